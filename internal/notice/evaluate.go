@@ -1,0 +1,182 @@
+package notice
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Availability is the answer to "does this notice give this right here?".
+type Availability string
+
+const (
+	// Declared: the notice gives the right, without a condition.
+	Declared Availability = "declared"
+	// DeclaredConditionally: the notice gives it only for part of the
+	// processing, or with a qualifier ("may", "in certain circumstances").
+	DeclaredConditionally Availability = "declared_conditionally"
+	// StatutoryNotDeclared: the notice is silent but the law gives the right.
+	StatutoryNotDeclared Availability = "statutory_not_declared"
+	// NotApplicable: the law does not give the right under this lawful basis.
+	NotApplicable Availability = "not_applicable"
+)
+
+// Evaluation is the answer for one right, with the reason a caseworker can
+// read out and, where the notice declares it, the declaration.
+type Evaluation struct {
+	Right        Right
+	Availability Availability
+	Condition    string
+	Reason       string
+	Declaration  *DeclaredRight
+}
+
+// UnknownContextError is returned when a context id is not in the version.
+type UnknownContextError struct{ ID string }
+
+func (e *UnknownContextError) Error() string {
+	return fmt.Sprintf("the notice has no processing context %q", e.ID)
+}
+
+// Evaluate answers every right for the version, within one processing
+// context or, when contextID is empty, across the whole notice.
+func Evaluate(v *Version, contextID string) ([]Evaluation, error) {
+	out := make([]Evaluation, 0, len(Rights))
+	for _, r := range Rights {
+		e, err := EvaluateRight(v, contextID, r)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, nil
+}
+
+// EvaluateRight answers one right; see Evaluate.
+func EvaluateRight(v *Version, contextID string, r Right) (Evaluation, error) {
+	if contextID == "" {
+		return evaluateWholeNotice(v, r), nil
+	}
+	c, ok := v.Context(contextID)
+	if !ok {
+		return Evaluation{}, &UnknownContextError{ID: contextID}
+	}
+	return evaluateInContext(v, c, r), nil
+}
+
+func evaluateInContext(v *Version, c *Context, r Right) Evaluation {
+	law := statutory(r, c)
+	decls := declarations(v, r)
+	for i := range decls {
+		if decls[i].Covers(c.ID) {
+			return declaredEvaluation(r, &decls[i], qualifierCondition(&decls[i]), law)
+		}
+	}
+	prefix := "The notice does not mention this right. "
+	if len(decls) > 0 {
+		prefix = fmt.Sprintf("The notice offers this right only %s, not for %s. ", scopePhrase(v, decls), c.Name)
+	}
+	if law.applies {
+		return Evaluation{Right: r, Availability: StatutoryNotDeclared, Reason: prefix + "But " + lowerFirst(law.reason)}
+	}
+	return Evaluation{Right: r, Availability: NotApplicable, Reason: prefix + law.reason}
+}
+
+func evaluateWholeNotice(v *Version, r Right) Evaluation {
+	decls := declarations(v, r)
+	for i := range decls {
+		if len(decls[i].Scope) == 0 {
+			return declaredEvaluation(r, &decls[i], qualifierCondition(&decls[i]), acrossContexts(v, r))
+		}
+	}
+	if len(decls) > 0 {
+		d := &decls[0]
+		condition := joinConditions(capitalise(scopePhrase(v, decls)), qualifierCondition(d))
+		return Evaluation{
+			Right: r, Availability: DeclaredConditionally, Condition: condition, Declaration: d,
+			Reason: fmt.Sprintf("The notice offers this right %s.%s", scopePhrase(v, decls), channelSentence(d)),
+		}
+	}
+	law := acrossContexts(v, r)
+	if law.applies {
+		return Evaluation{Right: r, Availability: StatutoryNotDeclared, Reason: "The notice does not mention this right. But " + lowerFirst(law.reason)}
+	}
+	return Evaluation{Right: r, Availability: NotApplicable, Reason: law.reason}
+}
+
+func declaredEvaluation(r Right, d *DeclaredRight, condition string, law lawAnswer) Evaluation {
+	e := Evaluation{Right: r, Availability: Declared, Declaration: d, Reason: "The notice offers this right for this processing." + channelSentence(d)}
+	if len(d.Scope) == 0 {
+		e.Reason = "The notice offers this right for all its processing." + channelSentence(d)
+	}
+	if condition != "" {
+		e.Availability, e.Condition = DeclaredConditionally, condition
+	}
+	if !law.applies {
+		e.Reason += " It goes beyond what the law requires here: " + lowerFirst(law.reason)
+	}
+	return e
+}
+
+func declarations(v *Version, r Right) []DeclaredRight {
+	var out []DeclaredRight
+	for _, d := range v.Rights {
+		if d.Right == r {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// scopePhrase names the contexts the declarations are limited to,
+// e.g. "in relation to satisfaction surveys".
+func scopePhrase(v *Version, decls []DeclaredRight) string {
+	var names []string
+	for _, d := range decls {
+		for _, id := range d.Scope {
+			if c, ok := v.Context(id); ok {
+				names = append(names, c.Name)
+			}
+		}
+	}
+	return "in relation to " + strings.Join(names, " and ")
+}
+
+func qualifierCondition(d *DeclaredRight) string {
+	switch {
+	case d.QualifierText != "":
+		return capitalise(d.QualifierText)
+	case d.Qualifier == QualifierMay:
+		return "The notice says you may have this right, depending on the circumstances"
+	case d.Qualifier == QualifierCertainCircumstance:
+		return "Only in certain circumstances"
+	}
+	return ""
+}
+
+func channelSentence(d *DeclaredRight) string {
+	if d.Channel == nil {
+		return ""
+	}
+	return " " + capitalise(d.Channel.Description) + "."
+}
+
+func joinConditions(a, b string) string {
+	if b == "" {
+		return a
+	}
+	return a + "; " + lowerFirst(b)
+}
+
+func capitalise(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+func lowerFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToLower(s[:1]) + s[1:]
+}

@@ -1,0 +1,66 @@
+package store
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/rightsdesk/rightsdesk/internal/notice"
+)
+
+// ErrNotFound is returned when a record does not exist.
+var ErrNotFound = errors.New("not found")
+
+// GetNotice reads one notice with all its versions.
+func GetNotice(tx ReadTx, id string) (*notice.Notice, error) {
+	raw := tx.Get(BucketNotices, []byte(id))
+	if raw == nil {
+		return nil, fmt.Errorf("notice %q: %w", id, ErrNotFound)
+	}
+	return decodeNotice(raw)
+}
+
+// PutNotice writes a notice, replacing any earlier record with its id.
+func PutNotice(tx WriteTx, n *notice.Notice) error {
+	if n.ID == "" || len(n.Versions) == 0 {
+		return fmt.Errorf("notice %q: an id and at least one version are required", n.ID)
+	}
+	raw, err := json.Marshal(n)
+	if err != nil {
+		return fmt.Errorf("encode notice %q: %w", n.ID, err)
+	}
+	return tx.Put(BucketNotices, []byte(n.ID), raw)
+}
+
+// ListNotices returns up to limit notices with ids after the given id, in id
+// order, and whether more follow.
+func ListNotices(tx ReadTx, after string, limit int) (page []notice.Notice, more bool, err error) {
+	start := []byte(after)
+	if after != "" {
+		start = append(start, 0) // the first key strictly after
+	}
+	err = tx.Scan(BucketNotices, start, func(_, v []byte) (bool, error) {
+		if len(page) == limit {
+			more = true
+			return false, nil
+		}
+		n, err := decodeNotice(v)
+		if err != nil {
+			return false, err
+		}
+		page = append(page, *n)
+		return true, nil
+	})
+	return page, more, err
+}
+
+func decodeNotice(raw []byte) (*notice.Notice, error) {
+	var n notice.Notice
+	if err := json.Unmarshal(raw, &n); err != nil {
+		return nil, fmt.Errorf("decode notice: %w", err)
+	}
+	if len(n.Versions) == 0 {
+		return nil, fmt.Errorf("notice %q has no versions", n.ID)
+	}
+	return &n, nil
+}

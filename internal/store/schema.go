@@ -1,0 +1,67 @@
+package store
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+)
+
+// SchemaVersion is the layout this build reads and writes. Bump it with a
+// migration whenever a bucket's key or value encoding changes.
+const SchemaVersion = 1
+
+// The buckets of schema version 1, listed in one place.
+const (
+	BucketMeta    Bucket = "meta"
+	BucketNotices Bucket = "notices" // notice id → JSON notice with all its versions
+)
+
+// Buckets lists every bucket a backend must create.
+func Buckets() []Bucket { return []Bucket{BucketMeta, BucketNotices} }
+
+var keySchemaVersion = []byte("schema_version")
+
+// ErrNewerSchema is returned when the database was written by a newer build.
+var ErrNewerSchema = errors.New("database schema is newer than this build supports")
+
+// Store is the typed face of a Backend.
+type Store struct {
+	backend Backend
+}
+
+// Open checks the schema version, writing it on a new database, and refuses a
+// database written by a newer build rather than misread it.
+func Open(ctx context.Context, b Backend) (*Store, error) {
+	err := b.Update(ctx, func(tx WriteTx) error {
+		raw := tx.Get(BucketMeta, keySchemaVersion)
+		if raw == nil {
+			return tx.Put(BucketMeta, keySchemaVersion, binary.BigEndian.AppendUint32(nil, SchemaVersion))
+		}
+		if len(raw) != 4 {
+			return fmt.Errorf("schema version record is corrupt (%d bytes)", len(raw))
+		}
+		if v := binary.BigEndian.Uint32(raw); v > SchemaVersion {
+			return fmt.Errorf("%w: database is version %d, this build reads up to %d; upgrade rightsdesk", ErrNewerSchema, v, SchemaVersion)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &Store{backend: b}, nil
+}
+
+// View runs fn in a read transaction.
+func (s *Store) View(ctx context.Context, fn func(ReadTx) error) error { return s.backend.View(ctx, fn) }
+
+// Update runs fn in a write transaction; see Backend.Update.
+func (s *Store) Update(ctx context.Context, fn func(WriteTx) error) error {
+	return s.backend.Update(ctx, fn)
+}
+
+// Backend returns the engine, for backups and health checks.
+func (s *Store) Backend() Backend { return s.backend }
+
+// Close closes the engine.
+func (s *Store) Close() error { return s.backend.Close() }
