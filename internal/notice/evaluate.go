@@ -3,6 +3,8 @@ package notice
 import (
 	"fmt"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Availability is the answer to "does this notice give this right here?".
@@ -76,7 +78,7 @@ func evaluateInContext(v *Version, c *Context, r Right) Evaluation {
 		prefix = fmt.Sprintf("The notice offers this right only %s, not for %s. ", scopePhrase(v, decls), c.Name)
 	}
 	if law.applies {
-		return Evaluation{Right: r, Availability: StatutoryNotDeclared, Reason: prefix + "But " + lowerFirst(law.reason)}
+		return Evaluation{Right: r, Availability: StatutoryNotDeclared, Reason: prefix + "The law gives it all the same: " + law.reason}
 	}
 	return Evaluation{Right: r, Availability: NotApplicable, Reason: prefix + law.reason}
 }
@@ -85,7 +87,8 @@ func evaluateWholeNotice(v *Version, r Right) Evaluation {
 	decls := declarations(v, r)
 	for i := range decls {
 		if len(decls[i].Scope) == 0 {
-			return declaredEvaluation(r, &decls[i], qualifierCondition(&decls[i]), acrossContexts(v, r))
+			law, _ := acrossContexts(v, r)
+			return declaredEvaluation(r, &decls[i], qualifierCondition(&decls[i]), law)
 		}
 	}
 	if len(decls) > 0 {
@@ -96,11 +99,16 @@ func evaluateWholeNotice(v *Version, r Right) Evaluation {
 			Reason: fmt.Sprintf("The notice offers this right %s.%s", scopePhrase(v, decls), channelSentence(d)),
 		}
 	}
-	law := acrossContexts(v, r)
-	if law.applies {
-		return Evaluation{Right: r, Availability: StatutoryNotDeclared, Reason: "The notice does not mention this right. But " + lowerFirst(law.reason)}
+	const silent = "The notice does not mention this right. "
+	law, applying := acrossContexts(v, r)
+	switch {
+	case !law.applies:
+		return Evaluation{Right: r, Availability: NotApplicable, Reason: silent + law.reason}
+	case len(applying) < len(v.Contexts):
+		return Evaluation{Right: r, Availability: StatutoryNotDeclared,
+			Reason: silent + "The law gives it in relation to " + strings.Join(applying, " and ") + ": " + law.reason}
 	}
-	return Evaluation{Right: r, Availability: NotApplicable, Reason: law.reason}
+	return Evaluation{Right: r, Availability: StatutoryNotDeclared, Reason: silent + "The law gives it all the same: " + law.reason}
 }
 
 func declaredEvaluation(r Right, d *DeclaredRight, condition string, law lawAnswer) Evaluation {
@@ -112,7 +120,7 @@ func declaredEvaluation(r Right, d *DeclaredRight, condition string, law lawAnsw
 		e.Availability, e.Condition = DeclaredConditionally, condition
 	}
 	if !law.applies {
-		e.Reason += " It goes beyond what the law requires here: " + lowerFirst(law.reason)
+		e.Reason += " It goes beyond what the law requires here: " + law.reason
 	}
 	return e
 }
@@ -167,16 +175,14 @@ func joinConditions(a, b string) string {
 	return a + "; " + lowerFirst(b)
 }
 
-func capitalise(s string) string {
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
-}
+func capitalise(s string) string { return mapFirstRune(s, unicode.ToUpper) }
 
-func lowerFirst(s string) string {
-	if s == "" {
+func lowerFirst(s string) string { return mapFirstRune(s, unicode.ToLower) }
+
+func mapFirstRune(s string, f func(rune) rune) string {
+	r, n := utf8.DecodeRuneInString(s)
+	if n == 0 {
 		return s
 	}
-	return strings.ToLower(s[:1]) + s[1:]
+	return string(f(r)) + s[n:]
 }

@@ -73,17 +73,23 @@ func portabilityLaw(c *Context, relies string) lawAnswer {
 }
 
 // acrossContexts answers for the notice as a whole: the law gives the right
-// if it gives it for any context.
-func acrossContexts(v *Version, r Right) lawAnswer {
+// if it gives it for any context, and applying names those contexts.
+func acrossContexts(v *Version, r Right) (law lawAnswer, applying []string) {
 	var reasons []string
 	for i := range v.Contexts {
 		a := statutory(r, &v.Contexts[i])
-		if a.applies {
-			return a
-		}
-		if !slices.Contains(reasons, a.reason) {
+		switch {
+		case a.applies && len(applying) == 0:
+			law = a
+			fallthrough
+		case a.applies:
+			applying = append(applying, v.Contexts[i].Name)
+		case !slices.Contains(reasons, a.reason):
 			reasons = append(reasons, a.reason)
 		}
 	}
-	return lawAnswer{false, strings.Join(reasons, " ")}
+	if law.applies {
+		return law, applying
+	}
+	return lawAnswer{false, strings.Join(reasons, " ")}, nil
 }

@@ -3,6 +3,7 @@ package notice
 import (
 	"fmt"
 	"slices"
+	"time"
 )
 
 // Notice is a privacy notice with every version that has been in force.
@@ -171,8 +172,8 @@ type RetentionRule struct {
 	Scope       []string   `json:"scope,omitempty"`
 	Description string     `json:"description"` // our own paraphrase
 	Months      int        `json:"months,omitempty"`
-	After       string     `json:"after,omitempty"`        // the trigger the period runs from, e.g. "leaving the department"
-	Until       string     `json:"until,omitempty"`        // ISO date when the rule is a fixed end
+	After       string     `json:"after,omitempty"`         // the trigger the period runs from, e.g. "leaving the department"
+	Until       string     `json:"until,omitempty"`         // ISO date when the rule is a fixed end
 	ReviewEvery int        `json:"review_months,omitempty"` // periodic review, in months
 	Provenance  Provenance `json:"provenance"`
 }
@@ -258,6 +259,12 @@ func (d DeclaredRight) Covers(contextID string) bool {
 
 // Validate checks the structural invariants every stored version holds.
 func (v *Version) Validate() error {
+	if v.Number < 1 {
+		return fmt.Errorf("version number %d: must be 1 or more", v.Number)
+	}
+	if _, err := time.Parse(time.DateOnly, v.EffectiveFrom); err != nil {
+		return fmt.Errorf("version %d: effective_from %q is not a date (YYYY-MM-DD)", v.Number, v.EffectiveFrom)
+	}
 	if v.Title == "" {
 		return fmt.Errorf("version %d: title is required", v.Number)
 	}
@@ -278,10 +285,27 @@ func (v *Version) Validate() error {
 		if !d.Right.Valid() {
 			return fmt.Errorf("version %d: unknown right %q", v.Number, d.Right)
 		}
-		for _, s := range d.Scope {
-			if !ids[s] {
-				return fmt.Errorf("version %d: right %q is scoped to unknown context %q", v.Number, d.Right, s)
-			}
+		if err := checkScope(ids, "right "+string(d.Right), d.Scope); err != nil {
+			return fmt.Errorf("version %d: %w", v.Number, err)
+		}
+	}
+	for _, r := range v.Recipients {
+		if err := checkScope(ids, "recipient "+r.Name, r.Scope); err != nil {
+			return fmt.Errorf("version %d: %w", v.Number, err)
+		}
+	}
+	for _, r := range v.Retention {
+		if err := checkScope(ids, "retention rule", r.Scope); err != nil {
+			return fmt.Errorf("version %d: %w", v.Number, err)
+		}
+	}
+	return nil
+}
+
+func checkScope(contexts map[string]bool, what string, scope []string) error {
+	for _, id := range scope {
+		if !contexts[id] {
+			return fmt.Errorf("%s is scoped to unknown context %q", what, id)
 		}
 	}
 	return nil

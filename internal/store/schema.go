@@ -15,10 +15,13 @@ const SchemaVersion = 1
 const (
 	BucketMeta    Bucket = "meta"
 	BucketNotices Bucket = "notices" // notice id → JSON notice with all its versions
+	// BucketHolidays holds imported GOV.UK bank-holidays.json documents,
+	// keyed by big-endian import sequence so later imports apply last.
+	BucketHolidays Bucket = "holidays"
 )
 
 // Buckets lists every bucket a backend must create.
-func Buckets() []Bucket { return []Bucket{BucketMeta, BucketNotices} }
+func Buckets() []Bucket { return []Bucket{BucketMeta, BucketNotices, BucketHolidays} }
 
 var keySchemaVersion = []byte("schema_version")
 
@@ -53,7 +56,9 @@ func Open(ctx context.Context, b Backend) (*Store, error) {
 }
 
 // View runs fn in a read transaction.
-func (s *Store) View(ctx context.Context, fn func(ReadTx) error) error { return s.backend.View(ctx, fn) }
+func (s *Store) View(ctx context.Context, fn func(ReadTx) error) error {
+	return s.backend.View(ctx, fn)
+}
 
 // Update runs fn in a write transaction; see Backend.Update.
 func (s *Store) Update(ctx context.Context, fn func(WriteTx) error) error {

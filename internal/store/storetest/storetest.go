@@ -35,6 +35,7 @@ func RunAll(t *testing.T, h Harness) {
 		"BackupRestores":            testBackup,
 		"SchemaVersionGuard":        testSchemaGuard,
 		"Notices":                   testNotices,
+		"HolidayImportsInOrder":     testHolidayImports,
 	}
 	for name, fn := range tests {
 		t.Run(name, func(t *testing.T) { fn(t, h) })
@@ -268,5 +269,25 @@ func testNotices(t *testing.T, h Harness) {
 	}
 	if err := s.Update(ctx, func(tx store.WriteTx) error { return store.PutNotice(tx, &notice.Notice{ID: "empty"}) }); err == nil {
 		t.Error("a notice without versions was stored")
+	}
+}
+
+func testHolidayImports(t *testing.T, h Harness) {
+	b, _ := open(t, h)
+	s, err := store.Open(ctx, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, doc := range []string{"first", "second", "third"} {
+		if err := s.Update(ctx, func(tx store.WriteTx) error { return store.AddHolidayImport(tx, []byte(doc)) }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var docs [][]byte
+	if err := s.View(ctx, func(tx store.ReadTx) (err error) { docs, err = store.HolidayImports(tx); return err }); err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprintf("%s", docs) != "[first second third]" {
+		t.Fatalf("imports = %s, want them in import order", docs)
 	}
 }

@@ -408,8 +408,10 @@ type Notice struct {
 	Transfers          []*Transfer          `protobuf:"bytes,16,rep,name=transfers,proto3" json:"transfers,omitempty"`
 	Rights             []*DeclaredRight     `protobuf:"bytes,17,rep,name=rights,proto3" json:"rights,omitempty"`
 	Children           *ChildrenPolicy      `protobuf:"bytes,18,opt,name=children,proto3" json:"children,omitempty"`
-	unknownFields      protoimpl.UnknownFields
-	sizeCache          protoimpl.SizeCache
+	// Facts from the source that have no field yet, kept rather than dropped.
+	Extra         map[string]string `protobuf:"bytes,19,rep,name=extra,proto3" json:"extra,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Notice) Reset() {
@@ -564,6 +566,13 @@ func (x *Notice) GetRights() []*DeclaredRight {
 func (x *Notice) GetChildren() *ChildrenPolicy {
 	if x != nil {
 		return x.Children
+	}
+	return nil
+}
+
+func (x *Notice) GetExtra() map[string]string {
+	if x != nil {
+		return x.Extra
 	}
 	return nil
 }
@@ -1583,7 +1592,7 @@ var File_rightsdesk_v1_notice_proto protoreflect.FileDescriptor
 
 const file_rightsdesk_v1_notice_proto_rawDesc = "" +
 	"\n" +
-	"\x1arightsdesk/v1/notice.proto\x12\rrightsdesk.v1\"\xf0\x06\n" +
+	"\x1arightsdesk/v1/notice.proto\x12\rrightsdesk.v1\"\xe2\a\n" +
 	"\x06Notice\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x14\n" +
 	"\x05title\x18\x02 \x01(\tR\x05title\x12\x18\n" +
@@ -1607,7 +1616,12 @@ const file_rightsdesk_v1_notice_proto_rawDesc = "" +
 	"\tretention\x18\x0f \x03(\v2\x1c.rightsdesk.v1.RetentionRuleR\tretention\x125\n" +
 	"\ttransfers\x18\x10 \x03(\v2\x17.rightsdesk.v1.TransferR\ttransfers\x124\n" +
 	"\x06rights\x18\x11 \x03(\v2\x1c.rightsdesk.v1.DeclaredRightR\x06rights\x129\n" +
-	"\bchildren\x18\x12 \x01(\v2\x1d.rightsdesk.v1.ChildrenPolicyR\bchildren\"S\n" +
+	"\bchildren\x18\x12 \x01(\v2\x1d.rightsdesk.v1.ChildrenPolicyR\bchildren\x126\n" +
+	"\x05extra\x18\x13 \x03(\v2 .rightsdesk.v1.Notice.ExtraEntryR\x05extra\x1a8\n" +
+	"\n" +
+	"ExtraEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"S\n" +
 	"\x10NoticeVersionRef\x12\x18\n" +
 	"\aversion\x18\x01 \x01(\x05R\aversion\x12%\n" +
 	"\x0eeffective_from\x18\x02 \x01(\tR\reffectiveFrom\"\x8e\x01\n" +
@@ -1757,7 +1771,7 @@ func file_rightsdesk_v1_notice_proto_rawDescGZIP() []byte {
 }
 
 var file_rightsdesk_v1_notice_proto_enumTypes = make([]protoimpl.EnumInfo, 6)
-var file_rightsdesk_v1_notice_proto_msgTypes = make([]protoimpl.MessageInfo, 15)
+var file_rightsdesk_v1_notice_proto_msgTypes = make([]protoimpl.MessageInfo, 16)
 var file_rightsdesk_v1_notice_proto_goTypes = []any{
 	(Right)(0),                // 0: rightsdesk.v1.Right
 	(Availability)(0),         // 1: rightsdesk.v1.Availability
@@ -1780,6 +1794,7 @@ var file_rightsdesk_v1_notice_proto_goTypes = []any{
 	(*Channel)(nil),           // 18: rightsdesk.v1.Channel
 	(*DeclaredRight)(nil),     // 19: rightsdesk.v1.DeclaredRight
 	(*RightEvaluation)(nil),   // 20: rightsdesk.v1.RightEvaluation
+	nil,                       // 21: rightsdesk.v1.Notice.ExtraEntry
 }
 var file_rightsdesk_v1_notice_proto_depIdxs = []int32{
 	7,  // 0: rightsdesk.v1.Notice.versions:type_name -> rightsdesk.v1.NoticeVersionRef
@@ -1795,29 +1810,30 @@ var file_rightsdesk_v1_notice_proto_depIdxs = []int32{
 	16, // 10: rightsdesk.v1.Notice.transfers:type_name -> rightsdesk.v1.Transfer
 	19, // 11: rightsdesk.v1.Notice.rights:type_name -> rightsdesk.v1.DeclaredRight
 	17, // 12: rightsdesk.v1.Notice.children:type_name -> rightsdesk.v1.ChildrenPolicy
-	5,  // 13: rightsdesk.v1.Audience.role:type_name -> rightsdesk.v1.ControllerRole
-	10, // 14: rightsdesk.v1.Audience.controller:type_name -> rightsdesk.v1.Party
-	9,  // 15: rightsdesk.v1.Audience.provenance:type_name -> rightsdesk.v1.Provenance
-	2,  // 16: rightsdesk.v1.ProcessingContext.lawful_basis:type_name -> rightsdesk.v1.LawfulBasis
-	13, // 17: rightsdesk.v1.ProcessingContext.special_category:type_name -> rightsdesk.v1.SpecialCategory
-	9,  // 18: rightsdesk.v1.ProcessingContext.provenance:type_name -> rightsdesk.v1.Provenance
-	9,  // 19: rightsdesk.v1.Recipient.provenance:type_name -> rightsdesk.v1.Provenance
-	9,  // 20: rightsdesk.v1.RetentionRule.provenance:type_name -> rightsdesk.v1.Provenance
-	9,  // 21: rightsdesk.v1.Transfer.provenance:type_name -> rightsdesk.v1.Provenance
-	9,  // 22: rightsdesk.v1.ChildrenPolicy.provenance:type_name -> rightsdesk.v1.Provenance
-	4,  // 23: rightsdesk.v1.Channel.kind:type_name -> rightsdesk.v1.ChannelKind
-	0,  // 24: rightsdesk.v1.DeclaredRight.right:type_name -> rightsdesk.v1.Right
-	3,  // 25: rightsdesk.v1.DeclaredRight.qualifier:type_name -> rightsdesk.v1.Qualifier
-	18, // 26: rightsdesk.v1.DeclaredRight.channel:type_name -> rightsdesk.v1.Channel
-	9,  // 27: rightsdesk.v1.DeclaredRight.provenance:type_name -> rightsdesk.v1.Provenance
-	0,  // 28: rightsdesk.v1.RightEvaluation.right:type_name -> rightsdesk.v1.Right
-	1,  // 29: rightsdesk.v1.RightEvaluation.availability:type_name -> rightsdesk.v1.Availability
-	19, // 30: rightsdesk.v1.RightEvaluation.declaration:type_name -> rightsdesk.v1.DeclaredRight
-	31, // [31:31] is the sub-list for method output_type
-	31, // [31:31] is the sub-list for method input_type
-	31, // [31:31] is the sub-list for extension type_name
-	31, // [31:31] is the sub-list for extension extendee
-	0,  // [0:31] is the sub-list for field type_name
+	21, // 13: rightsdesk.v1.Notice.extra:type_name -> rightsdesk.v1.Notice.ExtraEntry
+	5,  // 14: rightsdesk.v1.Audience.role:type_name -> rightsdesk.v1.ControllerRole
+	10, // 15: rightsdesk.v1.Audience.controller:type_name -> rightsdesk.v1.Party
+	9,  // 16: rightsdesk.v1.Audience.provenance:type_name -> rightsdesk.v1.Provenance
+	2,  // 17: rightsdesk.v1.ProcessingContext.lawful_basis:type_name -> rightsdesk.v1.LawfulBasis
+	13, // 18: rightsdesk.v1.ProcessingContext.special_category:type_name -> rightsdesk.v1.SpecialCategory
+	9,  // 19: rightsdesk.v1.ProcessingContext.provenance:type_name -> rightsdesk.v1.Provenance
+	9,  // 20: rightsdesk.v1.Recipient.provenance:type_name -> rightsdesk.v1.Provenance
+	9,  // 21: rightsdesk.v1.RetentionRule.provenance:type_name -> rightsdesk.v1.Provenance
+	9,  // 22: rightsdesk.v1.Transfer.provenance:type_name -> rightsdesk.v1.Provenance
+	9,  // 23: rightsdesk.v1.ChildrenPolicy.provenance:type_name -> rightsdesk.v1.Provenance
+	4,  // 24: rightsdesk.v1.Channel.kind:type_name -> rightsdesk.v1.ChannelKind
+	0,  // 25: rightsdesk.v1.DeclaredRight.right:type_name -> rightsdesk.v1.Right
+	3,  // 26: rightsdesk.v1.DeclaredRight.qualifier:type_name -> rightsdesk.v1.Qualifier
+	18, // 27: rightsdesk.v1.DeclaredRight.channel:type_name -> rightsdesk.v1.Channel
+	9,  // 28: rightsdesk.v1.DeclaredRight.provenance:type_name -> rightsdesk.v1.Provenance
+	0,  // 29: rightsdesk.v1.RightEvaluation.right:type_name -> rightsdesk.v1.Right
+	1,  // 30: rightsdesk.v1.RightEvaluation.availability:type_name -> rightsdesk.v1.Availability
+	19, // 31: rightsdesk.v1.RightEvaluation.declaration:type_name -> rightsdesk.v1.DeclaredRight
+	32, // [32:32] is the sub-list for method output_type
+	32, // [32:32] is the sub-list for method input_type
+	32, // [32:32] is the sub-list for extension type_name
+	32, // [32:32] is the sub-list for extension extendee
+	0,  // [0:32] is the sub-list for field type_name
 }
 
 func init() { file_rightsdesk_v1_notice_proto_init() }
@@ -1831,7 +1847,7 @@ func file_rightsdesk_v1_notice_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_rightsdesk_v1_notice_proto_rawDesc), len(file_rightsdesk_v1_notice_proto_rawDesc)),
 			NumEnums:      6,
-			NumMessages:   15,
+			NumMessages:   16,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -1,0 +1,70 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+
+	"github.com/rightsdesk/rightsdesk/internal/deadline"
+	"github.com/rightsdesk/rightsdesk/internal/notice/catalogue"
+	"github.com/rightsdesk/rightsdesk/internal/server"
+)
+
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("serve", stderr)
+	cfg := server.Config{}
+	fs.StringVar(&cfg.DataDir, "data", "./rightsdesk-data", "data directory (the bbolt database lives here)")
+	fs.StringVar(&cfg.GRPCAddr, "grpc-addr", "127.0.0.1:9090", "gRPC listen address")
+	fs.StringVar(&cfg.HTTPAddr, "http-addr", "127.0.0.1:8080", "HTTP listen address (REST, web pages, health, metrics)")
+	fs.Int64Var(&cfg.MaxBodyBytes, "max-body", 1<<20, "largest request body accepted, in bytes")
+	holidays := fs.String("holidays", "", "GOV.UK bank-holidays.json to extend the built-in bank holidays")
+	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
+		return fmt.Errorf("--log-level: %w", err)
+	}
+	cfg.Logger = slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level}))
+	var err error
+	if cfg.Calendars, err = loadCalendars(*holidays); err != nil {
+		return err
+	}
+	if cfg.Catalogue, err = catalogue.Builtin(); err != nil {
+		return fmt.Errorf("built-in catalogue: %w", err)
+	}
+	srv, err := server.New(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Rightsdesk is running (data in %s)\n", cfg.DataDir)
+	fmt.Fprintf(stdout, "  REST API     http://%s/v1/notices\n", srv.HTTPAddr())
+	fmt.Fprintf(stdout, "  OpenAPI      http://%s/openapi.json\n", srv.HTTPAddr())
+	fmt.Fprintf(stdout, "  health       http://%s/healthz  http://%s/readyz\n", srv.HTTPAddr(), srv.HTTPAddr())
+	fmt.Fprintf(stdout, "  metrics      http://%s/metrics\n", srv.HTTPAddr())
+	fmt.Fprintf(stdout, "  gRPC         %s (reflection on: grpcurl -plaintext %s list)\n", srv.GRPCAddr(), srv.GRPCAddr())
+	fmt.Fprintln(stdout, "Press Ctrl+C to stop.")
+	return srv.Run(ctx)
+}
+
+// loadCalendars returns the built-in bank holidays, extended by a GOV.UK
+// bank-holidays.json file when one is given.
+func loadCalendars(path string) (*deadline.Calendars, error) {
+	cal := deadline.BuiltinCalendars()
+	if path == "" {
+		return cal, nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("--holidays: %w", err)
+	}
+	defer f.Close()
+	imported, err := deadline.ParseGOVUKBankHolidays(f)
+	if err != nil {
+		return nil, fmt.Errorf("--holidays %s: %w", path, err)
+	}
+	return cal.Merge(imported), nil
+}

@@ -1,0 +1,2 @@
+// Package buildinfo owns the version string the binary reports.
+package buildinfo

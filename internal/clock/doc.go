@@ -1,0 +1,3 @@
+// Package clock owns the injected source of time. Domain code takes a Clock,
+// never calls time.Now, so tests pin the date a deadline is measured from.
+package clock

@@ -1,0 +1,90 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+
+	"buf.build/go/protovalidate"
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	"github.com/rightsdesk/rightsdesk/internal/deadline"
+	"github.com/rightsdesk/rightsdesk/internal/fault"
+	"github.com/rightsdesk/rightsdesk/internal/notice"
+	"github.com/rightsdesk/rightsdesk/internal/store"
+)
+
+// errorDomain is the ErrorInfo domain clients can match on.
+const errorDomain = "rightsdesk.dev"
+
+// toStatus is the one place where errors become gRPC statuses. Anything it
+// does not recognise is logged and reported as INTERNAL without its text, so
+// a storage error never reaches a client.
+func toStatus(ctx context.Context, log *slog.Logger, err error) error {
+	if err == nil {
+		return nil
+	}
+	if _, ok := status.FromError(err); ok {
+		return err
+	}
+	var (
+		invalid    *fault.InvalidArgument
+		notFound   *fault.NotFound
+		validation *protovalidate.ValidationError
+		field      *deadline.FieldError
+		unknownCtx *notice.UnknownContextError
+	)
+	switch {
+	case errors.As(err, &invalid):
+		return badRequest(invalid.Error(), invalid.Violations...)
+	case errors.As(err, &validation):
+		return badRequest("invalid argument: "+validation.Error(), violationsOf(validation)...)
+	case errors.As(err, &field):
+		return badRequest(field.Error(), fault.FieldViolation{Field: field.Field, Description: field.Description})
+	case errors.As(err, &unknownCtx):
+		return badRequest(unknownCtx.Error(), fault.FieldViolation{Field: "context", Description: unknownCtx.Error()})
+	case errors.As(err, &notFound):
+		return withInfo(codes.NotFound, notFound.Error(), "NOT_FOUND", map[string]string{"resource": notFound.Resource, "name": notFound.Name})
+	case errors.Is(err, store.ErrNotFound):
+		return status.Error(codes.NotFound, "not found")
+	case errors.Is(err, context.Canceled):
+		return status.Error(codes.Canceled, "request cancelled")
+	case errors.Is(err, context.DeadlineExceeded):
+		return status.Error(codes.DeadlineExceeded, "deadline exceeded")
+	}
+	log.ErrorContext(ctx, "internal error", "error", err)
+	return status.Error(codes.Internal, "internal error")
+}
+
+func badRequest(msg string, violations ...fault.FieldViolation) error {
+	br := &errdetails.BadRequest{}
+	for _, v := range violations {
+		br.FieldViolations = append(br.FieldViolations, &errdetails.BadRequest_FieldViolation{Field: v.Field, Description: v.Description})
+	}
+	st, err := status.New(codes.InvalidArgument, msg).WithDetails(br)
+	if err != nil {
+		return status.Error(codes.InvalidArgument, msg)
+	}
+	return st.Err()
+}
+
+func withInfo(code codes.Code, msg, reason string, metadata map[string]string) error {
+	st, err := status.New(code, msg).WithDetails(&errdetails.ErrorInfo{Reason: reason, Domain: errorDomain, Metadata: metadata})
+	if err != nil {
+		return status.Error(code, msg)
+	}
+	return st.Err()
+}
+
+func violationsOf(v *protovalidate.ValidationError) []fault.FieldViolation {
+	out := make([]fault.FieldViolation, 0, len(v.Violations))
+	for _, viol := range v.Violations {
+		out = append(out, fault.FieldViolation{
+			Field:       protovalidate.FieldPathString(viol.Proto.GetField()),
+			Description: viol.Proto.GetMessage(),
+		})
+	}
+	return out
+}

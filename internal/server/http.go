@@ -1,0 +1,128 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+
+	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+	"google.golang.org/protobuf/encoding/protojson"
+
+	"github.com/rightsdesk/rightsdesk/gen"
+	rdv1 "github.com/rightsdesk/rightsdesk/gen/go/rightsdesk/v1"
+	"github.com/rightsdesk/rightsdesk/internal/store"
+)
+
+// newGateway returns the REST gateway. It dials the gRPC server over the
+// network rather than calling the services in process, so every interceptor
+// runs once for REST exactly as for gRPC.
+func newGateway(ctx context.Context, grpcAddr string) (http.Handler, *grpc.ClientConn, error) {
+	conn, err := grpc.NewClient(grpcAddr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		return nil, nil, fmt.Errorf("dial gRPC server for the gateway: %w", err)
+	}
+	mux := runtime.NewServeMux(
+		runtime.WithMarshalerOption(runtime.MIMEWildcard, &runtime.JSONPb{
+			MarshalOptions:   protojson.MarshalOptions{UseProtoNames: true},
+			UnmarshalOptions: protojson.UnmarshalOptions{DiscardUnknown: false},
+		}),
+	)
+	for _, register := range []func(context.Context, *runtime.ServeMux, *grpc.ClientConn) error{
+		rdv1.RegisterNoticeServiceHandler,
+		rdv1.RegisterDeadlineServiceHandler,
+	} {
+		if err := register(ctx, mux, conn); err != nil {
+			_ = conn.Close()
+			return nil, nil, err
+		}
+	}
+	return mux, conn, nil
+}
+
+// httpHandler routes the REST API and the operational endpoints.
+func (s *Server) httpHandler(gateway http.Handler, registry *prometheus.Registry) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("/v1/", limitBody(s.cfg.MaxBodyBytes, gateway))
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	})
+	mux.HandleFunc("GET /readyz", s.ready)
+	mux.Handle("GET /metrics", promhttp.HandlerFor(registry, promhttp.HandlerOpts{Registry: registry}))
+	mux.HandleFunc("GET /openapi.json", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(gen.OpenAPI)
+	})
+	return securityHeaders(mux)
+}
+
+// ready answers 200 only while the gRPC server reports SERVING and the store
+// answers a read.
+func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
+	resp, err := s.health.Check(r.Context(), &healthpb.HealthCheckRequest{})
+	if err != nil || resp.GetStatus() != healthpb.HealthCheckResponse_SERVING {
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "not serving"})
+		return
+	}
+	if err := s.store.View(r.Context(), func(store.ReadTx) error { return nil }); err != nil {
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "store unavailable"})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+}
+
+// limitBody answers 413 for a body over max bytes, whether or not the client
+// declared its length, before the gateway reads any of it.
+func limitBody(max int64, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength > max {
+			writeTooLarge(w, max)
+			return
+		}
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, max))
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			writeTooLarge(w, max)
+			return
+		}
+		if err != nil {
+			writeJSON(w, http.StatusBadRequest, statusBody(3, "could not read the request body"))
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		next.ServeHTTP(w, r)
+	})
+}
+
+func writeTooLarge(w http.ResponseWriter, max int64) {
+	writeJSON(w, http.StatusRequestEntityTooLarge, statusBody(3, fmt.Sprintf("the request body is larger than the limit of %d bytes", max)))
+}
+
+// statusBody has the shape of the gateway's own error bodies (google.rpc.Status).
+func statusBody(code int, message string) map[string]any {
+	return map[string]any{"code": code, "message": message, "details": []any{}}
+}
+
+func writeJSON(w http.ResponseWriter, code int, body any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	_ = json.NewEncoder(w).Encode(body)
+}
+
+func securityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("X-Frame-Options", "DENY")
+		next.ServeHTTP(w, r)
+	})
+}

@@ -1,0 +1,60 @@
+package server
+
+import (
+	"context"
+	"log/slog"
+	"runtime/debug"
+
+	"buf.build/go/protovalidate"
+	grpcprom "github.com/grpc-ecosystem/go-grpc-middleware/providers/prometheus"
+	"github.com/grpc-ecosystem/go-grpc-middleware/v2/interceptors/logging"
+	"github.com/grpc-ecosystem/go-grpc-middleware/v2/interceptors/recovery"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/proto"
+)
+
+// unaryInterceptors returns the chain every RPC passes through, from every
+// door: metrics outermost so they count panics and rejections too, then
+// logging and recovery, then the error boundary, which therefore maps what
+// validation and the handler return.
+func unaryInterceptors(log *slog.Logger, metrics *grpcprom.ServerMetrics, validator protovalidate.Validator) []grpc.UnaryServerInterceptor {
+	return []grpc.UnaryServerInterceptor{
+		metrics.UnaryServerInterceptor(),
+		logging.UnaryServerInterceptor(slogAdapter(log), logging.WithLogOnEvents(logging.FinishCall)),
+		recovery.UnaryServerInterceptor(recovery.WithRecoveryHandlerContext(func(ctx context.Context, p any) error {
+			log.ErrorContext(ctx, "panic in handler", "panic", p, "stack", string(debug.Stack()))
+			return status.Error(codes.Internal, "internal error")
+		})),
+		errorBoundary(log),
+		validationInterceptor(validator),
+	}
+}
+
+func slogAdapter(log *slog.Logger) logging.Logger {
+	return logging.LoggerFunc(func(ctx context.Context, lvl logging.Level, msg string, fields ...any) {
+		log.Log(ctx, slog.Level(lvl), msg, fields...)
+	})
+}
+
+// validationInterceptor checks the protovalidate rules declared in the
+// protos before a handler runs.
+func validationInterceptor(v protovalidate.Validator) grpc.UnaryServerInterceptor {
+	return func(ctx context.Context, req any, _ *grpc.UnaryServerInfo, next grpc.UnaryHandler) (any, error) {
+		if msg, ok := req.(proto.Message); ok {
+			if err := v.Validate(msg); err != nil {
+				return nil, err
+			}
+		}
+		return next(ctx, req)
+	}
+}
+
+// errorBoundary maps whatever a handler or an inner interceptor returns.
+func errorBoundary(log *slog.Logger) grpc.UnaryServerInterceptor {
+	return func(ctx context.Context, req any, _ *grpc.UnaryServerInfo, next grpc.UnaryHandler) (any, error) {
+		resp, err := next(ctx, req)
+		return resp, toStatus(ctx, log, err)
+	}
+}
