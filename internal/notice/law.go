@@ -73,23 +73,38 @@ func portabilityLaw(c *Context, relies string) lawAnswer {
 }
 
 // acrossContexts answers for the notice as a whole: the law gives the right
-// if it gives it for any context, and applying names those contexts.
+// if it gives it for any context, and applying names those contexts. When it
+// gives it nowhere, contexts refused for the same reason share one sentence.
 func acrossContexts(v *Version, r Right) (law lawAnswer, applying []string) {
-	var reasons []string
+	const placeholder = "\x00"
+	type group struct {
+		template string
+		names    []string
+	}
+	var groups []group
 	for i := range v.Contexts {
-		a := statutory(r, &v.Contexts[i])
-		switch {
-		case a.applies && len(applying) == 0:
-			law = a
-			fallthrough
-		case a.applies:
+		anonymous := v.Contexts[i]
+		anonymous.Name = placeholder
+		a := statutory(r, &anonymous)
+		if a.applies {
+			if len(applying) == 0 {
+				law = statutory(r, &v.Contexts[i])
+			}
 			applying = append(applying, v.Contexts[i].Name)
-		case !slices.Contains(reasons, a.reason):
-			reasons = append(reasons, a.reason)
+			continue
 		}
+		at := slices.IndexFunc(groups, func(g group) bool { return g.template == a.reason })
+		if at < 0 {
+			groups, at = append(groups, group{template: a.reason}), len(groups)
+		}
+		groups[at].names = append(groups[at].names, v.Contexts[i].Name)
 	}
 	if law.applies {
 		return law, applying
+	}
+	reasons := make([]string, len(groups))
+	for i, g := range groups {
+		reasons[i] = strings.ReplaceAll(g.template, placeholder, strings.Join(g.names, "; "))
 	}
 	return lawAnswer{false, strings.Join(reasons, " ")}, nil
 }
