@@ -18,10 +18,12 @@ const (
 	// BucketHolidays holds imported GOV.UK bank-holidays.json documents,
 	// keyed by big-endian import sequence so later imports apply last.
 	BucketHolidays Bucket = "holidays"
+	// BucketTokens holds API tokens: sha256(token) → JSON token record.
+	BucketTokens Bucket = "tokens"
 )
 
 // Buckets lists every bucket a backend must create.
-func Buckets() []Bucket { return []Bucket{BucketMeta, BucketNotices, BucketHolidays} }
+func Buckets() []Bucket { return []Bucket{BucketMeta, BucketNotices, BucketHolidays, BucketTokens} }
 
 var keySchemaVersion = []byte("schema_version")
 

@@ -584,7 +584,7 @@ var File_rightsdesk_v1_deadline_service_proto protoreflect.FileDescriptor
 
 const file_rightsdesk_v1_deadline_service_proto_rawDesc = "" +
 	"\n" +
-	"$rightsdesk/v1/deadline_service.proto\x12\rrightsdesk.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\"\x90\x01\n" +
+	"$rightsdesk/v1/deadline_service.proto\x12\rrightsdesk.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x18rightsdesk/v1/auth.proto\"\x90\x01\n" +
 	"\x12ClarificationPause\x129\n" +
 	"\x05asked\x18\x01 \x01(\tB#\xbaH r\x1e2\x1c^[0-9]{4}-[0-9]{2}-[0-9]{2}$R\x05asked\x12?\n" +
 	"\banswered\x18\x02 \x01(\tB#\xbaH r\x1e2\x1c^[0-9]{4}-[0-9]{2}-[0-9]{2}$R\banswered\"\x9e\x01\n" +
@@ -635,9 +635,9 @@ const file_rightsdesk_v1_deadline_service_proto_rawDesc = "" +
 	"\x12REGIME_UNSPECIFIED\x10\x00\x12\x12\n" +
 	"\x0eREGIME_UK_GDPR\x10\x01\x12\x12\n" +
 	"\x0eREGIME_EU_GDPR\x10\x02\x12\x0f\n" +
-	"\vREGIME_CCPA\x10\x032\x9d\x01\n" +
-	"\x0fDeadlineService\x12\x89\x01\n" +
-	"\x11CalculateDeadline\x12'.rightsdesk.v1.CalculateDeadlineRequest\x1a(.rightsdesk.v1.CalculateDeadlineResponse\"!\x82\xd3\xe4\x93\x02\x1b:\x01*\"\x16/v1/deadline:calculateBDZBgithub.com/rightsdesk/rightsdesk/gen/go/rightsdesk/v1;rightsdeskv1b\x06proto3"
+	"\vREGIME_CCPA\x10\x032\xa1\x01\n" +
+	"\x0fDeadlineService\x12\x8d\x01\n" +
+	"\x11CalculateDeadline\x12'.rightsdesk.v1.CalculateDeadlineRequest\x1a(.rightsdesk.v1.CalculateDeadlineResponse\"%\xc8\xf3\x18\x01\x82\xd3\xe4\x93\x02\x1b:\x01*\"\x16/v1/deadline:calculateBDZBgithub.com/rightsdesk/rightsdesk/gen/go/rightsdesk/v1;rightsdeskv1b\x06proto3"
 
 var (
 	file_rightsdesk_v1_deadline_service_proto_rawDescOnce sync.Once
@@ -683,6 +683,7 @@ func file_rightsdesk_v1_deadline_service_proto_init() {
 	if File_rightsdesk_v1_deadline_service_proto != nil {
 		return
 	}
+	file_rightsdesk_v1_auth_proto_init()
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{

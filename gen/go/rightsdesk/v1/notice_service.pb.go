@@ -327,7 +327,7 @@ var File_rightsdesk_v1_notice_service_proto protoreflect.FileDescriptor
 
 const file_rightsdesk_v1_notice_service_proto_rawDesc = "" +
 	"\n" +
-	"\"rightsdesk/v1/notice_service.proto\x12\rrightsdesk.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1arightsdesk/v1/notice.proto\"c\n" +
+	"\"rightsdesk/v1/notice_service.proto\x12\rrightsdesk.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x18rightsdesk/v1/auth.proto\x1a\x1arightsdesk/v1/notice.proto\"c\n" +
 	"\x12ListNoticesRequest\x12$\n" +
 	"\tpage_size\x18\x01 \x01(\x05B\a\xbaH\x04\x1a\x02(\x00R\bpageSize\x12'\n" +
 	"\n" +
@@ -346,11 +346,11 @@ const file_rightsdesk_v1_notice_service_proto_rawDesc = "" +
 	"\x16EvaluateRightsResponse\x12\x18\n" +
 	"\aversion\x18\x01 \x01(\x05R\aversion\x12\x18\n" +
 	"\acontext\x18\x02 \x01(\tR\acontext\x12@\n" +
-	"\vevaluations\x18\x03 \x03(\v2\x1e.rightsdesk.v1.RightEvaluationR\vevaluations2\xed\x02\n" +
-	"\rNoticeService\x12i\n" +
-	"\vListNotices\x12!.rightsdesk.v1.ListNoticesRequest\x1a\".rightsdesk.v1.ListNoticesResponse\"\x13\x82\xd3\xe4\x93\x02\r\x12\v/v1/notices\x12a\n" +
-	"\tGetNotice\x12\x1f.rightsdesk.v1.GetNoticeRequest\x1a\x15.rightsdesk.v1.Notice\"\x1c\x82\xd3\xe4\x93\x02\x16\x12\x14/v1/{name=notices/*}\x12\x8d\x01\n" +
-	"\x0eEvaluateRights\x12$.rightsdesk.v1.EvaluateRightsRequest\x1a%.rightsdesk.v1.EvaluateRightsResponse\".\x82\xd3\xe4\x93\x02(:\x01*\"#/v1/{name=notices/*}:evaluateRightsBDZBgithub.com/rightsdesk/rightsdesk/gen/go/rightsdesk/v1;rightsdeskv1b\x06proto3"
+	"\vevaluations\x18\x03 \x03(\v2\x1e.rightsdesk.v1.RightEvaluationR\vevaluations2\xf9\x02\n" +
+	"\rNoticeService\x12m\n" +
+	"\vListNotices\x12!.rightsdesk.v1.ListNoticesRequest\x1a\".rightsdesk.v1.ListNoticesResponse\"\x17\xc8\xf3\x18\x01\x82\xd3\xe4\x93\x02\r\x12\v/v1/notices\x12e\n" +
+	"\tGetNotice\x12\x1f.rightsdesk.v1.GetNoticeRequest\x1a\x15.rightsdesk.v1.Notice\" \xc8\xf3\x18\x01\x82\xd3\xe4\x93\x02\x16\x12\x14/v1/{name=notices/*}\x12\x91\x01\n" +
+	"\x0eEvaluateRights\x12$.rightsdesk.v1.EvaluateRightsRequest\x1a%.rightsdesk.v1.EvaluateRightsResponse\"2\xc8\xf3\x18\x01\x82\xd3\xe4\x93\x02(:\x01*\"#/v1/{name=notices/*}:evaluateRightsBDZBgithub.com/rightsdesk/rightsdesk/gen/go/rightsdesk/v1;rightsdeskv1b\x06proto3"
 
 var (
 	file_rightsdesk_v1_notice_service_proto_rawDescOnce sync.Once
@@ -397,6 +397,7 @@ func file_rightsdesk_v1_notice_service_proto_init() {
 	if File_rightsdesk_v1_notice_service_proto != nil {
 		return
 	}
+	file_rightsdesk_v1_auth_proto_init()
 	file_rightsdesk_v1_notice_proto_init()
 	type x struct{}
 	out := protoimpl.TypeBuilder{
