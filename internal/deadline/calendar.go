@@ -1,7 +1,8 @@
 package deadline
 
 import (
-	"sort"
+	"maps"
+	"slices"
 	"time"
 )
 
@@ -12,15 +13,19 @@ const (
 	NorthernIreland = "northern-ireland"
 )
 
-// ukDivisions names each division for explanations and marks which regions
-// can have missing years computed from the standing rules.
-var ukDivisions = map[string]string{
-	EnglandAndWales: "England and Wales",
-	Scotland:        "Scotland",
-	NorthernIreland: "Northern Ireland",
+// ukDivision is what the package knows about a GOV.UK division beyond its
+// data: its name for explanations and its column in the published table.
+// Only these regions can have missing years computed from the standing rules.
+type ukDivision struct {
+	name   string
+	column divisionSet
 }
 
-var divisionBits = map[string]divisions{EnglandAndWales: ew, Scotland: sc, NorthernIreland: ni}
+var ukDivisions = map[string]ukDivision{
+	EnglandAndWales: {name: "England and Wales", column: ew},
+	Scotland:        {name: "Scotland", column: sc},
+	NorthernIreland: {name: "Northern Ireland", column: ni},
+}
 
 // Holiday is one non-working day in a region's calendar.
 type Holiday struct {
@@ -49,10 +54,10 @@ type Calendars struct {
 // rules when needed (see doc.go).
 func BuiltinCalendars() *Calendars {
 	c := &Calendars{regions: map[string]regionYears{}}
-	for name, bit := range divisionBits {
+	for name, division := range ukDivisions {
 		var holidays []Holiday
 		for _, row := range publishedHolidays {
-			if row.in&bit != 0 {
+			if row.in&division.column != 0 {
 				d := Date{Year: row.year, Month: time.Month(row.month), Day: row.day}
 				holidays = append(holidays, Holiday{Date: d, Name: row.name})
 			}
@@ -103,12 +108,7 @@ func (c *Calendars) Regions() []string {
 	if c == nil {
 		return nil
 	}
-	names := make([]string, 0, len(c.regions))
-	for name := range c.regions {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	return names
+	return slices.Sorted(maps.Keys(c.regions))
 }
 
 // AddRegion adds a region, such as an EU member state, from a list of its
@@ -198,28 +198,19 @@ func (w *workingDays) year(year int) yearHolidays {
 
 // holidayKind is how a holiday in this region is described.
 func (w *workingDays) holidayKind() string {
-	if name, ok := ukDivisions[w.region]; ok {
-		return "bank holiday in " + name
+	if division, ok := ukDivisions[w.region]; ok {
+		return "bank holiday in " + division.name
 	}
 	return "public holiday in " + w.region
 }
 
 // where completes "is a working day ..." for explanations.
 func (w *workingDays) where() string {
-	if name, ok := ukDivisions[w.region]; ok {
-		return " in " + name
+	if division, ok := ukDivisions[w.region]; ok {
+		return " in " + division.name
 	}
 	if w.region == "" {
 		return ""
 	}
 	return " in " + w.region
-}
-
-func sortedYears(set map[int]yearHolidays) []int {
-	years := make([]int, 0, len(set))
-	for y := range set {
-		years = append(years, y)
-	}
-	sort.Ints(years)
-	return years
 }

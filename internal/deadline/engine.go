@@ -1,7 +1,8 @@
 package deadline
 
 import (
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 )
 
@@ -47,10 +48,5 @@ func (e *Engine) Calculate(req Request) (Result, error) {
 
 // Regimes lists the regime names, sorted.
 func (e *Engine) Regimes() []string {
-	names := make([]string, 0, len(e.regimes))
-	for name := range e.regimes {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	return names
+	return slices.Sorted(maps.Keys(e.regimes))
 }

@@ -6,7 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 )
 
@@ -42,7 +43,7 @@ func ParseGOVUKBankHolidays(r io.Reader) (*Calendars, error) {
 		return nil, errors.New("bank holidays: no divisions")
 	}
 	cal := &Calendars{}
-	for _, key := range sortedKeys(divisions) {
+	for _, key := range slices.Sorted(maps.Keys(divisions)) {
 		holidays, err := govukHolidays(key, divisions[key])
 		if err != nil {
 			return nil, err
@@ -116,13 +117,4 @@ func govukHoliday(ev govukEvent) (Holiday, error) {
 		title += " (" + strings.ToLower(notes) + ")"
 	}
 	return Holiday{Date: d, Name: title}, nil
-}
-
-func sortedKeys(m map[string]govukDivision) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

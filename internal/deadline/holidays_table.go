@@ -7,12 +7,12 @@ package deadline
 //
 // One row per date; the last column says which divisions observe it.
 
-type divisions uint8
+type divisionSet uint8
 
 const (
-	ew divisions = 1 << iota // England and Wales
-	sc                       // Scotland
-	ni                       // Northern Ireland
+	ew divisionSet = 1 << iota // England and Wales
+	sc                         // Scotland
+	ni                         // Northern Ireland
 
 	allUK = ew | sc | ni
 	ewNI  = ew | ni
@@ -21,7 +21,7 @@ const (
 var publishedHolidays = []struct {
 	year, month, day int
 	name             string
-	in               divisions
+	in               divisionSet
 }{
 	{2024, 1, 1, "New Year’s Day", allUK},
 	{2024, 1, 2, "2nd January", sc},

@@ -2,7 +2,7 @@ package deadline
 
 import (
 	"fmt"
-	"sort"
+	"slices"
 	"strings"
 )
 
@@ -179,7 +179,7 @@ func chronological(pauses []Pause) []int {
 	for i := range order {
 		order[i] = i
 	}
-	sort.SliceStable(order, func(a, b int) bool { return pauses[order[a]].Asked.Before(pauses[order[b]].Asked) })
+	slices.SortStableFunc(order, func(a, b int) int { return pauses[a].Asked.Compare(pauses[b].Asked) })
 	return order
 }
 

@@ -1,7 +1,7 @@
 package deadline
 
 import (
-	"sort"
+	"slices"
 	"time"
 )
 
@@ -25,7 +25,7 @@ func standingHolidays(division string, year int) []Holiday {
 			Holiday{Date: lastMonday(year, time.August), Name: "Summer bank holiday"})
 	}
 	holidays = withSubstitutes(holidays, fixedHolidays(division, year))
-	sort.Slice(holidays, func(i, j int) bool { return holidays[i].Date.Before(holidays[j].Date) })
+	slices.SortFunc(holidays, func(a, b Holiday) int { return a.Date.Compare(b.Date) })
 	return holidays
 }
 

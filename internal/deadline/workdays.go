@@ -2,7 +2,8 @@ package deadline
 
 import (
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 )
 
@@ -74,11 +75,7 @@ func (w *workingDays) missingYears() error {
 	if len(w.missing) == 0 {
 		return nil
 	}
-	years := make([]int, 0, len(w.missing))
-	for y := range w.missing {
-		years = append(years, y)
-	}
-	sort.Ints(years)
+	years := slices.Sorted(maps.Keys(w.missing))
 	return &FieldError{Field: "region", Description: fmt.Sprintf(
 		"no holiday calendar for %q in %s: add that year's holidays before calculating deadlines that reach it",
 		w.region, joinInts(years))}
@@ -88,10 +85,10 @@ func (w *workingDays) missingYears() error {
 // than published data, that one-off holidays would be missed.
 func (w *workingDays) computedNotes() []Step {
 	var notes []Step
-	for _, y := range sortedYears(w.computed) {
+	for _, y := range slices.Sorted(maps.Keys(w.computed)) {
 		notes = append(notes, Step{Text: fmt.Sprintf(
 			"Bank holidays for %d in %s are not in the published table; computed from the standing rules, so a one-off holiday (e.g. a coronation) would be missed.",
-			y, ukDivisions[w.region])})
+			y, ukDivisions[w.region].name)})
 	}
 	return notes
 }
