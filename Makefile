@@ -12,7 +12,7 @@ BIN               := bin/rightsdesk
 VERSION           ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS           := -X github.com/rightsdesk/rightsdesk/internal/buildinfo.Version=$(VERSION)
 
-.PHONY: all build run test unit race vet staticcheck lint generate check-generated protodeps breaking bench fuzz clean
+.PHONY: all build run test unit race vet staticcheck lint generate check-generated protodeps breaking bench crashtest clean
 
 all: build
 
@@ -30,7 +30,12 @@ unit:
 
 # Packages with concurrency run again under the race detector.
 race:
-	go test -count=1 -race ./internal/server/... ./internal/store/... ./cmd/...
+	go test -count=1 -race ./internal/server/... ./internal/store/... ./internal/casework/... ./internal/audit/... ./cmd/...
+
+# SIGKILLs a writer 50 times and checks no acknowledged case is lost
+# (make test runs the same test with 5 rounds).
+crashtest:
+	RIGHTSDESK_CRASH_ROUNDS=50 go test -count=1 -v -run '^TestCrashLosesNoAcknowledgedCase$$' ./internal/casework/
 
 vet:
 	go vet ./...

@@ -26,6 +26,11 @@ func commands() []command {
 		{"notices list", "list the notices in the catalogue of a running server", runNoticesList},
 		{"deadline", "work out a statutory deadline and explain it", runDeadline},
 		{"holidays import", "store a GOV.UK bank-holidays.json in the database", runHolidaysImport},
+		{"tokens create", "create an API token and print it once (server stopped)", runTokensCreate},
+		{"tokens list", "list API tokens: id, name, role, dates; never the token", runTokensList},
+		{"tokens revoke", "revoke an API token by its id (server stopped)", runTokensRevoke},
+		{"audit verify", "recompute the audit chain and name the first broken link", runAuditVerify},
+		{"backup", "write a consistent copy of the database", runBackup},
 		{"version", "print the version", runVersion},
 	}
 }
@@ -52,6 +57,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 0
 	case errors.Is(err, errUsage):
 		return 2
+	case errors.Is(err, errAuditBroken):
+		return 1
 	}
 	fmt.Fprintf(stderr, "rightsdesk %s: %v\n", cmd.name, err)
 	return 1

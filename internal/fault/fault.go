@@ -38,8 +38,37 @@ type NotFound struct {
 
 func (e *NotFound) Error() string {
 	msg := fmt.Sprintf("%s %q not found", e.Resource, e.Name)
+	if e.Name == "" {
+		msg = e.Resource + " not found"
+	}
 	if e.Detail != "" {
 		msg += ": " + e.Detail
 	}
 	return msg
+}
+
+// FailedPrecondition is a call that is well formed but not allowed in the
+// resource's current state, e.g. an illegal transition.
+type FailedPrecondition struct {
+	Subject     string   // e.g. "cases/01J…"
+	Description string   // what is wrong, in plain English
+	Allowed     []string // what would be allowed instead, if anything
+}
+
+func (e *FailedPrecondition) Error() string {
+	if len(e.Allowed) == 0 {
+		return e.Description
+	}
+	return fmt.Sprintf("%s; allowed: %s", e.Description, strings.Join(e.Allowed, ", "))
+}
+
+// Conflict is a conditional write whose etag no longer matches: someone else
+// changed the resource first. Nothing was written.
+type Conflict struct {
+	Subject     string
+	CurrentEtag string
+}
+
+func (e *Conflict) Error() string {
+	return fmt.Sprintf("%s was changed by someone else (its etag is now %q); reload it and try again", e.Subject, e.CurrentEtag)
 }

@@ -10,6 +10,7 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
+	"github.com/rightsdesk/rightsdesk/internal/auth"
 	"github.com/rightsdesk/rightsdesk/internal/deadline"
 	"github.com/rightsdesk/rightsdesk/internal/fault"
 	"github.com/rightsdesk/rightsdesk/internal/notice"
@@ -32,11 +33,19 @@ func toStatus(ctx context.Context, log *slog.Logger, err error) error {
 	var (
 		invalid    *fault.InvalidArgument
 		notFound   *fault.NotFound
+		failed     *fault.FailedPrecondition
+		conflict   *fault.Conflict
 		validation *protovalidate.ValidationError
 		field      *deadline.FieldError
 		unknownCtx *notice.UnknownContextError
+		unauthed   *auth.UnauthenticatedError
+		denied     *auth.PermissionDeniedError
 	)
 	switch {
+	case errors.As(err, &unauthed):
+		return withInfo(codes.Unauthenticated, unauthed.Error(), "UNAUTHENTICATED", nil)
+	case errors.As(err, &denied):
+		return withInfo(codes.PermissionDenied, denied.Error(), "PERMISSION_DENIED", map[string]string{"required_role": denied.Need.String()})
 	case errors.As(err, &invalid):
 		return badRequest(invalid.Error(), invalid.Violations...)
 	case errors.As(err, &validation):
@@ -47,6 +56,10 @@ func toStatus(ctx context.Context, log *slog.Logger, err error) error {
 		return badRequest(unknownCtx.Error(), fault.FieldViolation{Field: "context", Description: unknownCtx.Error()})
 	case errors.As(err, &notFound):
 		return withInfo(codes.NotFound, notFound.Error(), "NOT_FOUND", map[string]string{"resource": notFound.Resource, "name": notFound.Name})
+	case errors.As(err, &failed):
+		return preconditionFailed(failed)
+	case errors.As(err, &conflict):
+		return withInfo(codes.Aborted, conflict.Error(), "ETAG_MISMATCH", map[string]string{"name": conflict.Subject, "current_etag": conflict.CurrentEtag})
 	case errors.Is(err, store.ErrNotFound):
 		return status.Error(codes.NotFound, "not found")
 	case errors.Is(err, context.Canceled):
@@ -87,4 +100,15 @@ func violationsOf(v *protovalidate.ValidationError) []fault.FieldViolation {
 		})
 	}
 	return out
+}
+
+func preconditionFailed(f *fault.FailedPrecondition) error {
+	pf := &errdetails.PreconditionFailure{Violations: []*errdetails.PreconditionFailure_Violation{{
+		Type: "STATE", Subject: f.Subject, Description: f.Error(),
+	}}}
+	st, err := status.New(codes.FailedPrecondition, f.Error()).WithDetails(pf)
+	if err != nil {
+		return status.Error(codes.FailedPrecondition, f.Error())
+	}
+	return st.Err()
 }

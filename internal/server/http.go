@@ -39,6 +39,7 @@ func newGateway(ctx context.Context, grpcAddr string) (http.Handler, *grpc.Clien
 	for _, register := range []func(context.Context, *runtime.ServeMux, *grpc.ClientConn) error{
 		rdv1.RegisterNoticeServiceHandler,
 		rdv1.RegisterDeadlineServiceHandler,
+		rdv1.RegisterCaseServiceHandler,
 	} {
 		if err := register(ctx, mux, conn); err != nil {
 			_ = conn.Close()

@@ -19,17 +19,36 @@ import (
 // door: metrics outermost so they count panics and rejections too, then
 // logging and recovery, then the error boundary, which therefore maps what
 // validation and the handler return.
-func unaryInterceptors(log *slog.Logger, metrics *grpcprom.ServerMetrics, validator protovalidate.Validator) []grpc.UnaryServerInterceptor {
+func unaryInterceptors(log *slog.Logger, metrics *grpcprom.ServerMetrics, authn *authenticator, validator protovalidate.Validator) []grpc.UnaryServerInterceptor {
 	return []grpc.UnaryServerInterceptor{
 		metrics.UnaryServerInterceptor(),
 		logging.UnaryServerInterceptor(slogAdapter(log), logging.WithLogOnEvents(logging.FinishCall)),
-		recovery.UnaryServerInterceptor(recovery.WithRecoveryHandlerContext(func(ctx context.Context, p any) error {
-			log.ErrorContext(ctx, "panic in handler", "panic", p, "stack", string(debug.Stack()))
-			return status.Error(codes.Internal, "internal error")
-		})),
+		recovery.UnaryServerInterceptor(recoveryHandler(log)),
 		errorBoundary(log),
+		authn.unaryInterceptor(), // before validation: an unauthenticated caller learns nothing about the request shape
 		validationInterceptor(validator),
 	}
+}
+
+// streamInterceptors is the same chain for streaming RPCs (backup), so a
+// stream is counted, logged, recovered and error-mapped like any other call.
+func streamInterceptors(log *slog.Logger, metrics *grpcprom.ServerMetrics, authn *authenticator) []grpc.StreamServerInterceptor {
+	return []grpc.StreamServerInterceptor{
+		metrics.StreamServerInterceptor(),
+		logging.StreamServerInterceptor(slogAdapter(log), logging.WithLogOnEvents(logging.FinishCall)),
+		recovery.StreamServerInterceptor(recoveryHandler(log)),
+		func(srv any, ss grpc.ServerStream, _ *grpc.StreamServerInfo, next grpc.StreamHandler) error {
+			return toStatus(ss.Context(), log, next(srv, ss))
+		},
+		authn.streamInterceptor(),
+	}
+}
+
+func recoveryHandler(log *slog.Logger) recovery.Option {
+	return recovery.WithRecoveryHandlerContext(func(ctx context.Context, p any) error {
+		log.ErrorContext(ctx, "panic in handler", "panic", p, "stack", string(debug.Stack()))
+		return status.Error(codes.Internal, "internal error")
+	})
 }
 
 func slogAdapter(log *slog.Logger) logging.Logger {

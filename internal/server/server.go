@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -21,6 +22,7 @@ import (
 	"google.golang.org/grpc/reflection"
 
 	rdv1 "github.com/rightsdesk/rightsdesk/gen/go/rightsdesk/v1"
+	"github.com/rightsdesk/rightsdesk/internal/casework"
 	"github.com/rightsdesk/rightsdesk/internal/clock"
 	"github.com/rightsdesk/rightsdesk/internal/deadline"
 	"github.com/rightsdesk/rightsdesk/internal/notice"
@@ -80,6 +82,7 @@ type Server struct {
 	grpcLis  net.Listener
 	httpLis  net.Listener
 	registry *prometheus.Registry
+	work     *casework.Service
 }
 
 // New opens the store, seeds the catalogue and binds both listeners, so the
@@ -132,14 +135,24 @@ func (s *Server) buildGRPC() error {
 	metrics := grpcprom.NewServerMetrics(grpcprom.WithServerHandlingTimeHistogram())
 	s.registry.MustRegister(metrics, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 
-	s.grpc = grpc.NewServer(grpc.ChainUnaryInterceptor(unaryInterceptors(s.log, metrics, validator)...))
+	authn := newAuthenticator(s.store, s.cfg.Clock, s.log)
+	s.grpc = grpc.NewServer(
+		grpc.ChainUnaryInterceptor(unaryInterceptors(s.log, metrics, authn, validator)...),
+		grpc.ChainStreamInterceptor(streamInterceptors(s.log, metrics, authn)...),
+	)
 	rdv1.RegisterNoticeServiceServer(s.grpc, &noticeService{store: s.store})
-	rdv1.RegisterDeadlineServiceServer(s.grpc, NewDeadlineService(deadline.NewEngine(s.cfg.Calendars), s.cfg.Clock))
+	engine := deadline.NewEngine(s.cfg.Calendars)
+	rdv1.RegisterDeadlineServiceServer(s.grpc, NewDeadlineService(engine, s.cfg.Clock))
+	s.work = casework.New(s.store, engine, s.cfg.Clock, rand.Reader)
+	rdv1.RegisterCaseServiceServer(s.grpc, &caseService{work: s.work})
+	rdv1.RegisterAdminServiceServer(s.grpc, &adminService{store: s.store})
 	s.health = health.NewServer()
 	healthpb.RegisterHealthServer(s.grpc, s.health)
 	reflection.Register(s.grpc)
 	metrics.InitializeMetrics(s.grpc)
-	return nil
+	// Last, once every service is registered: refuse to start if any RPC does
+	// not declare who may call it.
+	return authn.loadRoles(s.grpc)
 }
 
 // GRPCAddr is the address the gRPC server listens on.

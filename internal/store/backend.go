@@ -29,6 +29,9 @@ type ReadTx interface {
 	// Scan visits keys ≥ start in ascending byte order until fn returns false
 	// or an error.
 	Scan(b Bucket, start []byte, fn func(key, value []byte) (bool, error)) error
+	// ScanReverse visits keys ≤ start (every key when start is nil) in
+	// descending byte order until fn returns false or an error.
+	ScanReverse(b Bucket, start []byte, fn func(key, value []byte) (bool, error)) error
 }
 
 // WriteTx reads and writes within one atomic transaction.

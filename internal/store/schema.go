@@ -20,10 +20,30 @@ const (
 	BucketHolidays Bucket = "holidays"
 	// BucketTokens holds API tokens: sha256(token) → JSON token record.
 	BucketTokens Bucket = "tokens"
+
+	// Cases and their secondary indexes. Index keys end in "/" + case id and
+	// carry no value; dates are ISO strings, which sort in date order.
+	BucketCases        Bucket = "cases"           // case id → JSON case
+	BucketOpenByDue    Bucket = "idx_open_due"    // due / id, open cases only: the queue
+	BucketByState      Bucket = "idx_state"       // state / due / id
+	BucketByAssignee   Bucket = "idx_assignee"    // assignee \x00 due / id, open cases only
+	BucketByNotice     Bucket = "idx_notice"      // notice \x00 received / id
+	BucketByReceived   Bucket = "idx_received"    // received / id
+	BucketByReference  Bucket = "idx_reference"   // reference → id
+	BucketByRequestID  Bucket = "idx_request_id"  // client request id → id
+	BucketAudit        Bucket = "audit"           // big-endian sequence → JSON audit event (no personal data)
+	BucketCaseEvents   Bucket = "idx_case_events" // id / big-endian sequence
+	BucketAuditPayload Bucket = "audit_payloads"  // big-endian sequence → JSON personal payload (erasable)
 )
 
 // Buckets lists every bucket a backend must create.
-func Buckets() []Bucket { return []Bucket{BucketMeta, BucketNotices, BucketHolidays, BucketTokens} }
+func Buckets() []Bucket {
+	return []Bucket{
+		BucketMeta, BucketNotices, BucketHolidays, BucketTokens,
+		BucketCases, BucketOpenByDue, BucketByState, BucketByAssignee, BucketByNotice, BucketByReceived,
+		BucketByReference, BucketByRequestID, BucketAudit, BucketCaseEvents, BucketAuditPayload,
+	}
+}
 
 var keySchemaVersion = []byte("schema_version")
 

@@ -141,6 +141,30 @@ func (t txn) Scan(name store.Bucket, start []byte, fn func(k, v []byte) (bool, e
 	return nil
 }
 
+func (t txn) ScanReverse(name store.Bucket, start []byte, fn func(k, v []byte) (bool, error)) error {
+	bk := t.bucket(name)
+	if bk == nil {
+		return nil
+	}
+	c := bk.Cursor()
+	k, v := c.Last()
+	if start != nil {
+		// Seek lands on the first key ≥ start; step back unless it is start.
+		if k, v = c.Seek(start); k == nil {
+			k, v = c.Last()
+		} else if string(k) != string(start) {
+			k, v = c.Prev()
+		}
+	}
+	for ; k != nil; k, v = c.Prev() {
+		more, err := fn(k, v)
+		if err != nil || !more {
+			return err
+		}
+	}
+	return nil
+}
+
 func (t txn) Put(name store.Bucket, key, value []byte) error {
 	bk := t.bucket(name)
 	if bk == nil {

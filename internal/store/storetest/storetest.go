@@ -27,6 +27,7 @@ func RunAll(t *testing.T, h Harness) {
 	tests := map[string]func(*testing.T, Harness){
 		"PutGetDelete":              testPutGetDelete,
 		"ScanIsOrderedAndStops":     testScan,
+		"ScanReverse":               testScanReverse,
 		"FailedUpdateRollsBack":     testRollback,
 		"UpdateSeesItsOwnWrites":    testOwnWrites,
 		"ConcurrentWritersAllLand":  testConcurrentWriters,
@@ -36,6 +37,7 @@ func RunAll(t *testing.T, h Harness) {
 		"SchemaVersionGuard":        testSchemaGuard,
 		"Notices":                   testNotices,
 		"HolidayImportsInOrder":     testHolidayImports,
+		"Tokens":                    testTokens,
 	}
 	for name, fn := range tests {
 		t.Run(name, func(t *testing.T) { fn(t, h) })
@@ -115,6 +117,50 @@ func testScan(t *testing.T, h Harness) {
 	}
 	if fmt.Sprint(got) != "[7 256]" {
 		t.Fatalf("scan from 3, stopping after two: got %v, want [7 256]", got)
+	}
+}
+
+func testScanReverse(t *testing.T, h Harness) {
+	b, _ := open(t, h)
+	for _, k := range []string{"a", "c", "e"} {
+		put(t, b, "r/"+k, k)
+	}
+	collect := func(start []byte, limit int) string {
+		var got []string
+		err := b.View(ctx, func(tx store.ReadTx) error {
+			return tx.ScanReverse(store.BucketMeta, start, func(k, _ []byte) (bool, error) {
+				if !bytes.HasPrefix(k, []byte("r/")) {
+					return false, nil
+				}
+				got = append(got, string(k[2:]))
+				return len(got) < limit, nil
+			})
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fmt.Sprint(got)
+	}
+	for _, tt := range []struct {
+		start string
+		limit int
+		want  string
+	}{
+		{"r/e", 9, "[e c a]"}, // start itself is included
+		{"r/d", 9, "[c a]"},   // between keys: the next lower
+		{"r/z", 2, "[e c]"},   // past the end, stopping early
+		{"r/", 9, "[]"},       // before the first
+	} {
+		if got := collect([]byte(tt.start), tt.limit); got != tt.want {
+			t.Errorf("ScanReverse from %q = %s, want %s", tt.start, got, tt.want)
+		}
+	}
+	var last string
+	err := b.View(ctx, func(tx store.ReadTx) error {
+		return tx.ScanReverse(store.BucketMeta, nil, func(k, _ []byte) (bool, error) { last = string(k); return false, nil })
+	})
+	if err != nil || last != "r/e" {
+		t.Fatalf("ScanReverse from nil started at %q (%v), want the last key", last, err)
 	}
 }
 

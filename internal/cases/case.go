@@ -1,0 +1,248 @@
+package cases
+
+import (
+	"strconv"
+	"time"
+
+	"github.com/rightsdesk/rightsdesk/internal/notice"
+)
+
+// State is where a case is in its lifecycle.
+type State string
+
+const (
+	StateNew               State = "new"
+	StateAwaitingRequester State = "awaiting_requester"
+	StateInProgress        State = "in_progress"
+	StateClosed            State = "closed"
+)
+
+// States lists every state in lifecycle order.
+var States = []State{StateNew, StateAwaitingRequester, StateInProgress, StateClosed}
+
+// WaitingFor is what an AWAITING_REQUESTER case waits for.
+type WaitingFor string
+
+const (
+	WaitingForNothing       WaitingFor = ""
+	WaitingForIdentity      WaitingFor = "identity"
+	WaitingForClarification WaitingFor = "clarification"
+	WaitingForFee           WaitingFor = "fee"
+)
+
+// Channel is how a request arrived.
+type Channel string
+
+const (
+	ChannelWeb      Channel = "web"
+	ChannelEmail    Channel = "email"
+	ChannelPost     Channel = "post"
+	ChannelPhone    Channel = "phone"
+	ChannelInPerson Channel = "in_person"
+	ChannelAPI      Channel = "api"
+)
+
+// Channels lists every channel.
+var Channels = []Channel{ChannelWeb, ChannelEmail, ChannelPost, ChannelPhone, ChannelInPerson, ChannelAPI}
+
+// Relationship is who is asking relative to the data subject.
+type Relationship string
+
+const (
+	RelationshipSelf           Relationship = "self"
+	RelationshipRepresentative Relationship = "representative"
+)
+
+// OutcomeKind is how a case ended.
+type OutcomeKind string
+
+const (
+	OutcomeFulfilled          OutcomeKind = "fulfilled"
+	OutcomePartiallyFulfilled OutcomeKind = "partially_fulfilled"
+	OutcomeRefused            OutcomeKind = "refused"
+	OutcomeWithdrawn          OutcomeKind = "withdrawn"
+	OutcomePassedToController OutcomeKind = "passed_to_controller"
+	OutcomeSelfService        OutcomeKind = "self_service"
+)
+
+// OutcomeKinds lists every outcome.
+var OutcomeKinds = []OutcomeKind{OutcomeFulfilled, OutcomePartiallyFulfilled, OutcomeRefused, OutcomeWithdrawn, OutcomePassedToController, OutcomeSelfService}
+
+// RefusalReason is the fixed list of grounds for refusing.
+type RefusalReason string
+
+// RefusalReasons lists every ground a refusal may cite.
+var RefusalReasons = []RefusalReason{
+	"manifestly_unfounded", "manifestly_excessive", "exemption_applies", "right_not_applicable",
+	"identity_not_verified", "no_personal_data_held", "other",
+}
+
+// TaskKind is a kind of follow-up work.
+type TaskKind string
+
+const (
+	TaskArticle19       TaskKind = "article_19_notification"
+	TaskExtensionNotice TaskKind = "extension_notice"
+)
+
+// TaskState is whether a task is done.
+type TaskState string
+
+const (
+	TaskOpen       TaskState = "open"
+	TaskDone       TaskState = "done"
+	TaskImpossible TaskState = "impossible"
+)
+
+// IdentityStatus is where identity verification stands.
+type IdentityStatus string
+
+const (
+	IdentityNotRequested IdentityStatus = "not_requested"
+	IdentityRequested    IdentityStatus = "requested"
+	IdentityVerified     IdentityStatus = "verified"
+)
+
+// FeeStatus is where a fee stands.
+type FeeStatus string
+
+const (
+	FeeNotRequired FeeStatus = "not_required"
+	FeeRequested   FeeStatus = "requested"
+	FeeReceived    FeeStatus = "received"
+)
+
+// Person is someone and how to reach them. It is personal data.
+type Person struct {
+	Name          string `json:"name"`
+	Email         string `json:"email,omitempty"`
+	Phone         string `json:"phone,omitempty"`
+	PostalAddress string `json:"postal_address,omitempty"`
+}
+
+// Requester is who made the request. It is personal data.
+type Requester struct {
+	Person       Person       `json:"person"`
+	Relationship Relationship `json:"relationship"`
+	DataSubject  *Person      `json:"data_subject,omitempty"`
+	Authority    string       `json:"authority,omitempty"`
+}
+
+// RequestedRight is a right asked for and what the notice said about it
+// when the request was received.
+type RequestedRight struct {
+	Right        notice.Right        `json:"right"`
+	Availability notice.Availability `json:"availability"`
+	Condition    string              `json:"condition,omitempty"`
+	Reason       string              `json:"reason"`
+}
+
+// Clarification is one pause of the clock.
+type Clarification struct {
+	Asked    string `json:"asked"`
+	Answered string `json:"answered,omitempty"`
+}
+
+// Extension is a lengthened deadline.
+type Extension struct {
+	GrantedOn string `json:"granted_on"`
+	Reason    string `json:"reason"`
+	Months    int    `json:"months"`
+}
+
+// Outcome is how a case closed.
+type Outcome struct {
+	Kind          OutcomeKind   `json:"kind"`
+	RefusalReason RefusalReason `json:"refusal_reason,omitempty"`
+	Detail        string        `json:"detail,omitempty"`
+	ClosedOn      string        `json:"closed_on"`
+	OnTime        bool          `json:"on_time"`
+}
+
+// Task is follow-up work.
+type Task struct {
+	ID          string    `json:"id"`
+	Kind        TaskKind  `json:"kind"`
+	Recipient   string    `json:"recipient,omitempty"`
+	State       TaskState `json:"state"`
+	Due         string    `json:"due,omitempty"`
+	Resolution  string    `json:"resolution,omitempty"`
+	CompletedBy string    `json:"completed_by,omitempty"`
+}
+
+// Note is a caseworker's note.
+type Note struct {
+	ID      string    `json:"id"`
+	Author  string    `json:"author"`
+	Created time.Time `json:"created"`
+	Text    string    `json:"text"`
+}
+
+// Step is one line of a deadline explanation.
+type Step struct {
+	Text string `json:"text"`
+	Date string `json:"date,omitempty"`
+}
+
+// Clock is the statutory clock of a case as last computed.
+type Clock struct {
+	RuleSet           string `json:"rule_set"`
+	Start             string `json:"start"`
+	StatutoryDue      string `json:"statutory_due"`
+	ExtendedDue       string `json:"extended_due,omitempty"`
+	ExtensionNoticeBy string `json:"extension_notice_by"`
+	Due               string `json:"due"`
+	Paused            bool   `json:"paused,omitempty"`
+	PausedSince       string `json:"paused_since,omitempty"`
+	PausedDays        int    `json:"paused_days,omitempty"`
+	Steps             []Step `json:"steps"`
+}
+
+// Case is a data-subject rights request.
+type Case struct {
+	ID              string           `json:"id"`
+	Reference       string           `json:"reference"`
+	StatusTokenHash []byte           `json:"status_token_hash"`
+	RequestID       string           `json:"request_id,omitempty"`
+	NoticeID        string           `json:"notice_id"`
+	NoticeVersion   int              `json:"notice_version"`
+	Context         string           `json:"context,omitempty"`
+	Audience        string           `json:"audience,omitempty"`
+	Rights          []RequestedRight `json:"rights"`
+	Description     string           `json:"description,omitempty"`
+	Requester       Requester        `json:"requester"`
+	Channel         Channel          `json:"channel"`
+	Region          string           `json:"region"`
+	ReceivedOn      string           `json:"received_on"`
+	State           State            `json:"state"`
+	WaitingFor      WaitingFor       `json:"waiting_for,omitempty"`
+	Assignee        string           `json:"assignee,omitempty"`
+
+	IdentityStatus      IdentityStatus `json:"identity_status"`
+	IdentityRequestedOn string         `json:"identity_requested_on,omitempty"`
+	IdentityReceivedOn  string         `json:"identity_received_on,omitempty"`
+	FeeStatus           FeeStatus      `json:"fee_status"`
+	FeeRequestedOn      string         `json:"fee_requested_on,omitempty"`
+	FeeReceivedOn       string         `json:"fee_received_on,omitempty"`
+	Clarifications      []Clarification `json:"clarifications,omitempty"`
+	Extension           *Extension      `json:"extension,omitempty"`
+
+	Clock           Clock         `json:"clock"`
+	Outcome         *Outcome      `json:"outcome,omitempty"`
+	Tasks           []Task        `json:"tasks,omitempty"`
+	Notes           []Note        `json:"notes,omitempty"`
+	OtherController *notice.Party `json:"other_controller,omitempty"`
+
+	Version int64     `json:"version"`
+	Created time.Time `json:"created"`
+	Updated time.Time `json:"updated"`
+}
+
+// Etag is the opaque version clients send back for a conditional update.
+func (c *Case) Etag() string { return strconv.FormatInt(c.Version, 10) }
+
+// Open reports whether the case still needs work.
+func (c *Case) Open() bool { return c.State != StateClosed }
+
+// Name is the case's resource name.
+func (c *Case) Name() string { return "cases/" + c.ID }

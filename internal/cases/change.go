@@ -1,0 +1,73 @@
+package cases
+
+import (
+	"maps"
+	"strconv"
+	"strings"
+)
+
+// Change is what a command did, for the audit trail: the non-personal fields
+// before and after, and any personal data it recorded, kept apart so it can
+// be erased without breaking the audit chain.
+type Change struct {
+	Action   string
+	Before   map[string]string
+	After    map[string]string
+	Personal map[string]any
+}
+
+// snapshot is the non-personal state of a case: enough to reconstruct its
+// lifecycle from the audit trail without any requester data.
+func snapshot(c *Case) map[string]string {
+	rights := make([]string, len(c.Rights))
+	for i, r := range c.Rights {
+		rights[i] = string(r.Right)
+	}
+	s := map[string]string{
+		"reference": c.Reference, "notice": c.NoticeID, "notice_version": strconv.Itoa(c.NoticeVersion),
+		"context": c.Context, "audience": c.Audience, "rights": strings.Join(rights, ","),
+		"channel": string(c.Channel), "region": c.Region, "received_on": c.ReceivedOn,
+		"state": string(c.State), "waiting_for": string(c.WaitingFor), "assignee": c.Assignee,
+		"identity_status": string(c.IdentityStatus), "fee_status": string(c.FeeStatus),
+		"clock_start": c.Clock.Start, "statutory_due": c.Clock.StatutoryDue, "extended_due": c.Clock.ExtendedDue,
+		"due": c.Clock.Due, "paused_days": strconv.Itoa(c.Clock.PausedDays),
+		"clarifications": strconv.Itoa(len(c.Clarifications)), "notes": strconv.Itoa(len(c.Notes)),
+		"open_tasks": strconv.Itoa(countOpenTasks(c)),
+	}
+	if c.Extension != nil {
+		s["extension"] = c.Extension.GrantedOn + " +" + strconv.Itoa(c.Extension.Months) + "m"
+	}
+	if c.Outcome != nil {
+		s["outcome"] = string(c.Outcome.Kind)
+		s["refusal_reason"] = string(c.Outcome.RefusalReason)
+		s["closed_on"] = c.Outcome.ClosedOn
+	}
+	maps.DeleteFunc(s, func(_, v string) bool { return v == "" })
+	return s
+}
+
+func countOpenTasks(c *Case) int {
+	n := 0
+	for _, t := range c.Tasks {
+		if t.State == TaskOpen {
+			n++
+		}
+	}
+	return n
+}
+
+// diff keeps only the fields that changed.
+func diff(before, after map[string]string) (b, a map[string]string) {
+	b, a = map[string]string{}, map[string]string{}
+	for k, v := range before {
+		if after[k] != v {
+			b[k] = v
+		}
+	}
+	for k, v := range after {
+		if before[k] != v {
+			a[k] = v
+		}
+	}
+	return b, a
+}

@@ -1,0 +1,313 @@
+package cases
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/rightsdesk/rightsdesk/internal/deadline"
+	"github.com/rightsdesk/rightsdesk/internal/fault"
+)
+
+// Command is one step in a case's life. apply checks its preconditions
+// before changing anything and returns any personal data it recorded.
+type Command interface {
+	Action() string
+	apply(c *Case, env Env) (personal map[string]any, err error)
+}
+
+// transitions is the state machine of DESIGN.md.
+var transitions = map[State][]State{
+	StateNew:               {StateAwaitingRequester, StateInProgress, StateClosed},
+	StateAwaitingRequester: {StateInProgress, StateClosed},
+	StateInProgress:        {StateAwaitingRequester, StateClosed},
+	StateClosed:            {StateInProgress},
+}
+
+// Apply runs a command on the case, bumps its version, recomputes its clock
+// and returns what changed. On error the case must be discarded.
+func Apply(c *Case, cmd Command, env Env) (Change, error) {
+	before := snapshot(c)
+	personal, err := cmd.apply(c, env)
+	if err != nil {
+		return Change{}, err
+	}
+	if err := c.recomputeClock(env.Engine); err != nil {
+		return Change{}, asCaseField(err)
+	}
+	c.Version++
+	c.Updated = env.Now
+	b, a := diff(before, snapshot(c))
+	return Change{Action: cmd.Action(), Before: b, After: a, Personal: personal}, nil
+}
+
+func (c *Case) moveTo(to State, action string) error {
+	if slices.Contains(transitions[c.State], to) {
+		c.State = to
+		return nil
+	}
+	return c.illegal(action)
+}
+
+func (c *Case) illegal(action string) error {
+	allowed := make([]string, 0, len(transitions[c.State]))
+	for _, s := range transitions[c.State] {
+		allowed = append(allowed, strings.ToUpper(string(s)))
+	}
+	return &fault.FailedPrecondition{
+		Subject:     c.Name(),
+		Description: fmt.Sprintf("cannot %s a case that is %s", action, strings.ToUpper(string(c.State))),
+		Allowed:     allowed,
+	}
+}
+
+// actionDate resolves the date an action took effect: today by default, and
+// never before the request was received nor in the future.
+func actionDate(c *Case, env Env, field, on string) (string, error) {
+	today := env.Today()
+	if on == "" {
+		return today.String(), nil
+	}
+	d, err := deadline.ParseDate(on)
+	if err != nil {
+		return "", fault.Invalid(field, "%q is not a date (YYYY-MM-DD)", on)
+	}
+	if d.After(today) {
+		return "", fault.Invalid(field, "%s is in the future", on)
+	}
+	if on < c.ReceivedOn {
+		return "", fault.Invalid(field, "%s is before the request was received (%s)", on, c.ReceivedOn)
+	}
+	return on, nil
+}
+
+func personalDetail(detail string) map[string]any {
+	if detail == "" {
+		return nil
+	}
+	return map[string]any{"detail": detail}
+}
+
+// Assign gives the case to a caseworker ("" unassigns); picking up a NEW
+// case starts work on it.
+type Assign struct{ Assignee string }
+
+func (Assign) Action() string { return "case.assigned" }
+
+func (cmd Assign) apply(c *Case, _ Env) (map[string]any, error) {
+	if !c.Open() {
+		return nil, c.illegal("assign")
+	}
+	c.Assignee = strings.TrimSpace(cmd.Assignee)
+	if c.State == StateNew && c.Assignee != "" {
+		c.State = StateInProgress
+	}
+	return nil, nil
+}
+
+// RequestFromRequester asks the requester for identity, clarification or a
+// fee; the clock stops until they answer.
+type RequestFromRequester struct {
+	What   WaitingFor
+	On     string
+	Detail string
+}
+
+// Action implements Command.
+func (cmd RequestFromRequester) Action() string { return "case.requested_" + string(cmd.What) }
+
+func (cmd RequestFromRequester) apply(c *Case, env Env) (map[string]any, error) {
+	on, err := actionDate(c, env, "on", cmd.On)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.moveTo(StateAwaitingRequester, "request "+string(cmd.What)+" for"); err != nil {
+		return nil, err
+	}
+	c.WaitingFor = cmd.What
+	switch cmd.What {
+	case WaitingForIdentity:
+		c.IdentityStatus, c.IdentityRequestedOn, c.IdentityReceivedOn = IdentityRequested, on, ""
+	case WaitingForFee:
+		c.FeeStatus, c.FeeRequestedOn, c.FeeReceivedOn = FeeRequested, on, ""
+	case WaitingForClarification:
+		if last := len(c.Clarifications) - 1; last >= 0 && on < c.Clarifications[last].Answered {
+			return nil, fault.Invalid("on", "%s is before the last clarification was answered (%s)", on, c.Clarifications[last].Answered)
+		}
+		c.Clarifications = append(c.Clarifications, Clarification{Asked: on})
+	default:
+		return nil, fault.Invalid("what", "unknown request %q", cmd.What)
+	}
+	return personalDetail(cmd.Detail), nil
+}
+
+// RecordResponse records what the case was waiting for and resumes work.
+type RecordResponse struct {
+	On     string
+	Detail string
+}
+
+// Action implements Command.
+func (RecordResponse) Action() string { return "case.requester_responded" }
+
+func (cmd RecordResponse) apply(c *Case, env Env) (map[string]any, error) {
+	if c.State != StateAwaitingRequester {
+		return nil, &fault.FailedPrecondition{Subject: c.Name(), Description: "the case is not waiting for the requester", Allowed: []string{"REQUEST_IDENTITY", "REQUEST_CLARIFICATION", "REQUEST_FEE"}}
+	}
+	on, err := actionDate(c, env, "on", cmd.On)
+	if err != nil {
+		return nil, err
+	}
+	switch c.WaitingFor {
+	case WaitingForIdentity:
+		if on < c.IdentityRequestedOn {
+			return nil, fault.Invalid("on", "%s is before identity was asked for (%s)", on, c.IdentityRequestedOn)
+		}
+		c.IdentityStatus, c.IdentityReceivedOn = IdentityVerified, on
+	case WaitingForFee:
+		if on < c.FeeRequestedOn {
+			return nil, fault.Invalid("on", "%s is before the fee was asked for (%s)", on, c.FeeRequestedOn)
+		}
+		c.FeeStatus, c.FeeReceivedOn = FeeReceived, on
+	case WaitingForClarification:
+		last := &c.Clarifications[len(c.Clarifications)-1]
+		if on < last.Asked {
+			return nil, fault.Invalid("on", "%s is before the clarification was asked (%s)", on, last.Asked)
+		}
+		last.Answered = on
+	}
+	c.WaitingFor = WaitingForNothing
+	c.State = StateInProgress
+	return personalDetail(cmd.Detail), nil
+}
+
+// Extend lengthens the deadline by one or two months, within the first
+// period, and adds the task of telling the requester why.
+type Extend struct {
+	On     string
+	Reason string
+	Months int
+}
+
+// Action implements Command.
+func (Extend) Action() string { return "case.extended" }
+
+func (cmd Extend) apply(c *Case, env Env) (map[string]any, error) {
+	if !c.Open() {
+		return nil, c.illegal("extend")
+	}
+	if c.Extension != nil {
+		return nil, &fault.FailedPrecondition{Subject: c.Name(), Description: fmt.Sprintf("the deadline was already extended on %s; the law allows one extension of up to two months", c.Extension.GrantedOn)}
+	}
+	if strings.TrimSpace(cmd.Reason) == "" {
+		return nil, fault.Invalid("reason", "say why the request is complex or why there are numerous requests")
+	}
+	on, err := actionDate(c, env, "on", cmd.On)
+	if err != nil {
+		return nil, err
+	}
+	if on > c.Clock.StatutoryDue {
+		return nil, &fault.FailedPrecondition{Subject: c.Name(), Description: fmt.Sprintf("an extension must be decided within the first period, which ended on %s", c.Clock.StatutoryDue)}
+	}
+	months := cmd.Months
+	if months == 0 {
+		months = 2
+	}
+	c.Extension = &Extension{GrantedOn: on, Reason: strings.TrimSpace(cmd.Reason), Months: months}
+	c.Tasks = append(c.Tasks, Task{ID: fmt.Sprintf("t%d", len(c.Tasks)+1), Kind: TaskExtensionNotice, State: TaskOpen, Due: c.Clock.ExtensionNoticeBy})
+	return nil, nil
+}
+
+// Close ends the case with an outcome.
+type Close struct {
+	On            string
+	Outcome       OutcomeKind
+	RefusalReason RefusalReason
+	Detail        string
+}
+
+// Action implements Command.
+func (Close) Action() string { return "case.closed" }
+
+func (cmd Close) apply(c *Case, env Env) (map[string]any, error) {
+	if !slices.Contains(OutcomeKinds, cmd.Outcome) {
+		return nil, fault.Invalid("outcome", "unknown outcome %q", cmd.Outcome)
+	}
+	if cmd.Outcome == OutcomeRefused && !slices.Contains(RefusalReasons, cmd.RefusalReason) {
+		return nil, fault.Invalid("refusal_reason", "a refusal needs a reason from the list: %v", RefusalReasons)
+	}
+	if cmd.Outcome != OutcomeRefused && cmd.RefusalReason != "" {
+		return nil, fault.Invalid("refusal_reason", "only a refusal takes a refusal reason")
+	}
+	on, err := actionDate(c, env, "on", cmd.On)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.moveTo(StateClosed, "close"); err != nil {
+		return nil, err
+	}
+	c.WaitingFor = WaitingForNothing
+	c.Outcome = &Outcome{Kind: cmd.Outcome, RefusalReason: cmd.RefusalReason, ClosedOn: on, OnTime: on <= c.Clock.Due, Detail: strings.TrimSpace(cmd.Detail)}
+	return personalDetail(cmd.Detail), nil
+}
+
+// Reopen brings a closed case back into work (admin only, enforced by the
+// transport's role check).
+type Reopen struct{ Reason string }
+
+// Action implements Command.
+func (Reopen) Action() string { return "case.reopened" }
+
+func (cmd Reopen) apply(c *Case, _ Env) (map[string]any, error) {
+	if c.State != StateClosed {
+		return nil, &fault.FailedPrecondition{Subject: c.Name(), Description: "only a closed case can be reopened"}
+	}
+	if strings.TrimSpace(cmd.Reason) == "" {
+		return nil, fault.Invalid("reason", "say why the case is reopened")
+	}
+	c.State, c.Outcome = StateInProgress, nil
+	return map[string]any{"reason": cmd.Reason}, nil
+}
+
+// AddNote appends a note; notes never conflict with other changes.
+type AddNote struct{ Text string }
+
+// Action implements Command.
+func (AddNote) Action() string { return "case.note_added" }
+
+func (cmd AddNote) apply(c *Case, env Env) (map[string]any, error) {
+	text := strings.TrimSpace(cmd.Text)
+	if text == "" {
+		return nil, fault.Invalid("text", "a note needs some text")
+	}
+	c.Notes = append(c.Notes, Note{ID: fmt.Sprintf("n%d", len(c.Notes)+1), Author: env.Actor, Created: env.Now, Text: text})
+	return map[string]any{"note": text}, nil
+}
+
+// CompleteTask marks a task done, or impossible with a reason.
+type CompleteTask struct {
+	TaskID     string
+	State      TaskState
+	Resolution string
+}
+
+// Action implements Command.
+func (CompleteTask) Action() string { return "case.task_completed" }
+
+func (cmd CompleteTask) apply(c *Case, env Env) (map[string]any, error) {
+	i := slices.IndexFunc(c.Tasks, func(t Task) bool { return t.ID == cmd.TaskID })
+	if i < 0 {
+		return nil, fault.Invalid("task_id", "the case has no task %q", cmd.TaskID)
+	}
+	task := &c.Tasks[i]
+	switch {
+	case task.State != TaskOpen:
+		return nil, &fault.FailedPrecondition{Subject: c.Name(), Description: fmt.Sprintf("task %s is already %s", task.ID, task.State)}
+	case cmd.State != TaskDone && cmd.State != TaskImpossible:
+		return nil, fault.Invalid("state", "a task is completed as done or impossible")
+	case cmd.State == TaskImpossible && strings.TrimSpace(cmd.Resolution) == "":
+		return nil, fault.Invalid("resolution", "say why notifying is impossible or would involve disproportionate effort")
+	}
+	task.State, task.Resolution, task.CompletedBy = cmd.State, strings.TrimSpace(cmd.Resolution), env.Actor
+	return nil, nil
+}

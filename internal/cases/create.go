@@ -1,0 +1,252 @@
+package cases
+
+import (
+	"errors"
+	"fmt"
+	"net/mail"
+	"slices"
+	"strings"
+
+	"github.com/rightsdesk/rightsdesk/internal/deadline"
+	"github.com/rightsdesk/rightsdesk/internal/fault"
+	"github.com/rightsdesk/rightsdesk/internal/notice"
+)
+
+// MaxDescription bounds the free text of a request.
+const MaxDescription = 20000
+
+// NewCase is a request as received.
+type NewCase struct {
+	Notice      *notice.Notice
+	Context     string
+	Audience    string
+	Rights      []notice.Right
+	Description string
+	Requester   Requester
+	Channel     Channel
+	Region      string // default england-and-wales
+	ReceivedOn  string // ISO date; default today
+	RequestID   string
+}
+
+// Created is a new case and the secrets and audit record that go with it.
+type Created struct {
+	Case        *Case
+	StatusToken string
+	Change      Change
+}
+
+// Create opens a case. It never refuses a request for the right it asks
+// for: the evaluation against the notice is recorded to drive triage.
+func Create(in NewCase, env Env) (*Created, error) {
+	if err := validateNew(&in, env); err != nil {
+		return nil, err
+	}
+	version := in.Notice.InForceOn(in.ReceivedOn)
+	c := &Case{
+		NoticeID: in.Notice.ID, NoticeVersion: version.Number, Context: in.Context, Audience: in.Audience,
+		Description: strings.TrimSpace(in.Description), Requester: in.Requester, Channel: in.Channel,
+		Region: in.Region, ReceivedOn: in.ReceivedOn, RequestID: in.RequestID,
+		State: StateNew, IdentityStatus: IdentityNotRequested, FeeStatus: FeeNotRequired,
+		Version: 1, Created: env.Now, Updated: env.Now,
+	}
+	if err := evaluateRights(c, version, in.Rights); err != nil {
+		return nil, err
+	}
+	c.OtherController = otherController(version, in.Audience)
+	if err := c.recomputeClock(env.Engine); err != nil {
+		return nil, asCaseField(err)
+	}
+	c.Tasks = article19Tasks(c, version)
+	token, err := assignIdentifiers(c, env)
+	if err != nil {
+		return nil, err
+	}
+	after := snapshot(c)
+	return &Created{Case: c, StatusToken: token, Change: Change{
+		Action: "case.created", Before: map[string]string{}, After: after,
+		Personal: map[string]any{"requester": c.Requester, "description": c.Description},
+	}}, nil
+}
+
+func assignIdentifiers(c *Case, env Env) (string, error) {
+	var err error
+	if c.ID, err = NewID(env.Now, env.Random); err != nil {
+		return "", err
+	}
+	if c.Reference, err = NewReference(env.Random); err != nil {
+		return "", err
+	}
+	token, hash, err := NewStatusToken(env.Random)
+	c.StatusTokenHash = hash
+	return token, err
+}
+
+// NewReferenceFor replaces a reference that collided with an existing one.
+func NewReferenceFor(c *Case, env Env) (err error) {
+	c.Reference, err = NewReference(env.Random)
+	return err
+}
+
+func validateNew(in *NewCase, env Env) error {
+	var v []fault.FieldViolation
+	add := func(field, format string, args ...any) {
+		v = append(v, fault.FieldViolation{Field: field, Description: fmt.Sprintf(format, args...)})
+	}
+	if in.Notice == nil {
+		add("case.notice", "is required: the notice the request is made under")
+	}
+	validateRights(in.Rights, add)
+	if in.Notice != nil {
+		version := in.Notice.Current()
+		if in.Context != "" {
+			if _, ok := version.Context(in.Context); !ok {
+				add("case.context", "the notice has no processing context %q", in.Context)
+			}
+		}
+		if in.Audience != "" && !slices.ContainsFunc(version.Audiences, func(a notice.Audience) bool { return a.ID == in.Audience }) {
+			add("case.audience", "the notice has no audience %q", in.Audience)
+		}
+	}
+	validateRequester(in.Requester, add)
+	if len(in.Description) > MaxDescription {
+		add("case.description", "is longer than %d characters", MaxDescription)
+	}
+	if in.Channel == "" {
+		in.Channel = ChannelAPI
+	} else if !slices.Contains(Channels, in.Channel) {
+		add("case.channel", "unknown channel %q", in.Channel)
+	}
+	if in.Region == "" {
+		in.Region = deadline.EnglandAndWales
+	}
+	validateReceived(in, env, add)
+	if len(v) > 0 {
+		return &fault.InvalidArgument{Violations: v}
+	}
+	return nil
+}
+
+func validateRights(rights []notice.Right, add func(string, string, ...any)) {
+	if len(rights) == 0 {
+		add("case.rights", "name at least one right")
+	}
+	seen := map[notice.Right]bool{}
+	for i, r := range rights {
+		switch {
+		case !r.Valid():
+			add(fmt.Sprintf("case.rights[%d]", i), "unknown right %q", r)
+		case seen[r]:
+			add(fmt.Sprintf("case.rights[%d]", i), "%s is named twice", r)
+		}
+		seen[r] = true
+	}
+}
+
+func validateRequester(r Requester, add func(string, string, ...any)) {
+	validatePerson("case.requester.person", r.Person, add)
+	switch r.Relationship {
+	case RelationshipSelf:
+	case RelationshipRepresentative:
+		if r.DataSubject == nil || strings.TrimSpace(r.DataSubject.Name) == "" {
+			add("case.requester.data_subject.name", "is required when acting for someone else")
+		}
+		if strings.TrimSpace(r.Authority) == "" {
+			add("case.requester.authority", "say what gives the representative authority (e.g. a signed letter, parental responsibility)")
+		}
+	default:
+		add("case.requester.relationship", "must be self or representative")
+	}
+}
+
+func validatePerson(field string, p Person, add func(string, string, ...any)) {
+	if strings.TrimSpace(p.Name) == "" {
+		add(field+".name", "is required")
+	}
+	if p.Email == "" && p.PostalAddress == "" && p.Phone == "" {
+		add(field+".email", "give at least one way to reach the requester: email, postal address or phone")
+	}
+	if p.Email != "" {
+		if a, err := mail.ParseAddress(p.Email); err != nil || a.Address != p.Email {
+			add(field+".email", "%q is not an email address", p.Email)
+		}
+	}
+	for name, value := range map[string]string{"name": p.Name, "phone": p.Phone, "postal_address": p.PostalAddress} {
+		if len(value) > 1000 {
+			add(field+"."+name, "is longer than 1000 characters")
+		}
+	}
+}
+
+func validateReceived(in *NewCase, env Env, add func(string, string, ...any)) {
+	today := env.Today()
+	if in.ReceivedOn == "" {
+		in.ReceivedOn = today.String()
+		return
+	}
+	d, err := deadline.ParseDate(in.ReceivedOn)
+	switch {
+	case err != nil:
+		add("case.received_on", "%q is not a date (YYYY-MM-DD)", in.ReceivedOn)
+	case d.After(today):
+		add("case.received_on", "%s is in the future", in.ReceivedOn)
+	}
+}
+
+func evaluateRights(c *Case, version *notice.Version, rights []notice.Right) error {
+	for _, r := range rights {
+		e, err := notice.EvaluateRight(version, c.Context, r)
+		if err != nil {
+			// The context was checked against the current version; the
+			// version in force at receipt may predate it.
+			return fault.Invalid("case.context", "%v (in version %d, in force on %s)", err, version.Number, c.ReceivedOn)
+		}
+		c.Rights = append(c.Rights, RequestedRight{Right: r, Availability: e.Availability, Condition: e.Condition, Reason: e.Reason})
+	}
+	return nil
+}
+
+// otherController is set when we are only the processor for the audience:
+// the request belongs with its controller.
+func otherController(v *notice.Version, audience string) *notice.Party {
+	for _, a := range v.Audiences {
+		if a.ID == audience && a.Role == notice.RoleProcessor {
+			party := a.Controller
+			return &party
+		}
+	}
+	return nil
+}
+
+// article19Rights are the rights after which each recipient must be told.
+var article19Rights = []notice.Right{notice.RightRectification, notice.RightErasure, notice.RightRestriction}
+
+// article19Tasks creates one notification task per recipient the notice
+// names for the processing concerned.
+func article19Tasks(c *Case, v *notice.Version) []Task {
+	if !slices.ContainsFunc(c.Rights, func(r RequestedRight) bool { return slices.Contains(article19Rights, r.Right) }) {
+		return nil
+	}
+	var tasks []Task
+	for _, r := range v.Recipients {
+		if c.Context != "" && len(r.Scope) > 0 && !slices.Contains(r.Scope, c.Context) {
+			continue
+		}
+		tasks = append(tasks, Task{ID: fmt.Sprintf("t%d", len(tasks)+1), Kind: TaskArticle19, Recipient: r.Name, State: TaskOpen, Due: c.Clock.Due})
+	}
+	return tasks
+}
+
+// asCaseField prefixes the clock's field errors with the case field they
+// came from.
+func asCaseField(err error) error {
+	var fe *deadline.FieldError
+	if errors.As(err, &fe) {
+		field := map[string]string{"received": "case.received_on", "region": "case.region"}[fe.Field]
+		if field == "" {
+			field = "case." + fe.Field
+		}
+		return fault.Invalid(field, "%s", fe.Description)
+	}
+	return err
+}

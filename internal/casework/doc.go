@@ -1,0 +1,7 @@
+// Package casework owns the application service every door calls (gRPC,
+// REST through the gateway, and the web pages): it turns a domain command
+// into exactly one store transaction that reads the case, checks its etag,
+// applies the pure decision from package cases, writes the case with its
+// indexes, and appends its audit event with the personal payload kept apart.
+// It also runs queries over the indexes. It must not know about transports.
+package casework

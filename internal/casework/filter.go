@@ -1,0 +1,156 @@
+package casework
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/rightsdesk/rightsdesk/internal/cases"
+	"github.com/rightsdesk/rightsdesk/internal/deadline"
+	"github.com/rightsdesk/rightsdesk/internal/fault"
+	"github.com/rightsdesk/rightsdesk/internal/notice"
+)
+
+// filter is a parsed ListCases filter: a conjunction of terms.
+type filter struct {
+	state     *cases.State
+	right     *notice.Right
+	notice    *string
+	assignee  *string
+	channel   *cases.Channel
+	overdue   *bool
+	open      *bool
+	waiting   *bool
+	dueFrom   string // inclusive
+	dueTo     string // exclusive
+	reference string
+}
+
+var termPattern = regexp.MustCompile(`^\s*([a-z_]+)\s*(<=|>=|!=|=|<|>)\s*("([^"]*)"|[^\s"]*)\s*$`)
+
+// FilterFields documents the filter for error messages.
+const FilterFields = `state, right, notice, assignee, channel, overdue, open, waiting, due (with < <= > >=), reference; join terms with AND`
+
+func parseFilter(s string) (filter, error) {
+	var f filter
+	if strings.TrimSpace(s) == "" {
+		return f, nil
+	}
+	for _, term := range splitAnd(s) {
+		m := termPattern.FindStringSubmatch(term)
+		if m == nil {
+			return f, fault.Invalid("filter", "cannot read %q: write field=value terms joined by AND (%s)", strings.TrimSpace(term), FilterFields)
+		}
+		value := m[3]
+		if strings.HasPrefix(value, `"`) {
+			value = m[4]
+		}
+		if err := f.set(m[1], m[2], value); err != nil {
+			return f, fault.Invalid("filter", "%s", err)
+		}
+	}
+	return f, nil
+}
+
+func splitAnd(s string) []string {
+	return regexp.MustCompile(`(?i)\s+AND\s+`).Split(strings.TrimSpace(s), -1)
+}
+
+func (f *filter) set(field, op, value string) error {
+	if field == "due" {
+		return f.setDue(op, value)
+	}
+	if op != "=" {
+		return fmt.Errorf("%s only supports =", field)
+	}
+	switch field {
+	case "state":
+		st := cases.State(enumValue(value, "CASE_STATE_"))
+		if !slices.Contains(cases.States, st) {
+			return fmt.Errorf("unknown state %q", value)
+		}
+		f.state = &st
+	case "right":
+		r := notice.Right(enumValue(value, "RIGHT_"))
+		if !r.Valid() {
+			return fmt.Errorf("unknown right %q", value)
+		}
+		f.right = &r
+	case "channel":
+		ch := cases.Channel(enumValue(value, "RECEIVED_CHANNEL_"))
+		if !slices.Contains(cases.Channels, ch) {
+			return fmt.Errorf("unknown channel %q", value)
+		}
+		f.channel = &ch
+	case "notice":
+		id := strings.TrimPrefix(value, "notices/")
+		f.notice = &id
+	case "assignee":
+		f.assignee = &value
+	case "reference":
+		f.reference = value
+	case "overdue", "open", "waiting":
+		b, err := strconv.ParseBool(value)
+		if err != nil {
+			return fmt.Errorf("%s takes true or false", field)
+		}
+		switch field {
+		case "overdue":
+			f.overdue = &b
+		case "open":
+			f.open = &b
+		default:
+			f.waiting = &b
+		}
+	default:
+		return fmt.Errorf("unknown field %q; filter on %s", field, FilterFields)
+	}
+	return nil
+}
+
+func (f *filter) setDue(op, value string) error {
+	d, err := deadline.ParseDate(value)
+	if err != nil {
+		return fmt.Errorf("due %s %q: want a date YYYY-MM-DD", op, value)
+	}
+	switch op {
+	case ">=":
+		f.dueFrom = d.String()
+	case ">":
+		f.dueFrom = d.AddDays(1).String()
+	case "<":
+		f.dueTo = d.String()
+	case "<=":
+		f.dueTo = d.AddDays(1).String()
+	case "=":
+		f.dueFrom, f.dueTo = d.String(), d.AddDays(1).String()
+	default:
+		return fmt.Errorf("due does not support %s", op)
+	}
+	return nil
+}
+
+// enumValue accepts both the API spelling (CASE_STATE_IN_PROGRESS) and the
+// short one (in_progress).
+func enumValue(v, prefix string) string {
+	return strings.ToLower(strings.TrimPrefix(strings.ToUpper(v), prefix))
+}
+
+func (f filter) match(c *cases.Case, today string) bool {
+	due := c.Clock.Due
+	checks := []bool{
+		f.state == nil || c.State == *f.state,
+		f.right == nil || slices.ContainsFunc(c.Rights, func(r cases.RequestedRight) bool { return r.Right == *f.right }),
+		f.notice == nil || c.NoticeID == *f.notice,
+		f.assignee == nil || c.Assignee == *f.assignee,
+		f.channel == nil || c.Channel == *f.channel,
+		f.open == nil || c.Open() == *f.open,
+		f.waiting == nil || (c.State == cases.StateAwaitingRequester) == *f.waiting,
+		f.overdue == nil || (c.Open() && due < today) == *f.overdue,
+		f.dueFrom == "" || due >= f.dueFrom,
+		f.dueTo == "" || due < f.dueTo,
+	}
+	return !slices.Contains(checks, false)
+}

@@ -1,0 +1,251 @@
+package casework
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+
+	"github.com/rightsdesk/rightsdesk/internal/audit"
+	"github.com/rightsdesk/rightsdesk/internal/cases"
+	"github.com/rightsdesk/rightsdesk/internal/clock"
+	"github.com/rightsdesk/rightsdesk/internal/deadline"
+	"github.com/rightsdesk/rightsdesk/internal/fault"
+	"github.com/rightsdesk/rightsdesk/internal/notice"
+	"github.com/rightsdesk/rightsdesk/internal/store"
+)
+
+// Service runs case commands and queries.
+type Service struct {
+	store  *store.Store
+	engine *deadline.Engine
+	clock  clock.Clock
+	random io.Reader
+}
+
+// New returns a Service. random supplies ids, references and tokens
+// (crypto/rand.Reader in production).
+func New(st *store.Store, engine *deadline.Engine, c clock.Clock, random io.Reader) *Service {
+	return &Service{store: st, engine: engine, clock: c, random: random}
+}
+
+// Engine is the deadline engine cases are computed with.
+func (s *Service) Engine() *deadline.Engine { return s.engine }
+
+// Now is the injected time.
+func (s *Service) Now() deadline.Date { return s.env("").Today() }
+
+func (s *Service) env(actor string) cases.Env {
+	return cases.Env{Now: s.clock.Now().UTC(), Actor: actor, Engine: s.engine, Random: s.random}
+}
+
+// NewRequest is a request to open a case, naming its notice by id.
+type NewRequest struct {
+	NoticeID string
+	cases.NewCase
+}
+
+// CreateResult is the case and, only when this call created it, the status
+// token to give the requester.
+type CreateResult struct {
+	Case        *cases.Case
+	StatusToken string
+	Created     bool
+}
+
+// Create opens a case, or returns the case an earlier call with the same
+// request id opened.
+func (s *Service) Create(ctx context.Context, actor string, req NewRequest) (*CreateResult, error) {
+	env := s.env(actor)
+	var result *CreateResult
+	err := s.store.Update(ctx, func(tx store.WriteTx) error {
+		if existing, err := existingRequest(tx, req.RequestID); existing != nil || err != nil {
+			result = &CreateResult{Case: existing}
+			return err
+		}
+		n, err := store.GetNotice(tx, req.NoticeID)
+		if errors.Is(err, store.ErrNotFound) {
+			return fault.Invalid("case.notice", "there is no notice %q", req.NoticeID)
+		}
+		if err != nil {
+			return err
+		}
+		in := req.NewCase
+		in.Notice = n
+		created, err := cases.Create(in, env)
+		if err != nil {
+			return err
+		}
+		if err := uniqueReference(tx, created.Case, env); err != nil {
+			return err
+		}
+		if err := s.write(tx, env, nil, created.Case, created.Change); err != nil {
+			return err
+		}
+		result = &CreateResult{Case: created.Case, StatusToken: created.StatusToken, Created: true}
+		return nil
+	})
+	return result, err
+}
+
+func existingRequest(tx store.ReadTx, requestID string) (*cases.Case, error) {
+	id, err := store.CaseIDByRequestID(tx, requestID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return store.GetCase(tx, id)
+}
+
+func uniqueReference(tx store.ReadTx, c *cases.Case, env cases.Env) error {
+	for range 10 {
+		if _, err := store.CaseIDByReference(tx, c.Reference); errors.Is(err, store.ErrNotFound) {
+			return nil
+		}
+		if err := cases.NewReferenceFor(c, env); err != nil {
+			return err
+		}
+	}
+	return errors.New("could not find a free case reference in 10 tries")
+}
+
+// Apply runs one command on a case in one transaction. A non-empty etag
+// must match the stored case, or nothing is written.
+func (s *Service) Apply(ctx context.Context, actor, id, etag string, cmd cases.Command) (*cases.Case, error) {
+	env := s.env(actor)
+	var updated *cases.Case
+	err := s.store.Update(ctx, func(tx store.WriteTx) error {
+		old, err := s.load(tx, id)
+		if err != nil {
+			return err
+		}
+		if etag != "" && etag != old.Etag() {
+			return &fault.Conflict{Subject: old.Name(), CurrentEtag: old.Etag()}
+		}
+		c, _ := store.GetCase(tx, id) // a second decode: the command mutates it
+		change, err := cases.Apply(c, cmd, env)
+		if err != nil {
+			return err
+		}
+		updated = c
+		return s.write(tx, env, old, c, change)
+	})
+	return updated, err
+}
+
+// write stores the case, its indexes and its audit event together.
+func (s *Service) write(tx store.WriteTx, env cases.Env, old, c *cases.Case, change cases.Change) error {
+	if err := store.PutCase(tx, old, c); err != nil {
+		return err
+	}
+	event := &audit.Event{CaseID: c.ID, Time: env.Now, Actor: env.Actor, Action: change.Action, Before: change.Before, After: change.After}
+	var payload *audit.Payload
+	if len(change.Personal) > 0 {
+		data, err := json.Marshal(change.Personal)
+		if err != nil {
+			return err
+		}
+		p, hash, err := audit.SealPayload(data, s.random)
+		if err != nil {
+			return err
+		}
+		payload, event.PayloadHash = &p, hash
+	}
+	return store.AppendEvent(tx, event, payload)
+}
+
+func (s *Service) load(tx store.ReadTx, id string) (*cases.Case, error) {
+	c, err := store.GetCase(tx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, &fault.NotFound{Resource: "case", Name: "cases/" + id}
+	}
+	return c, err
+}
+
+// Get reads a case.
+func (s *Service) Get(ctx context.Context, id string) (c *cases.Case, err error) {
+	err = s.store.View(ctx, func(tx store.ReadTx) error {
+		c, err = s.load(tx, id)
+		return err
+	})
+	return c, err
+}
+
+// Status finds a case for the public status page. A wrong reference and a
+// wrong token give the same error, so neither can be probed.
+func (s *Service) Status(ctx context.Context, reference, token string) (*cases.Case, error) {
+	notFound := &fault.NotFound{Resource: "request", Detail: "check the reference and the status code you were given"}
+	var c *cases.Case
+	err := s.store.View(ctx, func(tx store.ReadTx) error {
+		id, err := store.CaseIDByReference(tx, cases.NormaliseReference(reference))
+		if err != nil {
+			return notFound
+		}
+		c, err = store.GetCase(tx, id)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if !c.StatusTokenMatches(token) {
+		return nil, notFound
+	}
+	return c, nil
+}
+
+// Events returns a case's audit trail, oldest first.
+func (s *Service) Events(ctx context.Context, id string) (events []audit.Event, err error) {
+	err = s.store.View(ctx, func(tx store.ReadTx) error {
+		if _, err := s.load(tx, id); err != nil {
+			return err
+		}
+		events, _, err = store.CaseEvents(tx, id)
+		return err
+	})
+	return events, err
+}
+
+// VerifyAudit recomputes the whole chain; see VerifyChain.
+func (s *Service) VerifyAudit(ctx context.Context) (uint64, error) {
+	res, err := VerifyChain(ctx, s.store)
+	return res.Events, err
+}
+
+// ChainResult is what a verification found.
+type ChainResult struct {
+	Events uint64
+	Head   []byte
+}
+
+// VerifyChain recomputes every link of the audit chain in sequence order and
+// returns the first broken one as an *audit.Break. It ends by comparing the
+// chain's last event with the separately recorded head, so events cut from
+// the end are reported too.
+func VerifyChain(ctx context.Context, st *store.Store) (ChainResult, error) {
+	var v audit.Verifier
+	err := st.View(ctx, func(tx store.ReadTx) error {
+		if err := store.EachEvent(tx, v.Next); err != nil {
+			return err
+		}
+		seq, hash, err := store.AuditHead(tx)
+		if err != nil {
+			return err
+		}
+		if seq == 0 {
+			hash = audit.GenesisHash()
+		}
+		return v.CheckHead(seq, hash)
+	})
+	return ChainResult{Events: v.Count(), Head: v.Head()}, err
+}
+
+// Notice loads a notice, for callers that need its text beside a case.
+func (s *Service) Notice(ctx context.Context, id string) (n *notice.Notice, err error) {
+	err = s.store.View(ctx, func(tx store.ReadTx) error {
+		n, err = store.GetNotice(tx, id)
+		return err
+	})
+	return n, err
+}

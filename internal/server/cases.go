@@ -1,0 +1,161 @@
+package server
+
+import (
+	"context"
+	"strings"
+
+	rdv1 "github.com/rightsdesk/rightsdesk/gen/go/rightsdesk/v1"
+	"github.com/rightsdesk/rightsdesk/internal/auth"
+	"github.com/rightsdesk/rightsdesk/internal/cases"
+	"github.com/rightsdesk/rightsdesk/internal/casework"
+	"github.com/rightsdesk/rightsdesk/internal/deadline"
+)
+
+// caseService is the CaseService: each method parses, calls casework once
+// and converts the result.
+type caseService struct {
+	rdv1.UnimplementedCaseServiceServer
+	work *casework.Service
+}
+
+func actor(ctx context.Context) string {
+	if p, ok := auth.FromContext(ctx); ok {
+		return p.Actor()
+	}
+	return "public"
+}
+
+func caseID(name string) string { return strings.TrimPrefix(name, "cases/") }
+
+func (s *caseService) CreateCase(ctx context.Context, req *rdv1.CreateCaseRequest) (*rdv1.Case, error) {
+	res, err := s.work.Create(ctx, actor(ctx), newRequestFromProto(req.GetCase(), req.GetRequestId()))
+	if err != nil {
+		return nil, err
+	}
+	out := s.toProto(res.Case)
+	out.StatusToken = res.StatusToken
+	return out, nil
+}
+
+func (s *caseService) GetCase(ctx context.Context, req *rdv1.GetCaseRequest) (*rdv1.Case, error) {
+	c, err := s.work.Get(ctx, caseID(req.GetName()))
+	if err != nil {
+		return nil, err
+	}
+	return s.toProto(c), nil
+}
+
+func (s *caseService) ListCases(ctx context.Context, req *rdv1.ListCasesRequest) (*rdv1.ListCasesResponse, error) {
+	query := req.GetFilter() + "\x00" + req.GetOrderBy()
+	after, err := decodePageToken(req.GetPageToken(), query)
+	if err != nil {
+		return nil, err
+	}
+	q := casework.Query{Filter: req.GetFilter(), OrderBy: req.GetOrderBy(), Limit: pageSize(req.GetPageSize(), 50, 500)}
+	if after != "" {
+		q.After = []byte(after)
+	}
+	page, err := s.work.List(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	resp := &rdv1.ListCasesResponse{}
+	for _, c := range page.Cases {
+		resp.Cases = append(resp.Cases, s.toProto(c))
+	}
+	if page.Next != nil {
+		resp.NextPageToken = encodePageToken(string(page.Next), query)
+	}
+	return resp, nil
+}
+
+func (s *caseService) UpdateCase(ctx context.Context, req *rdv1.UpdateCaseRequest) (*rdv1.Case, error) {
+	from := newRequestFromProto(req.GetCase(), "").NewCase
+	cmd := cases.Update{Paths: req.GetUpdateMask().GetPaths(), From: cases.Case{
+		Description: from.Description, Region: from.Region, Requester: from.Requester,
+		Channel: from.Channel, ReceivedOn: from.ReceivedOn,
+	}}
+	return s.apply(ctx, req.GetCase().GetName(), req.GetCase().GetEtag(), cmd)
+}
+
+func (s *caseService) AssignCase(ctx context.Context, req *rdv1.AssignCaseRequest) (*rdv1.Case, error) {
+	return s.apply(ctx, req.GetName(), req.GetEtag(), cases.Assign{Assignee: req.GetAssignee()})
+}
+
+func (s *caseService) RequestIdentity(ctx context.Context, req *rdv1.RequestIdentityRequest) (*rdv1.Case, error) {
+	return s.apply(ctx, req.GetName(), req.GetEtag(), cases.RequestFromRequester{What: cases.WaitingForIdentity, On: req.GetOn(), Detail: req.GetDetail()})
+}
+
+func (s *caseService) RequestClarification(ctx context.Context, req *rdv1.RequestClarificationRequest) (*rdv1.Case, error) {
+	return s.apply(ctx, req.GetName(), req.GetEtag(), cases.RequestFromRequester{What: cases.WaitingForClarification, On: req.GetOn(), Detail: req.GetDetail()})
+}
+
+func (s *caseService) RequestFee(ctx context.Context, req *rdv1.RequestFeeRequest) (*rdv1.Case, error) {
+	return s.apply(ctx, req.GetName(), req.GetEtag(), cases.RequestFromRequester{What: cases.WaitingForFee, On: req.GetOn(), Detail: req.GetDetail()})
+}
+
+func (s *caseService) RecordRequesterResponse(ctx context.Context, req *rdv1.RecordRequesterResponseRequest) (*rdv1.Case, error) {
+	return s.apply(ctx, req.GetName(), req.GetEtag(), cases.RecordResponse{On: req.GetOn(), Detail: req.GetDetail()})
+}
+
+func (s *caseService) ExtendCase(ctx context.Context, req *rdv1.ExtendCaseRequest) (*rdv1.Case, error) {
+	return s.apply(ctx, req.GetName(), req.GetEtag(), cases.Extend{On: req.GetOn(), Reason: req.GetReason(), Months: int(req.GetMonths())})
+}
+
+func (s *caseService) CloseCase(ctx context.Context, req *rdv1.CloseCaseRequest) (*rdv1.Case, error) {
+	return s.apply(ctx, req.GetName(), req.GetEtag(), cases.Close{
+		On: req.GetOn(), Detail: req.GetDetail(),
+		Outcome:       cases.OutcomeKind(enumToDomain(req.GetOutcome(), "OUTCOME_KIND_")),
+		RefusalReason: cases.RefusalReason(enumToDomain(req.GetRefusalReason(), "REFUSAL_REASON_")),
+	})
+}
+
+func (s *caseService) ReopenCase(ctx context.Context, req *rdv1.ReopenCaseRequest) (*rdv1.Case, error) {
+	return s.apply(ctx, req.GetName(), req.GetEtag(), cases.Reopen{Reason: req.GetReason()})
+}
+
+func (s *caseService) AddNote(ctx context.Context, req *rdv1.AddNoteRequest) (*rdv1.Case, error) {
+	return s.apply(ctx, req.GetName(), req.GetEtag(), cases.AddNote{Text: req.GetText()})
+}
+
+func (s *caseService) CompleteTask(ctx context.Context, req *rdv1.CompleteTaskRequest) (*rdv1.Case, error) {
+	return s.apply(ctx, req.GetName(), req.GetEtag(), cases.CompleteTask{
+		TaskID: req.GetTaskId(), State: cases.TaskState(enumToDomain(req.GetState(), "TASK_STATE_")), Resolution: req.GetResolution(),
+	})
+}
+
+func (s *caseService) ListCaseEvents(ctx context.Context, req *rdv1.ListCaseEventsRequest) (*rdv1.ListCaseEventsResponse, error) {
+	events, err := s.work.Events(ctx, caseID(req.GetName()))
+	if err != nil {
+		return nil, err
+	}
+	resp := &rdv1.ListCaseEventsResponse{}
+	for i := range events {
+		resp.Events = append(resp.Events, eventToProto(&events[i]))
+	}
+	return resp, nil
+}
+
+func (s *caseService) apply(ctx context.Context, name, etag string, cmd cases.Command) (*rdv1.Case, error) {
+	c, err := s.work.Apply(ctx, actor(ctx), caseID(name), etag, cmd)
+	if err != nil {
+		return nil, err
+	}
+	return s.toProto(c), nil
+}
+
+// toProto converts a case and adds how much time it has left today.
+func (s *caseService) toProto(c *cases.Case) *rdv1.Case {
+	out := caseToProto(c)
+	if !c.Open() || c.Clock.Paused {
+		return out
+	}
+	due, err := deadline.ParseDate(c.Clock.Due)
+	if err != nil {
+		return out
+	}
+	if st, err := s.work.Engine().StandingOn(c.Region, due, s.work.Now()); err == nil {
+		out.Clock.Standing = &rdv1.Standing{CalendarDaysLeft: int32(st.CalendarDaysLeft), WorkingDaysLeft: int32(st.WorkingDaysLeft), Overdue: st.Overdue, Rag: string(st.RAG)}
+	}
+	return out
+}

@@ -1,0 +1,123 @@
+package store
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+
+	"github.com/rightsdesk/rightsdesk/internal/audit"
+)
+
+// keyAuditHead holds the sequence number and hash of the newest event, so
+// appending needs no scan.
+var keyAuditHead = []byte("audit_head")
+
+// AppendEvent links the event after the current head of the chain and
+// writes it, its case index entry and its personal payload (if any), in the
+// caller's transaction.
+func AppendEvent(tx WriteTx, e *audit.Event, payload *audit.Payload) error {
+	prev, err := auditHead(tx)
+	if err != nil {
+		return err
+	}
+	audit.Link(e, prev)
+	raw, err := json.Marshal(e)
+	if err != nil {
+		return fmt.Errorf("encode audit event: %w", err)
+	}
+	key := seqKey(e.Seq)
+	if err := tx.Put(BucketAudit, key, raw); err != nil {
+		return err
+	}
+	if err := tx.Put(BucketCaseEvents, caseEventKey(e.CaseID, e.Seq), nil); err != nil {
+		return err
+	}
+	if payload != nil {
+		if raw, err = json.Marshal(payload); err != nil {
+			return fmt.Errorf("encode audit payload: %w", err)
+		}
+		if err := tx.Put(BucketAuditPayload, key, raw); err != nil {
+			return err
+		}
+	}
+	return tx.Put(BucketMeta, keyAuditHead, append(key, e.Hash...))
+}
+
+// AuditHead returns the sequence number and hash recorded for the newest
+// event (0 and nil for an empty chain), kept apart from the events so a
+// verifier can tell when events were removed from the end.
+func AuditHead(tx ReadTx) (uint64, []byte, error) {
+	head, err := auditHead(tx)
+	if err != nil || head == nil {
+		return 0, nil, err
+	}
+	return head.Seq, head.Hash, nil
+}
+
+func auditHead(tx ReadTx) (*audit.Event, error) {
+	raw := tx.Get(BucketMeta, keyAuditHead)
+	if raw == nil {
+		return nil, nil
+	}
+	if len(raw) < 8 {
+		return nil, fmt.Errorf("audit head record is corrupt (%d bytes)", len(raw))
+	}
+	return &audit.Event{Seq: binary.BigEndian.Uint64(raw[:8]), Hash: append([]byte(nil), raw[8:]...)}, nil
+}
+
+func caseEventKey(caseID string, seq uint64) []byte {
+	return append([]byte(caseID+"/"), seqKey(seq)...)
+}
+
+// CaseEvents returns a case's events, oldest first, with their payloads
+// (nil where there is none or it was erased).
+func CaseEvents(tx ReadTx, caseID string) ([]audit.Event, []*audit.Payload, error) {
+	prefix := []byte(caseID + "/")
+	var (
+		events   []audit.Event
+		payloads []*audit.Payload
+	)
+	err := tx.Scan(BucketCaseEvents, prefix, func(k, _ []byte) (bool, error) {
+		if len(k) != len(prefix)+8 || string(k[:len(prefix)]) != string(prefix) {
+			return false, nil
+		}
+		e, p, err := eventAt(tx, k[len(prefix):])
+		if err != nil {
+			return false, err
+		}
+		events, payloads = append(events, *e), append(payloads, p)
+		return true, nil
+	})
+	return events, payloads, err
+}
+
+// EachEvent visits the whole chain in sequence order.
+func EachEvent(tx ReadTx, fn func(e *audit.Event, p *audit.Payload) error) error {
+	return tx.Scan(BucketAudit, nil, func(k, _ []byte) (bool, error) {
+		e, p, err := eventAt(tx, k)
+		if err != nil {
+			return false, err
+		}
+		return true, fn(e, p)
+	})
+}
+
+func eventAt(tx ReadTx, key []byte) (*audit.Event, *audit.Payload, error) {
+	raw := tx.Get(BucketAudit, key)
+	if raw == nil {
+		return nil, nil, fmt.Errorf("audit event %d: %w", binary.BigEndian.Uint64(key), ErrNotFound)
+	}
+	var e audit.Event
+	if err := json.Unmarshal(raw, &e); err != nil {
+		return nil, nil, fmt.Errorf("decode audit event %d: %w", binary.BigEndian.Uint64(key), err)
+	}
+	raw = tx.Get(BucketAuditPayload, key)
+	if raw == nil {
+		return &e, nil, nil
+	}
+	var p audit.Payload
+	if err := json.Unmarshal(raw, &p); err != nil {
+		return nil, nil, fmt.Errorf("decode audit payload %d: %w", e.Seq, err)
+	}
+	return &e, &p, nil
+}
