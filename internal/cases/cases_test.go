@@ -197,7 +197,7 @@ func TestStateMachine(t *testing.T) {
 		cases.StateInProgress: {"assign": cases.StateInProgress, "identity": cases.StateAwaitingRequester, "clarify": cases.StateAwaitingRequester,
 			"fee": cases.StateAwaitingRequester, "respond": "", "extend": cases.StateInProgress, "close": cases.StateClosed, "reopen": "", "note": cases.StateInProgress},
 		cases.StateAwaitingRequester: {"assign": cases.StateAwaitingRequester, "identity": "", "clarify": "", "fee": "",
-			"respond": cases.StateInProgress, "extend": cases.StateAwaitingRequester, "close": cases.StateClosed, "reopen": "", "note": cases.StateAwaitingRequester},
+			"respond": cases.StateInProgress, "extend": "", "close": cases.StateClosed, "reopen": "", "note": cases.StateAwaitingRequester},
 		cases.StateClosed: {"assign": "", "identity": "", "clarify": "", "fee": "", "respond": "", "extend": "",
 			"close": "", "reopen": cases.StateInProgress, "note": cases.StateClosed},
 	}

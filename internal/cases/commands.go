@@ -152,7 +152,7 @@ func (RecordResponse) Action() string { return "case.requester_responded" }
 
 func (cmd RecordResponse) apply(c *Case, env Env) (map[string]any, error) {
 	if c.State != StateAwaitingRequester {
-		return nil, &fault.FailedPrecondition{Subject: c.Name(), Description: "the case is not waiting for the requester", Allowed: []string{"REQUEST_IDENTITY", "REQUEST_CLARIFICATION", "REQUEST_FEE"}}
+		return nil, c.illegal("record a requester's response on")
 	}
 	on, err := actionDate(c, env, "on", cmd.On)
 	if err != nil {
@@ -193,7 +193,10 @@ type Extend struct {
 func (Extend) Action() string { return "case.extended" }
 
 func (cmd Extend) apply(c *Case, env Env) (map[string]any, error) {
-	if !c.Open() {
+	// While the case waits for the requester the clock is stopped (identity,
+	// fee) or paused (clarification), so the first period it must be decided
+	// within is not yet fixed: decide once the answer is in.
+	if c.State != StateNew && c.State != StateInProgress {
 		return nil, c.illegal("extend")
 	}
 	if c.Extension != nil {
@@ -260,7 +263,7 @@ func (Reopen) Action() string { return "case.reopened" }
 
 func (cmd Reopen) apply(c *Case, _ Env) (map[string]any, error) {
 	if c.State != StateClosed {
-		return nil, &fault.FailedPrecondition{Subject: c.Name(), Description: "only a closed case can be reopened"}
+		return nil, c.illegal("reopen")
 	}
 	if strings.TrimSpace(cmd.Reason) == "" {
 		return nil, fault.Invalid("reason", "say why the case is reopened")

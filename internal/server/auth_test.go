@@ -96,6 +96,12 @@ type authServer struct {
 // data directory with random loopback ports.
 func startWithTokens(t *testing.T) *authServer {
 	t.Helper()
+	return startWithTokensAt(t, authNow)
+}
+
+// startWithTokensAt is startWithTokens with the server's clock fixed at now.
+func startWithTokensAt(t *testing.T, now time.Time) *authServer {
+	t.Helper()
 	dir := t.TempDir()
 	backend, err := bolt.Open(dir, bolt.Options{})
 	if err != nil {
@@ -117,7 +123,7 @@ func startWithTokens(t *testing.T) *authServer {
 	ctx, cancel := context.WithCancel(context.Background())
 	srv, err := New(ctx, Config{
 		DataDir: dir, GRPCAddr: "127.0.0.1:0", HTTPAddr: "127.0.0.1:0", MaxBodyBytes: 4096,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Clock: clock.Fixed(authNow), Catalogue: notices,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Clock: clock.Fixed(now), Catalogue: notices,
 	})
 	if err != nil {
 		cancel()

@@ -38,6 +38,8 @@ func RunAll(t *testing.T, h Harness) {
 		"Notices":                   testNotices,
 		"HolidayImportsInOrder":     testHolidayImports,
 		"Tokens":                    testTokens,
+		"CaseIndexes":               testCaseIndexes,
+		"AuditChain":                testAuditChain,
 	}
 	for name, fn := range tests {
 		t.Run(name, func(t *testing.T) { fn(t, h) })
