@@ -120,45 +120,16 @@ func startWithTokensAt(t *testing.T, now time.Time) *authServer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	srv, err := New(ctx, Config{
+	srv := RunForTest(t, Config{
 		DataDir: dir, GRPCAddr: "127.0.0.1:0", HTTPAddr: "127.0.0.1:0", MaxBodyBytes: 4096,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Clock: clock.Fixed(now), Catalogue: notices,
 	})
-	if err != nil {
-		cancel()
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- srv.Run(ctx) }()
 	conn, err := grpc.NewClient(srv.GRPCAddr(), grpc.WithTransportCredentials(insecure.NewCredentials()))
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() {
-		_ = conn.Close()
-		cancel()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("Run returned %v after shutdown", err)
-			}
-		case <-time.After(15 * time.Second):
-			t.Error("server did not shut down within 15s")
-		}
-	})
-	as := &authServer{srv: srv, conn: conn, base: "http://" + srv.HTTPAddr(), tokens: tokens}
-	for range 100 {
-		if resp, err := http.Get(as.base + "/readyz"); err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return as
-			}
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	t.Fatal("server never became ready")
-	return nil
+	t.Cleanup(func() { _ = conn.Close() })
+	return &authServer{srv: srv, conn: conn, base: "http://" + srv.HTTPAddr(), tokens: tokens}
 }
 
 // standIn serves, behind exactly the server's interceptor chain and on the

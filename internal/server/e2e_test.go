@@ -35,8 +35,7 @@ func start(t *testing.T) *testServer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	srv, err := server.New(ctx, server.Config{
+	srv := server.RunForTest(t, server.Config{
 		DataDir:      t.TempDir(),
 		GRPCAddr:     "127.0.0.1:0",
 		HTTPAddr:     "127.0.0.1:0",
@@ -45,44 +44,12 @@ func start(t *testing.T) *testServer {
 		Clock:        clock.Fixed(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)),
 		Catalogue:    notices,
 	})
-	if err != nil {
-		cancel()
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- srv.Run(ctx) }()
 	conn, err := grpc.NewClient(srv.GRPCAddr(), grpc.WithTransportCredentials(insecure.NewCredentials()))
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() {
-		_ = conn.Close()
-		cancel()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("Run returned %v after shutdown", err)
-			}
-		case <-time.After(15 * time.Second):
-			t.Error("server did not shut down within 15s")
-		}
-	})
-	ts := &testServer{grpc: conn, base: "http://" + srv.HTTPAddr()}
-	ts.waitReady(t)
-	return ts
-}
-
-func (ts *testServer) waitReady(t *testing.T) {
-	for range 100 {
-		if resp, err := http.Get(ts.base + "/readyz"); err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return
-			}
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	t.Fatal("server never became ready")
+	t.Cleanup(func() { _ = conn.Close() })
+	return &testServer{grpc: conn, base: "http://" + srv.HTTPAddr()}
 }
 
 // call makes an HTTP request and decodes a JSON response.
