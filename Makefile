@@ -11,18 +11,24 @@ AGAINST           ?= main
 BIN               := bin/rightsdesk
 VERSION           ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS           := -X github.com/rightsdesk/rightsdesk/internal/buildinfo.Version=$(VERSION)
+GOVUK             := web/node_modules/govuk-frontend/dist/govuk
+DIST              := web/dist
+# npm ci writes this file: it stands for "node_modules matches the lock file".
+NPM_STAMP         := web/node_modules/.package-lock.json
+SCREENSHOTS       := build/screenshots
 
-.PHONY: all build run test unit race vet staticcheck lint generate check-generated protodeps breaking bench crashtest clean
+.PHONY: all build run test unit race vet staticcheck lint generate check-generated protodeps breaking bench crashtest clean \
+        assets browser-test docs-screenshots
 
 all: build
 
-build:
+build: assets
 	go build -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/rightsdesk
 
 run: build
 	$(BIN) serve
 
-test: check-generated lint vet staticcheck unit race
+test: check-generated lint vet staticcheck unit race browser-test
 	@echo "make test: all checks passed"
 
 unit:
@@ -31,6 +37,42 @@ unit:
 # Packages with concurrency run again under the race detector.
 race:
 	go test -count=1 -race ./internal/server/... ./internal/store/... ./internal/casework/... ./internal/audit/... ./cmd/...
+
+# Load on a real server on 127.0.0.1, compared with raw bbolt in the same run
+# (see internal/bench). BENCH_FLAGS='--cases 1000000' for the read targets at
+# full scale; 'rightsdesk dev bench -h' lists the flags.
+bench: build
+	$(BIN) dev bench $(BENCH_FLAGS)
+
+# The web pages' CSS and scripts, built from the govuk-frontend npm package
+# pinned in web/package-lock.json into web/dist, which the binary embeds.
+$(NPM_STAMP): web/package.json web/package-lock.json
+	npm ci --prefix web --omit=optional --no-audit --no-fund
+
+assets: $(DIST)/app.css $(DIST)/govuk-frontend.min.js
+
+$(DIST)/app.css: web/scss/app.scss $(NPM_STAMP)
+	cd web && npx --no-install sass --pkg-importer=node --style=compressed --no-source-map scss/app.scss dist/app.css
+
+$(DIST)/govuk-frontend.min.js: $(NPM_STAMP)
+	cp $(GOVUK)/govuk-frontend.min.js $@
+
+# The public form in headless Chromium, with JavaScript on and off, axe on
+# every page; screenshots land in $(SCREENSHOTS). .ci/run installs Chromium.
+browser-test: build
+	SCREENSHOT_DIR=$(CURDIR)/$(SCREENSHOTS) node --test web/test/journey.test.mjs web/test/staff.test.mjs
+
+# Refreshes the README's screenshots from the last browser-test run.
+docs-screenshots:
+	@mkdir -p docs/screenshots
+	cp $(SCREENSHOTS)/js-on/01-start.png docs/screenshots/start.png
+	cp $(SCREENSHOTS)/js-on/06-rights.png docs/screenshots/rights.png
+	cp $(SCREENSHOTS)/js-on/17-check-error.png docs/screenshots/check-error.png
+	cp $(SCREENSHOTS)/js-on/18-confirmation.png docs/screenshots/confirmation.png
+	cp $(SCREENSHOTS)/js-on/19-status.png docs/screenshots/status.png
+	cp $(SCREENSHOTS)/staff/06-queue.png docs/screenshots/staff-queue.png
+	cp $(SCREENSHOTS)/staff/07-case-closed.png docs/screenshots/staff-case.png
+	cp $(SCREENSHOTS)/staff/09-dashboard.png docs/screenshots/staff-dashboard.png
 
 # SIGKILLs a writer 50 times and checks no acknowledged case is lost
 # (make test runs the same test with 5 rounds).
@@ -70,4 +112,5 @@ breaking: protodeps
 	$(BUF) breaking --against $$tmp
 
 clean:
-	rm -rf bin .protodeps
+	rm -rf bin .protodeps build web/node_modules
+	find $(DIST) -mindepth 1 ! -name README.txt -delete

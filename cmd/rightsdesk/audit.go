@@ -17,6 +17,7 @@ var errAuditBroken = errors.New("the audit chain is broken")
 func runAuditVerify(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("audit verify", stderr)
 	dataDir := fs.String("data", "./rightsdesk-data", "data directory of the database to verify (the server must be stopped; use the VerifyAudit RPC while it runs)")
+	proof := fs.String("proof", "", "also check an evidence bundle (its .zip or proof.json) against the chain")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -34,6 +35,8 @@ func runAuditVerify(ctx context.Context, args []string, stdout, stderr io.Writer
 	if err != nil {
 		return err
 	}
-	_, err = fmt.Fprintf(stdout, "Audit chain intact: %d events verified; head %s\n", res.Events, hex.EncodeToString(res.Head))
-	return err
+	if _, err = fmt.Fprintf(stdout, "Audit chain intact: %d events verified; head %s\n", res.Events, hex.EncodeToString(res.Head)); err != nil || *proof == "" {
+		return err
+	}
+	return verifyProofFile(ctx, st, *proof, stdout)
 }

@@ -24,13 +24,20 @@ func commands() []command {
 	return []command{
 		{"serve", "start the gRPC, REST and web server", runServe},
 		{"notices list", "list the notices in the catalogue of a running server", runNoticesList},
+		{"notices import", "read a privacy notice (text, markdown or HTML) and store it as the notice's next version (server stopped)", runNoticesImport},
+		{"notices lint", "check notices against the rights-by-basis table and good practice; exit 1 on an error finding", runNoticesLint},
+		{"notices diff", "show what changed between two versions of a notice", runNoticesDiff},
 		{"deadline", "work out a statutory deadline and explain it", runDeadline},
 		{"holidays import", "store a GOV.UK bank-holidays.json in the database", runHolidaysImport},
 		{"tokens create", "create an API token and print it once (server stopped)", runTokensCreate},
 		{"tokens list", "list API tokens: id, name, role, dates; never the token", runTokensList},
 		{"tokens revoke", "revoke an API token by its id (server stopped)", runTokensRevoke},
+		{"users create", "create a staff sign-in account; the password is read from stdin (server stopped)", runUsersCreate},
+		{"users list", "list staff accounts: id, email, name, role, state; never a password", runUsersList},
+		{"users disable", "stop a staff account signing in, by id or email (server stopped)", runUsersDisable},
 		{"audit verify", "recompute the audit chain and name the first broken link", runAuditVerify},
 		{"backup", "write a consistent copy of the database", runBackup},
+		{"dev bench", "measure the DESIGN.md performance targets on loopback (make bench)", runDevBench},
 		{"version", "print the version", runVersion},
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/rightsdesk/rightsdesk/internal/deadline"
 	"github.com/rightsdesk/rightsdesk/internal/notice/catalogue"
 	"github.com/rightsdesk/rightsdesk/internal/server"
+	"github.com/rightsdesk/rightsdesk/internal/web/staff"
 )
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -19,7 +20,16 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&cfg.GRPCAddr, "grpc-addr", "127.0.0.1:9090", "gRPC listen address")
 	fs.StringVar(&cfg.HTTPAddr, "http-addr", "127.0.0.1:8080", "HTTP listen address (REST, web pages, health, metrics)")
 	fs.Int64Var(&cfg.MaxBodyBytes, "max-body", 1<<20, "largest request body accepted, in bytes")
+	fs.StringVar(&cfg.Organisation, "org-name", "", "organisation named in the web pages' header (default: the controller of the built-in notices)")
+	fs.StringVar(&cfg.PublicURL, "public-url", "", "address the public reaches the web pages at, for links in emails; https:// marks the session cookie Secure (default http://HTTP-ADDR)")
+	fs.StringVar(&cfg.SMTPURL, "smtp-url", "", "relay for confirmation emails: smtp://[user:pass@]host[:587]?from=ADDRESS (STARTTLS) or smtps://…:465; none sent without it")
 	holidays := fs.String("holidays", "", "GOV.UK bank-holidays.json to extend the built-in bank holidays")
+	var oidc staff.OIDCConfig
+	fs.StringVar(&oidc.Issuer, "oidc-issuer", "", "OpenID Connect issuer URL for staff sign-in (off when empty)")
+	fs.StringVar(&oidc.ClientID, "oidc-client-id", "", "OpenID Connect client id")
+	fs.StringVar(&oidc.ClientSecret, "oidc-client-secret", "", "OpenID Connect client secret (or $RIGHTSDESK_OIDC_CLIENT_SECRET)")
+	fs.StringVar(&oidc.RedirectURL, "oidc-redirect-url", "", "this site's /staff/oidc/callback as registered with the provider")
+	fs.StringVar(&oidc.RoleClaim, "oidc-role-claim", staff.DefaultRoleClaim, "ID token claim holding viewer, caseworker or admin (a string or a list)")
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -27,6 +37,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
 		return fmt.Errorf("--log-level: %w", err)
+	}
+	if oidc.Issuer != "" {
+		if oidc.ClientSecret == "" {
+			oidc.ClientSecret = os.Getenv("RIGHTSDESK_OIDC_CLIENT_SECRET")
+		}
+		cfg.OIDC = &oidc
 	}
 	cfg.Logger = slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level}))
 	var err error
@@ -41,6 +57,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	fmt.Fprintf(stdout, "Rightsdesk is running (data in %s)\n", cfg.DataDir)
+	fmt.Fprintf(stdout, "  request form http://%s/\n", srv.HTTPAddr())
+	fmt.Fprintf(stdout, "  status page  http://%s/status\n", srv.HTTPAddr())
+	fmt.Fprintf(stdout, "  staff        http://%s/staff/\n", srv.HTTPAddr())
 	fmt.Fprintf(stdout, "  REST API     http://%s/v1/notices\n", srv.HTTPAddr())
 	fmt.Fprintf(stdout, "  OpenAPI      http://%s/openapi.json\n", srv.HTTPAddr())
 	fmt.Fprintf(stdout, "  health       http://%s/healthz  http://%s/readyz\n", srv.HTTPAddr(), srv.HTTPAddr())

@@ -218,12 +218,12 @@ type Case struct {
 	WaitingFor      WaitingFor       `json:"waiting_for,omitempty"`
 	Assignee        string           `json:"assignee,omitempty"`
 
-	IdentityStatus      IdentityStatus `json:"identity_status"`
-	IdentityRequestedOn string         `json:"identity_requested_on,omitempty"`
-	IdentityReceivedOn  string         `json:"identity_received_on,omitempty"`
-	FeeStatus           FeeStatus      `json:"fee_status"`
-	FeeRequestedOn      string         `json:"fee_requested_on,omitempty"`
-	FeeReceivedOn       string         `json:"fee_received_on,omitempty"`
+	IdentityStatus      IdentityStatus  `json:"identity_status"`
+	IdentityRequestedOn string          `json:"identity_requested_on,omitempty"`
+	IdentityReceivedOn  string          `json:"identity_received_on,omitempty"`
+	FeeStatus           FeeStatus       `json:"fee_status"`
+	FeeRequestedOn      string          `json:"fee_requested_on,omitempty"`
+	FeeReceivedOn       string          `json:"fee_received_on,omitempty"`
 	Clarifications      []Clarification `json:"clarifications,omitempty"`
 	Extension           *Extension      `json:"extension,omitempty"`
 
@@ -231,6 +231,7 @@ type Case struct {
 	Outcome         *Outcome      `json:"outcome,omitempty"`
 	Tasks           []Task        `json:"tasks,omitempty"`
 	Notes           []Note        `json:"notes,omitempty"`
+	Searches        []Search      `json:"searches,omitempty"`
 	OtherController *notice.Party `json:"other_controller,omitempty"`
 
 	Version int64     `json:"version"`

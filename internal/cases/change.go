@@ -34,6 +34,9 @@ func snapshot(c *Case) map[string]string {
 		"clarifications": strconv.Itoa(len(c.Clarifications)), "notes": strconv.Itoa(len(c.Notes)),
 		"open_tasks": strconv.Itoa(countOpenTasks(c)),
 	}
+	if searched, skipped := c.SearchCounts(); searched+skipped > 0 {
+		s["searched"], s["not_searched"] = strconv.Itoa(searched), strconv.Itoa(skipped)
+	}
 	if c.Extension != nil {
 		s["extension"] = c.Extension.GrantedOn + " +" + strconv.Itoa(c.Extension.Months) + "m"
 	}

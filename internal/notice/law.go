@@ -17,6 +17,14 @@ func BasisLabel(b Basis) string {
 	return strings.ReplaceAll(string(b), "_", " ")
 }
 
+// Statutory reports whether UK GDPR gives right r for processing context c,
+// whatever the notice says, with the reason in plain English. Lint compares
+// a notice's promises against it.
+func Statutory(r Right, c *Context) (applies bool, reason string) {
+	a := statutory(r, c)
+	return a.applies, a.reason
+}
+
 // statutory encodes the rights-by-lawful-basis table of UK GDPR.
 func statutory(r Right, c *Context) lawAnswer {
 	relies := fmt.Sprintf("this processing (%s) relies on %s", c.Name, BasisLabel(c.Basis))

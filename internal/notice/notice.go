@@ -85,7 +85,8 @@ type Source struct {
 // copying its words.
 type Provenance struct {
 	Section    string  `json:"section,omitempty"`
-	Line       int     `json:"line,omitempty"` // 1-based line in the source document
+	Line       int     `json:"line,omitempty"`     // 1-based line in the source document
+	EndLine    int     `json:"end_line,omitempty"` // last line of a fact that spans several; 0 = Line
 	Confidence float64 `json:"confidence,omitempty"`
 }
 
@@ -250,6 +251,10 @@ type DeclaredRight struct {
 	QualifierText string     `json:"qualifier_text,omitempty"` // our paraphrase, e.g. "for example, where accuracy is contested"
 	Channel       *Channel   `json:"channel,omitempty"`
 	Provenance    Provenance `json:"provenance"`
+	// ScopeText is how the notice itself limits the right ("in relation to
+	// satisfaction surveys"), kept so a limit that names no processing context
+	// stays visible instead of silently widening to all processing.
+	ScopeText string `json:"scope_text,omitempty"`
 }
 
 // Covers reports whether the declaration applies to the context.

@@ -91,7 +91,7 @@ func partyToProto(p *notice.Party) *rdv1.Party {
 }
 
 func provenanceToProto(p notice.Provenance) *rdv1.Provenance {
-	return &rdv1.Provenance{Section: p.Section, Line: int32(p.Line), Confidence: p.Confidence}
+	return &rdv1.Provenance{Section: p.Section, Line: int32(p.Line), EndLine: int32(p.EndLine), Confidence: p.Confidence}
 }
 
 func contextToProto(c *notice.Context) *rdv1.ProcessingContext {
@@ -113,7 +113,7 @@ func declaredRightToProto(d *notice.DeclaredRight) *rdv1.DeclaredRight {
 		return nil
 	}
 	out := &rdv1.DeclaredRight{
-		Right: rightToProto(d.Right), Scope: d.Scope, QualifierText: d.QualifierText,
+		Right: rightToProto(d.Right), Scope: d.Scope, ScopeText: d.ScopeText, QualifierText: d.QualifierText,
 		Qualifier:  enumFromDomain[rdv1.Qualifier](rdv1.Qualifier_value, "QUALIFIER_", string(d.Qualifier)),
 		Provenance: provenanceToProto(d.Provenance),
 	}

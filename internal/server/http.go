@@ -49,7 +49,8 @@ func newGateway(ctx context.Context, grpcAddr string) (http.Handler, *grpc.Clien
 	return mux, conn, nil
 }
 
-// httpHandler routes the REST API and the operational endpoints.
+// httpHandler routes the REST API, the operational endpoints and, for
+// every other path, the web pages.
 func (s *Server) httpHandler(gateway http.Handler, registry *prometheus.Registry) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/v1/", limitBody(s.cfg.MaxBodyBytes, gateway))
@@ -62,6 +63,7 @@ func (s *Server) httpHandler(gateway http.Handler, registry *prometheus.Registry
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write(gen.OpenAPI)
 	})
+	mux.Handle("/", s.web)
 	return securityHeaders(mux)
 }
 

@@ -2,19 +2,20 @@ package server
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"strings"
 
 	rdv1 "github.com/rightsdesk/rightsdesk/gen/go/rightsdesk/v1"
-	"github.com/rightsdesk/rightsdesk/internal/fault"
 	"github.com/rightsdesk/rightsdesk/internal/notice"
+	"github.com/rightsdesk/rightsdesk/internal/notice/importer"
+	"github.com/rightsdesk/rightsdesk/internal/notice/lint"
+	"github.com/rightsdesk/rightsdesk/internal/noticework"
 	"github.com/rightsdesk/rightsdesk/internal/store"
 )
 
 type noticeService struct {
 	rdv1.UnimplementedNoticeServiceServer
 	store *store.Store
+	work  *noticework.Service
 }
 
 func (s *noticeService) ListNotices(ctx context.Context, req *rdv1.ListNoticesRequest) (*rdv1.ListNoticesResponse, error) {
@@ -73,26 +74,59 @@ func (s *noticeService) EvaluateRights(ctx context.Context, req *rdv1.EvaluateRi
 	return resp, nil
 }
 
+func (s *noticeService) ImportNotice(ctx context.Context, req *rdv1.ImportNoticeRequest) (*rdv1.ImportNoticeResponse, error) {
+	res, err := s.work.Import(ctx, noticework.ImportRequest{
+		Content:       []byte(req.GetContent()),
+		Format:        importer.Format(enumToDomain(req.GetFormat(), "NOTICE_FORMAT_")),
+		ID:            req.GetNoticeId(),
+		EffectiveFrom: req.GetEffectiveFrom(),
+		ValidateOnly:  req.GetValidateOnly(),
+	})
+	if err != nil {
+		return nil, err
+	}
+	return importToProto(res), nil
+}
+
+func (s *noticeService) LintNotice(ctx context.Context, req *rdv1.LintNoticeRequest) (*rdv1.LintNoticeResponse, error) {
+	v, findings, err := s.work.Lint(ctx, strings.TrimPrefix(req.GetName(), "notices/"), int(req.GetVersion()))
+	if err != nil {
+		return nil, err
+	}
+	return &rdv1.LintNoticeResponse{Version: int32(v.Number), Findings: findingsToProto(findings)}, nil
+}
+
+func importToProto(res *noticework.ImportResult) *rdv1.ImportNoticeResponse {
+	d := res.Draft
+	out := &rdv1.ImportNoticeResponse{
+		Notice:    noticeToProto(res.Notice, res.Version),
+		Created:   res.Created,
+		Unchanged: res.Unchanged,
+		Format:    enumFromDomain[rdv1.NoticeFormat](rdv1.NoticeFormat_value, "NOTICE_FORMAT_", string(d.Format)),
+		Findings:  findingsToProto(res.Findings),
+		Notes:     d.Notes,
+	}
+	for _, f := range d.Facts {
+		out.Facts = append(out.Facts, &rdv1.ImportedFact{Field: f.Field, Value: f.Value, Provenance: provenanceToProto(f.Provenance)})
+	}
+	for _, u := range d.Unplaced {
+		out.Unplaced = append(out.Unplaced, &rdv1.UnplacedText{Section: u.Section, Line: int32(u.Line), EndLine: int32(u.EndLine), Text: u.Text})
+	}
+	return out
+}
+
+func findingsToProto(findings []lint.Finding) []*rdv1.LintFinding {
+	out := make([]*rdv1.LintFinding, len(findings))
+	for i, f := range findings {
+		out[i] = &rdv1.LintFinding{
+			Code: f.Code, Message: f.Message, Subject: f.Subject, Provenance: provenanceToProto(f.Provenance),
+			Severity: enumFromDomain[rdv1.LintSeverity](rdv1.LintSeverity_value, "LINT_SEVERITY_", string(f.Severity)),
+		}
+	}
+	return out
+}
+
 // version loads a notice by resource name and picks a version (0 = current).
 func (s *noticeService) version(ctx context.Context, name string, number int32) (*notice.Notice, *notice.Version, error) {
-	id := strings.TrimPrefix(name, "notices/")
-	var n *notice.Notice
-	err := s.store.View(ctx, func(tx store.ReadTx) (err error) {
-		n, err = store.GetNotice(tx, id)
-		return err
-	})
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, nil, &fault.NotFound{Resource: "notice", Name: name, Detail: "list the catalogue with GET /v1/notices"}
-	}
-	if err != nil {
-		return nil, nil, err
-	}
-	if number == 0 {
-		return n, n.Current(), nil
-	}
-	v, ok := n.Version(int(number))
-	if !ok {
-		return nil, nil, &fault.NotFound{Resource: "notice version", Name: name, Detail: fmt.Sprintf("this notice has versions 1 to %d", n.Current().Number)}
-	}
-	return n, v, nil
+	return s.work.Notice(ctx, strings.TrimPrefix(name, "notices/"), int(number))
 }

@@ -26,8 +26,10 @@ import (
 	"github.com/rightsdesk/rightsdesk/internal/clock"
 	"github.com/rightsdesk/rightsdesk/internal/deadline"
 	"github.com/rightsdesk/rightsdesk/internal/notice"
+	"github.com/rightsdesk/rightsdesk/internal/noticework"
 	"github.com/rightsdesk/rightsdesk/internal/store"
 	"github.com/rightsdesk/rightsdesk/internal/store/bolt"
+	"github.com/rightsdesk/rightsdesk/internal/web/staff"
 )
 
 // Config is everything the server needs; the command line builds it.
@@ -42,6 +44,19 @@ type Config struct {
 	Calendars       *deadline.Calendars
 	// Catalogue seeds notices the store does not have yet, on every start.
 	Catalogue []notice.Notice
+	// Organisation is named in the web pages' header; by default the
+	// controller the catalogue's notices share.
+	Organisation string
+	// PublicURL is the web pages' address as the public reaches them, for
+	// links in emails; https:// also marks the session cookie Secure. By
+	// default http:// and the HTTP listen address.
+	PublicURL string
+	// SMTPURL is the relay for confirmation emails (see
+	// notify.ParseSMTPURL); none are sent without it.
+	SMTPURL string
+	// OIDC adds staff sign-in with an OpenID Connect provider; nil for
+	// local accounts only.
+	OIDC *staff.OIDCConfig
 }
 
 // Validate checks the configuration and fills in defaults.
@@ -69,6 +84,9 @@ func (c *Config) Validate() error {
 	if c.Calendars == nil {
 		c.Calendars = deadline.BuiltinCalendars()
 	}
+	if c.OIDC != nil {
+		return c.OIDC.Validate()
+	}
 	return nil
 }
 
@@ -83,6 +101,7 @@ type Server struct {
 	httpLis  net.Listener
 	registry *prometheus.Registry
 	work     *casework.Service
+	web      http.Handler
 }
 
 // New opens the store, seeds the catalogue and binds both listeners, so the
@@ -123,7 +142,7 @@ func (s *Server) init(ctx context.Context, backend store.Backend) (err error) {
 	if s.httpLis, err = net.Listen("tcp", s.cfg.HTTPAddr); err != nil {
 		return fmt.Errorf("listen for HTTP on %s: %w", s.cfg.HTTPAddr, err)
 	}
-	return nil
+	return s.buildWeb(ctx)
 }
 
 func (s *Server) buildGRPC() error {
@@ -140,7 +159,7 @@ func (s *Server) buildGRPC() error {
 		grpc.ChainUnaryInterceptor(unaryInterceptors(s.log, metrics, authn, validator)...),
 		grpc.ChainStreamInterceptor(streamInterceptors(s.log, metrics, authn)...),
 	)
-	rdv1.RegisterNoticeServiceServer(s.grpc, &noticeService{store: s.store})
+	rdv1.RegisterNoticeServiceServer(s.grpc, &noticeService{store: s.store, work: noticework.New(s.store, s.cfg.Clock, s.cfg.Catalogue)})
 	engine := deadline.NewEngine(s.cfg.Calendars)
 	rdv1.RegisterDeadlineServiceServer(s.grpc, NewDeadlineService(engine, s.cfg.Clock))
 	s.work = casework.New(s.store, engine, s.cfg.Clock, rand.Reader)

@@ -54,11 +54,15 @@ func PutCase(tx WriteTx, old, c *cases.Case) error {
 	if err := tx.Put(BucketCases, []byte(c.ID), raw); err != nil {
 		return err
 	}
+	key, err := requesterKey(tx)
+	if err != nil {
+		return err
+	}
 	var before []indexEntry
 	if old != nil {
-		before = indexEntries(old)
+		before = indexEntries(old, key)
 	}
-	return syncIndexes(tx, before, indexEntries(c))
+	return syncIndexes(tx, before, indexEntries(c, key))
 }
 
 type indexEntry struct {
@@ -68,7 +72,8 @@ type indexEntry struct {
 
 // indexEntries lists every index entry a case should have; the diff between
 // its old and new lists is all PutCase writes, so indexes cannot drift.
-func indexEntries(c *cases.Case) []indexEntry {
+// requesterKey keys the requester index's hashes.
+func indexEntries(c *cases.Case, requesterKey []byte) []indexEntry {
 	id := []byte(c.ID)
 	entries := []indexEntry{
 		{BucketByState, indexKey(string(c.State), c.Clock.Due, c.ID), nil},
@@ -85,7 +90,7 @@ func indexEntries(c *cases.Case) []indexEntry {
 			entries = append(entries, indexEntry{BucketByAssignee, indexKey(c.Assignee+"\x00"+c.Clock.Due, c.ID), nil})
 		}
 	}
-	return entries
+	return append(entries, requesterEntries(c, requesterKey)...)
 }
 
 // indexKey joins parts with "/", the case id last.
@@ -128,7 +133,11 @@ func syncIndexes(tx WriteTx, before, after []indexEntry) error {
 // CaseIndexesConsistent reports every index entry a stored case should have
 // but lacks; the crash test and conformance suite use it.
 func CaseIndexesConsistent(tx ReadTx, c *cases.Case) error {
-	for _, e := range indexEntries(c) {
+	key, err := requesterKey(tx)
+	if err != nil {
+		return err
+	}
+	for _, e := range indexEntries(c, key) {
 		got := tx.Get(e.bucket, e.key)
 		if got == nil || (e.value != nil && !bytes.Equal(got, e.value)) {
 			return fmt.Errorf("case %s: index %s lacks %q", c.ID, e.bucket, e.key)

@@ -54,6 +54,21 @@ func ListNotices(tx ReadTx, after string, limit int) (page []notice.Notice, more
 	return page, more, err
 }
 
+// AllNotices returns every notice in id order; there are tens, not
+// thousands, so one slice holds them.
+func AllNotices(tx ReadTx) ([]notice.Notice, error) {
+	var all []notice.Notice
+	err := tx.Scan(BucketNotices, nil, func(_, v []byte) (bool, error) {
+		n, err := decodeNotice(v)
+		if err != nil {
+			return false, err
+		}
+		all = append(all, *n)
+		return true, nil
+	})
+	return all, err
+}
+
 func decodeNotice(raw []byte) (*notice.Notice, error) {
 	var n notice.Notice
 	if err := json.Unmarshal(raw, &n); err != nil {

@@ -2,16 +2,27 @@ package store
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/binary"
 	"errors"
 	"fmt"
 )
 
 // SchemaVersion is the layout this build reads and writes. Bump it with a
-// migration whenever a bucket's key or value encoding changes.
-const SchemaVersion = 1
+// migration whenever a bucket's key or value encoding changes, or an index
+// is added that existing records must be entered in.
+//
+// Version 2 added the requester index (BucketByRequester) and its key.
+const SchemaVersion = 2
 
-// The buckets of schema version 1, listed in one place.
+// migrations bring a database from the version they are keyed by to the
+// next, inside the transaction that records the new version, so a database
+// is never left half migrated.
+var migrations = map[uint32]func(WriteTx) error{
+	1: indexEveryRequester,
+}
+
+// The buckets of the schema, listed in one place.
 const (
 	BucketMeta    Bucket = "meta"
 	BucketNotices Bucket = "notices" // notice id → JSON notice with all its versions
@@ -34,6 +45,21 @@ const (
 	BucketAudit        Bucket = "audit"           // big-endian sequence → JSON audit event (no personal data)
 	BucketCaseEvents   Bucket = "idx_case_events" // id / big-endian sequence
 	BucketAuditPayload Bucket = "audit_payloads"  // big-endian sequence → JSON personal payload (erasable)
+
+	// BucketByRequester finds cases by requester without holding anyone's
+	// details: HMAC-SHA256(installation key, normalised email or name word)
+	// / id. See requester.go.
+	BucketByRequester Bucket = "idx_requester"
+
+	// BucketUsers holds staff accounts for the web sign-in: user id → the
+	// record internal/users keeps (never a password, only its argon2id hash).
+	BucketUsers Bucket = "users"
+	// BucketFeedTokens holds calendar feed tokens: sha256(token) → owner.
+	BucketFeedTokens Bucket = "feed_tokens"
+
+	// BucketWebSessions holds the web pages' sessions: big-endian creation
+	// time in seconds + sha256(session id) → the record the web layer keeps.
+	BucketWebSessions Bucket = "web_sessions"
 )
 
 // Buckets lists every bucket a backend must create.
@@ -41,7 +67,9 @@ func Buckets() []Bucket {
 	return []Bucket{
 		BucketMeta, BucketNotices, BucketHolidays, BucketTokens,
 		BucketCases, BucketOpenByDue, BucketByState, BucketByAssignee, BucketByNotice, BucketByReceived,
-		BucketByReference, BucketByRequestID, BucketAudit, BucketCaseEvents, BucketAuditPayload,
+		BucketByReference, BucketByRequestID, BucketByRequester, BucketAudit, BucketCaseEvents, BucketAuditPayload,
+		BucketUsers, BucketFeedTokens,
+		BucketWebSessions,
 	}
 }
 
@@ -55,21 +83,41 @@ type Store struct {
 	backend Backend
 }
 
-// Open checks the schema version, writing it on a new database, and refuses a
-// database written by a newer build rather than misread it.
+// Open checks the schema version, writing it on a new database, migrates an
+// older database, refuses one written by a newer build rather than misread
+// it, and makes sure the installation's requester index key exists.
 func Open(ctx context.Context, b Backend) (*Store, error) {
+	// Drawn outside the transaction, which may run more than once; it is
+	// stored only on a database that has no key yet.
+	candidateKey := make([]byte, requesterKeySize)
+	_, _ = rand.Read(candidateKey) // never fails: it would crash the program first
 	err := b.Update(ctx, func(tx WriteTx) error {
 		raw := tx.Get(BucketMeta, keySchemaVersion)
-		if raw == nil {
-			return tx.Put(BucketMeta, keySchemaVersion, binary.BigEndian.AppendUint32(nil, SchemaVersion))
+		v := uint32(SchemaVersion) // a new database starts in the current layout
+		if raw != nil {
+			if len(raw) != 4 {
+				return fmt.Errorf("schema version record is corrupt (%d bytes)", len(raw))
+			}
+			if v = binary.BigEndian.Uint32(raw); v > SchemaVersion {
+				return fmt.Errorf("%w: database is version %d, this build reads up to %d; upgrade rightsdesk", ErrNewerSchema, v, SchemaVersion)
+			}
 		}
-		if len(raw) != 4 {
-			return fmt.Errorf("schema version record is corrupt (%d bytes)", len(raw))
+		if err := ensureRequesterKey(tx, candidateKey); err != nil {
+			return err
 		}
-		if v := binary.BigEndian.Uint32(raw); v > SchemaVersion {
-			return fmt.Errorf("%w: database is version %d, this build reads up to %d; upgrade rightsdesk", ErrNewerSchema, v, SchemaVersion)
+		if raw != nil && v == SchemaVersion {
+			return nil
 		}
-		return nil
+		for ; v < SchemaVersion; v++ {
+			migrate := migrations[v]
+			if migrate == nil {
+				return fmt.Errorf("schema version %d is not one any build wrote", v)
+			}
+			if err := migrate(tx); err != nil {
+				return fmt.Errorf("migrate the database from schema version %d: %w", v, err)
+			}
+		}
+		return tx.Put(BucketMeta, keySchemaVersion, binary.BigEndian.AppendUint32(nil, SchemaVersion))
 	})
 	if err != nil {
 		return nil, err

@@ -38,6 +38,9 @@ func RunAll(t *testing.T, h Harness) {
 		"Notices":                   testNotices,
 		"HolidayImportsInOrder":     testHolidayImports,
 		"Tokens":                    testTokens,
+		"RequesterIndex":            testRequesterIndex,
+		"MigrateV1":                 testMigrateV1,
+		"WebSessions":               testWebSessions,
 		"CaseIndexes":               testCaseIndexes,
 		"AuditChain":                testAuditChain,
 	}

@@ -382,6 +382,58 @@ func (ControllerRole) EnumDescriptor() ([]byte, []int) {
 	return file_rightsdesk_v1_notice_proto_rawDescGZIP(), []int{5}
 }
 
+// How bad a lint finding is.
+type LintSeverity int32
+
+const (
+	LintSeverity_LINT_SEVERITY_UNSPECIFIED LintSeverity = 0
+	// The notice promises less, or more, than the law gives.
+	LintSeverity_LINT_SEVERITY_WARNING LintSeverity = 1
+	// The notice breaks a requirement, or cannot be stored as it is.
+	LintSeverity_LINT_SEVERITY_ERROR LintSeverity = 2
+)
+
+// Enum value maps for LintSeverity.
+var (
+	LintSeverity_name = map[int32]string{
+		0: "LINT_SEVERITY_UNSPECIFIED",
+		1: "LINT_SEVERITY_WARNING",
+		2: "LINT_SEVERITY_ERROR",
+	}
+	LintSeverity_value = map[string]int32{
+		"LINT_SEVERITY_UNSPECIFIED": 0,
+		"LINT_SEVERITY_WARNING":     1,
+		"LINT_SEVERITY_ERROR":       2,
+	}
+)
+
+func (x LintSeverity) Enum() *LintSeverity {
+	p := new(LintSeverity)
+	*p = x
+	return p
+}
+
+func (x LintSeverity) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (LintSeverity) Descriptor() protoreflect.EnumDescriptor {
+	return file_rightsdesk_v1_notice_proto_enumTypes[6].Descriptor()
+}
+
+func (LintSeverity) Type() protoreflect.EnumType {
+	return &file_rightsdesk_v1_notice_proto_enumTypes[6]
+}
+
+func (x LintSeverity) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use LintSeverity.Descriptor instead.
+func (LintSeverity) EnumDescriptor() ([]byte, []int) {
+	return file_rightsdesk_v1_notice_proto_rawDescGZIP(), []int{6}
+}
+
 // A privacy notice, as one of its versions.
 type Notice struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -710,10 +762,14 @@ func (x *NoticeSource) GetDigest() string {
 
 // The part of the source document a fact came from.
 type Provenance struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Section       string                 `protobuf:"bytes,1,opt,name=section,proto3" json:"section,omitempty"`
-	Line          int32                  `protobuf:"varint,2,opt,name=line,proto3" json:"line,omitempty"`
-	Confidence    float64                `protobuf:"fixed64,3,opt,name=confidence,proto3" json:"confidence,omitempty"`
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	Section string                 `protobuf:"bytes,1,opt,name=section,proto3" json:"section,omitempty"`
+	// 1-based line in the source document.
+	Line int32 `protobuf:"varint,2,opt,name=line,proto3" json:"line,omitempty"`
+	// How sure the importer is of the fact, from 0 to 1; 0 for facts written by hand.
+	Confidence float64 `protobuf:"fixed64,3,opt,name=confidence,proto3" json:"confidence,omitempty"`
+	// The last line of a fact that spans several; 0 when it is on one line.
+	EndLine       int32 `protobuf:"varint,4,opt,name=end_line,json=endLine,proto3" json:"end_line,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -765,6 +821,13 @@ func (x *Provenance) GetLine() int32 {
 func (x *Provenance) GetConfidence() float64 {
 	if x != nil {
 		return x.Confidence
+	}
+	return 0
+}
+
+func (x *Provenance) GetEndLine() int32 {
+	if x != nil {
+		return x.EndLine
 	}
 	return 0
 }
@@ -1433,6 +1496,9 @@ type DeclaredRight struct {
 	QualifierText string      `protobuf:"bytes,4,opt,name=qualifier_text,json=qualifierText,proto3" json:"qualifier_text,omitempty"`
 	Channel       *Channel    `protobuf:"bytes,5,opt,name=channel,proto3" json:"channel,omitempty"`
 	Provenance    *Provenance `protobuf:"bytes,6,opt,name=provenance,proto3" json:"provenance,omitempty"`
+	// How the notice itself limits the right ("in relation to satisfaction
+	// surveys"); set with an empty scope when the limit names no processing context.
+	ScopeText     string `protobuf:"bytes,7,opt,name=scope_text,json=scopeText,proto3" json:"scope_text,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1507,6 +1573,13 @@ func (x *DeclaredRight) GetProvenance() *Provenance {
 		return x.Provenance
 	}
 	return nil
+}
+
+func (x *DeclaredRight) GetScopeText() string {
+	if x != nil {
+		return x.ScopeText
+	}
+	return ""
 }
 
 // The answer for one right.
@@ -1588,6 +1661,87 @@ func (x *RightEvaluation) GetDeclaration() *DeclaredRight {
 	return nil
 }
 
+// One problem lint found in a notice version.
+type LintFinding struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Stable identifier of the rule, e.g. "portability-missing".
+	Code     string       `protobuf:"bytes,1,opt,name=code,proto3" json:"code,omitempty"`
+	Severity LintSeverity `protobuf:"varint,2,opt,name=severity,proto3,enum=rightsdesk.v1.LintSeverity" json:"severity,omitempty"`
+	// Plain English: what is wrong and why it matters.
+	Message string `protobuf:"bytes,3,opt,name=message,proto3" json:"message,omitempty"`
+	// What the finding is about: "contexts/employment", "rights/3", "dpo", "retention/0".
+	Subject string `protobuf:"bytes,4,opt,name=subject,proto3" json:"subject,omitempty"`
+	// Where in the source the subject came from.
+	Provenance    *Provenance `protobuf:"bytes,5,opt,name=provenance,proto3" json:"provenance,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *LintFinding) Reset() {
+	*x = LintFinding{}
+	mi := &file_rightsdesk_v1_notice_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *LintFinding) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*LintFinding) ProtoMessage() {}
+
+func (x *LintFinding) ProtoReflect() protoreflect.Message {
+	mi := &file_rightsdesk_v1_notice_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use LintFinding.ProtoReflect.Descriptor instead.
+func (*LintFinding) Descriptor() ([]byte, []int) {
+	return file_rightsdesk_v1_notice_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *LintFinding) GetCode() string {
+	if x != nil {
+		return x.Code
+	}
+	return ""
+}
+
+func (x *LintFinding) GetSeverity() LintSeverity {
+	if x != nil {
+		return x.Severity
+	}
+	return LintSeverity_LINT_SEVERITY_UNSPECIFIED
+}
+
+func (x *LintFinding) GetMessage() string {
+	if x != nil {
+		return x.Message
+	}
+	return ""
+}
+
+func (x *LintFinding) GetSubject() string {
+	if x != nil {
+		return x.Subject
+	}
+	return ""
+}
+
+func (x *LintFinding) GetProvenance() *Provenance {
+	if x != nil {
+		return x.Provenance
+	}
+	return nil
+}
+
 var File_rightsdesk_v1_notice_proto protoreflect.FileDescriptor
 
 const file_rightsdesk_v1_notice_proto_rawDesc = "" +
@@ -1630,14 +1784,15 @@ const file_rightsdesk_v1_notice_proto_rawDesc = "" +
 	"\bdocument\x18\x02 \x01(\tR\bdocument\x12\x1c\n" +
 	"\tpublished\x18\x03 \x01(\tR\tpublished\x12\x18\n" +
 	"\aupdated\x18\x04 \x01(\tR\aupdated\x12\x16\n" +
-	"\x06digest\x18\x05 \x01(\tR\x06digest\"Z\n" +
+	"\x06digest\x18\x05 \x01(\tR\x06digest\"u\n" +
 	"\n" +
 	"Provenance\x12\x18\n" +
 	"\asection\x18\x01 \x01(\tR\asection\x12\x12\n" +
 	"\x04line\x18\x02 \x01(\x05R\x04line\x12\x1e\n" +
 	"\n" +
 	"confidence\x18\x03 \x01(\x01R\n" +
-	"confidence\"s\n" +
+	"confidence\x12\x19\n" +
+	"\bend_line\x18\x04 \x01(\x05R\aendLine\"s\n" +
 	"\x05Party\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x18\n" +
 	"\aaddress\x18\x02 \x01(\tR\aaddress\x12\x14\n" +
@@ -1702,7 +1857,7 @@ const file_rightsdesk_v1_notice_proto_rawDesc = "" +
 	"\aChannel\x12.\n" +
 	"\x04kind\x18\x01 \x01(\x0e2\x1a.rightsdesk.v1.ChannelKindR\x04kind\x12\x18\n" +
 	"\aaddress\x18\x02 \x01(\tR\aaddress\x12 \n" +
-	"\vdescription\x18\x03 \x01(\tR\vdescription\"\x9d\x02\n" +
+	"\vdescription\x18\x03 \x01(\tR\vdescription\"\xbc\x02\n" +
 	"\rDeclaredRight\x12*\n" +
 	"\x05right\x18\x01 \x01(\x0e2\x14.rightsdesk.v1.RightR\x05right\x12\x14\n" +
 	"\x05scope\x18\x02 \x03(\tR\x05scope\x126\n" +
@@ -1711,13 +1866,23 @@ const file_rightsdesk_v1_notice_proto_rawDesc = "" +
 	"\achannel\x18\x05 \x01(\v2\x16.rightsdesk.v1.ChannelR\achannel\x129\n" +
 	"\n" +
 	"provenance\x18\x06 \x01(\v2\x19.rightsdesk.v1.ProvenanceR\n" +
-	"provenance\"\xf4\x01\n" +
+	"provenance\x12\x1d\n" +
+	"\n" +
+	"scope_text\x18\a \x01(\tR\tscopeText\"\xf4\x01\n" +
 	"\x0fRightEvaluation\x12*\n" +
 	"\x05right\x18\x01 \x01(\x0e2\x14.rightsdesk.v1.RightR\x05right\x12?\n" +
 	"\favailability\x18\x02 \x01(\x0e2\x1b.rightsdesk.v1.AvailabilityR\favailability\x12\x1c\n" +
 	"\tcondition\x18\x03 \x01(\tR\tcondition\x12\x16\n" +
 	"\x06reason\x18\x04 \x01(\tR\x06reason\x12>\n" +
-	"\vdeclaration\x18\x05 \x01(\v2\x1c.rightsdesk.v1.DeclaredRightR\vdeclaration*\x86\x02\n" +
+	"\vdeclaration\x18\x05 \x01(\v2\x1c.rightsdesk.v1.DeclaredRightR\vdeclaration\"\xc9\x01\n" +
+	"\vLintFinding\x12\x12\n" +
+	"\x04code\x18\x01 \x01(\tR\x04code\x127\n" +
+	"\bseverity\x18\x02 \x01(\x0e2\x1b.rightsdesk.v1.LintSeverityR\bseverity\x12\x18\n" +
+	"\amessage\x18\x03 \x01(\tR\amessage\x12\x18\n" +
+	"\asubject\x18\x04 \x01(\tR\asubject\x129\n" +
+	"\n" +
+	"provenance\x18\x05 \x01(\v2\x19.rightsdesk.v1.ProvenanceR\n" +
+	"provenance*\x86\x02\n" +
 	"\x05Right\x12\x15\n" +
 	"\x11RIGHT_UNSPECIFIED\x10\x00\x12\x10\n" +
 	"\fRIGHT_ACCESS\x10\x01\x12\x17\n" +
@@ -1756,7 +1921,11 @@ const file_rightsdesk_v1_notice_proto_rawDesc = "" +
 	"\x0eControllerRole\x12\x1f\n" +
 	"\x1bCONTROLLER_ROLE_UNSPECIFIED\x10\x00\x12\x1e\n" +
 	"\x1aCONTROLLER_ROLE_CONTROLLER\x10\x01\x12\x1d\n" +
-	"\x19CONTROLLER_ROLE_PROCESSOR\x10\x02BDZBgithub.com/rightsdesk/rightsdesk/gen/go/rightsdesk/v1;rightsdeskv1b\x06proto3"
+	"\x19CONTROLLER_ROLE_PROCESSOR\x10\x02*a\n" +
+	"\fLintSeverity\x12\x1d\n" +
+	"\x19LINT_SEVERITY_UNSPECIFIED\x10\x00\x12\x19\n" +
+	"\x15LINT_SEVERITY_WARNING\x10\x01\x12\x17\n" +
+	"\x13LINT_SEVERITY_ERROR\x10\x02BDZBgithub.com/rightsdesk/rightsdesk/gen/go/rightsdesk/v1;rightsdeskv1b\x06proto3"
 
 var (
 	file_rightsdesk_v1_notice_proto_rawDescOnce sync.Once
@@ -1770,8 +1939,8 @@ func file_rightsdesk_v1_notice_proto_rawDescGZIP() []byte {
 	return file_rightsdesk_v1_notice_proto_rawDescData
 }
 
-var file_rightsdesk_v1_notice_proto_enumTypes = make([]protoimpl.EnumInfo, 6)
-var file_rightsdesk_v1_notice_proto_msgTypes = make([]protoimpl.MessageInfo, 16)
+var file_rightsdesk_v1_notice_proto_enumTypes = make([]protoimpl.EnumInfo, 7)
+var file_rightsdesk_v1_notice_proto_msgTypes = make([]protoimpl.MessageInfo, 17)
 var file_rightsdesk_v1_notice_proto_goTypes = []any{
 	(Right)(0),                // 0: rightsdesk.v1.Right
 	(Availability)(0),         // 1: rightsdesk.v1.Availability
@@ -1779,61 +1948,65 @@ var file_rightsdesk_v1_notice_proto_goTypes = []any{
 	(Qualifier)(0),            // 3: rightsdesk.v1.Qualifier
 	(ChannelKind)(0),          // 4: rightsdesk.v1.ChannelKind
 	(ControllerRole)(0),       // 5: rightsdesk.v1.ControllerRole
-	(*Notice)(nil),            // 6: rightsdesk.v1.Notice
-	(*NoticeVersionRef)(nil),  // 7: rightsdesk.v1.NoticeVersionRef
-	(*NoticeSource)(nil),      // 8: rightsdesk.v1.NoticeSource
-	(*Provenance)(nil),        // 9: rightsdesk.v1.Provenance
-	(*Party)(nil),             // 10: rightsdesk.v1.Party
-	(*Audience)(nil),          // 11: rightsdesk.v1.Audience
-	(*ProcessingContext)(nil), // 12: rightsdesk.v1.ProcessingContext
-	(*SpecialCategory)(nil),   // 13: rightsdesk.v1.SpecialCategory
-	(*Recipient)(nil),         // 14: rightsdesk.v1.Recipient
-	(*RetentionRule)(nil),     // 15: rightsdesk.v1.RetentionRule
-	(*Transfer)(nil),          // 16: rightsdesk.v1.Transfer
-	(*ChildrenPolicy)(nil),    // 17: rightsdesk.v1.ChildrenPolicy
-	(*Channel)(nil),           // 18: rightsdesk.v1.Channel
-	(*DeclaredRight)(nil),     // 19: rightsdesk.v1.DeclaredRight
-	(*RightEvaluation)(nil),   // 20: rightsdesk.v1.RightEvaluation
-	nil,                       // 21: rightsdesk.v1.Notice.ExtraEntry
+	(LintSeverity)(0),         // 6: rightsdesk.v1.LintSeverity
+	(*Notice)(nil),            // 7: rightsdesk.v1.Notice
+	(*NoticeVersionRef)(nil),  // 8: rightsdesk.v1.NoticeVersionRef
+	(*NoticeSource)(nil),      // 9: rightsdesk.v1.NoticeSource
+	(*Provenance)(nil),        // 10: rightsdesk.v1.Provenance
+	(*Party)(nil),             // 11: rightsdesk.v1.Party
+	(*Audience)(nil),          // 12: rightsdesk.v1.Audience
+	(*ProcessingContext)(nil), // 13: rightsdesk.v1.ProcessingContext
+	(*SpecialCategory)(nil),   // 14: rightsdesk.v1.SpecialCategory
+	(*Recipient)(nil),         // 15: rightsdesk.v1.Recipient
+	(*RetentionRule)(nil),     // 16: rightsdesk.v1.RetentionRule
+	(*Transfer)(nil),          // 17: rightsdesk.v1.Transfer
+	(*ChildrenPolicy)(nil),    // 18: rightsdesk.v1.ChildrenPolicy
+	(*Channel)(nil),           // 19: rightsdesk.v1.Channel
+	(*DeclaredRight)(nil),     // 20: rightsdesk.v1.DeclaredRight
+	(*RightEvaluation)(nil),   // 21: rightsdesk.v1.RightEvaluation
+	(*LintFinding)(nil),       // 22: rightsdesk.v1.LintFinding
+	nil,                       // 23: rightsdesk.v1.Notice.ExtraEntry
 }
 var file_rightsdesk_v1_notice_proto_depIdxs = []int32{
-	7,  // 0: rightsdesk.v1.Notice.versions:type_name -> rightsdesk.v1.NoticeVersionRef
-	8,  // 1: rightsdesk.v1.Notice.source:type_name -> rightsdesk.v1.NoticeSource
-	10, // 2: rightsdesk.v1.Notice.controller:type_name -> rightsdesk.v1.Party
-	10, // 3: rightsdesk.v1.Notice.dpo:type_name -> rightsdesk.v1.Party
-	10, // 4: rightsdesk.v1.Notice.privacy_team:type_name -> rightsdesk.v1.Party
-	10, // 5: rightsdesk.v1.Notice.complaint_authority:type_name -> rightsdesk.v1.Party
-	11, // 6: rightsdesk.v1.Notice.audiences:type_name -> rightsdesk.v1.Audience
-	12, // 7: rightsdesk.v1.Notice.contexts:type_name -> rightsdesk.v1.ProcessingContext
-	14, // 8: rightsdesk.v1.Notice.recipients:type_name -> rightsdesk.v1.Recipient
-	15, // 9: rightsdesk.v1.Notice.retention:type_name -> rightsdesk.v1.RetentionRule
-	16, // 10: rightsdesk.v1.Notice.transfers:type_name -> rightsdesk.v1.Transfer
-	19, // 11: rightsdesk.v1.Notice.rights:type_name -> rightsdesk.v1.DeclaredRight
-	17, // 12: rightsdesk.v1.Notice.children:type_name -> rightsdesk.v1.ChildrenPolicy
-	21, // 13: rightsdesk.v1.Notice.extra:type_name -> rightsdesk.v1.Notice.ExtraEntry
+	8,  // 0: rightsdesk.v1.Notice.versions:type_name -> rightsdesk.v1.NoticeVersionRef
+	9,  // 1: rightsdesk.v1.Notice.source:type_name -> rightsdesk.v1.NoticeSource
+	11, // 2: rightsdesk.v1.Notice.controller:type_name -> rightsdesk.v1.Party
+	11, // 3: rightsdesk.v1.Notice.dpo:type_name -> rightsdesk.v1.Party
+	11, // 4: rightsdesk.v1.Notice.privacy_team:type_name -> rightsdesk.v1.Party
+	11, // 5: rightsdesk.v1.Notice.complaint_authority:type_name -> rightsdesk.v1.Party
+	12, // 6: rightsdesk.v1.Notice.audiences:type_name -> rightsdesk.v1.Audience
+	13, // 7: rightsdesk.v1.Notice.contexts:type_name -> rightsdesk.v1.ProcessingContext
+	15, // 8: rightsdesk.v1.Notice.recipients:type_name -> rightsdesk.v1.Recipient
+	16, // 9: rightsdesk.v1.Notice.retention:type_name -> rightsdesk.v1.RetentionRule
+	17, // 10: rightsdesk.v1.Notice.transfers:type_name -> rightsdesk.v1.Transfer
+	20, // 11: rightsdesk.v1.Notice.rights:type_name -> rightsdesk.v1.DeclaredRight
+	18, // 12: rightsdesk.v1.Notice.children:type_name -> rightsdesk.v1.ChildrenPolicy
+	23, // 13: rightsdesk.v1.Notice.extra:type_name -> rightsdesk.v1.Notice.ExtraEntry
 	5,  // 14: rightsdesk.v1.Audience.role:type_name -> rightsdesk.v1.ControllerRole
-	10, // 15: rightsdesk.v1.Audience.controller:type_name -> rightsdesk.v1.Party
-	9,  // 16: rightsdesk.v1.Audience.provenance:type_name -> rightsdesk.v1.Provenance
+	11, // 15: rightsdesk.v1.Audience.controller:type_name -> rightsdesk.v1.Party
+	10, // 16: rightsdesk.v1.Audience.provenance:type_name -> rightsdesk.v1.Provenance
 	2,  // 17: rightsdesk.v1.ProcessingContext.lawful_basis:type_name -> rightsdesk.v1.LawfulBasis
-	13, // 18: rightsdesk.v1.ProcessingContext.special_category:type_name -> rightsdesk.v1.SpecialCategory
-	9,  // 19: rightsdesk.v1.ProcessingContext.provenance:type_name -> rightsdesk.v1.Provenance
-	9,  // 20: rightsdesk.v1.Recipient.provenance:type_name -> rightsdesk.v1.Provenance
-	9,  // 21: rightsdesk.v1.RetentionRule.provenance:type_name -> rightsdesk.v1.Provenance
-	9,  // 22: rightsdesk.v1.Transfer.provenance:type_name -> rightsdesk.v1.Provenance
-	9,  // 23: rightsdesk.v1.ChildrenPolicy.provenance:type_name -> rightsdesk.v1.Provenance
+	14, // 18: rightsdesk.v1.ProcessingContext.special_category:type_name -> rightsdesk.v1.SpecialCategory
+	10, // 19: rightsdesk.v1.ProcessingContext.provenance:type_name -> rightsdesk.v1.Provenance
+	10, // 20: rightsdesk.v1.Recipient.provenance:type_name -> rightsdesk.v1.Provenance
+	10, // 21: rightsdesk.v1.RetentionRule.provenance:type_name -> rightsdesk.v1.Provenance
+	10, // 22: rightsdesk.v1.Transfer.provenance:type_name -> rightsdesk.v1.Provenance
+	10, // 23: rightsdesk.v1.ChildrenPolicy.provenance:type_name -> rightsdesk.v1.Provenance
 	4,  // 24: rightsdesk.v1.Channel.kind:type_name -> rightsdesk.v1.ChannelKind
 	0,  // 25: rightsdesk.v1.DeclaredRight.right:type_name -> rightsdesk.v1.Right
 	3,  // 26: rightsdesk.v1.DeclaredRight.qualifier:type_name -> rightsdesk.v1.Qualifier
-	18, // 27: rightsdesk.v1.DeclaredRight.channel:type_name -> rightsdesk.v1.Channel
-	9,  // 28: rightsdesk.v1.DeclaredRight.provenance:type_name -> rightsdesk.v1.Provenance
+	19, // 27: rightsdesk.v1.DeclaredRight.channel:type_name -> rightsdesk.v1.Channel
+	10, // 28: rightsdesk.v1.DeclaredRight.provenance:type_name -> rightsdesk.v1.Provenance
 	0,  // 29: rightsdesk.v1.RightEvaluation.right:type_name -> rightsdesk.v1.Right
 	1,  // 30: rightsdesk.v1.RightEvaluation.availability:type_name -> rightsdesk.v1.Availability
-	19, // 31: rightsdesk.v1.RightEvaluation.declaration:type_name -> rightsdesk.v1.DeclaredRight
-	32, // [32:32] is the sub-list for method output_type
-	32, // [32:32] is the sub-list for method input_type
-	32, // [32:32] is the sub-list for extension type_name
-	32, // [32:32] is the sub-list for extension extendee
-	0,  // [0:32] is the sub-list for field type_name
+	20, // 31: rightsdesk.v1.RightEvaluation.declaration:type_name -> rightsdesk.v1.DeclaredRight
+	6,  // 32: rightsdesk.v1.LintFinding.severity:type_name -> rightsdesk.v1.LintSeverity
+	10, // 33: rightsdesk.v1.LintFinding.provenance:type_name -> rightsdesk.v1.Provenance
+	34, // [34:34] is the sub-list for method output_type
+	34, // [34:34] is the sub-list for method input_type
+	34, // [34:34] is the sub-list for extension type_name
+	34, // [34:34] is the sub-list for extension extendee
+	0,  // [0:34] is the sub-list for field type_name
 }
 
 func init() { file_rightsdesk_v1_notice_proto_init() }
@@ -1846,8 +2019,8 @@ func file_rightsdesk_v1_notice_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_rightsdesk_v1_notice_proto_rawDesc), len(file_rightsdesk_v1_notice_proto_rawDesc)),
-			NumEnums:      6,
-			NumMessages:   16,
+			NumEnums:      7,
+			NumMessages:   17,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

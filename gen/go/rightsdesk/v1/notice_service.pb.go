@@ -23,6 +23,63 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
+// How a notice document is written.
+type NoticeFormat int32
+
+const (
+	// Detect it from the content.
+	NoticeFormat_NOTICE_FORMAT_UNSPECIFIED NoticeFormat = 0
+	// Text copied from a web page.
+	NoticeFormat_NOTICE_FORMAT_TEXT NoticeFormat = 1
+	// Markdown, with or without YAML front matter.
+	NoticeFormat_NOTICE_FORMAT_MARKDOWN NoticeFormat = 2
+	// A saved HTML page.
+	NoticeFormat_NOTICE_FORMAT_HTML NoticeFormat = 3
+)
+
+// Enum value maps for NoticeFormat.
+var (
+	NoticeFormat_name = map[int32]string{
+		0: "NOTICE_FORMAT_UNSPECIFIED",
+		1: "NOTICE_FORMAT_TEXT",
+		2: "NOTICE_FORMAT_MARKDOWN",
+		3: "NOTICE_FORMAT_HTML",
+	}
+	NoticeFormat_value = map[string]int32{
+		"NOTICE_FORMAT_UNSPECIFIED": 0,
+		"NOTICE_FORMAT_TEXT":        1,
+		"NOTICE_FORMAT_MARKDOWN":    2,
+		"NOTICE_FORMAT_HTML":        3,
+	}
+)
+
+func (x NoticeFormat) Enum() *NoticeFormat {
+	p := new(NoticeFormat)
+	*p = x
+	return p
+}
+
+func (x NoticeFormat) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (NoticeFormat) Descriptor() protoreflect.EnumDescriptor {
+	return file_rightsdesk_v1_notice_service_proto_enumTypes[0].Descriptor()
+}
+
+func (NoticeFormat) Type() protoreflect.EnumType {
+	return &file_rightsdesk_v1_notice_service_proto_enumTypes[0]
+}
+
+func (x NoticeFormat) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use NoticeFormat.Descriptor instead.
+func (NoticeFormat) EnumDescriptor() ([]byte, []int) {
+	return file_rightsdesk_v1_notice_service_proto_rawDescGZIP(), []int{0}
+}
+
 // Request for ListNotices.
 type ListNoticesRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -323,6 +380,436 @@ func (x *EvaluateRightsResponse) GetEvaluations() []*RightEvaluation {
 	return nil
 }
 
+// Request for ImportNotice.
+type ImportNoticeRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The document, as UTF-8 text.
+	Content string       `protobuf:"bytes,1,opt,name=content,proto3" json:"content,omitempty"`
+	Format  NoticeFormat `protobuf:"varint,2,opt,name=format,proto3,enum=rightsdesk.v1.NoticeFormat" json:"format,omitempty"`
+	// The id of the notice this document is a version of; empty derives one from its title.
+	NoticeId string `protobuf:"bytes,3,opt,name=notice_id,json=noticeId,proto3" json:"notice_id,omitempty"`
+	// Read and check the document, and say what it would store, without storing it.
+	ValidateOnly bool `protobuf:"varint,4,opt,name=validate_only,json=validateOnly,proto3" json:"validate_only,omitempty"`
+	// The date (YYYY-MM-DD) the version applies from, overriding the date the document gives.
+	EffectiveFrom string `protobuf:"bytes,5,opt,name=effective_from,json=effectiveFrom,proto3" json:"effective_from,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ImportNoticeRequest) Reset() {
+	*x = ImportNoticeRequest{}
+	mi := &file_rightsdesk_v1_notice_service_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ImportNoticeRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ImportNoticeRequest) ProtoMessage() {}
+
+func (x *ImportNoticeRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_rightsdesk_v1_notice_service_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ImportNoticeRequest.ProtoReflect.Descriptor instead.
+func (*ImportNoticeRequest) Descriptor() ([]byte, []int) {
+	return file_rightsdesk_v1_notice_service_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *ImportNoticeRequest) GetContent() string {
+	if x != nil {
+		return x.Content
+	}
+	return ""
+}
+
+func (x *ImportNoticeRequest) GetFormat() NoticeFormat {
+	if x != nil {
+		return x.Format
+	}
+	return NoticeFormat_NOTICE_FORMAT_UNSPECIFIED
+}
+
+func (x *ImportNoticeRequest) GetNoticeId() string {
+	if x != nil {
+		return x.NoticeId
+	}
+	return ""
+}
+
+func (x *ImportNoticeRequest) GetValidateOnly() bool {
+	if x != nil {
+		return x.ValidateOnly
+	}
+	return false
+}
+
+func (x *ImportNoticeRequest) GetEffectiveFrom() string {
+	if x != nil {
+		return x.EffectiveFrom
+	}
+	return ""
+}
+
+// A fact the importer drew from the document, with where it came from.
+type ImportedFact struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// A path into the notice, e.g. "controller.email" or "contexts[general].basis".
+	Field         string      `protobuf:"bytes,1,opt,name=field,proto3" json:"field,omitempty"`
+	Value         string      `protobuf:"bytes,2,opt,name=value,proto3" json:"value,omitempty"`
+	Provenance    *Provenance `protobuf:"bytes,3,opt,name=provenance,proto3" json:"provenance,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ImportedFact) Reset() {
+	*x = ImportedFact{}
+	mi := &file_rightsdesk_v1_notice_service_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ImportedFact) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ImportedFact) ProtoMessage() {}
+
+func (x *ImportedFact) ProtoReflect() protoreflect.Message {
+	mi := &file_rightsdesk_v1_notice_service_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ImportedFact.ProtoReflect.Descriptor instead.
+func (*ImportedFact) Descriptor() ([]byte, []int) {
+	return file_rightsdesk_v1_notice_service_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *ImportedFact) GetField() string {
+	if x != nil {
+		return x.Field
+	}
+	return ""
+}
+
+func (x *ImportedFact) GetValue() string {
+	if x != nil {
+		return x.Value
+	}
+	return ""
+}
+
+func (x *ImportedFact) GetProvenance() *Provenance {
+	if x != nil {
+		return x.Provenance
+	}
+	return nil
+}
+
+// A passage of the document no fact was drawn from.
+type UnplacedText struct {
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	Section string                 `protobuf:"bytes,1,opt,name=section,proto3" json:"section,omitempty"`
+	Line    int32                  `protobuf:"varint,2,opt,name=line,proto3" json:"line,omitempty"`
+	// 0 when the passage is on one line.
+	EndLine int32 `protobuf:"varint,3,opt,name=end_line,json=endLine,proto3" json:"end_line,omitempty"`
+	// The passage, shortened when long.
+	Text          string `protobuf:"bytes,4,opt,name=text,proto3" json:"text,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UnplacedText) Reset() {
+	*x = UnplacedText{}
+	mi := &file_rightsdesk_v1_notice_service_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UnplacedText) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UnplacedText) ProtoMessage() {}
+
+func (x *UnplacedText) ProtoReflect() protoreflect.Message {
+	mi := &file_rightsdesk_v1_notice_service_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UnplacedText.ProtoReflect.Descriptor instead.
+func (*UnplacedText) Descriptor() ([]byte, []int) {
+	return file_rightsdesk_v1_notice_service_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *UnplacedText) GetSection() string {
+	if x != nil {
+		return x.Section
+	}
+	return ""
+}
+
+func (x *UnplacedText) GetLine() int32 {
+	if x != nil {
+		return x.Line
+	}
+	return 0
+}
+
+func (x *UnplacedText) GetEndLine() int32 {
+	if x != nil {
+		return x.EndLine
+	}
+	return 0
+}
+
+func (x *UnplacedText) GetText() string {
+	if x != nil {
+		return x.Text
+	}
+	return ""
+}
+
+// Response for ImportNotice.
+type ImportNoticeResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The notice as the document's version: the version stored, the one it
+	// would be (validate_only), or the current one when nothing changed.
+	Notice *Notice `protobuf:"bytes,1,opt,name=notice,proto3" json:"notice,omitempty"`
+	// True when a new version was stored.
+	Created bool `protobuf:"varint,2,opt,name=created,proto3" json:"created,omitempty"`
+	// True when the content is the current version's, so nothing was stored.
+	Unchanged bool `protobuf:"varint,3,opt,name=unchanged,proto3" json:"unchanged,omitempty"`
+	// The format the document was read as.
+	Format   NoticeFormat    `protobuf:"varint,4,opt,name=format,proto3,enum=rightsdesk.v1.NoticeFormat" json:"format,omitempty"`
+	Findings []*LintFinding  `protobuf:"bytes,5,rep,name=findings,proto3" json:"findings,omitempty"`
+	Facts    []*ImportedFact `protobuf:"bytes,6,rep,name=facts,proto3" json:"facts,omitempty"`
+	Unplaced []*UnplacedText `protobuf:"bytes,7,rep,name=unplaced,proto3" json:"unplaced,omitempty"`
+	// What the importer assumed or could not find.
+	Notes         []string `protobuf:"bytes,8,rep,name=notes,proto3" json:"notes,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ImportNoticeResponse) Reset() {
+	*x = ImportNoticeResponse{}
+	mi := &file_rightsdesk_v1_notice_service_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ImportNoticeResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ImportNoticeResponse) ProtoMessage() {}
+
+func (x *ImportNoticeResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_rightsdesk_v1_notice_service_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ImportNoticeResponse.ProtoReflect.Descriptor instead.
+func (*ImportNoticeResponse) Descriptor() ([]byte, []int) {
+	return file_rightsdesk_v1_notice_service_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *ImportNoticeResponse) GetNotice() *Notice {
+	if x != nil {
+		return x.Notice
+	}
+	return nil
+}
+
+func (x *ImportNoticeResponse) GetCreated() bool {
+	if x != nil {
+		return x.Created
+	}
+	return false
+}
+
+func (x *ImportNoticeResponse) GetUnchanged() bool {
+	if x != nil {
+		return x.Unchanged
+	}
+	return false
+}
+
+func (x *ImportNoticeResponse) GetFormat() NoticeFormat {
+	if x != nil {
+		return x.Format
+	}
+	return NoticeFormat_NOTICE_FORMAT_UNSPECIFIED
+}
+
+func (x *ImportNoticeResponse) GetFindings() []*LintFinding {
+	if x != nil {
+		return x.Findings
+	}
+	return nil
+}
+
+func (x *ImportNoticeResponse) GetFacts() []*ImportedFact {
+	if x != nil {
+		return x.Facts
+	}
+	return nil
+}
+
+func (x *ImportNoticeResponse) GetUnplaced() []*UnplacedText {
+	if x != nil {
+		return x.Unplaced
+	}
+	return nil
+}
+
+func (x *ImportNoticeResponse) GetNotes() []string {
+	if x != nil {
+		return x.Notes
+	}
+	return nil
+}
+
+// Request for LintNotice.
+type LintNoticeRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// `notices/{notice}`.
+	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	// A version number; 0 means the current version.
+	Version       int32 `protobuf:"varint,2,opt,name=version,proto3" json:"version,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *LintNoticeRequest) Reset() {
+	*x = LintNoticeRequest{}
+	mi := &file_rightsdesk_v1_notice_service_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *LintNoticeRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*LintNoticeRequest) ProtoMessage() {}
+
+func (x *LintNoticeRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_rightsdesk_v1_notice_service_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use LintNoticeRequest.ProtoReflect.Descriptor instead.
+func (*LintNoticeRequest) Descriptor() ([]byte, []int) {
+	return file_rightsdesk_v1_notice_service_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *LintNoticeRequest) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *LintNoticeRequest) GetVersion() int32 {
+	if x != nil {
+		return x.Version
+	}
+	return 0
+}
+
+// Response for LintNotice.
+type LintNoticeResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The version checked.
+	Version       int32          `protobuf:"varint,1,opt,name=version,proto3" json:"version,omitempty"`
+	Findings      []*LintFinding `protobuf:"bytes,2,rep,name=findings,proto3" json:"findings,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *LintNoticeResponse) Reset() {
+	*x = LintNoticeResponse{}
+	mi := &file_rightsdesk_v1_notice_service_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *LintNoticeResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*LintNoticeResponse) ProtoMessage() {}
+
+func (x *LintNoticeResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_rightsdesk_v1_notice_service_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use LintNoticeResponse.ProtoReflect.Descriptor instead.
+func (*LintNoticeResponse) Descriptor() ([]byte, []int) {
+	return file_rightsdesk_v1_notice_service_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *LintNoticeResponse) GetVersion() int32 {
+	if x != nil {
+		return x.Version
+	}
+	return 0
+}
+
+func (x *LintNoticeResponse) GetFindings() []*LintFinding {
+	if x != nil {
+		return x.Findings
+	}
+	return nil
+}
+
 var File_rightsdesk_v1_notice_service_proto protoreflect.FileDescriptor
 
 const file_rightsdesk_v1_notice_service_proto_rawDesc = "" +
@@ -346,10 +833,50 @@ const file_rightsdesk_v1_notice_service_proto_rawDesc = "" +
 	"\x16EvaluateRightsResponse\x12\x18\n" +
 	"\aversion\x18\x01 \x01(\x05R\aversion\x12\x18\n" +
 	"\acontext\x18\x02 \x01(\tR\acontext\x12@\n" +
-	"\vevaluations\x18\x03 \x03(\v2\x1e.rightsdesk.v1.RightEvaluationR\vevaluations2\xf9\x02\n" +
+	"\vevaluations\x18\x03 \x03(\v2\x1e.rightsdesk.v1.RightEvaluationR\vevaluations\"\xb1\x02\n" +
+	"\x13ImportNoticeRequest\x12%\n" +
+	"\acontent\x18\x01 \x01(\tB\v\xbaH\br\x06\x10\x01(\x80\x80@R\acontent\x12=\n" +
+	"\x06format\x18\x02 \x01(\x0e2\x1b.rightsdesk.v1.NoticeFormatB\b\xbaH\x05\x82\x01\x02\x10\x01R\x06format\x12@\n" +
+	"\tnotice_id\x18\x03 \x01(\tB#\xbaH r\x1e2\x1c^([a-z0-9][a-z0-9-]{0,62})?$R\bnoticeId\x12#\n" +
+	"\rvalidate_only\x18\x04 \x01(\bR\fvalidateOnly\x12M\n" +
+	"\x0eeffective_from\x18\x05 \x01(\tB&\xbaH#r!2\x1f^([0-9]{4}-[0-9]{2}-[0-9]{2})?$R\reffectiveFrom\"u\n" +
+	"\fImportedFact\x12\x14\n" +
+	"\x05field\x18\x01 \x01(\tR\x05field\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value\x129\n" +
+	"\n" +
+	"provenance\x18\x03 \x01(\v2\x19.rightsdesk.v1.ProvenanceR\n" +
+	"provenance\"k\n" +
+	"\fUnplacedText\x12\x18\n" +
+	"\asection\x18\x01 \x01(\tR\asection\x12\x12\n" +
+	"\x04line\x18\x02 \x01(\x05R\x04line\x12\x19\n" +
+	"\bend_line\x18\x03 \x01(\x05R\aendLine\x12\x12\n" +
+	"\x04text\x18\x04 \x01(\tR\x04text\"\xec\x02\n" +
+	"\x14ImportNoticeResponse\x12-\n" +
+	"\x06notice\x18\x01 \x01(\v2\x15.rightsdesk.v1.NoticeR\x06notice\x12\x18\n" +
+	"\acreated\x18\x02 \x01(\bR\acreated\x12\x1c\n" +
+	"\tunchanged\x18\x03 \x01(\bR\tunchanged\x123\n" +
+	"\x06format\x18\x04 \x01(\x0e2\x1b.rightsdesk.v1.NoticeFormatR\x06format\x126\n" +
+	"\bfindings\x18\x05 \x03(\v2\x1a.rightsdesk.v1.LintFindingR\bfindings\x121\n" +
+	"\x05facts\x18\x06 \x03(\v2\x1b.rightsdesk.v1.ImportedFactR\x05facts\x127\n" +
+	"\bunplaced\x18\a \x03(\v2\x1b.rightsdesk.v1.UnplacedTextR\bunplaced\x12\x14\n" +
+	"\x05notes\x18\b \x03(\tR\x05notes\"t\n" +
+	"\x11LintNoticeRequest\x12<\n" +
+	"\x04name\x18\x01 \x01(\tB(\xbaH%r#2!^notices/[a-z0-9][a-z0-9-]{0,62}$R\x04name\x12!\n" +
+	"\aversion\x18\x02 \x01(\x05B\a\xbaH\x04\x1a\x02(\x00R\aversion\"f\n" +
+	"\x12LintNoticeResponse\x12\x18\n" +
+	"\aversion\x18\x01 \x01(\x05R\aversion\x126\n" +
+	"\bfindings\x18\x02 \x03(\v2\x1a.rightsdesk.v1.LintFindingR\bfindings*y\n" +
+	"\fNoticeFormat\x12\x1d\n" +
+	"\x19NOTICE_FORMAT_UNSPECIFIED\x10\x00\x12\x16\n" +
+	"\x12NOTICE_FORMAT_TEXT\x10\x01\x12\x1a\n" +
+	"\x16NOTICE_FORMAT_MARKDOWN\x10\x02\x12\x16\n" +
+	"\x12NOTICE_FORMAT_HTML\x10\x032\xef\x04\n" +
 	"\rNoticeService\x12m\n" +
 	"\vListNotices\x12!.rightsdesk.v1.ListNoticesRequest\x1a\".rightsdesk.v1.ListNoticesResponse\"\x17\xc8\xf3\x18\x01\x82\xd3\xe4\x93\x02\r\x12\v/v1/notices\x12e\n" +
-	"\tGetNotice\x12\x1f.rightsdesk.v1.GetNoticeRequest\x1a\x15.rightsdesk.v1.Notice\" \xc8\xf3\x18\x01\x82\xd3\xe4\x93\x02\x16\x12\x14/v1/{name=notices/*}\x12\x91\x01\n" +
+	"\tGetNotice\x12\x1f.rightsdesk.v1.GetNoticeRequest\x1a\x15.rightsdesk.v1.Notice\" \xc8\xf3\x18\x01\x82\xd3\xe4\x93\x02\x16\x12\x14/v1/{name=notices/*}\x12z\n" +
+	"\fImportNotice\x12\".rightsdesk.v1.ImportNoticeRequest\x1a#.rightsdesk.v1.ImportNoticeResponse\"!\xc8\xf3\x18\x04\x82\xd3\xe4\x93\x02\x17:\x01*\"\x12/v1/notices:import\x12x\n" +
+	"\n" +
+	"LintNotice\x12 .rightsdesk.v1.LintNoticeRequest\x1a!.rightsdesk.v1.LintNoticeResponse\"%\xc8\xf3\x18\x02\x82\xd3\xe4\x93\x02\x1b\x12\x19/v1/{name=notices/*}:lint\x12\x91\x01\n" +
 	"\x0eEvaluateRights\x12$.rightsdesk.v1.EvaluateRightsRequest\x1a%.rightsdesk.v1.EvaluateRightsResponse\"2\xc8\xf3\x18\x01\x82\xd3\xe4\x93\x02(:\x01*\"#/v1/{name=notices/*}:evaluateRightsBDZBgithub.com/rightsdesk/rightsdesk/gen/go/rightsdesk/v1;rightsdeskv1b\x06proto3"
 
 var (
@@ -364,32 +891,54 @@ func file_rightsdesk_v1_notice_service_proto_rawDescGZIP() []byte {
 	return file_rightsdesk_v1_notice_service_proto_rawDescData
 }
 
-var file_rightsdesk_v1_notice_service_proto_msgTypes = make([]protoimpl.MessageInfo, 5)
+var file_rightsdesk_v1_notice_service_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
+var file_rightsdesk_v1_notice_service_proto_msgTypes = make([]protoimpl.MessageInfo, 11)
 var file_rightsdesk_v1_notice_service_proto_goTypes = []any{
-	(*ListNoticesRequest)(nil),     // 0: rightsdesk.v1.ListNoticesRequest
-	(*ListNoticesResponse)(nil),    // 1: rightsdesk.v1.ListNoticesResponse
-	(*GetNoticeRequest)(nil),       // 2: rightsdesk.v1.GetNoticeRequest
-	(*EvaluateRightsRequest)(nil),  // 3: rightsdesk.v1.EvaluateRightsRequest
-	(*EvaluateRightsResponse)(nil), // 4: rightsdesk.v1.EvaluateRightsResponse
-	(*Notice)(nil),                 // 5: rightsdesk.v1.Notice
-	(Right)(0),                     // 6: rightsdesk.v1.Right
-	(*RightEvaluation)(nil),        // 7: rightsdesk.v1.RightEvaluation
+	(NoticeFormat)(0),              // 0: rightsdesk.v1.NoticeFormat
+	(*ListNoticesRequest)(nil),     // 1: rightsdesk.v1.ListNoticesRequest
+	(*ListNoticesResponse)(nil),    // 2: rightsdesk.v1.ListNoticesResponse
+	(*GetNoticeRequest)(nil),       // 3: rightsdesk.v1.GetNoticeRequest
+	(*EvaluateRightsRequest)(nil),  // 4: rightsdesk.v1.EvaluateRightsRequest
+	(*EvaluateRightsResponse)(nil), // 5: rightsdesk.v1.EvaluateRightsResponse
+	(*ImportNoticeRequest)(nil),    // 6: rightsdesk.v1.ImportNoticeRequest
+	(*ImportedFact)(nil),           // 7: rightsdesk.v1.ImportedFact
+	(*UnplacedText)(nil),           // 8: rightsdesk.v1.UnplacedText
+	(*ImportNoticeResponse)(nil),   // 9: rightsdesk.v1.ImportNoticeResponse
+	(*LintNoticeRequest)(nil),      // 10: rightsdesk.v1.LintNoticeRequest
+	(*LintNoticeResponse)(nil),     // 11: rightsdesk.v1.LintNoticeResponse
+	(*Notice)(nil),                 // 12: rightsdesk.v1.Notice
+	(Right)(0),                     // 13: rightsdesk.v1.Right
+	(*RightEvaluation)(nil),        // 14: rightsdesk.v1.RightEvaluation
+	(*Provenance)(nil),             // 15: rightsdesk.v1.Provenance
+	(*LintFinding)(nil),            // 16: rightsdesk.v1.LintFinding
 }
 var file_rightsdesk_v1_notice_service_proto_depIdxs = []int32{
-	5, // 0: rightsdesk.v1.ListNoticesResponse.notices:type_name -> rightsdesk.v1.Notice
-	6, // 1: rightsdesk.v1.EvaluateRightsRequest.rights:type_name -> rightsdesk.v1.Right
-	7, // 2: rightsdesk.v1.EvaluateRightsResponse.evaluations:type_name -> rightsdesk.v1.RightEvaluation
-	0, // 3: rightsdesk.v1.NoticeService.ListNotices:input_type -> rightsdesk.v1.ListNoticesRequest
-	2, // 4: rightsdesk.v1.NoticeService.GetNotice:input_type -> rightsdesk.v1.GetNoticeRequest
-	3, // 5: rightsdesk.v1.NoticeService.EvaluateRights:input_type -> rightsdesk.v1.EvaluateRightsRequest
-	1, // 6: rightsdesk.v1.NoticeService.ListNotices:output_type -> rightsdesk.v1.ListNoticesResponse
-	5, // 7: rightsdesk.v1.NoticeService.GetNotice:output_type -> rightsdesk.v1.Notice
-	4, // 8: rightsdesk.v1.NoticeService.EvaluateRights:output_type -> rightsdesk.v1.EvaluateRightsResponse
-	6, // [6:9] is the sub-list for method output_type
-	3, // [3:6] is the sub-list for method input_type
-	3, // [3:3] is the sub-list for extension type_name
-	3, // [3:3] is the sub-list for extension extendee
-	0, // [0:3] is the sub-list for field type_name
+	12, // 0: rightsdesk.v1.ListNoticesResponse.notices:type_name -> rightsdesk.v1.Notice
+	13, // 1: rightsdesk.v1.EvaluateRightsRequest.rights:type_name -> rightsdesk.v1.Right
+	14, // 2: rightsdesk.v1.EvaluateRightsResponse.evaluations:type_name -> rightsdesk.v1.RightEvaluation
+	0,  // 3: rightsdesk.v1.ImportNoticeRequest.format:type_name -> rightsdesk.v1.NoticeFormat
+	15, // 4: rightsdesk.v1.ImportedFact.provenance:type_name -> rightsdesk.v1.Provenance
+	12, // 5: rightsdesk.v1.ImportNoticeResponse.notice:type_name -> rightsdesk.v1.Notice
+	0,  // 6: rightsdesk.v1.ImportNoticeResponse.format:type_name -> rightsdesk.v1.NoticeFormat
+	16, // 7: rightsdesk.v1.ImportNoticeResponse.findings:type_name -> rightsdesk.v1.LintFinding
+	7,  // 8: rightsdesk.v1.ImportNoticeResponse.facts:type_name -> rightsdesk.v1.ImportedFact
+	8,  // 9: rightsdesk.v1.ImportNoticeResponse.unplaced:type_name -> rightsdesk.v1.UnplacedText
+	16, // 10: rightsdesk.v1.LintNoticeResponse.findings:type_name -> rightsdesk.v1.LintFinding
+	1,  // 11: rightsdesk.v1.NoticeService.ListNotices:input_type -> rightsdesk.v1.ListNoticesRequest
+	3,  // 12: rightsdesk.v1.NoticeService.GetNotice:input_type -> rightsdesk.v1.GetNoticeRequest
+	6,  // 13: rightsdesk.v1.NoticeService.ImportNotice:input_type -> rightsdesk.v1.ImportNoticeRequest
+	10, // 14: rightsdesk.v1.NoticeService.LintNotice:input_type -> rightsdesk.v1.LintNoticeRequest
+	4,  // 15: rightsdesk.v1.NoticeService.EvaluateRights:input_type -> rightsdesk.v1.EvaluateRightsRequest
+	2,  // 16: rightsdesk.v1.NoticeService.ListNotices:output_type -> rightsdesk.v1.ListNoticesResponse
+	12, // 17: rightsdesk.v1.NoticeService.GetNotice:output_type -> rightsdesk.v1.Notice
+	9,  // 18: rightsdesk.v1.NoticeService.ImportNotice:output_type -> rightsdesk.v1.ImportNoticeResponse
+	11, // 19: rightsdesk.v1.NoticeService.LintNotice:output_type -> rightsdesk.v1.LintNoticeResponse
+	5,  // 20: rightsdesk.v1.NoticeService.EvaluateRights:output_type -> rightsdesk.v1.EvaluateRightsResponse
+	16, // [16:21] is the sub-list for method output_type
+	11, // [11:16] is the sub-list for method input_type
+	11, // [11:11] is the sub-list for extension type_name
+	11, // [11:11] is the sub-list for extension extendee
+	0,  // [0:11] is the sub-list for field type_name
 }
 
 func init() { file_rightsdesk_v1_notice_service_proto_init() }
@@ -404,13 +953,14 @@ func file_rightsdesk_v1_notice_service_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_rightsdesk_v1_notice_service_proto_rawDesc), len(file_rightsdesk_v1_notice_service_proto_rawDesc)),
-			NumEnums:      0,
-			NumMessages:   5,
+			NumEnums:      1,
+			NumMessages:   11,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
 		GoTypes:           file_rightsdesk_v1_notice_service_proto_goTypes,
 		DependencyIndexes: file_rightsdesk_v1_notice_service_proto_depIdxs,
+		EnumInfos:         file_rightsdesk_v1_notice_service_proto_enumTypes,
 		MessageInfos:      file_rightsdesk_v1_notice_service_proto_msgTypes,
 	}.Build()
 	File_rightsdesk_v1_notice_service_proto = out.File

@@ -21,6 +21,8 @@ const _ = grpc.SupportPackageIsVersion9
 const (
 	NoticeService_ListNotices_FullMethodName    = "/rightsdesk.v1.NoticeService/ListNotices"
 	NoticeService_GetNotice_FullMethodName      = "/rightsdesk.v1.NoticeService/GetNotice"
+	NoticeService_ImportNotice_FullMethodName   = "/rightsdesk.v1.NoticeService/ImportNotice"
+	NoticeService_LintNotice_FullMethodName     = "/rightsdesk.v1.NoticeService/LintNotice"
 	NoticeService_EvaluateRights_FullMethodName = "/rightsdesk.v1.NoticeService/EvaluateRights"
 )
 
@@ -34,6 +36,13 @@ type NoticeServiceClient interface {
 	ListNotices(ctx context.Context, in *ListNoticesRequest, opts ...grpc.CallOption) (*ListNoticesResponse, error)
 	// Gets a notice, as its current version or any earlier one.
 	GetNotice(ctx context.Context, in *GetNoticeRequest, opts ...grpc.CallOption) (*Notice, error)
+	// Reads a privacy notice document and, unless validate_only, stores it as
+	// the notice's next version. Content identical to the current version's
+	// stores nothing.
+	ImportNotice(ctx context.Context, in *ImportNoticeRequest, opts ...grpc.CallOption) (*ImportNoticeResponse, error)
+	// Checks a notice version against the rights-by-lawful-basis table and
+	// good practice.
+	LintNotice(ctx context.Context, in *LintNoticeRequest, opts ...grpc.CallOption) (*LintNoticeResponse, error)
 	// Answers, for every right (or those asked), whether the notice gives it.
 	EvaluateRights(ctx context.Context, in *EvaluateRightsRequest, opts ...grpc.CallOption) (*EvaluateRightsResponse, error)
 }
@@ -66,6 +75,26 @@ func (c *noticeServiceClient) GetNotice(ctx context.Context, in *GetNoticeReques
 	return out, nil
 }
 
+func (c *noticeServiceClient) ImportNotice(ctx context.Context, in *ImportNoticeRequest, opts ...grpc.CallOption) (*ImportNoticeResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ImportNoticeResponse)
+	err := c.cc.Invoke(ctx, NoticeService_ImportNotice_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *noticeServiceClient) LintNotice(ctx context.Context, in *LintNoticeRequest, opts ...grpc.CallOption) (*LintNoticeResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(LintNoticeResponse)
+	err := c.cc.Invoke(ctx, NoticeService_LintNotice_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 func (c *noticeServiceClient) EvaluateRights(ctx context.Context, in *EvaluateRightsRequest, opts ...grpc.CallOption) (*EvaluateRightsResponse, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(EvaluateRightsResponse)
@@ -86,6 +115,13 @@ type NoticeServiceServer interface {
 	ListNotices(context.Context, *ListNoticesRequest) (*ListNoticesResponse, error)
 	// Gets a notice, as its current version or any earlier one.
 	GetNotice(context.Context, *GetNoticeRequest) (*Notice, error)
+	// Reads a privacy notice document and, unless validate_only, stores it as
+	// the notice's next version. Content identical to the current version's
+	// stores nothing.
+	ImportNotice(context.Context, *ImportNoticeRequest) (*ImportNoticeResponse, error)
+	// Checks a notice version against the rights-by-lawful-basis table and
+	// good practice.
+	LintNotice(context.Context, *LintNoticeRequest) (*LintNoticeResponse, error)
 	// Answers, for every right (or those asked), whether the notice gives it.
 	EvaluateRights(context.Context, *EvaluateRightsRequest) (*EvaluateRightsResponse, error)
 	mustEmbedUnimplementedNoticeServiceServer()
@@ -103,6 +139,12 @@ func (UnimplementedNoticeServiceServer) ListNotices(context.Context, *ListNotice
 }
 func (UnimplementedNoticeServiceServer) GetNotice(context.Context, *GetNoticeRequest) (*Notice, error) {
 	return nil, status.Error(codes.Unimplemented, "method GetNotice not implemented")
+}
+func (UnimplementedNoticeServiceServer) ImportNotice(context.Context, *ImportNoticeRequest) (*ImportNoticeResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ImportNotice not implemented")
+}
+func (UnimplementedNoticeServiceServer) LintNotice(context.Context, *LintNoticeRequest) (*LintNoticeResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method LintNotice not implemented")
 }
 func (UnimplementedNoticeServiceServer) EvaluateRights(context.Context, *EvaluateRightsRequest) (*EvaluateRightsResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method EvaluateRights not implemented")
@@ -164,6 +206,42 @@ func _NoticeService_GetNotice_Handler(srv interface{}, ctx context.Context, dec 
 	return interceptor(ctx, in, info, handler)
 }
 
+func _NoticeService_ImportNotice_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ImportNoticeRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(NoticeServiceServer).ImportNotice(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: NoticeService_ImportNotice_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(NoticeServiceServer).ImportNotice(ctx, req.(*ImportNoticeRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _NoticeService_LintNotice_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(LintNoticeRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(NoticeServiceServer).LintNotice(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: NoticeService_LintNotice_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(NoticeServiceServer).LintNotice(ctx, req.(*LintNoticeRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 func _NoticeService_EvaluateRights_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(EvaluateRightsRequest)
 	if err := dec(in); err != nil {
@@ -196,6 +274,14 @@ var NoticeService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "GetNotice",
 			Handler:    _NoticeService_GetNotice_Handler,
+		},
+		{
+			MethodName: "ImportNotice",
+			Handler:    _NoticeService_ImportNotice_Handler,
+		},
+		{
+			MethodName: "LintNotice",
+			Handler:    _NoticeService_LintNotice_Handler,
 		},
 		{
 			MethodName: "EvaluateRights",

@@ -1,0 +1,73 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"runtime/pprof"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/rightsdesk/rightsdesk/internal/bench"
+)
+
+func runDevBench(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
+	fs := newFlags("dev bench", stderr)
+	cfg := bench.Config{Progress: stderr}
+	clients := fs.String("clients", "1,16,64", "concurrency levels of the write phase, comma-separated; empty skips the write phase")
+	fs.DurationVar(&cfg.Duration, "duration", 10*time.Second, "length of each write measurement: the bbolt baseline and CreateCase, at each level")
+	fs.IntVar(&cfg.Cases, "cases", 100_000, "cases seeded for the read phase (the DESIGN targets are at 1000000); 0 skips the read phase")
+	fs.IntVar(&cfg.Queries, "queries", 2000, "top-50 ListCases calls timed in the read phase")
+	fs.StringVar(&cfg.Dir, "dir", "", "where the temporary databases go (default the system temp directory); put it on the disk to measure, not tmpfs")
+	asJSON := fs.Bool("json", false, "print the report as JSON")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole run, server and driver, to this file")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if cfg.Clients, err = parseClients(*clients); err != nil {
+		return err
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer func() {
+			pprof.StopCPUProfile()
+			if cerr := f.Close(); err == nil {
+				err = cerr
+			}
+		}()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+	}
+	rep, err := bench.Run(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(rep)
+	}
+	return rep.Print(stdout)
+}
+
+func parseClients(s string) ([]int, error) {
+	var out []int
+	for f := range strings.SplitSeq(s, ",") {
+		if f = strings.TrimSpace(f); f == "" {
+			continue
+		}
+		n, err := strconv.Atoi(f)
+		if err != nil || n < 1 || n > bench.MaxClients {
+			return nil, fmt.Errorf("--clients %q: %q is not a number of clients from 1 to %d", s, f, bench.MaxClients)
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}

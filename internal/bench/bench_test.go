@@ -1,0 +1,95 @@
+package bench_test
+
+import (
+	"encoding/json"
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rightsdesk/rightsdesk/internal/bench"
+	"github.com/rightsdesk/rightsdesk/internal/store"
+)
+
+// A tiny run of the whole driver, so `make bench` cannot rot between the
+// times someone runs it: every figure must be measured and printed.
+func TestTinyRunMeasuresAndPrintsEverything(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts servers and fsyncs for a few seconds")
+	}
+	dir := t.TempDir()
+	rep, err := bench.Run(t.Context(), bench.Config{
+		Dir: dir, Clients: []int{1, 4}, Duration: 400 * time.Millisecond, Cases: 200, Queries: 20,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	if rep.WriteShape.Puts < 1 || rep.WriteShape.Bytes <= 0 {
+		t.Errorf("write shape %+v: a create must put something", rep.WriteShape)
+	}
+	if len(rep.Writes) != 2 {
+		t.Fatalf("%d write levels, want 2", len(rep.Writes))
+	}
+	for i, l := range rep.Writes {
+		if l.Clients != []int{1, 4}[i] || l.CreatesPerSec <= 0 || l.BatchesPerSec <= 0 || l.Ratio <= 0 ||
+			l.CreateP50Ms <= 0 || l.CreateP99Ms < l.CreateP50Ms || l.BatchP50Ms <= 0 || l.BatchP99Ms < l.BatchP50Ms {
+			t.Errorf("write level %+v: want positive rates and latencies, p99 ≥ p50", l)
+		}
+	}
+	rd := rep.Reads
+	if rd == nil {
+		t.Fatal("no read phase")
+	}
+	if rd.Cases != 200 || rd.SeedSeconds <= 0 || rd.StartupMs <= 0 || rd.Queries != 20 ||
+		rd.QueryP50Ms <= 0 || rd.QueryP99Ms < rd.QueryP50Ms || rd.QueryMaxMs < rd.QueryP99Ms {
+		t.Errorf("read phase %+v: want every figure measured", rd)
+	}
+	if rd.FileBytes <= 0 || rd.InUseBytesPerCase <= 0 || rd.InUseBytesPerCase > rd.BytesPerCase ||
+		rd.BucketBytesPerCase[store.BucketCases] <= 0 || rd.BucketBytesPerCase[store.BucketOpenByDue] <= 0 {
+		t.Errorf("disk figures %d B, %.0f B/case, %.0f in use, by bucket %v: want the cases and their index on disk",
+			rd.FileBytes, rd.BytesPerCase, rd.InUseBytesPerCase, rd.BucketBytesPerCase)
+	}
+	if left, _ := os.ReadDir(dir); len(left) != 0 {
+		t.Errorf("Run left %d entries in its directory, want none", len(left))
+	}
+
+	var out strings.Builder
+	if err := rep.Print(&out); err != nil {
+		t.Fatal(err)
+	}
+	for _, row := range []string{
+		`(?m)^ +1 +[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9.]+%$`,
+		`(?m)^ +4 +[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9.]+%$`,
+		`(?m)^top 50 open by due .*p50 [0-9.]+ ms +p99 [0-9.]+ ms`,
+		`(?m)^server startup over the seeded store +[0-9]+ ms$`,
+		`(?m)^disk +[0-9.]+ MB, [0-9,]+ B/case`,
+		`(?m)^  by bucket, B/case .*cases [0-9,]+`,
+		`(?m)^  CreateCase ≥ 50% of bbolt db.Batch at 64 clients +[0-9.]+% +(met|MISSED) +\(measured at 4 clients, not 64\)$`,
+		`(?m)^  top 50 open by due p99 < 5 ms +[0-9.]+ ms +(met|MISSED)`,
+		`(?m)^  startup < 1000 ms `,
+		`(?m)^  disk < 4,096 B per case `,
+	} {
+		if !regexp.MustCompile(row).MatchString(out.String()) {
+			t.Errorf("the report has no line matching %s:\n%s", row, out.String())
+		}
+	}
+	if _, err := json.Marshal(rep); err != nil {
+		t.Errorf("--json: %v", err)
+	}
+}
+
+func TestRunRefusesUnboundedConfigs(t *testing.T) {
+	for _, cfg := range []bench.Config{
+		{Clients: []int{0}, Duration: time.Second},
+		{Clients: []int{bench.MaxClients + 1}, Duration: time.Second},
+		{Clients: []int{1}},
+		{Cases: -1},
+		{Cases: 10},
+	} {
+		if _, err := bench.Run(t.Context(), cfg); err == nil {
+			t.Errorf("%+v was accepted", cfg)
+		}
+	}
+}

@@ -1,0 +1,15 @@
+// Package bench owns `make bench` (`rightsdesk dev bench`): a load driver that
+// measures the DESIGN.md performance targets in one run, on loopback only,
+// bounded in clients, cases and time. It writes every database under a
+// temporary directory it removes afterwards.
+//
+// The write figures are ratios, because absolute rates say more about the
+// disk than about the code: CreateCase over gRPC against a real server, and
+// the same bytes put straight into bbolt with db.Batch, at the same
+// concurrency, fsync on, in the same run. The read figures come from a store
+// seeded through casework.Service.Create, so every index entry and audit
+// event is the one production writes, then served by a real server.
+//
+// It must not reach into the server or the store beyond their exported
+// APIs: what it measures is what a client would see.
+package bench

@@ -1,0 +1,64 @@
+package bench
+
+import (
+	"context"
+	"math"
+	"slices"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+)
+
+// load is what one timed run did.
+type load struct {
+	ops       int
+	elapsed   time.Duration
+	latencies []time.Duration // ascending
+}
+
+func (l load) perSecond() float64 { return float64(l.ops) / l.elapsed.Seconds() }
+
+// percentile is the nearest-rank p-th percentile, in milliseconds.
+func (l load) percentile(p float64) float64 {
+	if len(l.latencies) == 0 {
+		return 0
+	}
+	rank := min(max(int(math.Ceil(p/100*float64(len(l.latencies))))-1, 0), len(l.latencies)-1)
+	return ms(l.latencies[rank])
+}
+
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+// drive calls op from each of clients goroutines until d has passed. Calls
+// in flight when time is up are let finish and counted, and the rate is over
+// the time until the last one returned, so a slow final call cannot inflate
+// it. The first error stops every client and is returned.
+func drive(ctx context.Context, clients int, d time.Duration, op func(client int) error) (load, error) {
+	var stop atomic.Bool
+	timer := time.AfterFunc(d, func() { stop.Store(true) })
+	defer timer.Stop()
+	g, gctx := errgroup.WithContext(ctx)
+	perClient := make([][]time.Duration, clients)
+	start := time.Now()
+	for c := range clients {
+		g.Go(func() error {
+			for !stop.Load() && gctx.Err() == nil {
+				t0 := time.Now()
+				if err := op(c); err != nil {
+					return err
+				}
+				perClient[c] = append(perClient[c], time.Since(t0))
+			}
+			return nil
+		})
+	}
+	err := g.Wait()
+	l := load{elapsed: time.Since(start), latencies: slices.Concat(perClient...)}
+	if err == nil {
+		err = ctx.Err()
+	}
+	l.ops = len(l.latencies)
+	slices.Sort(l.latencies)
+	return l, err
+}

@@ -1,0 +1,221 @@
+package bench
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"slices"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	bbolt "go.etcd.io/bbolt"
+	"golang.org/x/sync/errgroup"
+
+	rdv1 "github.com/rightsdesk/rightsdesk/gen/go/rightsdesk/v1"
+	"github.com/rightsdesk/rightsdesk/internal/store"
+	"github.com/rightsdesk/rightsdesk/internal/store/bolt"
+)
+
+// ReadResult is the read phase over a seeded store.
+type ReadResult struct {
+	Cases       int     `json:"cases"`
+	SeedSeconds float64 `json:"seed_seconds"`
+	// StartupMs runs from server.New over the seeded store until SERVING.
+	StartupMs    float64 `json:"startup_ms"`
+	FileBytes    int64   `json:"file_bytes"`
+	BytesPerCase float64 `json:"bytes_per_case"`
+	// BucketBytesPerCase is each bucket's allocated pages over the cases;
+	// the file also holds free pages, so these add up to less.
+	BucketBytesPerCase map[store.Bucket]float64 `json:"bucket_bytes_per_case"`
+	// InUseBytesPerCase is what the buckets' pages actually hold: the gap
+	// to BytesPerCase is half-empty pages and free space.
+	InUseBytesPerCase float64 `json:"in_use_bytes_per_case"`
+	Queries           int     `json:"queries"`
+	QueryP50Ms        float64 `json:"query_p50_ms"`
+	QueryP99Ms        float64 `json:"query_p99_ms"`
+	QueryMaxMs        float64 `json:"query_max_ms"`
+	// RSS is the whole process, driver included, after the queries; 0
+	// where /proc/self/status cannot be read.
+	RSSBytes     int64 `json:"rss_bytes"`
+	RSSAnonBytes int64 `json:"rss_anon_bytes"`
+}
+
+// The query the targets name: the caseworkers' queue.
+var top50 = &rdv1.ListCasesRequest{PageSize: 50, OrderBy: "due", Filter: "open=true"}
+
+// seedWriters is enough concurrent creators for db.Batch to commit hundreds
+// of cases per fsync.
+const seedWriters = 256
+
+func measureReads(ctx context.Context, root string, cfg Config, now time.Time) (*ReadResult, error) {
+	dir := filepath.Join(root, "reads")
+	res := &ReadResult{Cases: cfg.Cases, Queries: cfg.Queries}
+	start := time.Now()
+	if err := seed(ctx, dir, cfg, now); err != nil {
+		return nil, fmt.Errorf("seed %d cases: %w", cfg.Cases, err)
+	}
+	res.SeedSeconds = time.Since(start).Seconds()
+	// The seeding's garbage is not the server's memory.
+	runtime.GC()
+	debug.FreeOSMemory()
+
+	cfg.progress("reads: starting a server over %d cases", cfg.Cases)
+	inst, err := startServer(ctx, dir)
+	if err != nil {
+		return nil, err
+	}
+	res.StartupMs = ms(inst.startup)
+	cfg.progress("reads: %d top-50 queries", cfg.Queries)
+	queries, err := queryTop50(ctx, inst, cfg.Cases, cfg.Queries)
+	res.RSSBytes, res.RSSAnonBytes = readRSS()
+	if err = errors.Join(err, inst.stop()); err != nil {
+		return nil, err
+	}
+	res.QueryP50Ms, res.QueryP99Ms, res.QueryMaxMs = queries.percentile(50), queries.percentile(99), queries.percentile(100)
+	if res.FileBytes, res.BucketBytesPerCase, res.InUseBytesPerCase, err = diskUsage(dir, cfg.Cases); err != nil {
+		return nil, err
+	}
+	res.BytesPerCase = float64(res.FileBytes) / float64(cfg.Cases)
+	return res, os.RemoveAll(dir)
+}
+
+// seed creates cfg.Cases cases through casework.Service.Create, the write
+// path CreateCase runs, without gRPC in the way.
+func seed(ctx context.Context, dir string, cfg Config, now time.Time) error {
+	st, err := openStore(ctx, dir)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	svc := newService(st)
+	var next, done atomic.Int64
+	step := int64(max(cfg.Cases/10, 1))
+	start := time.Now()
+	g, gctx := errgroup.WithContext(ctx)
+	for w := range min(seedWriters, cfg.Cases) {
+		rng := rand.New(rand.NewPCG(uint64(w), 3))
+		g.Go(func() error {
+			for i := next.Add(1) - 1; i < int64(cfg.Cases); i = next.Add(1) - 1 {
+				if _, err := svc.Create(gctx, "token:bench-seed", request(int(i), now, rng)); err != nil {
+					return err
+				}
+				if n := done.Add(1); n%step == 0 {
+					cfg.progress("reads: seeded %d/%d cases (%.0f/s)", n, cfg.Cases, float64(n)/time.Since(start).Seconds())
+				}
+			}
+			return nil
+		})
+	}
+	return g.Wait()
+}
+
+// queryTop50 checks the queue once, then times n calls one after another.
+func queryTop50(ctx context.Context, inst *instance, cases, n int) (load, error) {
+	conn, err := dial(inst.addr)
+	if err != nil {
+		return load{}, err
+	}
+	defer conn.Close()
+	client := rdv1.NewCaseServiceClient(conn)
+	callCtx := inst.authorised(ctx)
+	first, err := client.ListCases(callCtx, top50)
+	if err != nil {
+		return load{}, err
+	}
+	if err := checkQueue(first, min(cases, int(top50.PageSize))); err != nil {
+		return load{}, err
+	}
+	l := load{ops: n}
+	start := time.Now()
+	for range n {
+		t0 := time.Now()
+		if _, err := client.ListCases(callCtx, top50); err != nil {
+			return load{}, err
+		}
+		l.latencies = append(l.latencies, time.Since(t0))
+	}
+	l.elapsed = time.Since(start)
+	slices.Sort(l.latencies)
+	return l, nil
+}
+
+// checkQueue makes a broken index fail the run instead of timing fast
+// wrong answers.
+func checkQueue(resp *rdv1.ListCasesResponse, want int) error {
+	got := resp.GetCases()
+	if len(got) != want {
+		return fmt.Errorf("top-50 query returned %d cases, want %d", len(got), want)
+	}
+	for i, c := range got {
+		if c.GetState() == rdv1.CaseState_CASE_STATE_CLOSED {
+			return fmt.Errorf("top-50 query returned closed case %s", c.GetName())
+		}
+		if i > 0 && c.GetClock().GetDue() < got[i-1].GetClock().GetDue() {
+			return fmt.Errorf("top-50 query is not in due order: %s after %s", c.GetClock().GetDue(), got[i-1].GetClock().GetDue())
+		}
+	}
+	return nil
+}
+
+// diskUsage returns the database file's size, each bucket's allocated
+// bytes per case, and the bytes per case all the buckets' pages hold.
+func diskUsage(dir string, cases int) (int64, map[store.Bucket]float64, float64, error) {
+	path := filepath.Join(dir, bolt.FileName)
+	info, err := os.Stat(path)
+	if err != nil {
+		return 0, nil, 0, err
+	}
+	db, err := bbolt.Open(path, 0o600, &bbolt.Options{ReadOnly: true, Timeout: time.Second})
+	if err != nil {
+		return 0, nil, 0, err
+	}
+	defer db.Close()
+	perCase := map[store.Bucket]float64{}
+	inUse := 0
+	err = db.View(func(tx *bbolt.Tx) error {
+		for _, name := range store.Buckets() {
+			if b := tx.Bucket([]byte(name)); b != nil {
+				s := b.Stats()
+				perCase[name] = float64(s.BranchAlloc+s.LeafAlloc) / float64(cases)
+				inUse += s.BranchInuse + s.LeafInuse
+			}
+		}
+		return nil
+	})
+	return info.Size(), perCase, float64(inUse) / float64(cases), err
+}
+
+// readRSS returns VmRSS and RssAnon from /proc/self/status, in bytes.
+func readRSS() (rss, anon int64) {
+	f, err := os.Open("/proc/self/status")
+	if err != nil {
+		return 0, 0
+	}
+	defer f.Close()
+	s := bufio.NewScanner(f)
+	for s.Scan() {
+		name, value, ok := strings.Cut(s.Text(), ":")
+		if !ok {
+			continue
+		}
+		kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(value), " kB"), 10, 64)
+		if err != nil {
+			continue
+		}
+		switch name {
+		case "VmRSS":
+			rss = kb << 10
+		case "RssAnon":
+			anon = kb << 10
+		}
+	}
+	return rss, anon
+}

@@ -1,0 +1,126 @@
+package bench
+
+import (
+	"cmp"
+	"fmt"
+	"io"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/rightsdesk/rightsdesk/internal/store"
+)
+
+// The targets of DESIGN.md "Performance and scale targets". The read
+// targets are stated for targetCases cases.
+const (
+	targetClients      = 64
+	targetRatio        = 0.5
+	targetCases        = 1_000_000
+	targetQueryP99Ms   = 5
+	targetStartupMs    = 1000
+	targetRSSBytes     = 200_000_000
+	targetBytesPerCase = 4096
+)
+
+// Print writes the report as tables a person reads.
+func (r *Report) Print(w io.Writer) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(w, "Rightsdesk bench: %s/%s, %d CPUs, fsync on, 127.0.0.1 only, data under %s\n", r.GOOS, r.GOARCH, r.CPUs, r.Dir)
+	if len(r.Writes) > 0 {
+		fmt.Fprintf(w, "\nWrites, %s per measurement. One CreateCase puts %.1f keys, %s bytes (recorded from casework.Service.Create);\n"+
+			"the bbolt baseline puts the same keys and value sizes in one db.Batch call per case.\n\n",
+			r.Duration, r.WriteShape.Puts, thousands(r.WriteShape.Bytes))
+		fmt.Fprintln(tw, "clients\tgRPC CreateCase/s\tp50 ms\tp99 ms\tbbolt db.Batch/s\tp50 ms\tp99 ms\tratio\t")
+		for _, l := range r.Writes {
+			fmt.Fprintf(tw, "%d\t%.1f\t%.2f\t%.2f\t%.1f\t%.2f\t%.2f\t%.1f%%\t\n",
+				l.Clients, l.CreatesPerSec, l.CreateP50Ms, l.CreateP99Ms, l.BatchesPerSec, l.BatchP50Ms, l.BatchP99Ms, 100*l.Ratio)
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+	}
+	if rd := r.Reads; rd != nil {
+		fmt.Fprintf(w, "\nReads over %s open cases, seeded through casework.Service.Create in %.1fs (%s/s).\n\n",
+			thousands(float64(rd.Cases)), rd.SeedSeconds, thousands(float64(rd.Cases)/rd.SeedSeconds))
+		tw = tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+		fmt.Fprintf(tw, "top 50 open by due (ListCases, %s calls)\tp50 %.2f ms  p99 %.2f ms  max %.2f ms\n",
+			thousands(float64(rd.Queries)), rd.QueryP50Ms, rd.QueryP99Ms, rd.QueryMaxMs)
+		fmt.Fprintf(tw, "server startup over the seeded store\t%.0f ms\n", rd.StartupMs)
+		fmt.Fprintf(tw, "disk\t%.1f MB, %s B/case, of which pages hold %s B/case\n", float64(rd.FileBytes)/1e6, thousands(rd.BytesPerCase), thousands(rd.InUseBytesPerCase))
+		fmt.Fprintf(tw, "  by bucket, B/case (allocated pages)\t%s\n", bucketLine(rd))
+		if rd.RSSBytes > 0 {
+			fmt.Fprintf(tw, "RSS of this process (server and driver)\t%.1f MB (anonymous %.1f MB)\n", float64(rd.RSSBytes)/1e6, float64(rd.RSSAnonBytes)/1e6)
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+	}
+	return r.printTargets(w)
+}
+
+func bucketLine(rd *ReadResult) string {
+	names := slices.SortedFunc(maps.Keys(rd.BucketBytesPerCase), func(a, b store.Bucket) int {
+		return cmp.Compare(rd.BucketBytesPerCase[b], rd.BucketBytesPerCase[a])
+	})
+	var parts []string
+	for _, name := range names {
+		if v := rd.BucketBytesPerCase[name]; v >= 1 {
+			parts = append(parts, fmt.Sprintf("%s %s", name, thousands(v)))
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// printTargets compares what was measured with DESIGN.md, saying where a
+// run measured something other than what the target names.
+func (r *Report) printTargets(w io.Writer) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(w, "\nTargets (DESIGN.md \"Performance and scale targets\")")
+	row := func(what, measured string, met bool, note string) {
+		verdict := "met"
+		if !met {
+			verdict = "MISSED"
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", what, measured, verdict, note)
+	}
+	if len(r.Writes) > 0 {
+		at := slices.IndexFunc(r.Writes, func(l WriteLevel) bool { return l.Clients == targetClients })
+		note := ""
+		if at < 0 {
+			at = len(r.Writes) - 1
+			note = fmt.Sprintf("(measured at %d clients, not %d)", r.Writes[at].Clients, targetClients)
+		}
+		l := r.Writes[at]
+		row(fmt.Sprintf("CreateCase ≥ %.0f%% of bbolt db.Batch at %d clients", 100*targetRatio, targetClients),
+			fmt.Sprintf("%.1f%%", 100*l.Ratio), l.Ratio >= targetRatio, note)
+	}
+	if rd := r.Reads; rd != nil {
+		note := ""
+		if rd.Cases < targetCases {
+			note = fmt.Sprintf("(at %s cases; the target is at %s)", thousands(float64(rd.Cases)), thousands(targetCases))
+		}
+		row(fmt.Sprintf("top 50 open by due p99 < %d ms", targetQueryP99Ms), fmt.Sprintf("%.2f ms", rd.QueryP99Ms), rd.QueryP99Ms < targetQueryP99Ms, note)
+		row(fmt.Sprintf("startup < %d ms", targetStartupMs), fmt.Sprintf("%.0f ms", rd.StartupMs), rd.StartupMs < targetStartupMs, note)
+		if rd.RSSBytes > 0 {
+			row(fmt.Sprintf("RSS < %d MB", targetRSSBytes/1_000_000), fmt.Sprintf("%.1f MB", float64(rd.RSSBytes)/1e6), rd.RSSBytes < targetRSSBytes, strings.TrimSpace(note+" (includes the driver)"))
+		}
+		row(fmt.Sprintf("disk < %s B per case", thousands(targetBytesPerCase)), thousands(rd.BytesPerCase)+" B", rd.BytesPerCase < targetBytesPerCase, note)
+	}
+	return tw.Flush()
+}
+
+// thousands rounds v and groups its digits in threes.
+func thousands(v float64) string {
+	s := strconv.FormatInt(int64(v+0.5), 10)
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}

@@ -1,0 +1,157 @@
+package bench
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+	"google.golang.org/grpc/metadata"
+
+	"github.com/rightsdesk/rightsdesk/internal/auth"
+	"github.com/rightsdesk/rightsdesk/internal/casework"
+	"github.com/rightsdesk/rightsdesk/internal/clock"
+	"github.com/rightsdesk/rightsdesk/internal/deadline"
+	"github.com/rightsdesk/rightsdesk/internal/notice/catalogue"
+	"github.com/rightsdesk/rightsdesk/internal/server"
+	"github.com/rightsdesk/rightsdesk/internal/store"
+	"github.com/rightsdesk/rightsdesk/internal/store/bolt"
+)
+
+// instance is a real server on loopback over one data directory.
+type instance struct {
+	addr  string
+	token string
+	// startup runs from server.New until the health service says SERVING.
+	startup time.Duration
+	stop    func() error
+}
+
+// startServer stores a caseworker token first, because a running server
+// holds the database's lock, then starts a server on 127.0.0.1 with the
+// built-in catalogue and waits until it serves.
+func startServer(ctx context.Context, dir string) (*instance, error) {
+	token, err := putToken(ctx, dir)
+	if err != nil {
+		return nil, err
+	}
+	notices, err := catalogue.Builtin()
+	if err != nil {
+		return nil, err
+	}
+	runCtx, cancel := context.WithCancel(ctx)
+	start := time.Now()
+	srv, err := server.New(runCtx, server.Config{
+		DataDir:   dir,
+		GRPCAddr:  "127.0.0.1:0",
+		HTTPAddr:  "127.0.0.1:0",
+		Logger:    slog.New(slog.DiscardHandler),
+		Catalogue: notices,
+	})
+	if err != nil {
+		cancel()
+		return nil, err
+	}
+	done := make(chan error, 1)
+	go func() { done <- srv.Run(runCtx) }()
+	stop := func() error {
+		cancel()
+		select {
+		case err := <-done:
+			return err
+		case <-time.After(30 * time.Second):
+			return errors.New("the server did not stop within 30s")
+		}
+	}
+	if err := waitServing(ctx, srv.GRPCAddr()); err != nil {
+		return nil, errors.Join(err, stop())
+	}
+	return &instance{addr: srv.GRPCAddr(), token: token, startup: time.Since(start), stop: stop}, nil
+}
+
+func waitServing(ctx context.Context, addr string) error {
+	conn, err := dial(addr)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	health := healthpb.NewHealthClient(conn)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		resp, err := health.Check(ctx, &healthpb.HealthCheckRequest{})
+		if err == nil && resp.GetStatus() == healthpb.HealthCheckResponse_SERVING {
+			return nil
+		}
+		if ctx.Err() != nil || time.Now().After(deadline) {
+			return fmt.Errorf("the server on %s did not report SERVING within 10s (last: %v)", addr, err)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+func dial(addr string) (*grpc.ClientConn, error) {
+	return grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+}
+
+// authorised returns ctx carrying the instance's token on every call.
+func (in *instance) authorised(ctx context.Context) context.Context {
+	return metadata.AppendToOutgoingContext(ctx, "authorization", "Bearer "+in.token)
+}
+
+func putToken(ctx context.Context, dir string) (string, error) {
+	st, err := openStore(ctx, dir)
+	if err != nil {
+		return "", err
+	}
+	defer st.Close()
+	plaintext, hash, err := auth.NewToken(rand.Reader)
+	if err != nil {
+		return "", err
+	}
+	tok := auth.Token{ID: auth.TokenID(hash), Name: "bench", Role: auth.RoleCaseworker, CreatedAt: time.Now().UTC()}
+	return plaintext, st.Update(ctx, func(tx store.WriteTx) error { return store.PutToken(tx, hash, &tok) })
+}
+
+// openStore opens dir's database with the catalogue in it, as the server
+// would have seeded it, so casework can create cases without a server.
+func openStore(ctx context.Context, dir string) (*store.Store, error) {
+	backend, err := bolt.Open(dir, bolt.Options{})
+	if err != nil {
+		return nil, err
+	}
+	return openOver(ctx, backend)
+}
+
+func openOver(ctx context.Context, backend store.Backend) (*store.Store, error) {
+	st, err := store.Open(ctx, backend)
+	if err != nil {
+		_ = backend.Close()
+		return nil, err
+	}
+	notices, err := catalogue.Builtin()
+	if err == nil {
+		err = st.Update(ctx, func(tx store.WriteTx) error {
+			for i := range notices {
+				if err := store.PutNotice(tx, &notices[i]); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}
+	if err != nil {
+		_ = st.Close()
+		return nil, err
+	}
+	return st, nil
+}
+
+// newService is casework as the server builds it.
+func newService(st *store.Store) *casework.Service {
+	return casework.New(st, deadline.NewEngine(deadline.BuiltinCalendars()), clock.System{}, rand.Reader)
+}

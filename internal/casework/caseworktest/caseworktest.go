@@ -1,0 +1,57 @@
+// Package caseworktest opens a casework.Service on a fresh embedded store
+// holding the built-in notice catalogue, for the tests of packages built on
+// casework. It must not be imported outside tests.
+package caseworktest
+
+import (
+	"context"
+	crand "crypto/rand"
+	"testing"
+	"time"
+
+	"github.com/rightsdesk/rightsdesk/internal/casework"
+	"github.com/rightsdesk/rightsdesk/internal/clock"
+	"github.com/rightsdesk/rightsdesk/internal/deadline"
+	"github.com/rightsdesk/rightsdesk/internal/notice/catalogue"
+	"github.com/rightsdesk/rightsdesk/internal/store"
+	"github.com/rightsdesk/rightsdesk/internal/store/bolt"
+)
+
+// OpenStore opens the store in dir and closes it when the test ends.
+func OpenStore(t testing.TB, dir string) *store.Store {
+	t.Helper()
+	backend, err := bolt.Open(dir, bolt.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Open(context.Background(), backend)
+	if err != nil {
+		_ = backend.Close()
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = st.Close() })
+	return st
+}
+
+// New returns a service on the store in dir, with the built-in notices
+// stored and the clock fixed at now.
+func New(t testing.TB, dir string, now time.Time) (*casework.Service, *store.Store) {
+	t.Helper()
+	st := OpenStore(t, dir)
+	notices, err := catalogue.Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = st.Update(context.Background(), func(tx store.WriteTx) error {
+		for i := range notices {
+			if err := store.PutNotice(tx, &notices[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return casework.New(st, deadline.NewEngine(deadline.BuiltinCalendars()), clock.Fixed(now), crand.Reader), st
+}

@@ -1,0 +1,18 @@
+// Package importer reads a privacy notice as published — plain text copied
+// from a GOV.UK page, GOV.UK-style markdown (with or without YAML front
+// matter), or saved HTML — and drafts a notice.Version from it: title,
+// controller, DPO, dates, processing contexts with their lawful bases and
+// Article 9 conditions, recipients, retention, transfers, complaint
+// authority and the declared rights with their scope, qualifier and channel.
+//
+// It reads the structure such notices share (headings and numbered
+// sections, bullet lists and the sentence that introduces them, "In relation
+// to X" scopes, lawful-basis and Article 6/9 wording, contact blocks ending
+// in a postcode) rather than any one notice's text. Every fact it extracts
+// carries the lines it came from and a confidence; every sentence it could
+// not place is listed, never dropped. Input of any size or shape yields a
+// draft or an error, never a panic, in time and memory linear in its length.
+//
+// It owns parsing only. It must not touch storage, judge the draft (package
+// lint does) or read the clock: the caller passes in today's date.
+package importer

@@ -1,0 +1,192 @@
+package importer
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/rightsdesk/rightsdesk/internal/notice"
+	"github.com/rightsdesk/rightsdesk/internal/notice/catalogue"
+)
+
+// seedsDir holds the five published reference notices beside the
+// repository (../shared/seeds from its root). A fresh clone does not have it.
+const seedsDir = "../../../../shared/seeds"
+
+// seedIDs maps each reference file (NNN_<hash>.txt) to its catalogue entry.
+var seedIDs = map[string]string{
+	"000": "a-modern-civil-service",
+	"001": "communities-of-practice",
+	"002": "gpg-csep-hub",
+	"003": "nlc-network-members",
+	"004": "it-service-desk",
+}
+
+// TestSeedsMatchTheCatalogue imports each reference notice and compares the
+// draft with the catalogue entry written by hand: dates, lawful bases,
+// Article 9 conditions, rights with their scopes and qualifiers, audiences
+// and every contact.
+func TestSeedsMatchTheCatalogue(t *testing.T) {
+	entries, err := os.ReadDir(seedsDir)
+	if errors.Is(err, fs.ErrNotExist) {
+		t.Skipf("no reference notices at %s (they live beside the repository, not in it); skipping the comparison with the catalogue", seedsDir)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	builtin, err := catalogue.Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	compared := 0
+	for _, e := range entries {
+		id, ok := seedIDs[strings.SplitN(e.Name(), "_", 2)[0]]
+		if !ok {
+			continue
+		}
+		i := slices.IndexFunc(builtin, func(n notice.Notice) bool { return n.ID == id })
+		t.Run(id, func(t *testing.T) {
+			raw, err := os.ReadFile(filepath.Join(seedsDir, e.Name()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			d, err := Parse(raw, Options{ID: id, Today: "2026-03-02"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			compareWithCatalogue(t, &d.Version, builtin[i].Current())
+		})
+		compared++
+	}
+	if compared != len(seedIDs) {
+		t.Fatalf("compared %d reference notices, want %d", compared, len(seedIDs))
+	}
+}
+
+func compareWithCatalogue(t *testing.T, got, want *notice.Version) {
+	t.Helper()
+	for _, f := range []struct{ name, got, want string }{
+		{"title", got.Title, want.Title},
+		{"effective_from", got.EffectiveFrom, want.EffectiveFrom},
+		{"published", got.Source.Published, want.Source.Published},
+		{"updated", got.Source.Updated, want.Source.Updated},
+	} {
+		if f.got != f.want {
+			t.Errorf("%s = %q, want %q", f.name, f.got, f.want)
+		}
+	}
+	ids := matchContexts(t, got, want)
+	if got, want := rightKeys(got, ids), rightKeys(want, nil); !slices.Equal(got, want) {
+		t.Errorf("rights:\n got %v\nwant %v", got, want)
+	}
+	for _, p := range []struct {
+		name      string
+		got, want *notice.Party
+	}{
+		{"controller", &got.Controller, &want.Controller},
+		{"dpo", &got.DPO, &want.DPO},
+		{"complaint authority", &got.ComplaintAuthority, &want.ComplaintAuthority},
+		{"privacy team", got.PrivacyTeam, want.PrivacyTeam},
+	} {
+		if g, w := partyKey(p.got), partyKey(p.want); g != w {
+			t.Errorf("%s:\n got %s\nwant %s", p.name, g, w)
+		}
+	}
+	if g, w := audienceKeys(got), audienceKeys(want); !slices.Equal(g, w) {
+		t.Errorf("audiences:\n got %v\nwant %v", g, w)
+	}
+}
+
+// matchContexts pairs each catalogue context with a draft context on the
+// same lawful basis and Article 9 condition, the closest by name where
+// several qualify, and returns draft id → catalogue id. The names differ —
+// the catalogue's are paraphrases — so only the legal facts must agree.
+func matchContexts(t *testing.T, got, want *notice.Version) map[string]string {
+	t.Helper()
+	ids := map[string]string{}
+	for _, w := range want.Contexts {
+		best, bestScore := "", -1.0
+		for _, g := range got.Contexts {
+			if _, taken := ids[g.ID]; taken || g.Basis != w.Basis || article9(g.Special) != article9(w.Special) {
+				continue
+			}
+			if score := similarity(stems(g.Name), stems(w.Name)); score > bestScore {
+				best, bestScore = g.ID, score
+			}
+		}
+		if best == "" {
+			t.Errorf("catalogue context %s (%s, %s) has no draft context with that basis and condition; draft: %v", w.ID, w.Basis, article9(w.Special), contextKeys(got))
+			continue
+		}
+		ids[best] = w.ID
+	}
+	if len(ids) != len(got.Contexts) {
+		t.Errorf("draft has %d contexts, catalogue %d: %v", len(got.Contexts), len(want.Contexts), contextKeys(got))
+	}
+	return ids
+}
+
+func article9(s *notice.SpecialCategory) string {
+	if s == nil {
+		return "no special category data"
+	}
+	if i := strings.Index(s.Condition, ")("); i >= 0 && len(s.Condition) > i+3 {
+		return "Art 9(2)" + s.Condition[i+1:i+4]
+	}
+	return "condition " + s.Condition
+}
+
+func contextKeys(v *notice.Version) []string {
+	var out []string
+	for _, c := range v.Contexts {
+		out = append(out, fmt.Sprintf("%s:%s/%s", c.ID, c.Basis, article9(c.Special)))
+	}
+	return out
+}
+
+// rightKeys lists the distinct (right, scope, qualifier) triples, scopes
+// renamed into catalogue ids when ids is given. Duplicates collapse: the
+// catalogue records access once where a notice lists "information about
+// processing" and "a copy" as two bullets.
+func rightKeys(v *notice.Version, ids map[string]string) []string {
+	var out []string
+	for _, d := range v.Rights {
+		scope := slices.Clone(d.Scope)
+		for i, s := range scope {
+			if ids != nil {
+				scope[i] = ids[s]
+			}
+		}
+		slices.Sort(scope)
+		key := fmt.Sprintf("%s[%s]%s", d.Right, strings.Join(scope, ","), d.Qualifier)
+		if !slices.Contains(out, key) {
+			out = append(out, key)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+func partyKey(p *notice.Party) string {
+	if p == nil {
+		return "none"
+	}
+	norm := func(s string) string {
+		return strings.Join(strings.Fields(strings.ToLower(matchFolding.Replace(s))), " ")
+	}
+	return fmt.Sprintf("name=%q address=%q email=%q phone=%q web=%q", norm(p.Name), norm(p.Address), norm(p.Email), norm(p.Phone), norm(p.Web))
+}
+
+func audienceKeys(v *notice.Version) []string {
+	var out []string
+	for _, a := range v.Audiences {
+		out = append(out, fmt.Sprintf("%s of %s", a.Role, a.Controller.Name))
+	}
+	slices.Sort(out)
+	return out
+}

@@ -1,0 +1,265 @@
+package noticework
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/rightsdesk/rightsdesk/internal/cases"
+	"github.com/rightsdesk/rightsdesk/internal/clock"
+	"github.com/rightsdesk/rightsdesk/internal/fault"
+	"github.com/rightsdesk/rightsdesk/internal/notice"
+	"github.com/rightsdesk/rightsdesk/internal/notice/importer"
+	"github.com/rightsdesk/rightsdesk/internal/notice/lint"
+	"github.com/rightsdesk/rightsdesk/internal/store"
+)
+
+// Service runs notice imports and queries.
+type Service struct {
+	store   *store.Store
+	clock   clock.Clock
+	builtin []notice.Notice
+}
+
+// New returns a Service. builtin are the catalogue's notices, read as if
+// stored when the store does not have them yet: the server seeds them at
+// start, but an offline command may run against a data directory no server
+// has opened.
+func New(st *store.Store, c clock.Clock, builtin []notice.Notice) *Service {
+	return &Service{store: st, clock: c, builtin: builtin}
+}
+
+// today is the UK calendar date, the one a notice takes effect on and a
+// retention date passes on.
+func (s *Service) today() string {
+	return cases.Env{Now: s.clock.Now()}.Today().String()
+}
+
+// ImportRequest is a document to read as a notice's next version.
+type ImportRequest struct {
+	Content []byte
+	Format  importer.Format
+	// ID is the notice id; empty derives one from the title.
+	ID string
+	// Document names the source, e.g. the file name.
+	Document string
+	// EffectiveFrom (YYYY-MM-DD) overrides the date the document gives.
+	EffectiveFrom string
+	// ValidateOnly reads and checks the document without storing it.
+	ValidateOnly bool
+}
+
+// ImportResult is what an import read and did.
+type ImportResult struct {
+	Draft *importer.Draft
+	// Notice is the notice with every version, as stored after the import
+	// (or, for ValidateOnly, as it stands).
+	Notice *notice.Notice
+	// Version is the version the content is: the one stored, the one it
+	// would be, or, when the content is unchanged, the current one.
+	Version *notice.Version
+	// Created is true when a new version was stored.
+	Created bool
+	// Unchanged is true when the content is the current version's, so
+	// there is nothing to store.
+	Unchanged bool
+	Findings  []lint.Finding
+}
+
+var idPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
+
+// Import reads a document and, unless req.ValidateOnly, stores it as the
+// notice's next version in one transaction. Identical content stores
+// nothing. A draft the store would refuse is an error when storing and a
+// lint finding when only validating, so a preview always shows the draft.
+func (s *Service) Import(ctx context.Context, req ImportRequest) (*ImportResult, error) {
+	draft, err := s.read(req)
+	if err != nil {
+		return nil, err
+	}
+	res := &ImportResult{Draft: draft}
+	stage := func(tx store.ReadTx) error {
+		n, err := s.load(tx, draft.ID)
+		if errors.Is(err, store.ErrNotFound) {
+			n, err = &notice.Notice{ID: draft.ID}, nil
+		}
+		if err != nil {
+			return err
+		}
+		return res.stage(n, draft.Version, req.ValidateOnly)
+	}
+	if req.ValidateOnly {
+		err = s.store.View(ctx, stage)
+	} else {
+		err = s.store.Update(ctx, func(tx store.WriteTx) error {
+			if err := stage(tx); err != nil || !res.Created {
+				return err
+			}
+			return store.PutNotice(tx, res.Notice)
+		})
+	}
+	if err != nil {
+		return nil, err
+	}
+	res.Findings = lint.Check(res.Version, lint.Options{Today: s.today()})
+	return res, nil
+}
+
+func (s *Service) read(req ImportRequest) (*importer.Draft, error) {
+	if req.ID != "" && !idPattern.MatchString(req.ID) {
+		return nil, fault.Invalid("notice_id", "%q is not a notice id: use 1 to 63 lower-case letters, digits and hyphens, starting with a letter or digit", req.ID)
+	}
+	if _, err := time.Parse(time.DateOnly, req.EffectiveFrom); req.EffectiveFrom != "" && err != nil {
+		return nil, fault.Invalid("effective_from", "%q is not a date (YYYY-MM-DD)", req.EffectiveFrom)
+	}
+	draft, err := importer.Parse(req.Content, importer.Options{
+		Format: req.Format, ID: req.ID, Document: req.Document, Today: s.today(), EffectiveFrom: req.EffectiveFrom,
+	})
+	if err != nil {
+		return nil, fault.Invalid("content", "%v", err)
+	}
+	if draft.ID == "" {
+		return nil, fault.Invalid("notice_id", "the document has no title to derive a notice id from; give one")
+	}
+	return draft, nil
+}
+
+// stage decides what the draft is against the notice as it stands: the
+// current version unchanged, or the next version (added to the notice when
+// storing).
+func (r *ImportResult) stage(n *notice.Notice, v notice.Version, validateOnly bool) error {
+	r.Notice, r.Created, r.Unchanged = n, false, false // a batched Update may run this again
+	next, changed, err := n.NextVersion(v)
+	var invalid *fault.InvalidArgument
+	switch {
+	case errors.As(err, &invalid) && validateOnly:
+		v.Number = nextNumber(n)
+		r.Version = &v
+		return nil
+	case errors.As(err, &invalid):
+		return fault.Invalid("content", "the notice read from the document cannot be stored (%s); import it with validate_only (--dry-run) to see the draft and its lint findings",
+			invalid.Violations[0].Description)
+	case err != nil:
+		return err
+	case !changed:
+		r.Version, r.Unchanged = n.Current(), true
+	case validateOnly:
+		r.Version = &next
+	default:
+		n.Versions = append(n.Versions, next)
+		r.Version, r.Created = n.Current(), true
+	}
+	return nil
+}
+
+func nextNumber(n *notice.Notice) int {
+	if len(n.Versions) == 0 {
+		return 1
+	}
+	return n.Current().Number + 1
+}
+
+// load reads a notice from the store, or the catalogue's copy of one the
+// store does not have yet.
+func (s *Service) load(tx store.ReadTx, id string) (*notice.Notice, error) {
+	n, err := store.GetNotice(tx, id)
+	if !errors.Is(err, store.ErrNotFound) {
+		return n, err
+	}
+	for _, b := range s.builtin {
+		if b.ID == id {
+			c := b
+			c.Versions = slices.Clone(b.Versions)
+			return &c, nil
+		}
+	}
+	return nil, err
+}
+
+// Notice reads a notice and one of its versions (0 for the current one).
+func (s *Service) Notice(ctx context.Context, id string, version int) (n *notice.Notice, v *notice.Version, err error) {
+	err = s.store.View(ctx, func(tx store.ReadTx) error {
+		n, err = s.load(tx, id)
+		return err
+	})
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil, &fault.NotFound{Resource: "notice", Name: "notices/" + id, Detail: "list the notices with `rightsdesk notices list` or GET /v1/notices"}
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	if version == 0 {
+		return n, n.Current(), nil
+	}
+	v, ok := n.Version(version)
+	if !ok {
+		return nil, nil, &fault.NotFound{Resource: "notice version", Name: fmt.Sprintf("notices/%s version %d", id, version), Detail: fmt.Sprintf("this notice has versions 1 to %d", n.Current().Number)}
+	}
+	return n, v, nil
+}
+
+// Lint checks one version (0 for the current one) of a notice.
+func (s *Service) Lint(ctx context.Context, id string, version int) (*notice.Version, []lint.Finding, error) {
+	_, v, err := s.Notice(ctx, id, version)
+	if err != nil {
+		return nil, nil, err
+	}
+	return v, lint.Check(v, lint.Options{Today: s.today()}), nil
+}
+
+// Linted is one notice's current version and its findings.
+type Linted struct {
+	ID       string
+	Version  *notice.Version
+	Findings []lint.Finding
+}
+
+// LintAll checks the current version of every notice, stored or built in,
+// in id order.
+func (s *Service) LintAll(ctx context.Context) ([]Linted, error) {
+	var all []notice.Notice
+	err := s.store.View(ctx, func(tx store.ReadTx) (err error) {
+		all, err = store.AllNotices(tx)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, b := range s.builtin {
+		if !slices.ContainsFunc(all, func(n notice.Notice) bool { return n.ID == b.ID }) {
+			all = append(all, b)
+		}
+	}
+	slices.SortFunc(all, func(a, b notice.Notice) int { return strings.Compare(a.ID, b.ID) })
+	today := s.today()
+	out := make([]Linted, len(all))
+	for i := range all {
+		v := all[i].Current()
+		out[i] = Linted{ID: all[i].ID, Version: v, Findings: lint.Check(v, lint.Options{Today: today})}
+	}
+	return out, nil
+}
+
+// Diff compares two versions of a notice; from 0 means the version before
+// to, and to 0 means the current version.
+func (s *Service) Diff(ctx context.Context, id string, from, to int) (a, b *notice.Version, changes []notice.Change, err error) {
+	_, b, err = s.Notice(ctx, id, to)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if from == 0 {
+		if b.Number == 1 {
+			return nil, nil, nil, &fault.FailedPrecondition{Subject: "notices/" + id,
+				Description: fmt.Sprintf("notices/%s version 1 is its first version, so there is nothing to compare it with; import a changed document to make a second", id)}
+		}
+		from = b.Number - 1
+	}
+	if _, a, err = s.Notice(ctx, id, from); err != nil {
+		return nil, nil, nil, err
+	}
+	return a, b, notice.Diff(a, b), nil
+}

@@ -1,0 +1,107 @@
+package notify
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/mail"
+	"net/url"
+	"strconv"
+	"time"
+
+	gomail "github.com/wneessen/go-mail"
+)
+
+// Mailer sends email through one SMTP relay.
+type Mailer struct {
+	host    string
+	from    string
+	options []gomail.Option
+	timeout time.Duration
+}
+
+// Message is one plain-text email.
+type Message struct {
+	To      string
+	Subject string
+	Text    string
+}
+
+// ParseSMTPURL reads a relay address of the form
+//
+//	smtp://[user:password@]host[:port]?from=address     (STARTTLS, port 587)
+//	smtps://[user:password@]host[:port]?from=address    (TLS from the start, port 465)
+//
+// smtp:// insists on STARTTLS, so a password is never sent in clear, except
+// to a relay on a loopback address (a local mail catcher), where it is
+// used only if offered.
+func ParseSMTPURL(raw string) (*Mailer, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil, fmt.Errorf("--smtp-url: %w", err)
+	}
+	from := u.Query().Get("from")
+	if a, err := mail.ParseAddress(from); err != nil || a.Address != from {
+		return nil, fmt.Errorf("--smtp-url: add ?from=ADDRESS, the address emails are sent from (got %q)", from)
+	}
+	host := u.Hostname()
+	if host == "" {
+		return nil, errors.New("--smtp-url: the relay's host name is missing")
+	}
+	m := &Mailer{host: host, from: from, timeout: 15 * time.Second}
+	port := 587
+	switch u.Scheme {
+	case "smtp":
+		policy := gomail.TLSMandatory
+		if ip := net.ParseIP(host); host == "localhost" || (ip != nil && ip.IsLoopback()) {
+			policy = gomail.TLSOpportunistic
+		}
+		m.options = append(m.options, gomail.WithTLSPolicy(policy))
+	case "smtps":
+		port = 465
+		m.options = append(m.options, gomail.WithSSL())
+	default:
+		return nil, fmt.Errorf("--smtp-url: scheme %q: want smtp:// or smtps://", u.Scheme)
+	}
+	if p := u.Port(); p != "" {
+		if port, err = strconv.Atoi(p); err != nil || port < 1 || port > 65535 {
+			return nil, fmt.Errorf("--smtp-url: port %q is not a port number", p)
+		}
+	}
+	m.options = append(m.options, gomail.WithPort(port), gomail.WithTimeout(m.timeout))
+	if u.User != nil {
+		password, _ := u.User.Password()
+		m.options = append(m.options, gomail.WithSMTPAuth(gomail.SMTPAuthAutoDiscover),
+			gomail.WithUsername(u.User.Username()), gomail.WithPassword(password))
+	}
+	return m, nil
+}
+
+// String names the relay without its credentials, for logs.
+func (m *Mailer) String() string { return fmt.Sprintf("%s (from %s)", m.host, m.from) }
+
+// Send delivers one message, giving up after the mailer's timeout.
+func (m *Mailer) Send(ctx context.Context, msg Message) error {
+	email := gomail.NewMsg()
+	if err := email.From(m.from); err != nil {
+		return fmt.Errorf("email sender: %w", err)
+	}
+	if err := email.To(msg.To); err != nil {
+		return fmt.Errorf("email recipient: %w", err)
+	}
+	email.Subject(msg.Subject)
+	email.SetDate()
+	email.SetMessageID()
+	email.SetBodyString(gomail.TypeTextPlain, msg.Text)
+	client, err := gomail.NewClient(m.host, m.options...)
+	if err != nil {
+		return fmt.Errorf("email client for %s: %w", m.host, err)
+	}
+	ctx, cancel := context.WithTimeout(ctx, m.timeout)
+	defer cancel()
+	if err := client.DialAndSendWithContext(ctx, email); err != nil {
+		return fmt.Errorf("send email through %s: %w", m.host, err)
+	}
+	return nil
+}

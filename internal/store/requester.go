@@ -1,0 +1,140 @@
+package store
+
+import (
+	"bytes"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/rightsdesk/rightsdesk/internal/cases"
+)
+
+// The requester index holds HMAC-SHA256(key, term) for each normalised term
+// (cases.RequesterTerms), never the term. A plain hash of an email address
+// or a name can be reversed by hashing a list of likely ones; with a secret
+// key, generated once per installation and kept in the meta bucket, a copy
+// of the index alone reveals nothing. The key travels with backups, so a
+// restored database still finds its cases.
+
+// keyRequesterKey is the meta key of the installation's requester index key.
+var keyRequesterKey = []byte("requester_index_key")
+
+// requesterKeySize matches the HMAC's hash, as RFC 2104 advises.
+const requesterKeySize = sha256.Size
+
+// errNoRequesterKey means the database was not opened through Open.
+var errNoRequesterKey = errors.New("the requester index key is missing: open the database with store.Open")
+
+func ensureRequesterKey(tx WriteTx, candidate []byte) error {
+	if tx.Get(BucketMeta, keyRequesterKey) != nil {
+		return nil
+	}
+	return tx.Put(BucketMeta, keyRequesterKey, candidate)
+}
+
+func requesterKey(tx ReadTx) ([]byte, error) {
+	key := tx.Get(BucketMeta, keyRequesterKey)
+	switch {
+	case key == nil:
+		return nil, errNoRequesterKey
+	case len(key) != requesterKeySize:
+		return nil, fmt.Errorf("the requester index key is corrupt (%d bytes)", len(key))
+	}
+	return key, nil
+}
+
+// requesterDigest is the fixed-length prefix of every index key for term,
+// "/" included so a prefix scan stops at the term's last case.
+func requesterDigest(key []byte, term string) []byte {
+	mac := hmac.New(sha256.New, key)
+	mac.Write([]byte(term))
+	return append(mac.Sum(nil), '/')
+}
+
+func requesterEntries(c *cases.Case, key []byte) []indexEntry {
+	terms := cases.RequesterTerms(c)
+	entries := make([]indexEntry, len(terms))
+	for i, term := range terms {
+		entries[i] = indexEntry{BucketByRequester, append(requesterDigest(key, term), c.ID...), nil}
+	}
+	return entries
+}
+
+// CaseIDsByRequesterTerm returns the ids of up to limit cases indexed under
+// a term from cases.EmailTerm or cases.NameTerms, in id order (which is
+// creation order), and whether more follow.
+func CaseIDsByRequesterTerm(tx ReadTx, term string, limit int) (ids []string, more bool, err error) {
+	key, err := requesterKey(tx)
+	if err != nil {
+		return nil, false, err
+	}
+	prefix := requesterDigest(key, term)
+	err = tx.Scan(BucketByRequester, prefix, func(k, _ []byte) (bool, error) {
+		if !bytes.HasPrefix(k, prefix) {
+			return false, nil
+		}
+		if len(ids) == limit {
+			more = true
+			return false, nil
+		}
+		ids = append(ids, string(k[len(prefix):]))
+		return true, nil
+	})
+	return ids, more, err
+}
+
+// indexEveryRequester is the migration to schema version 2: it enters every
+// stored case in the requester index, which version 1 did not have. It
+// reads cases in batches and writes each batch's entries after the scan
+// stops, so memory stays bounded and no backend is asked to write to one
+// bucket while iterating another.
+func indexEveryRequester(tx WriteTx) error {
+	key, err := requesterKey(tx)
+	if err != nil {
+		return err
+	}
+	const batch = 1000
+	var start []byte
+	for {
+		var (
+			entries []indexEntry
+			next    []byte
+			n       int
+		)
+		err := tx.Scan(BucketCases, start, func(k, v []byte) (bool, error) {
+			if n == batch {
+				return false, nil
+			}
+			var c cases.Case
+			if err := json.Unmarshal(v, &c); err != nil {
+				return false, fmt.Errorf("decode case %q: %w", k, err)
+			}
+			entries = append(entries, requesterEntries(&c, key)...)
+			next = append(append(next[:0], k...), 0) // the first key after k
+			n++
+			return true, nil
+		})
+		if err != nil {
+			return err
+		}
+		if err := syncIndexes(tx, nil, entries); err != nil {
+			return err
+		}
+		if n < batch {
+			return nil
+		}
+		start = next
+	}
+}
+
+// CaseHasRequesterTerm reports whether the case with the given id is
+// indexed under term, with one read instead of a scan.
+func CaseHasRequesterTerm(tx ReadTx, term, id string) (bool, error) {
+	key, err := requesterKey(tx)
+	if err != nil {
+		return false, err
+	}
+	return tx.Get(BucketByRequester, append(requesterDigest(key, term), id...)) != nil, nil
+}

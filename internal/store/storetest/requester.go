@@ -1,0 +1,195 @@
+package storetest
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/rightsdesk/rightsdesk/internal/cases"
+	"github.com/rightsdesk/rightsdesk/internal/store"
+)
+
+func withRequester(c *cases.Case, name, email string) *cases.Case {
+	c.Requester = cases.Requester{Person: cases.Person{Name: name, Email: email}, Relationship: cases.RelationshipSelf}
+	return c
+}
+
+func requesterIDs(t *testing.T, s *store.Store, term string, limit int) ([]string, bool) {
+	t.Helper()
+	var (
+		ids  []string
+		more bool
+	)
+	err := s.View(ctx, func(tx store.ReadTx) (err error) {
+		ids, more, err = store.CaseIDsByRequesterTerm(tx, term, limit)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ids, more
+}
+
+// testRequesterIndex checks that PutCase keeps the requester index in step
+// with each case's requester, that lookups page, and that the index holds
+// keyed hashes, never the details themselves.
+func testRequesterIndex(t *testing.T, h Harness) {
+	b, dir := open(t, h)
+	s, err := store.Open(ctx, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	put := func(old, c *cases.Case) {
+		t.Helper()
+		if err := s.Update(ctx, func(tx store.WriteTx) error { return store.PutCase(tx, old, c) }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a := withRequester(storedCase("01A", "RD-AAAA-AAAA", "", "new", "", "2026-04-02"), "Grace Hopper", "grace@example.org")
+	bb := withRequester(storedCase("01B", "RD-BBBB-BBBB", "", "new", "", "2026-04-03"), "Grace Brewster Hopper", "grace@example.org")
+	c := withRequester(storedCase("01C", "RD-CCCC-CCCC", "", "closed", "", "2026-04-04"), "Alan Turing", "alan@example.org")
+	for _, cs := range []*cases.Case{a, bb, c} {
+		put(nil, cs)
+	}
+	email := cases.EmailTerm("grace@example.org")
+	if ids, more := requesterIDs(t, s, email, 10); !slices.Equal(ids, []string{"01A", "01B"}) || more {
+		t.Errorf("cases for grace@ = %v (more %v), want 01A 01B", ids, more)
+	}
+	if ids, more := requesterIDs(t, s, email, 1); !slices.Equal(ids, []string{"01A"}) || !more {
+		t.Errorf("first case for grace@ = %v (more %v), want 01A and more", ids, more)
+	}
+	if ids, _ := requesterIDs(t, s, cases.NameTerms("Turing")[0], 10); !slices.Equal(ids, []string{"01C"}) {
+		t.Errorf("cases for turing = %v, want 01C: closed cases are found too", ids)
+	}
+
+	// A corrected address moves the case; the old one no longer finds it.
+	fixed := *a
+	fixed.Requester.Person.Email = "g.hopper@example.org"
+	put(a, &fixed)
+	if ids, _ := requesterIDs(t, s, email, 10); !slices.Equal(ids, []string{"01B"}) {
+		t.Errorf("after the change, grace@ finds %v, want only 01B", ids)
+	}
+	if ids, _ := requesterIDs(t, s, cases.EmailTerm("G.Hopper@example.org"), 10); !slices.Equal(ids, []string{"01A"}) {
+		t.Errorf("the new address finds %v, want 01A", ids)
+	}
+	err = s.View(ctx, func(tx store.ReadTx) error {
+		for _, cs := range []*cases.Case{&fixed, bb, c} {
+			if err := store.CaseIndexesConsistent(tx, cs); err != nil {
+				return err
+			}
+		}
+		has, err := store.CaseHasRequesterTerm(tx, cases.NameTerms("brewster")[0], "01B")
+		if err != nil || !has {
+			t.Errorf("CaseHasRequesterTerm(brewster, 01B) = %v, %v", has, err)
+		}
+		if has, _ := store.CaseHasRequesterTerm(tx, cases.NameTerms("brewster")[0], "01A"); has {
+			t.Error("01A claims a name word it does not have")
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	keys := requesterIndexKeys(t, s)
+	if len(keys) != 10 { // 01A: 1 email + 2 words; 01B: 1 + 3; 01C: 1 + 2; and none stale
+		t.Errorf("index holds %d entries, want 10", len(keys))
+	}
+	for _, k := range keys {
+		for _, plain := range []string{"grace", "hopper", "example", "turing", "email:", "name:"} {
+			if strings.Contains(strings.ToLower(string(k)), plain) {
+				t.Fatalf("index key %q holds %q in the clear", k, plain)
+			}
+		}
+	}
+
+	// The key survives a reopen; another installation has its own.
+	if err := b.Close(); err != nil {
+		t.Fatal(err)
+	}
+	reopened := h.Open(t, dir)
+	t.Cleanup(func() { _ = reopened.Close() })
+	if s, err = store.Open(ctx, reopened); err != nil {
+		t.Fatal(err)
+	}
+	if ids, _ := requesterIDs(t, s, cases.EmailTerm("g.hopper@example.org"), 10); !slices.Equal(ids, []string{"01A"}) {
+		t.Errorf("after reopening, the index finds %v, want 01A", ids)
+	}
+	other := openStore(t, h)
+	if err := other.Update(ctx, func(tx store.WriteTx) error { return store.PutCase(tx, nil, c) }); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range requesterIndexKeys(t, other) {
+		if slices.ContainsFunc(keys, func(mine []byte) bool { return bytes.Equal(mine, k) }) {
+			t.Fatalf("two installations hash %q to the same key: the index key is not per installation", k)
+		}
+	}
+}
+
+func requesterIndexKeys(t *testing.T, s *store.Store) [][]byte {
+	t.Helper()
+	var keys [][]byte
+	err := s.View(ctx, func(tx store.ReadTx) error {
+		return tx.Scan(store.BucketByRequester, nil, func(k, _ []byte) (bool, error) {
+			keys = append(keys, bytes.Clone(k))
+			return true, nil
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return keys
+}
+
+// testMigrateV1 opens a database as schema version 1 left it — cases
+// without requester index entries, no index key — and checks that Open
+// indexes every case, across more than one migration batch, and records the
+// new version.
+func testMigrateV1(t *testing.T, h Harness) {
+	b, _ := open(t, h)
+	const n = 2500
+	err := b.Update(ctx, func(tx store.WriteTx) error {
+		if err := tx.Put(store.BucketMeta, []byte("schema_version"), binary.BigEndian.AppendUint32(nil, 1)); err != nil {
+			return err
+		}
+		for i := range n {
+			c := withRequester(storedCase(caseID(i), "", "", "new", "", "2026-04-02"), "Ada Lovelace", "ada@example.org")
+			if i == n-1 {
+				c.Requester.Person.Email = "last@example.org"
+			}
+			raw, err := json.Marshal(c)
+			if err != nil {
+				return err
+			}
+			if err := tx.Put(store.BucketCases, []byte(c.ID), raw); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := store.Open(ctx, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ids, more := requesterIDs(t, s, cases.EmailTerm("ada@example.org"), n); len(ids) != n-1 || more {
+		t.Errorf("after migrating, ada@ finds %d cases, want %d", len(ids), n-1)
+	}
+	if ids, _ := requesterIDs(t, s, cases.EmailTerm("last@example.org"), n); !slices.Equal(ids, []string{caseID(n - 1)}) {
+		t.Errorf("the last case, in the last batch, was not indexed: %v", ids)
+	}
+	if v, _ := get(t, b, "schema_version"); binary.BigEndian.Uint32([]byte(v)) != store.SchemaVersion {
+		t.Errorf("schema version after migrating = %x, want %d", v, store.SchemaVersion)
+	}
+	if _, err := store.Open(ctx, b); err != nil {
+		t.Fatalf("opening the migrated database again: %v", err)
+	}
+}
+
+func caseID(i int) string { return fmt.Sprintf("01M%05d", i) }

@@ -1,0 +1,35 @@
+package store
+
+import "fmt"
+
+// Staff accounts are few (one per member of the privacy team), so lookups
+// by email scan them rather than keep a second index that could disagree
+// with the records. The records are encoded by internal/users, which the
+// store does not import, so the account rules stay in one place.
+
+// GetUser returns a copy of the record of the user with the given id, or
+// ErrNotFound.
+func GetUser(tx ReadTx, id string) ([]byte, error) {
+	raw := tx.Get(BucketUsers, []byte(id))
+	if raw == nil {
+		return nil, fmt.Errorf("user %q: %w", id, ErrNotFound)
+	}
+	return append([]byte(nil), raw...), nil
+}
+
+// PutUser writes the record of the user with the given id, replacing any
+// earlier one.
+func PutUser(tx WriteTx, id string, record []byte) error {
+	if id == "" {
+		return fmt.Errorf("a user record needs an id")
+	}
+	return tx.Put(BucketUsers, []byte(id), record)
+}
+
+// EachUser visits every user record in id order. The record is valid only
+// during the call.
+func EachUser(tx ReadTx, fn func(id string, record []byte) error) error {
+	return tx.Scan(BucketUsers, nil, func(k, v []byte) (bool, error) {
+		return true, fn(string(k), v)
+	})
+}

@@ -1,0 +1,282 @@
+package users
+
+import (
+	"context"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/rightsdesk/rightsdesk/internal/clock"
+	"github.com/rightsdesk/rightsdesk/internal/fault"
+	"github.com/rightsdesk/rightsdesk/internal/store"
+)
+
+// Why a sign-in failed. They are for logs and tests; SignInError decides
+// what the person is told.
+var (
+	ErrBadCredentials = errors.New("unknown email or wrong password")
+	ErrDisabled       = errors.New("account disabled")
+	ErrLocked         = errors.New("account locked after repeated failures")
+)
+
+// SignInError is a refused sign-in. Its message is the same whatever the
+// reason, as the OWASP Authentication Cheat Sheet advises, so the form
+// cannot be used to learn which addresses have accounts, which are disabled
+// or which a guesser has locked. Reason says which, for logs.
+type SignInError struct {
+	Reason error
+}
+
+func (e *SignInError) Error() string {
+	return "the email address or password is not right, or the account is locked for a while after too many attempts"
+}
+
+func (e *SignInError) Unwrap() error { return e.Reason }
+
+// Options tune a Directory; zero fields take the defaults.
+type Options struct {
+	Params  Params
+	Lockout Lockout
+}
+
+// Directory keeps staff accounts in the store.
+type Directory struct {
+	store   *store.Store
+	clock   clock.Clock
+	random  io.Reader
+	params  Params
+	lockout Lockout
+
+	// decoy is a hash checked when no account's can be, so an unknown,
+	// disabled or locked account takes as long to refuse as a wrong password.
+	decoyOnce sync.Once
+	decoy     string
+}
+
+// New returns a Directory. random supplies salts and ids (crypto/rand.Reader
+// outside tests).
+func New(st *store.Store, c clock.Clock, random io.Reader, opts Options) *Directory {
+	if opts.Params == (Params{}) {
+		opts.Params = DefaultParams
+	}
+	if opts.Lockout == (Lockout{}) {
+		opts.Lockout = DefaultLockout
+	}
+	return &Directory{store: st, clock: c, random: random, params: opts.Params, lockout: opts.Lockout}
+}
+
+// Create adds an account. The email address must not have one already.
+func (d *Directory) Create(ctx context.Context, in NewUser) (*User, error) {
+	in.Email, in.Name = strings.TrimSpace(in.Email), strings.TrimSpace(in.Name)
+	if err := in.validate(); err != nil {
+		return nil, err
+	}
+	hash, err := HashPassword(in.Password, d.params, d.random)
+	if err != nil {
+		return nil, err
+	}
+	raw := make([]byte, 6)
+	if _, err := io.ReadFull(d.random, raw); err != nil {
+		return nil, fmt.Errorf("user id: %w", err)
+	}
+	rec := record{User: User{ID: hex.EncodeToString(raw), Email: in.Email, Name: in.Name, Role: in.Role, Created: d.clock.Now().UTC()}, PasswordHash: hash}
+	err = d.store.Update(ctx, func(tx store.WriteTx) error {
+		existing, err := find(tx, func(r *record) bool { return r.ID == rec.ID || sameEmail(r.Email, in.Email) })
+		switch {
+		case err != nil:
+			return err
+		case existing != nil && existing.ID == rec.ID:
+			return errors.New("a new user id collided with an existing one; try again")
+		case existing != nil:
+			return fault.Invalid("email", "%s already has an account (%s)", in.Email, existing.ID)
+		}
+		return put(tx, &rec)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &rec.User, nil
+}
+
+// Get returns the account with the given id, e.g. for a session's user.
+func (d *Directory) Get(ctx context.Context, id string) (*User, error) {
+	var u *User
+	err := d.store.View(ctx, func(tx store.ReadTx) error {
+		rec, err := load(tx, id)
+		if err == nil {
+			u = &rec.User
+		}
+		return err
+	})
+	return u, err
+}
+
+// List returns every account, ordered by email address.
+func (d *Directory) List(ctx context.Context) ([]User, error) {
+	var out []User
+	err := d.store.View(ctx, func(tx store.ReadTx) error {
+		_, err := find(tx, func(r *record) bool {
+			out = append(out, r.User)
+			return false
+		})
+		return err
+	})
+	slices.SortFunc(out, func(a, b User) int { return strings.Compare(strings.ToLower(a.Email), strings.ToLower(b.Email)) })
+	return out, err
+}
+
+// Disable stops the account, named by id or email address, from signing in.
+// Its history stays: cases and the audit trail still name it.
+func (d *Directory) Disable(ctx context.Context, idOrEmail string) (*User, error) {
+	var u *User
+	err := d.store.Update(ctx, func(tx store.WriteTx) error {
+		rec, err := find(tx, func(r *record) bool { return r.ID == idOrEmail || sameEmail(r.Email, idOrEmail) })
+		if err != nil {
+			return err
+		}
+		if rec == nil {
+			return &fault.NotFound{Resource: "user", Name: idOrEmail}
+		}
+		rec.Disabled = true
+		u = &rec.User
+		return put(tx, rec)
+	})
+	return u, err
+}
+
+// SignIn checks an email address and password. It counts the attempt as a
+// failure before checking the password (in its own short transaction, so
+// the deliberately slow hash never holds the store's write lock) and clears
+// the count when the password is right, so however many guesses arrive at
+// once, no more than the free attempts are ever checked. Every refusal is a
+// *SignInError.
+func (d *Directory) SignIn(ctx context.Context, email, password string) (*User, error) {
+	var (
+		id, hash string
+		refusal  error
+	)
+	err := d.store.Update(ctx, func(tx store.WriteTx) error {
+		id, hash, refusal = "", "", nil
+		rec, err := find(tx, func(r *record) bool { return sameEmail(r.Email, email) })
+		now := d.clock.Now()
+		switch {
+		case err != nil:
+			return err
+		case rec == nil:
+			refusal = ErrBadCredentials
+			return nil
+		case rec.Disabled:
+			refusal = ErrDisabled
+			return nil
+		case rec.Locked(now):
+			refusal = ErrLocked
+			return nil
+		}
+		d.lockout.countAttempt(&rec.User, now)
+		id, hash = rec.ID, rec.PasswordHash
+		return put(tx, rec)
+	})
+	if err != nil {
+		return nil, err
+	}
+	if refusal != nil {
+		_, _ = VerifyPassword(d.decoyHash(), password)
+		return nil, &SignInError{Reason: refusal}
+	}
+	ok, err := VerifyPassword(hash, password)
+	if err != nil {
+		return nil, fmt.Errorf("user %s: %w", id, err)
+	}
+	if !ok {
+		return nil, &SignInError{Reason: ErrBadCredentials}
+	}
+	rehash := ""
+	if !d.params.Current(hash) {
+		if rehash, err = HashPassword(password, d.params, d.random); err != nil {
+			return nil, err
+		}
+	}
+	var u *User
+	err = d.store.Update(ctx, func(tx store.WriteTx) error {
+		rec, err := load(tx, id)
+		if err != nil {
+			return err
+		}
+		if rec.Disabled { // while the password was being checked
+			u = nil
+			return nil
+		}
+		rec.Failures, rec.LockedUntil, rec.LastSignIn = 0, time.Time{}, d.clock.Now().UTC()
+		if rehash != "" && rec.PasswordHash == hash {
+			rec.PasswordHash = rehash
+		}
+		u = &rec.User
+		return put(tx, rec)
+	})
+	if err != nil {
+		return nil, err
+	}
+	if u == nil {
+		return nil, &SignInError{Reason: ErrDisabled}
+	}
+	return u, nil
+}
+
+func (d *Directory) decoyHash() string {
+	d.decoyOnce.Do(func() {
+		d.decoy, _ = HashPassword("decoy password, never a real one", d.params, d.random)
+	})
+	return d.decoy
+}
+
+func load(tx store.ReadTx, id string) (*record, error) {
+	raw, err := store.GetUser(tx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, &fault.NotFound{Resource: "user", Name: id}
+	}
+	if err != nil {
+		return nil, err
+	}
+	return decodeRecord(raw)
+}
+
+// find returns the first account match accepts, or nil.
+func find(tx store.ReadTx, match func(*record) bool) (*record, error) {
+	var found *record
+	err := store.EachUser(tx, func(_ string, raw []byte) error {
+		if found != nil {
+			return nil
+		}
+		rec, err := decodeRecord(raw)
+		if err != nil {
+			return err
+		}
+		if match(rec) {
+			found = rec
+		}
+		return nil
+	})
+	return found, err
+}
+
+func decodeRecord(raw []byte) (*record, error) {
+	var rec record
+	if err := json.Unmarshal(raw, &rec); err != nil {
+		return nil, fmt.Errorf("decode user: %w", err)
+	}
+	return &rec, nil
+}
+
+func put(tx store.WriteTx, rec *record) error {
+	raw, err := json.Marshal(rec)
+	if err != nil {
+		return fmt.Errorf("encode user %s: %w", rec.ID, err)
+	}
+	return store.PutUser(tx, rec.ID, raw)
+}

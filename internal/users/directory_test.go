@@ -1,0 +1,244 @@
+package users_test
+
+import (
+	"context"
+	crand "crypto/rand"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/rightsdesk/rightsdesk/internal/auth"
+	"github.com/rightsdesk/rightsdesk/internal/casework/caseworktest"
+	"github.com/rightsdesk/rightsdesk/internal/fault"
+	"github.com/rightsdesk/rightsdesk/internal/store"
+	"github.com/rightsdesk/rightsdesk/internal/users"
+)
+
+var ctx = context.Background()
+
+// fakeClock is a clock a test moves by hand.
+type fakeClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *fakeClock) advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+var (
+	cheap   = users.Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}
+	lockout = users.Lockout{FreeAttempts: 3, FirstLock: time.Minute, MaxLock: time.Hour}
+)
+
+func newDirectory(t *testing.T) (*users.Directory, *fakeClock, *store.Store) {
+	t.Helper()
+	st := caseworktest.OpenStore(t, t.TempDir())
+	clk := &fakeClock{now: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
+	return users.New(st, clk, crand.Reader, users.Options{Params: cheap, Lockout: lockout}), clk, st
+}
+
+const password = "lighthouse keeper biscuit"
+
+func mustCreate(t *testing.T, d *users.Directory, email string, role auth.Role) *users.User {
+	t.Helper()
+	u, err := d.Create(ctx, users.NewUser{Email: email, Name: "Ada Lovelace", Role: role, Password: password})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
+func TestCreateStoresOnlyAnArgon2idHash(t *testing.T) {
+	d, clk, st := newDirectory(t)
+	u := mustCreate(t, d, "ada@example.org", auth.RoleCaseworker)
+	if len(u.ID) != 12 || u.Actor() != "user:"+u.ID || u.Role != auth.RoleCaseworker || !u.Created.Equal(clk.Now()) {
+		t.Errorf("created %+v", u)
+	}
+	err := st.View(ctx, func(tx store.ReadTx) error {
+		raw, err := store.GetUser(tx, u.ID)
+		if err != nil {
+			return err
+		}
+		if strings.Contains(string(raw), password) || !strings.Contains(string(raw), `"password_hash":"$argon2id$v=19$m=64,t=1,p=1$`) || !strings.Contains(string(raw), `"role":"caseworker"`) {
+			t.Errorf("stored record %s", raw)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := d.Get(ctx, u.ID)
+	if err != nil || got.Email != "ada@example.org" {
+		t.Errorf("Get = %+v, %v", got, err)
+	}
+	var nf *fault.NotFound
+	if _, err := d.Get(ctx, "000000000000"); !errors.As(err, &nf) {
+		t.Errorf("Get(unknown) = %v, want NOT_FOUND", err)
+	}
+}
+
+func TestCreateValidation(t *testing.T) {
+	d, _, _ := newDirectory(t)
+	mustCreate(t, d, "taken@example.org", auth.RoleViewer)
+	valid := users.NewUser{Email: "new@example.org", Name: "New Colleague", Role: auth.RoleViewer, Password: password}
+	tests := []struct {
+		name   string
+		change func(*users.NewUser)
+		fields []string
+	}{
+		{"not an email", func(n *users.NewUser) { n.Email = "new at example" }, []string{"email"}},
+		{"display form", func(n *users.NewUser) { n.Email = "New <new@example.org>" }, []string{"email"}},
+		{"email taken, in another case", func(n *users.NewUser) { n.Email = "Taken@Example.org" }, []string{"email"}},
+		{"no name", func(n *users.NewUser) { n.Name = "  " }, []string{"name"}},
+		{"control character in the name", func(n *users.NewUser) { n.Name = "New\x1b[31m" }, []string{"name"}},
+		{"no role", func(n *users.NewUser) { n.Role = auth.RoleNone }, []string{"role"}},
+		{"public is not a staff role", func(n *users.NewUser) { n.Role = auth.RolePublic }, []string{"role"}},
+		{"short password", func(n *users.NewUser) { n.Password = "hunter2" }, []string{"password"}},
+		{"password is the email", func(n *users.NewUser) { n.Password = "new@example.org" }, []string{"password"}},
+		{"everything wrong", func(n *users.NewUser) { *n = users.NewUser{} }, []string{"email", "name", "role", "password"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			in := valid
+			tt.change(&in)
+			_, err := d.Create(ctx, in)
+			var inv *fault.InvalidArgument
+			if !errors.As(err, &inv) || len(inv.Violations) != len(tt.fields) {
+				t.Fatalf("got %v, want violations on %v", err, tt.fields)
+			}
+			for i, f := range tt.fields {
+				if inv.Violations[i].Field != f {
+					t.Errorf("violation %d on %s, want %s", i, inv.Violations[i].Field, f)
+				}
+			}
+		})
+	}
+	if list, _ := d.List(ctx); len(list) != 1 {
+		t.Errorf("%d users after refused creates, want 1", len(list))
+	}
+}
+
+func reason(err error) error {
+	var se *users.SignInError
+	if !errors.As(err, &se) {
+		return err
+	}
+	return se.Reason
+}
+
+func TestSignIn(t *testing.T) {
+	d, clk, _ := newDirectory(t)
+	u := mustCreate(t, d, "ada@example.org", auth.RoleAdmin)
+	got, err := d.SignIn(ctx, " ADA@example.org", password)
+	if err != nil || got.ID != u.ID || !got.LastSignIn.Equal(clk.Now()) || got.Role != auth.RoleAdmin {
+		t.Fatalf("SignIn = %+v, %v", got, err)
+	}
+	_, wrong := d.SignIn(ctx, "ada@example.org", "not the password")
+	_, unknown := d.SignIn(ctx, "nobody@example.org", password)
+	if reason(wrong) != users.ErrBadCredentials || reason(unknown) != users.ErrBadCredentials || wrong.Error() != unknown.Error() {
+		t.Fatalf("wrong password: %v; unknown address: %v — want the same refusal", wrong, unknown)
+	}
+	if _, err := d.Disable(ctx, "Ada@Example.org"); err != nil {
+		t.Fatal(err)
+	}
+	_, disabled := d.SignIn(ctx, "ada@example.org", password)
+	if reason(disabled) != users.ErrDisabled || disabled.Error() != wrong.Error() {
+		t.Fatalf("disabled account: %v, want ErrDisabled with the same message", disabled)
+	}
+	var nf *fault.NotFound
+	if _, err := d.Disable(ctx, "nobody@example.org"); !errors.As(err, &nf) {
+		t.Errorf("Disable(unknown) = %v, want NOT_FOUND", err)
+	}
+}
+
+func TestLockoutBacksOffAndClearsOnSuccess(t *testing.T) {
+	d, clk, _ := newDirectory(t)
+	mustCreate(t, d, "ada@example.org", auth.RoleCaseworker)
+	steps := []struct {
+		advance  time.Duration
+		password string
+		want     error
+	}{
+		{0, "guess 1", users.ErrBadCredentials},
+		{0, "guess 2", users.ErrBadCredentials},
+		{0, "guess 3", users.ErrBadCredentials}, // the third failure locks for a minute
+		{0, password, users.ErrLocked},          // even the right password waits
+		{59 * time.Second, password, users.ErrLocked},
+		{time.Second, "guess 4", users.ErrBadCredentials}, // fourth failure: two minutes
+		{time.Minute, password, users.ErrLocked},
+		{time.Minute, password, nil}, // clears the count
+		{0, "guess 5", users.ErrBadCredentials},
+		{0, "guess 6", users.ErrBadCredentials},
+		{0, password, nil}, // two failures are still free
+	}
+	for i, s := range steps {
+		clk.advance(s.advance)
+		u, err := d.SignIn(ctx, "ada@example.org", s.password)
+		if reason(err) != s.want {
+			t.Fatalf("step %d: SignIn = %v, want %v", i, err, s.want)
+		}
+		if s.want == nil && (u.Failures != 0 || !u.LockedUntil.IsZero()) {
+			t.Fatalf("step %d: a successful sign-in left %d failures, locked until %s", i, u.Failures, u.LockedUntil)
+		}
+	}
+}
+
+// Guesses sent at once are each counted before any password is checked, so
+// no more than the free attempts are ever checked.
+func TestConcurrentGuessesAreCountedBeforeTheyAreChecked(t *testing.T) {
+	d, clk, _ := newDirectory(t)
+	u := mustCreate(t, d, "ada@example.org", auth.RoleCaseworker)
+	var wg sync.WaitGroup
+	for range 32 {
+		wg.Go(func() { _, _ = d.SignIn(ctx, "ada@example.org", "wrong guess") })
+	}
+	wg.Wait()
+	got, _ := d.Get(ctx, u.ID)
+	if got.Failures != lockout.FreeAttempts || !got.Locked(clk.Now()) {
+		t.Fatalf("after 32 concurrent guesses: %d failures counted, locked %v; want %d and locked", got.Failures, got.Locked(clk.Now()), lockout.FreeAttempts)
+	}
+}
+
+func TestSignInUpgradesAnOutdatedHash(t *testing.T) {
+	d, clk, st := newDirectory(t)
+	u := mustCreate(t, d, "ada@example.org", auth.RoleViewer)
+	stronger := users.New(st, clk, crand.Reader, users.Options{Params: users.Params{Memory: 128, Time: 2, Threads: 1, SaltLen: 16, KeyLen: 32}})
+	if _, err := stronger.SignIn(ctx, "ada@example.org", password); err != nil {
+		t.Fatal(err)
+	}
+	err := st.View(ctx, func(tx store.ReadTx) error {
+		raw, err := store.GetUser(tx, u.ID)
+		if err == nil && !strings.Contains(string(raw), "$m=128,t=2,p=1$") {
+			t.Errorf("the hash was not upgraded: %s", raw)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := stronger.SignIn(ctx, "ada@example.org", password); err != nil {
+		t.Fatalf("signing in with the upgraded hash: %v", err)
+	}
+}
+
+func TestListIsOrderedByEmail(t *testing.T) {
+	d, _, _ := newDirectory(t)
+	for _, e := range []string{"carol@example.org", "Alice@example.org", "bob@example.org"} {
+		mustCreate(t, d, e, auth.RoleViewer)
+	}
+	list, err := d.List(ctx)
+	if err != nil || len(list) != 3 || list[0].Email != "Alice@example.org" || list[2].Email != "carol@example.org" {
+		t.Fatalf("List = %+v, %v", list, err)
+	}
+}

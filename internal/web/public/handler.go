@@ -1,0 +1,276 @@
+package public
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/rightsdesk/rightsdesk/internal/casework"
+	"github.com/rightsdesk/rightsdesk/internal/notice"
+	"github.com/rightsdesk/rightsdesk/internal/notify"
+	"github.com/rightsdesk/rightsdesk/internal/store"
+	"github.com/rightsdesk/rightsdesk/internal/web"
+	webfiles "github.com/rightsdesk/rightsdesk/web"
+)
+
+// Config is what the public pages need.
+type Config struct {
+	Work     *casework.Service
+	Store    *store.Store
+	Sessions *web.Sessions
+	Log      *slog.Logger
+	// Organisation runs the service and is named in the header.
+	Organisation string
+	// PublicURL is the site's address as requesters reach it, e.g.
+	// https://rights.example.org, for the status link in emails.
+	PublicURL string
+	// Mailer sends the confirmation email; nil when no relay is set up.
+	Mailer *notify.Mailer
+	// Submissions limits how many requests one client may send; default
+	// SubmissionBurst at once, then one every SubmissionEvery.
+	Submissions *web.Limiter
+	// Lookups limits status-page lookups per client; default 20 at once,
+	// then one every 10 seconds.
+	Lookups *web.Limiter
+}
+
+// The documented submission limit: enough for a family's requests, too few
+// to flood the caseworkers' queue.
+const (
+	SubmissionBurst = 10
+	SubmissionEvery = 6 * time.Minute
+)
+
+// ServiceName is the public service's name in the header and titles.
+const ServiceName = "Make a data protection request"
+
+// actor is who the audit trail records for cases opened here.
+const actor = "web:public"
+
+type handler struct {
+	cfg    Config
+	site   *web.Site
+	render *web.Renderer
+}
+
+// New returns the public site's handler, for every path the other doors
+// (/v1/, /healthz, …) do not claim.
+func New(cfg Config) (http.Handler, error) {
+	if cfg.Submissions == nil {
+		cfg.Submissions = web.NewLimiter(SubmissionEvery, SubmissionBurst)
+	}
+	if cfg.Lookups == nil {
+		cfg.Lookups = web.NewLimiter(10*time.Second, 20)
+	}
+	chrome := web.Chrome{
+		Organisation: cfg.Organisation, Service: ServiceName, ServiceURL: "/",
+		FooterLinks: []web.Link{{Text: "Check the progress of a request", Href: "/status"}, {Text: "Cookies", Href: "/cookies"}},
+	}
+	render, err := web.NewRenderer(webfiles.FS(), chrome, cfg.Log, "templates/public/*.tmpl")
+	if err != nil {
+		return nil, err
+	}
+	static, err := web.Static(webfiles.FS())
+	if err != nil {
+		return nil, err
+	}
+	h := &handler{cfg: cfg, render: render, site: web.NewSite(render, cfg.Sessions, cfg.Log, web.SiteOptions{})}
+	mux := http.NewServeMux()
+	mux.Handle("GET /static/", static)
+	mux.HandleFunc("GET /{$}", h.page("public/start", "Make a data protection request"))
+	mux.HandleFunc("GET /cookies", h.page("public/cookies", "Cookies"))
+	for i := range steps {
+		mux.HandleFunc("GET /request/"+steps[i].slug, h.showStep(&steps[i]))
+		mux.HandleFunc("POST /request/"+steps[i].slug, h.saveStep(&steps[i]))
+	}
+	mux.HandleFunc("GET /request/check", h.showCheck)
+	mux.HandleFunc("POST /request/check", h.submit)
+	mux.HandleFunc("GET /request/confirmation", h.confirmation)
+	mux.HandleFunc("GET /status", h.status)
+	mux.HandleFunc("/", func(w http.ResponseWriter, _ *http.Request) { render.NotFound(w) })
+	return h.site.Protect(mux), nil
+}
+
+func (h *handler) page(name, title string) http.HandlerFunc {
+	return func(w http.ResponseWriter, _ *http.Request) {
+		h.render.Render(w, http.StatusOK, name, web.View{Title: title, Data: h.cfg.Organisation})
+	}
+}
+
+// journey is one visitor's answers and the notice they chose.
+type journey struct {
+	sess    *web.Session
+	csrf    string
+	a       answers
+	notice  *notice.Notice
+	version *notice.Version // the version in force today
+}
+
+// load reads the visitor's answers, starting a session when there is none.
+// After a submission, a question page starts a new request.
+func (h *handler) load(w http.ResponseWriter, r *http.Request, fresh bool) (*journey, error) {
+	sess, err := h.cfg.Sessions.Start(w, r)
+	if err != nil {
+		return nil, err
+	}
+	j := &journey{sess: sess, csrf: h.cfg.Sessions.CSRFToken(sess)}
+	if err := h.cfg.Sessions.Load(r.Context(), sess, &j.a); err != nil {
+		return nil, err
+	}
+	if fresh && j.a.Submitted != nil {
+		j.a = answers{}
+	}
+	if j.a.NoticeID == "" {
+		return j, nil
+	}
+	n, err := h.cfg.Work.Notice(r.Context(), j.a.NoticeID)
+	if errors.Is(err, store.ErrNotFound) {
+		// The notice was removed while the visitor was answering.
+		j.a.chooseNotice("")
+		return j, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	j.notice, j.version = n, n.InForceOn(h.cfg.Work.Now().String())
+	return j, nil
+}
+
+func (h *handler) save(ctx context.Context, j *journey) error {
+	if j.a.RequestID == "" {
+		b := make([]byte, 16)
+		if _, err := rand.Read(b); err != nil {
+			return err
+		}
+		j.a.RequestID = "web-" + hex.EncodeToString(b)
+	}
+	return h.cfg.Sessions.Save(ctx, j.sess, j.a)
+}
+
+// next is the first question still to answer, or the check page.
+func next(j *journey) string {
+	for i := range steps {
+		if steps[i].appliesTo(j) && !steps[i].done(&j.a) {
+			return "/request/" + steps[i].slug
+		}
+	}
+	return "/request/check"
+}
+
+// asked reports whether the question with the given slug applies.
+func asked(j *journey, slug string) bool {
+	for i := range steps {
+		if steps[i].slug == slug {
+			return steps[i].appliesTo(j)
+		}
+	}
+	return false
+}
+
+// reachable says whether every question before st has an answer; nobody
+// lands on a question out of order, e.g. from a bookmark.
+func reachable(j *journey, st *step) bool {
+	for i := range steps {
+		if &steps[i] == st {
+			return true
+		}
+		if steps[i].appliesTo(j) && !steps[i].done(&j.a) {
+			return false
+		}
+	}
+	return true
+}
+
+// back is the question before st, or the start page.
+func back(j *journey, st *step) string {
+	prev := "/"
+	for i := range steps {
+		if &steps[i] == st {
+			break
+		}
+		if steps[i].appliesTo(j) {
+			prev = "/request/" + steps[i].slug
+		}
+	}
+	return prev
+}
+
+func (h *handler) showStep(st *step) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		j, err := h.load(w, r, true)
+		if err != nil {
+			h.render.Unavailable(w, err)
+			return
+		}
+		if !st.appliesTo(j) || !reachable(j, st) {
+			http.Redirect(w, r, next(j), http.StatusSeeOther)
+			return
+		}
+		h.renderStep(w, r, http.StatusOK, st, j, web.NewForm(st.values(j)))
+	}
+}
+
+func (h *handler) saveStep(st *step) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		j, err := h.load(w, r, true)
+		if err != nil {
+			h.render.Unavailable(w, err)
+			return
+		}
+		if !st.appliesTo(j) || !reachable(j, st) {
+			http.Redirect(w, r, next(j), http.StatusSeeOther)
+			return
+		}
+		f := web.NewForm(trimmed(r.PostForm))
+		if err := st.save(h, r.Context(), f, j); err != nil {
+			h.render.Unavailable(w, err)
+			return
+		}
+		if f.HasErrors() {
+			h.renderStep(w, r, http.StatusUnprocessableEntity, st, j, f)
+			return
+		}
+		if err := h.save(r.Context(), j); err != nil {
+			h.render.Unavailable(w, err)
+			return
+		}
+		http.Redirect(w, r, next(j), http.StatusSeeOther)
+	}
+}
+
+func (h *handler) renderStep(w http.ResponseWriter, r *http.Request, status int, st *step, j *journey, f *web.Form) {
+	data, err := st.data(h, r, j)
+	if err != nil {
+		h.render.Unavailable(w, err)
+		return
+	}
+	data.Action = "/request/" + st.slug
+	h.render.Render(w, status, "public/"+st.slug, web.View{Title: st.title, Back: back(j, st), Form: f, CSRF: j.csrf, Data: data})
+}
+
+// trimmed drops the spaces people paste around their answers, and the
+// anti-forgery token, which is not an answer.
+func trimmed(in url.Values) url.Values {
+	out := url.Values{}
+	for k, vs := range in {
+		if k == "csrf_token" {
+			continue
+		}
+		for _, v := range vs {
+			out.Add(k, strings.TrimSpace(v))
+		}
+	}
+	return out
+}
+
+// statusURL is the private link to a case's status page.
+func statusURL(base, reference, code string) string {
+	return fmt.Sprintf("%s/status?%s", strings.TrimSuffix(base, "/"), url.Values{"reference": {reference}, "code": {code}}.Encode())
+}

@@ -1,0 +1,96 @@
+package staff
+
+import (
+	"strings"
+
+	"github.com/rightsdesk/rightsdesk/internal/auth"
+	"github.com/rightsdesk/rightsdesk/internal/cases"
+	"github.com/rightsdesk/rightsdesk/internal/web"
+)
+
+// action is one small form on the case page. Its fields are named with the
+// action's prefix, so one form object can hold them all and the page can
+// show back what was typed into any of them. command checks what only the
+// form knows (a required field left empty); the domain checks the rest.
+type action struct {
+	name string
+	role auth.Role
+	// first is the field the error summary links to when the domain
+	// refuses the command.
+	first   string
+	command func(f *web.Form, me *staffer, today string) cases.Command
+}
+
+// required records an error when a field is empty and returns its value.
+func required(f *web.Form, field, message string) string {
+	v := strings.TrimSpace(f.Get(field))
+	if v == "" {
+		f.Fail(field, "", message)
+	}
+	return v
+}
+
+var actions = map[string]action{
+	"assign": {name: "assign", role: auth.RoleCaseworker, first: "assign-to", command: func(f *web.Form, me *staffer, _ string) cases.Command {
+		to := f.Get("assign-to")
+		if to == "me" {
+			to = me.actor
+		}
+		return cases.Assign{Assignee: to}
+	}},
+	"request": {name: "request", role: auth.RoleCaseworker, first: "request-what", command: func(f *web.Form, _ *staffer, today string) cases.Command {
+		what := required(f, "request-what", "Choose what to ask the requester for")
+		return cases.RequestFromRequester{What: cases.WaitingFor(what), On: today, Detail: f.Get("request-detail")}
+	}},
+	"response": {name: "response", role: auth.RoleCaseworker, first: "response-detail", command: func(f *web.Form, _ *staffer, today string) cases.Command {
+		return cases.RecordResponse{On: today, Detail: required(f, "response-detail", "Say what the requester sent")}
+	}},
+	"extend": {name: "extend", role: auth.RoleCaseworker, first: "extend-months", command: func(f *web.Form, _ *staffer, today string) cases.Command {
+		months := 0
+		switch required(f, "extend-months", "Choose how many months to extend by") {
+		case "1":
+			months = 1
+		case "2":
+			months = 2
+		}
+		return cases.Extend{On: today, Months: months, Reason: required(f, "extend-reason", "Give the reason for the extension")}
+	}},
+	"close": {name: "close", role: auth.RoleCaseworker, first: "close-outcome", command: func(f *web.Form, _ *staffer, today string) cases.Command {
+		outcome := cases.OutcomeKind(required(f, "close-outcome", "Choose the outcome"))
+		cmd := cases.Close{On: today, Outcome: outcome, Detail: f.Get("close-detail")}
+		if outcome == cases.OutcomeRefused {
+			cmd.RefusalReason = cases.RefusalReason(required(f, "close-reason", "Choose the reason for refusing"))
+		}
+		return cmd
+	}},
+	"note": {name: "note", role: auth.RoleCaseworker, first: "note-text", command: func(f *web.Form, _ *staffer, _ string) cases.Command {
+		return cases.AddNote{Text: required(f, "note-text", "Enter the note")}
+	}},
+	"task": {name: "task", role: auth.RoleCaseworker, first: "task-resolution", command: func(f *web.Form, _ *staffer, _ string) cases.Command {
+		state := cases.TaskDone
+		if f.Get("task-state") == string(cases.TaskImpossible) {
+			state = cases.TaskImpossible
+		}
+		return cases.CompleteTask{TaskID: f.Get("task-id"), State: state, Resolution: f.Get("task-resolution")}
+	}},
+	"search": {name: "search", role: auth.RoleCaseworker, first: "search-source", command: func(f *web.Form, me *staffer, today string) cases.Command {
+		by := strings.TrimSpace(f.Get("search-by"))
+		if by == "" {
+			by = me.name
+		}
+		return cases.RecordSearch{
+			Source: required(f, "search-source", "Enter the system or team searched"),
+			Found:  required(f, "search-found", "Say what was found, or that nothing was"),
+			On:     today, By: by,
+		}
+	}},
+	"not-searched": {name: "not-searched", role: auth.RoleCaseworker, first: "skip-source", command: func(f *web.Form, _ *staffer, _ string) cases.Command {
+		return cases.RecordNotSearched{
+			Source: required(f, "skip-source", "Enter the system or team not searched"),
+			Reason: required(f, "skip-reason", "Say why it was not searched"),
+		}
+	}},
+	"reopen": {name: "reopen", role: auth.RoleAdmin, first: "reopen-reason", command: func(f *web.Form, _ *staffer, _ string) cases.Command {
+		return cases.Reopen{Reason: required(f, "reopen-reason", "Give the reason for reopening")}
+	}},
+}

@@ -1,0 +1,200 @@
+package staff
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/rightsdesk/rightsdesk/internal/auth"
+	"github.com/rightsdesk/rightsdesk/internal/users"
+	"github.com/rightsdesk/rightsdesk/internal/web"
+)
+
+// sessionData is what a staff session keeps in the store.
+type sessionData struct {
+	Staff *account     `json:"staff,omitempty"`
+	OIDC  *oidcPending `json:"oidc,omitempty"`
+}
+
+// account is who signed in. A local account's role and status are read
+// again from the directory on every request, so disabling an account or
+// changing its role takes effect at once; an OpenID Connect sign-in keeps
+// the role its ID token granted until the session ends.
+type account struct {
+	UserID  string    `json:"user_id,omitempty"`
+	Subject string    `json:"subject,omitempty"`
+	Name    string    `json:"name"`
+	Role    auth.Role `json:"role"`
+	Saved   time.Time `json:"saved"`
+}
+
+// staffer is the signed-in member of staff a page is drawn for.
+type staffer struct {
+	actor string
+	name  string
+	role  auth.Role
+	sess  *web.Session
+	csrf  string
+}
+
+// can reports whether the staffer's role includes need.
+func (s *staffer) can(need auth.Role) bool { return s.role.Includes(need) }
+
+// need wraps a page that requires a signed-in member of staff with at least
+// the given role. Someone not signed in is sent to the sign-in page and
+// brought back; someone without the role gets a 403 page.
+func (h *handler) need(role auth.Role, page func(http.ResponseWriter, *http.Request, *staffer)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		me, err := h.current(r)
+		if err != nil {
+			h.render.Unavailable(w, err)
+			return
+		}
+		if me == nil {
+			next := r.URL.RequestURI()
+			if r.Method != http.MethodGet {
+				next = r.URL.Path
+			}
+			http.Redirect(w, r, "/staff/sign-in?"+url.Values{"next": {next}}.Encode(), http.StatusSeeOther)
+			return
+		}
+		if !me.can(role) {
+			h.render.Error(w, http.StatusForbidden, web.Problem{
+				Heading: "You cannot do this",
+				Body:    []string{"Your account has the " + me.role.String() + " role; this needs the " + role.String() + " role.", "Ask an administrator if you need it."},
+				Link:    &web.Link{Text: "Go to the queue", Href: Prefix},
+			})
+			return
+		}
+		w.Header().Set("Cache-Control", "no-store")
+		page(w, r, me)
+	}
+}
+
+// current returns the signed-in member of staff, or nil.
+func (h *handler) current(r *http.Request) (*staffer, error) {
+	sess := h.cfg.Sessions.Current(r)
+	if sess == nil {
+		return nil, nil
+	}
+	var data sessionData
+	if err := h.cfg.Sessions.Load(r.Context(), sess, &data); err != nil {
+		return nil, err
+	}
+	a := data.Staff
+	if a == nil {
+		return nil, nil
+	}
+	me := &staffer{name: a.Name, role: a.Role, sess: sess, csrf: h.cfg.Sessions.CSRFToken(sess)}
+	if a.UserID != "" {
+		u, err := h.cfg.Users.Get(r.Context(), a.UserID)
+		if err != nil || u.Disabled {
+			return nil, nil
+		}
+		me.actor, me.name, me.role = u.Actor(), u.Name, u.Role
+	} else {
+		me.actor = oidcActor(a.Subject)
+	}
+	if now := h.cfg.Clock.Now(); now.Sub(a.Saved) > reSave {
+		a.Saved = now
+		if err := h.cfg.Sessions.Save(r.Context(), sess, data); err != nil {
+			return nil, err
+		}
+	}
+	return me, nil
+}
+
+// begin starts a fresh session for someone who has just proved who they
+// are. The session id changes at sign-in, so an id planted in the browser
+// beforehand (session fixation) never becomes a signed-in one.
+func (h *handler) begin(w http.ResponseWriter, r *http.Request, a *account) error {
+	if old := h.cfg.Sessions.Current(r); old != nil {
+		if err := h.cfg.Sessions.Clear(r.Context(), old); err != nil {
+			return err
+		}
+	}
+	fresh := r.Clone(r.Context())
+	fresh.Header.Del("Cookie")
+	sess, err := h.cfg.Sessions.Start(w, fresh)
+	if err != nil {
+		return err
+	}
+	a.Saved = h.cfg.Clock.Now()
+	return h.cfg.Sessions.Save(r.Context(), sess, sessionData{Staff: a})
+}
+
+type signInData struct {
+	Next string
+	OIDC bool
+}
+
+func (h *handler) showSignIn(w http.ResponseWriter, r *http.Request) {
+	sess, err := h.cfg.Sessions.Start(w, r)
+	if err != nil {
+		h.render.Unavailable(w, err)
+		return
+	}
+	h.renderSignIn(w, http.StatusOK, sess, web.NewForm(nil), safeNext(r.URL.Query().Get("next")))
+}
+
+func (h *handler) renderSignIn(w http.ResponseWriter, status int, sess *web.Session, f *web.Form, next string) {
+	h.render.Render(w, status, "staff/sign-in", web.View{
+		Title: "Sign in", Form: f, CSRF: h.cfg.Sessions.CSRFToken(sess),
+		Data: signInData{Next: next, OIDC: h.oidc != nil},
+	})
+}
+
+// signInRefused is said for every refusal alike (unknown address, wrong
+// password, disabled or locked account), so the form cannot be used to
+// learn which addresses have accounts.
+const signInRefused = "The email address or password is not right, or the account is locked for a while after too many attempts"
+
+func (h *handler) signIn(w http.ResponseWriter, r *http.Request) {
+	sess := h.cfg.Sessions.Current(r)
+	f := web.NewForm(url.Values{"email": {strings.TrimSpace(r.PostForm.Get("email"))}})
+	next := safeNext(r.PostForm.Get("next"))
+	password := r.PostForm.Get("password")
+	if f.Get("email") == "" {
+		f.Fail("email", "", "Enter your email address")
+	}
+	if password == "" {
+		f.Fail("password", "", "Enter your password")
+	}
+	if f.HasErrors() {
+		h.renderSignIn(w, http.StatusUnprocessableEntity, sess, f, next)
+		return
+	}
+	u, err := h.cfg.Users.SignIn(r.Context(), f.Get("email"), password)
+	var refused *users.SignInError
+	if errors.As(err, &refused) {
+		h.cfg.Log.Info("staff sign-in refused", "reason", refused.Reason.Error())
+		f.Fail("email", "", signInRefused)
+		h.renderSignIn(w, http.StatusUnprocessableEntity, sess, f, next)
+		return
+	}
+	if err != nil {
+		h.render.Unavailable(w, err)
+		return
+	}
+	if err := h.begin(w, r, &account{UserID: u.ID, Name: u.Name, Role: u.Role}); err != nil {
+		h.render.Unavailable(w, err)
+		return
+	}
+	http.Redirect(w, r, next, http.StatusSeeOther)
+}
+
+func (h *handler) signOut(w http.ResponseWriter, r *http.Request) {
+	if sess := h.cfg.Sessions.Current(r); sess != nil {
+		if err := h.cfg.Sessions.Clear(context.WithoutCancel(r.Context()), sess); err != nil {
+			h.render.Unavailable(w, err)
+			return
+		}
+	}
+	http.Redirect(w, r, "/staff/sign-in", http.StatusSeeOther)
+}
+
+// Name is the staffer's name, for the pages.
+func (s *staffer) Name() string { return s.name }

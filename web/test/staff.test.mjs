@@ -1,0 +1,193 @@
+// Browser tests of the staff workspace: a real `rightsdesk serve` with a
+// caseworker account made by `rightsdesk users create`, driven in headless
+// Chromium. Every page is checked with axe-core (WCAG 2.2 AA rules; any
+// violation fails) and saved under $SCREENSHOT_DIR/staff. Run by
+// `make browser-test`.
+import { after, before, test } from 'node:test'
+import assert from 'node:assert/strict'
+import { execFileSync, spawn } from 'node:child_process'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { createInterface } from 'node:readline'
+import { chromium } from 'playwright-core'
+
+const root = path.resolve(import.meta.dirname, '../..')
+const bin = process.env.RIGHTSDESK_BIN ?? path.join(root, 'bin/rightsdesk')
+const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+const shotDir = path.join(process.env.SCREENSHOT_DIR ?? path.join(root, 'build/screenshots'), 'staff')
+const axeSource = readFileSync(path.join(root, 'web/node_modules/axe-core/axe.min.js'), 'utf8')
+const wcag = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']
+const password = 'a long staff password for tests'
+
+const missing = existsSync(chromiumPath) ? '' : `no Chromium at ${chromiumPath} (apt-get install -y chromium fonts-liberation, or set CHROMIUM_PATH)`
+if (missing && process.env.CI === 'true') throw new Error(`CI=true: ${missing}`)
+const skip = missing ? `browser tests skipped: ${missing}` : false
+
+let dataDir, server, base, browser
+
+before(async () => {
+  if (skip) return
+  dataDir = mkdtempSync(path.join(tmpdir(), 'rightsdesk-staff-'))
+  // Accounts are made with the database closed, before the server opens it.
+  for (const [role, name, email] of [['caseworker', 'Casey Worker', 'casey@example.org'], ['caseworker', 'Robin Other', 'robin@example.org']]) {
+    execFileSync(bin, ['users', 'create', '--role', role, '--name', name, '--email', email, '--data', dataDir],
+      { input: password + '\n', stdio: ['pipe', 'ignore', 'inherit'] })
+  }
+  server = spawn(bin, ['serve', '--data', dataDir, '--http-addr', '127.0.0.1:0', '--grpc-addr', '127.0.0.1:0', '--log-level', 'warn'],
+    { stdio: ['ignore', 'pipe', 'inherit'] })
+  base = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('rightsdesk serve did not start within 20s')), 20000)
+    server.once('exit', code => reject(new Error(`rightsdesk serve exited with ${code}`)))
+    createInterface({ input: server.stdout }).on('line', line => {
+      const m = line.match(/staff\s+(http:\/\/\S+)\/staff\/$/)
+      if (m) { clearTimeout(timer); resolve(m[1]) }
+    })
+  })
+  browser = await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox', '--disable-dev-shm-usage'] })
+})
+
+after(async () => {
+  await browser?.close()
+  if (server && server.exitCode === null) {
+    const exited = new Promise(resolve => server.once('exit', resolve))
+    server.kill('SIGTERM')
+    await exited
+  }
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true })
+})
+
+async function openTab (t) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } })
+  t.after(() => context.close())
+  const page = await context.newPage()
+  const problems = []
+  page.on('pageerror', e => problems.push(`page error: ${e.message}`))
+  page.on('console', m => {
+    if (m.type() !== 'error' || /status of (409|422)/.test(m.text())) return
+    problems.push(`console error: ${m.text()}`)
+  })
+  t.after(() => assert.deepEqual(problems, [], 'the browser reported problems'))
+  return { page, shots: 0 }
+}
+
+async function check (tab, name) {
+  const { page } = tab
+  await page.evaluate(axeSource)
+  const violations = await page.evaluate(tags => globalThis.axe.run(document, { runOnly: { type: 'tag', values: tags } })
+    .then(r => r.violations.map(v => ({ id: v.id, help: v.help, nodes: v.nodes.map(n => n.html) }))), wcag)
+  assert.deepEqual(violations, [], `axe violations on ${name} (${page.url()})`)
+  tab.shots++
+  mkdirSync(shotDir, { recursive: true })
+  await page.screenshot({ path: path.join(shotDir, `${String(tab.shots).padStart(2, '0')}-${name}.png`), fullPage: true })
+}
+
+async function press (page, name) {
+  await page.getByRole('button', { name, exact: true }).click()
+  await page.waitForLoadState('load')
+}
+
+async function signIn (page, email) {
+  await page.goto(base + '/staff/')
+  assert.match(new URL(page.url()).pathname, /^\/staff\/sign-in$/)
+  await page.getByLabel('Email address').fill(email)
+  await page.getByLabel('Password').fill(password)
+  await press(page, 'Sign in')
+}
+
+test('a caseworker logs a phone request, works it and closes it', { skip }, async t => {
+  const tab = await openTab(t)
+  const { page } = tab
+  await page.goto(base + '/staff/sign-in')
+  await check(tab, 'sign-in')
+  await page.getByLabel('Email address').fill('casey@example.org')
+  await page.getByLabel('Password').fill('not the password at all')
+  await press(page, 'Sign in')
+  assert.match(await page.title(), /^Error: /)
+  await check(tab, 'sign-in-error')
+  await page.getByLabel('Email address').fill('casey@example.org')
+  await page.getByLabel('Password').fill(password)
+  await press(page, 'Sign in')
+  assert.equal(new URL(page.url()).pathname, '/staff/')
+
+  // Log a request received by phone ten days ago.
+  await page.getByRole('link', { name: 'Log a request' }).click()
+  await page.waitForLoadState('load')
+  await check(tab, 'new-case-notice')
+  await page.getByLabel('Which privacy notice is the request about?').selectOption('it-service-desk')
+  await press(page, 'Continue')
+  const received = new Date(Date.now() - 10 * 86400000)
+  await page.getByLabel('Phone', { exact: true }).check()
+  await page.getByLabel('Day', { exact: true }).fill(String(received.getUTCDate()))
+  await page.getByLabel('Month', { exact: true }).fill(String(received.getUTCMonth() + 1))
+  await page.getByLabel('Year', { exact: true }).fill(String(received.getUTCFullYear()))
+  await page.getByLabel('Access').check()
+  await page.getByLabel('Full name', { exact: true }).fill('Grace Hopper')
+  await page.getByLabel('Email address (optional)').fill('grace@example.org')
+  await check(tab, 'new-case')
+  await press(page, 'Log the request')
+  assert.match(new URL(page.url()).pathname, /^\/staff\/cases\/[0-9A-Z]+$/)
+  const caseURL = page.url()
+  const iso = received.toISOString().slice(0, 10)
+  const started = await page.locator('#clock-steps').textContent()
+  assert.ok(started.length > 0)
+  assert.match(await page.locator('main').textContent(), new RegExp(received.getUTCDate() + ' ' + received.toLocaleString('en-GB', { month: 'long', timeZone: 'UTC' }) + ' ' + received.getUTCFullYear()), `clock from ${iso}`)
+  await check(tab, 'case')
+  await page.goto(base + '/staff/?view=all')
+  assert.equal(await page.locator('#cases tbody tr').count(), 1)
+  await check(tab, 'queue')
+  await page.goto(caseURL)
+
+  // Assign to me, record a search, close.
+  await page.getByLabel('Assign to').selectOption('me')
+  await press(page, 'Assign')
+  await page.getByLabel('System or team searched').fill('HR system')
+  await page.getByLabel('What was found').fill('Two records')
+  await press(page, 'Record search')
+  await page.getByLabel('Outcome').selectOption('fulfilled')
+  await press(page, 'Close case')
+  const timeline = await page.locator('#audit-timeline').textContent()
+  for (const step of ['case.created', 'case.assigned', 'case.search_recorded', 'case.closed']) assert.ok(timeline.includes(step), `timeline shows ${step}`)
+  await check(tab, 'case-closed')
+
+  // Search, dashboard and calendar feed.
+  await page.goto(base + '/staff/find?email=grace%40example.org')
+  assert.equal(await page.locator('#cases tbody tr').count(), 1)
+  await check(tab, 'find')
+  await page.goto(base + '/staff/dashboard')
+  assert.ok(await page.locator('svg').count() > 0, 'the dashboard has charts')
+  await check(tab, 'dashboard')
+  await page.goto(base + '/staff/feed')
+  await check(tab, 'feed')
+  await press(page, 'Make a new feed address')
+  assert.match(await page.locator('#feed-url').textContent(), /\/staff\/feed\/rdcal_\S+\.ics/)
+  await check(tab, 'feed-made')
+})
+
+test('two caseworkers edit one case: the second save is refused', { skip }, async t => {
+  const first = await openTab(t)
+  const second = await openTab(t)
+  await signIn(first.page, 'casey@example.org')
+  await signIn(second.page, 'robin@example.org')
+  await first.page.goto(base + '/staff/cases/new?notice=it-service-desk')
+  await first.page.getByLabel('Email', { exact: true }).check()
+  const today = new Date()
+  await first.page.getByLabel('Day', { exact: true }).fill(String(today.getDate()))
+  await first.page.getByLabel('Month', { exact: true }).fill(String(today.getMonth() + 1))
+  await first.page.getByLabel('Year', { exact: true }).fill(String(today.getFullYear()))
+  await first.page.getByLabel('Erasure').check()
+  await first.page.getByLabel('Full name', { exact: true }).fill('Alan Turing')
+  await first.page.getByLabel('Email address (optional)').fill('alan@example.org')
+  await press(first.page, 'Log the request')
+  assert.match(new URL(first.page.url()).pathname, /^\/staff\/cases\/[0-9A-Z]+$/, await first.page.locator('.govuk-error-summary').textContent().catch(() => 'no error summary'))
+  await second.page.goto(first.page.url())
+  await first.page.getByLabel('Add a note').fill('Called the requester back')
+  await press(first.page, 'Add note')
+  await second.page.getByLabel('Assign to').selectOption('me')
+  await press(second.page, 'Assign')
+  assert.match(await second.page.locator('#conflict').textContent(), /This case was changed by someone else/)
+  await check(second, 'conflict')
+  await second.page.getByRole('link', { name: 'Reload the case' }).click()
+  await second.page.waitForLoadState('load')
+  assert.match(await second.page.locator('main').textContent(), /Called the requester back/)
+})
