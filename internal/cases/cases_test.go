@@ -432,3 +432,42 @@ func assertNoPersonalData(t *testing.T, ch cases.Change) {
 		}
 	}
 }
+
+// A case is checked against the notice version the requester read: a
+// context dropped in a later version is still valid for a request received
+// before that version took effect, and a new context is not valid earlier.
+func TestContextIsCheckedAgainstTheVersionInForceAtReceipt(t *testing.T) {
+	n := testNotice()
+	v2 := n.Versions[0]
+	v2.Number, v2.EffectiveFrom = 2, "2026-02-01"
+	v2.Contexts = []notice.Context{{ID: "apprentices", Name: "apprentice records", Basis: notice.BasisContract, Automated: true}}
+	n.Versions = append(n.Versions, v2)
+	env := envOn("2026-03-02")
+	for _, tc := range []struct {
+		context, received string
+		wantVersion       int
+		ok                bool
+	}{
+		{"staff", "2026-01-31", 1, true},
+		{"apprentices", "2026-02-01", 2, true},
+		{"staff", "2026-02-01", 0, false},
+		{"apprentices", "2026-01-31", 0, false},
+	} {
+		in := validNew()
+		in.Notice, in.Context, in.ReceivedOn = n, tc.context, tc.received
+		created, err := cases.Create(in, env)
+		if !tc.ok {
+			var inv *fault.InvalidArgument
+			if !errors.As(err, &inv) || !strings.Contains(err.Error(), "case.context") {
+				t.Errorf("%s received %s: %v, want a case.context violation", tc.context, tc.received, err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("%s received %s: %v", tc.context, tc.received, err)
+		}
+		if created.Case.NoticeVersion != tc.wantVersion {
+			t.Errorf("%s received %s: pinned version %d, want %d", tc.context, tc.received, created.Case.NoticeVersion, tc.wantVersion)
+		}
+	}
+}

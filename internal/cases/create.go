@@ -97,8 +97,14 @@ func validateNew(in *NewCase, env Env) error {
 		add("case.notice", "is required: the notice the request is made under")
 	}
 	validateRights(in.Rights, add)
+	receivedOK := validateReceived(in, env, add)
 	if in.Notice != nil {
+		// Check against the version the requester read; an unusable date
+		// leaves only the current version to check against.
 		version := in.Notice.Current()
+		if receivedOK {
+			version = in.Notice.InForceOn(in.ReceivedOn)
+		}
 		if in.Context != "" {
 			if _, ok := version.Context(in.Context); !ok {
 				add("case.context", "the notice has no processing context %q", in.Context)
@@ -120,7 +126,6 @@ func validateNew(in *NewCase, env Env) error {
 	if in.Region == "" {
 		in.Region = deadline.EnglandAndWales
 	}
-	validateReceived(in, env, add)
 	if len(v) > 0 {
 		return &fault.InvalidArgument{Violations: v}
 	}
@@ -178,11 +183,13 @@ func validatePerson(field string, p Person, add func(string, string, ...any)) {
 	}
 }
 
-func validateReceived(in *NewCase, env Env, add func(string, string, ...any)) {
+// validateReceived defaults the date of receipt to today and reports
+// whether it is usable.
+func validateReceived(in *NewCase, env Env, add func(string, string, ...any)) bool {
 	today := env.Today()
 	if in.ReceivedOn == "" {
 		in.ReceivedOn = today.String()
-		return
+		return true
 	}
 	d, err := deadline.ParseDate(in.ReceivedOn)
 	switch {
@@ -190,15 +197,16 @@ func validateReceived(in *NewCase, env Env, add func(string, string, ...any)) {
 		add("case.received_on", "%q is not a date (YYYY-MM-DD)", in.ReceivedOn)
 	case d.After(today):
 		add("case.received_on", "%s is in the future", in.ReceivedOn)
+	default:
+		return true
 	}
+	return false
 }
 
 func evaluateRights(c *Case, version *notice.Version, rights []notice.Right) error {
 	for _, r := range rights {
 		e, err := notice.EvaluateRight(version, c.Context, r)
 		if err != nil {
-			// The context was checked against the current version; the
-			// version in force at receipt may predate it.
 			return fault.Invalid("case.context", "%v (in version %d, in force on %s)", err, version.Number, c.ReceivedOn)
 		}
 		c.Rights = append(c.Rights, RequestedRight{Right: r, Availability: e.Availability, Condition: e.Condition, Reason: e.Reason})
