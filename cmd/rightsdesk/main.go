@@ -38,6 +38,7 @@ func commands() []command {
 		{"audit verify", "recompute the audit chain and name the first broken link", runAuditVerify},
 		{"backup", "write a consistent copy of the database", runBackup},
 		{"dev bench", "measure the DESIGN.md performance targets on loopback (make bench)", runDevBench},
+		{"dev seed", "fill a database with realistic, varied cases through the domain code (server stopped)", runDevSeed},
 		{"version", "print the version", runVersion},
 	}
 }

@@ -57,14 +57,7 @@ func openService(t testing.TB, dir string) (*casework.Service, *store.Store, *bo
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = st.Update(ctx, func(tx store.WriteTx) error {
-		for i := range notices {
-			if err := store.PutNotice(tx, &notices[i]); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	err = store.AddMissingNotices(ctx, st, notices)
 	if err != nil {
 		t.Fatal(err)
 	}

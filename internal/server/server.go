@@ -127,7 +127,7 @@ func (s *Server) init(ctx context.Context, backend store.Backend) (err error) {
 	if s.store, err = store.Open(ctx, backend); err != nil {
 		return err
 	}
-	if err := seedCatalogue(ctx, s.store, s.cfg.Catalogue); err != nil {
+	if err := store.AddMissingNotices(ctx, s.store, s.cfg.Catalogue); err != nil {
 		return fmt.Errorf("seed the notice catalogue: %w", err)
 	}
 	if err := s.mergeHolidayImports(ctx); err != nil {
@@ -253,21 +253,4 @@ func (s *Server) mergeHolidayImports(ctx context.Context) error {
 		s.cfg.Calendars = s.cfg.Calendars.Merge(imported)
 	}
 	return nil
-}
-
-// seedCatalogue adds built-in notices the store does not have, in one
-// transaction, leaving any notice already stored (and its versions) alone.
-func seedCatalogue(ctx context.Context, st *store.Store, notices []notice.Notice) error {
-	return st.Update(ctx, func(tx store.WriteTx) error {
-		for i := range notices {
-			_, err := store.GetNotice(tx, notices[i].ID)
-			if errors.Is(err, store.ErrNotFound) {
-				err = store.PutNotice(tx, &notices[i])
-			}
-			if err != nil {
-				return err
-			}
-		}
-		return nil
-	})
 }

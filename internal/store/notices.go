@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -18,6 +19,24 @@ func GetNotice(tx ReadTx, id string) (*notice.Notice, error) {
 		return nil, fmt.Errorf("notice %q: %w", id, ErrNotFound)
 	}
 	return decodeNotice(raw)
+}
+
+// AddMissingNotices stores, in one transaction, each of notices the store
+// does not hold yet; a notice already stored keeps its versions, so
+// imports made since are never overwritten by a built-in copy.
+func AddMissingNotices(ctx context.Context, st *Store, notices []notice.Notice) error {
+	return st.Update(ctx, func(tx WriteTx) error {
+		for i := range notices {
+			_, err := GetNotice(tx, notices[i].ID)
+			if errors.Is(err, ErrNotFound) {
+				err = PutNotice(tx, &notices[i])
+			}
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 // PutNotice writes a notice, replacing any earlier record with its id.

@@ -198,7 +198,6 @@ var funcs = template.FuncMap{
 	},
 	// longDate shows an ISO date as people write it: 2 April 2026.
 	"longDate": LongDate,
-	"lines":    func(s string) []string { return strings.Split(strings.TrimSpace(s), "\n") },
 	"list":     func(items ...string) []string { return items },
 	"inc":      func(i int) int { return i + 1 },
 	"title":    func(s string) string { return strings.ToUpper(s[:1]) + s[1:] },

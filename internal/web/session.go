@@ -21,8 +21,9 @@ import (
 // Sessions keep a visitor's answers on the server, in the store, so
 // nothing they typed travels in hidden fields they could alter, and a long
 // free-text answer is not squeezed into a cookie. The cookie holds only the
-// session's creation time and 256 random bits; the store keys the record
-// by a hash of those bits.
+// session's creation time and 256 random bits, signed so that an altered
+// cookie is refused outright; the store keys the record by a hash of those
+// bits.
 //
 // A session lasts IdleTimeout after its last save and never longer than
 // Lifetime after it began. Each save deletes the sessions older than
@@ -51,7 +52,10 @@ type SessionOptions struct {
 // CookieName is the session cookie's name.
 const CookieName = "rightsdesk_session"
 
-const sessionIDBytes = 32
+const (
+	sessionIDBytes = 32
+	cookieMACBytes = 16
+)
 
 // NewSessions loads (or on first start creates) the signing secret.
 func NewSessions(ctx context.Context, st *store.Store, c clock.Clock, opts SessionOptions) (*Sessions, error) {
@@ -87,8 +91,12 @@ func (s *Sessions) Current(r *http.Request) *Session {
 	if err != nil {
 		return nil
 	}
-	raw, err := base64.RawURLEncoding.DecodeString(c.Value)
-	if err != nil || len(raw) != 8+sessionIDBytes {
+	signed, err := base64.RawURLEncoding.Strict().DecodeString(c.Value)
+	if err != nil || len(signed) != 8+sessionIDBytes+cookieMACBytes {
+		return nil
+	}
+	raw := signed[:8+sessionIDBytes]
+	if !hmac.Equal(signed[len(raw):], s.cookieMAC(raw)) {
 		return nil
 	}
 	created := time.Unix(int64(binary.BigEndian.Uint64(raw[:8])), 0).UTC()
@@ -112,13 +120,20 @@ func (s *Sessions) Start(w http.ResponseWriter, r *http.Request) (*Session, erro
 	}
 	http.SetCookie(w, &http.Cookie{
 		Name:     s.cookie,
-		Value:    base64.RawURLEncoding.EncodeToString(raw),
+		Value:    base64.RawURLEncoding.EncodeToString(append(raw[:len(raw):len(raw)], s.cookieMAC(raw)...)),
 		Path:     s.path,
 		HttpOnly: true,
 		Secure:   s.opts.SecureCookie || r.TLS != nil,
 		SameSite: http.SameSiteLaxMode,
 	})
 	return &Session{created: created, id: raw[8:], raw: raw}, nil
+}
+
+func (s *Sessions) cookieMAC(raw []byte) []byte {
+	mac := hmac.New(sha256.New, s.secret)
+	mac.Write([]byte("cookie\x00"))
+	mac.Write(raw)
+	return mac.Sum(nil)[:cookieMACBytes]
 }
 
 // CSRFToken is the anti-forgery token for the session's forms: an HMAC of

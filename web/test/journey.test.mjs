@@ -137,7 +137,6 @@ async function walk (tab, r, mode) {
   await page.waitForLoadState('load')
   for (let i = 0; i < 20; i++) {
     const slug = new URL(page.url()).pathname.replace(/^\/request\//, '')
-    if (process.env.DEBUG_WALK) console.error('walk', slug, Date.now() % 100000)
     if (slug === 'confirmation') break
     await shoot(slug)
     switch (slug) {

@@ -6,7 +6,7 @@
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { execFileSync, spawn } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { createInterface } from 'node:readline'
@@ -60,6 +60,10 @@ after(async () => {
 async function openTab (t) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } })
   t.after(() => context.close())
+  // Chromium logs most CSP refusals to the console; this catches any it
+  // does not, so every violation fails the test.
+  await context.addInitScript(() => document.addEventListener('securitypolicyviolation',
+    e => console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`)))
   const page = await context.newPage()
   const problems = []
   page.on('pageerror', e => problems.push(`page error: ${e.message}`))
@@ -190,4 +194,93 @@ test('two caseworkers edit one case: the second save is refused', { skip }, asyn
   await second.page.getByRole('link', { name: 'Reload the case' }).click()
   await second.page.waitForLoadState('load')
   assert.match(await second.page.locator('main').textContent(), /Called the requester back/)
+})
+
+// The public journey, answered as briefly as the form allows.
+async function submitPublicRequest (page, name, email) {
+  await page.goto(base + '/')
+  await page.getByRole('button', { name: 'Start now' }).click()
+  await page.waitForLoadState('load')
+  for (let i = 0; i < 20; i++) {
+    const slug = new URL(page.url()).pathname.replace(/^\/request\//, '')
+    if (slug === 'confirmation') break
+    switch (slug) {
+      case 'notice': await page.getByLabel('Privacy notice for IT Service Desk platform', { exact: true }).check(); break
+      case 'audience': await page.getByLabel('Department for Culture, Media and Sport staff', { exact: true }).check(); break
+      case 'about': await page.getByLabel('IT requests, accounts and assets', { exact: true }).check(); break
+      case 'rights': await page.getByLabel('Get a copy of my personal data', { exact: true }).check(); break
+      case 'details': await page.getByLabel('Describe your request').fill('Please send me my service desk tickets.'); break
+      case 'dates': break
+      case 'name': await page.getByLabel('What is your full name?').fill(name); break
+      case 'contact': await page.getByLabel('Email address').fill(email); break
+      case 'region': await page.getByLabel('England', { exact: true }).check(); break
+      case 'who': await page.getByLabel('Me', { exact: true }).check(); break
+      case 'check':
+        await page.getByLabel(/^I confirm that the information I have given is correct/).check()
+        await press(page, 'Send request')
+        continue
+      default: assert.fail(`unexpected public page ${page.url()}`)
+    }
+    await press(page, 'Continue')
+  }
+  assert.equal(new URL(page.url()).pathname, '/request/confirmation')
+  return (await page.locator('.govuk-panel__body strong').innerText()).trim()
+}
+
+const bundlePath = () => path.join(dataDir, 'evidence.zip')
+
+test('a public-form request goes from NEW to CLOSED in the staff workspace, signed in throughout', { skip }, async t => {
+  const tab = await openTab(t)
+  const { page } = tab
+  await signIn(page, 'casey@example.org')
+  // The same browser fills in the public form: the staff sign-in survives.
+  const reference = await submitPublicRequest(page, 'Katherine Johnson', 'katherine@example.org')
+  await page.goto(base + '/staff/?view=unassigned')
+  assert.equal(new URL(page.url()).pathname, '/staff/', 'still signed in after using the public form')
+  await page.getByRole('link', { name: reference, exact: true }).click()
+  await page.waitForLoadState('load')
+  assert.match(await page.locator('main').textContent(), /Received[\s\S]*by web/)
+  await check(tab, 'public-case-new')
+
+  await page.getByLabel('Assign to').selectOption('me')
+  await press(page, 'Assign')
+  await page.getByLabel('Proof of identity').check()
+  await press(page, 'Send request and pause')
+  await page.getByLabel(/^Record the requester’s reply/).fill('Passport copy received')
+  await press(page, 'Record reply and resume')
+  await page.getByLabel('System or team searched').fill('Service desk tickets')
+  await page.getByLabel('What was found').fill('Twelve tickets')
+  await press(page, 'Record search')
+  await page.getByLabel('System or team not searched').fill('CCTV archive')
+  await page.getByLabel('Why not').fill('Kept for 30 days only')
+  await press(page, 'Record not searched')
+  await page.getByLabel('Add a note').fill('Sent the tickets by secure email')
+  await press(page, 'Add note')
+  await page.getByLabel('Outcome').selectOption('fulfilled')
+  await press(page, 'Close case')
+  assert.match(await page.locator('main').textContent(), /Closed/)
+  const timeline = await page.locator('#audit-timeline').textContent()
+  for (const step of ['case.created', 'case.assigned', 'case.requested_identity', 'case.requester_responded',
+    'case.search_recorded', 'case.not_searched_recorded', 'case.note_added', 'case.closed']) {
+    assert.ok(timeline.includes(step), `timeline shows ${step}`)
+  }
+  await check(tab, 'public-case-closed')
+
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('link', { name: /^Download the evidence bundle/ }).click()
+  ])
+  await download.saveAs(bundlePath())
+  assert.ok(statSync(bundlePath()).size > 0)
+})
+
+// Last: stops the server, so the CLI can open the database.
+test('audit verify accepts the chain and the evidence bundle after everything the UI did', { skip }, async () => {
+  const exited = new Promise(resolve => server.once('exit', resolve))
+  server.kill('SIGTERM')
+  assert.equal(await exited, 0)
+  const chain = execFileSync(bin, ['audit', 'verify', '--data', dataDir], { encoding: 'utf8' })
+  assert.match(chain, /^Audit chain intact: \d+ events verified/)
+  const proof = execFileSync(bin, ['audit', 'verify', '--proof', bundlePath(), '--data', dataDir], { encoding: 'utf8' })
+  assert.match(proof, /Proof intact: 8 events of case /)
 })

@@ -42,14 +42,7 @@ func New(t testing.TB, dir string, now time.Time) (*casework.Service, *store.Sto
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = st.Update(context.Background(), func(tx store.WriteTx) error {
-		for i := range notices {
-			if err := store.PutNotice(tx, &notices[i]); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	err = store.AddMissingNotices(context.Background(), st, notices)
 	if err != nil {
 		t.Fatal(err)
 	}

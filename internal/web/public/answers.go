@@ -1,8 +1,6 @@
 package public
 
 import (
-	"slices"
-
 	"github.com/rightsdesk/rightsdesk/internal/cases"
 	"github.com/rightsdesk/rightsdesk/internal/notice"
 )
@@ -129,5 +127,3 @@ func (a *answers) chooseWho(who string) {
 		a.SubjectName, a.SubjectEmail, a.SubjectAddress, a.AuthorityKind, a.AuthorityDetail = "", "", "", "", ""
 	}
 }
-
-func (a *answers) hasRight(r notice.Right) bool { return slices.Contains(a.Rights, r) }

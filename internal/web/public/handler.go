@@ -1,7 +1,6 @@
 package public
 
 import (
-	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
@@ -143,15 +142,25 @@ func (h *handler) load(w http.ResponseWriter, r *http.Request, fresh bool) (*jou
 	return j, nil
 }
 
-func (h *handler) save(ctx context.Context, j *journey) error {
+// save stores the answers. The first save of a journey moves it to a new
+// session id: a cookie planted in the browser beforehand (session
+// fixation) then never holds anyone's answers.
+func (h *handler) save(w http.ResponseWriter, r *http.Request, j *journey) error {
 	if j.a.RequestID == "" {
 		b := make([]byte, 16)
 		if _, err := rand.Read(b); err != nil {
 			return err
 		}
 		j.a.RequestID = "web-" + hex.EncodeToString(b)
+		fresh := r.Clone(r.Context())
+		fresh.Header.Del("Cookie")
+		sess, err := h.cfg.Sessions.Start(w, fresh)
+		if err != nil {
+			return err
+		}
+		j.sess = sess
 	}
-	return h.cfg.Sessions.Save(ctx, j.sess, j.a)
+	return h.cfg.Sessions.Save(r.Context(), j.sess, j.a)
 }
 
 // next is the first question still to answer, or the check page.
@@ -237,7 +246,7 @@ func (h *handler) saveStep(st *step) http.HandlerFunc {
 			h.renderStep(w, r, http.StatusUnprocessableEntity, st, j, f)
 			return
 		}
-		if err := h.save(r.Context(), j); err != nil {
+		if err := h.save(w, r, j); err != nil {
 			h.render.Unavailable(w, err)
 			return
 		}

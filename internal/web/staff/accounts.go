@@ -113,7 +113,7 @@ func (h *handler) disableAccount(w http.ResponseWriter, r *http.Request, me *sta
 	id := r.PathValue("id")
 	if "user:"+id == me.actor {
 		f := web.NewForm(nil)
-		f.Fail("disable-"+id, "", "You cannot disable your own account: ask another administrator")
+		f.Fail("accounts", "", "You cannot disable your own account: ask another administrator")
 		h.renderAccounts(w, r, me, http.StatusUnprocessableEntity, f, "")
 		return
 	}

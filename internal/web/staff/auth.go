@@ -198,3 +198,6 @@ func (h *handler) signOut(w http.ResponseWriter, r *http.Request) {
 
 // Name is the staffer's name, for the pages.
 func (s *staffer) Name() string { return s.name }
+
+// Admin reports whether the staffer may manage staff accounts.
+func (s *staffer) Admin() bool { return s.can(auth.RoleAdmin) }

@@ -92,6 +92,9 @@ func New(cfg Config) (http.Handler, error) {
 	mux.HandleFunc("POST /staff/cases/new", h.need(auth.RoleCaseworker, h.createCase))
 	mux.HandleFunc("GET /staff/cases/{id}", h.need(auth.RoleViewer, h.showCase))
 	mux.HandleFunc("GET /staff/cases/{id}/evidence.zip", h.need(auth.RoleViewer, h.evidence))
+	mux.HandleFunc("GET /staff/users", h.need(auth.RoleAdmin, h.accounts))
+	mux.HandleFunc("POST /staff/users", h.need(auth.RoleAdmin, h.createAccount))
+	mux.HandleFunc("POST /staff/users/{id}/disable", h.need(auth.RoleAdmin, h.disableAccount))
 	for name, a := range actions {
 		mux.HandleFunc("POST /staff/cases/{id}/"+name, h.need(a.role, h.act(a)))
 	}

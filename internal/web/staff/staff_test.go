@@ -21,6 +21,7 @@ import (
 	"github.com/rightsdesk/rightsdesk/internal/casework/caseworktest"
 	"github.com/rightsdesk/rightsdesk/internal/clock"
 	"github.com/rightsdesk/rightsdesk/internal/notice"
+	"github.com/rightsdesk/rightsdesk/internal/store"
 	"github.com/rightsdesk/rightsdesk/internal/users"
 	"github.com/rightsdesk/rightsdesk/internal/web"
 	"github.com/rightsdesk/rightsdesk/internal/web/public"
@@ -34,13 +35,14 @@ var (
 )
 
 type site struct {
-	t     *testing.T
+	t     testing.TB
 	srv   *httptest.Server
 	work  *casework.Service
+	store *store.Store
 	users *users.Directory
 }
 
-func newSite(t *testing.T, oidc *staff.OIDCConfig) *site {
+func newSite(t testing.TB, oidc *staff.OIDCConfig) *site {
 	t.Helper()
 	work, st := caseworktest.New(t, t.TempDir(), now)
 	clk := clock.Fixed(now)
@@ -70,7 +72,7 @@ func newSite(t *testing.T, oidc *staff.OIDCConfig) *site {
 	srv.Config.Handler = mux
 	srv.Start()
 	t.Cleanup(srv.Close)
-	return &site{t: t, srv: srv, work: work, users: dir}
+	return &site{t: t, srv: srv, work: work, store: st, users: dir}
 }
 
 func (s *site) user(email string, role auth.Role) {
@@ -128,7 +130,7 @@ func (b *browser) post(path string, form url.Values) (*http.Response, string) {
 
 var csrfPattern = regexp.MustCompile(`name="csrf_token" value="([^"]+)"`)
 
-func csrfIn(t *testing.T, page string) string {
+func csrfIn(t testing.TB, page string) string {
 	t.Helper()
 	m := csrfPattern.FindStringSubmatch(page)
 	if m == nil {
@@ -328,4 +330,19 @@ func TestCSVExportNeutralisesFormulas(t *testing.T) {
 	if col < 0 || rows[1][col] != "'"+formula {
 		t.Errorf("assignee cell = %q, want the formula with a leading apostrophe", rows[1][col])
 	}
+}
+
+func (s *site) find(email string) users.User {
+	s.t.Helper()
+	list, err := s.users.List(context.Background())
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	for _, u := range list {
+		if u.Email == email {
+			return u
+		}
+	}
+	s.t.Fatalf("no account for %s", email)
+	return users.User{}
 }

@@ -1,0 +1,167 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rightsdesk/rightsdesk/internal/store"
+	"github.com/rightsdesk/rightsdesk/internal/store/bolt"
+	webfiles "github.com/rightsdesk/rightsdesk/web"
+)
+
+func TestLimiterPerClient(t *testing.T) {
+	l := NewLimiter(time.Minute, 3)
+	from := func(addr string) *http.Request {
+		r := httptest.NewRequest(http.MethodPost, "/", nil)
+		r.RemoteAddr = addr
+		return r
+	}
+	for i := range 3 {
+		if ok, _ := l.Allow(from("192.0.2.1:1000")); !ok {
+			t.Fatalf("request %d refused within the burst", i+1)
+		}
+	}
+	ok, wait := l.Allow(from("192.0.2.1:2000"))
+	if ok || wait <= 0 || wait > time.Minute {
+		t.Errorf("fourth request: ok=%v wait=%v, want refused for up to a minute", ok, wait)
+	}
+	if ok, _ := l.Allow(from("192.0.2.2:1000")); !ok {
+		t.Error("another client was refused")
+	}
+	// One IPv6 client holds a whole /64.
+	for i := range 3 {
+		l.Allow(from("[2001:db8::" + string(rune('1'+i)) + "]:1000"))
+	}
+	if ok, _ := l.Allow(from("[2001:db8::ffff]:1000")); ok {
+		t.Error("a fourth address in the same /64 was let through")
+	}
+	if ok, _ := l.Allow(from("[2001:db8:0:1::1]:1000")); !ok {
+		t.Error("another /64 was refused")
+	}
+}
+
+type manualClock struct{ now time.Time }
+
+func (c *manualClock) Now() time.Time { return c.now }
+
+func openSessions(t *testing.T, c *manualClock) (*Sessions, *store.Store) {
+	t.Helper()
+	backend, err := bolt.Open(t.TempDir(), bolt.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Open(context.Background(), backend)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = st.Close() })
+	s, err := NewSessions(context.Background(), st, c, SessionOptions{IdleTimeout: time.Hour, Lifetime: 3 * time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, st
+}
+
+// visit starts or resumes a session the way a browser would, carrying the
+// cookie from an earlier response.
+func visit(t *testing.T, s *Sessions, cookie *http.Cookie) (*Session, *http.Cookie) {
+	t.Helper()
+	r := httptest.NewRequest(http.MethodGet, "/", nil)
+	if cookie != nil {
+		r.AddCookie(cookie)
+	}
+	w := httptest.NewRecorder()
+	sess, err := s.Start(w, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if set := w.Result().Cookies(); len(set) == 1 {
+		cookie = set[0]
+	}
+	return sess, cookie
+}
+
+func TestSessionsExpireAndArePruned(t *testing.T) {
+	ctx := context.Background()
+	c := &manualClock{now: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
+	s, st := openSessions(t, c)
+	type data struct{ Name string }
+
+	first, cookie := visit(t, s, nil)
+	if err := s.Save(ctx, first, data{"Ada"}); err != nil {
+		t.Fatal(err)
+	}
+	c.now = c.now.Add(59 * time.Minute)
+	again, _ := visit(t, s, cookie)
+	var got data
+	if err := s.Load(ctx, again, &got); err != nil || got.Name != "Ada" {
+		t.Fatalf("within the idle timeout: %+v, %v", got, err)
+	}
+	c.now = c.now.Add(61 * time.Minute)
+	got = data{}
+	if err := s.Load(ctx, again, &got); err != nil || got.Name != "" {
+		t.Errorf("after the idle timeout: %+v, %v; want nothing", got, err)
+	}
+
+	// Past its lifetime the cookie no longer names a session, and the next
+	// save anywhere deletes the old record.
+	c.now = c.now.Add(2 * time.Hour)
+	if later, _ := visit(t, s, cookie); later.created.Equal(first.created) {
+		t.Error("a session past its lifetime was resumed")
+	}
+	other, _ := visit(t, s, nil)
+	if err := s.Save(ctx, other, data{"Grace"}); err != nil {
+		t.Fatal(err)
+	}
+	err := st.View(ctx, func(tx store.ReadTx) error {
+		_, err := store.GetWebSession(tx, first.created, first.id)
+		return err
+	})
+	if !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("the expired session's record: %v, want it pruned", err)
+	}
+}
+
+func TestTamperedCookieStartsANewSession(t *testing.T) {
+	c := &manualClock{now: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
+	s, _ := openSessions(t, c)
+	sess, cookie := visit(t, s, nil)
+	for i := range len(cookie.Value) {
+		v := []byte(cookie.Value)
+		v[i] = map[bool]byte{true: 'A', false: 'B'}[v[i] != 'A']
+		r := httptest.NewRequest(http.MethodGet, "/", nil)
+		r.AddCookie(&http.Cookie{Name: cookie.Name, Value: string(v)})
+		if s.Current(r) != nil {
+			t.Fatalf("cookie altered at byte %d was accepted", i)
+		}
+	}
+	r := httptest.NewRequest(http.MethodGet, "/", nil)
+	r.AddCookie(cookie)
+	if cur := s.Current(r); cur == nil || s.CSRFToken(cur) != s.CSRFToken(sess) {
+		t.Error("the untouched cookie was not accepted")
+	}
+}
+
+func TestRenderFailsCleanly(t *testing.T) {
+	r, err := NewRenderer(webfiles.FS(), Chrome{Organisation: "Org", Service: "Service", ServiceURL: "/"}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := httptest.NewRecorder()
+	r.Render(w, http.StatusOK, "public/no-such-page", View{Title: "x"})
+	if w.Code != http.StatusInternalServerError || strings.Contains(w.Body.String(), "no-such-page") {
+		t.Errorf("unknown page: %d %q", w.Code, w.Body.String())
+	}
+	w = httptest.NewRecorder()
+	r.Error(w, http.StatusTeapot, Problem{Heading: "Short and stout"})
+	if w.Code != http.StatusTeapot || !strings.Contains(w.Body.String(), "<title>Short and stout – Service – Org</title>") {
+		t.Errorf("problem page: %d\n%s", w.Code, w.Body.String())
+	}
+}
