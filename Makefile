@@ -70,14 +70,8 @@ browser-test: build
 # Refreshes the README's screenshots from the last browser-test run.
 docs-screenshots:
 	@mkdir -p docs/screenshots
-	cp $(SCREENSHOTS)/js-on/01-start.png docs/screenshots/start.png
-	cp $(SCREENSHOTS)/js-on/06-rights.png docs/screenshots/rights.png
-	cp $(SCREENSHOTS)/js-on/17-check-error.png docs/screenshots/check-error.png
-	cp $(SCREENSHOTS)/js-on/18-confirmation.png docs/screenshots/confirmation.png
-	cp $(SCREENSHOTS)/js-on/19-status.png docs/screenshots/status.png
-	cp $(SCREENSHOTS)/staff/06-queue.png docs/screenshots/staff-queue.png
-	cp $(SCREENSHOTS)/staff/07-case-closed.png docs/screenshots/staff-case.png
-	cp $(SCREENSHOTS)/staff/09-dashboard.png docs/screenshots/staff-dashboard.png
+	for page in start rights dates-error check confirmation status; do \
+	  cp $(SCREENSHOTS)/js-on/[0-9][0-9]-$$page.png docs/screenshots/$$page.png; done
 
 # SIGKILLs a writer 50 times and checks no acknowledged case is lost
 # (make test runs the same test with 5 rounds).

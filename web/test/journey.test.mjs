@@ -5,55 +5,27 @@
 // $SCREENSHOT_DIR (default build/screenshots). Run by `make browser-test`.
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { execFileSync, spawn } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { execFileSync } from 'node:child_process'
+import { mkdirSync } from 'node:fs'
 import path from 'node:path'
-import { createInterface } from 'node:readline'
 import { chromium } from 'playwright-core'
+import { assertAccessible, bin, chromiumArgs, chromiumPath, shotRoot, skip, startServer } from './harness.mjs'
 
-const root = path.resolve(import.meta.dirname, '../..')
-const bin = process.env.RIGHTSDESK_BIN ?? path.join(root, 'bin/rightsdesk')
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
-const shotDir = process.env.SCREENSHOT_DIR ?? path.join(root, 'build/screenshots')
-const axeSource = readFileSync(path.join(root, 'web/node_modules/axe-core/axe.min.js'), 'utf8')
-const wcag = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']
-
-// Without Chromium the tests are skipped on a developer's machine, and fail
-// in CI, whose .ci/run installs it.
-const missing = existsSync(chromiumPath) ? '' : `no Chromium at ${chromiumPath} (apt-get install -y chromium fonts-liberation, or set CHROMIUM_PATH)`
-if (missing && process.env.CI === 'true') throw new Error(`CI=true: ${missing}`)
-const skip = missing ? `browser tests skipped: ${missing}` : false
-
-let dataDir, server, base, staffToken, browser
+let server, base, staffToken, browser
 
 before(async () => {
   if (skip) return
-  dataDir = mkdtempSync(path.join(tmpdir(), 'rightsdesk-browser-'))
-  // Tokens are made with the database closed, before the server opens it.
-  staffToken = execFileSync(bin, ['tokens', 'create', '--role', 'viewer', '--name', 'browser-test', '--data', dataDir],
-    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim()
-  server = spawn(bin, ['serve', '--data', dataDir, '--http-addr', '127.0.0.1:0', '--grpc-addr', '127.0.0.1:0', '--log-level', 'warn'],
-    { stdio: ['ignore', 'pipe', 'inherit'] })
-  base = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('rightsdesk serve did not start within 20s')), 20000)
-    server.once('exit', code => reject(new Error(`rightsdesk serve exited with ${code}`)))
-    createInterface({ input: server.stdout }).on('line', line => {
-      const m = line.match(/request form\s+(http:\/\/\S+)\/$/)
-      if (m) { clearTimeout(timer); resolve(m[1]) }
-    })
+  server = await startServer(dataDir => {
+    staffToken = execFileSync(bin, ['tokens', 'create', '--role', 'viewer', '--name', 'browser-test', '--data', dataDir],
+      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim()
   })
-  browser = await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox', '--disable-dev-shm-usage'] })
+  base = server.base
+  browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs })
 })
 
 after(async () => {
   await browser?.close()
-  if (server && server.exitCode === null) {
-    const exited = new Promise(resolve => server.once('exit', resolve))
-    server.kill('SIGTERM')
-    await exited
-  }
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true })
+  await server?.stop()
 })
 
 // A tab that fails the test on any script error or console error, except
@@ -78,25 +50,15 @@ async function openTab (t, javaScript) {
   return { page, cdp, javaScript, shots: 0 }
 }
 
-// check runs axe on the page and saves a screenshot. With JavaScript off,
-// scripts are switched back on for axe alone: its timers never fire
-// otherwise. Page scripts skipped during load stay unrun.
+// check runs axe on the page, checks whether scripts ran, and saves a
+// screenshot.
 async function check (tab, mode, name) {
-  const { page, cdp } = tab
-  if (!tab.javaScript) await cdp.send('Emulation.setScriptExecutionDisabled', { value: false })
-  let violations
-  try {
-    await page.evaluate(axeSource)
-    violations = await page.evaluate(tags => globalThis.axe.run(document, { runOnly: { type: 'tag', values: tags } })
-      .then(r => r.violations.map(v => ({ id: v.id, help: v.help, nodes: v.nodes.map(n => n.html) }))), wcag)
-  } finally {
-    if (!tab.javaScript) await cdp.send('Emulation.setScriptExecutionDisabled', { value: true })
-  }
-  assert.deepEqual(violations, [], `axe violations on ${name} (${page.url()})`)
+  const { page } = tab
+  await assertAccessible(page, name, tab.javaScript ? undefined : tab.cdp)
   const bodyClass = await page.evaluate(() => document.body.className)
-  assert.equal(bodyClass.includes('js-enabled'), tab.javaScript, `${name}: scripts ran = ${!tab.javaScript}`)
+  assert.equal(bodyClass.includes('js-enabled'), tab.javaScript, `${name}: the page scripts ran if and only if JavaScript is on`)
   tab.shots++
-  const dir = path.join(shotDir, mode)
+  const dir = path.join(shotRoot, mode)
   mkdirSync(dir, { recursive: true })
   await page.screenshot({ path: path.join(dir, `${String(tab.shots).padStart(2, '0')}-${name}.png`), fullPage: true })
 }

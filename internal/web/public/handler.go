@@ -211,30 +211,40 @@ func back(j *journey, st *step) string {
 	return prev
 }
 
+// open loads the journey, or answers with the error page and returns nil.
+func (h *handler) open(w http.ResponseWriter, r *http.Request, fresh bool) *journey {
+	j, err := h.load(w, r, fresh)
+	if err != nil {
+		h.render.Unavailable(w, err)
+		return nil
+	}
+	return j
+}
+
+// openAt loads the journey for a question, or, when the question is not
+// asked of this visitor or not yet, sends them to the one they are due.
+// nil means the response is written.
+func (h *handler) openAt(w http.ResponseWriter, r *http.Request, st *step) *journey {
+	j := h.open(w, r, true)
+	if j != nil && (!st.appliesTo(j) || !reachable(j, st)) {
+		http.Redirect(w, r, next(j), http.StatusSeeOther)
+		return nil
+	}
+	return j
+}
+
 func (h *handler) showStep(st *step) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		j, err := h.load(w, r, true)
-		if err != nil {
-			h.render.Unavailable(w, err)
-			return
+		if j := h.openAt(w, r, st); j != nil {
+			h.renderStep(w, r, http.StatusOK, st, j, web.NewForm(st.values(j)))
 		}
-		if !st.appliesTo(j) || !reachable(j, st) {
-			http.Redirect(w, r, next(j), http.StatusSeeOther)
-			return
-		}
-		h.renderStep(w, r, http.StatusOK, st, j, web.NewForm(st.values(j)))
 	}
 }
 
 func (h *handler) saveStep(st *step) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		j, err := h.load(w, r, true)
-		if err != nil {
-			h.render.Unavailable(w, err)
-			return
-		}
-		if !st.appliesTo(j) || !reachable(j, st) {
-			http.Redirect(w, r, next(j), http.StatusSeeOther)
+		j := h.openAt(w, r, st)
+		if j == nil {
 			return
 		}
 		f := web.NewForm(trimmed(r.PostForm))

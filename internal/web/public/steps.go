@@ -82,42 +82,14 @@ var steps = []step{
 			return nil
 		},
 	},
-	{
-		slug: "audience", title: "Which of these groups are you in?",
-		applies: func(j *journey) bool { return j.version != nil && len(j.version.Audiences) > 0 },
-		done:    func(a *answers) bool { return a.Audience != "" },
-		values:  func(j *journey) url.Values { return url.Values{"audience": {j.a.Audience}} },
-		data: func(_ *handler, _ *http.Request, j *journey) (*pageData, error) {
-			return &pageData{NoticeTitle: j.version.Title, Items: audienceItems(j.version)}, nil
-		},
-		save: func(_ *handler, _ context.Context, f *web.Form, j *journey) error {
-			v := f.Get("audience")
-			if !slices.ContainsFunc(audienceItems(j.version), func(o web.Option) bool { return o.Value == v }) {
-				f.Fail("audience", "", "Select the group you are in, or ‘None of these, or I’m not sure’")
-				return nil
-			}
-			j.a.Audience = v
-			return nil
-		},
-	},
-	{
-		slug: "about", title: "Which part of the service is your request about?",
-		applies: func(j *journey) bool { return j.version != nil && len(j.version.Contexts) > 1 },
-		done:    func(a *answers) bool { return a.Context != "" },
-		values:  func(j *journey) url.Values { return url.Values{"context": {j.a.Context}} },
-		data: func(_ *handler, _ *http.Request, j *journey) (*pageData, error) {
-			return &pageData{NoticeTitle: j.version.Title, Items: contextItems(j.version)}, nil
-		},
-		save: func(_ *handler, _ context.Context, f *web.Form, j *journey) error {
-			v := f.Get("context")
-			if !slices.ContainsFunc(contextItems(j.version), func(o web.Option) bool { return o.Value == v }) {
-				f.Fail("context", "", "Select the part your request is about, or ‘More than one of these, or I’m not sure’")
-				return nil
-			}
-			j.a.chooseContext(v)
-			return nil
-		},
-	},
+	noticeChoice("audience", "Which of these groups are you in?", "audience",
+		"Select the group you are in, or ‘None of these, or I’m not sure’",
+		func(v *notice.Version) bool { return len(v.Audiences) > 0 }, audienceItems,
+		func(a *answers) *string { return &a.Audience }, func(a *answers, v string) { a.Audience = v }),
+	noticeChoice("about", "Which part of the service is your request about?", "context",
+		"Select the part your request is about, or ‘More than one of these, or I’m not sure’",
+		func(v *notice.Version) bool { return len(v.Contexts) > 1 }, contextItems,
+		func(a *answers) *string { return &a.Context }, (*answers).chooseContext),
 	{
 		slug: "rights", title: "What do you want to ask for?",
 		done: func(a *answers) bool { return len(a.Rights) > 0 },
@@ -318,6 +290,30 @@ var steps = []step{
 			return nil
 		},
 	},
+}
+
+// noticeChoice is a question whose answers come from the chosen notice,
+// asked only when the notice gives more than one to choose from.
+func noticeChoice(slug, title, field, missing string, asked func(*notice.Version) bool, items func(*notice.Version) []web.Option,
+	answer func(*answers) *string, choose func(*answers, string)) step {
+	return step{
+		slug: slug, title: title,
+		applies: func(j *journey) bool { return j.version != nil && asked(j.version) },
+		done:    func(a *answers) bool { return *answer(a) != "" },
+		values:  func(j *journey) url.Values { return url.Values{field: {*answer(&j.a)}} },
+		data: func(_ *handler, _ *http.Request, j *journey) (*pageData, error) {
+			return &pageData{NoticeTitle: j.version.Title, Items: items(j.version)}, nil
+		},
+		save: func(_ *handler, _ context.Context, f *web.Form, j *journey) error {
+			v := f.Get(field)
+			if !slices.ContainsFunc(items(j.version), func(o web.Option) bool { return o.Value == v }) {
+				f.Fail(field, "", missing)
+				return nil
+			}
+			choose(&j.a, v)
+			return nil
+		},
+	}
 }
 
 func actingForSomeone(j *journey) bool { return j.a.Who == forSomeoneElse }

@@ -45,16 +45,21 @@ type row struct {
 }
 
 func (h *handler) showCheck(w http.ResponseWriter, r *http.Request) {
-	j, err := h.load(w, r, true)
-	if err != nil {
-		h.render.Unavailable(w, err)
-		return
+	if j := h.openCheck(w, r); j != nil {
+		h.renderCheck(w, http.StatusOK, j, web.NewForm(nil))
 	}
-	if next(j) != "/request/check" {
+}
+
+// openCheck loads a journey whose every question is answered, or sends
+// the visitor to the first one that is not. nil means the response is
+// written.
+func (h *handler) openCheck(w http.ResponseWriter, r *http.Request) *journey {
+	j := h.open(w, r, true)
+	if j != nil && next(j) != "/request/check" {
 		http.Redirect(w, r, next(j), http.StatusSeeOther)
-		return
+		return nil
 	}
-	h.renderCheck(w, http.StatusOK, j, web.NewForm(nil))
+	return j
 }
 
 func (h *handler) renderCheck(w http.ResponseWriter, status int, j *journey, f *web.Form) {
@@ -155,13 +160,8 @@ func (h *handler) submit(w http.ResponseWriter, r *http.Request) {
 		h.site.TooManyRequests(w, wait)
 		return
 	}
-	j, err := h.load(w, r, true)
-	if err != nil {
-		h.render.Unavailable(w, err)
-		return
-	}
-	if next(j) != "/request/check" {
-		http.Redirect(w, r, next(j), http.StatusSeeOther)
+	j := h.openCheck(w, r)
+	if j == nil {
 		return
 	}
 	if r.PostForm.Get(honeypot) != "" {
@@ -294,9 +294,8 @@ type confirmationData struct {
 }
 
 func (h *handler) confirmation(w http.ResponseWriter, r *http.Request) {
-	j, err := h.load(w, r, false)
-	if err != nil {
-		h.render.Unavailable(w, err)
+	j := h.open(w, r, false)
+	if j == nil {
 		return
 	}
 	if j.a.Submitted == nil {

@@ -1,0 +1,68 @@
+// What the browser tests share: where things are, whether Chromium is
+// there, a real `rightsdesk serve` on random loopback ports with a fresh
+// data directory, and axe-core run on a page.
+import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { createInterface } from 'node:readline'
+
+export const root = path.resolve(import.meta.dirname, '../..')
+export const bin = process.env.RIGHTSDESK_BIN ?? path.join(root, 'bin/rightsdesk')
+export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+export const shotRoot = process.env.SCREENSHOT_DIR ?? path.join(root, 'build/screenshots')
+export const chromiumArgs = ['--no-sandbox', '--disable-dev-shm-usage']
+
+// Without Chromium the tests are skipped on a developer's machine, and fail
+// in CI, whose .ci/run installs it.
+const missing = existsSync(chromiumPath) ? '' : `no Chromium at ${chromiumPath} (apt-get install -y chromium fonts-liberation, or set CHROMIUM_PATH)`
+if (missing && process.env.CI === 'true') throw new Error(`CI=true: ${missing}`)
+export const skip = missing ? `browser tests skipped: ${missing}` : false
+
+// startServer makes a data directory, lets prepare(dataDir) work on the
+// database while it is still closed (tokens, accounts), then starts the
+// server and resolves to its base URL and a stop function.
+export async function startServer (prepare, prefix = 'rightsdesk-browser-') {
+  const dataDir = mkdtempSync(path.join(tmpdir(), prefix))
+  prepare?.(dataDir)
+  const server = spawn(bin, ['serve', '--data', dataDir, '--http-addr', '127.0.0.1:0', '--grpc-addr', '127.0.0.1:0', '--log-level', 'warn'],
+    { stdio: ['ignore', 'pipe', 'inherit'] })
+  const stop = async () => {
+    if (server.exitCode === null) {
+      const exited = new Promise(resolve => server.once('exit', resolve))
+      server.kill('SIGTERM')
+      await exited
+    }
+    rmSync(dataDir, { recursive: true, force: true })
+  }
+  const base = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('rightsdesk serve did not start within 20s')), 20000)
+    server.once('exit', code => reject(new Error(`rightsdesk serve exited with ${code}`)))
+    createInterface({ input: server.stdout }).on('line', line => {
+      const m = line.match(/request form\s+(http:\/\/\S+)\/$/)
+      if (m) { clearTimeout(timer); resolve(m[1]) }
+    })
+  })
+  return { base, dataDir, stop }
+}
+
+const axeSource = readFileSync(path.join(root, 'web/node_modules/axe-core/axe.min.js'), 'utf8')
+const wcag = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']
+
+// assertAccessible runs axe's WCAG 2.2 AA rules on the page and fails on
+// any violation. Where scripts were switched off through the DevTools
+// session cdp, they are switched on for axe alone: its timers never fire
+// otherwise, and page scripts skipped during load stay unrun.
+export async function assertAccessible (page, name, cdp) {
+  if (cdp) await cdp.send('Emulation.setScriptExecutionDisabled', { value: false })
+  let violations
+  try {
+    await page.evaluate(axeSource)
+    violations = await page.evaluate(tags => globalThis.axe.run(document, { runOnly: { type: 'tag', values: tags } })
+      .then(r => r.violations.map(v => ({ id: v.id, help: v.help, nodes: v.nodes.map(n => n.html) }))), wcag)
+  } finally {
+    if (cdp) await cdp.send('Emulation.setScriptExecutionDisabled', { value: true })
+  }
+  assert.deepEqual(violations, [], `axe violations on ${name} (${page.url()})`)
+}
