@@ -17,7 +17,7 @@ DIST              := web/dist
 NPM_STAMP         := web/node_modules/.package-lock.json
 SCREENSHOTS       := build/screenshots
 
-.PHONY: all build run test unit race vet staticcheck lint generate check-generated protodeps breaking bench bench-web crashtest clean \
+.PHONY: all build run test unit race vet staticcheck lint generate check-generated protodeps breaking bench bench-web crashtest clean fmt-check \
         assets browser-test docs-screenshots
 
 all: build
@@ -28,7 +28,7 @@ build: assets
 run: build
 	$(BIN) serve
 
-test: check-generated lint vet staticcheck unit race browser-test
+test: check-generated lint fmt-check vet staticcheck unit race browser-test
 	@echo "make test: all checks passed"
 
 unit:
@@ -77,6 +77,11 @@ docs-screenshots:
 # (make test runs the same test with 5 rounds).
 crashtest:
 	RIGHTSDESK_CRASH_ROUNDS=50 go test -count=1 -v -run '^TestCrashLosesNoAcknowledgedCase$$' ./internal/casework/
+
+# Fails listing any Go file gofmt would change (gen/ is checked by check-generated).
+fmt-check:
+	@files=$$(gofmt -l cmd internal web); if [ -n "$$files" ]; then \
+	  echo "gofmt would change these files; run gofmt -w on them:"; echo "$$files"; exit 1; fi
 
 vet:
 	go vet ./...

@@ -18,7 +18,7 @@ func runDevBench(ctx context.Context, args []string, stdout, stderr io.Writer) (
 	fs := newFlags("dev bench", stderr)
 	cfg := bench.Config{Progress: stderr}
 	clients := fs.String("clients", "1,16,64", "concurrency levels of the write phase, comma-separated; empty skips the write phase")
-	fs.DurationVar(&cfg.Duration, "duration", 10*time.Second, "length of each write measurement: the bbolt baseline and CreateCase, at each level")
+	fs.DurationVar(&cfg.Duration, "duration", 10*time.Second, "how long the bbolt baseline runs at each level, and CreateCase as long again, in alternating rounds")
 	fs.IntVar(&cfg.Cases, "cases", 100_000, "cases seeded for the read phase (the DESIGN targets are at 1000000); 0 skips the read phase")
 	fs.IntVar(&cfg.Queries, "queries", 2000, "top-50 ListCases calls timed in the read phase")
 	fs.StringVar(&cfg.Dir, "dir", "", "where the temporary databases go (default the system temp directory); put it on the disk to measure, not tmpfs")

@@ -9,9 +9,13 @@ import (
 	"time"
 )
 
-// MaxClients bounds a write level, so a typo cannot open thousands of
-// connections.
-const MaxClients = 512
+// The bounds of a run, so a typo cannot open thousands of connections or
+// fill the disk: a million cases take about 6.5 GB.
+const (
+	MaxClients = 512
+	MaxCases   = 10_000_000
+	MaxQueries = 1_000_000
+)
 
 // Config bounds one run.
 type Config struct {
@@ -21,7 +25,8 @@ type Config struct {
 	Dir string
 	// Clients are the write phase's concurrency levels; none skips it.
 	Clients []int
-	// Duration is each write measurement's length.
+	// Duration is how long the baseline runs at each level, and CreateCase
+	// as long again, in alternating rounds.
 	Duration time.Duration
 	// Cases are seeded for the read phase; 0 skips it.
 	Cases int
@@ -40,8 +45,11 @@ func (c Config) validate() error {
 	if len(c.Clients) > 0 && c.Duration <= 0 {
 		return fmt.Errorf("duration: want a positive duration, got %s", c.Duration)
 	}
-	if c.Cases < 0 || (c.Cases > 0 && c.Queries < 1) {
-		return fmt.Errorf("cases %d and queries %d: want cases ≥ 0 and, with cases, queries ≥ 1", c.Cases, c.Queries)
+	if c.Cases < 0 || c.Cases > MaxCases {
+		return fmt.Errorf("cases: %d is not between 0 and %d", c.Cases, MaxCases)
+	}
+	if c.Cases > 0 && (c.Queries < 1 || c.Queries > MaxQueries) {
+		return fmt.Errorf("queries: %d is not between 1 and %d", c.Queries, MaxQueries)
 	}
 	return nil
 }
@@ -58,7 +66,7 @@ type Report struct {
 	GOARCH     string       `json:"goarch"`
 	CPUs       int          `json:"cpus"`
 	Dir        string       `json:"dir"`
-	Duration   string       `json:"duration_per_measurement,omitempty"`
+	Duration   string       `json:"duration_per_side_per_level,omitempty"`
 	WriteShape WriteShape   `json:"write_shape"`
 	Writes     []WriteLevel `json:"writes,omitempty"`
 	Reads      *ReadResult  `json:"reads,omitempty"`

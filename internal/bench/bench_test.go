@@ -86,7 +86,9 @@ func TestRunRefusesUnboundedConfigs(t *testing.T) {
 		{Clients: []int{bench.MaxClients + 1}, Duration: time.Second},
 		{Clients: []int{1}},
 		{Cases: -1},
+		{Cases: bench.MaxCases + 1, Queries: 1},
 		{Cases: 10},
+		{Cases: 10, Queries: bench.MaxQueries + 1},
 	} {
 		if _, err := bench.Run(t.Context(), cfg); err == nil {
 			t.Errorf("%+v was accepted", cfg)

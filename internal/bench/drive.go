@@ -14,10 +14,17 @@ import (
 type load struct {
 	ops       int
 	elapsed   time.Duration
-	latencies []time.Duration // ascending
+	latencies []time.Duration // ascending once add or the caller has sorted them
 }
 
 func (l load) perSecond() float64 { return float64(l.ops) / l.elapsed.Seconds() }
+
+// add is the two runs as one.
+func (l load) add(m load) load {
+	all := slices.Concat(l.latencies, m.latencies)
+	slices.Sort(all)
+	return load{ops: l.ops + m.ops, elapsed: l.elapsed + m.elapsed, latencies: all}
+}
 
 // percentile is the nearest-rank p-th percentile, in milliseconds.
 func (l load) percentile(p float64) float64 {
@@ -59,6 +66,5 @@ func drive(ctx context.Context, clients int, d time.Duration, op func(client int
 		err = ctx.Err()
 	}
 	l.ops = len(l.latencies)
-	slices.Sort(l.latencies)
 	return l, err
 }

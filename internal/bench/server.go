@@ -135,14 +135,7 @@ func openOver(ctx context.Context, backend store.Backend) (*store.Store, error) 
 	}
 	notices, err := catalogue.Builtin()
 	if err == nil {
-		err = st.Update(ctx, func(tx store.WriteTx) error {
-			for i := range notices {
-				if err := store.PutNotice(tx, &notices[i]); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
+		err = store.AddMissingNotices(ctx, st, notices)
 	}
 	if err != nil {
 		_ = st.Close()

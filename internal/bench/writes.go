@@ -120,8 +120,12 @@ func shapeOf(shapes [][]recordedPut) WriteShape {
 	return WriteShape{Puts: float64(puts) / float64(len(shapes)), Bytes: float64(size) / float64(len(shapes))}
 }
 
-// measureWrites runs, at each concurrency, the bbolt baseline and then
-// CreateCase over gRPC, each on a fresh database of its own.
+// rounds splits each level's time into alternating baseline and CreateCase
+// runs, so a disk stall or a busy neighbour lands on both sides of the ratio
+// rather than on one.
+const rounds = 3
+
+// measureWrites measures each concurrency on fresh databases of its own.
 func measureWrites(ctx context.Context, root string, cfg Config, now time.Time) (WriteShape, []WriteLevel, error) {
 	shapes, err := recordShapes(ctx, filepath.Join(root, "shape"), now)
 	if err != nil {
@@ -130,15 +134,10 @@ func measureWrites(ctx context.Context, root string, cfg Config, now time.Time) 
 	var levels []WriteLevel
 	for _, clients := range cfg.Clients {
 		dir := filepath.Join(root, fmt.Sprintf("writes-%d", clients))
-		cfg.progress("writes: %d clients: bbolt baseline for %s", clients, cfg.Duration)
-		raw, err := rawBatches(ctx, filepath.Join(dir, "raw"), shapes, clients, cfg.Duration)
+		cfg.progress("writes: %d clients: bbolt baseline and CreateCase over gRPC, %d rounds of %s each", clients, rounds, cfg.Duration/rounds)
+		raw, creates, err := measureLevel(ctx, dir, shapes, clients, cfg.Duration, now)
 		if err != nil {
-			return WriteShape{}, nil, fmt.Errorf("bbolt baseline at %d clients: %w", clients, err)
-		}
-		cfg.progress("writes: %d clients: CreateCase over gRPC for %s", clients, cfg.Duration)
-		creates, err := grpcCreates(ctx, filepath.Join(dir, "server"), clients, cfg.Duration, now)
-		if err != nil {
-			return WriteShape{}, nil, fmt.Errorf("CreateCase at %d clients: %w", clients, err)
+			return WriteShape{}, nil, fmt.Errorf("writes at %d clients: %w", clients, err)
 		}
 		if err := os.RemoveAll(dir); err != nil {
 			return WriteShape{}, nil, err
@@ -157,17 +156,42 @@ func measureWrites(ctx context.Context, root string, cfg Config, now time.Time) 
 	return shapeOf(shapes), levels, nil
 }
 
-// rawBatches puts one recorded create's keys and values per db.Batch call,
-// with bbolt's default options (fsync on every commit) as the store has.
-func rawBatches(ctx context.Context, dir string, shapes [][]recordedPut, clients int, d time.Duration) (load, error) {
+func measureLevel(ctx context.Context, dir string, shapes [][]recordedPut, clients int, d time.Duration, now time.Time) (raw, creates load, err error) {
+	putBatch, closeRaw, err := openBaseline(filepath.Join(dir, "raw"), shapes)
+	if err != nil {
+		return load{}, load{}, err
+	}
+	defer func() { err = errors.Join(err, closeRaw()) }()
+	create, stopServer, err := openCreates(ctx, filepath.Join(dir, "server"), clients, now)
+	if err != nil {
+		return load{}, load{}, err
+	}
+	defer func() { err = errors.Join(err, stopServer()) }()
+	for range rounds {
+		r, err := drive(ctx, clients, d/rounds, putBatch)
+		if err != nil {
+			return load{}, load{}, fmt.Errorf("bbolt baseline: %w", err)
+		}
+		c, err := drive(ctx, clients, d/rounds, create)
+		if err != nil {
+			return load{}, load{}, fmt.Errorf("CreateCase: %w", err)
+		}
+		raw, creates = raw.add(r), creates.add(c)
+	}
+	return raw, creates, nil
+}
+
+// openBaseline returns an operation that puts one recorded create's keys
+// and values in one db.Batch call, on a database with bbolt's default
+// options (fsync on every commit) as the store has.
+func openBaseline(dir string, shapes [][]recordedPut) (func(int) error, func() error, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return load{}, err
+		return nil, nil, err
 	}
 	db, err := bbolt.Open(filepath.Join(dir, "raw.db"), 0o600, &bbolt.Options{Timeout: time.Second})
 	if err != nil {
-		return load{}, err
+		return nil, nil, err
 	}
-	defer db.Close()
 	longest := 0
 	err = db.Update(func(tx *bbolt.Tx) error {
 		for _, s := range shapes {
@@ -181,14 +205,14 @@ func rawBatches(ctx context.Context, dir string, shapes [][]recordedPut, clients
 		return nil
 	})
 	if err != nil {
-		return load{}, err
+		return nil, nil, errors.Join(err, db.Close())
 	}
 	value := make([]byte, longest)
 	for i := range value {
 		value[i] = byte(rand.Uint32())
 	}
 	var seq atomic.Uint64
-	return drive(ctx, clients, d, func(int) error {
+	putBatch := func(int) error {
 		n := seq.Add(1)
 		puts := shapes[n%uint64(len(shapes))]
 		return db.Batch(func(tx *bbolt.Tx) error {
@@ -199,38 +223,46 @@ func rawBatches(ctx context.Context, dir string, shapes [][]recordedPut, clients
 			}
 			return nil
 		})
-	})
+	}
+	return putBatch, db.Close, nil
 }
 
-// grpcCreates runs CreateCase from clients, each on its own connection, as
-// separate client processes would be, against a fresh server.
-func grpcCreates(ctx context.Context, dir string, clients int, d time.Duration, now time.Time) (l load, err error) {
+// openCreates starts a fresh server and returns an operation that calls
+// CreateCase as one of clients, each on its own connection as separate
+// client processes would be, and a function that hangs up and stops it.
+func openCreates(ctx context.Context, dir string, clients int, now time.Time) (func(int) error, func() error, error) {
 	inst, err := startServer(ctx, dir)
 	if err != nil {
-		return load{}, err
+		return nil, nil, err
 	}
-	defer func() { err = errors.Join(err, inst.stop()) }()
-	conns := make([]rdv1.CaseServiceClient, clients)
+	var conns []*grpc.ClientConn
+	stop := func() error {
+		for _, conn := range conns {
+			_ = conn.Close()
+		}
+		return inst.stop()
+	}
+	stubs := make([]rdv1.CaseServiceClient, clients)
 	rngs := make([]*rand.Rand, clients)
 	for c := range clients {
 		conn, err := dial(inst.addr)
 		if err != nil {
-			return load{}, err
+			return nil, nil, errors.Join(err, stop())
 		}
-		defer func(conn *grpc.ClientConn) { _ = conn.Close() }(conn)
-		conns[c], rngs[c] = rdv1.NewCaseServiceClient(conn), rand.New(rand.NewPCG(uint64(c), 2))
+		conns = append(conns, conn)
+		stubs[c], rngs[c] = rdv1.NewCaseServiceClient(conn), rand.New(rand.NewPCG(uint64(c), 2))
 	}
 	callCtx := inst.authorised(ctx)
 	var seq atomic.Int64
 	create := func(c int) error {
-		_, err := conns[c].CreateCase(callCtx, createRequest(request(int(seq.Add(1)), now, rngs[c])))
+		_, err := stubs[c].CreateCase(callCtx, createRequest(request(int(seq.Add(1)), now, rngs[c])))
 		return err
 	}
-	// Connections are made on first use; make them before the clock starts.
+	// Connections are made on first use; make them before any clock starts.
 	for c := range clients {
 		if err := create(c); err != nil {
-			return load{}, err
+			return nil, nil, errors.Join(err, stop())
 		}
 	}
-	return drive(ctx, clients, d, create)
+	return create, stop, nil
 }

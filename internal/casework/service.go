@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 
 	"github.com/rightsdesk/rightsdesk/internal/audit"
@@ -54,38 +55,73 @@ type CreateResult struct {
 }
 
 // Create opens a case, or returns the case an earlier call with the same
-// request id opened.
+// request id opened. The domain work (validation, evaluation, clock, ids)
+// runs before the write transaction, which only re-checks what may have
+// changed meanwhile and writes: concurrent writers share a commit, so time
+// spent inside it is time every one of them waits.
 func (s *Service) Create(ctx context.Context, actor string, req NewRequest) (*CreateResult, error) {
+	for range maxNoticeRaces {
+		result, err := s.tryCreate(ctx, actor, req)
+		if !errors.Is(err, errNoticeChanged) {
+			return result, err
+		}
+	}
+	return nil, fmt.Errorf("notice %q kept changing while the case was opened: %w", req.NoticeID, errNoticeChanged)
+}
+
+// maxNoticeRaces bounds retries when a notice import lands between the
+// preparation of a case and its write; one retry is almost always enough.
+const maxNoticeRaces = 5
+
+var errNoticeChanged = errors.New("the notice changed")
+
+func (s *Service) tryCreate(ctx context.Context, actor string, req NewRequest) (*CreateResult, error) {
 	env := s.env(actor)
-	var result *CreateResult
-	err := s.store.Update(ctx, func(tx store.WriteTx) error {
+	var (
+		existing *cases.Case
+		n        *notice.Notice
+		stamp    []byte
+	)
+	err := s.store.View(ctx, func(tx store.ReadTx) (err error) {
+		if existing, err = existingRequest(tx, req.RequestID); existing != nil || err != nil {
+			return err
+		}
+		n, stamp, err = store.GetNoticeStamped(tx, req.NoticeID)
+		if errors.Is(err, store.ErrNotFound) {
+			return fault.Invalid("case.notice", "there is no notice %q", req.NoticeID)
+		}
+		return err
+	})
+	if existing != nil || err != nil {
+		return &CreateResult{Case: existing}, err
+	}
+	in := req.NewCase
+	in.Notice = n
+	created, err := cases.Create(in, env)
+	if err != nil {
+		return nil, err
+	}
+	result := &CreateResult{Case: created.Case, StatusToken: created.StatusToken, Created: true}
+	err = s.store.Update(ctx, func(tx store.WriteTx) error {
+		// The store may run this more than once; it only reads what it
+		// checks and writes what was prepared, so a rerun is the same.
 		if existing, err := existingRequest(tx, req.RequestID); existing != nil || err != nil {
 			result = &CreateResult{Case: existing}
 			return err
 		}
-		n, err := store.GetNotice(tx, req.NoticeID)
-		if errors.Is(err, store.ErrNotFound) {
-			return fault.Invalid("case.notice", "there is no notice %q", req.NoticeID)
-		}
-		if err != nil {
-			return err
-		}
-		in := req.NewCase
-		in.Notice = n
-		created, err := cases.Create(in, env)
-		if err != nil {
-			return err
+		if !store.NoticeUnchanged(tx, req.NoticeID, stamp) {
+			return errNoticeChanged
 		}
 		if err := uniqueReference(tx, created.Case, env); err != nil {
 			return err
 		}
-		if err := s.write(tx, env, nil, created.Case, created.Change); err != nil {
-			return err
-		}
-		result = &CreateResult{Case: created.Case, StatusToken: created.StatusToken, Created: true}
-		return nil
+		created.Change.After["reference"] = created.Case.Reference // a collision draws a new one
+		return s.write(tx, env, nil, created.Case, created.Change)
 	})
-	return result, err
+	if err != nil {
+		return nil, err
+	}
+	return result, nil
 }
 
 func existingRequest(tx store.ReadTx, requestID string) (*cases.Case, error) {

@@ -1,7 +1,9 @@
 package store
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -19,6 +21,33 @@ func GetNotice(tx ReadTx, id string) (*notice.Notice, error) {
 		return nil, fmt.Errorf("notice %q: %w", id, ErrNotFound)
 	}
 	return decodeNotice(raw)
+}
+
+// GetNoticeStamped is GetNotice that also returns a stamp of the stored
+// record, so a later transaction can check with NoticeUnchanged that the
+// notice it worked from is still the one stored without decoding it again.
+func GetNoticeStamped(tx ReadTx, id string) (*notice.Notice, []byte, error) {
+	raw := tx.Get(BucketNotices, []byte(id))
+	if raw == nil {
+		return nil, nil, fmt.Errorf("notice %q: %w", id, ErrNotFound)
+	}
+	n, err := decodeNotice(raw)
+	if err != nil {
+		return nil, nil, err
+	}
+	stamp := sha256.Sum256(raw)
+	return n, stamp[:], nil
+}
+
+// NoticeUnchanged reports whether the notice id is still stored exactly as
+// when stamp was taken.
+func NoticeUnchanged(tx ReadTx, id string, stamp []byte) bool {
+	raw := tx.Get(BucketNotices, []byte(id))
+	if raw == nil {
+		return false
+	}
+	now := sha256.Sum256(raw)
+	return bytes.Equal(now[:], stamp)
 }
 
 // AddMissingNotices stores, in one transaction, each of notices the store

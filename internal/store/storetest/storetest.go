@@ -321,6 +321,26 @@ func testNotices(t *testing.T, h Harness) {
 	if err := s.Update(ctx, func(tx store.WriteTx) error { return store.PutNotice(tx, &notice.Notice{ID: "empty"}) }); err == nil {
 		t.Error("a notice without versions was stored")
 	}
+
+	// A stamp holds until the notice is rewritten with other content.
+	var stamp []byte
+	_ = s.View(ctx, func(tx store.ReadTx) (err error) {
+		_, stamp, err = store.GetNoticeStamped(tx, "alpha")
+		if err != nil || !store.NoticeUnchanged(tx, "alpha", stamp) || store.NoticeUnchanged(tx, "bravo", stamp) || store.NoticeUnchanged(tx, "delta", stamp) {
+			t.Errorf("a fresh stamp: err %v, or it matched another notice", err)
+		}
+		return nil
+	})
+	changed := &notice.Notice{ID: "alpha", Versions: []notice.Version{{Number: 1, Title: "Notice alpha"}, {Number: 2, Title: "Notice alpha, revised"}}}
+	if err := s.Update(ctx, func(tx store.WriteTx) error { return store.PutNotice(tx, changed) }); err != nil {
+		t.Fatal(err)
+	}
+	_ = s.View(ctx, func(tx store.ReadTx) error {
+		if store.NoticeUnchanged(tx, "alpha", stamp) {
+			t.Error("the stamp still matched after a new version was stored")
+		}
+		return nil
+	})
 }
 
 func testHolidayImports(t *testing.T, h Harness) {
