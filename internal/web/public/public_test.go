@@ -58,14 +58,7 @@ func newSite(t *testing.T, configure func(*public.Config)) *site {
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = st.Update(context.Background(), func(tx store.WriteTx) error {
-		for i := range notices {
-			if err := store.PutNotice(tx, &notices[i]); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	err = store.AddMissingNotices(context.Background(), st, notices)
 	if err != nil {
 		t.Fatal(err)
 	}
