@@ -1,31 +1,15 @@
 package catalogue
 
 import (
-	"errors"
 	"fmt"
-	"io/fs"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/rightsdesk/rightsdesk/internal/notice"
+	"github.com/rightsdesk/rightsdesk/internal/notice/catalogue/seeds"
 )
-
-// seedsDir is where the published reference notices live beside the repo
-// (/work/shared/seeds seen from this package). A fresh clone does not have it.
-const seedsDir = "../../../../shared/seeds"
-
-// seedPrefixes maps each notice to its reference file (NNN_<hash>.txt).
-var seedPrefixes = map[string]string{
-	"a-modern-civil-service":  "000",
-	"communities-of-practice": "001",
-	"gpg-csep-hub":            "002",
-	"nlc-network-members":     "003",
-	"it-service-desk":         "004",
-}
 
 func mustLoad(t *testing.T) []notice.Notice {
 	t.Helper()
@@ -423,12 +407,9 @@ func TestEveryFactHasAKeyword(t *testing.T) {
 }
 
 func TestProvenanceMatchesTheReferenceNotices(t *testing.T) {
-	if _, err := os.Stat(seedsDir); errors.Is(err, fs.ErrNotExist) {
-		t.Skip("../shared/seeds not present: skipping provenance check against the reference notices")
-	}
 	for _, n := range mustLoad(t) {
 		t.Run(n.ID, func(t *testing.T) {
-			lines := seedLines(t, n.ID)
+			lines := strings.Split(string(seeds.Read(t, n.ID)), "\n")
 			v := n.Current()
 			if !strings.Contains(strings.Join(lines, "\n"), v.Source.Document) {
 				t.Errorf("the reference notice does not contain the title %q", v.Source.Document)
@@ -438,19 +419,6 @@ func TestProvenanceMatchesTheReferenceNotices(t *testing.T) {
 			}
 		})
 	}
-}
-
-func seedLines(t *testing.T, id string) []string {
-	t.Helper()
-	matches, err := filepath.Glob(filepath.Join(seedsDir, seedPrefixes[id]+"_*.txt"))
-	if err != nil || len(matches) != 1 {
-		t.Fatalf("want one reference file for %s, found %v (%v)", id, matches, err)
-	}
-	raw, err := os.ReadFile(matches[0])
-	if err != nil {
-		t.Fatal(err)
-	}
-	return strings.Split(string(raw), "\n")
 }
 
 // checkCitedLine wants the keyword on the cited line and the cited section

@@ -1,70 +1,37 @@
 package importer
 
 import (
-	"errors"
 	"fmt"
-	"io/fs"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/rightsdesk/rightsdesk/internal/notice"
 	"github.com/rightsdesk/rightsdesk/internal/notice/catalogue"
+	"github.com/rightsdesk/rightsdesk/internal/notice/catalogue/seeds"
 )
-
-// seedsDir holds the five published reference notices beside the
-// repository (../shared/seeds from its root). A fresh clone does not have it.
-const seedsDir = "../../../../shared/seeds"
-
-// seedIDs maps each reference file (NNN_<hash>.txt) to its catalogue entry.
-var seedIDs = map[string]string{
-	"000": "a-modern-civil-service",
-	"001": "communities-of-practice",
-	"002": "gpg-csep-hub",
-	"003": "nlc-network-members",
-	"004": "it-service-desk",
-}
 
 // TestSeedsMatchTheCatalogue imports each reference notice and compares the
 // draft with the catalogue entry written by hand: dates, lawful bases,
 // Article 9 conditions, rights with their scopes and qualifiers, audiences
 // and every contact.
 func TestSeedsMatchTheCatalogue(t *testing.T) {
-	entries, err := os.ReadDir(seedsDir)
-	if errors.Is(err, fs.ErrNotExist) {
-		t.Skipf("no reference notices at %s (they live beside the repository, not in it); skipping the comparison with the catalogue", seedsDir)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
 	builtin, err := catalogue.Builtin()
 	if err != nil {
 		t.Fatal(err)
 	}
-	compared := 0
-	for _, e := range entries {
-		id, ok := seedIDs[strings.SplitN(e.Name(), "_", 2)[0]]
-		if !ok {
-			continue
-		}
+	for _, id := range seeds.IDs() {
 		i := slices.IndexFunc(builtin, func(n notice.Notice) bool { return n.ID == id })
+		if i < 0 {
+			t.Fatalf("reference notice %s has no catalogue entry", id)
+		}
 		t.Run(id, func(t *testing.T) {
-			raw, err := os.ReadFile(filepath.Join(seedsDir, e.Name()))
-			if err != nil {
-				t.Fatal(err)
-			}
-			d, err := Parse(raw, Options{ID: id, Today: "2026-03-02"})
+			d, err := Parse(seeds.Read(t, id), Options{ID: id, Today: "2026-03-02"})
 			if err != nil {
 				t.Fatal(err)
 			}
 			compareWithCatalogue(t, &d.Version, builtin[i].Current())
 		})
-		compared++
-	}
-	if compared != len(seedIDs) {
-		t.Fatalf("compared %d reference notices, want %d", compared, len(seedIDs))
 	}
 }
 
