@@ -1,5 +1,3 @@
-// Package gen holds the code and documents generated from proto/ by
-// `make generate`. Nothing here is edited by hand except this file.
 package gen
 
 import _ "embed"
