@@ -165,3 +165,11 @@ func TestRenderFailsCleanly(t *testing.T) {
 		t.Errorf("problem page: %d\n%s", w.Code, w.Body.String())
 	}
 }
+
+func TestWordsReadsStoredValuesAloud(t *testing.T) {
+	for in, want := range map[string]string{"not_requested": "Not requested", "article_19_notification": "Article 19 notification", "": "", "done": "Done"} {
+		if got := words(in); got != want {
+			t.Errorf("words(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
