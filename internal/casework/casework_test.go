@@ -362,3 +362,24 @@ func TestStatusNeedsReferenceAndTokenAndSaysNothingElse(t *testing.T) {
 		t.Fatalf("wrong token: %v; wrong reference: %v — want the same not-found", wrongToken, wrongRef)
 	}
 }
+
+// Listing keeps cases decoded between calls; a write must show at once.
+func TestListSeesEveryWriteDespiteTheDecodedCache(t *testing.T) {
+	w, _ := newService(t, t.TempDir())
+	c := create(t, w, request(notice.RightAccess, ""))
+	for _, who := range []string{"alice", "bob", "carol"} {
+		if _, err := w.List(ctx, casework.Query{Limit: 10}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.Apply(ctx, "token:x", c.ID, "", cases.Assign{Assignee: who}); err != nil {
+			t.Fatal(err)
+		}
+		page, err := w.List(ctx, casework.Query{Limit: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(page.Cases) != 1 || page.Cases[0].Assignee != who {
+			t.Fatalf("after assigning %s, List shows %+v", who, page.Cases)
+		}
+	}
+}

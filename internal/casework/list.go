@@ -55,7 +55,7 @@ func (s *Service) List(ctx context.Context, q Query) (*Page, error) {
 		if f.reference != "" {
 			return lookupReference(tx, f, today, page)
 		}
-		return scan(tx, p, q, func(c *cases.Case) bool { return f.match(c, today) }, page)
+		return scan(tx, p, q, s.decoded.load, func(c *cases.Case) bool { return f.match(c, today) }, page)
 	})
 	return page, err
 }
@@ -78,7 +78,7 @@ func lookupReference(tx store.ReadTx, f filter, today string, page *Page) error 
 // scan walks one index from the cursor, loading each case it points at. A
 // page is cut, with a cursor after its last examined entry, only when a
 // further entry exists.
-func scan(tx store.ReadTx, p plan, q Query, match func(*cases.Case) bool, page *Page) error {
+func scan(tx store.ReadTx, p plan, q Query, load func(store.ReadTx, string) (*cases.Case, error), match func(*cases.Case) bool, page *Page) error {
 	var (
 		last     []byte
 		examined int
@@ -97,7 +97,7 @@ func scan(tx store.ReadTx, p plan, q Query, match func(*cases.Case) bool, page *
 		}
 		examined++
 		last = append(last[:0], k...)
-		c, err := store.GetCase(tx, store.IndexedCaseID(k))
+		c, err := load(tx, store.IndexedCaseID(k))
 		if err != nil {
 			return false, err
 		}

@@ -18,10 +18,11 @@ import (
 
 // Service runs case commands and queries.
 type Service struct {
-	store  *store.Store
-	engine *deadline.Engine
-	clock  clock.Clock
-	random io.Reader
+	store   *store.Store
+	engine  *deadline.Engine
+	clock   clock.Clock
+	random  io.Reader
+	decoded decodedCases
 }
 
 // New returns a Service. random supplies ids, references and tokens

@@ -11,10 +11,20 @@ import (
 
 // GetCase reads one case.
 func GetCase(tx ReadTx, id string) (*cases.Case, error) {
-	raw := tx.Get(BucketCases, []byte(id))
+	raw := CaseRecord(tx, id)
 	if raw == nil {
 		return nil, fmt.Errorf("case %q: %w", id, ErrNotFound)
 	}
+	return DecodeCase(id, raw)
+}
+
+// CaseRecord returns a case's stored bytes, or nil; they are valid only
+// inside tx. With DecodeCase it lets a reader skip decoding a record it
+// already holds decoded.
+func CaseRecord(tx ReadTx, id string) []byte { return tx.Get(BucketCases, []byte(id)) }
+
+// DecodeCase decodes a record read with CaseRecord.
+func DecodeCase(id string, raw []byte) (*cases.Case, error) {
 	var c cases.Case
 	if err := json.Unmarshal(raw, &c); err != nil {
 		return nil, fmt.Errorf("decode case %q: %w", id, err)
