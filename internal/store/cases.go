@@ -3,7 +3,6 @@ package store
 import (
 	"bytes"
 	"encoding/binary"
-	"encoding/json"
 	"fmt"
 
 	"github.com/rightsdesk/rightsdesk/internal/cases"
@@ -23,14 +22,6 @@ func GetCase(tx ReadTx, id string) (*cases.Case, error) {
 // already holds decoded.
 func CaseRecord(tx ReadTx, id string) []byte { return tx.Get(BucketCases, []byte(id)) }
 
-// DecodeCase decodes a record read with CaseRecord.
-func DecodeCase(id string, raw []byte) (*cases.Case, error) {
-	var c cases.Case
-	if err := json.Unmarshal(raw, &c); err != nil {
-		return nil, fmt.Errorf("decode case %q: %w", id, err)
-	}
-	return &c, nil
-}
 
 // CaseIDByReference resolves a public reference.
 func CaseIDByReference(tx ReadTx, reference string) (string, error) {
@@ -57,9 +48,9 @@ func lookupID(tx ReadTx, b Bucket, key string) (string, error) {
 // in the caller's transaction. old is the case as it was read in this
 // transaction, or nil for a new case.
 func PutCase(tx WriteTx, old, c *cases.Case) error {
-	raw, err := json.Marshal(c)
+	raw, err := encodeCase(c)
 	if err != nil {
-		return fmt.Errorf("encode case %q: %w", c.ID, err)
+		return err
 	}
 	if err := tx.Put(BucketCases, []byte(c.ID), raw); err != nil {
 		return err

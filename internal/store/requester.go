@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"crypto/hmac"
 	"crypto/sha256"
-	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -107,11 +106,11 @@ func indexEveryRequester(tx WriteTx) error {
 			if n == batch {
 				return false, nil
 			}
-			var c cases.Case
-			if err := json.Unmarshal(v, &c); err != nil {
-				return false, fmt.Errorf("decode case %q: %w", k, err)
+			c, err := DecodeCase(string(k), v)
+			if err != nil {
+				return false, err
 			}
-			entries = append(entries, requesterEntries(&c, key)...)
+			entries = append(entries, requesterEntries(c, key)...)
 			next = append(append(next[:0], k...), 0) // the first key after k
 			n++
 			return true, nil
