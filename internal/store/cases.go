@@ -22,7 +22,6 @@ func GetCase(tx ReadTx, id string) (*cases.Case, error) {
 // already holds decoded.
 func CaseRecord(tx ReadTx, id string) []byte { return tx.Get(BucketCases, []byte(id)) }
 
-
 // CaseIDByReference resolves a public reference.
 func CaseIDByReference(tx ReadTx, reference string) (string, error) {
 	return lookupID(tx, BucketByReference, reference)
