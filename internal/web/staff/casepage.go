@@ -141,7 +141,7 @@ func (h *handler) renderCase(w http.ResponseWriter, r *http.Request, me *staffer
 		d.Notes = append(d.Notes, noteView{Note: n, AuthorName: names.of(n.Author)})
 	}
 	for i := len(events) - 1; i >= 0; i-- {
-		d.Timeline = append(d.Timeline, eventView{Event: events[i], ActorName: names.of(events[i].Actor), Changes: changes(&events[i])})
+		d.Timeline = append(d.Timeline, eventView{Event: events[i], ActorName: names.of(events[i].Actor), Changes: changes(&events[i], names)})
 	}
 	if c.Open() && c.Extension == nil && c.Clock.ExtensionNoticeBy != "" && today > c.Clock.ExtensionNoticeBy {
 		d.LateExtension = fmt.Sprintf("The first period ended on %s. An extension had to be made, and the requester told why, by then.", web.LongDate(c.Clock.ExtensionNoticeBy))
@@ -263,7 +263,14 @@ func sentence(s string) string {
 }
 
 // changes lists an event's non-personal changes as "field: before → after".
-func changes(e *audit.Event) []string {
+func nameOrEmpty(names directory, actor string) string {
+	if actor == "" {
+		return ""
+	}
+	return names.of(actor)
+}
+
+func changes(e *audit.Event, names directory) []string {
 	keys := make([]string, 0, len(e.After)+len(e.Before))
 	for k := range e.After {
 		keys = append(keys, k)
@@ -277,6 +284,9 @@ func changes(e *audit.Event) []string {
 	out := make([]string, 0, len(keys))
 	for _, k := range keys {
 		before, after := e.Before[k], e.After[k]
+		if k == "assignee" { // an actor id: show the person
+			before, after = nameOrEmpty(names, before), nameOrEmpty(names, after)
+		}
 		switch {
 		case before == "":
 			out = append(out, fmt.Sprintf("%s: %s", sentence(k), after))

@@ -346,3 +346,20 @@ func (s *site) find(email string) users.User {
 	s.t.Fatalf("no account for %s", email)
 	return users.User{}
 }
+
+// The timeline names the person a case was assigned to, not their id.
+func TestTimelineNamesTheAssignee(t *testing.T) {
+	s := newSite(t, nil)
+	s.user("cw@example.org", auth.RoleCaseworker)
+	c := s.openCase()
+	cw := s.find("cw@example.org")
+	if _, err := s.work.Apply(context.Background(), "token:other", c.ID, "", cases.Assign{Assignee: cw.Actor()}); err != nil {
+		t.Fatal(err)
+	}
+	b := s.browser()
+	b.signIn("cw@example.org")
+	_, page := b.get("/staff/cases/" + c.ID)
+	if !strings.Contains(page, "Assignee: Staff caseworker") || strings.Contains(page, "Assignee: user:") {
+		t.Error("the timeline shows the assignee's id instead of their name")
+	}
+}
