@@ -35,6 +35,7 @@ func commands() []command {
 		{"users create", "create a staff sign-in account; the password is read from stdin (server stopped)", runUsersCreate},
 		{"users list", "list staff accounts: id, email, name, role, state; never a password", runUsersList},
 		{"users disable", "stop a staff account signing in, by id or email (server stopped)", runUsersDisable},
+		{"users reset-password", "set a new password (from stdin), unlock and re-enable an account (server stopped)", runUsersResetPassword},
 		{"audit verify", "recompute the audit chain and name the first broken link", runAuditVerify},
 		{"backup", "write a consistent copy of the database", runBackup},
 		{"dev bench", "measure the DESIGN.md performance targets on loopback (make bench)", runDevBench},

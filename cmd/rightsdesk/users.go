@@ -153,14 +153,48 @@ func runUsersList(ctx context.Context, args []string, stdout, stderr io.Writer) 
 }
 
 func runUsersDisable(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("users disable", stderr)
+	return onAccount(ctx, "disable", args, stderr, func(d *users.Directory, who string) error {
+		u, err := d.Disable(ctx, who)
+		if err != nil {
+			return err
+		}
+		_, err = fmt.Fprintf(stdout, "Disabled account %s (%s): it can no longer sign in; its cases and audit history keep its name.\n", u.ID, u.Email)
+		return err
+	})
+}
+
+func runUsersResetPassword(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	return onAccount(ctx, "reset-password", args, stderr, func(d *users.Directory, who string) error {
+		password, err := readPassword(stdin, stderr)
+		if err != nil {
+			return err
+		}
+		u, err := d.ResetPassword(ctx, who, password)
+		var inv *fault.InvalidArgument
+		if errors.As(err, &inv) {
+			for _, v := range inv.Violations {
+				fmt.Fprintf(stderr, "%s: %s\n", v.Field, v.Description)
+			}
+			return errUsage
+		}
+		if err != nil {
+			return err
+		}
+		_, err = fmt.Fprintf(stdout, "New password set for %s (%s); the account is active and unlocked.\n", u.ID, u.Email)
+		return err
+	})
+}
+
+// onAccount runs `users VERB [--data DIR] ID|EMAIL` on the named account.
+func onAccount(ctx context.Context, verb string, args []string, stderr io.Writer, run func(d *users.Directory, who string) error) error {
+	fs := newFlags("users "+verb, stderr)
 	dataDir := fs.String("data", "./rightsdesk-data", dataFlagUsage)
 	flags, who := splitPositional(fs, args)
 	if err := parseFlags(fs, flags); err != nil {
 		return err
 	}
 	if len(who) != 1 {
-		fmt.Fprintln(stderr, "usage: rightsdesk users disable [--data DIR] ID|EMAIL   (see `rightsdesk users list`)")
+		fmt.Fprintf(stderr, "usage: rightsdesk users %s [--data DIR] ID|EMAIL   (see `rightsdesk users list`)\n", verb)
 		return errUsage
 	}
 	d, closeStore, err := openDirectory(ctx, *dataDir)
@@ -168,14 +202,10 @@ func runUsersDisable(ctx context.Context, args []string, stdout, stderr io.Write
 		return err
 	}
 	defer closeStore()
-	u, err := d.Disable(ctx, strings.TrimSpace(who[0]))
+	err = run(d, strings.TrimSpace(who[0]))
 	var nf *fault.NotFound
 	if errors.As(err, &nf) {
 		return fmt.Errorf("no account has the id or email %q; see `rightsdesk users list`", who[0])
 	}
-	if err != nil {
-		return err
-	}
-	_, err = fmt.Fprintf(stdout, "Disabled account %s (%s): it can no longer sign in; its cases and audit history keep its name.\n", u.ID, u.Email)
 	return err
 }

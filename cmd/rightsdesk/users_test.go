@@ -49,6 +49,19 @@ func TestUsersCreateListDisable(t *testing.T) {
 		t.Fatalf("users list --json shows password data:\n%s", stdout)
 	}
 
+	withStdin(t, "short\n")
+	if code, _, stderr := runCLI(t, "users", "reset-password", "ada@example.org", "--data", dir); code != 2 || !strings.Contains(stderr, "at least 12 characters") {
+		t.Fatalf("users reset-password with a short password: exit %d: %s", code, stderr)
+	}
+	withStdin(t, "harbour lantern porridge\n")
+	if code, _, stderr := runCLI(t, "users", "reset-password", "nobody@example.org", "--data", dir); code != 1 || !strings.Contains(stderr, "no account") {
+		t.Fatalf("users reset-password for nobody: exit %d: %s", code, stderr)
+	}
+	withStdin(t, "harbour lantern porridge\n")
+	if code, stdout, stderr := runCLI(t, "users", "reset-password", id, "--data", dir); code != 0 || !strings.Contains(stdout, "active and unlocked") {
+		t.Fatalf("users reset-password: exit %d\n%s%s", code, stdout, stderr)
+	}
+
 	// The password works, through the same directory the web sign-in uses.
 	d, closeStore, err := openDirectory(t.Context(), dir)
 	if err != nil {
@@ -57,6 +70,9 @@ func TestUsersCreateListDisable(t *testing.T) {
 	defer closeStore()
 	if u, err := d.SignIn(t.Context(), "vera@example.org", "another long password"); err != nil || u.Email != "vera@example.org" {
 		t.Fatalf("signing in with the password given on stdin: %+v, %v", u, err)
+	}
+	if u, err := d.SignIn(t.Context(), "ada@example.org", "harbour lantern porridge"); err != nil || u.Disabled {
+		t.Fatalf("signing in after reset-password re-enabled the account: %+v, %v", u, err)
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	crand "crypto/rand"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -240,5 +241,42 @@ func TestListIsOrderedByEmail(t *testing.T) {
 	list, err := d.List(ctx)
 	if err != nil || len(list) != 3 || list[0].Email != "Alice@example.org" || list[2].Email != "carol@example.org" {
 		t.Fatalf("List = %+v, %v", list, err)
+	}
+}
+
+// An administrator's reset gives a locked or disabled account a new
+// password and lets it sign in again; the old password stops working.
+func TestResetPasswordUnlocksAndEnables(t *testing.T) {
+	d, _, _ := newDirectory(t)
+	mustCreate(t, d, "ada@example.org", auth.RoleCaseworker)
+	for i := range 3 {
+		if _, err := d.SignIn(ctx, "ada@example.org", fmt.Sprintf("guess %d", i)); reason(err) != users.ErrBadCredentials {
+			t.Fatalf("guess %d: %v", i, err)
+		}
+	}
+	if _, err := d.Disable(ctx, "ada@example.org"); err != nil {
+		t.Fatal(err)
+	}
+	const fresh = "harbour lantern porridge"
+	var inv *fault.InvalidArgument
+	if _, err := d.ResetPassword(ctx, "ada@example.org", "short"); !errors.As(err, &inv) {
+		t.Errorf("a too-short password: %v, want INVALID_ARGUMENT", err)
+	}
+	if _, err := d.ResetPassword(ctx, "ada@example.org", "ada@example.org"); !errors.As(err, &inv) {
+		t.Errorf("the email as password: %v, want INVALID_ARGUMENT", err)
+	}
+	var nf *fault.NotFound
+	if _, err := d.ResetPassword(ctx, "nobody@example.org", fresh); !errors.As(err, &nf) {
+		t.Errorf("an unknown account: %v, want NOT_FOUND", err)
+	}
+	u, err := d.ResetPassword(ctx, "ADA@example.org", fresh)
+	if err != nil || u.Disabled || u.Failures != 0 || !u.LockedUntil.IsZero() {
+		t.Fatalf("ResetPassword = %+v, %v", u, err)
+	}
+	if _, err := d.SignIn(ctx, "ada@example.org", password); reason(err) != users.ErrBadCredentials {
+		t.Errorf("the old password after a reset: %v, want refused", err)
+	}
+	if _, err := d.SignIn(ctx, "ada@example.org", fresh); err != nil {
+		t.Errorf("the new password: %v", err)
 	}
 }

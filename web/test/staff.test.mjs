@@ -30,7 +30,7 @@ before(async () => {
   if (skip) return
   dataDir = mkdtempSync(path.join(tmpdir(), 'rightsdesk-staff-'))
   // Accounts are made with the database closed, before the server opens it.
-  for (const [role, name, email] of [['caseworker', 'Casey Worker', 'casey@example.org'], ['caseworker', 'Robin Other', 'robin@example.org']]) {
+  for (const [role, name, email] of [['caseworker', 'Casey Worker', 'casey@example.org'], ['caseworker', 'Robin Other', 'robin@example.org'], ['admin', 'Ada Admin', 'ada@example.org']]) {
     execFileSync(bin, ['users', 'create', '--role', role, '--name', name, '--email', email, '--data', dataDir],
       { input: password + '\n', stdio: ['pipe', 'ignore', 'inherit'] })
   }
@@ -197,6 +197,22 @@ test('two caseworkers edit one case: the second save is refused', { skip }, asyn
   await second.page.getByRole('link', { name: 'Reload the case' }).click()
   await second.page.waitForLoadState('load')
   assert.match(await second.page.locator('main').textContent(), /Called the requester back/)
+})
+
+test('an administrator manages staff accounts', { skip }, async t => {
+  const tab = await openTab(t)
+  const { page } = tab
+  await signIn(page, 'ada@example.org')
+  await page.goto(base + '/staff/users')
+  await check(tab, 'accounts')
+  await page.getByLabel('Account', { exact: true }).selectOption({ label: 'Robin Other (robin@example.org)' })
+  await page.getByLabel('New password', { exact: true }).fill('short')
+  await press(page, 'Set password')
+  assert.match(await page.locator('.govuk-error-summary').textContent(), /at least 12 characters/)
+  await check(tab, 'accounts-error')
+  await page.getByLabel('New password', { exact: true }).fill('harbour lantern porridge')
+  await press(page, 'Set password')
+  assert.match(await page.locator('#done').textContent(), /New password set for Robin Other/)
 })
 
 // The public journey, answered as briefly as the form allows.

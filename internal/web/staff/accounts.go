@@ -23,6 +23,8 @@ type accountRow struct {
 type accountsData struct {
 	Accounts []accountRow
 	Roles    []web.Option
+	// Resettable lists every account for the password reset form.
+	Resettable []web.Option
 	// Done says what the last action did, shown once after its redirect.
 	Done string
 }
@@ -47,6 +49,8 @@ func (h *handler) accounts(w http.ResponseWriter, r *http.Request, me *staffer) 
 		done = "Account created for " + q.Get("created")
 	case q.Get("disabled") != "":
 		done = "Account disabled for " + q.Get("disabled")
+	case q.Get("reset") != "":
+		done = "New password set for " + q.Get("reset") + "; the account is active and unlocked"
 	}
 	h.renderAccounts(w, r, me, http.StatusOK, web.NewForm(nil), done)
 }
@@ -57,14 +61,43 @@ func (h *handler) renderAccounts(w http.ResponseWriter, r *http.Request, me *sta
 		h.render.Unavailable(w, err)
 		return
 	}
-	rows := make([]accountRow, 0, len(list))
+	d := accountsData{Roles: roleOptions(), Done: done}
 	for _, u := range list {
-		rows = append(rows, accountRow{User: u, Self: u.Actor() == me.actor})
+		d.Accounts = append(d.Accounts, accountRow{User: u, Self: u.Actor() == me.actor})
+		d.Resettable = append(d.Resettable, web.Option{Value: u.ID, Label: u.Name + " (" + u.Email + ")"})
 	}
-	h.render.Render(w, status, "staff/users", web.View{
-		Title: "Staff accounts", CSRF: me.csrf, Form: f,
-		Data: accountsData{Accounts: rows, Roles: roleOptions(), Done: done},
-	})
+	h.render.Render(w, status, "staff/users", web.View{Title: "Staff accounts", CSRF: me.csrf, Form: f, Data: d})
+}
+
+// resetPassword sets a password the administrator chose, for someone who
+// forgot theirs or was locked out or disabled; the account is active and
+// unlocked afterwards.
+func (h *handler) resetPassword(w http.ResponseWriter, r *http.Request, me *staffer) {
+	f := web.NewForm(url.Values{"reset-account": {r.PostForm.Get("reset-account")}})
+	id, password := f.Get("reset-account"), r.PostForm.Get("reset-password")
+	if id == "" {
+		f.Fail("reset-account", "", "Choose the account")
+	}
+	if password == "" {
+		f.Fail("reset-password", "", "Enter the new password")
+	}
+	if !f.HasErrors() {
+		u, err := h.cfg.Users.ResetPassword(r.Context(), id, password)
+		var invalid *fault.InvalidArgument
+		if !errors.As(err, &invalid) {
+			if err != nil {
+				h.fail(w, err)
+				return
+			}
+			h.cfg.Log.Info("staff password reset", "user", u.ID, "by", me.actor)
+			http.Redirect(w, r, "/staff/users?"+url.Values{"reset": {u.Name}}.Encode(), http.StatusSeeOther)
+			return
+		}
+		for _, v := range invalid.Violations {
+			f.Fail("reset-"+v.Field, "", sentence(v.Description))
+		}
+	}
+	h.renderAccounts(w, r, me, http.StatusUnprocessableEntity, f, "")
 }
 
 // createAccount makes a local account with the password the administrator

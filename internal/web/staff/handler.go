@@ -95,6 +95,7 @@ func New(cfg Config) (http.Handler, error) {
 	mux.HandleFunc("GET /staff/users", h.need(auth.RoleAdmin, h.accounts))
 	mux.HandleFunc("POST /staff/users", h.need(auth.RoleAdmin, h.createAccount))
 	mux.HandleFunc("POST /staff/users/{id}/disable", h.need(auth.RoleAdmin, h.disableAccount))
+	mux.HandleFunc("POST /staff/users/reset", h.need(auth.RoleAdmin, h.resetPassword))
 	for name, a := range actions {
 		mux.HandleFunc("POST /staff/cases/{id}/"+name, h.need(a.role, h.act(a)))
 	}

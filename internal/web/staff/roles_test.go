@@ -61,6 +61,20 @@ func TestAdminManagesAccounts(t *testing.T) {
 	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "cannot disable your own account") || s.find("admin@example.org").Disabled {
 		t.Errorf("disabling oneself: status %d, want 422 and the account left alone", resp.StatusCode)
 	}
+
+	// A new password brings the disabled account back.
+	const fresh = "harbour lantern porridge"
+	resp, body = admin.post("/staff/users/reset", url.Values{"csrf_token": {token}, "reset-account": {old.ID}, "reset-password": {"short"}})
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `href="#reset-password"`) {
+		t.Errorf("a too-short new password: status %d, want 422 linked to the field", resp.StatusCode)
+	}
+	resp, _ = admin.post("/staff/users/reset", url.Values{"csrf_token": {token}, "reset-account": {old.ID}, "reset-password": {fresh}})
+	if resp.StatusCode != http.StatusSeeOther || s.find("old@example.org").Disabled {
+		t.Fatalf("reset: status %d, disabled %v; want the account active", resp.StatusCode, s.find("old@example.org").Disabled)
+	}
+	if _, err := s.users.SignIn(context.Background(), "old@example.org", fresh); err != nil {
+		t.Errorf("signing in with the new password: %v", err)
+	}
 }
 
 func TestCaseworkerCannotManageAccounts(t *testing.T) {
@@ -85,6 +99,13 @@ func TestCaseworkerCannotManageAccounts(t *testing.T) {
 	resp, _ = cw.post("/staff/users/"+other.ID+"/disable", url.Values{"csrf_token": {token}})
 	if resp.StatusCode != http.StatusForbidden {
 		t.Errorf("caseworker disabling a colleague: status %d, want 403", resp.StatusCode)
+	}
+	resp, _ = cw.post("/staff/users/reset", url.Values{"csrf_token": {token}, "reset-account": {other.ID}, "reset-password": {"mallory knows this one"}})
+	if resp.StatusCode != http.StatusForbidden {
+		t.Errorf("caseworker resetting a colleague's password: status %d, want 403", resp.StatusCode)
+	}
+	if _, err := s.users.SignIn(context.Background(), "other@example.org", password); err != nil {
+		t.Errorf("the colleague's password changed after a refused reset: %v", err)
 	}
 	list, err := s.users.List(context.Background())
 	if err != nil {
