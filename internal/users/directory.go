@@ -190,6 +190,26 @@ func (d *Directory) ResetPassword(ctx context.Context, idOrEmail, password strin
 	return u, err
 }
 
+// ChangePassword is a signed-in user replacing their own password. The
+// current one is checked as at sign-in, so wrong guesses count towards the
+// lockout; the new one is checked first, so a weak choice costs no attempt.
+func (d *Directory) ChangePassword(ctx context.Context, id, current, next string) (*User, error) {
+	u, err := d.Get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if problem := checkPassword(next, u.Email, u.Name); problem != "" {
+		return nil, fault.Invalid("new_password", "%s", problem)
+	}
+	if current == next {
+		return nil, fault.Invalid("new_password", "must differ from the current password")
+	}
+	if _, err := d.SignIn(ctx, u.Email, current); err != nil {
+		return nil, err
+	}
+	return d.ResetPassword(ctx, u.ID, next)
+}
+
 // SignIn checks an email address and password. It counts the attempt as a
 // failure before checking the password (in its own short transaction, so
 // the deliberately slow hash never holds the store's write lock) and clears

@@ -280,3 +280,28 @@ func TestResetPasswordUnlocksAndEnables(t *testing.T) {
 		t.Errorf("the new password: %v", err)
 	}
 }
+
+func TestChangePasswordNeedsTheCurrentOne(t *testing.T) {
+	d, _, _ := newDirectory(t)
+	u := mustCreate(t, d, "ada@example.org", auth.RoleCaseworker)
+	const fresh = "harbour lantern porridge"
+	var inv *fault.InvalidArgument
+	if _, err := d.ChangePassword(ctx, u.ID, password, "short"); !errors.As(err, &inv) {
+		t.Errorf("a weak new password: %v, want INVALID_ARGUMENT", err)
+	}
+	if _, err := d.ChangePassword(ctx, u.ID, password, password); !errors.As(err, &inv) {
+		t.Errorf("the same password again: %v, want INVALID_ARGUMENT", err)
+	}
+	if _, err := d.ChangePassword(ctx, u.ID, "not the password", fresh); reason(err) != users.ErrBadCredentials {
+		t.Errorf("a wrong current password: %v, want refused", err)
+	}
+	if got, _ := d.Get(ctx, u.ID); got.Failures != 1 {
+		t.Errorf("%d failures after one wrong current password (and two weak new ones), want 1", got.Failures)
+	}
+	if _, err := d.ChangePassword(ctx, u.ID, password, fresh); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.SignIn(ctx, "ada@example.org", fresh); err != nil {
+		t.Errorf("the new password: %v", err)
+	}
+}

@@ -201,12 +201,12 @@ var funcs = template.FuncMap{
 	"list":     func(items ...string) []string { return items },
 	"inc":      func(i int) int { return i + 1 },
 	"title":    func(s string) string { return strings.ToUpper(s[:1]) + s[1:] },
-	"words":    func(v any) string { return words(fmt.Sprint(v)) },
+	"words":    func(v any) string { return Words(fmt.Sprint(v)) },
 }
 
-// words turns a stored value such as "not_requested" into "Not requested"
+// Words turns a stored value such as "not_requested" into "Not requested"
 // for people to read.
-func words(v string) string {
+func Words(v string) string {
 	s := strings.ReplaceAll(v, "_", " ")
 	if s == "" {
 		return s

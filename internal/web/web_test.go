@@ -168,8 +168,8 @@ func TestRenderFailsCleanly(t *testing.T) {
 
 func TestWordsReadsStoredValuesAloud(t *testing.T) {
 	for in, want := range map[string]string{"not_requested": "Not requested", "article_19_notification": "Article 19 notification", "": "", "done": "Done"} {
-		if got := words(in); got != want {
-			t.Errorf("words(%q) = %q, want %q", in, got, want)
+		if got := Words(in); got != want {
+			t.Errorf("Words(%q) = %q, want %q", in, got, want)
 		}
 	}
 }

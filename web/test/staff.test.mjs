@@ -213,6 +213,13 @@ test('an administrator manages staff accounts', { skip }, async t => {
   await page.getByLabel('New password', { exact: true }).fill('harbour lantern porridge')
   await press(page, 'Set password')
   assert.match(await page.locator('#done').textContent(), /New password set for Robin Other/)
+  await page.getByRole('link', { name: 'Password', exact: true }).click()
+  await page.waitForLoadState('load')
+  await page.getByLabel('Current password').fill('not my password at all')
+  await page.getByLabel('New password').fill('harbour lantern porridge')
+  await press(page, 'Change password')
+  assert.match(await page.locator('.govuk-error-summary').textContent(), /current password was not accepted/)
+  await check(tab, 'password-error')
 })
 
 // The public journey, answered as briefly as the form allows.

@@ -94,7 +94,7 @@ func (h *handler) resetPassword(w http.ResponseWriter, r *http.Request, me *staf
 			return
 		}
 		for _, v := range invalid.Violations {
-			f.Fail("reset-"+v.Field, "", sentence(v.Description))
+			f.Fail("reset-"+v.Field, "", web.Words(v.Description))
 		}
 	}
 	h.renderAccounts(w, r, me, http.StatusUnprocessableEntity, f, "")
@@ -129,7 +129,7 @@ func (h *handler) createAccount(w http.ResponseWriter, r *http.Request, me *staf
 	var invalid *fault.InvalidArgument
 	if errors.As(err, &invalid) {
 		for _, v := range invalid.Violations {
-			f.Fail("user-"+v.Field, "", sentence(v.Description))
+			f.Fail("user-"+v.Field, "", web.Words(v.Description))
 		}
 		h.renderAccounts(w, r, me, http.StatusUnprocessableEntity, f, "")
 		return

@@ -114,7 +114,7 @@ func (h *handler) renderCase(w http.ResponseWriter, r *http.Request, me *staffer
 		d.Outcomes = append(d.Outcomes, web.Option{Value: string(k), Label: outcomeLabel(k)})
 	}
 	for _, reason := range cases.RefusalReasons {
-		d.Refusals = append(d.Refusals, web.Option{Value: string(reason), Label: sentence(string(reason))})
+		d.Refusals = append(d.Refusals, web.Option{Value: string(reason), Label: web.Words(string(reason))})
 	}
 	if n, err := h.cfg.Work.Notice(r.Context(), c.NoticeID); err == nil {
 		d.Notice, _ = n.Version(c.NoticeVersion)
@@ -125,7 +125,7 @@ func (h *handler) renderCase(w http.ResponseWriter, r *http.Request, me *staffer
 	if o := c.Outcome; o != nil {
 		d.Outcome = outcomeLabel(o.Kind)
 		if o.RefusalReason != "" {
-			d.Outcome += ": " + sentence(string(o.RefusalReason))
+			d.Outcome += ": " + web.Words(string(o.RefusalReason))
 		}
 		d.Outcome += ", " + web.LongDate(o.ClosedOn)
 		if o.OnTime {
@@ -188,11 +188,11 @@ func (h *handler) act(a action) func(http.ResponseWriter, *http.Request, *staffe
 			h.renderCase(w, r, me, http.StatusConflict, f, true)
 		case errors.As(err, &invalid):
 			for _, v := range invalid.Violations {
-				f.Fail(v.Field, a.first, sentence(v.Description))
+				f.Fail(v.Field, a.first, web.Words(v.Description))
 			}
 			h.renderCase(w, r, me, http.StatusUnprocessableEntity, f, false)
 		case errors.As(err, &refused):
-			msg := sentence(refused.Description)
+			msg := web.Words(refused.Description)
 			if len(refused.Allowed) > 0 {
 				msg += ". Allowed now: " + strings.Join(refused.Allowed, ", ")
 			}
@@ -249,17 +249,7 @@ func outcomeLabel(k cases.OutcomeKind) string {
 	case cases.OutcomeSelfService:
 		return "Requester pointed to self-service"
 	}
-	return sentence(string(k))
-}
-
-// sentence turns "manifestly_unfounded" or "the date is wrong" into a
-// capitalised phrase.
-func sentence(s string) string {
-	s = strings.ReplaceAll(s, "_", " ")
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
+	return web.Words(string(k))
 }
 
 // changes lists an event's non-personal changes as "field: before → after".
@@ -289,11 +279,11 @@ func changes(e *audit.Event, names directory) []string {
 		}
 		switch {
 		case before == "":
-			out = append(out, fmt.Sprintf("%s: %s", sentence(k), after))
+			out = append(out, fmt.Sprintf("%s: %s", web.Words(k), after))
 		case after == "":
-			out = append(out, fmt.Sprintf("%s: was %s", sentence(k), before))
+			out = append(out, fmt.Sprintf("%s: was %s", web.Words(k), before))
 		default:
-			out = append(out, fmt.Sprintf("%s: %s → %s", sentence(k), before, after))
+			out = append(out, fmt.Sprintf("%s: %s → %s", web.Words(k), before, after))
 		}
 	}
 	return out

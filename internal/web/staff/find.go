@@ -41,7 +41,7 @@ func (h *handler) find(w http.ResponseWriter, r *http.Request, me *staffer) {
 				if strings.Contains(v.Field, "email") {
 					field = "email"
 				}
-				f.Fail(field, "", sentence(v.Description))
+				f.Fail(field, "", web.Words(v.Description))
 			}
 		case err != nil:
 			h.render.Unavailable(w, err)

@@ -86,6 +86,8 @@ func New(cfg Config) (http.Handler, error) {
 	mux.HandleFunc("GET /staff/find", h.need(auth.RoleViewer, h.find))
 	mux.HandleFunc("GET /staff/dashboard", h.need(auth.RoleViewer, h.dashboard))
 	mux.HandleFunc("GET /staff/feed", h.need(auth.RoleViewer, h.feedPage))
+	mux.HandleFunc("GET /staff/password", h.need(auth.RoleViewer, h.passwordPage))
+	mux.HandleFunc("POST /staff/password", h.need(auth.RoleViewer, h.changePassword))
 	mux.HandleFunc("POST /staff/feed", h.need(auth.RoleViewer, h.feedIssue))
 	mux.HandleFunc("POST /staff/feed/revoke", h.need(auth.RoleViewer, h.feedRevoke))
 	mux.HandleFunc("GET /staff/cases/new", h.need(auth.RoleCaseworker, h.showNewCase))

@@ -156,7 +156,7 @@ func (h *handler) createCase(w http.ResponseWriter, r *http.Request, me *staffer
 	if errors.As(err, &invalid) {
 		for _, v := range invalid.Violations {
 			id := fieldFor(v.Field)
-			f.Fail(id, id, sentence(v.Description))
+			f.Fail(id, id, web.Words(v.Description))
 		}
 		h.renderNewCase(w, r, me, http.StatusUnprocessableEntity, f)
 		return

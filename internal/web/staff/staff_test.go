@@ -363,3 +363,35 @@ func TestTimelineNamesTheAssignee(t *testing.T) {
 		t.Error("the timeline shows the assignee's id instead of their name")
 	}
 }
+
+func TestChangeOwnPassword(t *testing.T) {
+	s := newSite(t, nil)
+	s.user("cw@example.org", auth.RoleCaseworker)
+	b := s.browser()
+	b.signIn("cw@example.org")
+	_, page := b.get("/staff/password")
+	token := csrfIn(t, page)
+	const fresh = "harbour lantern porridge"
+	for _, tc := range []struct {
+		current, next, field string
+	}{
+		{"", fresh, "current-password"},
+		{password, "short", "new-password"},
+		{"not the password at all", fresh, "current-password"},
+	} {
+		resp, body := b.post("/staff/password", url.Values{"csrf_token": {token}, "current-password": {tc.current}, "new-password": {tc.next}})
+		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `href="#`+tc.field+`"`) {
+			t.Errorf("current %q, new %q: status %d, want 422 linked to %s", tc.current, tc.next, resp.StatusCode, tc.field)
+		}
+		if strings.Contains(body, `value="`+tc.current+`"`) && tc.current != "" {
+			t.Error("the page put a password back into the form")
+		}
+	}
+	resp, _ := b.post("/staff/password", url.Values{"csrf_token": {token}, "current-password": {password}, "new-password": {fresh}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("change: status %d", resp.StatusCode)
+	}
+	if _, err := s.users.SignIn(context.Background(), "cw@example.org", fresh); err != nil {
+		t.Errorf("the new password: %v", err)
+	}
+}
