@@ -56,6 +56,10 @@ const (
 	BucketUsers Bucket = "users"
 	// BucketFeedTokens holds calendar feed tokens: sha256(token) → owner.
 	BucketFeedTokens Bucket = "feed_tokens"
+	// BucketStaffNames remembers the display name of staff who sign in
+	// without a local account (single sign-on): actor → name, so cases and
+	// the audit timeline can name them.
+	BucketStaffNames Bucket = "staff_names"
 
 	// BucketWebSessions holds the web pages' sessions: big-endian creation
 	// time in seconds + sha256(session id) → the record the web layer keeps.
@@ -68,7 +72,7 @@ func Buckets() []Bucket {
 		BucketMeta, BucketNotices, BucketHolidays, BucketTokens,
 		BucketCases, BucketOpenByDue, BucketByState, BucketByAssignee, BucketByNotice, BucketByReceived,
 		BucketByReference, BucketByRequestID, BucketByRequester, BucketAudit, BucketCaseEvents, BucketAuditPayload,
-		BucketUsers, BucketFeedTokens,
+		BucketUsers, BucketFeedTokens, BucketStaffNames,
 		BucketWebSessions,
 	}
 }

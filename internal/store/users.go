@@ -33,3 +33,24 @@ func EachUser(tx ReadTx, fn func(id string, record []byte) error) error {
 		return true, fn(string(k), v)
 	})
 }
+
+// StaffName returns the remembered display name of an actor, or "".
+func StaffName(tx ReadTx, actor string) string {
+	return string(tx.Get(BucketStaffNames, []byte(actor)))
+}
+
+// PutStaffName remembers the display name of an actor without a local
+// account.
+func PutStaffName(tx WriteTx, actor, name string) error {
+	if actor == "" || name == "" {
+		return fmt.Errorf("a staff name needs an actor and a name")
+	}
+	return tx.Put(BucketStaffNames, []byte(actor), []byte(name))
+}
+
+// EachStaffName visits every remembered name in actor order.
+func EachStaffName(tx ReadTx, fn func(actor, name string) error) error {
+	return tx.Scan(BucketStaffNames, nil, func(k, v []byte) (bool, error) {
+		return true, fn(string(k), string(v))
+	})
+}

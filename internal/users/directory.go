@@ -131,6 +131,34 @@ func (d *Directory) List(ctx context.Context) ([]User, error) {
 	return out, err
 }
 
+// RememberName keeps the display name of someone who signs in without a
+// local account (single sign-on, actor "oidc:…"), so their work is shown
+// under their name. It writes only when the name is new or changed.
+func (d *Directory) RememberName(ctx context.Context, actor, name string) error {
+	var known string
+	if err := d.store.View(ctx, func(tx store.ReadTx) error { known = store.StaffName(tx, actor); return nil }); err != nil || known == name {
+		return err
+	}
+	return d.store.Update(ctx, func(tx store.WriteTx) error { return store.PutStaffName(tx, actor, name) })
+}
+
+// Names maps every actor the directory can name, local accounts and
+// remembered single sign-on users, to their display name.
+func (d *Directory) Names(ctx context.Context) (map[string]string, error) {
+	names := map[string]string{}
+	err := d.store.View(ctx, func(tx store.ReadTx) error {
+		if err := store.EachStaffName(tx, func(actor, name string) error { names[actor] = name; return nil }); err != nil {
+			return err
+		}
+		_, err := find(tx, func(r *record) bool {
+			names[r.Actor()] = r.Name
+			return false
+		})
+		return err
+	})
+	return names, err
+}
+
 // Disable stops the account, named by id or email address, from signing in.
 // Its history stays: cases and the audit trail still name it.
 func (d *Directory) Disable(ctx context.Context, idOrEmail string) (*User, error) {

@@ -305,3 +305,18 @@ func TestChangePasswordNeedsTheCurrentOne(t *testing.T) {
 		t.Errorf("the new password: %v", err)
 	}
 }
+
+func TestNamesCoverLocalAccountsAndSingleSignOn(t *testing.T) {
+	d, _, _ := newDirectory(t)
+	u := mustCreate(t, d, "ada@example.org", auth.RoleCaseworker)
+	if err := d.RememberName(ctx, "oidc:123", "Olive Idsee"); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.RememberName(ctx, "oidc:123", "Olive Idsee-Smith"); err != nil {
+		t.Fatal(err)
+	}
+	names, err := d.Names(ctx)
+	if err != nil || names[u.Actor()] != u.Name || names["oidc:123"] != "Olive Idsee-Smith" || len(names) != 2 {
+		t.Errorf("Names = %v, %v", names, err)
+	}
+}

@@ -38,6 +38,7 @@ func RunAll(t *testing.T, h Harness) {
 		"Notices":                   testNotices,
 		"HolidayImportsInOrder":     testHolidayImports,
 		"Tokens":                    testTokens,
+		"StaffNames":                testStaffNames,
 		"RequesterIndex":            testRequesterIndex,
 		"MigrateV1":                 testMigrateV1,
 		"WebSessions":               testWebSessions,

@@ -144,3 +144,28 @@ func PutTestTokens(t testing.TB, s *store.Store) map[auth.Role]string {
 	}
 	return out
 }
+
+func testStaffNames(t *testing.T, h Harness) {
+	s := openStore(t, h)
+	for _, n := range [][2]string{{"oidc:zed", "Zed"}, {"oidc:amy", "Amy"}, {"oidc:zed", "Zed Renamed"}} {
+		if err := s.Update(ctx, func(tx store.WriteTx) error { return store.PutStaffName(tx, n[0], n[1]) }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Update(ctx, func(tx store.WriteTx) error { return store.PutStaffName(tx, "", "Nobody") }); err == nil {
+		t.Error("a name without an actor was stored")
+	}
+	_ = s.View(ctx, func(tx store.ReadTx) error {
+		var got [][2]string
+		if err := store.EachStaffName(tx, func(actor, name string) error { got = append(got, [2]string{actor, name}); return nil }); err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 2 || got[0] != [2]string{"oidc:amy", "Amy"} || got[1] != [2]string{"oidc:zed", "Zed Renamed"} {
+			t.Errorf("EachStaffName = %v, want amy then zed with the newer name", got)
+		}
+		if store.StaffName(tx, "oidc:amy") != "Amy" || store.StaffName(tx, "oidc:nobody") != "" {
+			t.Error("StaffName does not read back what was stored")
+		}
+		return nil
+	})
+}

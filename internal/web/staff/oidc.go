@@ -162,6 +162,10 @@ func (h *handler) oidcCallback(w http.ResponseWriter, r *http.Request) {
 		h.signInUnavailable(w, err)
 		return
 	}
+	if err := h.cfg.Users.RememberName(r.Context(), oidcActor(a.Subject), a.Name); err != nil {
+		h.render.Unavailable(w, err)
+		return
+	}
 	if err := h.begin(w, r, a); err != nil {
 		h.render.Unavailable(w, err)
 		return

@@ -133,6 +133,14 @@ func TestOIDCSignIn(t *testing.T) {
 	if resp.StatusCode != http.StatusOK || !strings.Contains(body, "Me (Olive Idsee)") {
 		t.Fatalf("case page after single sign-on: status %d, want the caseworker's actions", resp.StatusCode)
 	}
+	// Their work is shown under their name, though they have no local account.
+	resp, _ = b.post("/staff/cases/"+c.ID+"/assign", url.Values{"csrf_token": {csrfIn(t, body)}, "etag": {c.Etag()}, "assign-to": {"me"}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("assign to me after single sign-on: status %d", resp.StatusCode)
+	}
+	if _, body = b.get("/staff/cases/" + c.ID); !strings.Contains(body, "Assignee: Olive Idsee") || strings.Contains(body, "oidc:") {
+		t.Error("the timeline names a single sign-on user by their subject, not their name")
+	}
 
 	// A replayed callback has no sign-in in progress behind it.
 	replay := s.browser()

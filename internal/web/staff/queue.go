@@ -158,15 +158,8 @@ func (d directory) of(actor string) string {
 }
 
 func (h *handler) names(ctx context.Context) (directory, error) {
-	list, err := h.cfg.Users.List(ctx)
-	if err != nil {
-		return nil, err
-	}
-	d := directory{}
-	for i := range list {
-		d[list[i].Actor()] = list[i].Name
-	}
-	return d, nil
+	names, err := h.cfg.Users.Names(ctx)
+	return directory(names), err
 }
 
 type queueData struct {
