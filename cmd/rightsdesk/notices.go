@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os/user"
 	"path/filepath"
 	"strings"
 	"text/tabwriter"
@@ -120,6 +121,7 @@ func runNoticesImport(ctx context.Context, args []string, stdout, stderr io.Writ
 	defer st.Close()
 	res, err := work.Import(ctx, noticework.ImportRequest{
 		Content: content, Format: f, ID: *id, Document: filepath.Base(files[0]), EffectiveFrom: *effective, ValidateOnly: *dryRun,
+		Actor: cliActor(),
 	})
 	if err != nil {
 		return fmt.Errorf("%s: %w", files[0], err)
@@ -369,4 +371,13 @@ func runNoticesDiff(ctx context.Context, args []string, stdout, stderr io.Writer
 		}
 	}
 	return nil
+}
+
+// cliActor names whoever runs an offline command in the audit trail: the
+// operating-system account, as nothing else is known about them.
+func cliActor() string {
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		return "cli:" + u.Username
+	}
+	return "cli"
 }

@@ -15,7 +15,7 @@ import (
 // Payload stored apart, represented here by PayloadHash.
 type Event struct {
 	Seq         uint64            `json:"seq"`     // global, 1-based, contiguous
-	CaseID      string            `json:"case_id"` // the case the change was made to
+	CaseID      string            `json:"case_id"` // the case the change was made to, or another subject (NoticeSubject)
 	Time        time.Time         `json:"time"`    // UTC; canonical form uses RFC 3339 with nanoseconds
 	Actor       string            `json:"actor"`   // token name, user id, or "public"
 	Action      string            `json:"action"`  // e.g. "case.created", "case.assigned", "case.closed"
@@ -25,6 +25,11 @@ type Event struct {
 	PrevHash    []byte            `json:"prev_hash"`
 	Hash        []byte            `json:"hash"`
 }
+
+// NoticeSubject is the CaseID of events about a notice rather than a case
+// (a version added). Case ids are ULIDs, so the prefix never collides, and
+// a notice's events are listed like a case's.
+func NoticeSubject(noticeID string) string { return "notice:" + noticeID }
 
 // HashSize is the length of Hash, PrevHash and PayloadHash (SHA-256).
 const HashSize = sha256.Size

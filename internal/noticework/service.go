@@ -2,13 +2,17 @@ package noticework
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
+	"github.com/rightsdesk/rightsdesk/internal/audit"
 	"github.com/rightsdesk/rightsdesk/internal/cases"
 	"github.com/rightsdesk/rightsdesk/internal/clock"
 	"github.com/rightsdesk/rightsdesk/internal/fault"
@@ -51,6 +55,8 @@ type ImportRequest struct {
 	EffectiveFrom string
 	// ValidateOnly reads and checks the document without storing it.
 	ValidateOnly bool
+	// Actor is who imports, for the audit trail ("token:…", "cli:…").
+	Actor string
 }
 
 // ImportResult is what an import read and did.
@@ -99,7 +105,10 @@ func (s *Service) Import(ctx context.Context, req ImportRequest) (*ImportResult,
 			if err := stage(tx); err != nil || !res.Created {
 				return err
 			}
-			return store.PutNotice(tx, res.Notice)
+			if err := store.PutNotice(tx, res.Notice); err != nil {
+				return err
+			}
+			return store.AppendEvent(tx, versionAdded(res, req, s.clock.Now().UTC()), nil)
 		})
 	}
 	if err != nil {
@@ -107,6 +116,20 @@ func (s *Service) Import(ctx context.Context, req ImportRequest) (*ImportResult,
 	}
 	res.Findings = lint.Check(res.Version, lint.Options{Today: s.today()})
 	return res, nil
+}
+
+// versionAdded is the audit event of a new notice version: which version,
+// from when, read from which document and whose content hash, so the chain
+// can show which text was in force when a case was received.
+func versionAdded(res *ImportResult, req ImportRequest, now time.Time) *audit.Event {
+	sum := sha256.Sum256(req.Content)
+	return &audit.Event{
+		CaseID: audit.NoticeSubject(res.Notice.ID), Time: now, Actor: req.Actor, Action: "notice.version_added",
+		After: map[string]string{
+			"version": strconv.Itoa(res.Version.Number), "effective_from": res.Version.EffectiveFrom,
+			"title": res.Version.Title, "document": req.Document, "content_sha256": hex.EncodeToString(sum[:]),
+		},
+	}
 }
 
 func (s *Service) read(req ImportRequest) (*importer.Draft, error) {

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rightsdesk/rightsdesk/internal/audit"
 	"github.com/rightsdesk/rightsdesk/internal/cases"
 	"github.com/rightsdesk/rightsdesk/internal/clock"
 	"github.com/rightsdesk/rightsdesk/internal/deadline"
@@ -102,6 +103,22 @@ func TestImportStoresVersionsAndSkipsUnchangedContent(t *testing.T) {
 	}
 	if n.Versions[0].Retention[0].Months != 24 || n.Versions[1].Retention[0].Months != 36 {
 		t.Error("version 1 should keep the old retention and version 2 hold the new")
+	}
+	// Each stored version, and only those, is in the audit chain.
+	err = st.View(ctx, func(tx store.ReadTx) error {
+		events, _, err := store.CaseEvents(tx, audit.NoticeSubject("learning"))
+		if err != nil {
+			return err
+		}
+		if len(events) != 2 || events[0].After["version"] != "1" || events[1].After["version"] != "2" ||
+			events[1].After["effective_from"] != "2026-02-01" || events[0].Action != "notice.version_added" || len(events[1].After["content_sha256"]) != 64 {
+			t.Errorf("audit events for the notice: %+v", events)
+		}
+		var v audit.Verifier
+		return store.EachEvent(tx, v.Next)
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 	for want := range 3 {
 		_, v, err := w.Notice(ctx, "learning", want)

@@ -81,6 +81,7 @@ func (s *noticeService) ImportNotice(ctx context.Context, req *rdv1.ImportNotice
 		ID:            req.GetNoticeId(),
 		EffectiveFrom: req.GetEffectiveFrom(),
 		ValidateOnly:  req.GetValidateOnly(),
+		Actor:         actor(ctx),
 	})
 	if err != nil {
 		return nil, err
