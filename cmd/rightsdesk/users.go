@@ -60,7 +60,7 @@ func runUsersCreate(ctx context.Context, args []string, stdout, stderr io.Writer
 		return err
 	}
 	defer closeStore()
-	u, err := d.Create(ctx, users.NewUser{Email: *email, Name: *name, Role: role, Password: password})
+	u, err := d.Create(ctx, users.NewUser{Email: *email, Name: *name, Role: role, Password: password, By: cliActor()})
 	var inv *fault.InvalidArgument
 	if errors.As(err, &inv) {
 		for _, v := range inv.Violations {
@@ -154,7 +154,7 @@ func runUsersList(ctx context.Context, args []string, stdout, stderr io.Writer) 
 
 func runUsersDisable(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	return onAccount(ctx, "disable", args, stderr, func(d *users.Directory, who string) error {
-		u, err := d.Disable(ctx, who)
+		u, err := d.Disable(ctx, who, cliActor())
 		if err != nil {
 			return err
 		}
@@ -169,7 +169,7 @@ func runUsersResetPassword(ctx context.Context, args []string, stdout, stderr io
 		if err != nil {
 			return err
 		}
-		u, err := d.ResetPassword(ctx, who, password)
+		u, err := d.ResetPassword(ctx, who, password, cliActor())
 		var inv *fault.InvalidArgument
 		if errors.As(err, &inv) {
 			for _, v := range inv.Violations {

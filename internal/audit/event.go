@@ -31,6 +31,10 @@ type Event struct {
 // a notice's events are listed like a case's.
 func NoticeSubject(noticeID string) string { return "notice:" + noticeID }
 
+// UserSubject is the CaseID of events about a staff account (created,
+// disabled, password set or changed).
+func UserSubject(userID string) string { return "account:" + userID }
+
 // HashSize is the length of Hash, PrevHash and PayloadHash (SHA-256).
 const HashSize = sha256.Size
 

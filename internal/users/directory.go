@@ -8,10 +8,12 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/rightsdesk/rightsdesk/internal/audit"
 	"github.com/rightsdesk/rightsdesk/internal/clock"
 	"github.com/rightsdesk/rightsdesk/internal/fault"
 	"github.com/rightsdesk/rightsdesk/internal/store"
@@ -96,7 +98,10 @@ func (d *Directory) Create(ctx context.Context, in NewUser) (*User, error) {
 		case existing != nil:
 			return fault.Invalid("email", "%s already has an account (%s)", in.Email, existing.ID)
 		}
-		return put(tx, &rec)
+		if err := put(tx, &rec); err != nil {
+			return err
+		}
+		return appendAccountEvent(tx, &rec.User, "user.created", in.By, d.clock.Now())
 	})
 	if err != nil {
 		return nil, err
@@ -159,9 +164,20 @@ func (d *Directory) Names(ctx context.Context) (map[string]string, error) {
 	return names, err
 }
 
+// appendAccountEvent chains a change to an account. Only the role and state
+// go into the hashed event: the name and email are personal data and stay
+// in the account record.
+func appendAccountEvent(tx store.WriteTx, u *User, action, by string, now time.Time) error {
+	return store.AppendEvent(tx, &audit.Event{
+		CaseID: audit.UserSubject(u.ID), Time: now.UTC(), Actor: by, Action: action,
+		After: map[string]string{"role": u.Role.String(), "disabled": strconv.FormatBool(u.Disabled)},
+	}, nil)
+}
+
 // Disable stops the account, named by id or email address, from signing in.
-// Its history stays: cases and the audit trail still name it.
-func (d *Directory) Disable(ctx context.Context, idOrEmail string) (*User, error) {
+// Its history stays: cases and the audit trail still name it. by is who
+// disables it.
+func (d *Directory) Disable(ctx context.Context, idOrEmail, by string) (*User, error) {
 	var u *User
 	err := d.store.Update(ctx, func(tx store.WriteTx) error {
 		rec, err := find(tx, func(r *record) bool { return r.ID == idOrEmail || sameEmail(r.Email, idOrEmail) })
@@ -173,7 +189,10 @@ func (d *Directory) Disable(ctx context.Context, idOrEmail string) (*User, error
 		}
 		rec.Disabled = true
 		u = &rec.User
-		return put(tx, rec)
+		if err := put(tx, rec); err != nil {
+			return err
+		}
+		return appendAccountEvent(tx, u, "user.disabled", by, d.clock.Now())
 	})
 	return u, err
 }
@@ -183,7 +202,12 @@ func (d *Directory) Disable(ctx context.Context, idOrEmail string) (*User, error
 // does for someone who forgot their password or was disabled by mistake.
 // The hash is computed before the write transaction, which it would
 // otherwise hold for the length of a deliberately slow hash.
-func (d *Directory) ResetPassword(ctx context.Context, idOrEmail, password string) (*User, error) {
+// by is who sets it.
+func (d *Directory) ResetPassword(ctx context.Context, idOrEmail, password, by string) (*User, error) {
+	return d.setPassword(ctx, idOrEmail, password, by, "user.password_set")
+}
+
+func (d *Directory) setPassword(ctx context.Context, idOrEmail, password, by, action string) (*User, error) {
 	var current *User
 	err := d.store.View(ctx, func(tx store.ReadTx) error {
 		rec, err := find(tx, func(r *record) bool { return r.ID == idOrEmail || sameEmail(r.Email, idOrEmail) })
@@ -213,7 +237,10 @@ func (d *Directory) ResetPassword(ctx context.Context, idOrEmail, password strin
 		}
 		rec.PasswordHash, rec.Disabled, rec.Failures, rec.LockedUntil = hash, false, 0, time.Time{}
 		u = &rec.User
-		return put(tx, rec)
+		if err := put(tx, rec); err != nil {
+			return err
+		}
+		return appendAccountEvent(tx, u, action, by, d.clock.Now())
 	})
 	return u, err
 }
@@ -235,7 +262,7 @@ func (d *Directory) ChangePassword(ctx context.Context, id, current, next string
 	if _, err := d.SignIn(ctx, u.Email, current); err != nil {
 		return nil, err
 	}
-	return d.ResetPassword(ctx, u.ID, next)
+	return d.setPassword(ctx, u.ID, next, u.Actor(), "user.password_changed")
 }
 
 // SignIn checks an email address and password. It counts the attempt as a

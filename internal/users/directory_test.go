@@ -5,11 +5,13 @@ import (
 	crand "crypto/rand"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/rightsdesk/rightsdesk/internal/audit"
 	"github.com/rightsdesk/rightsdesk/internal/auth"
 	"github.com/rightsdesk/rightsdesk/internal/casework/caseworktest"
 	"github.com/rightsdesk/rightsdesk/internal/fault"
@@ -150,7 +152,7 @@ func TestSignIn(t *testing.T) {
 	if reason(wrong) != users.ErrBadCredentials || reason(unknown) != users.ErrBadCredentials || wrong.Error() != unknown.Error() {
 		t.Fatalf("wrong password: %v; unknown address: %v — want the same refusal", wrong, unknown)
 	}
-	if _, err := d.Disable(ctx, "Ada@Example.org"); err != nil {
+	if _, err := d.Disable(ctx, "Ada@Example.org", "user:admin"); err != nil {
 		t.Fatal(err)
 	}
 	_, disabled := d.SignIn(ctx, "ada@example.org", password)
@@ -158,7 +160,7 @@ func TestSignIn(t *testing.T) {
 		t.Fatalf("disabled account: %v, want ErrDisabled with the same message", disabled)
 	}
 	var nf *fault.NotFound
-	if _, err := d.Disable(ctx, "nobody@example.org"); !errors.As(err, &nf) {
+	if _, err := d.Disable(ctx, "nobody@example.org", "user:admin"); !errors.As(err, &nf) {
 		t.Errorf("Disable(unknown) = %v, want NOT_FOUND", err)
 	}
 }
@@ -254,22 +256,22 @@ func TestResetPasswordUnlocksAndEnables(t *testing.T) {
 			t.Fatalf("guess %d: %v", i, err)
 		}
 	}
-	if _, err := d.Disable(ctx, "ada@example.org"); err != nil {
+	if _, err := d.Disable(ctx, "ada@example.org", "user:admin"); err != nil {
 		t.Fatal(err)
 	}
 	const fresh = "harbour lantern porridge"
 	var inv *fault.InvalidArgument
-	if _, err := d.ResetPassword(ctx, "ada@example.org", "short"); !errors.As(err, &inv) {
+	if _, err := d.ResetPassword(ctx, "ada@example.org", "short", "user:admin"); !errors.As(err, &inv) {
 		t.Errorf("a too-short password: %v, want INVALID_ARGUMENT", err)
 	}
-	if _, err := d.ResetPassword(ctx, "ada@example.org", "ada@example.org"); !errors.As(err, &inv) {
+	if _, err := d.ResetPassword(ctx, "ada@example.org", "ada@example.org", "user:admin"); !errors.As(err, &inv) {
 		t.Errorf("the email as password: %v, want INVALID_ARGUMENT", err)
 	}
 	var nf *fault.NotFound
-	if _, err := d.ResetPassword(ctx, "nobody@example.org", fresh); !errors.As(err, &nf) {
+	if _, err := d.ResetPassword(ctx, "nobody@example.org", fresh, "user:admin"); !errors.As(err, &nf) {
 		t.Errorf("an unknown account: %v, want NOT_FOUND", err)
 	}
-	u, err := d.ResetPassword(ctx, "ADA@example.org", fresh)
+	u, err := d.ResetPassword(ctx, "ADA@example.org", fresh, "user:admin")
 	if err != nil || u.Disabled || u.Failures != 0 || !u.LockedUntil.IsZero() {
 		t.Fatalf("ResetPassword = %+v, %v", u, err)
 	}
@@ -318,5 +320,49 @@ func TestNamesCoverLocalAccountsAndSingleSignOn(t *testing.T) {
 	names, err := d.Names(ctx)
 	if err != nil || names[u.Actor()] != u.Name || names["oidc:123"] != "Olive Idsee-Smith" || len(names) != 2 {
 		t.Errorf("Names = %v, %v", names, err)
+	}
+}
+
+// Every change to an account is chained with who made it, and no personal
+// data: the name and email stay in the account record.
+func TestAccountChangesAreChained(t *testing.T) {
+	d, _, st := newDirectory(t)
+	u, err := d.Create(ctx, users.NewUser{Email: "ada@example.org", Name: "Ada Lovelace", Role: auth.RoleCaseworker, Password: password, By: "cli:root"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const fresh = "harbour lantern porridge"
+	if _, err := d.Disable(ctx, u.ID, "user:admin"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.ResetPassword(ctx, u.ID, fresh, "user:admin"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.ChangePassword(ctx, u.ID, fresh, "porridge harbour lantern"); err != nil {
+		t.Fatal(err)
+	}
+	err = st.View(ctx, func(tx store.ReadTx) error {
+		events, _, err := store.CaseEvents(tx, audit.UserSubject(u.ID))
+		if err != nil {
+			return err
+		}
+		var got []string
+		for _, e := range events {
+			got = append(got, e.Actor+" "+e.Action+" "+e.After["disabled"])
+			for _, v := range e.After {
+				if strings.Contains(v, "ada") || strings.Contains(v, "Ada") {
+					t.Errorf("event %s holds personal data: %v", e.Action, e.After)
+				}
+			}
+		}
+		want := []string{"cli:root user.created false", "user:admin user.disabled true", "user:admin user.password_set false", u.Actor() + " user.password_changed false"}
+		if !slices.Equal(got, want) {
+			t.Errorf("account events:\n got %q\nwant %q", got, want)
+		}
+		var v audit.Verifier
+		return store.EachEvent(tx, v.Next)
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }

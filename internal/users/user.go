@@ -47,6 +47,8 @@ type NewUser struct {
 	Name     string
 	Role     auth.Role
 	Password string
+	// By is who creates the account ("user:…", "cli:…"), for the audit trail.
+	By string
 }
 
 // maxNameLen bounds a user's display name.

@@ -82,7 +82,7 @@ func (h *handler) resetPassword(w http.ResponseWriter, r *http.Request, me *staf
 		f.Fail("reset-password", "", "Enter the new password")
 	}
 	if !f.HasErrors() {
-		u, err := h.cfg.Users.ResetPassword(r.Context(), id, password)
+		u, err := h.cfg.Users.ResetPassword(r.Context(), id, password, me.actor)
 		var invalid *fault.InvalidArgument
 		if !errors.As(err, &invalid) {
 			if err != nil {
@@ -112,6 +112,7 @@ func (h *handler) createAccount(w http.ResponseWriter, r *http.Request, me *staf
 		Email:    required(f, "user-email", "Enter the email address the person signs in with"),
 		Name:     required(f, "user-name", "Enter the name colleagues know the person by"),
 		Password: r.PostForm.Get("user-password"),
+		By:       me.actor,
 	}
 	role, err := auth.ParseRole(f.Get("user-role"))
 	if err != nil || !role.IsStaff() {
@@ -152,7 +153,7 @@ func (h *handler) disableAccount(w http.ResponseWriter, r *http.Request, me *sta
 	}
 	u, err := h.cfg.Users.Get(r.Context(), id)
 	if err == nil {
-		u, err = h.cfg.Users.Disable(r.Context(), u.ID)
+		u, err = h.cfg.Users.Disable(r.Context(), u.ID, me.actor)
 	}
 	if err != nil {
 		h.fail(w, err)
