@@ -93,7 +93,7 @@ func evaluateWholeNotice(v *Version, r Right) Evaluation {
 	}
 	if len(decls) > 0 {
 		d := &decls[0]
-		condition := joinConditions(capitalise(scopePhrase(v, decls)), qualifierCondition(d))
+		condition := joinConditions(Capitalise(scopePhrase(v, decls)), qualifierCondition(d))
 		return Evaluation{
 			Right: r, Availability: DeclaredConditionally, Condition: condition, Declaration: d,
 			Reason: fmt.Sprintf("The notice offers this right %s.%s", scopePhrase(v, decls), channelSentence(d)),
@@ -152,7 +152,7 @@ func scopePhrase(v *Version, decls []DeclaredRight) string {
 func qualifierCondition(d *DeclaredRight) string {
 	switch {
 	case d.QualifierText != "":
-		return capitalise(d.QualifierText)
+		return Capitalise(d.QualifierText)
 	case d.Qualifier == QualifierMay:
 		return "The notice says you may have this right, depending on the circumstances"
 	case d.Qualifier == QualifierCertainCircumstance:
@@ -165,7 +165,7 @@ func channelSentence(d *DeclaredRight) string {
 	if d.Channel == nil {
 		return ""
 	}
-	return " " + capitalise(d.Channel.Description) + "."
+	return " " + Capitalise(d.Channel.Description) + "."
 }
 
 func joinConditions(a, b string) string {
@@ -175,7 +175,8 @@ func joinConditions(a, b string) string {
 	return a + "; " + lowerFirst(b)
 }
 
-func capitalise(s string) string { return mapFirstRune(s, unicode.ToUpper) }
+// Capitalise upper-cases the first letter of s, whatever its encoded length.
+func Capitalise(s string) string { return mapFirstRune(s, unicode.ToUpper) }
 
 func lowerFirst(s string) string { return mapFirstRune(s, unicode.ToLower) }
 

@@ -11,6 +11,8 @@ import (
 	"path"
 	"strings"
 	"time"
+
+	"github.com/rightsdesk/rightsdesk/internal/notice"
 )
 
 // Chrome is what every page's header and footer show.
@@ -200,19 +202,13 @@ var funcs = template.FuncMap{
 	"longDate": LongDate,
 	"list":     func(items ...string) []string { return items },
 	"inc":      func(i int) int { return i + 1 },
-	"title":    func(s string) string { return strings.ToUpper(s[:1]) + s[1:] },
+	"title":    notice.Capitalise,
 	"words":    func(v any) string { return Words(fmt.Sprint(v)) },
 }
 
 // Words turns a stored value such as "not_requested" into "Not requested"
 // for people to read.
-func Words(v string) string {
-	s := strings.ReplaceAll(v, "_", " ")
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
-}
+func Words(v string) string { return notice.Capitalise(strings.ReplaceAll(v, "_", " ")) }
 
 // LongDate formats an ISO date (YYYY-MM-DD) as "2 April 2026"; anything
 // else is returned as it is.

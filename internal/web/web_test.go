@@ -167,7 +167,7 @@ func TestRenderFailsCleanly(t *testing.T) {
 }
 
 func TestWordsReadsStoredValuesAloud(t *testing.T) {
-	for in, want := range map[string]string{"not_requested": "Not requested", "article_19_notification": "Article 19 notification", "": "", "done": "Done"} {
+	for in, want := range map[string]string{"not_requested": "Not requested", "article_19_notification": "Article 19 notification", "": "", "done": "Done", "élan_vital": "Élan vital"} {
 		if got := Words(in); got != want {
 			t.Errorf("Words(%q) = %q, want %q", in, got, want)
 		}

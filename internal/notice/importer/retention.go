@@ -130,7 +130,7 @@ func endDate(lower string) string {
 			return ""
 		}
 		month := time.December
-		if t, err := time.Parse("January", capitalise(m[1])); m[1] != "" && err == nil {
+		if t, err := time.Parse("January", notice.Capitalise(m[1])); m[1] != "" && err == nil {
 			month = t.Month()
 		}
 		return time.Date(y, month+1, 0, 0, 0, 0, 0, time.UTC).Format(time.DateOnly)
@@ -141,13 +141,6 @@ func endDate(lower string) string {
 		}
 	}
 	return ""
-}
-
-func capitalise(s string) string {
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 var (

@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/rightsdesk/rightsdesk/internal/notice"
 )
@@ -97,7 +95,7 @@ func specialWithoutCondition(v *notice.Version, _ Options) []Finding {
 		if c.Special != nil && strings.TrimSpace(c.Special.Condition) == "" {
 			out = append(out, contextFinding(c, fmt.Sprintf(
 				"%s involves special category data (%s) but names no Article 9 condition; processing it is unlawful without one.",
-				capitalise(c.Name), orNone(c.Special.Categories))))
+				notice.Capitalise(c.Name), orNone(c.Special.Categories))))
 		}
 	}
 	return out
@@ -132,7 +130,7 @@ func withdrawalMissing(v *notice.Version, _ Options) []Finding {
 		if c.Basis == notice.BasisConsent && covering(v, notice.RightWithdrawConsent, c.ID) < 0 {
 			out = append(out, contextFinding(c, fmt.Sprintf(
 				"%s relies on consent, but the notice does not say consent can be withdrawn or how; people can withdraw it at any time (Article 7(3)).",
-				capitalise(c.Name))))
+				notice.Capitalise(c.Name))))
 		}
 	}
 	return out
@@ -147,7 +145,7 @@ func portabilityMissing(v *notice.Version, _ Options) []Finding {
 			continue
 		}
 		msg := fmt.Sprintf("%s relies on %s and is carried out by automated means, so Article 20 gives portability, but the notice does not offer it",
-			capitalise(c.Name), notice.BasisLabel(c.Basis))
+			notice.Capitalise(c.Name), notice.BasisLabel(c.Basis))
 		if len(offered) > 0 {
 			msg += "; it offers portability only in relation to " + strings.Join(offered, " and ")
 		}
@@ -190,7 +188,7 @@ func objectionMissing(v *notice.Version, _ Options) []Finding {
 		if (c.Basis == notice.BasisPublicTask || c.Basis == notice.BasisLegitimateInterests) && covering(v, notice.RightObjection, c.ID) < 0 {
 			out = append(out, contextFinding(c, fmt.Sprintf(
 				"%s relies on %s, so people may object to it (Article 21(1)), but the notice does not say so.",
-				capitalise(c.Name), notice.BasisLabel(c.Basis))))
+				notice.Capitalise(c.Name), notice.BasisLabel(c.Basis))))
 		}
 	}
 	return out
@@ -315,12 +313,4 @@ func orNone(categories []string) string {
 		return "categories not named"
 	}
 	return strings.Join(categories, ", ")
-}
-
-func capitalise(s string) string {
-	r, n := utf8.DecodeRuneInString(s)
-	if n == 0 {
-		return s
-	}
-	return string(unicode.ToUpper(r)) + s[n:]
 }

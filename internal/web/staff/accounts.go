@@ -37,7 +37,7 @@ func roleOptions() []web.Option {
 	}
 	out := make([]web.Option, 0, len(auth.StaffRoles))
 	for _, r := range auth.StaffRoles {
-		out = append(out, web.Option{Value: r.String(), Label: strings.ToUpper(r.String()[:1]) + r.String()[1:], Hint: hints[r]})
+		out = append(out, web.Option{Value: r.String(), Label: web.Words(r.String()), Hint: hints[r]})
 	}
 	return out
 }
