@@ -110,21 +110,31 @@ func IndexedCaseID(key []byte) string {
 	return string(key[bytes.LastIndexByte(key, '/')+1:])
 }
 
+// syncIndexes deletes the entries only before has and puts the ones only
+// after has (or whose value changed). An entry both hold is left alone:
+// rewriting it would dirty its page, and so cost a page write at commit,
+// in every index on every change to a case.
 func syncIndexes(tx WriteTx, before, after []indexEntry) error {
-	wanted := map[string]bool{}
+	had := make(map[string][]byte, len(before))
+	for _, e := range before {
+		had[string(e.bucket)+"\x01"+string(e.key)] = e.value
+	}
+	wanted := make(map[string]bool, len(after))
 	for _, e := range after {
-		wanted[string(e.bucket)+"\x01"+string(e.key)] = true
+		id := string(e.bucket) + "\x01" + string(e.key)
+		wanted[id] = true
+		if value, ok := had[id]; ok && bytes.Equal(value, e.value) {
+			continue
+		}
+		if err := tx.Put(e.bucket, e.key, e.value); err != nil {
+			return err
+		}
 	}
 	for _, e := range before {
 		if !wanted[string(e.bucket)+"\x01"+string(e.key)] {
 			if err := tx.Delete(e.bucket, e.key); err != nil {
 				return err
 			}
-		}
-	}
-	for _, e := range after {
-		if err := tx.Put(e.bucket, e.key, e.value); err != nil {
-			return err
 		}
 	}
 	return nil
