@@ -154,27 +154,30 @@ func (s *Service) Apply(ctx context.Context, actor, id, etag string, cmd cases.C
 	env := s.env(actor)
 	var updated *cases.Case
 	err := s.store.Update(ctx, func(tx store.WriteTx) error {
-		old, err := s.load(tx, id)
+		c, err := s.load(tx, id)
 		if err != nil {
 			return err
 		}
-		if etag != "" && etag != old.Etag() {
-			return &fault.Conflict{Subject: old.Name(), CurrentEtag: old.Etag()}
+		if etag != "" && etag != c.Etag() {
+			return &fault.Conflict{Subject: c.Name(), CurrentEtag: c.Etag()}
 		}
-		c, _ := store.GetCase(tx, id) // a second decode: the command mutates it
+		before, err := store.IndexOf(tx, c) // before the command changes c
+		if err != nil {
+			return err
+		}
 		change, err := cases.Apply(c, cmd, env)
 		if err != nil {
 			return err
 		}
 		updated = c
-		return s.write(tx, env, old, c, change)
+		return s.write(tx, env, before, c, change)
 	})
 	return updated, err
 }
 
 // write stores the case, its indexes and its audit event together.
-func (s *Service) write(tx store.WriteTx, env cases.Env, old, c *cases.Case, change cases.Change) error {
-	if err := store.PutCase(tx, old, c); err != nil {
+func (s *Service) write(tx store.WriteTx, env cases.Env, before store.CaseIndex, c *cases.Case, change cases.Change) error {
+	if err := store.PutCase(tx, before, c); err != nil {
 		return err
 	}
 	event := &audit.Event{CaseID: c.ID, Time: env.Now, Actor: env.Actor, Action: change.Action, Before: change.Before, After: change.After}

@@ -43,10 +43,23 @@ func lookupID(tx ReadTx, b Bucket, key string) (string, error) {
 	return string(id), nil
 }
 
+// CaseIndex is the set of index entries a case had when it was read, for
+// PutCase to bring up to date. Take it with IndexOf before changing the case.
+type CaseIndex []indexEntry
+
+// IndexOf returns the index entries the case c should have, as it stands.
+func IndexOf(tx ReadTx, c *cases.Case) (CaseIndex, error) {
+	key, err := requesterKey(tx)
+	if err != nil {
+		return nil, err
+	}
+	return indexEntries(c, key), nil
+}
+
 // PutCase writes a case and brings every secondary index in line with it,
-// in the caller's transaction. old is the case as it was read in this
-// transaction, or nil for a new case.
-func PutCase(tx WriteTx, old, c *cases.Case) error {
+// in the caller's transaction. before is IndexOf the case as it was read
+// in this transaction, or nil for a new case.
+func PutCase(tx WriteTx, before CaseIndex, c *cases.Case) error {
 	raw, err := encodeCase(c)
 	if err != nil {
 		return err
@@ -54,15 +67,11 @@ func PutCase(tx WriteTx, old, c *cases.Case) error {
 	if err := tx.Put(BucketCases, []byte(c.ID), raw); err != nil {
 		return err
 	}
-	key, err := requesterKey(tx)
+	after, err := IndexOf(tx, c)
 	if err != nil {
 		return err
 	}
-	var before []indexEntry
-	if old != nil {
-		before = indexEntries(old, key)
-	}
-	return syncIndexes(tx, before, indexEntries(c, key))
+	return syncIndexes(tx, before, after)
 }
 
 type indexEntry struct {

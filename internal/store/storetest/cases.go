@@ -107,7 +107,7 @@ func testCaseIndexes(t *testing.T, h Harness) {
 	moved := *b
 	moved.State, moved.Assignee, moved.Clock.Due = "in_progress", "bob", "2026-05-01"
 	for _, pair := range [][2]*cases.Case{{a, &closed}, {b, &moved}} {
-		if err := s.Update(ctx, func(tx store.WriteTx) error { return store.PutCase(tx, pair[0], pair[1]) }); err != nil {
+		if err := s.Update(ctx, func(tx store.WriteTx) error { return putOver(tx, pair[0], pair[1]) }); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -135,6 +135,19 @@ func testCaseIndexes(t *testing.T, h Harness) {
 		}
 		return nil
 	})
+}
+
+// putOver stores c in place of old (nil for a new case), as a caller that
+// read old in the same transaction would.
+func putOver(tx store.WriteTx, old, c *cases.Case) error {
+	var before store.CaseIndex
+	if old != nil {
+		var err error
+		if before, err = store.IndexOf(tx, old); err != nil {
+			return err
+		}
+	}
+	return store.PutCase(tx, before, c)
 }
 
 func checkIndexes(t *testing.T, s *store.Store, want map[store.Bucket][]string) {

@@ -45,7 +45,7 @@ func testRequesterIndex(t *testing.T, h Harness) {
 	}
 	put := func(old, c *cases.Case) {
 		t.Helper()
-		if err := s.Update(ctx, func(tx store.WriteTx) error { return store.PutCase(tx, old, c) }); err != nil {
+		if err := s.Update(ctx, func(tx store.WriteTx) error { return putOver(tx, old, c) }); err != nil {
 			t.Fatal(err)
 		}
 	}
