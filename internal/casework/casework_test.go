@@ -2,7 +2,6 @@ package casework_test
 
 import (
 	"context"
-	crand "crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -15,11 +14,9 @@ import (
 	"github.com/rightsdesk/rightsdesk/internal/audit"
 	"github.com/rightsdesk/rightsdesk/internal/cases"
 	"github.com/rightsdesk/rightsdesk/internal/casework"
-	"github.com/rightsdesk/rightsdesk/internal/clock"
-	"github.com/rightsdesk/rightsdesk/internal/deadline"
+	"github.com/rightsdesk/rightsdesk/internal/casework/caseworktest"
 	"github.com/rightsdesk/rightsdesk/internal/fault"
 	"github.com/rightsdesk/rightsdesk/internal/notice"
-	"github.com/rightsdesk/rightsdesk/internal/notice/catalogue"
 	"github.com/rightsdesk/rightsdesk/internal/store"
 	"github.com/rightsdesk/rightsdesk/internal/store/bolt"
 )
@@ -38,30 +35,14 @@ func newService(t testing.TB, dir string) (*casework.Service, *store.Store) {
 		if err := backend.Check(); err != nil {
 			t.Errorf("bbolt consistency check: %v", err)
 		}
-		_ = st.Close()
 	})
 	return w, st
 }
 
 func openService(t testing.TB, dir string) (*casework.Service, *store.Store, *bolt.Backend) {
 	t.Helper()
-	backend, err := bolt.Open(dir, bolt.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := store.Open(ctx, backend)
-	if err != nil {
-		t.Fatal(err)
-	}
-	notices, err := catalogue.Builtin()
-	if err != nil {
-		t.Fatal(err)
-	}
-	err = store.AddMissingNotices(ctx, st, notices)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return casework.New(st, deadline.NewEngine(deadline.BuiltinCalendars()), clock.Fixed(today), crand.Reader), st, backend
+	w, st := caseworktest.New(t, dir, today)
+	return w, st, st.Backend().(*bolt.Backend)
 }
 
 func request(right notice.Right, requestID string) casework.NewRequest {

@@ -2,7 +2,6 @@ package public_test
 
 import (
 	"context"
-	crand "crypto/rand"
 	"html"
 	"io"
 	"log/slog"
@@ -17,14 +16,12 @@ import (
 
 	"github.com/rightsdesk/rightsdesk/internal/cases"
 	"github.com/rightsdesk/rightsdesk/internal/casework"
+	"github.com/rightsdesk/rightsdesk/internal/casework/caseworktest"
 	"github.com/rightsdesk/rightsdesk/internal/clock"
-	"github.com/rightsdesk/rightsdesk/internal/deadline"
 	"github.com/rightsdesk/rightsdesk/internal/notice"
-	"github.com/rightsdesk/rightsdesk/internal/notice/catalogue"
 	"github.com/rightsdesk/rightsdesk/internal/notify"
 	"github.com/rightsdesk/rightsdesk/internal/notify/notifytest"
 	"github.com/rightsdesk/rightsdesk/internal/store"
-	"github.com/rightsdesk/rightsdesk/internal/store/bolt"
 	"github.com/rightsdesk/rightsdesk/internal/web"
 	"github.com/rightsdesk/rightsdesk/internal/web/public"
 )
@@ -45,25 +42,8 @@ type site struct {
 
 func newSite(t *testing.T, configure func(*public.Config)) *site {
 	t.Helper()
-	backend, err := bolt.Open(t.TempDir(), bolt.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := store.Open(context.Background(), backend)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = st.Close() })
-	notices, err := catalogue.Builtin()
-	if err != nil {
-		t.Fatal(err)
-	}
-	err = store.AddMissingNotices(context.Background(), st, notices)
-	if err != nil {
-		t.Fatal(err)
-	}
+	work, st := caseworktest.New(t, t.TempDir(), today)
 	c := clock.Fixed(today)
-	work := casework.New(st, deadline.NewEngine(deadline.BuiltinCalendars()), c, crand.Reader)
 	sessions, err := web.NewSessions(context.Background(), st, c, web.SessionOptions{})
 	if err != nil {
 		t.Fatal(err)
