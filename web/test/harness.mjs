@@ -22,18 +22,21 @@ export const skip = missing ? `browser tests skipped: ${missing}` : false
 
 // startServer makes a data directory, lets prepare(dataDir) work on the
 // database while it is still closed (tokens, accounts), then starts the
-// server and resolves to its base URL and a stop function.
+// server and resolves to its base URL, halt (stop the server, keep the
+// data, resolve to its exit code) and stop (halt, then remove the data).
 export async function startServer (prepare, prefix = 'rightsdesk-browser-') {
   const dataDir = mkdtempSync(path.join(tmpdir(), prefix))
   prepare?.(dataDir)
   const server = spawn(bin, ['serve', '--data', dataDir, '--http-addr', '127.0.0.1:0', '--grpc-addr', '127.0.0.1:0', '--log-level', 'warn'],
     { stdio: ['ignore', 'pipe', 'inherit'] })
+  const halt = async () => {
+    if (server.exitCode !== null) return server.exitCode
+    const exited = new Promise(resolve => server.once('exit', resolve))
+    server.kill('SIGTERM')
+    return exited
+  }
   const stop = async () => {
-    if (server.exitCode === null) {
-      const exited = new Promise(resolve => server.once('exit', resolve))
-      server.kill('SIGTERM')
-      await exited
-    }
+    await halt()
     rmSync(dataDir, { recursive: true, force: true })
   }
   const base = await new Promise((resolve, reject) => {
@@ -44,7 +47,7 @@ export async function startServer (prepare, prefix = 'rightsdesk-browser-') {
       if (m) { clearTimeout(timer); resolve(m[1]) }
     })
   })
-  return { base, dataDir, stop }
+  return { base, dataDir, halt, stop }
 }
 
 const axeSource = readFileSync(path.join(root, 'web/node_modules/axe-core/axe.min.js'), 'utf8')

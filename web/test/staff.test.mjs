@@ -5,56 +5,33 @@
 // `make browser-test`.
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { execFileSync, spawn } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { execFileSync } from 'node:child_process'
+import { mkdirSync, statSync } from 'node:fs'
 import path from 'node:path'
-import { createInterface } from 'node:readline'
 import { chromium } from 'playwright-core'
+import { assertAccessible, bin, chromiumArgs, chromiumPath, shotRoot, skip, startServer } from './harness.mjs'
 
-const root = path.resolve(import.meta.dirname, '../..')
-const bin = process.env.RIGHTSDESK_BIN ?? path.join(root, 'bin/rightsdesk')
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
-const shotDir = path.join(process.env.SCREENSHOT_DIR ?? path.join(root, 'build/screenshots'), 'staff')
-const axeSource = readFileSync(path.join(root, 'web/node_modules/axe-core/axe.min.js'), 'utf8')
-const wcag = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']
+const shotDir = path.join(shotRoot, 'staff')
 const password = 'a long staff password for tests'
 
-const missing = existsSync(chromiumPath) ? '' : `no Chromium at ${chromiumPath} (apt-get install -y chromium fonts-liberation, or set CHROMIUM_PATH)`
-if (missing && process.env.CI === 'true') throw new Error(`CI=true: ${missing}`)
-const skip = missing ? `browser tests skipped: ${missing}` : false
-
-let dataDir, server, base, browser
+let server, base, dataDir, browser
 
 before(async () => {
   if (skip) return
-  dataDir = mkdtempSync(path.join(tmpdir(), 'rightsdesk-staff-'))
   // Accounts are made with the database closed, before the server opens it.
-  for (const [role, name, email] of [['caseworker', 'Casey Worker', 'casey@example.org'], ['caseworker', 'Robin Other', 'robin@example.org'], ['admin', 'Ada Admin', 'ada@example.org']]) {
-    execFileSync(bin, ['users', 'create', '--role', role, '--name', name, '--email', email, '--data', dataDir],
-      { input: password + '\n', stdio: ['pipe', 'ignore', 'inherit'] })
-  }
-  server = spawn(bin, ['serve', '--data', dataDir, '--http-addr', '127.0.0.1:0', '--grpc-addr', '127.0.0.1:0', '--log-level', 'warn'],
-    { stdio: ['ignore', 'pipe', 'inherit'] })
-  base = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('rightsdesk serve did not start within 20s')), 20000)
-    server.once('exit', code => reject(new Error(`rightsdesk serve exited with ${code}`)))
-    createInterface({ input: server.stdout }).on('line', line => {
-      const m = line.match(/staff\s+(http:\/\/\S+)\/staff\/$/)
-      if (m) { clearTimeout(timer); resolve(m[1]) }
-    })
-  })
-  browser = await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox', '--disable-dev-shm-usage'] })
+  server = await startServer(dir => {
+    for (const [role, name, email] of [['caseworker', 'Casey Worker', 'casey@example.org'], ['caseworker', 'Robin Other', 'robin@example.org'], ['admin', 'Ada Admin', 'ada@example.org']]) {
+      execFileSync(bin, ['users', 'create', '--role', role, '--name', name, '--email', email, '--data', dir],
+        { input: password + '\n', stdio: ['pipe', 'ignore', 'inherit'] })
+    }
+  }, 'rightsdesk-staff-')
+  ;({ base, dataDir } = server)
+  browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs })
 })
 
 after(async () => {
   await browser?.close()
-  if (server && server.exitCode === null) {
-    const exited = new Promise(resolve => server.once('exit', resolve))
-    server.kill('SIGTERM')
-    await exited
-  }
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true })
+  await server?.stop()
 })
 
 async function openTab (t) {
@@ -77,10 +54,7 @@ async function openTab (t) {
 
 async function check (tab, name) {
   const { page } = tab
-  await page.evaluate(axeSource)
-  const violations = await page.evaluate(tags => globalThis.axe.run(document, { runOnly: { type: 'tag', values: tags } })
-    .then(r => r.violations.map(v => ({ id: v.id, help: v.help, nodes: v.nodes.map(n => n.html) }))), wcag)
-  assert.deepEqual(violations, [], `axe violations on ${name} (${page.url()})`)
+  await assertAccessible(page, name)
   tab.shots++
   mkdirSync(shotDir, { recursive: true })
   await page.screenshot({ path: path.join(shotDir, `${String(tab.shots).padStart(2, '0')}-${name}.png`), fullPage: true })
@@ -302,9 +276,7 @@ test('a public-form request goes from NEW to CLOSED in the staff workspace, sign
 
 // Last: stops the server, so the CLI can open the database.
 test('audit verify accepts the chain and the evidence bundle after everything the UI did', { skip }, async () => {
-  const exited = new Promise(resolve => server.once('exit', resolve))
-  server.kill('SIGTERM')
-  assert.equal(await exited, 0)
+  assert.equal(await server.halt(), 0)
   const chain = execFileSync(bin, ['audit', 'verify', '--data', dataDir], { encoding: 'utf8' })
   assert.match(chain, /^Audit chain intact: \d+ events verified/)
   const proof = execFileSync(bin, ['audit', 'verify', '--proof', bundlePath(), '--data', dataDir], { encoding: 'utf8' })
