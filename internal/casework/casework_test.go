@@ -115,7 +115,7 @@ func isNotFound(err error) bool {
 // 64 writers add notes to one case with etags, retrying on conflict: every
 // note lands exactly once and the audit chain verifies.
 func TestConcurrentEtagWritersLoseNoUpdate(t *testing.T) {
-	w, _ := newService(t, t.TempDir())
+	w, st := newService(t, t.TempDir())
 	c := create(t, w, request(notice.RightAccess, ""))
 	const writers = 64
 	var wg sync.WaitGroup
@@ -150,8 +150,8 @@ func TestConcurrentEtagWritersLoseNoUpdate(t *testing.T) {
 	if len(got.Notes) != writers || len(seen) != writers || got.Version != writers+1 {
 		t.Fatalf("%d notes (%d distinct), version %d; want %d, %d, %d", len(got.Notes), len(seen), got.Version, writers, writers, writers+1)
 	}
-	if n, err := w.VerifyAudit(ctx); err != nil || n != writers+1 {
-		t.Fatalf("audit verify: %d events, %v", n, err)
+	if res, err := casework.VerifyChain(ctx, st); err != nil || res.Events != writers+1 {
+		t.Fatalf("audit verify: %d events, %v", res.Events, err)
 	}
 	t.Logf("%d conflicts retried", conflicts.Load())
 }
@@ -186,7 +186,7 @@ func TestRandomConcurrentWorkloadKeepsAuditAndIndexesSound(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	if _, err := w.VerifyAudit(ctx); err != nil {
+	if _, err := casework.VerifyChain(ctx, st); err != nil {
 		t.Fatalf("audit verify after the workload: %v", err)
 	}
 	assertIndexesSound(t, st, ids)
@@ -233,7 +233,7 @@ func TestTamperingIsDetectedAtTheEvent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = w.VerifyAudit(ctx)
+	_, err = casework.VerifyChain(ctx, st)
 	var br *audit.Break
 	if !errors.As(err, &br) || br.Seq != 3 {
 		t.Fatalf("verify after tampering with event 3: %v", err)

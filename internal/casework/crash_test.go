@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rightsdesk/rightsdesk/internal/casework"
 	"github.com/rightsdesk/rightsdesk/internal/notice"
 	"github.com/rightsdesk/rightsdesk/internal/store"
 )
@@ -131,7 +132,7 @@ func runAndKill(t *testing.T, dir string, after time.Duration) []string {
 
 func checkAfterCrash(t *testing.T, dir string, acked []string, round int) {
 	t.Helper()
-	w, st, backend := openService(t, dir)
+	_, st, backend := openService(t, dir)
 	defer st.Close()
 	if err := backend.Check(); err != nil {
 		t.Fatalf("round %d: bbolt consistency check after SIGKILL: %v", round, err)
@@ -155,7 +156,7 @@ func checkAfterCrash(t *testing.T, dir string, acked []string, round int) {
 	if err != nil {
 		t.Fatalf("round %d: %v", round, err)
 	}
-	if _, err := w.VerifyAudit(ctx); err != nil {
+	if _, err := casework.VerifyChain(ctx, st); err != nil {
 		t.Fatalf("round %d: audit chain after a crash: %v", round, err)
 	}
 }

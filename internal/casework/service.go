@@ -247,12 +247,6 @@ func (s *Service) Events(ctx context.Context, id string) (events []audit.Event, 
 	return events, err
 }
 
-// VerifyAudit recomputes the whole chain; see VerifyChain.
-func (s *Service) VerifyAudit(ctx context.Context) (uint64, error) {
-	res, err := VerifyChain(ctx, s.store)
-	return res.Events, err
-}
-
 // ChainResult is what a verification found.
 type ChainResult struct {
 	Events uint64
