@@ -1,11 +1,8 @@
 package main
 
 import (
-	"context"
 	"encoding/binary"
 	"encoding/json"
-	"io"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,9 +13,9 @@ import (
 	"google.golang.org/grpc/metadata"
 
 	rdv1 "github.com/rightsdesk/rightsdesk/gen/go/rightsdesk/v1"
+	"github.com/rightsdesk/rightsdesk/internal/app"
+	"github.com/rightsdesk/rightsdesk/internal/app/apptest"
 	"github.com/rightsdesk/rightsdesk/internal/audit"
-	"github.com/rightsdesk/rightsdesk/internal/notice/catalogue"
-	"github.com/rightsdesk/rightsdesk/internal/server"
 	"github.com/rightsdesk/rightsdesk/internal/store"
 )
 
@@ -29,22 +26,8 @@ func serveWithCases(t *testing.T, dir string, count int) (addr, adminToken strin
 	t.Helper()
 	caseworker := createToken(t, dir, "--role", "caseworker", "--name", "cw")
 	adminToken = createToken(t, dir, "--role", "admin", "--name", "ops")
-	notices, err := catalogue.Builtin()
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(t.Context())
-	srv, err := server.New(ctx, server.Config{
-		DataDir: dir, GRPCAddr: "127.0.0.1:0", HTTPAddr: "127.0.0.1:0",
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Catalogue: notices,
-	})
-	if err != nil {
-		cancel()
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- srv.Run(ctx) }()
-	stop = func() { cancel(); <-done }
+	srv, stop := apptest.Start(t, app.Config{DataDir: dir})
+	ctx := t.Context()
 
 	conn, err := grpc.NewClient(srv.GRPCAddr(), grpc.WithTransportCredentials(insecure.NewCredentials()))
 	if err != nil {

@@ -2,17 +2,14 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
-	"io"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/rightsdesk/rightsdesk/internal/notice/catalogue"
-	"github.com/rightsdesk/rightsdesk/internal/server"
+	"github.com/rightsdesk/rightsdesk/internal/app"
+	"github.com/rightsdesk/rightsdesk/internal/app/apptest"
 )
 
 // runCLI runs the command line in process and returns its exit code and output.
@@ -90,21 +87,7 @@ func TestDeadlineBadInputNamesTheField(t *testing.T) {
 }
 
 func TestNoticesListFromARunningServer(t *testing.T) {
-	notices, err := catalogue.Builtin()
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(t.Context())
-	srv, err := server.New(ctx, server.Config{
-		DataDir: t.TempDir(), GRPCAddr: "127.0.0.1:0", HTTPAddr: "127.0.0.1:0",
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Catalogue: notices,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- srv.Run(ctx) }()
-	defer func() { cancel(); <-done }()
+	srv, _ := apptest.Start(t, app.Config{})
 
 	code, stdout, stderr := runCLI(t, "notices", "list", "--addr", srv.GRPCAddr())
 	if code != 0 {

@@ -24,6 +24,7 @@ import (
 	"github.com/rightsdesk/rightsdesk/internal/noticework"
 	"github.com/rightsdesk/rightsdesk/internal/store"
 	"github.com/rightsdesk/rightsdesk/internal/store/bolt"
+	"github.com/rightsdesk/rightsdesk/internal/usecase"
 )
 
 func runNoticesList(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -119,7 +120,7 @@ func runNoticesImport(ctx context.Context, args []string, stdout, stderr io.Writ
 		return err
 	}
 	defer st.Close()
-	res, err := work.Import(ctx, noticework.ImportRequest{
+	res, err := work.Import(ctx, usecase.ImportRequest{
 		Content: content, Format: f, ID: *id, Document: filepath.Base(files[0]), EffectiveFrom: *effective, ValidateOnly: *dryRun,
 		Actor: cliActor(),
 	})
@@ -135,7 +136,7 @@ func runNoticesImport(ctx context.Context, args []string, stdout, stderr io.Writ
 
 // importJSON is the --json shape of an import: the version as stored (or
 // as it would be), with the evidence for it.
-func importJSON(res *noticework.ImportResult) any {
+func importJSON(res *usecase.ImportResult) any {
 	return struct {
 		ID        string              `json:"id"`
 		Format    importer.Format     `json:"format"`
@@ -149,7 +150,7 @@ func importJSON(res *noticework.ImportResult) any {
 	}{res.Draft.ID, res.Draft.Format, res.Created, res.Unchanged, res.Version, res.Findings, res.Draft.Facts, res.Draft.Unplaced, res.Draft.Notes}
 }
 
-func printImport(w io.Writer, file string, dryRun bool, res *noticework.ImportResult) {
+func printImport(w io.Writer, file string, dryRun bool, res *usecase.ImportResult) {
 	v, d := res.Version, res.Draft
 	fmt.Fprintf(w, "Read %s as %s: notice %q, %q\n", file, d.Format, d.ID, v.Title)
 	switch {
@@ -301,13 +302,13 @@ func runNoticesLint(ctx context.Context, args []string, stdout, stderr io.Writer
 		return err
 	}
 	defer st.Close()
-	var linted []noticework.Linted
+	var linted []usecase.Linted
 	if len(ids) == 1 {
 		v, findings, err := work.Lint(ctx, ids[0], *version)
 		if err != nil {
 			return err
 		}
-		linted = []noticework.Linted{{ID: ids[0], Version: v, Findings: findings}}
+		linted = []usecase.Linted{{ID: ids[0], Version: v, Findings: findings}}
 	} else if linted, err = work.LintAll(ctx); err != nil {
 		return err
 	}

@@ -7,22 +7,22 @@ import (
 	"log/slog"
 	"os"
 
+	"github.com/rightsdesk/rightsdesk/internal/app"
 	"github.com/rightsdesk/rightsdesk/internal/deadline"
 	"github.com/rightsdesk/rightsdesk/internal/notice/catalogue"
-	"github.com/rightsdesk/rightsdesk/internal/server"
 	"github.com/rightsdesk/rightsdesk/internal/web/staff"
 )
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("serve", stderr)
-	cfg := server.Config{}
+	var cfg app.Config
 	fs.StringVar(&cfg.DataDir, "data", "./rightsdesk-data", "data directory (the bbolt database lives here)")
-	fs.StringVar(&cfg.GRPCAddr, "grpc-addr", "127.0.0.1:9090", "gRPC listen address")
-	fs.StringVar(&cfg.HTTPAddr, "http-addr", "127.0.0.1:8080", "HTTP listen address (REST, web pages, health, metrics)")
-	fs.Int64Var(&cfg.MaxBodyBytes, "max-body", 1<<20, "largest request body accepted, in bytes")
-	fs.StringVar(&cfg.Organisation, "org-name", "", "organisation named in the web pages' header (default: the controller of the built-in notices)")
-	fs.StringVar(&cfg.PublicURL, "public-url", "", "address the public reaches the web pages at, for links in emails; https:// marks the session cookie Secure (default http://HTTP-ADDR)")
-	fs.StringVar(&cfg.SMTPURL, "smtp-url", "", "relay for confirmation emails: smtp://[user:pass@]host[:587]?from=ADDRESS (STARTTLS) or smtps://…:465; none sent without it")
+	fs.StringVar(&cfg.Server.GRPCAddr, "grpc-addr", "127.0.0.1:9090", "gRPC listen address")
+	fs.StringVar(&cfg.Server.HTTPAddr, "http-addr", "127.0.0.1:8080", "HTTP listen address (REST, web pages, health, metrics)")
+	fs.Int64Var(&cfg.Server.MaxBodyBytes, "max-body", 1<<20, "largest request body accepted, in bytes")
+	fs.StringVar(&cfg.Server.Organisation, "org-name", "", "organisation named in the web pages' header (default: the controller of the built-in notices)")
+	fs.StringVar(&cfg.Server.PublicURL, "public-url", "", "address the public reaches the web pages at, for links in emails; https:// marks the session cookie Secure (default http://HTTP-ADDR)")
+	fs.StringVar(&cfg.Server.SMTPURL, "smtp-url", "", "relay for confirmation emails: smtp://[user:pass@]host[:587]?from=ADDRESS (STARTTLS) or smtps://…:465; none sent without it")
 	holidays := fs.String("holidays", "", "GOV.UK bank-holidays.json to extend the built-in bank holidays")
 	var oidc staff.OIDCConfig
 	fs.StringVar(&oidc.Issuer, "oidc-issuer", "", "OpenID Connect issuer URL for staff sign-in (off when empty)")
@@ -42,9 +42,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if oidc.ClientSecret == "" {
 			oidc.ClientSecret = os.Getenv("RIGHTSDESK_OIDC_CLIENT_SECRET")
 		}
-		cfg.OIDC = &oidc
+		cfg.Server.OIDC = &oidc
 	}
-	cfg.Logger = slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level}))
+	cfg.Server.Logger = slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level}))
 	var err error
 	if cfg.Calendars, err = loadCalendars(*holidays); err != nil {
 		return err
@@ -52,7 +52,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if cfg.Catalogue, err = catalogue.Builtin(); err != nil {
 		return fmt.Errorf("built-in catalogue: %w", err)
 	}
-	srv, err := server.New(ctx, cfg)
+	srv, err := app.New(ctx, cfg)
 	if err != nil {
 		return err
 	}

@@ -148,7 +148,7 @@ func runTokensRevoke(ctx context.Context, args []string, stdout, stderr io.Write
 		return err
 	}
 	defer st.Close()
-	err = st.Update(ctx, func(tx store.WriteTx) error { return store.RevokeToken(tx, id) })
+	err = st.Update(ctx, func(tx store.WriteTx) error { _, err := store.RevokeToken(tx, id); return err })
 	if errors.Is(err, store.ErrNotFound) {
 		return fmt.Errorf("no token has the id %q; see `rightsdesk tokens list`", id)
 	}

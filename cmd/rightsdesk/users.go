@@ -15,6 +15,7 @@ import (
 
 	"golang.org/x/term"
 
+	"github.com/rightsdesk/rightsdesk/internal/accounts"
 	"github.com/rightsdesk/rightsdesk/internal/auth"
 	"github.com/rightsdesk/rightsdesk/internal/clock"
 	"github.com/rightsdesk/rightsdesk/internal/fault"
@@ -26,12 +27,12 @@ import (
 // process list for every user on the machine to read.
 var stdin io.Reader = os.Stdin
 
-func openDirectory(ctx context.Context, dir string) (*users.Directory, func() error, error) {
+func openDirectory(ctx context.Context, dir string) (*accounts.Directory, func() error, error) {
 	st, err := openStore(ctx, dir)
 	if err != nil {
 		return nil, nil, err
 	}
-	return users.New(st, clock.System{}, rand.Reader, users.Options{}), st.Close, nil
+	return accounts.New(st, clock.System{}, rand.Reader, accounts.Options{}), st.Close, nil
 }
 
 func runUsersCreate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -153,7 +154,7 @@ func runUsersList(ctx context.Context, args []string, stdout, stderr io.Writer) 
 }
 
 func runUsersDisable(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	return onAccount(ctx, "disable", args, stderr, func(d *users.Directory, who string) error {
+	return onAccount(ctx, "disable", args, stderr, func(d *accounts.Directory, who string) error {
 		u, err := d.Disable(ctx, who, cliActor())
 		if err != nil {
 			return err
@@ -164,7 +165,7 @@ func runUsersDisable(ctx context.Context, args []string, stdout, stderr io.Write
 }
 
 func runUsersResetPassword(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	return onAccount(ctx, "reset-password", args, stderr, func(d *users.Directory, who string) error {
+	return onAccount(ctx, "reset-password", args, stderr, func(d *accounts.Directory, who string) error {
 		password, err := readPassword(stdin, stderr)
 		if err != nil {
 			return err
@@ -186,7 +187,7 @@ func runUsersResetPassword(ctx context.Context, args []string, stdout, stderr io
 }
 
 // onAccount runs `users VERB [--data DIR] ID|EMAIL` on the named account.
-func onAccount(ctx context.Context, verb string, args []string, stderr io.Writer, run func(d *users.Directory, who string) error) error {
+func onAccount(ctx context.Context, verb string, args []string, stderr io.Writer, run func(d *accounts.Directory, who string) error) error {
 	fs := newFlags("users "+verb, stderr)
 	dataDir := fs.String("data", "./rightsdesk-data", dataFlagUsage)
 	flags, who := splitPositional(fs, args)

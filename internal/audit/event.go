@@ -35,6 +35,10 @@ func NoticeSubject(noticeID string) string { return "notice:" + noticeID }
 // disabled, password set or changed).
 func UserSubject(userID string) string { return "account:" + userID }
 
+// TokenSubject is the CaseID of events about an API token (created,
+// revoked), named by its public id.
+func TokenSubject(tokenID string) string { return "token:" + tokenID }
+
 // HashSize is the length of Hash, PrevHash and PayloadHash (SHA-256).
 const HashSize = sha256.Size
 

@@ -13,6 +13,7 @@ import (
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/grpc/metadata"
 
+	"github.com/rightsdesk/rightsdesk/internal/app"
 	"github.com/rightsdesk/rightsdesk/internal/auth"
 	"github.com/rightsdesk/rightsdesk/internal/casework"
 	"github.com/rightsdesk/rightsdesk/internal/clock"
@@ -27,7 +28,7 @@ import (
 type instance struct {
 	addr  string
 	token string
-	// startup runs from server.New until the health service says SERVING.
+	// startup runs from app.New until the health service says SERVING.
 	startup time.Duration
 	stop    func() error
 }
@@ -46,11 +47,9 @@ func startServer(ctx context.Context, dir string) (*instance, error) {
 	}
 	runCtx, cancel := context.WithCancel(ctx)
 	start := time.Now()
-	srv, err := server.New(runCtx, server.Config{
+	srv, err := app.New(runCtx, app.Config{
 		DataDir:   dir,
-		GRPCAddr:  "127.0.0.1:0",
-		HTTPAddr:  "127.0.0.1:0",
-		Logger:    slog.New(slog.DiscardHandler),
+		Server:    server.Config{GRPCAddr: "127.0.0.1:0", HTTPAddr: "127.0.0.1:0", Logger: slog.New(slog.DiscardHandler)},
 		Catalogue: notices,
 	})
 	if err != nil {

@@ -8,8 +8,8 @@ import (
 
 	rdv1 "github.com/rightsdesk/rightsdesk/gen/go/rightsdesk/v1"
 	"github.com/rightsdesk/rightsdesk/internal/cases"
-	"github.com/rightsdesk/rightsdesk/internal/casework"
 	"github.com/rightsdesk/rightsdesk/internal/notice"
+	"github.com/rightsdesk/rightsdesk/internal/usecase"
 )
 
 // The built-in notice and context every generated request cites.
@@ -27,9 +27,9 @@ const receivedDays = 90
 // request is the i-th generated request: every right in turn, received on
 // one of the last receivedDays days. Yesterday at the latest, in UTC, is
 // never in the future on the UK calendar the domain checks it against.
-func request(i int, now time.Time, rng *rand.Rand) casework.NewRequest {
+func request(i int, now time.Time, rng *rand.Rand) usecase.NewRequest {
 	received := now.UTC().AddDate(0, 0, -1-i%receivedDays)
-	return casework.NewRequest{NoticeID: noticeID, NewCase: cases.NewCase{
+	return usecase.NewRequest{NoticeID: noticeID, NewCase: cases.NewCase{
 		Context:     noticeCtx,
 		Rights:      []notice.Right{notice.Rights[i%len(notice.Rights)]},
 		Description: description,
@@ -44,7 +44,7 @@ func request(i int, now time.Time, rng *rand.Rand) casework.NewRequest {
 }
 
 // createRequest is request as a gRPC client sends it.
-func createRequest(r casework.NewRequest) *rdv1.CreateCaseRequest {
+func createRequest(r usecase.NewRequest) *rdv1.CreateCaseRequest {
 	c := &rdv1.Case{
 		Notice:      "notices/" + r.NoticeID,
 		Context:     r.Context,

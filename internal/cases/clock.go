@@ -104,3 +104,22 @@ func dateString(d deadline.Date) string {
 	}
 	return d.String()
 }
+
+// StandingOn is how much time the case has left on today, in its region's
+// working days: nil for a closed case, one whose clock is stopped, or one
+// with no usable due date. It is the one place a case's standing (RAG band,
+// days left, overdue) is worked out, for every door.
+func (c *Case) StandingOn(engine *deadline.Engine, today deadline.Date) *deadline.Standing {
+	if !c.Open() || c.Clock.Paused {
+		return nil
+	}
+	due, err := deadline.ParseDate(c.Clock.Due)
+	if err != nil {
+		return nil
+	}
+	st, err := engine.StandingOn(c.Region, due, today)
+	if err != nil {
+		return nil
+	}
+	return &st
+}

@@ -19,6 +19,7 @@ import (
 	"github.com/rightsdesk/rightsdesk/internal/notice"
 	"github.com/rightsdesk/rightsdesk/internal/store"
 	"github.com/rightsdesk/rightsdesk/internal/store/bolt"
+	"github.com/rightsdesk/rightsdesk/internal/usecase"
 )
 
 var ctx = context.Background()
@@ -45,14 +46,14 @@ func openService(t testing.TB, dir string) (*casework.Service, *store.Store, *bo
 	return w, st, st.Backend().(*bolt.Backend)
 }
 
-func request(right notice.Right, requestID string) casework.NewRequest {
-	return casework.NewRequest{NoticeID: "it-service-desk", NewCase: cases.NewCase{
+func request(right notice.Right, requestID string) usecase.NewRequest {
+	return usecase.NewRequest{NoticeID: "it-service-desk", NewCase: cases.NewCase{
 		Context: "employment", Rights: []notice.Right{right}, ReceivedOn: "2026-02-20", RequestID: requestID,
 		Requester: cases.Requester{Person: cases.Person{Name: "Grace Hopper", Email: "grace@example.org"}, Relationship: cases.RelationshipSelf},
 	}}
 }
 
-func create(t testing.TB, w *casework.Service, r casework.NewRequest) *cases.Case {
+func create(t testing.TB, w *casework.Service, r usecase.NewRequest) *cases.Case {
 	t.Helper()
 	res, err := w.Create(ctx, "token:test", r)
 	if err != nil {
@@ -71,7 +72,7 @@ func TestCreateIsIdempotentOnRequestID(t *testing.T) {
 	if err != nil || again.Created || again.Case.ID != first.Case.ID || again.StatusToken != "" {
 		t.Fatalf("retry returned %+v, %v; want the first case, no new token", again, err)
 	}
-	if page, _ := w.List(ctx, casework.Query{Limit: 10}); len(page.Cases) != 1 {
+	if page, _ := w.List(ctx, usecase.Query{Limit: 10}); len(page.Cases) != 1 {
 		t.Fatalf("%d cases after a retried create, want 1", len(page.Cases))
 	}
 }
@@ -271,7 +272,7 @@ func TestListOrdersByDueAndFilters(t *testing.T) {
 		{"right=ERASURE", "", nil},
 	}
 	for _, tt := range tests {
-		page, err := w.List(ctx, casework.Query{Filter: tt.filter, OrderBy: tt.order, Limit: 10})
+		page, err := w.List(ctx, usecase.Query{Filter: tt.filter, OrderBy: tt.order, Limit: 10})
 		if err != nil {
 			t.Fatalf("%q %q: %v", tt.filter, tt.order, err)
 		}
@@ -287,11 +288,11 @@ func TestListOrdersByDueAndFilters(t *testing.T) {
 		}
 	}
 	for _, bad := range []string{"colour=red", "state=floating", "due<yesterday", "overdue=maybe", "state"} {
-		if _, err := w.List(ctx, casework.Query{Filter: bad, Limit: 10}); err == nil {
+		if _, err := w.List(ctx, usecase.Query{Filter: bad, Limit: 10}); err == nil {
 			t.Errorf("filter %q was accepted", bad)
 		}
 	}
-	if _, err := w.List(ctx, casework.Query{OrderBy: "colour", Limit: 10}); err == nil {
+	if _, err := w.List(ctx, usecase.Query{OrderBy: "colour", Limit: 10}); err == nil {
 		t.Error("order_by colour was accepted")
 	}
 }
@@ -305,7 +306,7 @@ func TestListPagesWithoutRepeatsOrGaps(t *testing.T) {
 	}
 	for _, order := range []string{"due", "received desc"} {
 		seen := map[string]bool{}
-		q := casework.Query{OrderBy: order, Limit: 7}
+		q := usecase.Query{OrderBy: order, Limit: 7}
 		for pages := 0; ; pages++ {
 			page, err := w.List(ctx, q)
 			if err != nil || pages > 10 {
@@ -349,13 +350,13 @@ func TestListSeesEveryWriteDespiteTheDecodedCache(t *testing.T) {
 	w, _ := newService(t, t.TempDir())
 	c := create(t, w, request(notice.RightAccess, ""))
 	for _, who := range []string{"alice", "bob", "carol"} {
-		if _, err := w.List(ctx, casework.Query{Limit: 10}); err != nil {
+		if _, err := w.List(ctx, usecase.Query{Limit: 10}); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := w.Apply(ctx, "token:x", c.ID, "", cases.Assign{Assignee: who}); err != nil {
 			t.Fatal(err)
 		}
-		page, err := w.List(ctx, casework.Query{Limit: 10})
+		page, err := w.List(ctx, usecase.Query{Limit: 10})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -3,36 +3,15 @@ package casework
 import (
 	"context"
 	"errors"
-	"time"
 
 	"github.com/rightsdesk/rightsdesk/internal/audit"
-	"github.com/rightsdesk/rightsdesk/internal/cases"
-	"github.com/rightsdesk/rightsdesk/internal/notice"
 	"github.com/rightsdesk/rightsdesk/internal/store"
+	"github.com/rightsdesk/rightsdesk/internal/usecase"
 )
 
-// Evidence is everything recorded about one case, read in one transaction
-// so the case, its events and the chain's head agree: the material of an
-// evidence bundle for a regulator or a complaint (see package export).
-type Evidence struct {
-	Case *cases.Case
-	// Notice is the notice version the request was received under, nil if
-	// the notice has since been removed from the catalogue.
-	Notice   *notice.Version
-	NoticeID string
-	// Events are the case's audit events, oldest first, with their personal
-	// payloads (nil where there was none or it was erased).
-	Events   []audit.Event
-	Payloads []*audit.Payload
-	// Proof holds the same events and the head of the whole chain, for
-	// audit.VerifyProof.
-	Proof     audit.Proof
-	Generated time.Time
-}
-
 // Evidence gathers a case's evidence.
-func (s *Service) Evidence(ctx context.Context, id string) (*Evidence, error) {
-	ev := &Evidence{Generated: s.clock.Now().UTC()}
+func (s *Service) Evidence(ctx context.Context, id string) (*usecase.Evidence, error) {
+	ev := &usecase.Evidence{Generated: s.clock.Now().UTC()}
 	err := s.store.View(ctx, func(tx store.ReadTx) error {
 		c, err := s.load(tx, id)
 		if err != nil {

@@ -11,6 +11,7 @@ import (
 	"github.com/rightsdesk/rightsdesk/internal/deadline"
 	"github.com/rightsdesk/rightsdesk/internal/fault"
 	"github.com/rightsdesk/rightsdesk/internal/notice"
+	"github.com/rightsdesk/rightsdesk/internal/usecase"
 )
 
 // filter is a parsed ListCases filter: a conjunction of terms.
@@ -30,9 +31,6 @@ type filter struct {
 
 var termPattern = regexp.MustCompile(`^\s*([a-z_]+)\s*(<=|>=|!=|=|<|>)\s*("([^"]*)"|[^\s"]*)\s*$`)
 
-// FilterFields documents the filter for error messages.
-const FilterFields = `state, right, notice, assignee, channel, overdue, open, waiting, due (with < <= > >=), reference; join terms with AND`
-
 func parseFilter(s string) (filter, error) {
 	var f filter
 	if strings.TrimSpace(s) == "" {
@@ -41,7 +39,7 @@ func parseFilter(s string) (filter, error) {
 	for _, term := range splitAnd(s) {
 		m := termPattern.FindStringSubmatch(term)
 		if m == nil {
-			return f, fault.Invalid("filter", "cannot read %q: write field=value terms joined by AND (%s)", strings.TrimSpace(term), FilterFields)
+			return f, fault.Invalid("filter", "cannot read %q: write field=value terms joined by AND (%s)", strings.TrimSpace(term), usecase.FilterFields)
 		}
 		value := m[3]
 		if strings.HasPrefix(value, `"`) {
@@ -105,7 +103,7 @@ func (f *filter) set(field, op, value string) error {
 			f.waiting = &b
 		}
 	default:
-		return fmt.Errorf("unknown field %q; filter on %s", field, FilterFields)
+		return fmt.Errorf("unknown field %q; filter on %s", field, usecase.FilterFields)
 	}
 	return nil
 }

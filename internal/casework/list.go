@@ -9,25 +9,12 @@ import (
 	"github.com/rightsdesk/rightsdesk/internal/cases"
 	"github.com/rightsdesk/rightsdesk/internal/fault"
 	"github.com/rightsdesk/rightsdesk/internal/store"
+	"github.com/rightsdesk/rightsdesk/internal/usecase"
 )
 
 // maxExamined bounds the index entries one page may look at, so a very
 // selective filter returns a short page with a cursor instead of a long scan.
 const maxExamined = 10000
-
-// Query is a ListCases call after parsing.
-type Query struct {
-	Filter  string
-	OrderBy string // "due" (default: open cases, soonest first) or "received"; " desc" reverses
-	Limit   int
-	After   []byte // cursor from the previous page
-}
-
-// Page is one page of results.
-type Page struct {
-	Cases []*cases.Case
-	Next  []byte // nil on the last page
-}
 
 // plan is how a query walks the indexes.
 type plan struct {
@@ -40,8 +27,8 @@ type plan struct {
 }
 
 // List runs a query over the indexes.
-func (s *Service) List(ctx context.Context, q Query) (*Page, error) {
-	today := s.Now().String()
+func (s *Service) List(ctx context.Context, q usecase.Query) (*usecase.Page, error) {
+	today := s.Today().String()
 	f, err := parseFilter(q.Filter)
 	if err != nil {
 		return nil, err
@@ -50,7 +37,7 @@ func (s *Service) List(ctx context.Context, q Query) (*Page, error) {
 	if err != nil {
 		return nil, err
 	}
-	page := &Page{}
+	page := &usecase.Page{}
 	err = s.store.View(ctx, func(tx store.ReadTx) error {
 		if f.reference != "" {
 			return lookupReference(tx, f, today, page)
@@ -60,7 +47,7 @@ func (s *Service) List(ctx context.Context, q Query) (*Page, error) {
 	return page, err
 }
 
-func lookupReference(tx store.ReadTx, f filter, today string, page *Page) error {
+func lookupReference(tx store.ReadTx, f filter, today string, page *usecase.Page) error {
 	id, err := store.CaseIDByReference(tx, cases.NormaliseReference(f.reference))
 	if errors.Is(err, store.ErrNotFound) {
 		return nil // no such reference: an empty page, not an error
@@ -78,7 +65,7 @@ func lookupReference(tx store.ReadTx, f filter, today string, page *Page) error 
 // scan walks one index from the cursor, loading each case it points at. A
 // page is cut, with a cursor after its last examined entry, only when a
 // further entry exists.
-func scan(tx store.ReadTx, p plan, q Query, load func(store.ReadTx, string) (*cases.Case, error), match func(*cases.Case) bool, page *Page) error {
+func scan(tx store.ReadTx, p plan, q usecase.Query, load func(store.ReadTx, string) (*cases.Case, error), match func(*cases.Case) bool, page *usecase.Page) error {
 	var (
 		last     []byte
 		examined int

@@ -8,37 +8,19 @@ import (
 	"github.com/rightsdesk/rightsdesk/internal/cases"
 	"github.com/rightsdesk/rightsdesk/internal/fault"
 	"github.com/rightsdesk/rightsdesk/internal/store"
+	"github.com/rightsdesk/rightsdesk/internal/usecase"
 )
-
-// MaxRequesterMatches bounds one requester search: enough to see that a
-// person has asked many times, few enough to render on one page.
-const MaxRequesterMatches = 200
 
 // maxTermScan bounds how many cases one name word is read for before the
 // search settles for the rarest word it has seen in full.
 const maxTermScan = 5000
-
-// RequesterMatch is a case found by FindRequester and what matched.
-type RequesterMatch struct {
-	Case    *cases.Case
-	ByEmail bool // the case has the email address searched for
-	ByName  bool // the case has every word of the name searched for
-}
-
-// RequesterResult is what FindRequester found, strongest matches first.
-type RequesterResult struct {
-	Matches []RequesterMatch
-	// Truncated is set when more cases matched than are listed: the search
-	// should be narrowed, e.g. with the email address or the full name.
-	Truncated bool
-}
 
 // FindRequester finds the cases whose requester (or, for a representative's
 // request, data subject) has the email address or every word of the name,
 // through the keyed-hash requester index: no case is read unless the index
 // points at it. Either argument may be empty, not both. See
 // cases.RequesterTerms for how both are normalised.
-func (s *Service) FindRequester(ctx context.Context, email, name string) (*RequesterResult, error) {
+func (s *Service) FindRequester(ctx context.Context, email, name string) (*usecase.RequesterResult, error) {
 	emailTerm, nameTerms := cases.EmailTerm(email), cases.NameTerms(name)
 	if emailTerm == "" && len(nameTerms) == 0 {
 		return nil, &fault.InvalidArgument{Violations: []fault.FieldViolation{
@@ -46,17 +28,17 @@ func (s *Service) FindRequester(ctx context.Context, email, name string) (*Reque
 			{Field: "name", Description: "give an email address, a name or both to search for"},
 		}}
 	}
-	res := &RequesterResult{}
+	res := &usecase.RequesterResult{}
 	err := s.store.View(ctx, func(tx store.ReadTx) error {
-		found := map[string]*RequesterMatch{}
+		found := map[string]*usecase.RequesterMatch{}
 		if emailTerm != "" {
-			ids, more, err := store.CaseIDsByRequesterTerm(tx, emailTerm, MaxRequesterMatches)
+			ids, more, err := store.CaseIDsByRequesterTerm(tx, emailTerm, usecase.MaxRequesterMatches)
 			if err != nil {
 				return err
 			}
 			res.Truncated = more
 			for _, id := range ids {
-				found[id] = &RequesterMatch{ByEmail: true}
+				found[id] = &usecase.RequesterMatch{ByEmail: true}
 			}
 		}
 		if len(nameTerms) > 0 {
@@ -67,7 +49,7 @@ func (s *Service) FindRequester(ctx context.Context, email, name string) (*Reque
 			res.Truncated = res.Truncated || more
 			for _, id := range ids {
 				if found[id] == nil {
-					found[id] = &RequesterMatch{}
+					found[id] = &usecase.RequesterMatch{}
 				}
 				found[id].ByName = true
 			}
@@ -85,22 +67,22 @@ func (s *Service) FindRequester(ctx context.Context, email, name string) (*Reque
 	if err != nil {
 		return nil, err
 	}
-	slices.SortFunc(res.Matches, func(a, b RequesterMatch) int {
+	slices.SortFunc(res.Matches, func(a, b usecase.RequesterMatch) int {
 		return cmp.Or(
 			-cmp.Compare(strength(a), strength(b)),
 			-cmp.Compare(a.Case.ReceivedOn, b.Case.ReceivedOn),
 			-cmp.Compare(a.Case.ID, b.Case.ID),
 		)
 	})
-	if len(res.Matches) > MaxRequesterMatches {
-		res.Matches, res.Truncated = res.Matches[:MaxRequesterMatches], true
+	if len(res.Matches) > usecase.MaxRequesterMatches {
+		res.Matches, res.Truncated = res.Matches[:usecase.MaxRequesterMatches], true
 	}
 	return res, nil
 }
 
 // strength ranks a match on both over one on the email address alone, which
 // identifies a person better than a name does.
-func strength(m RequesterMatch) int {
+func strength(m usecase.RequesterMatch) int {
 	n := 0
 	if m.ByEmail {
 		n += 2

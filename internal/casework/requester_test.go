@@ -7,12 +7,12 @@ import (
 	"testing"
 
 	"github.com/rightsdesk/rightsdesk/internal/cases"
-	"github.com/rightsdesk/rightsdesk/internal/casework"
 	"github.com/rightsdesk/rightsdesk/internal/fault"
 	"github.com/rightsdesk/rightsdesk/internal/notice"
+	"github.com/rightsdesk/rightsdesk/internal/usecase"
 )
 
-func requestFrom(name, email, received string) casework.NewRequest {
+func requestFrom(name, email, received string) usecase.NewRequest {
 	r := request(notice.RightAccess, "")
 	r.ReceivedOn = received
 	r.Requester.Person = cases.Person{Name: name, Email: email}
@@ -92,12 +92,12 @@ func TestFindRequesterFollowsCorrections(t *testing.T) {
 
 func TestFindRequesterIsBounded(t *testing.T) {
 	w, _ := newService(t, t.TempDir())
-	for i := range casework.MaxRequesterMatches + 1 {
+	for i := range usecase.MaxRequesterMatches + 1 {
 		create(t, w, requestFrom("Grace Hopper", fmt.Sprintf("grace%d@example.org", i), "2026-02-20"))
 	}
 	res, err := w.FindRequester(ctx, "", "Grace Hopper")
-	if err != nil || len(res.Matches) != casework.MaxRequesterMatches || !res.Truncated {
-		t.Fatalf("%d matches, truncated %v, %v; want %d and truncated", len(res.Matches), res.Truncated, err, casework.MaxRequesterMatches)
+	if err != nil || len(res.Matches) != usecase.MaxRequesterMatches || !res.Truncated {
+		t.Fatalf("%d matches, truncated %v, %v; want %d and truncated", len(res.Matches), res.Truncated, err, usecase.MaxRequesterMatches)
 	}
 }
 

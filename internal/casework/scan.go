@@ -53,7 +53,7 @@ func (s *Service) EachCase(ctx context.Context, fn func(*cases.Case) error) erro
 // Dashboard computes the privacy team's figures as of today over every
 // case; see package report.
 func (s *Service) Dashboard(ctx context.Context) (report.Dashboard, error) {
-	b := report.NewBuilder(s.Now())
+	b := report.NewBuilder(s.Today())
 	err := s.EachCase(ctx, func(c *cases.Case) error {
 		b.Add(c)
 		return nil

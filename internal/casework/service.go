@@ -14,7 +14,10 @@ import (
 	"github.com/rightsdesk/rightsdesk/internal/fault"
 	"github.com/rightsdesk/rightsdesk/internal/notice"
 	"github.com/rightsdesk/rightsdesk/internal/store"
+	"github.com/rightsdesk/rightsdesk/internal/usecase"
 )
+
+var _ usecase.Cases = (*Service)(nil)
 
 // Service runs case commands and queries.
 type Service struct {
@@ -31,28 +34,11 @@ func New(st *store.Store, engine *deadline.Engine, c clock.Clock, random io.Read
 	return &Service{store: st, engine: engine, clock: c, random: random}
 }
 
-// Engine is the deadline engine cases are computed with.
-func (s *Service) Engine() *deadline.Engine { return s.engine }
-
-// Now is the injected time.
-func (s *Service) Now() deadline.Date { return s.env("").Today() }
+// Today is the injected clock's date in the UK.
+func (s *Service) Today() deadline.Date { return s.env("").Today() }
 
 func (s *Service) env(actor string) cases.Env {
 	return cases.Env{Now: s.clock.Now().UTC(), Actor: actor, Engine: s.engine, Random: s.random}
-}
-
-// NewRequest is a request to open a case, naming its notice by id.
-type NewRequest struct {
-	NoticeID string
-	cases.NewCase
-}
-
-// CreateResult is the case and, only when this call created it, the status
-// token to give the requester.
-type CreateResult struct {
-	Case        *cases.Case
-	StatusToken string
-	Created     bool
 }
 
 // Create opens a case, or returns the case an earlier call with the same
@@ -60,7 +46,7 @@ type CreateResult struct {
 // runs before the write transaction, which only re-checks what may have
 // changed meanwhile and writes: concurrent writers share a commit, so time
 // spent inside it is time every one of them waits.
-func (s *Service) Create(ctx context.Context, actor string, req NewRequest) (*CreateResult, error) {
+func (s *Service) Create(ctx context.Context, actor string, req usecase.NewRequest) (*usecase.CreateResult, error) {
 	for range maxNoticeRaces {
 		result, err := s.tryCreate(ctx, actor, req)
 		if !errors.Is(err, errNoticeChanged) {
@@ -76,7 +62,7 @@ const maxNoticeRaces = 5
 
 var errNoticeChanged = errors.New("the notice changed")
 
-func (s *Service) tryCreate(ctx context.Context, actor string, req NewRequest) (*CreateResult, error) {
+func (s *Service) tryCreate(ctx context.Context, actor string, req usecase.NewRequest) (*usecase.CreateResult, error) {
 	env := s.env(actor)
 	var (
 		existing *cases.Case
@@ -94,7 +80,7 @@ func (s *Service) tryCreate(ctx context.Context, actor string, req NewRequest) (
 		return err
 	})
 	if existing != nil || err != nil {
-		return &CreateResult{Case: existing}, err
+		return &usecase.CreateResult{Case: existing}, err
 	}
 	in := req.NewCase
 	in.Notice = n
@@ -102,12 +88,12 @@ func (s *Service) tryCreate(ctx context.Context, actor string, req NewRequest) (
 	if err != nil {
 		return nil, err
 	}
-	result := &CreateResult{Case: created.Case, StatusToken: created.StatusToken, Created: true}
+	result := &usecase.CreateResult{Case: created.Case, StatusToken: created.StatusToken, Created: true}
 	err = s.store.Update(ctx, func(tx store.WriteTx) error {
 		// The store may run this more than once; it only reads what it
 		// checks and writes what was prepared, so a rerun is the same.
 		if existing, err := existingRequest(tx, req.RequestID); existing != nil || err != nil {
-			result = &CreateResult{Case: existing}
+			result = &usecase.CreateResult{Case: existing}
 			return err
 		}
 		if !store.NoticeUnchanged(tx, req.NoticeID, stamp) {
@@ -247,17 +233,11 @@ func (s *Service) Events(ctx context.Context, id string) (events []audit.Event, 
 	return events, err
 }
 
-// ChainResult is what a verification found.
-type ChainResult struct {
-	Events uint64
-	Head   []byte
-}
-
 // VerifyChain recomputes every link of the audit chain in sequence order and
 // returns the first broken one as an *audit.Break. It ends by comparing the
 // chain's last event with the separately recorded head, so events cut from
 // the end are reported too.
-func VerifyChain(ctx context.Context, st *store.Store) (ChainResult, error) {
+func VerifyChain(ctx context.Context, st *store.Store) (usecase.ChainResult, error) {
 	var v audit.Verifier
 	err := st.View(ctx, func(tx store.ReadTx) error {
 		if err := store.EachEvent(tx, v.Next); err != nil {
@@ -272,14 +252,5 @@ func VerifyChain(ctx context.Context, st *store.Store) (ChainResult, error) {
 		}
 		return v.CheckHead(seq, hash)
 	})
-	return ChainResult{Events: v.Count(), Head: v.Head()}, err
-}
-
-// Notice loads a notice, for callers that need its text beside a case.
-func (s *Service) Notice(ctx context.Context, id string) (n *notice.Notice, err error) {
-	err = s.store.View(ctx, func(tx store.ReadTx) error {
-		n, err = store.GetNotice(tx, id)
-		return err
-	})
-	return n, err
+	return usecase.ChainResult{Events: v.Count(), Head: v.Head()}, err
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/rightsdesk/rightsdesk/internal/notice"
 	"github.com/rightsdesk/rightsdesk/internal/notice/catalogue"
 	"github.com/rightsdesk/rightsdesk/internal/store"
+	"github.com/rightsdesk/rightsdesk/internal/usecase"
 )
 
 // Options say what to seed.
@@ -133,7 +134,7 @@ type step struct {
 
 // casePlan is one case and what happens to it.
 type casePlan struct {
-	req    casework.NewRequest
+	req    usecase.NewRequest
 	recv   time.Time
 	steps  []step
 	random uint64 // seeds the ids, references and tokens
@@ -163,7 +164,7 @@ func plan(i int, opts Options, notices []string) casePlan {
 	p := casePlan{
 		recv:   recv,
 		random: rng.Uint64(),
-		req: casework.NewRequest{NoticeID: notices[pick(len(notices))], NewCase: cases.NewCase{
+		req: usecase.NewRequest{NoticeID: notices[pick(len(notices))], NewCase: cases.NewCase{
 			Rights:      rights,
 			Description: asks[pick(len(asks))],
 			Channel:     channels[pick(len(channels))],

@@ -13,6 +13,7 @@ import (
 	"github.com/rightsdesk/rightsdesk/internal/clock"
 	"github.com/rightsdesk/rightsdesk/internal/deadline"
 	"github.com/rightsdesk/rightsdesk/internal/devseed"
+	"github.com/rightsdesk/rightsdesk/internal/usecase"
 )
 
 var now = time.Date(2026, 3, 10, 10, 0, 0, 0, time.UTC)
@@ -90,7 +91,7 @@ func TestSeedIsDeterministicAndVaried(t *testing.T) {
 		t.Errorf("too uniform: %d channels, %d notices, repeat requesters %v", len(channels), len(notices), repeats)
 	}
 	// The indexes are the real ones: the queue's query finds the open cases.
-	page, err := work.List(context.Background(), casework.Query{Filter: "open=true", OrderBy: "due", Limit: 1000})
+	page, err := work.List(context.Background(), usecase.Query{Filter: "open=true", OrderBy: "due", Limit: 1000})
 	if err != nil || len(page.Cases) != 300-states[cases.StateClosed] {
 		t.Errorf("open cases through the index: %d, %v; want %d", len(page.Cases), err, 300-states[cases.StateClosed])
 	}

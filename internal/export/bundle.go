@@ -15,9 +15,9 @@ import (
 
 	"github.com/rightsdesk/rightsdesk/internal/audit"
 	"github.com/rightsdesk/rightsdesk/internal/cases"
-	"github.com/rightsdesk/rightsdesk/internal/casework"
 	"github.com/rightsdesk/rightsdesk/internal/notice"
 	"github.com/rightsdesk/rightsdesk/internal/report"
+	"github.com/rightsdesk/rightsdesk/internal/usecase"
 )
 
 // BundleFormat names the layout of evidence.json, so a later layout can be
@@ -97,7 +97,7 @@ type Entry struct {
 var clockFields = []string{"received_on", "clock_start", "statutory_due", "extended_due", "extension", "paused_days", "due", "identity_status", "fee_status", "clarifications"}
 
 // NewBundle assembles the bundle from what casework gathered.
-func NewBundle(ev *casework.Evidence) *Bundle {
+func NewBundle(ev *usecase.Evidence) *Bundle {
 	b := &Bundle{Format: BundleFormat, Generated: ev.Generated, Case: ev.Case, Proof: ev.Proof, ClockHistory: []Change{}, Timeline: []Entry{}}
 	if v := ev.Notice; v != nil {
 		b.Notice = &NoticeInForce{ID: ev.NoticeID, Version: v.Number, Title: v.Title, EffectiveFrom: v.EffectiveFrom, Controller: v.Controller, DPO: v.DPO}
@@ -158,7 +158,7 @@ func fields(before, after map[string]string, only []string) []Field {
 
 // WriteBundle writes the case's evidence as a zip of evidence.html,
 // evidence.json, proof.json and a README saying how to check the proof.
-func WriteBundle(w io.Writer, ev *casework.Evidence) error {
+func WriteBundle(w io.Writer, ev *usecase.Evidence) error {
 	b := NewBundle(ev)
 	z := zip.NewWriter(w)
 	files := []struct {

@@ -8,12 +8,12 @@ import (
 	"strings"
 
 	"github.com/rightsdesk/rightsdesk/internal/cases"
-	"github.com/rightsdesk/rightsdesk/internal/casework"
+	"github.com/rightsdesk/rightsdesk/internal/usecase"
 )
 
 // Lister is the casework query CasesCSV pages through.
 type Lister interface {
-	List(ctx context.Context, q casework.Query) (*casework.Page, error)
+	List(ctx context.Context, q usecase.Query) (*usecase.Page, error)
 }
 
 // csvPage is how many cases CasesCSV asks for at a time; each page is
@@ -26,7 +26,7 @@ const csvPage = 500
 // details, for record keeping that needs them; leave it off otherwise.
 func CasesCSV(ctx context.Context, w io.Writer, list Lister, filter, orderBy string, personal bool) error {
 	out := NewCSV(w, personal)
-	q := casework.Query{Filter: filter, OrderBy: orderBy, Limit: csvPage}
+	q := usecase.Query{Filter: filter, OrderBy: orderBy, Limit: csvPage}
 	for {
 		page, err := list.List(ctx, q)
 		if err != nil {

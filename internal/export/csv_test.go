@@ -9,9 +9,9 @@ import (
 	"testing"
 
 	"github.com/rightsdesk/rightsdesk/internal/cases"
-	"github.com/rightsdesk/rightsdesk/internal/casework"
 	"github.com/rightsdesk/rightsdesk/internal/export"
 	"github.com/rightsdesk/rightsdesk/internal/notice"
+	"github.com/rightsdesk/rightsdesk/internal/usecase"
 )
 
 func TestNeutraliseCell(t *testing.T) {
@@ -108,11 +108,11 @@ type pagedLister struct {
 	calls int
 }
 
-func (l *pagedLister) List(_ context.Context, q casework.Query) (*casework.Page, error) {
+func (l *pagedLister) List(_ context.Context, q usecase.Query) (*usecase.Page, error) {
 	if l.calls > 0 && strings.Count(l.out.String(), "\n") != 1+l.calls {
 		l.t.Errorf("page %d asked for before page %d was written:\n%s", l.calls+1, l.calls, l.out.String())
 	}
-	page := &casework.Page{Cases: l.pages[l.calls]}
+	page := &usecase.Page{Cases: l.pages[l.calls]}
 	l.calls++
 	if l.calls < len(l.pages) {
 		page.Next = []byte("cursor")

@@ -11,6 +11,7 @@ import (
 	"github.com/rightsdesk/rightsdesk/internal/casework/caseworktest"
 	"github.com/rightsdesk/rightsdesk/internal/notice"
 	"github.com/rightsdesk/rightsdesk/internal/store"
+	"github.com/rightsdesk/rightsdesk/internal/usecase"
 )
 
 var ctx = context.Background()
@@ -25,7 +26,7 @@ func newService(t *testing.T) (*casework.Service, *store.Store) {
 
 func newCase(t *testing.T, w *casework.Service, name, email, received string, rights ...notice.Right) *cases.Case {
 	t.Helper()
-	res, err := w.Create(ctx, "token:test", casework.NewRequest{NoticeID: "it-service-desk", NewCase: cases.NewCase{
+	res, err := w.Create(ctx, "token:test", usecase.NewRequest{NoticeID: "it-service-desk", NewCase: cases.NewCase{
 		Context: "employment", Rights: rights, ReceivedOn: received, Channel: cases.ChannelPhone,
 		Requester: cases.Requester{Person: cases.Person{Name: name, Email: email}, Relationship: cases.RelationshipSelf},
 	}})

@@ -11,9 +11,9 @@ import (
 	"unicode/utf8"
 
 	"github.com/rightsdesk/rightsdesk/internal/cases"
-	"github.com/rightsdesk/rightsdesk/internal/casework"
 	"github.com/rightsdesk/rightsdesk/internal/fault"
 	"github.com/rightsdesk/rightsdesk/internal/report"
+	"github.com/rightsdesk/rightsdesk/internal/usecase"
 )
 
 // DueDatesICS streams the calendar feed of the open cases assigned to
@@ -27,7 +27,7 @@ func DueDatesICS(ctx context.Context, w io.Writer, list Lister, assignee, name s
 		return fault.Invalid("assignee", "%q cannot own a calendar feed", assignee)
 	}
 	cal := NewCalendar(w, name, now)
-	q := casework.Query{Filter: `assignee="` + assignee + `"`, Limit: csvPage}
+	q := usecase.Query{Filter: `assignee="` + assignee + `"`, Limit: csvPage}
 	for {
 		page, err := list.List(ctx, q)
 		if err != nil {

@@ -14,6 +14,7 @@ import (
 	"github.com/rightsdesk/rightsdesk/internal/export"
 	"github.com/rightsdesk/rightsdesk/internal/fault"
 	"github.com/rightsdesk/rightsdesk/internal/notice"
+	"github.com/rightsdesk/rightsdesk/internal/usecase"
 )
 
 // unfold checks RFC 5545's line rules and returns the unfolded lines.
@@ -97,9 +98,9 @@ type assigneeLister struct {
 	cases  []*cases.Case
 }
 
-func (l *assigneeLister) List(_ context.Context, q casework.Query) (*casework.Page, error) {
+func (l *assigneeLister) List(_ context.Context, q usecase.Query) (*usecase.Page, error) {
 	l.filter = q.Filter
-	return &casework.Page{Cases: l.cases}, nil
+	return &usecase.Page{Cases: l.cases}, nil
 }
 
 func TestDueDatesICSForOneAssignee(t *testing.T) {

@@ -20,7 +20,10 @@ import (
 	"github.com/rightsdesk/rightsdesk/internal/notice/importer"
 	"github.com/rightsdesk/rightsdesk/internal/notice/lint"
 	"github.com/rightsdesk/rightsdesk/internal/store"
+	"github.com/rightsdesk/rightsdesk/internal/usecase"
 )
+
+var _ usecase.Notices = (*Service)(nil)
 
 // Service runs notice imports and queries.
 type Service struct {
@@ -43,51 +46,18 @@ func (s *Service) today() string {
 	return cases.Env{Now: s.clock.Now()}.Today().String()
 }
 
-// ImportRequest is a document to read as a notice's next version.
-type ImportRequest struct {
-	Content []byte
-	Format  importer.Format
-	// ID is the notice id; empty derives one from the title.
-	ID string
-	// Document names the source, e.g. the file name.
-	Document string
-	// EffectiveFrom (YYYY-MM-DD) overrides the date the document gives.
-	EffectiveFrom string
-	// ValidateOnly reads and checks the document without storing it.
-	ValidateOnly bool
-	// Actor is who imports, for the audit trail ("token:…", "cli:…").
-	Actor string
-}
-
-// ImportResult is what an import read and did.
-type ImportResult struct {
-	Draft *importer.Draft
-	// Notice is the notice with every version, as stored after the import
-	// (or, for ValidateOnly, as it stands).
-	Notice *notice.Notice
-	// Version is the version the content is: the one stored, the one it
-	// would be, or, when the content is unchanged, the current one.
-	Version *notice.Version
-	// Created is true when a new version was stored.
-	Created bool
-	// Unchanged is true when the content is the current version's, so
-	// there is nothing to store.
-	Unchanged bool
-	Findings  []lint.Finding
-}
-
 var idPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
 
 // Import reads a document and, unless req.ValidateOnly, stores it as the
 // notice's next version in one transaction. Identical content stores
 // nothing. A draft the store would refuse is an error when storing and a
 // lint finding when only validating, so a preview always shows the draft.
-func (s *Service) Import(ctx context.Context, req ImportRequest) (*ImportResult, error) {
+func (s *Service) Import(ctx context.Context, req usecase.ImportRequest) (*usecase.ImportResult, error) {
 	draft, err := s.read(req)
 	if err != nil {
 		return nil, err
 	}
-	res := &ImportResult{Draft: draft}
+	res := &usecase.ImportResult{Draft: draft}
 	stage := func(tx store.ReadTx) error {
 		n, err := s.load(tx, draft.ID)
 		if errors.Is(err, store.ErrNotFound) {
@@ -96,7 +66,7 @@ func (s *Service) Import(ctx context.Context, req ImportRequest) (*ImportResult,
 		if err != nil {
 			return err
 		}
-		return res.stage(n, draft.Version, req.ValidateOnly)
+		return stage(res, n, draft.Version, req.ValidateOnly)
 	}
 	if req.ValidateOnly {
 		err = s.store.View(ctx, stage)
@@ -121,7 +91,7 @@ func (s *Service) Import(ctx context.Context, req ImportRequest) (*ImportResult,
 // versionAdded is the audit event of a new notice version: which version,
 // from when, read from which document and whose content hash, so the chain
 // can show which text was in force when a case was received.
-func versionAdded(res *ImportResult, req ImportRequest, now time.Time) *audit.Event {
+func versionAdded(res *usecase.ImportResult, req usecase.ImportRequest, now time.Time) *audit.Event {
 	sum := sha256.Sum256(req.Content)
 	return &audit.Event{
 		CaseID: audit.NoticeSubject(res.Notice.ID), Time: now, Actor: req.Actor, Action: "notice.version_added",
@@ -132,7 +102,7 @@ func versionAdded(res *ImportResult, req ImportRequest, now time.Time) *audit.Ev
 	}
 }
 
-func (s *Service) read(req ImportRequest) (*importer.Draft, error) {
+func (s *Service) read(req usecase.ImportRequest) (*importer.Draft, error) {
 	if req.ID != "" && !idPattern.MatchString(req.ID) {
 		return nil, fault.Invalid("notice_id", "%q is not a notice id: use 1 to 63 lower-case letters, digits and hyphens, starting with a letter or digit", req.ID)
 	}
@@ -154,7 +124,7 @@ func (s *Service) read(req ImportRequest) (*importer.Draft, error) {
 // stage decides what the draft is against the notice as it stands: the
 // current version unchanged, or the next version (added to the notice when
 // storing).
-func (r *ImportResult) stage(n *notice.Notice, v notice.Version, validateOnly bool) error {
+func stage(r *usecase.ImportResult, n *notice.Notice, v notice.Version, validateOnly bool) error {
 	r.Notice, r.Created, r.Unchanged = n, false, false // a batched Update may run this again
 	next, changed, err := n.NextVersion(v)
 	var invalid *fault.InvalidArgument
@@ -234,16 +204,29 @@ func (s *Service) Lint(ctx context.Context, id string, version int) (*notice.Ver
 	return v, lint.Check(v, lint.Options{Today: s.today()}), nil
 }
 
-// Linted is one notice's current version and its findings.
-type Linted struct {
-	ID       string
-	Version  *notice.Version
-	Findings []lint.Finding
+// List returns up to limit notices, stored or built in, with ids after the
+// given id, in id order, and whether more follow.
+func (s *Service) List(ctx context.Context, after string, limit int) (page []notice.Notice, more bool, err error) {
+	all, err := s.All(ctx)
+	if err != nil {
+		return nil, false, err
+	}
+	start, _ := slices.BinarySearchFunc(all, after, func(n notice.Notice, id string) int {
+		if n.ID <= id {
+			return -1
+		}
+		return 1
+	})
+	page = all[start:]
+	if len(page) > limit {
+		return page[:limit], true, nil
+	}
+	return page, false, nil
 }
 
-// LintAll checks the current version of every notice, stored or built in,
-// in id order.
-func (s *Service) LintAll(ctx context.Context) ([]Linted, error) {
+// All returns every notice, stored or built in, in id order; there are
+// tens, not thousands.
+func (s *Service) All(ctx context.Context) ([]notice.Notice, error) {
 	var all []notice.Notice
 	err := s.store.View(ctx, func(tx store.ReadTx) (err error) {
 		all, err = store.AllNotices(tx)
@@ -258,11 +241,43 @@ func (s *Service) LintAll(ctx context.Context) ([]Linted, error) {
 		}
 	}
 	slices.SortFunc(all, func(a, b notice.Notice) int { return strings.Compare(a.ID, b.ID) })
+	return all, nil
+}
+
+// Evaluate answers, for one version (0 for the current one) of a notice and
+// one of its processing contexts ("" for the whole notice), whether each of
+// rights (every right when none are named) is available and why.
+func (s *Service) Evaluate(ctx context.Context, id string, version int, contextID string, rights []notice.Right) (*notice.Version, []notice.Evaluation, error) {
+	_, v, err := s.Notice(ctx, id, version)
+	if err != nil {
+		return nil, nil, err
+	}
+	evaluations, err := notice.Evaluate(v, contextID)
+	var unknown *notice.UnknownContextError
+	if errors.As(err, &unknown) {
+		return nil, nil, fault.Invalid("context", "%s", unknown.Error())
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(rights) > 0 {
+		evaluations = slices.DeleteFunc(evaluations, func(e notice.Evaluation) bool { return !slices.Contains(rights, e.Right) })
+	}
+	return v, evaluations, nil
+}
+
+// LintAll checks the current version of every notice, stored or built in,
+// in id order.
+func (s *Service) LintAll(ctx context.Context) ([]usecase.Linted, error) {
+	all, err := s.All(ctx)
+	if err != nil {
+		return nil, err
+	}
 	today := s.today()
-	out := make([]Linted, len(all))
+	out := make([]usecase.Linted, len(all))
 	for i := range all {
 		v := all[i].Current()
-		out[i] = Linted{ID: all[i].ID, Version: v, Findings: lint.Check(v, lint.Options{Today: today})}
+		out[i] = usecase.Linted{ID: all[i].ID, Version: v, Findings: lint.Check(v, lint.Options{Today: today})}
 	}
 	return out, nil
 }

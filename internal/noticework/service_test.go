@@ -22,6 +22,7 @@ import (
 	"github.com/rightsdesk/rightsdesk/internal/noticework"
 	"github.com/rightsdesk/rightsdesk/internal/store"
 	"github.com/rightsdesk/rightsdesk/internal/store/bolt"
+	"github.com/rightsdesk/rightsdesk/internal/usecase"
 )
 
 var ctx = context.Background()
@@ -77,7 +78,7 @@ func revise(raw []byte, date string) []byte {
 
 func TestImportStoresVersionsAndSkipsUnchangedContent(t *testing.T) {
 	w, st := open(t, nil)
-	first, err := w.Import(ctx, noticework.ImportRequest{Content: fixture(t, "numbered-sections.txt"), ID: "learning", Document: "learning.txt"})
+	first, err := w.Import(ctx, usecase.ImportRequest{Content: fixture(t, "numbered-sections.txt"), ID: "learning", Document: "learning.txt"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,7 +86,7 @@ func TestImportStoresVersionsAndSkipsUnchangedContent(t *testing.T) {
 		t.Fatalf("first import: created %v, version %+v", first.Created, first.Version.Source)
 	}
 
-	again, err := w.Import(ctx, noticework.ImportRequest{Content: fixture(t, "numbered-sections.txt"), ID: "learning"})
+	again, err := w.Import(ctx, usecase.ImportRequest{Content: fixture(t, "numbered-sections.txt"), ID: "learning"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,7 +94,7 @@ func TestImportStoresVersionsAndSkipsUnchangedContent(t *testing.T) {
 		t.Fatalf("re-import of the same document: created %v, unchanged %v, version %d", again.Created, again.Unchanged, again.Version.Number)
 	}
 
-	changed, err := w.Import(ctx, noticework.ImportRequest{Content: revise(fixture(t, "numbered-sections.txt"), "1 February 2026"), ID: "learning"})
+	changed, err := w.Import(ctx, usecase.ImportRequest{Content: revise(fixture(t, "numbered-sections.txt"), "1 February 2026"), ID: "learning"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -138,10 +139,10 @@ func TestImportStoresVersionsAndSkipsUnchangedContent(t *testing.T) {
 func TestCasesKeepTheVersionInForceAtReceipt(t *testing.T) {
 	w, _ := open(t, nil)
 	raw := fixture(t, "numbered-sections.txt")
-	if _, err := w.Import(ctx, noticework.ImportRequest{Content: raw, ID: "learning"}); err != nil {
+	if _, err := w.Import(ctx, usecase.ImportRequest{Content: raw, ID: "learning"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := w.Import(ctx, noticework.ImportRequest{Content: revise(raw, "1 February 2026"), ID: "learning"}); err != nil {
+	if _, err := w.Import(ctx, usecase.ImportRequest{Content: revise(raw, "1 February 2026"), ID: "learning"}); err != nil {
 		t.Fatal(err)
 	}
 	n, _, err := w.Notice(ctx, "learning", 0)
@@ -166,15 +167,15 @@ func TestCasesKeepTheVersionInForceAtReceipt(t *testing.T) {
 func TestVersionsMustFollowInDateOrder(t *testing.T) {
 	w, _ := open(t, nil)
 	raw := fixture(t, "numbered-sections.txt")
-	if _, err := w.Import(ctx, noticework.ImportRequest{Content: revise(raw, "1 February 2026"), ID: "learning"}); err != nil {
+	if _, err := w.Import(ctx, usecase.ImportRequest{Content: revise(raw, "1 February 2026"), ID: "learning"}); err != nil {
 		t.Fatal(err)
 	}
-	_, err := w.Import(ctx, noticework.ImportRequest{Content: raw, ID: "learning"})
+	_, err := w.Import(ctx, usecase.ImportRequest{Content: raw, ID: "learning"})
 	var fp *fault.FailedPrecondition
 	if !errors.As(err, &fp) || !strings.Contains(err.Error(), "2022-03-03") {
 		t.Fatalf("an older document after a newer one: %v, want FailedPrecondition naming its date", err)
 	}
-	res, err := w.Import(ctx, noticework.ImportRequest{Content: raw, ID: "learning", EffectiveFrom: "2026-03-01"})
+	res, err := w.Import(ctx, usecase.ImportRequest{Content: raw, ID: "learning", EffectiveFrom: "2026-03-01"})
 	if err != nil || !res.Created || res.Version.EffectiveFrom != "2026-03-01" || res.Version.Number != 2 {
 		t.Fatalf("with an effective date given: %+v, %v", res, err)
 	}
@@ -182,7 +183,7 @@ func TestVersionsMustFollowInDateOrder(t *testing.T) {
 
 func TestValidateOnlyStoresNothingAndShowsWhatIsWrong(t *testing.T) {
 	w, st := open(t, nil)
-	res, err := w.Import(ctx, noticework.ImportRequest{Content: fixture(t, "numbered-sections.txt"), ID: "learning", ValidateOnly: true})
+	res, err := w.Import(ctx, usecase.ImportRequest{Content: fixture(t, "numbered-sections.txt"), ID: "learning", ValidateOnly: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -197,7 +198,7 @@ func TestValidateOnlyStoresNothingAndShowsWhatIsWrong(t *testing.T) {
 	// A notice with no lawful basis cannot be stored: a preview says so in
 	// its findings, an import refuses.
 	noBasis := []byte("Privacy notice for nothing\n\nPublished 1 May 2025\n\nYour rights\n\nYou have the right to object.\n")
-	res, err = w.Import(ctx, noticework.ImportRequest{Content: noBasis, ID: "nothing", ValidateOnly: true})
+	res, err = w.Import(ctx, usecase.ImportRequest{Content: noBasis, ID: "nothing", ValidateOnly: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -205,7 +206,7 @@ func TestValidateOnlyStoresNothingAndShowsWhatIsWrong(t *testing.T) {
 		t.Errorf("preview findings %+v lack invalid-version", res.Findings)
 	}
 	var invalid *fault.InvalidArgument
-	if _, err := w.Import(ctx, noticework.ImportRequest{Content: noBasis, ID: "nothing"}); !errors.As(err, &invalid) || invalid.Violations[0].Field != "content" {
+	if _, err := w.Import(ctx, usecase.ImportRequest{Content: noBasis, ID: "nothing"}); !errors.As(err, &invalid) || invalid.Violations[0].Field != "content" {
 		t.Fatalf("storing a notice with no lawful basis: %v, want InvalidArgument on content", err)
 	}
 }
@@ -213,14 +214,14 @@ func TestValidateOnlyStoresNothingAndShowsWhatIsWrong(t *testing.T) {
 func TestImportRejectsBadRequests(t *testing.T) {
 	w, _ := open(t, nil)
 	for name, tt := range map[string]struct {
-		req   noticework.ImportRequest
+		req   usecase.ImportRequest
 		field string
 	}{
-		"bad id":          {noticework.ImportRequest{Content: []byte("x"), ID: "Bad Id"}, "notice_id"},
-		"bad date":        {noticework.ImportRequest{Content: []byte("x"), EffectiveFrom: "tomorrow"}, "effective_from"},
-		"empty document":  {noticework.ImportRequest{Content: []byte(" \n ")}, "content"},
-		"no title, no id": {noticework.ImportRequest{Content: []byte("we keep data.")}, "notice_id"},
-		"unknown format":  {noticework.ImportRequest{Content: []byte("x"), Format: "pdf"}, "content"},
+		"bad id":          {usecase.ImportRequest{Content: []byte("x"), ID: "Bad Id"}, "notice_id"},
+		"bad date":        {usecase.ImportRequest{Content: []byte("x"), EffectiveFrom: "tomorrow"}, "effective_from"},
+		"empty document":  {usecase.ImportRequest{Content: []byte(" \n ")}, "content"},
+		"no title, no id": {usecase.ImportRequest{Content: []byte("we keep data.")}, "notice_id"},
+		"unknown format":  {usecase.ImportRequest{Content: []byte("x"), Format: "pdf"}, "content"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, err := w.Import(ctx, tt.req)
@@ -240,7 +241,7 @@ func TestImportOverABuiltInNotice(t *testing.T) {
 		t.Fatal(err)
 	}
 	w, st := open(t, builtin)
-	res, err := w.Import(ctx, noticework.ImportRequest{Content: revise(fixture(t, "numbered-sections.txt"), "1 February 2026"), ID: "it-service-desk"})
+	res, err := w.Import(ctx, usecase.ImportRequest{Content: revise(fixture(t, "numbered-sections.txt"), "1 February 2026"), ID: "it-service-desk"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -279,7 +280,7 @@ func TestLintAndDiff(t *testing.T) {
 	}
 	raw := fixture(t, "numbered-sections.txt")
 	for _, content := range [][]byte{raw, revise(raw, "1 February 2026")} {
-		if _, err := w.Import(ctx, noticework.ImportRequest{Content: content, ID: "learning"}); err != nil {
+		if _, err := w.Import(ctx, usecase.ImportRequest{Content: content, ID: "learning"}); err != nil {
 			t.Fatal(err)
 		}
 	}

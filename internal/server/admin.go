@@ -6,8 +6,7 @@ import (
 
 	rdv1 "github.com/rightsdesk/rightsdesk/gen/go/rightsdesk/v1"
 	"github.com/rightsdesk/rightsdesk/internal/audit"
-	"github.com/rightsdesk/rightsdesk/internal/casework"
-	"github.com/rightsdesk/rightsdesk/internal/store"
+	"github.com/rightsdesk/rightsdesk/internal/usecase"
 )
 
 // backupChunkSize keeps each message well under gRPC's 4 MiB default.
@@ -15,19 +14,21 @@ const backupChunkSize = 1 << 20
 
 type adminService struct {
 	rdv1.UnimplementedAdminServiceServer
-	store *store.Store
+	ops    usecase.Operations
+	tokens usecase.Tokens
+	users  usecase.Accounts
 }
 
 func (s *adminService) Backup(_ *rdv1.BackupRequest, stream rdv1.AdminService_BackupServer) error {
 	w := &chunkWriter{send: func(b []byte) error { return stream.Send(&rdv1.BackupChunk{Data: b}) }}
-	if _, err := s.store.Backend().Backup(stream.Context(), w); err != nil {
+	if _, err := s.ops.Backup(stream.Context(), w); err != nil {
 		return err
 	}
 	return w.flush()
 }
 
 func (s *adminService) VerifyAudit(ctx context.Context, _ *rdv1.VerifyAuditRequest) (*rdv1.VerifyAuditResponse, error) {
-	res, err := casework.VerifyChain(ctx, s.store)
+	res, err := s.ops.VerifyAudit(ctx)
 	resp := &rdv1.VerifyAuditResponse{Events: res.Events, Head: res.Head, Intact: err == nil}
 	var br *audit.Break
 	if errors.As(err, &br) {

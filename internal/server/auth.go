@@ -13,15 +13,11 @@ import (
 	"google.golang.org/grpc/metadata"
 	reflectionv1 "google.golang.org/grpc/reflection/grpc_reflection_v1"
 	reflectionv1alpha "google.golang.org/grpc/reflection/grpc_reflection_v1alpha"
-	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/reflect/protoregistry"
-	"google.golang.org/protobuf/types/descriptorpb"
 
-	rdv1 "github.com/rightsdesk/rightsdesk/gen/go/rightsdesk/v1"
 	"github.com/rightsdesk/rightsdesk/internal/auth"
-	"github.com/rightsdesk/rightsdesk/internal/clock"
-	"github.com/rightsdesk/rightsdesk/internal/store"
+	"github.com/rightsdesk/rightsdesk/internal/policy"
 )
 
 // Authentication and authorisation for every door.
@@ -37,8 +33,8 @@ import (
 //   - ROLE_PUBLIC: no token needed; a token, if sent, is still checked (a
 //     bad one is UNAUTHENTICATED) and its principal attached.
 //   - anything else: `authorization: Bearer <token>` (the gateway forwards
-//     the HTTP Authorization header as this metadata) → SHA-256 → store
-//     lookup → Usable at the injected clock's now → role check.
+//     the HTTP Authorization header as this metadata) → the tokens use case
+//     (SHA-256 → lookup → usable now) → role check.
 //
 // It returns auth's domain errors; toStatus, the single error boundary,
 // turns them into UNAUTHENTICATED (HTTP 401) and PERMISSION_DENIED (403). It
@@ -59,11 +55,15 @@ var publicServices = map[string]string{
 	reflectionv1alpha.ServerReflection_ServiceDesc.ServiceName: "server reflection (v1alpha)",
 }
 
+// tokenChecker is the part of the tokens use case the interceptors call.
+type tokenChecker interface {
+	Authenticate(ctx context.Context, plaintext string) (auth.Principal, error)
+}
+
 // authenticator authenticates and authorises each call.
 type authenticator struct {
-	store *store.Store
-	clock clock.Clock
-	log   *slog.Logger
+	tokens tokenChecker
+	log    *slog.Logger
 	// roles maps a full method name ("/rightsdesk.v1.NoticeService/GetNotice")
 	// to the least role that may call it. loadRoles sets it once, before the
 	// server serves, and nothing writes it afterwards. A method missing from
@@ -75,8 +75,8 @@ type authenticator struct {
 	streams bool
 }
 
-func newAuthenticator(st *store.Store, c clock.Clock, log *slog.Logger) *authenticator {
-	return &authenticator{store: st, clock: c, log: log}
+func newAuthenticator(tokens tokenChecker, log *slog.Logger) *authenticator {
+	return &authenticator{tokens: tokens, log: log}
 }
 
 // loadRoles is the start-up check: it builds the role table for every
@@ -130,7 +130,7 @@ func methodRoles(services map[string]grpc.ServiceInfo, files descriptorResolver,
 				problems = append(problems, fmt.Sprintf("%s is a streaming RPC and no stream interceptor authenticates it", full))
 				continue
 			}
-			role := requiredRole(md)
+			role := policy.RequiredRole(md)
 			if role == auth.RoleNone {
 				problems = append(problems, fmt.Sprintf("%s declares no (rightsdesk.v1.required_role) option; every RPC must say who may call it", full))
 				continue
@@ -143,29 +143,6 @@ func methodRoles(services map[string]grpc.ServiceInfo, files descriptorResolver,
 		return nil, errors.New(strings.Join(problems, "; "))
 	}
 	return roles, nil
-}
-
-// requiredRole returns the method's required_role option, or RoleNone.
-func requiredRole(md protoreflect.MethodDescriptor) auth.Role {
-	opts, ok := md.Options().(*descriptorpb.MethodOptions)
-	if !ok || opts == nil {
-		return auth.RoleNone
-	}
-	return roleFromProto(proto.GetExtension(opts, rdv1.E_RequiredRole).(rdv1.Role))
-}
-
-func roleFromProto(r rdv1.Role) auth.Role {
-	switch r {
-	case rdv1.Role_ROLE_PUBLIC:
-		return auth.RolePublic
-	case rdv1.Role_ROLE_VIEWER:
-		return auth.RoleViewer
-	case rdv1.Role_ROLE_CASEWORKER:
-		return auth.RoleCaseworker
-	case rdv1.Role_ROLE_ADMIN:
-		return auth.RoleAdmin
-	}
-	return auth.RoleNone
 }
 
 // unaryInterceptor attaches the caller's Principal to the context, or
@@ -218,7 +195,7 @@ func (a *authenticator) authorize(ctx context.Context, method string) (auth.Prin
 	}
 	var p auth.Principal
 	if err == nil {
-		p, err = a.authenticate(ctx, token)
+		p, err = a.tokens.Authenticate(ctx, token)
 	}
 	if errors.Is(err, auth.ErrNoToken) || errors.Is(err, auth.ErrMalformedToken) || errors.Is(err, auth.ErrUnknownToken) ||
 		errors.Is(err, auth.ErrTokenRevoked) || errors.Is(err, auth.ErrTokenExpired) {
@@ -233,28 +210,6 @@ func (a *authenticator) authorize(ctx context.Context, method string) (auth.Prin
 		return auth.Principal{}, &auth.PermissionDeniedError{Method: strings.TrimPrefix(method, "/"), Need: need, Have: p.Role}
 	}
 	return p, nil
-}
-
-// authenticate finds the token by its hash and checks it is usable now.
-// Looking the token up by its SHA-256 means the server never compares
-// secrets itself, so there is no secret-dependent comparison to time.
-func (a *authenticator) authenticate(ctx context.Context, token string) (auth.Principal, error) {
-	hash := auth.HashToken(token)
-	var t *auth.Token
-	err := a.store.View(ctx, func(tx store.ReadTx) (err error) {
-		t, err = store.TokenByHash(tx, hash)
-		return err
-	})
-	if errors.Is(err, store.ErrNotFound) {
-		return auth.Principal{}, auth.ErrUnknownToken
-	}
-	if err != nil {
-		return auth.Principal{}, fmt.Errorf("look up token: %w", err)
-	}
-	if err := t.Usable(a.clock.Now()); err != nil {
-		return auth.Principal{}, fmt.Errorf("token %s: %w", t.ID, err)
-	}
-	return auth.Principal{Name: t.Name, TokenID: t.ID, Role: t.Role}, nil
 }
 
 // bearerToken returns the token of the call's `authorization: Bearer …`

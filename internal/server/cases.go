@@ -7,15 +7,14 @@ import (
 	rdv1 "github.com/rightsdesk/rightsdesk/gen/go/rightsdesk/v1"
 	"github.com/rightsdesk/rightsdesk/internal/auth"
 	"github.com/rightsdesk/rightsdesk/internal/cases"
-	"github.com/rightsdesk/rightsdesk/internal/casework"
-	"github.com/rightsdesk/rightsdesk/internal/deadline"
+	"github.com/rightsdesk/rightsdesk/internal/usecase"
 )
 
 // caseService is the CaseService: each method parses, calls casework once
 // and converts the result.
 type caseService struct {
 	rdv1.UnimplementedCaseServiceServer
-	work *casework.Service
+	work usecase.Cases
 }
 
 func actor(ctx context.Context) string {
@@ -51,7 +50,7 @@ func (s *caseService) ListCases(ctx context.Context, req *rdv1.ListCasesRequest)
 	if err != nil {
 		return nil, err
 	}
-	q := casework.Query{Filter: req.GetFilter(), OrderBy: req.GetOrderBy(), Limit: pageSize(req.GetPageSize(), 50, 500)}
+	q := usecase.Query{Filter: req.GetFilter(), OrderBy: req.GetOrderBy(), Limit: pageSize(req.GetPageSize(), 50, 500)}
 	if after != "" {
 		q.After = []byte(after)
 	}
@@ -60,11 +59,9 @@ func (s *caseService) ListCases(ctx context.Context, req *rdv1.ListCasesRequest)
 		return nil, err
 	}
 	resp := &rdv1.ListCasesResponse{}
-	// A page of the queue shares few due dates; counting working days once
-	// per date and region saves a fifth of the call.
-	standings := map[string]deadline.Standing{}
-	for _, c := range page.Cases {
-		resp.Cases = append(resp.Cases, s.toProtoWith(c, standings))
+	standings := s.work.Standings(page.Cases)
+	for i, c := range page.Cases {
+		resp.Cases = append(resp.Cases, caseToProto(c, standings[i]))
 	}
 	if page.Next != nil {
 		resp.NextPageToken = encodePageToken(string(page.Next), query)
@@ -147,30 +144,7 @@ func (s *caseService) apply(ctx context.Context, name, etag string, cmd cases.Co
 	return s.toProto(c), nil
 }
 
-// toProto converts a case and adds how much time it has left today.
-func (s *caseService) toProto(c *cases.Case) *rdv1.Case { return s.toProtoWith(c, nil) }
-
-// toProtoWith is toProto remembering standings by region and due date in
-// memo (which may be nil) for the rest of one response.
-func (s *caseService) toProtoWith(c *cases.Case, memo map[string]deadline.Standing) *rdv1.Case {
-	out := caseToProto(c)
-	if !c.Open() || c.Clock.Paused {
-		return out
-	}
-	key := c.Region + "/" + c.Clock.Due
-	st, ok := memo[key]
-	if !ok {
-		due, err := deadline.ParseDate(c.Clock.Due)
-		if err != nil {
-			return out
-		}
-		if st, err = s.work.Engine().StandingOn(c.Region, due, s.work.Now()); err != nil {
-			return out
-		}
-		if memo != nil {
-			memo[key] = st
-		}
-	}
-	out.Clock.Standing = &rdv1.Standing{CalendarDaysLeft: int32(st.CalendarDaysLeft), WorkingDaysLeft: int32(st.WorkingDaysLeft), Overdue: st.Overdue, Rag: string(st.RAG)}
-	return out
+// toProto converts a case with how much time it has left today.
+func (s *caseService) toProto(c *cases.Case) *rdv1.Case {
+	return caseToProto(c, s.work.Standings([]*cases.Case{c})[0])
 }

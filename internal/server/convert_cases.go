@@ -8,12 +8,13 @@ import (
 	rdv1 "github.com/rightsdesk/rightsdesk/gen/go/rightsdesk/v1"
 	"github.com/rightsdesk/rightsdesk/internal/audit"
 	"github.com/rightsdesk/rightsdesk/internal/cases"
-	"github.com/rightsdesk/rightsdesk/internal/casework"
+	"github.com/rightsdesk/rightsdesk/internal/deadline"
 	"github.com/rightsdesk/rightsdesk/internal/notice"
+	"github.com/rightsdesk/rightsdesk/internal/usecase"
 )
 
-func newRequestFromProto(c *rdv1.Case, requestID string) casework.NewRequest {
-	in := casework.NewRequest{NoticeID: strings.TrimPrefix(c.GetNotice(), "notices/")}
+func newRequestFromProto(c *rdv1.Case, requestID string) usecase.NewRequest {
+	in := usecase.NewRequest{NoticeID: strings.TrimPrefix(c.GetNotice(), "notices/")}
 	in.Context, in.Audience, in.Description = c.GetContext(), c.GetAudience(), c.GetDescription()
 	in.Region, in.ReceivedOn, in.RequestID = c.GetRegion(), c.GetReceivedOn(), requestID
 	in.Channel = cases.Channel(enumToDomain(c.GetChannel(), "RECEIVED_CHANNEL_"))
@@ -51,7 +52,8 @@ func personToProto(p *cases.Person) *rdv1.Person {
 	return &rdv1.Person{Name: p.Name, Email: p.Email, Phone: p.Phone, PostalAddress: p.PostalAddress}
 }
 
-func caseToProto(c *cases.Case) *rdv1.Case {
+// caseToProto converts a case and its standing today (nil when it has none).
+func caseToProto(c *cases.Case, st *deadline.Standing) *rdv1.Case {
 	out := &rdv1.Case{
 		Name: c.Name(), Reference: c.Reference, Notice: noticeName(c.NoticeID), NoticeVersion: int32(c.NoticeVersion),
 		Context: c.Context, Audience: c.Audience, Description: c.Description,
@@ -71,7 +73,7 @@ func caseToProto(c *cases.Case) *rdv1.Case {
 		IdentityReceivedOn: c.IdentityReceivedOn,
 		FeeStatus:          enumFromDomain[rdv1.FeeStatus](rdv1.FeeStatus_value, "FEE_STATUS_", string(c.FeeStatus)),
 		FeeReceivedOn:      c.FeeReceivedOn,
-		Clock:              clockToProto(&c.Clock),
+		Clock:              clockToProto(&c.Clock, st),
 		OtherController:    partyToProto(c.OtherController),
 		Etag:               c.Etag(),
 		CreateTime:         timestamppb.New(c.Created),
@@ -108,7 +110,7 @@ func caseToProto(c *cases.Case) *rdv1.Case {
 	return out
 }
 
-func clockToProto(c *cases.Clock) *rdv1.CaseClock {
+func clockToProto(c *cases.Clock, st *deadline.Standing) *rdv1.CaseClock {
 	out := &rdv1.CaseClock{
 		RuleSet: c.RuleSet, ClockStart: c.Start, StatutoryDue: c.StatutoryDue, ExtendedDue: c.ExtendedDue,
 		ExtensionNoticeBy: c.ExtensionNoticeBy, Due: c.Due, Paused: c.Paused, PausedSince: c.PausedSince,
@@ -116,6 +118,9 @@ func clockToProto(c *cases.Clock) *rdv1.CaseClock {
 	}
 	for _, s := range c.Steps {
 		out.Steps = append(out.Steps, &rdv1.ExplanationStep{Text: s.Text, Date: s.Date})
+	}
+	if st != nil {
+		out.Standing = &rdv1.Standing{CalendarDaysLeft: int32(st.CalendarDaysLeft), WorkingDaysLeft: int32(st.WorkingDaysLeft), Overdue: st.Overdue, Rag: string(st.RAG)}
 	}
 	return out
 }

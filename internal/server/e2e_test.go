@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
 	"strings"
 	"testing"
@@ -18,8 +17,9 @@ import (
 	"google.golang.org/grpc/status"
 
 	rdv1 "github.com/rightsdesk/rightsdesk/gen/go/rightsdesk/v1"
+	"github.com/rightsdesk/rightsdesk/internal/app"
+	"github.com/rightsdesk/rightsdesk/internal/app/apptest"
 	"github.com/rightsdesk/rightsdesk/internal/clock"
-	"github.com/rightsdesk/rightsdesk/internal/notice/catalogue"
 	"github.com/rightsdesk/rightsdesk/internal/server"
 )
 
@@ -31,19 +31,10 @@ type testServer struct {
 
 func start(t *testing.T) *testServer {
 	t.Helper()
-	notices, err := catalogue.Builtin()
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := server.RunForTest(t, server.Config{
-		DataDir:      t.TempDir(),
-		GRPCAddr:     "127.0.0.1:0",
-		HTTPAddr:     "127.0.0.1:0",
+	srv, _ := apptest.Start(t, app.Config{Server: server.Config{
 		MaxBodyBytes: 4096,
-		Logger:       slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Clock:        clock.Fixed(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)),
-		Catalogue:    notices,
-	})
+	}})
 	conn, err := grpc.NewClient(srv.GRPCAddr(), grpc.WithTransportCredentials(insecure.NewCredentials()))
 	if err != nil {
 		t.Fatal(err)

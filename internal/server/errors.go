@@ -14,7 +14,6 @@ import (
 	"github.com/rightsdesk/rightsdesk/internal/deadline"
 	"github.com/rightsdesk/rightsdesk/internal/fault"
 	"github.com/rightsdesk/rightsdesk/internal/notice"
-	"github.com/rightsdesk/rightsdesk/internal/store"
 )
 
 // errorDomain is the ErrorInfo domain clients can match on.
@@ -60,8 +59,6 @@ func toStatus(ctx context.Context, log *slog.Logger, err error) error {
 		return preconditionFailed(failed)
 	case errors.As(err, &conflict):
 		return withInfo(codes.Aborted, conflict.Error(), "ETAG_MISMATCH", map[string]string{"name": conflict.Subject, "current_etag": conflict.CurrentEtag})
-	case errors.Is(err, store.ErrNotFound):
-		return status.Error(codes.NotFound, "not found")
 	case errors.Is(err, context.Canceled):
 		return status.Error(codes.Canceled, "request cancelled")
 	case errors.Is(err, context.DeadlineExceeded):

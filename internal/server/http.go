@@ -19,7 +19,6 @@ import (
 
 	"github.com/rightsdesk/rightsdesk/gen"
 	rdv1 "github.com/rightsdesk/rightsdesk/gen/go/rightsdesk/v1"
-	"github.com/rightsdesk/rightsdesk/internal/store"
 )
 
 // newGateway returns the REST gateway. It dials the gRPC server over the
@@ -75,7 +74,7 @@ func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "not serving"})
 		return
 	}
-	if err := s.store.View(r.Context(), func(store.ReadTx) error { return nil }); err != nil {
+	if err := s.services.Operations.Ready(r.Context()); err != nil {
 		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "store unavailable"})
 		return
 	}

@@ -8,14 +8,12 @@ import (
 	"github.com/rightsdesk/rightsdesk/internal/notice"
 	"github.com/rightsdesk/rightsdesk/internal/notice/importer"
 	"github.com/rightsdesk/rightsdesk/internal/notice/lint"
-	"github.com/rightsdesk/rightsdesk/internal/noticework"
-	"github.com/rightsdesk/rightsdesk/internal/store"
+	"github.com/rightsdesk/rightsdesk/internal/usecase"
 )
 
 type noticeService struct {
 	rdv1.UnimplementedNoticeServiceServer
-	store *store.Store
-	work  *noticework.Service
+	work usecase.Notices
 }
 
 func (s *noticeService) ListNotices(ctx context.Context, req *rdv1.ListNoticesRequest) (*rdv1.ListNoticesResponse, error) {
@@ -23,14 +21,7 @@ func (s *noticeService) ListNotices(ctx context.Context, req *rdv1.ListNoticesRe
 	if err != nil {
 		return nil, err
 	}
-	var (
-		page []notice.Notice
-		more bool
-	)
-	err = s.store.View(ctx, func(tx store.ReadTx) error {
-		page, more, err = store.ListNotices(tx, after, pageSize(req.GetPageSize(), 50, 100))
-		return err
-	})
+	page, more, err := s.work.List(ctx, after, pageSize(req.GetPageSize(), 50, 100))
 	if err != nil {
 		return nil, err
 	}
@@ -45,7 +36,7 @@ func (s *noticeService) ListNotices(ctx context.Context, req *rdv1.ListNoticesRe
 }
 
 func (s *noticeService) GetNotice(ctx context.Context, req *rdv1.GetNoticeRequest) (*rdv1.Notice, error) {
-	n, v, err := s.version(ctx, req.GetName(), req.GetVersion())
+	n, v, err := s.work.Notice(ctx, noticeID(req.GetName()), int(req.GetVersion()))
 	if err != nil {
 		return nil, err
 	}
@@ -53,29 +44,23 @@ func (s *noticeService) GetNotice(ctx context.Context, req *rdv1.GetNoticeReques
 }
 
 func (s *noticeService) EvaluateRights(ctx context.Context, req *rdv1.EvaluateRightsRequest) (*rdv1.EvaluateRightsResponse, error) {
-	_, v, err := s.version(ctx, req.GetName(), req.GetVersion())
+	rights := make([]notice.Right, len(req.GetRights()))
+	for i, r := range req.GetRights() {
+		rights[i] = rightFromProto(r)
+	}
+	v, evaluations, err := s.work.Evaluate(ctx, noticeID(req.GetName()), int(req.GetVersion()), req.GetContext(), rights)
 	if err != nil {
 		return nil, err
-	}
-	evaluations, err := notice.Evaluate(v, req.GetContext())
-	if err != nil {
-		return nil, err
-	}
-	wanted := map[notice.Right]bool{}
-	for _, r := range req.GetRights() {
-		wanted[rightFromProto(r)] = true
 	}
 	resp := &rdv1.EvaluateRightsResponse{Version: int32(v.Number), Context: req.GetContext()}
 	for _, e := range evaluations {
-		if len(wanted) == 0 || wanted[e.Right] {
-			resp.Evaluations = append(resp.Evaluations, evaluationToProto(e))
-		}
+		resp.Evaluations = append(resp.Evaluations, evaluationToProto(e))
 	}
 	return resp, nil
 }
 
 func (s *noticeService) ImportNotice(ctx context.Context, req *rdv1.ImportNoticeRequest) (*rdv1.ImportNoticeResponse, error) {
-	res, err := s.work.Import(ctx, noticework.ImportRequest{
+	res, err := s.work.Import(ctx, usecase.ImportRequest{
 		Content:       []byte(req.GetContent()),
 		Format:        importer.Format(enumToDomain(req.GetFormat(), "NOTICE_FORMAT_")),
 		ID:            req.GetNoticeId(),
@@ -90,14 +75,14 @@ func (s *noticeService) ImportNotice(ctx context.Context, req *rdv1.ImportNotice
 }
 
 func (s *noticeService) LintNotice(ctx context.Context, req *rdv1.LintNoticeRequest) (*rdv1.LintNoticeResponse, error) {
-	v, findings, err := s.work.Lint(ctx, strings.TrimPrefix(req.GetName(), "notices/"), int(req.GetVersion()))
+	v, findings, err := s.work.Lint(ctx, noticeID(req.GetName()), int(req.GetVersion()))
 	if err != nil {
 		return nil, err
 	}
 	return &rdv1.LintNoticeResponse{Version: int32(v.Number), Findings: findingsToProto(findings)}, nil
 }
 
-func importToProto(res *noticework.ImportResult) *rdv1.ImportNoticeResponse {
+func importToProto(res *usecase.ImportResult) *rdv1.ImportNoticeResponse {
 	d := res.Draft
 	out := &rdv1.ImportNoticeResponse{
 		Notice:    noticeToProto(res.Notice, res.Version),
@@ -127,7 +112,4 @@ func findingsToProto(findings []lint.Finding) []*rdv1.LintFinding {
 	return out
 }
 
-// version loads a notice by resource name and picks a version (0 = current).
-func (s *noticeService) version(ctx context.Context, name string, number int32) (*notice.Notice, *notice.Version, error) {
-	return s.work.Notice(ctx, strings.TrimPrefix(name, "notices/"), int(number))
-}
+func noticeID(name string) string { return strings.TrimPrefix(name, "notices/") }

@@ -1,9 +1,7 @@
 package server
 
 import (
-	"bytes"
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -22,30 +20,23 @@ import (
 	"google.golang.org/grpc/reflection"
 
 	rdv1 "github.com/rightsdesk/rightsdesk/gen/go/rightsdesk/v1"
-	"github.com/rightsdesk/rightsdesk/internal/casework"
 	"github.com/rightsdesk/rightsdesk/internal/clock"
 	"github.com/rightsdesk/rightsdesk/internal/deadline"
-	"github.com/rightsdesk/rightsdesk/internal/notice"
-	"github.com/rightsdesk/rightsdesk/internal/noticework"
-	"github.com/rightsdesk/rightsdesk/internal/store"
-	"github.com/rightsdesk/rightsdesk/internal/store/bolt"
+	"github.com/rightsdesk/rightsdesk/internal/notify"
+	"github.com/rightsdesk/rightsdesk/internal/usecase"
+	"github.com/rightsdesk/rightsdesk/internal/web"
 	"github.com/rightsdesk/rightsdesk/internal/web/staff"
 )
 
-// Config is everything the server needs; the command line builds it.
+// Config is how the doors are served; the composition root builds it.
 type Config struct {
-	DataDir         string
 	GRPCAddr        string
 	HTTPAddr        string
 	MaxBodyBytes    int64
 	ShutdownTimeout time.Duration
 	Logger          *slog.Logger
 	Clock           clock.Clock
-	Calendars       *deadline.Calendars
-	// Catalogue seeds notices the store does not have yet, on every start.
-	Catalogue []notice.Notice
-	// Organisation is named in the web pages' header; by default the
-	// controller the catalogue's notices share.
+	// Organisation is named in the web pages' header.
 	Organisation string
 	// PublicURL is the web pages' address as the public reaches them, for
 	// links in emails; https:// also marks the session cookie Secure. By
@@ -61,9 +52,6 @@ type Config struct {
 
 // Validate checks the configuration and fills in defaults.
 func (c *Config) Validate() error {
-	if c.DataDir == "" {
-		return errors.New("a data directory is required (--data)")
-	}
 	for flag, addr := range map[string]string{"--grpc-addr": c.GRPCAddr, "--http-addr": c.HTTPAddr} {
 		if _, _, err := net.SplitHostPort(addr); err != nil {
 			return fmt.Errorf("%s %q: want HOST:PORT: %w", flag, addr, err)
@@ -81,8 +69,15 @@ func (c *Config) Validate() error {
 	if c.Clock == nil {
 		c.Clock = clock.System{}
 	}
-	if c.Calendars == nil {
-		c.Calendars = deadline.BuiltinCalendars()
+	if c.PublicURL != "" {
+		if err := checkPublicURL(c.PublicURL); err != nil {
+			return err
+		}
+	}
+	if c.SMTPURL != "" {
+		if _, err := notify.ParseSMTPURL(c.SMTPURL); err != nil {
+			return err
+		}
 	}
 	if c.OIDC != nil {
 		return c.OIDC.Validate()
@@ -90,59 +85,77 @@ func (c *Config) Validate() error {
 	return nil
 }
 
-// Server is a running Rightsdesk: a store, a gRPC server and an HTTP server.
+// Services are the use cases the doors call. The composition root builds
+// them over whichever store engine it opened; the doors never see one.
+type Services struct {
+	Cases      usecase.Cases
+	Notices    usecase.Notices
+	Deadlines  *deadline.Engine
+	Users      usecase.Accounts
+	Tokens     usecase.Tokens
+	Operations usecase.Operations
+	Sessions   web.SessionStore
+}
+
+// Listeners are the bound gRPC and HTTP sockets.
+type Listeners struct {
+	GRPC, HTTP net.Listener
+}
+
+// Listen binds both addresses, so a busy port is found before anything
+// else is opened and the caller learns the real addresses (port 0 picks a
+// free one).
+func Listen(cfg Config) (Listeners, error) {
+	grpcLis, err := net.Listen("tcp", cfg.GRPCAddr)
+	if err != nil {
+		return Listeners{}, fmt.Errorf("listen for gRPC on %s: %w", cfg.GRPCAddr, err)
+	}
+	httpLis, err := net.Listen("tcp", cfg.HTTPAddr)
+	if err != nil {
+		_ = grpcLis.Close()
+		return Listeners{}, fmt.Errorf("listen for HTTP on %s: %w", cfg.HTTPAddr, err)
+	}
+	return Listeners{GRPC: grpcLis, HTTP: httpLis}, nil
+}
+
+// Close closes both listeners.
+func (l Listeners) Close() {
+	for _, lis := range []net.Listener{l.GRPC, l.HTTP} {
+		if lis != nil {
+			_ = lis.Close()
+		}
+	}
+}
+
+// Server serves the doors: a gRPC server and an HTTP server.
 type Server struct {
 	cfg      Config
 	log      *slog.Logger
-	store    *store.Store
+	services Services
 	grpc     *grpc.Server
 	health   *health.Server
-	grpcLis  net.Listener
-	httpLis  net.Listener
+	lis      Listeners
 	registry *prometheus.Registry
-	work     *casework.Service
 	web      http.Handler
 }
 
-// New opens the store, seeds the catalogue and binds both listeners, so the
-// caller knows the real addresses (port 0 picks a free one) before Run.
-func New(ctx context.Context, cfg Config) (*Server, error) {
+// New builds the doors over the services, on listeners from Listen, which
+// it owns from then on (closing them if it fails).
+func New(ctx context.Context, cfg Config, lis Listeners, services Services) (*Server, error) {
 	if err := cfg.Validate(); err != nil {
+		lis.Close()
 		return nil, err
 	}
-	backend, err := bolt.Open(cfg.DataDir, bolt.Options{})
-	if err != nil {
+	s := &Server{cfg: cfg, log: cfg.Logger, services: services, lis: lis}
+	if err := s.buildGRPC(); err != nil {
+		lis.Close()
 		return nil, err
 	}
-	s := &Server{cfg: cfg, log: cfg.Logger}
-	if err := s.init(ctx, backend); err != nil {
-		_ = backend.Close()
-		s.closeListeners()
+	if err := s.buildWeb(ctx); err != nil {
+		lis.Close()
 		return nil, err
 	}
 	return s, nil
-}
-
-func (s *Server) init(ctx context.Context, backend store.Backend) (err error) {
-	if s.store, err = store.Open(ctx, backend); err != nil {
-		return err
-	}
-	if err := store.AddMissingNotices(ctx, s.store, s.cfg.Catalogue); err != nil {
-		return fmt.Errorf("seed the notice catalogue: %w", err)
-	}
-	if err := s.mergeHolidayImports(ctx); err != nil {
-		return err
-	}
-	if err := s.buildGRPC(); err != nil {
-		return err
-	}
-	if s.grpcLis, err = net.Listen("tcp", s.cfg.GRPCAddr); err != nil {
-		return fmt.Errorf("listen for gRPC on %s: %w", s.cfg.GRPCAddr, err)
-	}
-	if s.httpLis, err = net.Listen("tcp", s.cfg.HTTPAddr); err != nil {
-		return fmt.Errorf("listen for HTTP on %s: %w", s.cfg.HTTPAddr, err)
-	}
-	return s.buildWeb(ctx)
 }
 
 func (s *Server) buildGRPC() error {
@@ -154,17 +167,15 @@ func (s *Server) buildGRPC() error {
 	metrics := grpcprom.NewServerMetrics(grpcprom.WithServerHandlingTimeHistogram())
 	s.registry.MustRegister(metrics, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 
-	authn := newAuthenticator(s.store, s.cfg.Clock, s.log)
+	authn := newAuthenticator(s.services.Tokens, s.log)
 	s.grpc = grpc.NewServer(
 		grpc.ChainUnaryInterceptor(unaryInterceptors(s.log, metrics, authn, validator)...),
 		grpc.ChainStreamInterceptor(streamInterceptors(s.log, metrics, authn)...),
 	)
-	rdv1.RegisterNoticeServiceServer(s.grpc, &noticeService{store: s.store, work: noticework.New(s.store, s.cfg.Clock, s.cfg.Catalogue)})
-	engine := deadline.NewEngine(s.cfg.Calendars)
-	rdv1.RegisterDeadlineServiceServer(s.grpc, NewDeadlineService(engine, s.cfg.Clock))
-	s.work = casework.New(s.store, engine, s.cfg.Clock, rand.Reader)
-	rdv1.RegisterCaseServiceServer(s.grpc, &caseService{work: s.work})
-	rdv1.RegisterAdminServiceServer(s.grpc, &adminService{store: s.store})
+	rdv1.RegisterNoticeServiceServer(s.grpc, &noticeService{work: s.services.Notices})
+	rdv1.RegisterDeadlineServiceServer(s.grpc, NewDeadlineService(s.services.Deadlines, s.cfg.Clock))
+	rdv1.RegisterCaseServiceServer(s.grpc, &caseService{work: s.services.Cases})
+	rdv1.RegisterAdminServiceServer(s.grpc, &adminService{ops: s.services.Operations, tokens: s.services.Tokens, users: s.services.Users})
 	s.health = health.NewServer()
 	healthpb.RegisterHealthServer(s.grpc, s.health)
 	reflection.Register(s.grpc)
@@ -175,27 +186,25 @@ func (s *Server) buildGRPC() error {
 }
 
 // GRPCAddr is the address the gRPC server listens on.
-func (s *Server) GRPCAddr() string { return s.grpcLis.Addr().String() }
+func (s *Server) GRPCAddr() string { return s.lis.GRPC.Addr().String() }
 
 // HTTPAddr is the address the HTTP server listens on.
-func (s *Server) HTTPAddr() string { return s.httpLis.Addr().String() }
+func (s *Server) HTTPAddr() string { return s.lis.HTTP.Addr().String() }
 
-// Run serves until ctx is cancelled, then drains in-flight calls, stops and
-// closes the store.
+// Run serves until ctx is cancelled, then drains in-flight calls and stops.
 func (s *Server) Run(ctx context.Context) error {
-	defer s.store.Close()
 	gateway, conn, err := newGateway(ctx, s.GRPCAddr())
 	if err != nil {
-		s.closeListeners()
+		s.lis.Close()
 		return err
 	}
 	defer conn.Close()
 	httpServer := &http.Server{Handler: s.httpHandler(gateway, s.registry), ReadHeaderTimeout: 10 * time.Second}
 
 	g, gctx := errgroup.WithContext(ctx)
-	g.Go(func() error { return s.grpc.Serve(s.grpcLis) })
+	g.Go(func() error { return s.grpc.Serve(s.lis.GRPC) })
 	g.Go(func() error {
-		if err := httpServer.Serve(s.httpLis); !errors.Is(err, http.ErrServerClosed) {
+		if err := httpServer.Serve(s.lis.HTTP); !errors.Is(err, http.ErrServerClosed) {
 			return err
 		}
 		return nil
@@ -224,33 +233,4 @@ func (s *Server) shutdown(httpServer *http.Server) {
 	case <-ctx.Done():
 		s.grpc.Stop()
 	}
-}
-
-func (s *Server) closeListeners() {
-	for _, l := range []net.Listener{s.grpcLis, s.httpLis} {
-		if l != nil {
-			_ = l.Close()
-		}
-	}
-}
-
-// mergeHolidayImports applies bank holidays stored by `holidays import`,
-// oldest first, over the configured calendars.
-func (s *Server) mergeHolidayImports(ctx context.Context) error {
-	var docs [][]byte
-	err := s.store.View(ctx, func(tx store.ReadTx) (err error) {
-		docs, err = store.HolidayImports(tx)
-		return err
-	})
-	if err != nil {
-		return err
-	}
-	for i, doc := range docs {
-		imported, err := deadline.ParseGOVUKBankHolidays(bytes.NewReader(doc))
-		if err != nil {
-			return fmt.Errorf("stored bank-holiday import %d: %w", i+1, err)
-		}
-		s.cfg.Calendars = s.cfg.Calendars.Merge(imported)
-	}
-	return nil
 }

@@ -1,14 +1,16 @@
 package server_test
 
 import (
-	"context"
+	"errors"
 	"io"
-	"log/slog"
+	"io/fs"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/rightsdesk/rightsdesk/internal/notice/catalogue"
+	"github.com/rightsdesk/rightsdesk/internal/app"
 	"github.com/rightsdesk/rightsdesk/internal/server"
 )
 
@@ -37,18 +39,17 @@ func TestWebPagesShareTheHTTPPortWithTheAPI(t *testing.T) {
 }
 
 func TestWebSettingsAreChecked(t *testing.T) {
-	notices, err := catalogue.Builtin()
-	if err != nil {
-		t.Fatal(err)
-	}
 	for name, cfg := range map[string]server.Config{
 		"public URL": {PublicURL: "rights.example.org"},
 		"SMTP URL":   {SMTPURL: "smtp://mail.example.org"},
 	} {
-		cfg.DataDir, cfg.GRPCAddr, cfg.HTTPAddr = t.TempDir(), "127.0.0.1:0", "127.0.0.1:0"
-		cfg.Logger, cfg.Catalogue = slog.New(slog.NewTextHandler(io.Discard, nil)), notices
-		if _, err := server.New(context.Background(), cfg); err == nil {
+		cfg.GRPCAddr, cfg.HTTPAddr = "127.0.0.1:0", "127.0.0.1:0"
+		dir := filepath.Join(t.TempDir(), "data")
+		if _, err := app.New(t.Context(), app.Config{DataDir: dir, Server: cfg}); err == nil {
 			t.Errorf("a bad %s was accepted", name)
+		}
+		if _, err := os.Stat(dir); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("a start refused for a bad %s left %s behind (%v)", name, dir, err)
 		}
 	}
 }

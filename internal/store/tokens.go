@@ -67,26 +67,27 @@ func ListTokens(tx ReadTx) ([]auth.Token, error) {
 	return out, err
 }
 
-// RevokeToken marks the token with the given public id revoked; revoking a
-// revoked token is not an error. ErrNotFound if no token has the id.
-func RevokeToken(tx WriteTx, id string) error {
+// RevokeToken marks the token with the given public id revoked and returns
+// it; revoking a revoked token is not an error. ErrNotFound if no token has
+// the id.
+func RevokeToken(tx WriteTx, id string) (*auth.Token, error) {
 	key, err := findToken(tx, id)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if key == nil {
-		return fmt.Errorf("token %q: %w", id, ErrNotFound)
+		return nil, fmt.Errorf("token %q: %w", id, ErrNotFound)
 	}
 	t, err := decodeToken(tx.Get(BucketTokens, key))
 	if err != nil {
-		return err
+		return nil, err
 	}
 	t.Revoked = true
 	raw, err := json.Marshal(t)
 	if err != nil {
-		return fmt.Errorf("encode token %q: %w", id, err)
+		return nil, fmt.Errorf("encode token %q: %w", id, err)
 	}
-	return tx.Put(BucketTokens, key, raw)
+	return t, tx.Put(BucketTokens, key, raw)
 }
 
 // findToken returns a copy of the key of the token with the given id, or

@@ -1,11 +1,9 @@
-// Package users owns the privacy team's local staff accounts for signing in
-// to the web workspace: the account record and its role (the same viewer,
-// caseworker and admin roles API tokens carry, from internal/auth), password
-// rules and argon2id hashing in the PHC string format, and the lockout that
-// slows password guessing after repeated failures. Directory runs these
-// rules against the store, each change in one transaction.
+// Package users is pure domain (layer: domain): a staff account (the same
+// viewer, caseworker and admin roles API tokens carry, from internal/auth),
+// the rules for a new one, password rules and argon2id hashing in the PHC
+// string format, and the lockout that slows password guessing after
+// repeated failures. Storing accounts is internal/accounts's job.
 //
-// It must not touch transport or the system clock (time and randomness are
-// passed in), must never store or log a password, and must not decide what
-// a role may do: that is internal/auth's and the transports' job.
+// It must not touch storage, transport or the system clock, and must never
+// log a password.
 package users

@@ -35,10 +35,10 @@ func (l Lockout) lockFor(failures int) time.Duration {
 	return min(d, l.MaxLock)
 }
 
-// countAttempt records an attempt as failed before its password is checked,
+// CountAttempt records an attempt as failed before its password is checked,
 // so concurrent guesses each count even while their checks run; a correct
 // password clears the count afterwards.
-func (l Lockout) countAttempt(u *User, now time.Time) {
+func (l Lockout) CountAttempt(u *User, now time.Time) {
 	u.Failures++
 	if d := l.lockFor(u.Failures); d > 0 {
 		u.LockedUntil = now.Add(d)

@@ -131,9 +131,9 @@ const (
 	MaxPasswordBytes  = 1024 // bytes
 )
 
-// checkPassword says what is wrong with a new password, or "" when nothing
+// CheckPassword says what is wrong with a new password, or "" when nothing
 // is. avoid lists values the password must not be, such as the email.
-func checkPassword(password string, avoid ...string) string {
+func CheckPassword(password string, avoid ...string) string {
 	n := norm.NFKC.String(password)
 	switch {
 	case utf8.RuneCountInString(n) < MinPasswordLength:

@@ -102,8 +102,8 @@ func TestCheckPassword(t *testing.T) {
 		{"ADA@EXAMPLE.ORG ", false},
 		{"Ada Lovelace", false},
 	} {
-		if got := checkPassword(tt.password, "ada@example.org", "Ada Lovelace"); (got == "") != tt.ok {
-			t.Errorf("checkPassword(%q) = %q, want ok=%v", tt.password, got, tt.ok)
+		if got := CheckPassword(tt.password, "ada@example.org", "Ada Lovelace"); (got == "") != tt.ok {
+			t.Errorf("CheckPassword(%q) = %q, want ok=%v", tt.password, got, tt.ok)
 		}
 	}
 }

@@ -13,7 +13,7 @@ import (
 )
 
 // User is a staff account. It never holds the password or its hash: those
-// stay inside this package.
+// stay inside the accounts use case, which stores them beside it.
 type User struct {
 	ID       string    `json:"id"` // 12 hex digits; stable, so the audit trail never needs the email
 	Email    string    `json:"email"`
@@ -35,12 +35,6 @@ func (u *User) Actor() string { return "user:" + u.ID }
 // Locked reports whether sign-ins are refused at now after failures.
 func (u *User) Locked(now time.Time) bool { return now.Before(u.LockedUntil) }
 
-// record is how a user is stored: the account with its password hash.
-type record struct {
-	User
-	PasswordHash string `json:"password_hash"`
-}
-
 // NewUser is an account to create.
 type NewUser struct {
 	Email    string
@@ -54,7 +48,8 @@ type NewUser struct {
 // maxNameLen bounds a user's display name.
 const maxNameLen = 200
 
-func (in NewUser) validate() error {
+// Validate checks an account to create, field by field.
+func (in NewUser) Validate() error {
 	var v []fault.FieldViolation
 	add := func(field, format string, args ...any) {
 		v = append(v, fault.FieldViolation{Field: field, Description: fmt.Sprintf(format, args...)})
@@ -74,7 +69,7 @@ func (in NewUser) validate() error {
 	if !in.Role.IsStaff() {
 		add("role", "must be viewer, caseworker or admin")
 	}
-	if problem := checkPassword(in.Password, in.Email, in.Name); problem != "" {
+	if problem := CheckPassword(in.Password, in.Email, in.Name); problem != "" {
 		add("password", "%s", problem)
 	}
 	if len(v) > 0 {
@@ -83,8 +78,8 @@ func (in NewUser) validate() error {
 	return nil
 }
 
-// sameEmail compares addresses as people type them: staff addresses are
+// SameEmail compares addresses as people type them: staff addresses are
 // case-insensitive in practice, and one account per address is the rule.
-func sameEmail(a, b string) bool {
+func SameEmail(a, b string) bool {
 	return strings.EqualFold(strings.TrimSpace(a), strings.TrimSpace(b))
 }

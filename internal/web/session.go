@@ -8,15 +8,28 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"time"
 
 	"github.com/rightsdesk/rightsdesk/internal/clock"
-	"github.com/rightsdesk/rightsdesk/internal/store"
 )
+
+// SessionStore keeps session records, keyed by a session's creation time
+// and secret id, and the secret cookies are signed with. The composition
+// root supplies one (internal/websessions keeps them in the store).
+type SessionStore interface {
+	// Secret returns the signing key, creating it on first use.
+	Secret(ctx context.Context) ([]byte, error)
+	// Get returns a session's record, found false when there is none.
+	Get(ctx context.Context, created time.Time, id []byte) (record []byte, found bool, err error)
+	// Put stores a session's record and deletes every session created
+	// before expireBefore, in one transaction.
+	Put(ctx context.Context, created time.Time, id, record []byte, expireBefore time.Time) error
+	// Delete removes a session's record.
+	Delete(ctx context.Context, created time.Time, id []byte) error
+}
 
 // Sessions keep a visitor's answers on the server, in the store, so
 // nothing they typed travels in hidden fields they could alter, and a long
@@ -29,7 +42,7 @@ import (
 // Lifetime after it began. Each save deletes the sessions older than
 // Lifetime, oldest first, so abandoned answers do not outlive it.
 type Sessions struct {
-	store  *store.Store
+	store  SessionStore
 	clock  clock.Clock
 	random io.Reader
 	// secret signs the anti-forgery tokens; see Session.CSRFToken.
@@ -58,7 +71,7 @@ const (
 )
 
 // NewSessions loads (or on first start creates) the signing secret.
-func NewSessions(ctx context.Context, st *store.Store, c clock.Clock, opts SessionOptions) (*Sessions, error) {
+func NewSessions(ctx context.Context, st SessionStore, c clock.Clock, opts SessionOptions) (*Sessions, error) {
 	if opts.IdleTimeout <= 0 {
 		opts.IdleTimeout = time.Hour
 	}
@@ -66,11 +79,8 @@ func NewSessions(ctx context.Context, st *store.Store, c clock.Clock, opts Sessi
 		opts.Lifetime = 12 * time.Hour
 	}
 	s := &Sessions{store: st, clock: c, random: rand.Reader, opts: opts, cookie: CookieName, path: "/"}
-	err := st.Update(ctx, func(tx store.WriteTx) (err error) {
-		s.secret, err = store.WebSecret(tx, s.random)
-		return err
-	})
-	if err != nil {
+	var err error
+	if s.secret, err = st.Secret(ctx); err != nil {
 		return nil, fmt.Errorf("web session secret: %w", err)
 	}
 	return s, nil
@@ -158,15 +168,8 @@ type sessionRecord struct {
 // Load decodes the session's data into v. A session that was never saved,
 // or sat idle past IdleTimeout, leaves v as it was.
 func (s *Sessions) Load(ctx context.Context, sess *Session, v any) error {
-	var raw []byte
-	err := s.store.View(ctx, func(tx store.ReadTx) (err error) {
-		raw, err = store.GetWebSession(tx, sess.created, sess.id)
-		return err
-	})
-	if errors.Is(err, store.ErrNotFound) {
-		return nil
-	}
-	if err != nil {
+	raw, found, err := s.store.Get(ctx, sess.created, sess.id)
+	if err != nil || !found {
 		return err
 	}
 	var rec sessionRecord
@@ -190,17 +193,10 @@ func (s *Sessions) Save(ctx context.Context, sess *Session, v any) error {
 	if err != nil {
 		return err
 	}
-	return s.store.Update(ctx, func(tx store.WriteTx) error {
-		if _, err := store.DeleteWebSessionsCreatedBefore(tx, now.Add(-s.opts.Lifetime)); err != nil {
-			return err
-		}
-		return store.PutWebSession(tx, sess.created, sess.id, rec)
-	})
+	return s.store.Put(ctx, sess.created, sess.id, rec, now.Add(-s.opts.Lifetime))
 }
 
 // Clear deletes the session's data; the cookie may go on being used.
 func (s *Sessions) Clear(ctx context.Context, sess *Session) error {
-	return s.store.Update(ctx, func(tx store.WriteTx) error {
-		return store.DeleteWebSession(tx, sess.created, sess.id)
-	})
+	return s.store.Delete(ctx, sess.created, sess.id)
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"io"
 	"log/slog"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/rightsdesk/rightsdesk/internal/store"
 	"github.com/rightsdesk/rightsdesk/internal/store/bolt"
+	"github.com/rightsdesk/rightsdesk/internal/websessions"
 	webfiles "github.com/rightsdesk/rightsdesk/web"
 )
 
@@ -62,7 +64,7 @@ func openSessions(t *testing.T, c *manualClock) (*Sessions, *store.Store) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = st.Close() })
-	s, err := NewSessions(context.Background(), st, c, SessionOptions{IdleTimeout: time.Hour, Lifetime: 3 * time.Hour})
+	s, err := NewSessions(context.Background(), websessions.New(st, rand.Reader), c, SessionOptions{IdleTimeout: time.Hour, Lifetime: 3 * time.Hour})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,18 +11,18 @@ import (
 	"strings"
 	"time"
 
-	"github.com/rightsdesk/rightsdesk/internal/casework"
+	"github.com/rightsdesk/rightsdesk/internal/fault"
 	"github.com/rightsdesk/rightsdesk/internal/notice"
 	"github.com/rightsdesk/rightsdesk/internal/notify"
-	"github.com/rightsdesk/rightsdesk/internal/store"
+	"github.com/rightsdesk/rightsdesk/internal/usecase"
 	"github.com/rightsdesk/rightsdesk/internal/web"
 	webfiles "github.com/rightsdesk/rightsdesk/web"
 )
 
 // Config is what the public pages need.
 type Config struct {
-	Work     *casework.Service
-	Store    *store.Store
+	Work     usecase.Cases
+	Notices  usecase.Notices
 	Sessions *web.Sessions
 	Log      *slog.Logger
 	// Organisation runs the service and is named in the header.
@@ -129,8 +129,9 @@ func (h *handler) load(w http.ResponseWriter, r *http.Request, fresh bool) (*jou
 	if j.a.NoticeID == "" {
 		return j, nil
 	}
-	n, err := h.cfg.Work.Notice(r.Context(), j.a.NoticeID)
-	if errors.Is(err, store.ErrNotFound) {
+	n, _, err := h.cfg.Notices.Notice(r.Context(), j.a.NoticeID, 0)
+	var missing *fault.NotFound
+	if errors.As(err, &missing) {
 		// The notice was removed while the visitor was answering.
 		j.a.chooseNotice("")
 		return j, nil
@@ -138,7 +139,7 @@ func (h *handler) load(w http.ResponseWriter, r *http.Request, fresh bool) (*jou
 	if err != nil {
 		return nil, err
 	}
-	j.notice, j.version = n, n.InForceOn(h.cfg.Work.Now().String())
+	j.notice, j.version = n, n.InForceOn(h.cfg.Work.Today().String())
 	return j, nil
 }
 

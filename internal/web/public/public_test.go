@@ -2,6 +2,7 @@ package public_test
 
 import (
 	"context"
+	"crypto/rand"
 	"html"
 	"io"
 	"log/slog"
@@ -19,11 +20,14 @@ import (
 	"github.com/rightsdesk/rightsdesk/internal/casework/caseworktest"
 	"github.com/rightsdesk/rightsdesk/internal/clock"
 	"github.com/rightsdesk/rightsdesk/internal/notice"
+	"github.com/rightsdesk/rightsdesk/internal/noticework"
 	"github.com/rightsdesk/rightsdesk/internal/notify"
 	"github.com/rightsdesk/rightsdesk/internal/notify/notifytest"
 	"github.com/rightsdesk/rightsdesk/internal/store"
+	"github.com/rightsdesk/rightsdesk/internal/usecase"
 	"github.com/rightsdesk/rightsdesk/internal/web"
 	"github.com/rightsdesk/rightsdesk/internal/web/public"
+	"github.com/rightsdesk/rightsdesk/internal/websessions"
 )
 
 // today is a Monday; a request received on it is due on Thu 2 Apr 2026.
@@ -44,12 +48,12 @@ func newSite(t *testing.T, configure func(*public.Config)) *site {
 	t.Helper()
 	work, st := caseworktest.New(t, t.TempDir(), today)
 	c := clock.Fixed(today)
-	sessions, err := web.NewSessions(context.Background(), st, c, web.SessionOptions{})
+	sessions, err := web.NewSessions(context.Background(), websessions.New(st, rand.Reader), c, web.SessionOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	cfg := public.Config{
-		Work: work, Store: st, Sessions: sessions, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Work: work, Notices: noticework.New(st, c, nil), Sessions: sessions, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Organisation: "Example Office", PublicURL: "https://rights.example.org",
 	}
 	if configure != nil {
@@ -158,7 +162,7 @@ func (s *site) send() page {
 
 func (s *site) cases() []*cases.Case {
 	s.t.Helper()
-	page, err := s.work.List(context.Background(), casework.Query{Limit: 100})
+	page, err := s.work.List(context.Background(), usecase.Query{Limit: 100})
 	if err != nil {
 		s.t.Fatal(err)
 	}
@@ -449,7 +453,7 @@ func TestSecurityHeadersAndCookieFlags(t *testing.T) {
 	}
 
 	secure := newSite(t, func(c *public.Config) {
-		sessions, err := web.NewSessions(context.Background(), c.Store, clock.Fixed(today), web.SessionOptions{SecureCookie: true})
+		sessions, err := web.NewSessions(context.Background(), websessions.New(caseworktest.OpenStore(t, t.TempDir()), rand.Reader), clock.Fixed(today), web.SessionOptions{SecureCookie: true})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -475,7 +479,7 @@ func TestStaticFiles(t *testing.T) {
 
 func TestStatusPageCannotTellAWrongReferenceFromAWrongCode(t *testing.T) {
 	s := newSite(t, nil)
-	res, err := s.work.Create(context.Background(), "test", casework.NewRequest{NoticeID: "gpg-csep-hub", NewCase: cases.NewCase{
+	res, err := s.work.Create(context.Background(), "test", usecase.NewRequest{NoticeID: "gpg-csep-hub", NewCase: cases.NewCase{
 		Rights:    []notice.Right{notice.RightAccess},
 		Requester: cases.Requester{Person: cases.Person{Name: "Ada Lovelace", Email: "ada@example.org"}, Relationship: cases.RelationshipSelf},
 	}})

@@ -13,8 +13,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/rightsdesk/rightsdesk/internal/deadline"
+	"github.com/rightsdesk/rightsdesk/internal/fault"
 	"github.com/rightsdesk/rightsdesk/internal/notice"
-	"github.com/rightsdesk/rightsdesk/internal/store"
 	"github.com/rightsdesk/rightsdesk/internal/web"
 )
 
@@ -69,8 +69,13 @@ var steps = []step{
 		data:   noticeData,
 		save: func(h *handler, ctx context.Context, f *web.Form, j *journey) error {
 			id := f.Get("notice")
-			n, err := h.cfg.Work.Notice(ctx, id)
-			if id == "" || errors.Is(err, store.ErrNotFound) {
+			if id == "" {
+				f.Fail("notice", "", "Select the service or programme your request is about")
+				return nil
+			}
+			n, _, err := h.cfg.Notices.Notice(ctx, id, 0)
+			var missing *fault.NotFound
+			if errors.As(err, &missing) {
 				f.Fail("notice", "", "Select the service or programme your request is about")
 				return nil
 			}
@@ -78,7 +83,7 @@ var steps = []step{
 				return err
 			}
 			j.a.chooseNotice(id)
-			j.notice, j.version = n, n.InForceOn(h.cfg.Work.Now().String())
+			j.notice, j.version = n, n.InForceOn(h.cfg.Work.Today().String())
 			return nil
 		},
 	},
@@ -154,7 +159,7 @@ var steps = []step{
 		},
 		data: noData,
 		save: func(h *handler, _ context.Context, f *web.Form, j *journey) error {
-			today := h.cfg.Work.Now()
+			today := h.cfg.Work.Today()
 			from, okFrom := readDate(f, "from", "The start date", today)
 			to, okTo := readDate(f, "to", "The end date", today)
 			if okFrom && okTo && from != "" && to != "" && to < from {
@@ -321,21 +326,7 @@ func actingForSomeone(j *journey) bool { return j.a.Who == forSomeoneElse }
 // noticeData lists the notices to choose from, narrowed by the search
 // words when there are enough notices to need one.
 func noticeData(h *handler, r *http.Request, j *journey) (*pageData, error) {
-	var all []notice.Notice
-	err := h.cfg.Store.View(r.Context(), func(tx store.ReadTx) error {
-		after := ""
-		for {
-			page, more, err := store.ListNotices(tx, after, 100)
-			if err != nil {
-				return err
-			}
-			all = append(all, page...)
-			if !more {
-				return nil
-			}
-			after = page[len(page)-1].ID
-		}
-	})
+	all, err := h.cfg.Notices.All(r.Context())
 	if err != nil {
 		return nil, err
 	}
@@ -343,7 +334,7 @@ func noticeData(h *handler, r *http.Request, j *journey) (*pageData, error) {
 	if d.Search {
 		d.Query = strings.TrimSpace(r.URL.Query().Get("q"))
 	}
-	today := h.cfg.Work.Now().String()
+	today := h.cfg.Work.Today().String()
 	for i := range all {
 		v := all[i].InForceOn(today)
 		if !matches(d.Query, v) && all[i].ID != j.a.NoticeID {

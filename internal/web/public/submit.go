@@ -8,9 +8,9 @@ import (
 	"strings"
 
 	"github.com/rightsdesk/rightsdesk/internal/cases"
-	"github.com/rightsdesk/rightsdesk/internal/casework"
 	"github.com/rightsdesk/rightsdesk/internal/fault"
 	"github.com/rightsdesk/rightsdesk/internal/notify"
+	"github.com/rightsdesk/rightsdesk/internal/usecase"
 	"github.com/rightsdesk/rightsdesk/internal/web"
 )
 
@@ -205,7 +205,7 @@ func (h *handler) submit(w http.ResponseWriter, r *http.Request) {
 }
 
 // newRequest turns the answers into the domain's request.
-func newRequest(a *answers) casework.NewRequest {
+func newRequest(a *answers) usecase.NewRequest {
 	nc := cases.NewCase{
 		Rights:      a.Rights,
 		Description: a.Description,
@@ -238,7 +238,7 @@ func newRequest(a *answers) casework.NewRequest {
 			nc.Requester.Authority += ": " + a.AuthorityDetail
 		}
 	}
-	return casework.NewRequest{NoticeID: a.NoticeID, NewCase: nc}
+	return usecase.NewRequest{NoticeID: a.NoticeID, NewCase: nc}
 }
 
 // slugFor names the question a domain field came from; the longest

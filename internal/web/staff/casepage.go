@@ -91,7 +91,7 @@ func (h *handler) renderCase(w http.ResponseWriter, r *http.Request, me *staffer
 		h.render.Unavailable(w, err)
 		return
 	}
-	today := h.cfg.Work.Now().String()
+	today := h.cfg.Work.Today().String()
 	d := caseData{
 		row: rows[0], Searches: c.Searches, Conflict: conflict,
 		CanAct: me.can(auth.RoleCaseworker), CanReopen: me.can(auth.RoleAdmin), Today: today,
@@ -116,10 +116,9 @@ func (h *handler) renderCase(w http.ResponseWriter, r *http.Request, me *staffer
 	for _, reason := range cases.RefusalReasons {
 		d.Refusals = append(d.Refusals, web.Option{Value: string(reason), Label: web.Words(string(reason))})
 	}
-	if n, err := h.cfg.Work.Notice(r.Context(), c.NoticeID); err == nil {
-		d.Notice, _ = n.Version(c.NoticeVersion)
-	}
-	if d.Notice == nil { // removed from the catalogue since
+	if _, v, err := h.cfg.Notices.Notice(r.Context(), c.NoticeID, c.NoticeVersion); err == nil {
+		d.Notice = v
+	} else { // removed from the catalogue since
 		d.Notice = &notice.Version{Title: c.NoticeID, Number: c.NoticeVersion}
 	}
 	if o := c.Outcome; o != nil {
@@ -165,7 +164,7 @@ func (h *handler) act(a action) func(http.ResponseWriter, *http.Request, *staffe
 			}
 		}
 		etag := f.Get("etag")
-		cmd := a.command(f, me, h.cfg.Work.Now().String())
+		cmd := a.command(f, me, h.cfg.Work.Today().String())
 		if etag == "" {
 			f.Fail("etag", a.first, "Reload the case and try again: the page was sent without its version")
 		}

@@ -16,10 +16,10 @@ import (
 	"github.com/rightsdesk/rightsdesk/internal/audit"
 	"github.com/rightsdesk/rightsdesk/internal/auth"
 	"github.com/rightsdesk/rightsdesk/internal/cases"
-	"github.com/rightsdesk/rightsdesk/internal/casework"
 	"github.com/rightsdesk/rightsdesk/internal/export"
 	"github.com/rightsdesk/rightsdesk/internal/notice"
 	"github.com/rightsdesk/rightsdesk/internal/store"
+	"github.com/rightsdesk/rightsdesk/internal/usecase"
 	"github.com/rightsdesk/rightsdesk/internal/web"
 )
 
@@ -80,7 +80,7 @@ func TestPhoneRequestClockAndFind(t *testing.T) {
 	}
 
 	// Their other case, by email, with the address written differently.
-	other, err := s.work.Create(context.Background(), "token:test", casework.NewRequest{NoticeID: "it-service-desk", NewCase: cases.NewCase{
+	other, err := s.work.Create(context.Background(), "token:test", usecase.NewRequest{NoticeID: "it-service-desk", NewCase: cases.NewCase{
 		Rights: []notice.Right{notice.RightErasure}, Channel: cases.ChannelEmail,
 		Requester: cases.Requester{Person: cases.Person{Name: "G. Hopper", Email: "Grace@Example.ORG"}, Relationship: cases.RelationshipSelf},
 	}})

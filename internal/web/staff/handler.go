@@ -7,19 +7,17 @@ import (
 	"time"
 
 	"github.com/rightsdesk/rightsdesk/internal/auth"
-	"github.com/rightsdesk/rightsdesk/internal/casework"
 	"github.com/rightsdesk/rightsdesk/internal/clock"
-	"github.com/rightsdesk/rightsdesk/internal/store"
-	"github.com/rightsdesk/rightsdesk/internal/users"
+	"github.com/rightsdesk/rightsdesk/internal/usecase"
 	"github.com/rightsdesk/rightsdesk/internal/web"
 	webfiles "github.com/rightsdesk/rightsdesk/web"
 )
 
 // Config is what the staff workspace needs.
 type Config struct {
-	Work     *casework.Service
-	Store    *store.Store
-	Users    *users.Directory
+	Work     usecase.Cases
+	Notices  usecase.Notices
+	Users    usecase.Accounts
 	Clock    clock.Clock
 	Sessions *web.Sessions
 	Log      *slog.Logger

@@ -11,10 +11,10 @@ import (
 	"strings"
 
 	"github.com/rightsdesk/rightsdesk/internal/cases"
-	"github.com/rightsdesk/rightsdesk/internal/casework"
 	"github.com/rightsdesk/rightsdesk/internal/deadline"
 	"github.com/rightsdesk/rightsdesk/internal/fault"
 	"github.com/rightsdesk/rightsdesk/internal/notice"
+	"github.com/rightsdesk/rightsdesk/internal/usecase"
 	"github.com/rightsdesk/rightsdesk/internal/web"
 )
 
@@ -69,7 +69,7 @@ func (h *handler) renderNewCase(w http.ResponseWriter, r *http.Request, me *staf
 			{Value: string(cases.RelationshipRepresentative), Label: "Someone acting for the data subject"},
 		}}
 	if d.NoticeID != "" {
-		n, err := h.cfg.Work.Notice(r.Context(), d.NoticeID)
+		n, _, err := h.cfg.Notices.Notice(r.Context(), d.NoticeID, 0)
 		if err != nil {
 			http.Redirect(w, r, "/staff/cases/new", http.StatusSeeOther)
 			return
@@ -127,7 +127,7 @@ func (h *handler) createCase(w http.ResponseWriter, r *http.Request, me *staffer
 		http.Redirect(w, r, "/staff/cases/new?"+url.Values{"notice": {f.Get("notice")}}.Encode(), http.StatusSeeOther)
 		return
 	}
-	req := casework.NewRequest{NoticeID: f.Get("notice"), NewCase: cases.NewCase{
+	req := usecase.NewRequest{NoticeID: f.Get("notice"), NewCase: cases.NewCase{
 		Context: f.Get("context"), Audience: f.Get("audience"), Description: f.Get("description"),
 		Channel: cases.Channel(required(f, "channel", "Choose how the request arrived")),
 		Region:  f.Get("region"), RequestID: f.Get("request-id"),
@@ -136,7 +136,7 @@ func (h *handler) createCase(w http.ResponseWriter, r *http.Request, me *staffer
 			Relationship: cases.Relationship(f.Get("relationship")),
 		},
 	}}
-	req.ReceivedOn = receivedOn(f, h.cfg.Work.Now())
+	req.ReceivedOn = receivedOn(f, h.cfg.Work.Today())
 	for _, v := range f.Values["rights"] {
 		req.Rights = append(req.Rights, notice.Right(v))
 	}

@@ -10,13 +10,12 @@ import (
 	"strings"
 
 	"github.com/rightsdesk/rightsdesk/internal/cases"
-	"github.com/rightsdesk/rightsdesk/internal/casework"
 	"github.com/rightsdesk/rightsdesk/internal/deadline"
 	"github.com/rightsdesk/rightsdesk/internal/export"
 	"github.com/rightsdesk/rightsdesk/internal/fault"
 	"github.com/rightsdesk/rightsdesk/internal/notice"
 	"github.com/rightsdesk/rightsdesk/internal/report"
-	"github.com/rightsdesk/rightsdesk/internal/store"
+	"github.com/rightsdesk/rightsdesk/internal/usecase"
 	"github.com/rightsdesk/rightsdesk/internal/web"
 )
 
@@ -81,51 +80,44 @@ func (h *handler) describe(ctx context.Context, list []*cases.Case) ([]row, erro
 	}
 	titles := map[string]string{}
 	out := make([]row, 0, len(list))
-	for _, c := range list {
+	standings := h.cfg.Work.Standings(list)
+	for i, c := range list {
 		if _, ok := titles[c.NoticeID]; !ok {
 			titles[c.NoticeID] = h.noticeTitle(ctx, c.NoticeID)
 		}
-		r := row{Case: c, Rights: rightsText(c), Notice: titles[c.NoticeID], State: stateText(c), Assignee: names.of(c.Assignee)}
-		r.Standing, r.Tag = h.standing(c)
+		r := row{Case: c, Rights: rightsText(c), Notice: titles[c.NoticeID], State: stateText(c), Assignee: names.of(c.Assignee), Standing: standings[i]}
+		r.Tag = standingTag(c, r.Standing)
 		out = append(out, r)
 	}
 	return out, nil
 }
 
 func (h *handler) noticeTitle(ctx context.Context, id string) string {
-	n, err := h.cfg.Work.Notice(ctx, id)
+	n, _, err := h.cfg.Notices.Notice(ctx, id, 0)
 	if err != nil {
 		return id
 	}
 	return n.Current().Title
 }
 
-// standing is how much time an open case has left, with its RAG band as a
-// tag whose words say what the colour says.
-func (h *handler) standing(c *cases.Case) (*deadline.Standing, web.Tag) {
+// standingTag shows a case's standing as a tag whose words say what the
+// colour says.
+func standingTag(c *cases.Case, st *deadline.Standing) web.Tag {
 	switch {
 	case !c.Open():
-		return nil, web.Tag{Text: "Closed", Colour: "grey"}
+		return web.Tag{Text: "Closed", Colour: "grey"}
 	case c.Clock.Paused:
-		return nil, web.Tag{Text: "Clock paused", Colour: "blue"}
-	}
-	due, err := deadline.ParseDate(c.Clock.Due)
-	if err != nil {
-		return nil, web.Tag{Text: "No due date", Colour: "grey"}
-	}
-	st, err := h.cfg.Work.Engine().StandingOn(c.Region, due, h.cfg.Work.Now())
-	if err != nil {
-		return nil, web.Tag{Text: "No due date", Colour: "grey"}
-	}
-	switch {
+		return web.Tag{Text: "Clock paused", Colour: "blue"}
+	case st == nil:
+		return web.Tag{Text: "No due date", Colour: "grey"}
 	case st.Overdue:
-		return &st, web.Tag{Text: "Red: overdue", Colour: "red"}
+		return web.Tag{Text: "Red: overdue", Colour: "red"}
 	case st.RAG == deadline.Red:
-		return &st, web.Tag{Text: "Red: due soon", Colour: "red"}
+		return web.Tag{Text: "Red: due soon", Colour: "red"}
 	case st.RAG == deadline.Amber:
-		return &st, web.Tag{Text: "Amber", Colour: "orange"}
+		return web.Tag{Text: "Amber", Colour: "orange"}
 	}
-	return &st, web.Tag{Text: "Green", Colour: "green"}
+	return web.Tag{Text: "Green", Colour: "green"}
 }
 
 func rightsText(c *cases.Case) string {
@@ -175,7 +167,7 @@ type queueData struct {
 
 func (h *handler) queue(w http.ResponseWriter, r *http.Request, me *staffer) {
 	filter, kept := queueFilter(r.URL.Query(), me)
-	q := casework.Query{Filter: filter, OrderBy: "due", Limit: queuePage}
+	q := usecase.Query{Filter: filter, OrderBy: "due", Limit: queuePage}
 	if tok := r.URL.Query().Get("page"); tok != "" {
 		after, err := base64.RawURLEncoding.DecodeString(tok)
 		if err != nil {
@@ -225,25 +217,15 @@ func rightOptions() []web.Option {
 }
 
 func (h *handler) noticeOptions(ctx context.Context) ([]web.Option, error) {
-	var out []web.Option
-	err := h.cfg.Store.View(ctx, func(tx store.ReadTx) error {
-		out = out[:0]
-		after := ""
-		for {
-			list, more, err := store.ListNotices(tx, after, 100)
-			if err != nil {
-				return err
-			}
-			for i := range list {
-				out = append(out, web.Option{Value: list[i].ID, Label: list[i].Current().Title})
-				after = list[i].ID
-			}
-			if !more {
-				return nil
-			}
-		}
-	})
-	return out, err
+	all, err := h.cfg.Notices.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]web.Option, len(all))
+	for i := range all {
+		out[i] = web.Option{Value: all[i].ID, Label: all[i].Current().Title}
+	}
+	return out, nil
 }
 
 // exportCSV downloads the cases the queue's filter selects, every page of
@@ -251,7 +233,7 @@ func (h *handler) noticeOptions(ctx context.Context) ([]web.Option, error) {
 func (h *handler) exportCSV(w http.ResponseWriter, r *http.Request, me *staffer) {
 	filter, _ := queueFilter(r.URL.Query(), me)
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", "rightsdesk-cases-"+h.cfg.Work.Now().String()+".csv"))
+	w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", "rightsdesk-cases-"+h.cfg.Work.Today().String()+".csv"))
 	if err := export.CasesCSV(r.Context(), w, h.cfg.Work, filter, "due", false); err != nil {
 		h.cfg.Log.Error("CSV export failed part way", "error", err)
 	}

@@ -11,13 +11,14 @@ import (
 
 	"github.com/rightsdesk/rightsdesk/internal/auth"
 	"github.com/rightsdesk/rightsdesk/internal/cases"
+	"github.com/rightsdesk/rightsdesk/internal/deadline"
 	"github.com/rightsdesk/rightsdesk/internal/devseed"
 )
 
 // seed opens n varied cases through internal/devseed.
 func (s *site) seed(n int) {
 	s.t.Helper()
-	if _, err := devseed.Seed(context.Background(), s.store, s.work.Engine(), devseed.Options{Cases: n, Seed: 1, Now: now}); err != nil {
+	if _, err := devseed.Seed(context.Background(), s.store, deadline.NewEngine(deadline.BuiltinCalendars()), devseed.Options{Cases: n, Seed: 1, Now: now}); err != nil {
 		s.t.Fatal(err)
 	}
 }

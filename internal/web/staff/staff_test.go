@@ -15,17 +15,21 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rightsdesk/rightsdesk/internal/accounts"
 	"github.com/rightsdesk/rightsdesk/internal/auth"
 	"github.com/rightsdesk/rightsdesk/internal/cases"
 	"github.com/rightsdesk/rightsdesk/internal/casework"
 	"github.com/rightsdesk/rightsdesk/internal/casework/caseworktest"
 	"github.com/rightsdesk/rightsdesk/internal/clock"
 	"github.com/rightsdesk/rightsdesk/internal/notice"
+	"github.com/rightsdesk/rightsdesk/internal/noticework"
 	"github.com/rightsdesk/rightsdesk/internal/store"
+	"github.com/rightsdesk/rightsdesk/internal/usecase"
 	"github.com/rightsdesk/rightsdesk/internal/users"
 	"github.com/rightsdesk/rightsdesk/internal/web"
 	"github.com/rightsdesk/rightsdesk/internal/web/public"
 	"github.com/rightsdesk/rightsdesk/internal/web/staff"
+	"github.com/rightsdesk/rightsdesk/internal/websessions"
 )
 
 var (
@@ -39,15 +43,16 @@ type site struct {
 	srv   *httptest.Server
 	work  *casework.Service
 	store *store.Store
-	users *users.Directory
+	users *accounts.Directory
 }
 
 func newSite(t testing.TB, oidc *staff.OIDCConfig) *site {
 	t.Helper()
 	work, st := caseworktest.New(t, t.TempDir(), now)
 	clk := clock.Fixed(now)
-	dir := users.New(st, clk, crand.Reader, users.Options{Params: cheap})
-	sessions, err := web.NewSessions(context.Background(), st, clk, web.SessionOptions{})
+	dir := accounts.New(st, clk, crand.Reader, accounts.Options{Params: cheap})
+	notices := noticework.New(st, clk, nil)
+	sessions, err := web.NewSessions(context.Background(), websessions.New(st, crand.Reader), clk, web.SessionOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,13 +61,13 @@ func newSite(t testing.TB, oidc *staff.OIDCConfig) *site {
 	if oidc != nil {
 		oidc.RedirectURL = "http://" + srv.Listener.Addr().String() + "/staff/oidc/callback"
 	}
-	h, err := staff.New(staff.Config{Work: work, Store: st, Users: dir, Clock: clk, Sessions: sessions, Log: log, Organisation: "Test org", BaseURL: "http://rights.test", OIDC: oidc})
+	h, err := staff.New(staff.Config{Work: work, Notices: notices, Users: dir, Clock: clk, Sessions: sessions, Log: log, Organisation: "Test org", BaseURL: "http://rights.test", OIDC: oidc})
 	if err != nil {
 		t.Fatal(err)
 	}
 	// The public form shares the sessions, as in internal/server, so a test
 	// can use both in one browser.
-	pub, err := public.New(public.Config{Work: work, Store: st, Sessions: sessions, Log: log, Organisation: "Test org", PublicURL: "http://rights.test"})
+	pub, err := public.New(public.Config{Work: work, Notices: notices, Sessions: sessions, Log: log, Organisation: "Test org", PublicURL: "http://rights.test"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,7 +89,7 @@ func (s *site) user(email string, role auth.Role) {
 
 func (s *site) openCase() *cases.Case {
 	s.t.Helper()
-	res, err := s.work.Create(context.Background(), "token:test", casework.NewRequest{NoticeID: "it-service-desk", NewCase: cases.NewCase{
+	res, err := s.work.Create(context.Background(), "token:test", usecase.NewRequest{NoticeID: "it-service-desk", NewCase: cases.NewCase{
 		Rights: []notice.Right{notice.RightAccess}, Channel: cases.ChannelEmail,
 		Requester: cases.Requester{Person: cases.Person{Name: "Ada Lovelace", Email: "ada@example.org"}, Relationship: cases.RelationshipSelf},
 	}})

@@ -1,4 +1,4 @@
-package users
+package accounts
 
 import (
 	"context"
@@ -17,43 +17,32 @@ import (
 	"github.com/rightsdesk/rightsdesk/internal/clock"
 	"github.com/rightsdesk/rightsdesk/internal/fault"
 	"github.com/rightsdesk/rightsdesk/internal/store"
+	"github.com/rightsdesk/rightsdesk/internal/usecase"
+	"github.com/rightsdesk/rightsdesk/internal/users"
 )
-
-// Why a sign-in failed. They are for logs and tests; SignInError decides
-// what the person is told.
-var (
-	ErrBadCredentials = errors.New("unknown email or wrong password")
-	ErrDisabled       = errors.New("account disabled")
-	ErrLocked         = errors.New("account locked after repeated failures")
-)
-
-// SignInError is a refused sign-in. Its message is the same whatever the
-// reason, as the OWASP Authentication Cheat Sheet advises, so the form
-// cannot be used to learn which addresses have accounts, which are disabled
-// or which a guesser has locked. Reason says which, for logs.
-type SignInError struct {
-	Reason error
-}
-
-func (e *SignInError) Error() string {
-	return "the email address or password is not right, or the account is locked for a while after too many attempts"
-}
-
-func (e *SignInError) Unwrap() error { return e.Reason }
 
 // Options tune a Directory; zero fields take the defaults.
 type Options struct {
-	Params  Params
-	Lockout Lockout
+	Params  users.Params
+	Lockout users.Lockout
 }
+
+// record is how an account is stored: the account with its password hash,
+// which never leaves this package.
+type record struct {
+	users.User
+	PasswordHash string `json:"password_hash"`
+}
+
+var _ usecase.Accounts = (*Directory)(nil)
 
 // Directory keeps staff accounts in the store.
 type Directory struct {
 	store   *store.Store
 	clock   clock.Clock
 	random  io.Reader
-	params  Params
-	lockout Lockout
+	params  users.Params
+	lockout users.Lockout
 
 	// decoy is a hash checked when no account's can be, so an unknown,
 	// disabled or locked account takes as long to refuse as a wrong password.
@@ -64,22 +53,22 @@ type Directory struct {
 // New returns a Directory. random supplies salts and ids (crypto/rand.Reader
 // outside tests).
 func New(st *store.Store, c clock.Clock, random io.Reader, opts Options) *Directory {
-	if opts.Params == (Params{}) {
-		opts.Params = DefaultParams
+	if opts.Params == (users.Params{}) {
+		opts.Params = users.DefaultParams
 	}
-	if opts.Lockout == (Lockout{}) {
-		opts.Lockout = DefaultLockout
+	if opts.Lockout == (users.Lockout{}) {
+		opts.Lockout = users.DefaultLockout
 	}
 	return &Directory{store: st, clock: c, random: random, params: opts.Params, lockout: opts.Lockout}
 }
 
 // Create adds an account. The email address must not have one already.
-func (d *Directory) Create(ctx context.Context, in NewUser) (*User, error) {
+func (d *Directory) Create(ctx context.Context, in users.NewUser) (*users.User, error) {
 	in.Email, in.Name = strings.TrimSpace(in.Email), strings.TrimSpace(in.Name)
-	if err := in.validate(); err != nil {
+	if err := in.Validate(); err != nil {
 		return nil, err
 	}
-	hash, err := HashPassword(in.Password, d.params, d.random)
+	hash, err := users.HashPassword(in.Password, d.params, d.random)
 	if err != nil {
 		return nil, err
 	}
@@ -87,9 +76,9 @@ func (d *Directory) Create(ctx context.Context, in NewUser) (*User, error) {
 	if _, err := io.ReadFull(d.random, raw); err != nil {
 		return nil, fmt.Errorf("user id: %w", err)
 	}
-	rec := record{User: User{ID: hex.EncodeToString(raw), Email: in.Email, Name: in.Name, Role: in.Role, Created: d.clock.Now().UTC()}, PasswordHash: hash}
+	rec := record{User: users.User{ID: hex.EncodeToString(raw), Email: in.Email, Name: in.Name, Role: in.Role, Created: d.clock.Now().UTC()}, PasswordHash: hash}
 	err = d.store.Update(ctx, func(tx store.WriteTx) error {
-		existing, err := find(tx, func(r *record) bool { return r.ID == rec.ID || sameEmail(r.Email, in.Email) })
+		existing, err := find(tx, func(r *record) bool { return r.ID == rec.ID || users.SameEmail(r.Email, in.Email) })
 		switch {
 		case err != nil:
 			return err
@@ -110,8 +99,8 @@ func (d *Directory) Create(ctx context.Context, in NewUser) (*User, error) {
 }
 
 // Get returns the account with the given id, e.g. for a session's user.
-func (d *Directory) Get(ctx context.Context, id string) (*User, error) {
-	var u *User
+func (d *Directory) Get(ctx context.Context, id string) (*users.User, error) {
+	var u *users.User
 	err := d.store.View(ctx, func(tx store.ReadTx) error {
 		rec, err := load(tx, id)
 		if err == nil {
@@ -123,8 +112,8 @@ func (d *Directory) Get(ctx context.Context, id string) (*User, error) {
 }
 
 // List returns every account, ordered by email address.
-func (d *Directory) List(ctx context.Context) ([]User, error) {
-	var out []User
+func (d *Directory) List(ctx context.Context) ([]users.User, error) {
+	var out []users.User
 	err := d.store.View(ctx, func(tx store.ReadTx) error {
 		_, err := find(tx, func(r *record) bool {
 			out = append(out, r.User)
@@ -132,7 +121,7 @@ func (d *Directory) List(ctx context.Context) ([]User, error) {
 		})
 		return err
 	})
-	slices.SortFunc(out, func(a, b User) int { return strings.Compare(strings.ToLower(a.Email), strings.ToLower(b.Email)) })
+	slices.SortFunc(out, func(a, b users.User) int { return strings.Compare(strings.ToLower(a.Email), strings.ToLower(b.Email)) })
 	return out, err
 }
 
@@ -167,7 +156,7 @@ func (d *Directory) Names(ctx context.Context) (map[string]string, error) {
 // appendAccountEvent chains a change to an account. Only the role and state
 // go into the hashed event: the name and email are personal data and stay
 // in the account record.
-func appendAccountEvent(tx store.WriteTx, u *User, action, by string, now time.Time) error {
+func appendAccountEvent(tx store.WriteTx, u *users.User, action, by string, now time.Time) error {
 	return store.AppendEvent(tx, &audit.Event{
 		CaseID: audit.UserSubject(u.ID), Time: now.UTC(), Actor: by, Action: action,
 		After: map[string]string{"role": u.Role.String(), "disabled": strconv.FormatBool(u.Disabled)},
@@ -177,10 +166,10 @@ func appendAccountEvent(tx store.WriteTx, u *User, action, by string, now time.T
 // Disable stops the account, named by id or email address, from signing in.
 // Its history stays: cases and the audit trail still name it. by is who
 // disables it.
-func (d *Directory) Disable(ctx context.Context, idOrEmail, by string) (*User, error) {
-	var u *User
+func (d *Directory) Disable(ctx context.Context, idOrEmail, by string) (*users.User, error) {
+	var u *users.User
 	err := d.store.Update(ctx, func(tx store.WriteTx) error {
-		rec, err := find(tx, func(r *record) bool { return r.ID == idOrEmail || sameEmail(r.Email, idOrEmail) })
+		rec, err := find(tx, func(r *record) bool { return r.ID == idOrEmail || users.SameEmail(r.Email, idOrEmail) })
 		if err != nil {
 			return err
 		}
@@ -203,14 +192,14 @@ func (d *Directory) Disable(ctx context.Context, idOrEmail, by string) (*User, e
 // The hash is computed before the write transaction, which it would
 // otherwise hold for the length of a deliberately slow hash.
 // by is who sets it.
-func (d *Directory) ResetPassword(ctx context.Context, idOrEmail, password, by string) (*User, error) {
+func (d *Directory) ResetPassword(ctx context.Context, idOrEmail, password, by string) (*users.User, error) {
 	return d.setPassword(ctx, idOrEmail, password, by, "user.password_set")
 }
 
-func (d *Directory) setPassword(ctx context.Context, idOrEmail, password, by, action string) (*User, error) {
-	var current *User
+func (d *Directory) setPassword(ctx context.Context, idOrEmail, password, by, action string) (*users.User, error) {
+	var current *users.User
 	err := d.store.View(ctx, func(tx store.ReadTx) error {
-		rec, err := find(tx, func(r *record) bool { return r.ID == idOrEmail || sameEmail(r.Email, idOrEmail) })
+		rec, err := find(tx, func(r *record) bool { return r.ID == idOrEmail || users.SameEmail(r.Email, idOrEmail) })
 		if err == nil && rec == nil {
 			err = &fault.NotFound{Resource: "user", Name: idOrEmail}
 		}
@@ -222,14 +211,14 @@ func (d *Directory) setPassword(ctx context.Context, idOrEmail, password, by, ac
 	if err != nil {
 		return nil, err
 	}
-	if problem := checkPassword(password, current.Email, current.Name); problem != "" {
+	if problem := users.CheckPassword(password, current.Email, current.Name); problem != "" {
 		return nil, fault.Invalid("password", "%s", problem)
 	}
-	hash, err := HashPassword(password, d.params, d.random)
+	hash, err := users.HashPassword(password, d.params, d.random)
 	if err != nil {
 		return nil, err
 	}
-	var u *User
+	var u *users.User
 	err = d.store.Update(ctx, func(tx store.WriteTx) error {
 		rec, err := load(tx, current.ID)
 		if err != nil {
@@ -248,12 +237,12 @@ func (d *Directory) setPassword(ctx context.Context, idOrEmail, password, by, ac
 // ChangePassword is a signed-in user replacing their own password. The
 // current one is checked as at sign-in, so wrong guesses count towards the
 // lockout; the new one is checked first, so a weak choice costs no attempt.
-func (d *Directory) ChangePassword(ctx context.Context, id, current, next string) (*User, error) {
+func (d *Directory) ChangePassword(ctx context.Context, id, current, next string) (*users.User, error) {
 	u, err := d.Get(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	if problem := checkPassword(next, u.Email, u.Name); problem != "" {
+	if problem := users.CheckPassword(next, u.Email, u.Name); problem != "" {
 		return nil, fault.Invalid("new_password", "%s", problem)
 	}
 	if current == next {
@@ -270,30 +259,30 @@ func (d *Directory) ChangePassword(ctx context.Context, id, current, next string
 // the deliberately slow hash never holds the store's write lock) and clears
 // the count when the password is right, so however many guesses arrive at
 // once, no more than the free attempts are ever checked. Every refusal is a
-// *SignInError.
-func (d *Directory) SignIn(ctx context.Context, email, password string) (*User, error) {
+// *users.SignInError.
+func (d *Directory) SignIn(ctx context.Context, email, password string) (*users.User, error) {
 	var (
 		id, hash string
 		refusal  error
 	)
 	err := d.store.Update(ctx, func(tx store.WriteTx) error {
 		id, hash, refusal = "", "", nil
-		rec, err := find(tx, func(r *record) bool { return sameEmail(r.Email, email) })
+		rec, err := find(tx, func(r *record) bool { return users.SameEmail(r.Email, email) })
 		now := d.clock.Now()
 		switch {
 		case err != nil:
 			return err
 		case rec == nil:
-			refusal = ErrBadCredentials
+			refusal = users.ErrBadCredentials
 			return nil
 		case rec.Disabled:
-			refusal = ErrDisabled
+			refusal = users.ErrDisabled
 			return nil
 		case rec.Locked(now):
-			refusal = ErrLocked
+			refusal = users.ErrLocked
 			return nil
 		}
-		d.lockout.countAttempt(&rec.User, now)
+		d.lockout.CountAttempt(&rec.User, now)
 		id, hash = rec.ID, rec.PasswordHash
 		return put(tx, rec)
 	})
@@ -301,23 +290,23 @@ func (d *Directory) SignIn(ctx context.Context, email, password string) (*User, 
 		return nil, err
 	}
 	if refusal != nil {
-		_, _ = VerifyPassword(d.decoyHash(), password)
-		return nil, &SignInError{Reason: refusal}
+		_, _ = users.VerifyPassword(d.decoyHash(), password)
+		return nil, &users.SignInError{Reason: refusal}
 	}
-	ok, err := VerifyPassword(hash, password)
+	ok, err := users.VerifyPassword(hash, password)
 	if err != nil {
 		return nil, fmt.Errorf("user %s: %w", id, err)
 	}
 	if !ok {
-		return nil, &SignInError{Reason: ErrBadCredentials}
+		return nil, &users.SignInError{Reason: users.ErrBadCredentials}
 	}
 	rehash := ""
 	if !d.params.Current(hash) {
-		if rehash, err = HashPassword(password, d.params, d.random); err != nil {
+		if rehash, err = users.HashPassword(password, d.params, d.random); err != nil {
 			return nil, err
 		}
 	}
-	var u *User
+	var u *users.User
 	err = d.store.Update(ctx, func(tx store.WriteTx) error {
 		rec, err := load(tx, id)
 		if err != nil {
@@ -338,14 +327,14 @@ func (d *Directory) SignIn(ctx context.Context, email, password string) (*User, 
 		return nil, err
 	}
 	if u == nil {
-		return nil, &SignInError{Reason: ErrDisabled}
+		return nil, &users.SignInError{Reason: users.ErrDisabled}
 	}
 	return u, nil
 }
 
 func (d *Directory) decoyHash() string {
 	d.decoyOnce.Do(func() {
-		d.decoy, _ = HashPassword("decoy password, never a real one", d.params, d.random)
+		d.decoy, _ = users.HashPassword("decoy password, never a real one", d.params, d.random)
 	})
 	return d.decoy
 }

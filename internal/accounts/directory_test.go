@@ -1,4 +1,4 @@
-package users_test
+package accounts_test
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rightsdesk/rightsdesk/internal/accounts"
 	"github.com/rightsdesk/rightsdesk/internal/audit"
 	"github.com/rightsdesk/rightsdesk/internal/auth"
 	"github.com/rightsdesk/rightsdesk/internal/casework/caseworktest"
@@ -44,16 +45,16 @@ var (
 	lockout = users.Lockout{FreeAttempts: 3, FirstLock: time.Minute, MaxLock: time.Hour}
 )
 
-func newDirectory(t *testing.T) (*users.Directory, *fakeClock, *store.Store) {
+func newDirectory(t *testing.T) (*accounts.Directory, *fakeClock, *store.Store) {
 	t.Helper()
 	st := caseworktest.OpenStore(t, t.TempDir())
 	clk := &fakeClock{now: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
-	return users.New(st, clk, crand.Reader, users.Options{Params: cheap, Lockout: lockout}), clk, st
+	return accounts.New(st, clk, crand.Reader, accounts.Options{Params: cheap, Lockout: lockout}), clk, st
 }
 
 const password = "lighthouse keeper biscuit"
 
-func mustCreate(t *testing.T, d *users.Directory, email string, role auth.Role) *users.User {
+func mustCreate(t *testing.T, d *accounts.Directory, email string, role auth.Role) *users.User {
 	t.Helper()
 	u, err := d.Create(ctx, users.NewUser{Email: email, Name: "Ada Lovelace", Role: role, Password: password})
 	if err != nil {
@@ -216,7 +217,7 @@ func TestConcurrentGuessesAreCountedBeforeTheyAreChecked(t *testing.T) {
 func TestSignInUpgradesAnOutdatedHash(t *testing.T) {
 	d, clk, st := newDirectory(t)
 	u := mustCreate(t, d, "ada@example.org", auth.RoleViewer)
-	stronger := users.New(st, clk, crand.Reader, users.Options{Params: users.Params{Memory: 128, Time: 2, Threads: 1, SaltLen: 16, KeyLen: 32}})
+	stronger := accounts.New(st, clk, crand.Reader, accounts.Options{Params: users.Params{Memory: 128, Time: 2, Threads: 1, SaltLen: 16, KeyLen: 32}})
 	if _, err := stronger.SignIn(ctx, "ada@example.org", password); err != nil {
 		t.Fatal(err)
 	}

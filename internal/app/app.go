@@ -1,0 +1,168 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"fmt"
+	"io"
+
+	"github.com/rightsdesk/rightsdesk/internal/accounts"
+	"github.com/rightsdesk/rightsdesk/internal/casework"
+	"github.com/rightsdesk/rightsdesk/internal/deadline"
+	"github.com/rightsdesk/rightsdesk/internal/notice"
+	"github.com/rightsdesk/rightsdesk/internal/noticework"
+	"github.com/rightsdesk/rightsdesk/internal/operations"
+	"github.com/rightsdesk/rightsdesk/internal/server"
+	"github.com/rightsdesk/rightsdesk/internal/store"
+	"github.com/rightsdesk/rightsdesk/internal/store/bolt"
+	"github.com/rightsdesk/rightsdesk/internal/tokens"
+	"github.com/rightsdesk/rightsdesk/internal/websessions"
+)
+
+// Config is everything a running Rightsdesk needs.
+type Config struct {
+	// DataDir is the directory of the embedded bbolt database.
+	DataDir string
+	// Server is how the doors are served.
+	Server server.Config
+	// Calendars are the bank holidays; by default the built-in ones. Imports
+	// stored by `holidays import` are merged over them at start.
+	Calendars *deadline.Calendars
+	// Catalogue seeds notices the store does not have yet, on every start.
+	Catalogue []notice.Notice
+	// Random supplies ids, tokens and secrets; crypto/rand by default.
+	Random io.Reader
+}
+
+// App is a running Rightsdesk: the store, the use cases and the doors.
+type App struct {
+	store  *store.Store
+	server *server.Server
+}
+
+// New binds the listeners, opens the store, seeds the catalogue and builds
+// the use cases and the doors. Nothing is opened or created on disk when the
+// configuration is wrong or a port is taken.
+func New(ctx context.Context, cfg Config) (*App, error) {
+	if cfg.DataDir == "" {
+		return nil, fmt.Errorf("a data directory is required (--data)")
+	}
+	if err := cfg.Server.Validate(); err != nil {
+		return nil, err
+	}
+	if cfg.Calendars == nil {
+		cfg.Calendars = deadline.BuiltinCalendars()
+	}
+	if cfg.Random == nil {
+		cfg.Random = rand.Reader
+	}
+	if cfg.Server.Organisation == "" {
+		cfg.Server.Organisation = organisation(cfg.Catalogue)
+	}
+	lis, err := server.Listen(cfg.Server)
+	if err != nil {
+		return nil, err
+	}
+	st, err := openStore(ctx, cfg.DataDir)
+	if err != nil {
+		lis.Close()
+		return nil, err
+	}
+	srv, err := build(ctx, cfg, st, lis)
+	if err != nil {
+		_ = st.Close()
+		return nil, err
+	}
+	return &App{store: st, server: srv}, nil
+}
+
+func openStore(ctx context.Context, dir string) (*store.Store, error) {
+	backend, err := bolt.Open(dir, bolt.Options{})
+	if err != nil {
+		return nil, err
+	}
+	st, err := store.Open(ctx, backend)
+	if err != nil {
+		_ = backend.Close()
+		return nil, err
+	}
+	return st, nil
+}
+
+// build seeds the store and wires the use cases to the doors; server.New
+// owns the listeners from here, closing them if it fails.
+func build(ctx context.Context, cfg Config, st *store.Store, lis server.Listeners) (*server.Server, error) {
+	if err := store.AddMissingNotices(ctx, st, cfg.Catalogue); err != nil {
+		lis.Close()
+		return nil, fmt.Errorf("seed the notice catalogue: %w", err)
+	}
+	calendars, err := withHolidayImports(ctx, st, cfg.Calendars)
+	if err != nil {
+		lis.Close()
+		return nil, err
+	}
+	engine := deadline.NewEngine(calendars)
+	c := cfg.Server.Clock
+	return server.New(ctx, cfg.Server, lis, server.Services{
+		Cases:      casework.New(st, engine, c, cfg.Random),
+		Notices:    noticework.New(st, c, cfg.Catalogue),
+		Deadlines:  engine,
+		Users:      accounts.New(st, c, cfg.Random, accounts.Options{}),
+		Tokens:     tokens.New(st, c, cfg.Random),
+		Operations: operations.New(st),
+		Sessions:   websessions.New(st, cfg.Random),
+	})
+}
+
+// withHolidayImports applies bank holidays stored by `holidays import`,
+// oldest first, over the configured calendars.
+func withHolidayImports(ctx context.Context, st *store.Store, cal *deadline.Calendars) (*deadline.Calendars, error) {
+	var docs [][]byte
+	err := st.View(ctx, func(tx store.ReadTx) (err error) {
+		docs, err = store.HolidayImports(tx)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	for i, doc := range docs {
+		imported, err := deadline.ParseGOVUKBankHolidays(bytes.NewReader(doc))
+		if err != nil {
+			return nil, fmt.Errorf("stored bank-holiday import %d: %w", i+1, err)
+		}
+		cal = cal.Merge(imported)
+	}
+	return cal, nil
+}
+
+// organisation is the name in the web pages' header when none is
+// configured: the controller every catalogue notice names, since whoever
+// runs the service is the controller of its notices.
+func organisation(catalogue []notice.Notice) string {
+	name := ""
+	for i := range catalogue {
+		c := catalogue[i].Current().Controller.Name
+		if name != "" && c != name {
+			return "Rightsdesk"
+		}
+		name = c
+	}
+	if name == "" {
+		return "Rightsdesk"
+	}
+	return name
+}
+
+// GRPCAddr is the address the gRPC server listens on.
+func (a *App) GRPCAddr() string { return a.server.GRPCAddr() }
+
+// HTTPAddr is the address the HTTP server listens on.
+func (a *App) HTTPAddr() string { return a.server.HTTPAddr() }
+
+// Run serves until ctx is cancelled, then drains in-flight calls, stops the
+// doors and closes the store.
+func (a *App) Run(ctx context.Context) error {
+	defer a.store.Close()
+	return a.server.Run(ctx)
+}

@@ -1,0 +1,67 @@
+package policy
+
+import (
+	"fmt"
+	"strings"
+
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
+	"google.golang.org/protobuf/reflect/protoregistry"
+	"google.golang.org/protobuf/types/descriptorpb"
+
+	rdv1 "github.com/rightsdesk/rightsdesk/gen/go/rightsdesk/v1"
+	"github.com/rightsdesk/rightsdesk/internal/auth"
+)
+
+// RequiredRole returns the method's (rightsdesk.v1.required_role) option,
+// or auth.RoleNone when it declares none.
+func RequiredRole(md protoreflect.MethodDescriptor) auth.Role {
+	opts, ok := md.Options().(*descriptorpb.MethodOptions)
+	if !ok || opts == nil {
+		return auth.RoleNone
+	}
+	return FromProto(proto.GetExtension(opts, rdv1.E_RequiredRole).(rdv1.Role))
+}
+
+// FromProto maps the API's Role enum to auth's.
+func FromProto(r rdv1.Role) auth.Role {
+	switch r {
+	case rdv1.Role_ROLE_PUBLIC:
+		return auth.RolePublic
+	case rdv1.Role_ROLE_VIEWER:
+		return auth.RoleViewer
+	case rdv1.Role_ROLE_CASEWORKER:
+		return auth.RoleCaseworker
+	case rdv1.Role_ROLE_ADMIN:
+		return auth.RoleAdmin
+	}
+	return auth.RoleNone
+}
+
+// Package is the proto package whose RPCs Of looks up.
+const Package = "rightsdesk.v1"
+
+// Of returns the role an RPC of this API requires, the RPC named as
+// "Service/Method" (e.g. "CaseService/AssignCase"). It fails when there is
+// no such RPC or it declares no role, so a door that names an RPC wrongly
+// fails at start-up, not at the first click.
+func Of(rpc string) (auth.Role, error) {
+	service, method, ok := strings.Cut(rpc, "/")
+	if !ok {
+		return auth.RoleNone, fmt.Errorf("RPC %q: want Service/Method", rpc)
+	}
+	d, err := protoregistry.GlobalFiles.FindDescriptorByName(protoreflect.FullName(Package + "." + service))
+	sd, isService := d.(protoreflect.ServiceDescriptor)
+	if err != nil || !isService {
+		return auth.RoleNone, fmt.Errorf("RPC %q: no service %s.%s", rpc, Package, service)
+	}
+	md := sd.Methods().ByName(protoreflect.Name(method))
+	if md == nil {
+		return auth.RoleNone, fmt.Errorf("RPC %q: %s.%s has no method %s", rpc, Package, service, method)
+	}
+	role := RequiredRole(md)
+	if role == auth.RoleNone {
+		return auth.RoleNone, fmt.Errorf("RPC %q declares no (rightsdesk.v1.required_role) option", rpc)
+	}
+	return role, nil
+}

@@ -1,0 +1,145 @@
+package tokens
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"time"
+
+	"github.com/rightsdesk/rightsdesk/internal/audit"
+	"github.com/rightsdesk/rightsdesk/internal/auth"
+	"github.com/rightsdesk/rightsdesk/internal/clock"
+	"github.com/rightsdesk/rightsdesk/internal/fault"
+	"github.com/rightsdesk/rightsdesk/internal/store"
+	"github.com/rightsdesk/rightsdesk/internal/usecase"
+)
+
+var _ usecase.Tokens = (*Service)(nil)
+
+// Service keeps API tokens in the store.
+type Service struct {
+	store  *store.Store
+	clock  clock.Clock
+	random io.Reader
+}
+
+// New returns a Service. random supplies the tokens (crypto/rand.Reader
+// outside tests).
+func New(st *store.Store, c clock.Clock, random io.Reader) *Service {
+	return &Service{store: st, clock: c, random: random}
+}
+
+func validate(in usecase.NewToken) error {
+	var v []fault.FieldViolation
+	if err := auth.ValidateTokenName(in.Name); err != nil {
+		v = append(v, fault.FieldViolation{Field: "name", Description: err.Error()})
+	}
+	if !in.Role.IsStaff() {
+		v = append(v, fault.FieldViolation{Field: "role", Description: "choose viewer, caseworker or admin"})
+	}
+	if in.Lifetime < 0 {
+		v = append(v, fault.FieldViolation{Field: "lifetime", Description: "want a positive duration, or none for a token that never expires"})
+	}
+	if len(v) > 0 {
+		return &fault.InvalidArgument{Violations: v}
+	}
+	return nil
+}
+
+// tokenIDTries bounds retries when a new token's 48-bit id collides with
+// another's, which is all but impossible.
+const tokenIDTries = 3
+
+// Create makes a token. Its plaintext is returned once and never stored.
+func (s *Service) Create(ctx context.Context, in usecase.NewToken) (*usecase.CreatedToken, error) {
+	if err := validate(in); err != nil {
+		return nil, err
+	}
+	now := s.clock.Now().UTC().Truncate(time.Second)
+	tok := auth.Token{Name: in.Name, Role: in.Role, CreatedAt: now}
+	if in.Lifetime > 0 {
+		at := now.Add(in.Lifetime)
+		tok.ExpiresAt = &at
+	}
+	for attempt := 1; ; attempt++ {
+		plaintext, hash, err := auth.NewToken(s.random)
+		if err != nil {
+			return nil, err
+		}
+		tok.ID = auth.TokenID(hash)
+		err = s.store.Update(ctx, func(tx store.WriteTx) error {
+			if err := store.PutToken(tx, hash, &tok); err != nil {
+				return err
+			}
+			return appendTokenEvent(tx, &tok, "token.created", in.By, now)
+		})
+		if errors.Is(err, store.ErrTokenIDTaken) && attempt < tokenIDTries {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		return &usecase.CreatedToken{Plaintext: plaintext, Token: tok}, nil
+	}
+}
+
+// List returns every token record, oldest first; never a token itself.
+func (s *Service) List(ctx context.Context) (tokens []auth.Token, err error) {
+	err = s.store.View(ctx, func(tx store.ReadTx) error {
+		tokens, err = store.ListTokens(tx)
+		return err
+	})
+	return tokens, err
+}
+
+// Revoke stops the token with the given public id working, from the next
+// call on. Revoking a revoked token changes nothing and is not an error.
+func (s *Service) Revoke(ctx context.Context, id, by string) (*auth.Token, error) {
+	var revoked *auth.Token
+	err := s.store.Update(ctx, func(tx store.WriteTx) error {
+		t, err := store.RevokeToken(tx, id)
+		if errors.Is(err, store.ErrNotFound) {
+			return &fault.NotFound{Resource: "token", Name: "tokens/" + id, Detail: "list the tokens to see their ids"}
+		}
+		if err != nil {
+			return err
+		}
+		revoked = t
+		return appendTokenEvent(tx, t, "token.revoked", by, s.clock.Now())
+	})
+	return revoked, err
+}
+
+// Authenticate finds the token by its hash and checks it is usable now.
+// Looking a token up by its SHA-256 means no secret is ever compared here,
+// so there is no secret-dependent comparison to time. It returns auth's
+// errors for a token that is unknown, revoked or expired.
+func (s *Service) Authenticate(ctx context.Context, plaintext string) (auth.Principal, error) {
+	var t *auth.Token
+	err := s.store.View(ctx, func(tx store.ReadTx) (err error) {
+		t, err = store.TokenByHash(tx, auth.HashToken(plaintext))
+		return err
+	})
+	if errors.Is(err, store.ErrNotFound) {
+		return auth.Principal{}, auth.ErrUnknownToken
+	}
+	if err != nil {
+		return auth.Principal{}, fmt.Errorf("look up token: %w", err)
+	}
+	if err := t.Usable(s.clock.Now()); err != nil {
+		return auth.Principal{}, fmt.Errorf("token %s: %w", t.ID, err)
+	}
+	return auth.Principal{Name: t.Name, TokenID: t.ID, Role: t.Role}, nil
+}
+
+// appendTokenEvent chains a change to a token: its name, role and state,
+// never the token or its hash.
+func appendTokenEvent(tx store.WriteTx, t *auth.Token, action, by string, now time.Time) error {
+	after := map[string]string{"name": t.Name, "role": t.Role.String(), "revoked": strconv.FormatBool(t.Revoked)}
+	if t.ExpiresAt != nil {
+		after["expires"] = t.ExpiresAt.UTC().Format(time.RFC3339)
+	}
+	return store.AppendEvent(tx, &audit.Event{CaseID: audit.TokenSubject(t.ID), Time: now.UTC(), Actor: by, Action: action, After: after}, nil)
+}

@@ -1,0 +1,146 @@
+package usecase
+
+import (
+	"time"
+
+	"github.com/rightsdesk/rightsdesk/internal/audit"
+	"github.com/rightsdesk/rightsdesk/internal/auth"
+	"github.com/rightsdesk/rightsdesk/internal/cases"
+	"github.com/rightsdesk/rightsdesk/internal/notice"
+	"github.com/rightsdesk/rightsdesk/internal/notice/importer"
+	"github.com/rightsdesk/rightsdesk/internal/notice/lint"
+)
+
+// NewRequest is a request to open a case, naming its notice by id.
+type NewRequest struct {
+	NoticeID string
+	cases.NewCase
+}
+
+// CreateResult is the case and, only when this call created it, the status
+// token to give the requester.
+type CreateResult struct {
+	Case        *cases.Case
+	StatusToken string
+	Created     bool
+}
+
+// Query is a list of cases to read, after parsing.
+type Query struct {
+	// Filter is in the language FilterFields describes.
+	Filter  string
+	OrderBy string // "due" (default: open cases, soonest first) or "received"; " desc" reverses
+	Limit   int
+	After   []byte // cursor from the previous page
+}
+
+// FilterFields is the list filter's language, for messages and help.
+const FilterFields = `state, right, notice, assignee, channel, overdue, open, waiting, due (with < <= > >=), reference; join terms with AND`
+
+// Page is one page of a list.
+type Page struct {
+	Cases []*cases.Case
+	Next  []byte // nil on the last page
+}
+
+// Evidence is everything recorded about one case, read in one transaction
+// so the case, its events and the chain's head agree: the material of an
+// evidence bundle for a regulator or a complaint (see package export).
+type Evidence struct {
+	Case *cases.Case
+	// Notice is the notice version the request was received under, nil if
+	// the notice has since been removed from the catalogue.
+	Notice   *notice.Version
+	NoticeID string
+	// Events are the case's audit events, oldest first, with their personal
+	// payloads (nil where there was none or it was erased).
+	Events   []audit.Event
+	Payloads []*audit.Payload
+	// Proof holds the same events and the head of the whole chain, for
+	// audit.VerifyProof.
+	Proof     audit.Proof
+	Generated time.Time
+}
+
+// MaxRequesterMatches bounds one requester search: enough to see that a
+// person has asked many times, few enough to render on one page.
+const MaxRequesterMatches = 200
+
+// RequesterMatch is a case a requester search found and what matched.
+type RequesterMatch struct {
+	Case    *cases.Case
+	ByEmail bool // the case has the email address searched for
+	ByName  bool // the case has every word of the name searched for
+}
+
+// RequesterResult is what a requester search found, strongest matches
+// first.
+type RequesterResult struct {
+	Matches []RequesterMatch
+	// Truncated is set when more cases matched than are listed: the search
+	// should be narrowed, e.g. with the email address or the full name.
+	Truncated bool
+}
+
+// ChainResult is what a verification of the audit chain found.
+type ChainResult struct {
+	Events uint64
+	Head   []byte
+}
+
+// ImportRequest is a document to read as a notice's next version.
+type ImportRequest struct {
+	Content []byte
+	Format  importer.Format
+	// ID is the notice id; empty derives one from the title.
+	ID string
+	// Document names the source, e.g. the file name.
+	Document string
+	// EffectiveFrom (YYYY-MM-DD) overrides the date the document gives.
+	EffectiveFrom string
+	// ValidateOnly reads and checks the document without storing it.
+	ValidateOnly bool
+	// Actor is who imports, for the audit trail ("token:…", "cli:…").
+	Actor string
+}
+
+// ImportResult is what an import read, stored and found.
+type ImportResult struct {
+	Draft *importer.Draft
+	// Notice is the notice with every version, as stored after the import
+	// (or, for ValidateOnly, as it stands).
+	Notice *notice.Notice
+	// Version is the version the content is: the one stored, the one it
+	// would be, or, when the content is unchanged, the current one.
+	Version *notice.Version
+	// Created is true when a new version was stored.
+	Created bool
+	// Unchanged is true when the content is the current version's, so
+	// there is nothing to store.
+	Unchanged bool
+	Findings  []lint.Finding
+}
+
+// Linted is one notice's current version and its findings.
+type Linted struct {
+	ID       string
+	Version  *notice.Version
+	Findings []lint.Finding
+}
+
+// NewToken is an API token to create.
+type NewToken struct {
+	// Name is who or what holds the token; the audit actor is token:NAME.
+	Name string
+	Role auth.Role
+	// Lifetime is how long the token works; 0 never expires.
+	Lifetime time.Duration
+	// By is who creates it, for the audit trail.
+	By string
+}
+
+// CreatedToken is a new token: the secret, shown once, and its record.
+type CreatedToken struct {
+	Plaintext string
+	Token     auth.Token
+}

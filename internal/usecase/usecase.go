@@ -1,0 +1,83 @@
+package usecase
+
+import (
+	"context"
+	"io"
+
+	"github.com/rightsdesk/rightsdesk/internal/audit"
+	"github.com/rightsdesk/rightsdesk/internal/auth"
+	"github.com/rightsdesk/rightsdesk/internal/cases"
+	"github.com/rightsdesk/rightsdesk/internal/deadline"
+	"github.com/rightsdesk/rightsdesk/internal/notice"
+	"github.com/rightsdesk/rightsdesk/internal/notice/lint"
+	"github.com/rightsdesk/rightsdesk/internal/report"
+	"github.com/rightsdesk/rightsdesk/internal/users"
+)
+
+// Cases runs case commands and queries (internal/casework).
+type Cases interface {
+	// Create opens a case, or returns the one an earlier call with the same
+	// request id opened.
+	Create(ctx context.Context, actor string, req NewRequest) (*CreateResult, error)
+	// Apply runs one command on a case; a non-empty etag must match.
+	Apply(ctx context.Context, actor, id, etag string, cmd cases.Command) (*cases.Case, error)
+	Get(ctx context.Context, id string) (*cases.Case, error)
+	List(ctx context.Context, q Query) (*Page, error)
+	// Events is a case's audit trail, oldest first.
+	Events(ctx context.Context, id string) ([]audit.Event, error)
+	// Status finds a case for its requester by reference and status code.
+	Status(ctx context.Context, reference, token string) (*cases.Case, error)
+	Evidence(ctx context.Context, id string) (*Evidence, error)
+	FindRequester(ctx context.Context, email, name string) (*RequesterResult, error)
+	Dashboard(ctx context.Context) (report.Dashboard, error)
+	// Standings is how much time each open case has left today, nil for a
+	// closed case or one whose clock is stopped; one per case, in order.
+	Standings(list []*cases.Case) []*deadline.Standing
+	// Today is the date the injected clock says it is, in the UK.
+	Today() deadline.Date
+	IssueFeedToken(ctx context.Context, owner string) (string, error)
+	FeedOwner(ctx context.Context, token string) (string, error)
+	RevokeFeedToken(ctx context.Context, owner string) error
+}
+
+// Notices reads, imports and checks privacy notices (internal/noticework).
+type Notices interface {
+	// Notice reads a notice and one of its versions (0 for the current one).
+	Notice(ctx context.Context, id string, version int) (*notice.Notice, *notice.Version, error)
+	List(ctx context.Context, after string, limit int) (page []notice.Notice, more bool, err error)
+	All(ctx context.Context) ([]notice.Notice, error)
+	Evaluate(ctx context.Context, id string, version int, contextID string, rights []notice.Right) (*notice.Version, []notice.Evaluation, error)
+	Import(ctx context.Context, req ImportRequest) (*ImportResult, error)
+	Lint(ctx context.Context, id string, version int) (*notice.Version, []lint.Finding, error)
+	LintAll(ctx context.Context) ([]Linted, error)
+	Diff(ctx context.Context, id string, from, to int) (a, b *notice.Version, changes []notice.Change, err error)
+}
+
+// Accounts keeps staff sign-in accounts (internal/accounts).
+type Accounts interface {
+	Create(ctx context.Context, in users.NewUser) (*users.User, error)
+	Get(ctx context.Context, id string) (*users.User, error)
+	List(ctx context.Context) ([]users.User, error)
+	Disable(ctx context.Context, idOrEmail, by string) (*users.User, error)
+	ResetPassword(ctx context.Context, idOrEmail, password, by string) (*users.User, error)
+	ChangePassword(ctx context.Context, id, current, next string) (*users.User, error)
+	SignIn(ctx context.Context, email, password string) (*users.User, error)
+	RememberName(ctx context.Context, actor, name string) error
+	Names(ctx context.Context) (map[string]string, error)
+}
+
+// Tokens keeps API tokens (internal/tokens).
+type Tokens interface {
+	Create(ctx context.Context, in NewToken) (*CreatedToken, error)
+	List(ctx context.Context) ([]auth.Token, error)
+	Revoke(ctx context.Context, id, by string) (*auth.Token, error)
+	Authenticate(ctx context.Context, plaintext string) (auth.Principal, error)
+}
+
+// Operations is whole-store work while serving (internal/operations).
+type Operations interface {
+	// Ready returns nil while the store answers a read.
+	Ready(ctx context.Context) error
+	Backup(ctx context.Context, w io.Writer) (int64, error)
+	VerifyAudit(ctx context.Context) (ChainResult, error)
+}

@@ -1,0 +1,25 @@
+package users
+
+import "errors"
+
+// Why a sign-in failed. They are for logs and tests; SignInError decides
+// what the person is told.
+var (
+	ErrBadCredentials = errors.New("unknown email or wrong password")
+	ErrDisabled       = errors.New("account disabled")
+	ErrLocked         = errors.New("account locked after repeated failures")
+)
+
+// SignInError is a refused sign-in. Its message is the same whatever the
+// reason, as the OWASP Authentication Cheat Sheet advises, so the form
+// cannot be used to learn which addresses have accounts, which are disabled
+// or which a guesser has locked. Reason says which, for logs.
+type SignInError struct {
+	Reason error
+}
+
+func (e *SignInError) Error() string {
+	return "the email address or password is not right, or the account is locked for a while after too many attempts"
+}
+
+func (e *SignInError) Unwrap() error { return e.Reason }
