@@ -1,4 +1,4 @@
-// Package web embeds Rightsdesk's front-end files so the binary carries
+// Package web (layer: door assets) embeds Rightsdesk's front-end files so the binary carries
 // them: html/template pages under templates/ (shared/ for pages every part
 // of the site uses, public/ for the public request form), our own scripts and
 // icons under static/, and under dist/ what `make assets` builds from the

@@ -1,4 +1,4 @@
-// Package audit owns the tamper-evident audit trail: the Event every change
+// Package audit (layer: domain) owns the tamper-evident audit trail: the Event every change
 // to a case appends, its canonical encoding, the single global hash chain
 // that links every event to the one before it (across all cases, so removing
 // a whole case's events is detected too), the streaming Verifier that names

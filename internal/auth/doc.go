@@ -1,4 +1,4 @@
-// Package auth owns staff authentication and authorisation as pure domain
+// Package auth (layer: domain) owns staff authentication and authorisation as pure domain
 // rules: the ordered roles (public < viewer < caseworker < admin), API tokens
 // (generation, the SHA-256 form they are stored in, expiry and revocation),
 // the Principal a request runs as and the actor it is recorded under in the

@@ -1,4 +1,4 @@
-// Package bench owns `make bench` (`rightsdesk dev bench`): a load driver that
+// Package bench (layer: tooling) owns `make bench` (`rightsdesk dev bench`): a load driver that
 // measures the DESIGN.md performance targets in one run, on loopback only,
 // bounded in clients, cases and time. It writes every database under a
 // temporary directory it removes afterwards.

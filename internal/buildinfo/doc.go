@@ -1,2 +1,2 @@
-// Package buildinfo owns the version string the binary reports.
+// Package buildinfo (layer: support) owns the version string the binary reports.
 package buildinfo

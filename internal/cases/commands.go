@@ -32,6 +32,9 @@ func Apply(c *Case, cmd Command, env Env) (Change, error) {
 	if err != nil {
 		return Change{}, err
 	}
+	if err := c.checkFull(); err != nil {
+		return Change{}, err
+	}
 	if err := c.recomputeClock(env.Engine); err != nil {
 		return Change{}, asCaseField(err)
 	}
@@ -81,6 +84,14 @@ func actionDate(c *Case, env Env, field, on string) (string, error) {
 	return on, nil
 }
 
+// checkDetail checks the optional detail of a request to, or answer from,
+// the requester, which is kept only in the erasable audit payload.
+func checkDetail(detail string) error {
+	var v []fault.FieldViolation
+	checkText(&v, "detail", detail, MaxDetail, paragraph, "")
+	return invalidIf(v)
+}
+
 func personalDetail(detail string) map[string]any {
 	if detail == "" {
 		return nil
@@ -98,7 +109,11 @@ func (cmd Assign) apply(c *Case, _ Env) (map[string]any, error) {
 	if !c.Open() {
 		return nil, c.illegal("assign")
 	}
-	c.Assignee = strings.TrimSpace(cmd.Assignee)
+	assignee := strings.TrimSpace(cmd.Assignee)
+	if problem := identifierProblem(assignee, true); problem != "" {
+		return nil, fault.Invalid("assignee", "%s", problem)
+	}
+	c.Assignee = assignee
 	if c.State == StateNew && c.Assignee != "" {
 		c.State = StateInProgress
 	}
@@ -117,6 +132,9 @@ type RequestFromRequester struct {
 func (cmd RequestFromRequester) Action() string { return "case.requested_" + string(cmd.What) }
 
 func (cmd RequestFromRequester) apply(c *Case, env Env) (map[string]any, error) {
+	if err := checkDetail(cmd.Detail); err != nil {
+		return nil, err
+	}
 	on, err := actionDate(c, env, "on", cmd.On)
 	if err != nil {
 		return nil, err
@@ -131,6 +149,9 @@ func (cmd RequestFromRequester) apply(c *Case, env Env) (map[string]any, error) 
 	case WaitingForFee:
 		c.FeeStatus, c.FeeRequestedOn, c.FeeReceivedOn = FeeRequested, on, ""
 	case WaitingForClarification:
+		if err := c.checkRoom(len(c.Clarifications), MaxClarifications, "clarification requests"); err != nil {
+			return nil, err
+		}
 		if last := len(c.Clarifications) - 1; last >= 0 && on < c.Clarifications[last].Answered {
 			return nil, fault.Invalid("on", "%s is before the last clarification was answered (%s)", on, c.Clarifications[last].Answered)
 		}
@@ -153,6 +174,9 @@ func (RecordResponse) Action() string { return "case.requester_responded" }
 func (cmd RecordResponse) apply(c *Case, env Env) (map[string]any, error) {
 	if c.State != StateAwaitingRequester {
 		return nil, c.illegal("record a requester's response on")
+	}
+	if err := checkDetail(cmd.Detail); err != nil {
+		return nil, err
 	}
 	on, err := actionDate(c, env, "on", cmd.On)
 	if err != nil {
@@ -202,8 +226,10 @@ func (cmd Extend) apply(c *Case, env Env) (map[string]any, error) {
 	if c.Extension != nil {
 		return nil, &fault.FailedPrecondition{Subject: c.Name(), Description: fmt.Sprintf("the deadline was already extended on %s; the law allows one extension of up to two months", c.Extension.GrantedOn)}
 	}
-	if strings.TrimSpace(cmd.Reason) == "" {
-		return nil, fault.Invalid("reason", "say why the request is complex or why there are numerous requests")
+	var v []fault.FieldViolation
+	checkText(&v, "reason", strings.TrimSpace(cmd.Reason), MaxDetail, paragraph, "say why the request is complex or why there are numerous requests")
+	if err := invalidIf(v); err != nil {
+		return nil, err
 	}
 	on, err := actionDate(c, env, "on", cmd.On)
 	if err != nil {
@@ -242,6 +268,11 @@ func (cmd Close) apply(c *Case, env Env) (map[string]any, error) {
 	if cmd.Outcome != OutcomeRefused && cmd.RefusalReason != "" {
 		return nil, fault.Invalid("refusal_reason", "only a refusal takes a refusal reason")
 	}
+	var v []fault.FieldViolation
+	checkText(&v, "detail", cmd.Detail, MaxOutcomeDetail, paragraph, "")
+	if err := invalidIf(v); err != nil {
+		return nil, err
+	}
 	on, err := actionDate(c, env, "on", cmd.On)
 	if err != nil {
 		return nil, err
@@ -265,8 +296,10 @@ func (cmd Reopen) apply(c *Case, _ Env) (map[string]any, error) {
 	if c.State != StateClosed {
 		return nil, c.illegal("reopen")
 	}
-	if strings.TrimSpace(cmd.Reason) == "" {
-		return nil, fault.Invalid("reason", "say why the case is reopened")
+	var v []fault.FieldViolation
+	checkText(&v, "reason", strings.TrimSpace(cmd.Reason), MaxDetail, paragraph, "say why the case is reopened")
+	if err := invalidIf(v); err != nil {
+		return nil, err
 	}
 	c.State, c.Outcome = StateInProgress, nil
 	return map[string]any{"reason": cmd.Reason}, nil
@@ -280,8 +313,13 @@ func (AddNote) Action() string { return "case.note_added" }
 
 func (cmd AddNote) apply(c *Case, env Env) (map[string]any, error) {
 	text := strings.TrimSpace(cmd.Text)
-	if text == "" {
-		return nil, fault.Invalid("text", "a note needs some text")
+	var v []fault.FieldViolation
+	checkText(&v, "text", text, MaxNote, paragraph, "a note needs some text")
+	if err := invalidIf(v); err != nil {
+		return nil, err
+	}
+	if err := c.checkRoom(len(c.Notes), MaxNotes, "notes"); err != nil {
+		return nil, err
 	}
 	c.Notes = append(c.Notes, Note{ID: fmt.Sprintf("n%d", len(c.Notes)+1), Author: env.Actor, Created: env.Now, Text: text})
 	return map[string]any{"note": text}, nil
@@ -310,6 +348,11 @@ func (cmd CompleteTask) apply(c *Case, env Env) (map[string]any, error) {
 		return nil, fault.Invalid("state", "a task is completed as done or impossible")
 	case cmd.State == TaskImpossible && strings.TrimSpace(cmd.Resolution) == "":
 		return nil, fault.Invalid("resolution", "say why notifying is impossible or would involve disproportionate effort")
+	}
+	var v []fault.FieldViolation
+	checkText(&v, "resolution", strings.TrimSpace(cmd.Resolution), MaxDetail, paragraph, "")
+	if err := invalidIf(v); err != nil {
+		return nil, err
 	}
 	task.State, task.Resolution, task.CompletedBy = cmd.State, strings.TrimSpace(cmd.Resolution), env.Actor
 	return nil, nil

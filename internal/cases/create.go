@@ -12,9 +12,6 @@ import (
 	"github.com/rightsdesk/rightsdesk/internal/notice"
 )
 
-// MaxDescription bounds the free text of a request.
-const MaxDescription = 20000
-
 // NewCase is a request as received.
 type NewCase struct {
 	Notice      *notice.Notice
@@ -58,6 +55,9 @@ func Create(in NewCase, env Env) (*Created, error) {
 		return nil, asCaseField(err)
 	}
 	c.Tasks = article19Tasks(c, version)
+	if err := c.checkFull(); err != nil {
+		return nil, err
+	}
 	token, err := assignIdentifiers(c, env)
 	if err != nil {
 		return nil, err
@@ -115,8 +115,11 @@ func validateNew(in *NewCase, env Env) error {
 		}
 	}
 	validateRequester(in.Requester, add)
-	if len(in.Description) > MaxDescription {
-		add("case.description", "is longer than %d characters", MaxDescription)
+	if problem := textProblem(in.Description, MaxDescription, paragraph); problem != "" {
+		add("case.description", "%s", problem)
+	}
+	if problem := identifierProblem(in.RequestID, false); problem != "" {
+		add("request_id", "%s", problem)
 	}
 	if in.Channel == "" {
 		in.Channel = ChannelAPI
@@ -156,8 +159,14 @@ func validateRequester(r Requester, add func(string, string, ...any)) {
 		if r.DataSubject == nil || strings.TrimSpace(r.DataSubject.Name) == "" {
 			add("case.requester.data_subject.name", "is required when acting for someone else")
 		}
+		if r.DataSubject != nil {
+			checkPersonText("case.requester.data_subject", *r.DataSubject, add)
+		}
 		if strings.TrimSpace(r.Authority) == "" {
 			add("case.requester.authority", "say what gives the representative authority (e.g. a signed letter, parental responsibility)")
+		}
+		if problem := textProblem(r.Authority, MaxLine, paragraph); problem != "" {
+			add("case.requester.authority", "%s", problem)
 		}
 	default:
 		add("case.requester.relationship", "must be self or representative")
@@ -176,9 +185,18 @@ func validatePerson(field string, p Person, add func(string, string, ...any)) {
 			add(field+".email", "%q is not an email address", p.Email)
 		}
 	}
-	for name, value := range map[string]string{"name": p.Name, "phone": p.Phone, "postal_address": p.PostalAddress} {
-		if len(value) > 1000 {
-			add(field+"."+name, "is longer than 1000 characters")
+	checkPersonText(field, p, add)
+}
+
+// checkPersonText checks each of a person's details as text: a postal
+// address may run over several lines, the rest are one line each.
+func checkPersonText(field string, p Person, add func(string, string, ...any)) {
+	for _, f := range []struct {
+		name, value string
+		kind        textKind
+	}{{"name", p.Name, line}, {"email", p.Email, line}, {"phone", p.Phone, line}, {"postal_address", p.PostalAddress, paragraph}} {
+		if problem := textProblem(f.value, MaxLine, f.kind); problem != "" {
+			add(field+"."+f.name, "%s", problem)
 		}
 	}
 }

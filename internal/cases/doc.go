@@ -1,4 +1,4 @@
-// Package cases owns the request lifecycle: the case record, the state
+// Package cases (layer: domain) owns the request lifecycle: the case record, the state
 // machine (NEW → AWAITING_REQUESTER ⇄ IN_PROGRESS → CLOSED), the commands
 // that move a case (each a pure decision over the case, the time and the
 // actor), the statutory clock attached to every case, Article 19 tasks, and

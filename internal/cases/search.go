@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/rightsdesk/rightsdesk/internal/fault"
 )
@@ -65,9 +64,9 @@ func (cmd RecordSearch) apply(c *Case, env Env) (map[string]any, error) {
 		s.By = env.Actor
 	}
 	var v []fault.FieldViolation
-	checkText(&v, "source", s.Source, MaxSearchSource, "name the system or team searched")
-	checkText(&v, "by", s.By, MaxSearchSource, "say who searched")
-	checkText(&v, "found", s.Found, MaxSearchText, `say what was found, or "nothing"`)
+	checkText(&v, "source", s.Source, MaxSearchSource, line, "name the system or team searched")
+	checkText(&v, "by", s.By, MaxSearchSource, line, "say who searched")
+	checkText(&v, "found", s.Found, MaxSearchText, paragraph, `say what was found, or "nothing"`)
 	// The date is checked with the text so one answer names every bad field.
 	on, err := actionDate(c, env, "on", cmd.On)
 	var inv *fault.InvalidArgument
@@ -96,8 +95,8 @@ func (cmd RecordNotSearched) apply(c *Case, env Env) (map[string]any, error) {
 		RecordedBy: env.Actor, Recorded: env.Now,
 	}
 	var v []fault.FieldViolation
-	checkText(&v, "source", s.Source, MaxSearchSource, "name the system or team not searched")
-	checkText(&v, "reason", s.Reason, MaxSearchText, "say why it was not searched (e.g. it holds no data about people like the requester)")
+	checkText(&v, "source", s.Source, MaxSearchSource, line, "name the system or team not searched")
+	checkText(&v, "reason", s.Reason, MaxSearchText, paragraph, "say why it was not searched (e.g. it holds no data about people like the requester)")
 	return c.addSearch(s, v)
 }
 
@@ -109,21 +108,15 @@ func (c *Case) addSearch(s Search, v []fault.FieldViolation) (map[string]any, er
 	if !c.Open() {
 		return nil, c.illegal("record a search on")
 	}
-	if len(v) > 0 {
-		return nil, &fault.InvalidArgument{Violations: v}
+	if err := invalidIf(v); err != nil {
+		return nil, err
+	}
+	if err := c.checkRoom(len(c.Searches), MaxSearches, "search records"); err != nil {
+		return nil, err
 	}
 	s.ID = fmt.Sprintf("s%d", len(c.Searches)+1)
 	c.Searches = append(c.Searches, s)
 	return map[string]any{"search": s}, nil
-}
-
-func checkText(v *[]fault.FieldViolation, field, value string, limit int, missing string) {
-	switch {
-	case value == "":
-		*v = append(*v, fault.FieldViolation{Field: field, Description: missing})
-	case utf8.RuneCountInString(value) > limit:
-		*v = append(*v, fault.FieldViolation{Field: field, Description: fmt.Sprintf("is longer than %d characters", limit)})
-	}
 }
 
 // SearchCounts counts the systems or teams searched and those not searched.

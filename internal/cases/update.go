@@ -42,8 +42,8 @@ func (cmd Update) applyPath(c *Case, env Env, path string, personal map[string]a
 	from := &cmd.From
 	switch path {
 	case "description":
-		if len(from.Description) > MaxDescription {
-			return fault.Invalid("case.description", "is longer than %d characters", MaxDescription)
+		if problem := textProblem(from.Description, MaxDescription, paragraph); problem != "" {
+			return fault.Invalid("case.description", "%s", problem)
 		}
 		c.Description = strings.TrimSpace(from.Description)
 		personal["description"] = c.Description

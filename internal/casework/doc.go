@@ -1,4 +1,4 @@
-// Package casework owns the application service every door calls (gRPC,
+// Package casework (layer: use cases) owns the application service every door calls (gRPC,
 // REST through the gateway, and the web pages): it turns a domain command
 // into exactly one store transaction that reads the case, checks its etag,
 // applies the pure decision from package cases, writes the case with its

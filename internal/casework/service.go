@@ -47,6 +47,10 @@ func (s *Service) env(actor string) cases.Env {
 // changed meanwhile and writes: concurrent writers share a commit, so time
 // spent inside it is time every one of them waits.
 func (s *Service) Create(ctx context.Context, actor string, req usecase.NewRequest) (*usecase.CreateResult, error) {
+	// The request id is an index key: check it before it is looked up.
+	if err := cases.CheckRequestID(req.RequestID); err != nil {
+		return nil, err
+	}
 	for range maxNoticeRaces {
 		result, err := s.tryCreate(ctx, actor, req)
 		if !errors.Is(err, errNoticeChanged) {
@@ -206,10 +210,13 @@ func (s *Service) Status(ctx context.Context, reference, token string) (*cases.C
 	var c *cases.Case
 	err := s.store.View(ctx, func(tx store.ReadTx) error {
 		id, err := store.CaseIDByReference(tx, cases.NormaliseReference(reference))
-		if err != nil {
+		if errors.Is(err, store.ErrNotFound) {
 			return notFound
 		}
-		c, err = store.GetCase(tx, id)
+		if err != nil {
+			return err
+		}
+		c, err = s.load(tx, id)
 		return err
 	})
 	if err != nil {

@@ -1,4 +1,4 @@
-// Package deadline owns the statutory clock: when a rights request's clock
+// Package deadline (layer: domain) owns the statutory clock: when a rights request's clock
 // starts, when the response is due, when an extension must be notified, and
 // a plain-English, step-by-step explanation of how each date was reached that
 // can be shown to a requester or a regulator. It also owns the holiday

@@ -1,4 +1,4 @@
-// Package export owns what leaves Rightsdesk as a file: the CSV of cases for
+// Package export (layer: door support) owns what leaves Rightsdesk as a file: the CSV of cases for
 // record keeping, the per-person calendar feed of due dates (RFC 5545), and
 // the evidence bundle of one case for a regulator or a complaint.
 //

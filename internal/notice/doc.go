@@ -1,4 +1,4 @@
-// Package notice owns the privacy-notice domain: notices and their versions,
+// Package notice (layer: domain) owns the privacy-notice domain: notices and their versions,
 // processing contexts with their lawful bases, the rights each notice
 // declares (with scope, qualifier, channel and provenance), and the pure
 // rights evaluation that says, for a version, context and right, whether the

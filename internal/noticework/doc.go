@@ -1,4 +1,4 @@
-// Package noticework owns the notice use cases that touch storage, for every
+// Package noticework (layer: use cases) owns the notice use cases that touch storage, for every
 // door (gRPC, REST through the gateway, the CLI): import a document as a
 // notice's next version in one store transaction (or only preview it),
 // lint a stored version, and compare two versions. Reading a document is

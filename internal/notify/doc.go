@@ -1,4 +1,4 @@
-// Package notify owns outgoing email: reading the --smtp-url setting and
+// Package notify (layer: door support) owns outgoing email: reading the --smtp-url setting and
 // sending a plain-text message through the configured relay with a real
 // SMTP client library (go-mail), under a timeout.
 //

@@ -1,4 +1,4 @@
-// Package report owns the figures the privacy team reports to the DPO and
+// Package report (layer: domain) owns the figures the privacy team reports to the DPO and
 // the board: open cases by state and by right, cases due this week and
 // overdue, cases closed on time and late per month over the last twelve
 // months, the median days to close and the extensions used, and the

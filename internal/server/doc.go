@@ -1,4 +1,4 @@
-// Package server owns the transports: the gRPC services (thin: validate,
+// Package server (layer: doors) owns the transports: the gRPC services (thin: validate,
 // call one domain function, return its result), the interceptors that run
 // for every door (recovery, logging, metrics, validation, error mapping), the
 // REST gateway that dials the real gRPC server, the operational HTTP

@@ -1,4 +1,4 @@
-// Package web owns what every Rightsdesk web page shares, for the public
+// Package web (layer: doors) owns what every Rightsdesk web page shares, for the public
 // request form (package public) and the staff workspace alike: rendering
 // html/template pages into the common layout, forms with an error summary
 // linked to each field and the user's input kept, server-side sessions kept

@@ -1,4 +1,4 @@
-// Package catalogue holds the built-in privacy notices: the five Cabinet
+// Package catalogue (layer: domain) holds the built-in privacy notices: the five Cabinet
 // Office reference notices, recorded as structured facts in our own words
 // (data/*.json, one file per notice, embedded in the binary), each fact with
 // a pointer to the section and line of the published notice it came from.

@@ -1,4 +1,4 @@
-// Package importer reads a privacy notice as published — plain text copied
+// Package importer (layer: domain) reads a privacy notice as published — plain text copied
 // from a GOV.UK page, GOV.UK-style markdown (with or without YAML front
 // matter), or saved HTML — and drafts a notice.Version from it: title,
 // controller, DPO, dates, processing contexts with their lawful bases and

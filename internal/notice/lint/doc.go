@@ -1,4 +1,4 @@
-// Package lint checks a notice version against the UK GDPR rights-by-basis
+// Package lint (layer: domain) checks a notice version against the UK GDPR rights-by-basis
 // table and good practice — a consent basis with no way to withdraw,
 // portability promised where the law gives none, objection missing under
 // public task or legitimate interests, special category data without an

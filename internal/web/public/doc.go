@@ -1,4 +1,4 @@
-// Package public owns the public side of the web site: the request form a
+// Package public (layer: doors) owns the public side of the web site: the request form a
 // member of the public fills in one question per page (the notice they dealt
 // with, the rights they want, the details, who they are and whom they act
 // for, check answers, declaration), the submission that opens the case

@@ -3,7 +3,6 @@ package public
 import (
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -11,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/rightsdesk/rightsdesk/internal/fault"
 	"github.com/rightsdesk/rightsdesk/internal/notice"
 	"github.com/rightsdesk/rightsdesk/internal/notify"
 	"github.com/rightsdesk/rightsdesk/internal/usecase"
@@ -130,8 +128,7 @@ func (h *handler) load(w http.ResponseWriter, r *http.Request, fresh bool) (*jou
 		return j, nil
 	}
 	n, _, err := h.cfg.Notices.Notice(r.Context(), j.a.NoticeID, 0)
-	var missing *fault.NotFound
-	if errors.As(err, &missing) {
+	if web.ErrorOf(err).Kind == web.Missing {
 		// The notice was removed while the visitor was answering.
 		j.a.chooseNotice("")
 		return j, nil
@@ -216,7 +213,7 @@ func back(j *journey, st *step) string {
 func (h *handler) open(w http.ResponseWriter, r *http.Request, fresh bool) *journey {
 	j, err := h.load(w, r, fresh)
 	if err != nil {
-		h.render.Unavailable(w, err)
+		h.render.Fail(w, err)
 		return nil
 	}
 	return j
@@ -250,7 +247,7 @@ func (h *handler) saveStep(st *step) http.HandlerFunc {
 		}
 		f := web.NewForm(trimmed(r.PostForm))
 		if err := st.save(h, r.Context(), f, j); err != nil {
-			h.render.Unavailable(w, err)
+			h.render.Fail(w, err)
 			return
 		}
 		if f.HasErrors() {
@@ -258,7 +255,7 @@ func (h *handler) saveStep(st *step) http.HandlerFunc {
 			return
 		}
 		if err := h.save(w, r, j); err != nil {
-			h.render.Unavailable(w, err)
+			h.render.Fail(w, err)
 			return
 		}
 		http.Redirect(w, r, next(j), http.StatusSeeOther)
@@ -268,7 +265,7 @@ func (h *handler) saveStep(st *step) http.HandlerFunc {
 func (h *handler) renderStep(w http.ResponseWriter, r *http.Request, status int, st *step, j *journey, f *web.Form) {
 	data, err := st.data(h, r, j)
 	if err != nil {
-		h.render.Unavailable(w, err)
+		h.render.Fail(w, err)
 		return
 	}
 	data.Action = "/request/" + st.slug

@@ -1,11 +1,9 @@
 package public
 
 import (
-	"errors"
 	"net/http"
 
 	"github.com/rightsdesk/rightsdesk/internal/cases"
-	"github.com/rightsdesk/rightsdesk/internal/fault"
 	"github.com/rightsdesk/rightsdesk/internal/web"
 )
 
@@ -69,14 +67,13 @@ func (h *handler) status(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c, err := h.cfg.Work.Status(r.Context(), reference, code)
-	var notFound *fault.NotFound
-	if errors.As(err, &notFound) {
+	if web.ErrorOf(err).Kind == web.Missing {
 		f.Fail("reference", "", "No request matches that reference number and status code. Check both and try again")
 		h.render.Render(w, http.StatusNotFound, "public/status", view)
 		return
 	}
 	if err != nil {
-		h.render.Unavailable(w, err)
+		h.render.Fail(w, err)
 		return
 	}
 	d := statusData{Reference: c.Reference, Received: c.ReceivedOn, State: stateText[c.State], Due: c.Clock.Due, Paused: c.Clock.Paused}

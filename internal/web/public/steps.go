@@ -2,7 +2,6 @@ package public
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/mail"
@@ -13,7 +12,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/rightsdesk/rightsdesk/internal/deadline"
-	"github.com/rightsdesk/rightsdesk/internal/fault"
 	"github.com/rightsdesk/rightsdesk/internal/notice"
 	"github.com/rightsdesk/rightsdesk/internal/web"
 )
@@ -74,8 +72,7 @@ var steps = []step{
 				return nil
 			}
 			n, _, err := h.cfg.Notices.Notice(ctx, id, 0)
-			var missing *fault.NotFound
-			if errors.As(err, &missing) {
+			if web.ErrorOf(err).Kind == web.Missing {
 				f.Fail("notice", "", "Select the service or programme your request is about")
 				return nil
 			}

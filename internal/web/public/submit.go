@@ -2,13 +2,11 @@ package public
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"strings"
 
 	"github.com/rightsdesk/rightsdesk/internal/cases"
-	"github.com/rightsdesk/rightsdesk/internal/fault"
 	"github.com/rightsdesk/rightsdesk/internal/notify"
 	"github.com/rightsdesk/rightsdesk/internal/usecase"
 	"github.com/rightsdesk/rightsdesk/internal/web"
@@ -179,16 +177,15 @@ func (h *handler) submit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	res, err := h.cfg.Work.Create(r.Context(), actor, newRequest(&j.a))
-	var invalid *fault.InvalidArgument
-	if errors.As(err, &invalid) {
-		for _, v := range invalid.Violations {
+	if e := web.ErrorOf(err); err != nil && e.Kind == web.Invalid {
+		for _, v := range e.Fields {
 			f.Fail(v.Field, "answer-"+slugFor(v.Field), "Check your answers: "+v.Description)
 		}
 		h.renderCheck(w, http.StatusUnprocessableEntity, j, f)
 		return
 	}
 	if err != nil {
-		h.render.Unavailable(w, err)
+		h.render.Fail(w, err)
 		return
 	}
 	done := &submitted{Reference: res.Case.Reference, StatusCode: res.StatusToken, Due: res.Case.Clock.Due, Steps: res.Case.Clock.Steps, Email: j.a.Email}
@@ -198,7 +195,7 @@ func (h *handler) submit(w http.ResponseWriter, r *http.Request) {
 	done.EmailOutcome = h.sendConfirmation(r.Context(), &j.a, done)
 	j.a = answers{Submitted: done}
 	if err := h.cfg.Sessions.Save(r.Context(), j.sess, j.a); err != nil {
-		h.render.Unavailable(w, err)
+		h.render.Fail(w, err)
 		return
 	}
 	http.Redirect(w, r, "/request/confirmation", http.StatusSeeOther)

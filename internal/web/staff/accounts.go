@@ -1,13 +1,11 @@
 package staff
 
 import (
-	"errors"
 	"net/http"
 	"net/url"
 	"strings"
 
 	"github.com/rightsdesk/rightsdesk/internal/auth"
-	"github.com/rightsdesk/rightsdesk/internal/fault"
 	"github.com/rightsdesk/rightsdesk/internal/users"
 	"github.com/rightsdesk/rightsdesk/internal/web"
 )
@@ -58,7 +56,7 @@ func (h *handler) accounts(w http.ResponseWriter, r *http.Request, me *staffer) 
 func (h *handler) renderAccounts(w http.ResponseWriter, r *http.Request, me *staffer, status int, f *web.Form, done string) {
 	list, err := h.cfg.Users.List(r.Context())
 	if err != nil {
-		h.render.Unavailable(w, err)
+		h.render.Fail(w, err)
 		return
 	}
 	d := accountsData{Roles: roleOptions(), Done: done}
@@ -83,19 +81,17 @@ func (h *handler) resetPassword(w http.ResponseWriter, r *http.Request, me *staf
 	}
 	if !f.HasErrors() {
 		u, err := h.cfg.Users.ResetPassword(r.Context(), id, password, me.actor)
-		var invalid *fault.InvalidArgument
-		if !errors.As(err, &invalid) {
-			if err != nil {
-				h.fail(w, err)
-				return
-			}
+		if err == nil {
 			h.cfg.Log.Info("staff password reset", "user", u.ID, "by", me.actor)
 			http.Redirect(w, r, "/staff/users?"+url.Values{"reset": {u.Name}}.Encode(), http.StatusSeeOther)
 			return
 		}
-		for _, v := range invalid.Violations {
-			f.Fail("reset-"+v.Field, "", web.Words(v.Description))
+		e := web.ErrorOf(err)
+		if !e.OnForm() {
+			h.render.Fail(w, e)
+			return
 		}
+		f.Take(e, func(field string) string { return "reset-" + field }, "reset-account")
 	}
 	h.renderAccounts(w, r, me, http.StatusUnprocessableEntity, f, "")
 }
@@ -127,16 +123,14 @@ func (h *handler) createAccount(w http.ResponseWriter, r *http.Request, me *staf
 		return
 	}
 	u, err := h.cfg.Users.Create(r.Context(), in)
-	var invalid *fault.InvalidArgument
-	if errors.As(err, &invalid) {
-		for _, v := range invalid.Violations {
-			f.Fail("user-"+v.Field, "", web.Words(v.Description))
-		}
-		h.renderAccounts(w, r, me, http.StatusUnprocessableEntity, f, "")
-		return
-	}
 	if err != nil {
-		h.render.Unavailable(w, err)
+		e := web.ErrorOf(err)
+		if !e.OnForm() {
+			h.render.Fail(w, e)
+			return
+		}
+		f.Take(e, func(field string) string { return "user-" + field }, "user-email")
+		h.renderAccounts(w, r, me, e.Status, f, "")
 		return
 	}
 	h.cfg.Log.Info("staff account created", "user", u.ID, "role", u.Role.String(), "by", me.actor)
@@ -156,7 +150,7 @@ func (h *handler) disableAccount(w http.ResponseWriter, r *http.Request, me *sta
 		u, err = h.cfg.Users.Disable(r.Context(), u.ID, me.actor)
 	}
 	if err != nil {
-		h.fail(w, err)
+		h.render.Fail(w, err)
 		return
 	}
 	h.cfg.Log.Info("staff account disabled", "user", u.ID, "by", me.actor)

@@ -16,8 +16,11 @@ type action struct {
 	name string
 	role auth.Role
 	// first is the field the error summary links to when the domain
-	// refuses the command.
-	first   string
+	// refuses the command as a whole.
+	first string
+	// fields maps the command's field names, as the domain reports them, to
+	// the form's; a field the form does not show goes on first.
+	fields  map[string]string
 	command func(f *web.Form, me *staffer, today string) cases.Command
 }
 
@@ -31,21 +34,21 @@ func required(f *web.Form, field, message string) string {
 }
 
 var actions = map[string]action{
-	"assign": {name: "assign", role: auth.RoleCaseworker, first: "assign-to", command: func(f *web.Form, me *staffer, _ string) cases.Command {
+	"assign": {name: "assign", role: auth.RoleCaseworker, first: "assign-to", fields: map[string]string{"assignee": "assign-to"}, command: func(f *web.Form, me *staffer, _ string) cases.Command {
 		to := f.Get("assign-to")
 		if to == "me" {
 			to = me.actor
 		}
 		return cases.Assign{Assignee: to}
 	}},
-	"request": {name: "request", role: auth.RoleCaseworker, first: "request-what", command: func(f *web.Form, _ *staffer, today string) cases.Command {
+	"request": {name: "request", role: auth.RoleCaseworker, first: "request-what", fields: map[string]string{"what": "request-what", "detail": "request-detail"}, command: func(f *web.Form, _ *staffer, today string) cases.Command {
 		what := required(f, "request-what", "Choose what to ask the requester for")
 		return cases.RequestFromRequester{What: cases.WaitingFor(what), On: today, Detail: f.Get("request-detail")}
 	}},
-	"response": {name: "response", role: auth.RoleCaseworker, first: "response-detail", command: func(f *web.Form, _ *staffer, today string) cases.Command {
+	"response": {name: "response", role: auth.RoleCaseworker, first: "response-detail", fields: map[string]string{"detail": "response-detail"}, command: func(f *web.Form, _ *staffer, today string) cases.Command {
 		return cases.RecordResponse{On: today, Detail: required(f, "response-detail", "Say what the requester sent")}
 	}},
-	"extend": {name: "extend", role: auth.RoleCaseworker, first: "extend-months", command: func(f *web.Form, _ *staffer, today string) cases.Command {
+	"extend": {name: "extend", role: auth.RoleCaseworker, first: "extend-months", fields: map[string]string{"months": "extend-months", "reason": "extend-reason"}, command: func(f *web.Form, _ *staffer, today string) cases.Command {
 		months := 0
 		switch required(f, "extend-months", "Choose how many months to extend by") {
 		case "1":
@@ -55,7 +58,7 @@ var actions = map[string]action{
 		}
 		return cases.Extend{On: today, Months: months, Reason: required(f, "extend-reason", "Give the reason for the extension")}
 	}},
-	"close": {name: "close", role: auth.RoleCaseworker, first: "close-outcome", command: func(f *web.Form, _ *staffer, today string) cases.Command {
+	"close": {name: "close", role: auth.RoleCaseworker, first: "close-outcome", fields: map[string]string{"outcome": "close-outcome", "refusal_reason": "close-reason", "detail": "close-detail"}, command: func(f *web.Form, _ *staffer, today string) cases.Command {
 		outcome := cases.OutcomeKind(required(f, "close-outcome", "Choose the outcome"))
 		cmd := cases.Close{On: today, Outcome: outcome, Detail: f.Get("close-detail")}
 		if outcome == cases.OutcomeRefused {
@@ -63,17 +66,17 @@ var actions = map[string]action{
 		}
 		return cmd
 	}},
-	"note": {name: "note", role: auth.RoleCaseworker, first: "note-text", command: func(f *web.Form, _ *staffer, _ string) cases.Command {
+	"note": {name: "note", role: auth.RoleCaseworker, first: "note-text", fields: map[string]string{"text": "note-text"}, command: func(f *web.Form, _ *staffer, _ string) cases.Command {
 		return cases.AddNote{Text: required(f, "note-text", "Enter the note")}
 	}},
-	"task": {name: "task", role: auth.RoleCaseworker, first: "task-resolution", command: func(f *web.Form, _ *staffer, _ string) cases.Command {
+	"task": {name: "task", role: auth.RoleCaseworker, first: "task-resolution", fields: map[string]string{"state": "task-state", "resolution": "task-resolution"}, command: func(f *web.Form, _ *staffer, _ string) cases.Command {
 		state := cases.TaskDone
 		if f.Get("task-state") == string(cases.TaskImpossible) {
 			state = cases.TaskImpossible
 		}
 		return cases.CompleteTask{TaskID: f.Get("task-id"), State: state, Resolution: f.Get("task-resolution")}
 	}},
-	"search": {name: "search", role: auth.RoleCaseworker, first: "search-source", command: func(f *web.Form, me *staffer, today string) cases.Command {
+	"search": {name: "search", role: auth.RoleCaseworker, first: "search-source", fields: map[string]string{"source": "search-source", "found": "search-found", "by": "search-by"}, command: func(f *web.Form, me *staffer, today string) cases.Command {
 		by := strings.TrimSpace(f.Get("search-by"))
 		if by == "" {
 			by = me.name
@@ -84,13 +87,13 @@ var actions = map[string]action{
 			On:     today, By: by,
 		}
 	}},
-	"not-searched": {name: "not-searched", role: auth.RoleCaseworker, first: "skip-source", command: func(f *web.Form, _ *staffer, _ string) cases.Command {
+	"not-searched": {name: "not-searched", role: auth.RoleCaseworker, first: "skip-source", fields: map[string]string{"source": "skip-source", "reason": "skip-reason"}, command: func(f *web.Form, _ *staffer, _ string) cases.Command {
 		return cases.RecordNotSearched{
 			Source: required(f, "skip-source", "Enter the system or team not searched"),
 			Reason: required(f, "skip-reason", "Say why it was not searched"),
 		}
 	}},
-	"reopen": {name: "reopen", role: auth.RoleAdmin, first: "reopen-reason", command: func(f *web.Form, _ *staffer, _ string) cases.Command {
+	"reopen": {name: "reopen", role: auth.RoleAdmin, first: "reopen-reason", fields: map[string]string{"reason": "reopen-reason"}, command: func(f *web.Form, _ *staffer, _ string) cases.Command {
 		return cases.Reopen{Reason: required(f, "reopen-reason", "Give the reason for reopening")}
 	}},
 }

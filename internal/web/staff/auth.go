@@ -50,7 +50,7 @@ func (h *handler) need(role auth.Role, page func(http.ResponseWriter, *http.Requ
 	return func(w http.ResponseWriter, r *http.Request) {
 		me, err := h.current(r)
 		if err != nil {
-			h.render.Unavailable(w, err)
+			h.render.Fail(w, err)
 			return
 		}
 		if me == nil {
@@ -91,8 +91,11 @@ func (h *handler) current(r *http.Request) (*staffer, error) {
 	me := &staffer{name: a.Name, role: a.Role, sess: sess, csrf: h.cfg.Sessions.CSRFToken(sess)}
 	if a.UserID != "" {
 		u, err := h.cfg.Users.Get(r.Context(), a.UserID)
-		if err != nil || u.Disabled {
-			return nil, nil
+		switch {
+		case err != nil && web.ErrorOf(err).Kind == web.Missing, err == nil && u.Disabled:
+			return nil, nil // the account is gone or stopped: signed out
+		case err != nil:
+			return nil, err // a failure of ours must not sign anyone out
 		}
 		me.actor, me.name, me.role = u.Actor(), u.Name, u.Role
 	} else {
@@ -134,7 +137,7 @@ type signInData struct {
 func (h *handler) showSignIn(w http.ResponseWriter, r *http.Request) {
 	sess, err := h.cfg.Sessions.Start(w, r)
 	if err != nil {
-		h.render.Unavailable(w, err)
+		h.render.Fail(w, err)
 		return
 	}
 	h.renderSignIn(w, http.StatusOK, sess, web.NewForm(nil), safeNext(r.URL.Query().Get("next")))
@@ -176,11 +179,11 @@ func (h *handler) signIn(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil {
-		h.render.Unavailable(w, err)
+		h.render.Fail(w, err)
 		return
 	}
 	if err := h.begin(w, r, &account{UserID: u.ID, Name: u.Name, Role: u.Role}); err != nil {
-		h.render.Unavailable(w, err)
+		h.render.Fail(w, err)
 		return
 	}
 	http.Redirect(w, r, next, http.StatusSeeOther)
@@ -189,7 +192,7 @@ func (h *handler) signIn(w http.ResponseWriter, r *http.Request) {
 func (h *handler) signOut(w http.ResponseWriter, r *http.Request) {
 	if sess := h.cfg.Sessions.Current(r); sess != nil {
 		if err := h.cfg.Sessions.Clear(context.WithoutCancel(r.Context()), sess); err != nil {
-			h.render.Unavailable(w, err)
+			h.render.Fail(w, err)
 			return
 		}
 	}

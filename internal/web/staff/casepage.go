@@ -1,18 +1,15 @@
 package staff
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
-	"strings"
 
 	"github.com/rightsdesk/rightsdesk/internal/audit"
 	"github.com/rightsdesk/rightsdesk/internal/auth"
 	"github.com/rightsdesk/rightsdesk/internal/cases"
 	"github.com/rightsdesk/rightsdesk/internal/export"
-	"github.com/rightsdesk/rightsdesk/internal/fault"
 	"github.com/rightsdesk/rightsdesk/internal/notice"
 	"github.com/rightsdesk/rightsdesk/internal/report"
 	"github.com/rightsdesk/rightsdesk/internal/web"
@@ -68,27 +65,27 @@ func (h *handler) showCase(w http.ResponseWriter, r *http.Request, me *staffer) 
 func (h *handler) renderCase(w http.ResponseWriter, r *http.Request, me *staffer, status int, f *web.Form, conflict bool) {
 	c, err := h.cfg.Work.Get(r.Context(), r.PathValue("id"))
 	if err != nil {
-		h.fail(w, err)
+		h.render.Fail(w, err)
 		return
 	}
 	rows, err := h.describe(r.Context(), []*cases.Case{c})
 	if err != nil {
-		h.render.Unavailable(w, err)
+		h.render.Fail(w, err)
 		return
 	}
 	events, err := h.cfg.Work.Events(r.Context(), c.ID)
 	if err != nil {
-		h.render.Unavailable(w, err)
+		h.render.Fail(w, err)
 		return
 	}
 	names, err := h.names(r.Context())
 	if err != nil {
-		h.render.Unavailable(w, err)
+		h.render.Fail(w, err)
 		return
 	}
 	users, err := h.cfg.Users.List(r.Context())
 	if err != nil {
-		h.render.Unavailable(w, err)
+		h.render.Fail(w, err)
 		return
 	}
 	today := h.cfg.Work.Today().String()
@@ -174,52 +171,27 @@ func (h *handler) act(a action) func(http.ResponseWriter, *http.Request, *staffe
 		}
 		id := r.PathValue("id")
 		_, err := h.cfg.Work.Apply(r.Context(), me.actor, id, etag, cmd)
-		var (
-			conflict *fault.Conflict
-			invalid  *fault.InvalidArgument
-			refused  *fault.FailedPrecondition
-			missing  *fault.NotFound
-		)
-		switch {
-		case err == nil:
+		if err == nil {
 			http.Redirect(w, r, "/staff/cases/"+url.PathEscape(id), http.StatusSeeOther)
-		case errors.As(err, &conflict):
-			h.renderCase(w, r, me, http.StatusConflict, f, true)
-		case errors.As(err, &invalid):
-			for _, v := range invalid.Violations {
-				f.Fail(v.Field, a.first, web.Words(v.Description))
-			}
-			h.renderCase(w, r, me, http.StatusUnprocessableEntity, f, false)
-		case errors.As(err, &refused):
-			msg := web.Words(refused.Description)
-			if len(refused.Allowed) > 0 {
-				msg += ". Allowed now: " + strings.Join(refused.Allowed, ", ")
-			}
-			f.Fail(a.name, a.first, msg)
-			h.renderCase(w, r, me, http.StatusUnprocessableEntity, f, false)
-		case errors.As(err, &missing):
-			h.render.NotFound(w)
-		default:
-			h.render.Unavailable(w, err)
+			return
 		}
+		e := web.ErrorOf(err)
+		if !e.OnForm() {
+			h.render.Fail(w, e)
+			return
+		}
+		if e.Kind != web.Conflict { // the conflict banner says it
+			f.Take(e, func(field string) string { return a.fields[field] }, a.first)
+		}
+		h.renderCase(w, r, me, e.Status, f, e.Kind == web.Conflict)
 	}
-}
-
-// fail shows the page for an error from casework: not found, or ours.
-func (h *handler) fail(w http.ResponseWriter, err error) {
-	var missing *fault.NotFound
-	if errors.As(err, &missing) {
-		h.render.NotFound(w)
-		return
-	}
-	h.render.Unavailable(w, err)
 }
 
 // evidence downloads the case's evidence bundle.
 func (h *handler) evidence(w http.ResponseWriter, r *http.Request, _ *staffer) {
 	ev, err := h.cfg.Work.Evidence(r.Context(), r.PathValue("id"))
 	if err != nil {
-		h.fail(w, err)
+		h.render.Fail(w, err)
 		return
 	}
 	w.Header().Set("Content-Type", "application/zip")

@@ -15,7 +15,7 @@ type dashboardData struct {
 func (h *handler) dashboard(w http.ResponseWriter, r *http.Request, me *staffer) {
 	d, err := h.cfg.Work.Dashboard(r.Context())
 	if err != nil {
-		h.render.Unavailable(w, err)
+		h.render.Fail(w, err)
 		return
 	}
 	h.render.Render(w, http.StatusOK, "staff/dashboard", web.View{Title: "Dashboard", CSRF: me.csrf, Data: dashboardData{Dashboard: d, Charts: d.Charts("chart")}})

@@ -1,4 +1,4 @@
-// Package staff is the privacy team's web workspace under /staff/: sign-in
+// Package staff (layer: doors) is the privacy team's web workspace under /staff/: sign-in
 // with local accounts (internal/users) or OpenID Connect, the queue of open
 // cases by due date, logging a request received by post, email or phone,
 // the case page with its actions, finding a requester's other cases, the

@@ -25,7 +25,7 @@ func (h *handler) feedPage(w http.ResponseWriter, _ *http.Request, me *staffer) 
 func (h *handler) feedIssue(w http.ResponseWriter, r *http.Request, me *staffer) {
 	token, err := h.cfg.Work.IssueFeedToken(r.Context(), me.actor)
 	if err != nil {
-		h.render.Unavailable(w, err)
+		h.render.Fail(w, err)
 		return
 	}
 	feed := strings.TrimSuffix(h.cfg.BaseURL, "/") + "/staff/feed/" + url.PathEscape(token) + ".ics"
@@ -34,7 +34,7 @@ func (h *handler) feedIssue(w http.ResponseWriter, r *http.Request, me *staffer)
 
 func (h *handler) feedRevoke(w http.ResponseWriter, r *http.Request, me *staffer) {
 	if err := h.cfg.Work.RevokeFeedToken(r.Context(), me.actor); err != nil {
-		h.render.Unavailable(w, err)
+		h.render.Fail(w, err)
 		return
 	}
 	http.Redirect(w, r, "/staff/feed?revoked=1", http.StatusSeeOther)
@@ -50,12 +50,12 @@ func (h *handler) feedICS(w http.ResponseWriter, r *http.Request) {
 	}
 	owner, err := h.cfg.Work.FeedOwner(r.Context(), token)
 	if err != nil {
-		h.fail(w, err)
+		h.render.Fail(w, err)
 		return
 	}
 	names, err := h.names(r.Context())
 	if err != nil {
-		h.render.Unavailable(w, err)
+		h.render.Fail(w, err)
 		return
 	}
 	base := strings.TrimSuffix(h.cfg.BaseURL, "/")

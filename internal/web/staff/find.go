@@ -1,13 +1,11 @@
 package staff
 
 import (
-	"errors"
 	"net/http"
 	"net/url"
 	"strings"
 
 	"github.com/rightsdesk/rightsdesk/internal/cases"
-	"github.com/rightsdesk/rightsdesk/internal/fault"
 	"github.com/rightsdesk/rightsdesk/internal/web"
 )
 
@@ -33,18 +31,16 @@ func (h *handler) find(w http.ResponseWriter, r *http.Request, me *staffer) {
 	}
 	if d.Searched && !f.HasErrors() {
 		res, err := h.cfg.Work.FindRequester(r.Context(), f.Get("email"), f.Get("name"))
-		var invalid *fault.InvalidArgument
-		switch {
-		case errors.As(err, &invalid):
-			for _, v := range invalid.Violations {
-				field := "name"
-				if strings.Contains(v.Field, "email") {
-					field = "email"
+		switch e := web.ErrorOf(err); {
+		case err != nil && e.OnForm():
+			f.Take(e, func(field string) string {
+				if strings.Contains(field, "email") {
+					return "email"
 				}
-				f.Fail(field, "", web.Words(v.Description))
-			}
+				return "name"
+			}, "email")
 		case err != nil:
-			h.render.Unavailable(w, err)
+			h.render.Fail(w, e)
 			return
 		default:
 			list := make([]*cases.Case, 0, len(res.Matches))
@@ -53,7 +49,7 @@ func (h *handler) find(w http.ResponseWriter, r *http.Request, me *staffer) {
 				d.Matched = append(d.Matched, matchText(m.ByEmail, m.ByName))
 			}
 			if d.Rows, err = h.describe(r.Context(), list); err != nil {
-				h.render.Unavailable(w, err)
+				h.render.Fail(w, err)
 				return
 			}
 			d.Truncated = res.Truncated

@@ -3,7 +3,6 @@ package staff
 import (
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -12,7 +11,6 @@ import (
 
 	"github.com/rightsdesk/rightsdesk/internal/cases"
 	"github.com/rightsdesk/rightsdesk/internal/deadline"
-	"github.com/rightsdesk/rightsdesk/internal/fault"
 	"github.com/rightsdesk/rightsdesk/internal/notice"
 	"github.com/rightsdesk/rightsdesk/internal/usecase"
 	"github.com/rightsdesk/rightsdesk/internal/web"
@@ -49,7 +47,7 @@ func (h *handler) showNewCase(w http.ResponseWriter, r *http.Request, me *staffe
 	values := url.Values{"notice": {r.URL.Query().Get("notice")}, "region": {deadline.EnglandAndWales}, "relationship": {string(cases.RelationshipSelf)}}
 	b := make([]byte, 16)
 	if _, err := rand.Read(b); err != nil {
-		h.render.Unavailable(w, err)
+		h.render.Fail(w, err)
 		return
 	}
 	// One id per form drawn, so sending it twice opens one case.
@@ -60,7 +58,7 @@ func (h *handler) showNewCase(w http.ResponseWriter, r *http.Request, me *staffe
 func (h *handler) renderNewCase(w http.ResponseWriter, r *http.Request, me *staffer, status int, f *web.Form) {
 	notices, err := h.noticeOptions(r.Context())
 	if err != nil {
-		h.render.Unavailable(w, err)
+		h.render.Fail(w, err)
 		return
 	}
 	d := newCaseData{Notices: notices, Channels: staffChannels, Regions: regionOptions, Rights: rightOptions(), NoticeID: f.Get("notice"),
@@ -98,6 +96,9 @@ var newCaseFields = []struct{ prefix, id string }{
 	{"case.received_on", "received-day"}, {"case.channel", "channel"}, {"case.context", "context"},
 	{"case.audience", "audience"}, {"case.rights", "rights"}, {"case.description", "description"},
 	{"case.region", "region"}, {"case.notice", "notice"},
+	// The request id is a hidden field drawn with the form: a bad one was
+	// altered on the way, and the summary links to the first question.
+	{"request_id", "channel"},
 }
 
 func fieldFor(domain string) string {
@@ -152,17 +153,14 @@ func (h *handler) createCase(w http.ResponseWriter, r *http.Request, me *staffer
 		return
 	}
 	res, err := h.cfg.Work.Create(r.Context(), me.actor, req)
-	var invalid *fault.InvalidArgument
-	if errors.As(err, &invalid) {
-		for _, v := range invalid.Violations {
-			id := fieldFor(v.Field)
-			f.Fail(id, id, web.Words(v.Description))
-		}
-		h.renderNewCase(w, r, me, http.StatusUnprocessableEntity, f)
-		return
-	}
 	if err != nil {
-		h.render.Unavailable(w, err)
+		e := web.ErrorOf(err)
+		if !e.OnForm() {
+			h.render.Fail(w, e)
+			return
+		}
+		f.Take(e, fieldFor, "channel")
+		h.renderNewCase(w, r, me, e.Status, f)
 		return
 	}
 	http.Redirect(w, r, "/staff/cases/"+url.PathEscape(res.Case.ID), http.StatusSeeOther)

@@ -120,7 +120,7 @@ func (h *handler) oidcStart(w http.ResponseWriter, r *http.Request) {
 	}
 	sess, err := h.cfg.Sessions.Start(w, r)
 	if err != nil {
-		h.render.Unavailable(w, err)
+		h.render.Fail(w, err)
 		return
 	}
 	p := &oidcPending{Verifier: oauth2.GenerateVerifier(), Next: safeNext(r.URL.Query().Get("next"))}
@@ -131,7 +131,7 @@ func (h *handler) oidcStart(w http.ResponseWriter, r *http.Request) {
 		err = h.cfg.Sessions.Save(r.Context(), sess, sessionData{OIDC: p})
 	}
 	if err != nil {
-		h.render.Unavailable(w, err)
+		h.render.Fail(w, err)
 		return
 	}
 	http.Redirect(w, r, conf.AuthCodeURL(p.State, oidc.Nonce(p.Nonce), oauth2.S256ChallengeOption(p.Verifier)), http.StatusFound)
@@ -163,11 +163,11 @@ func (h *handler) oidcCallback(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := h.cfg.Users.RememberName(r.Context(), oidcActor(a.Subject), a.Name); err != nil {
-		h.render.Unavailable(w, err)
+		h.render.Fail(w, err)
 		return
 	}
 	if err := h.begin(w, r, a); err != nil {
-		h.render.Unavailable(w, err)
+		h.render.Fail(w, err)
 		return
 	}
 	http.Redirect(w, r, next, http.StatusSeeOther)

@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/rightsdesk/rightsdesk/internal/fault"
 	"github.com/rightsdesk/rightsdesk/internal/users"
 	"github.com/rightsdesk/rightsdesk/internal/web"
 )
@@ -44,19 +43,14 @@ func (h *handler) changePassword(w http.ResponseWriter, r *http.Request, me *sta
 	}
 	if !f.HasErrors() {
 		_, err := h.cfg.Users.ChangePassword(r.Context(), id, current, next)
-		var (
-			invalid *fault.InvalidArgument
-			refused *users.SignInError
-		)
-		switch {
-		case errors.As(err, &invalid):
-			for _, v := range invalid.Violations {
-				f.Fail(strings.ReplaceAll(v.Field, "_", "-"), "", web.Words(v.Description))
-			}
+		var refused *users.SignInError
+		switch e := web.ErrorOf(err); {
 		case errors.As(err, &refused):
 			f.Fail("current-password", "", "Your current password was not accepted. After several wrong tries you must wait a while before trying again")
+		case err != nil && e.OnForm():
+			f.Take(e, func(field string) string { return strings.ReplaceAll(field, "_", "-") }, "new-password")
 		case err != nil:
-			h.fail(w, err)
+			h.render.Fail(w, e)
 			return
 		default:
 			h.cfg.Log.Info("staff password changed", "user", id)

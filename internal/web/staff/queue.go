@@ -3,7 +3,6 @@ package staff
 import (
 	"context"
 	"encoding/base64"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -12,7 +11,6 @@ import (
 	"github.com/rightsdesk/rightsdesk/internal/cases"
 	"github.com/rightsdesk/rightsdesk/internal/deadline"
 	"github.com/rightsdesk/rightsdesk/internal/export"
-	"github.com/rightsdesk/rightsdesk/internal/fault"
 	"github.com/rightsdesk/rightsdesk/internal/notice"
 	"github.com/rightsdesk/rightsdesk/internal/report"
 	"github.com/rightsdesk/rightsdesk/internal/usecase"
@@ -177,23 +175,22 @@ func (h *handler) queue(w http.ResponseWriter, r *http.Request, me *staffer) {
 		q.After = after
 	}
 	page, err := h.cfg.Work.List(r.Context(), q)
-	var invalid *fault.InvalidArgument
-	if errors.As(err, &invalid) {
-		h.render.Error(w, http.StatusBadRequest, web.Problem{Heading: "This page of the queue does not exist", Body: []string{invalid.Error()}, Link: &web.Link{Text: "Go to the first page", Href: Prefix}})
+	if e := web.ErrorOf(err); err != nil && e.Kind == web.Invalid {
+		h.render.Error(w, http.StatusBadRequest, web.Problem{Heading: "This page of the queue does not exist", Body: []string{e.Error()}, Link: &web.Link{Text: "Go to the first page", Href: Prefix}})
 		return
 	}
 	if err != nil {
-		h.render.Unavailable(w, err)
+		h.render.Fail(w, err)
 		return
 	}
 	rows, err := h.describe(r.Context(), page.Cases)
 	if err != nil {
-		h.render.Unavailable(w, err)
+		h.render.Fail(w, err)
 		return
 	}
 	notices, err := h.noticeOptions(r.Context())
 	if err != nil {
-		h.render.Unavailable(w, err)
+		h.render.Fail(w, err)
 		return
 	}
 	data := queueData{Views: views, Rights: rightOptions(), Notices: notices, Filter: kept, Rows: rows, Me: me, CSV: "/staff/export.csv?" + kept.Encode()}

@@ -1,9 +1,11 @@
 package staff_test
 
 import (
+	"bytes"
 	"context"
 	crand "crypto/rand"
 	"encoding/csv"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -12,6 +14,8 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -44,6 +48,43 @@ type site struct {
 	work  *casework.Service
 	store *store.Store
 	users *accounts.Directory
+	// log is everything the workspace logged.
+	log *syncBuffer
+	// accounts is what the workspace reads accounts through; a test can
+	// make its reads fail.
+	accounts *flakyAccounts
+}
+
+// syncBuffer is a log destination tests read while the server writes.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// flakyAccounts is the accounts use case with reads of one account that
+// fail, as a store failure would, while failGet is set.
+type flakyAccounts struct {
+	usecase.Accounts
+	failGet atomic.Bool
+}
+
+func (f *flakyAccounts) Get(ctx context.Context, id string) (*users.User, error) {
+	if f.failGet.Load() {
+		return nil, errors.New("the store is unavailable")
+	}
+	return f.Accounts.Get(ctx, id)
 }
 
 func newSite(t testing.TB, oidc *staff.OIDCConfig) *site {
@@ -56,12 +97,14 @@ func newSite(t testing.TB, oidc *staff.OIDCConfig) *site {
 	if err != nil {
 		t.Fatal(err)
 	}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	logged := &syncBuffer{}
+	log := slog.New(slog.NewTextHandler(logged, nil))
+	flaky := &flakyAccounts{Accounts: dir}
 	srv := httptest.NewUnstartedServer(nil)
 	if oidc != nil {
 		oidc.RedirectURL = "http://" + srv.Listener.Addr().String() + "/staff/oidc/callback"
 	}
-	h, err := staff.New(staff.Config{Work: work, Notices: notices, Users: dir, Clock: clk, Sessions: sessions, Log: log, Organisation: "Test org", BaseURL: "http://rights.test", OIDC: oidc})
+	h, err := staff.New(staff.Config{Work: work, Notices: notices, Users: flaky, Clock: clk, Sessions: sessions, Log: log, Organisation: "Test org", BaseURL: "http://rights.test", OIDC: oidc})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,7 +120,7 @@ func newSite(t testing.TB, oidc *staff.OIDCConfig) *site {
 	srv.Config.Handler = mux
 	srv.Start()
 	t.Cleanup(srv.Close)
-	return &site{t: t, srv: srv, work: work, store: st, users: dir}
+	return &site{t: t, srv: srv, work: work, store: st, users: dir, log: logged, accounts: flaky}
 }
 
 func (s *site) user(email string, role auth.Role) {
@@ -313,7 +356,7 @@ func TestCSVExportNeutralisesFormulas(t *testing.T) {
 	b := s.browser()
 	b.signIn("cw@example.org")
 	_, page := b.get("/staff/cases/" + c.ID)
-	formula := `=HYPERLINK("http://evil.example","x")`
+	formula := `=HYPERLINK(A99,A1)` // an assignee holds no spaces or quotes, but may start with =
 	resp, body := b.post("/staff/cases/"+c.ID+"/assign", url.Values{"csrf_token": {csrfIn(t, page)}, "etag": {c.Etag()}, "assign-to": {formula}})
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("assign: status %d\n%s", resp.StatusCode, body)
