@@ -21,7 +21,7 @@ func runAuditVerify(ctx context.Context, args []string, stdout, stderr io.Writer
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	st, err := openStore(ctx, *dataDir)
+	st, err := openStoreReadOnly(ctx, *dataDir)
 	if err != nil {
 		return err
 	}

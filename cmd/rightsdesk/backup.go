@@ -45,7 +45,7 @@ func runBackup(ctx context.Context, args []string, stdout, stderr io.Writer) err
 
 func writeBackup(ctx context.Context, w io.Writer, dataDir, addr, token string) (int64, error) {
 	if dataDir != "" {
-		st, err := openStore(ctx, dataDir)
+		st, err := openStoreReadOnly(ctx, dataDir)
 		if err != nil {
 			return 0, err
 		}

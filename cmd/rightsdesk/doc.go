@@ -3,4 +3,11 @@
 // subcommand lives in its own file, reads flags (or RIGHTSDESK_* environment
 // variables) into a config, validates it and runs. It must not hold domain
 // logic.
+//
+// Offline commands that only read (audit verify, backup --data, users list,
+// tokens list, check) open the database read-only (openStoreReadOnly): a
+// mistyped --data creates nothing and fails with "no database at …", and
+// the file's bytes are left as they were. Commands that write open it
+// read-write and may create a new database, which is how the first admin
+// is made; every open refuses an empty or truncated file.
 package main

@@ -37,6 +37,7 @@ func commands() []command {
 		{"users disable", "stop a staff account signing in, by id or email (server stopped)", runUsersDisable},
 		{"users reset-password", "set a new password (from stdin), unlock and re-enable an account (server stopped)", runUsersResetPassword},
 		{"audit verify", "recompute the audit chain and name the first broken link", runAuditVerify},
+		{"check", "check a stopped server's database: pages, indexes against records, audit chain; exit 1 on any problem (read-only)", runCheck},
 		{"backup", "write a consistent copy of the database", runBackup},
 		{"dev bench", "measure the DESIGN.md performance targets on loopback (make bench)", runDevBench},
 		{"dev seed", "fill a database with realistic, varied cases through the domain code (server stopped)", runDevSeed},
@@ -66,7 +67,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 0
 	case errors.Is(err, errUsage):
 		return 2
-	case errors.Is(err, errAuditBroken):
+	case errors.Is(err, errAuditBroken), errors.Is(err, errCheckFailed):
 		return 1
 	}
 	fmt.Fprintf(stderr, "rightsdesk %s: %v\n", cmd.name, err)

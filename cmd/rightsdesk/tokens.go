@@ -93,7 +93,7 @@ func runTokensList(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	st, err := openStore(ctx, *dataDir)
+	st, err := openStoreReadOnly(ctx, *dataDir)
 	if err != nil {
 		return err
 	}
@@ -148,7 +148,7 @@ func runTokensRevoke(ctx context.Context, args []string, stdout, stderr io.Write
 		return err
 	}
 	defer st.Close()
-	err = st.Update(ctx, func(tx store.WriteTx) error { _, err := store.RevokeToken(tx, id); return err })
+	err = st.Update(ctx, func(tx store.WriteTx) error { _, _, err := store.RevokeToken(tx, id); return err })
 	if errors.Is(err, store.ErrNotFound) {
 		return fmt.Errorf("no token has the id %q; see `rightsdesk tokens list`", id)
 	}

@@ -134,8 +134,9 @@ func TestTokensCreateRefusesBadInput(t *testing.T) {
 			t.Errorf("tokens create %v: exit %d, stdout %q, stderr %q; want exit %d mentioning %q", tt.args, code, stdout, stderr, tt.code, tt.want)
 		}
 	}
-	if code, stdout, stderr := runCLI(t, "tokens", "list", "--data", dir); code != 0 || stdout != "" || !strings.Contains(stderr, "No tokens") {
-		t.Errorf("after refused creates: exit %d, stdout %q, stderr %q; want no tokens", code, stdout, stderr)
+	// Refused before the database was opened: none was even created.
+	if code, stdout, stderr := runCLI(t, "tokens", "list", "--data", dir); code != 1 || stdout != "" || !strings.Contains(stderr, "no database at") {
+		t.Errorf("after refused creates: exit %d, stdout %q, stderr %q; want no database", code, stdout, stderr)
 	}
 	if code, _, _ := runCLI(t, "tokens", "revoke", "--data", dir); code != 2 {
 		t.Errorf("tokens revoke without an id: exit %d, want 2", code)

@@ -27,8 +27,20 @@ import (
 // process list for every user on the machine to read.
 var stdin io.Reader = os.Stdin
 
+// openDirectory opens the accounts in dir for the commands that change
+// them.
 func openDirectory(ctx context.Context, dir string) (*accounts.Directory, func() error, error) {
 	st, err := openStore(ctx, dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	return accounts.New(st, clock.System{}, rand.Reader, accounts.Options{}), st.Close, nil
+}
+
+// openDirectoryReadOnly opens the accounts in dir for `users list`, which
+// creates nothing and writes nothing.
+func openDirectoryReadOnly(ctx context.Context, dir string) (*accounts.Directory, func() error, error) {
+	st, err := openStoreReadOnly(ctx, dir)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -111,7 +123,7 @@ func runUsersList(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	d, closeStore, err := openDirectory(ctx, *dataDir)
+	d, closeStore, err := openDirectoryReadOnly(ctx, *dataDir)
 	if err != nil {
 		return err
 	}

@@ -176,6 +176,9 @@ func (d *Directory) Disable(ctx context.Context, idOrEmail, by string) (*users.U
 		if rec == nil {
 			return &fault.NotFound{Resource: "user", Name: idOrEmail}
 		}
+		if rec.Actor() == by { // and, were they the last administrator, everyone
+			return &fault.FailedPrecondition{Subject: audit.UserSubject(rec.ID), Description: "you cannot disable your own account; ask another administrator"}
+		}
 		rec.Disabled = true
 		u = &rec.User
 		if err := put(tx, rec); err != nil {

@@ -367,3 +367,19 @@ func TestAccountChangesAreChained(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestNoOneDisablesTheirOwnAccount(t *testing.T) {
+	d, _, _ := newDirectory(t)
+	admin := mustCreate(t, d, "admin@example.org", auth.RoleAdmin)
+	_, err := d.Disable(ctx, admin.ID, admin.Actor())
+	var refused *fault.FailedPrecondition
+	if !errors.As(err, &refused) {
+		t.Fatalf("an administrator disabling their own account: %v, want FAILED_PRECONDITION", err)
+	}
+	if u, _ := d.Get(ctx, admin.ID); u.Disabled {
+		t.Error("the account was disabled anyway")
+	}
+	if _, err := d.Disable(ctx, admin.ID, "token:ops"); err != nil {
+		t.Errorf("another caller disabling it: %v", err)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"fmt"
 	"io"
+	"log/slog"
 
 	"github.com/rightsdesk/rightsdesk/internal/accounts"
 	"github.com/rightsdesk/rightsdesk/internal/casework"
@@ -64,7 +65,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	st, err := openStore(ctx, cfg.DataDir)
+	st, err := openStore(ctx, cfg.DataDir, cfg.Server.Logger)
 	if err != nil {
 		lis.Close()
 		return nil, err
@@ -77,11 +78,21 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	return &App{store: st, server: srv}, nil
 }
 
-func openStore(ctx context.Context, dir string) (*store.Store, error) {
-	backend, err := bolt.Open(dir, bolt.Options{})
+// openStore opens the embedded database, refusing one that is empty,
+// truncated or has a damaged page: the page check runs before serving for
+// a file up to bolt.DefaultSyncCheckLimit and in the background above it,
+// where a damaged page found later makes every read and write fail (and so
+// readiness) rather than serving from it.
+func openStore(ctx context.Context, dir string, log *slog.Logger) (*store.Store, error) {
+	backend, err := bolt.Open(dir, bolt.Options{CheckPages: true})
 	if err != nil {
 		return nil, err
 	}
+	go func() {
+		if err := backend.WaitPageCheck(context.WithoutCancel(ctx)); err != nil {
+			log.Error("the database is damaged: reads and writes are refused; stop the server and run `rightsdesk check`", "error", err)
+		}
+	}()
 	st, err := store.Open(ctx, backend)
 	if err != nil {
 		_ = backend.Close()

@@ -38,6 +38,10 @@ type authServer struct {
 	conn   *grpc.ClientConn
 	base   string
 	tokens map[string]string
+	// dir is the data directory; stop shuts the server down, after which
+	// a test may open the store in dir to inspect it.
+	dir  string
+	stop func()
 }
 
 // startWithTokens is e2e_test.go's start with tokens: it puts them in the
@@ -51,6 +55,12 @@ func startWithTokens(t *testing.T) *authServer {
 // startWithTokensAt is startWithTokens with the server's clock fixed at now.
 func startWithTokensAt(t *testing.T, now time.Time) *authServer {
 	t.Helper()
+	return startWithTokensConfig(t, server.Config{MaxBodyBytes: 4096, Clock: clock.Fixed(now)})
+}
+
+// startWithTokensConfig is startWithTokens serving as cfg says.
+func startWithTokensConfig(t *testing.T, cfg server.Config) *authServer {
+	t.Helper()
 	dir := t.TempDir()
 	st, err := store.Open(t.Context(), mustBolt(t, dir))
 	if err != nil {
@@ -60,13 +70,13 @@ func startWithTokensAt(t *testing.T, now time.Time) *authServer {
 	if err := st.Close(); err != nil {
 		t.Fatal(err)
 	}
-	a, _ := apptest.Start(t, app.Config{DataDir: dir, Server: server.Config{MaxBodyBytes: 4096, Clock: clock.Fixed(now)}})
+	a, stop := apptest.Start(t, app.Config{DataDir: dir, Server: cfg})
 	conn, err := grpc.NewClient(a.GRPCAddr(), grpc.WithTransportCredentials(insecure.NewCredentials()))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = conn.Close() })
-	return &authServer{app: a, conn: conn, base: "http://" + a.HTTPAddr(), tokens: tokens}
+	return &authServer{app: a, conn: conn, base: "http://" + a.HTTPAddr(), tokens: tokens, dir: dir, stop: stop}
 }
 
 func mustBolt(t *testing.T, dir string) *bolt.Backend {

@@ -124,6 +124,14 @@ func (s *caseService) CompleteTask(ctx context.Context, req *rdv1.CompleteTaskRe
 	})
 }
 
+func (s *caseService) RecordSearch(ctx context.Context, req *rdv1.RecordSearchRequest) (*rdv1.Case, error) {
+	return s.apply(ctx, req.GetName(), req.GetEtag(), cases.RecordSearch{Source: req.GetSource(), On: req.GetOn(), By: req.GetBy(), Found: req.GetFound()})
+}
+
+func (s *caseService) RecordNotSearched(ctx context.Context, req *rdv1.RecordNotSearchedRequest) (*rdv1.Case, error) {
+	return s.apply(ctx, req.GetName(), req.GetEtag(), cases.RecordNotSearched{Source: req.GetSource(), Reason: req.GetReason()})
+}
+
 func (s *caseService) ListCaseEvents(ctx context.Context, req *rdv1.ListCaseEventsRequest) (*rdv1.ListCaseEventsResponse, error) {
 	events, err := s.work.Events(ctx, caseID(req.GetName()))
 	if err != nil {

@@ -104,6 +104,13 @@ func caseToProto(c *cases.Case, st *deadline.Standing) *rdv1.Case {
 			State: enumFromDomain[rdv1.TaskState](rdv1.TaskState_value, "TASK_STATE_", string(t.State)),
 		})
 	}
+	for _, s := range c.Searches {
+		out.Searches = append(out.Searches, &rdv1.CaseSearch{
+			Id: s.ID, Kind: enumFromDomain[rdv1.SearchKind](rdv1.SearchKind_value, "SEARCH_KIND_", string(s.Kind)),
+			Source: s.Source, On: s.On, By: s.By, Found: s.Found, Reason: s.Reason,
+			RecordedBy: s.RecordedBy, RecordTime: timestamppb.New(s.Recorded),
+		})
+	}
 	for _, n := range c.Notes {
 		out.Notes = append(out.Notes, &rdv1.Note{Id: n.ID, Author: n.Author, CreateTime: timestamppb.New(n.Created), Text: n.Text})
 	}

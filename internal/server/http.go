@@ -39,6 +39,7 @@ func newGateway(ctx context.Context, grpcAddr string) (http.Handler, *grpc.Clien
 		rdv1.RegisterNoticeServiceHandler,
 		rdv1.RegisterDeadlineServiceHandler,
 		rdv1.RegisterCaseServiceHandler,
+		rdv1.RegisterAdminServiceHandler,
 	} {
 		if err := register(ctx, mux, conn); err != nil {
 			_ = conn.Close()

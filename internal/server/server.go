@@ -175,7 +175,7 @@ func (s *Server) buildGRPC() error {
 	rdv1.RegisterNoticeServiceServer(s.grpc, &noticeService{work: s.services.Notices})
 	rdv1.RegisterDeadlineServiceServer(s.grpc, NewDeadlineService(s.services.Deadlines, s.cfg.Clock))
 	rdv1.RegisterCaseServiceServer(s.grpc, &caseService{work: s.services.Cases})
-	rdv1.RegisterAdminServiceServer(s.grpc, &adminService{ops: s.services.Operations, tokens: s.services.Tokens, users: s.services.Users})
+	rdv1.RegisterAdminServiceServer(s.grpc, &adminService{ops: s.services.Operations, tokens: s.services.Tokens, users: s.services.Users, clock: s.cfg.Clock})
 	s.health = health.NewServer()
 	healthpb.RegisterHealthServer(s.grpc, s.health)
 	reflection.Register(s.grpc)

@@ -79,9 +79,19 @@ type indexEntry struct {
 	key, value []byte
 }
 
+// caseIndexes lists every bucket indexEntries writes entries to, for
+// CheckConsistency to look for stale entries in.
+var caseIndexes = []Bucket{
+	BucketByState, BucketByNotice, BucketByReceived, BucketByReference, BucketByRequestID,
+	BucketOpenByDue, BucketByAssignee, BucketByRequester,
+}
+
 // indexEntries lists every index entry a case should have; the diff between
-// its old and new lists is all PutCase writes, so indexes cannot drift.
-// requesterKey keys the requester index's hashes.
+// its old and new lists is all PutCase writes, so indexes cannot drift, and
+// CaseIndexesConsistent and CheckConsistency compare the stored indexes
+// with it, so there is one definition of every index key. requesterKey
+// keys the requester index's hashes; with a nil key (CheckConsistency on a
+// database whose key is missing) the requester entries are left out.
 func indexEntries(c *cases.Case, requesterKey []byte) []indexEntry {
 	id := []byte(c.ID)
 	entries := []indexEntry{
@@ -99,7 +109,29 @@ func indexEntries(c *cases.Case, requesterKey []byte) []indexEntry {
 			entries = append(entries, indexEntry{BucketByAssignee, indexKey(c.Assignee+"\x00"+c.Clock.Due, c.ID), nil})
 		}
 	}
+	if requesterKey == nil {
+		return entries
+	}
 	return append(entries, requesterEntries(c, requesterKey)...)
+}
+
+// The states of a stored index entry against the one a record implies.
+const (
+	entryPresent   = iota
+	entryMissing   // no entry under the key
+	entryElsewhere // an entry under the key, pointing at another case
+)
+
+// entryState compares the stored index with entry e.
+func entryState(tx ReadTx, e indexEntry) int {
+	got := tx.Get(e.bucket, e.key)
+	switch {
+	case got == nil:
+		return entryMissing
+	case e.value != nil && !bytes.Equal(got, e.value):
+		return entryElsewhere
+	}
+	return entryPresent
 }
 
 // indexKey joins parts with "/", the case id last.
@@ -157,8 +189,7 @@ func CaseIndexesConsistent(tx ReadTx, c *cases.Case) error {
 		return err
 	}
 	for _, e := range indexEntries(c, key) {
-		got := tx.Get(e.bucket, e.key)
-		if got == nil || (e.value != nil && !bytes.Equal(got, e.value)) {
+		if entryState(tx, e) != entryPresent {
 			return fmt.Errorf("case %s: index %s lacks %q", c.ID, e.bucket, e.key)
 		}
 	}

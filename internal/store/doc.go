@@ -1,9 +1,18 @@
-// Package store owns persistence: the narrow Backend interface every storage
+// Package store (layer: storage) owns persistence: the narrow Backend interface every storage
 // engine implements (ordered buckets, read and write transactions as
 // closures), the schema (bucket names, key encodings, schema version) and the
 // typed reads and writes the domain uses. Nothing above this package sees a
 // storage engine's types; backends live in sub-packages (bolt is the embedded
 // default) and all of them pass the storetest conformance suite.
+//
+// Open checks (and migrates) the schema on a writable backend; OpenReadOnly
+// only checks it and writes nothing, for offline commands that read, which
+// open their backend read-only too. CheckConsistency compares the indexes
+// with the records they index — each case's entries, computed by the same
+// function PutCase writes them with, stale entries, the reference and
+// request-id lookups, and the per-case event index against the audit
+// chain — and reports Problems that name buckets, case ids and sequence
+// numbers, never personal data.
 //
 // It must not make domain decisions: callers pass in records that the domain
 // packages have already validated.

@@ -82,9 +82,22 @@ var keySchemaVersion = []byte("schema_version")
 // ErrNewerSchema is returned when the database was written by a newer build.
 var ErrNewerSchema = errors.New("database schema is newer than this build supports")
 
+// ErrOlderSchema is returned by OpenReadOnly when the database is in an
+// older layout, which only Open (read-write) migrates.
+var ErrOlderSchema = errors.New("database schema is older than this build reads")
+
+// ErrNotRightsdesk is returned by OpenReadOnly when the database has no
+// schema version: it was never opened by Rightsdesk.
+var ErrNotRightsdesk = errors.New("not a Rightsdesk database: it has no schema version")
+
+// ErrReadOnly is returned by Update on a store opened with OpenReadOnly, and
+// by backends opened read-only.
+var ErrReadOnly = errors.New("the database is open read-only")
+
 // Store is the typed face of a Backend.
 type Store struct {
-	backend Backend
+	backend  Backend
+	readOnly bool
 }
 
 // Open checks the schema version, writing it on a new database, migrates an
@@ -129,6 +142,39 @@ func Open(ctx context.Context, b Backend) (*Store, error) {
 	return &Store{backend: b}, nil
 }
 
+// OpenReadOnly is Open for commands that must not change the database: it
+// writes nothing, not even on a new or older database. It accepts only the
+// current schema version: a newer one is ErrNewerSchema, as with Open; an
+// older one is ErrOlderSchema (start `rightsdesk serve` once with this build
+// to migrate it); none at all is ErrNotRightsdesk. Update on the returned
+// store fails with ErrReadOnly. The backend should itself be read-only
+// (bolt.Options.ReadOnly), so nothing else can write either.
+func OpenReadOnly(ctx context.Context, b Backend) (*Store, error) {
+	err := b.View(ctx, func(tx ReadTx) error {
+		raw := tx.Get(BucketMeta, keySchemaVersion)
+		switch {
+		case raw == nil:
+			return ErrNotRightsdesk
+		case len(raw) != 4:
+			return fmt.Errorf("schema version record is corrupt (%d bytes)", len(raw))
+		}
+		switch v := binary.BigEndian.Uint32(raw); {
+		case v > SchemaVersion:
+			return fmt.Errorf("%w: database is version %d, this build reads up to %d; upgrade rightsdesk", ErrNewerSchema, v, SchemaVersion)
+		case v < SchemaVersion:
+			return fmt.Errorf("%w: database is version %d, this build reads %d; upgrade it by starting `rightsdesk serve` once with this build, then run this command again", ErrOlderSchema, v, SchemaVersion)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &Store{backend: b, readOnly: true}, nil
+}
+
+// ReadOnly reports whether the store was opened with OpenReadOnly.
+func (s *Store) ReadOnly() bool { return s.readOnly }
+
 // View runs fn in a read transaction.
 func (s *Store) View(ctx context.Context, fn func(ReadTx) error) error {
 	return s.backend.View(ctx, fn)
@@ -136,6 +182,9 @@ func (s *Store) View(ctx context.Context, fn func(ReadTx) error) error {
 
 // Update runs fn in a write transaction; see Backend.Update.
 func (s *Store) Update(ctx context.Context, fn func(WriteTx) error) error {
+	if s.readOnly {
+		return ErrReadOnly
+	}
 	return s.backend.Update(ctx, fn)
 }
 

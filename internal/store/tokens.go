@@ -68,26 +68,25 @@ func ListTokens(tx ReadTx) ([]auth.Token, error) {
 }
 
 // RevokeToken marks the token with the given public id revoked and returns
-// it; revoking a revoked token is not an error. ErrNotFound if no token has
-// the id.
-func RevokeToken(tx WriteTx, id string) (*auth.Token, error) {
+// it, and whether this call revoked it: revoking a revoked token writes
+// nothing and is not an error. ErrNotFound if no token has the id.
+func RevokeToken(tx WriteTx, id string) (t *auth.Token, changed bool, err error) {
 	key, err := findToken(tx, id)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	if key == nil {
-		return nil, fmt.Errorf("token %q: %w", id, ErrNotFound)
+		return nil, false, fmt.Errorf("token %q: %w", id, ErrNotFound)
 	}
-	t, err := decodeToken(tx.Get(BucketTokens, key))
-	if err != nil {
-		return nil, err
+	if t, err = decodeToken(tx.Get(BucketTokens, key)); err != nil || t.Revoked {
+		return t, false, err
 	}
 	t.Revoked = true
 	raw, err := json.Marshal(t)
 	if err != nil {
-		return nil, fmt.Errorf("encode token %q: %w", id, err)
+		return nil, false, fmt.Errorf("encode token %q: %w", id, err)
 	}
-	return t, tx.Put(BucketTokens, key, raw)
+	return t, true, tx.Put(BucketTokens, key, raw)
 }
 
 // findToken returns a copy of the key of the token with the given id, or

@@ -99,11 +99,12 @@ func (s *Service) List(ctx context.Context) (tokens []auth.Token, err error) {
 func (s *Service) Revoke(ctx context.Context, id, by string) (*auth.Token, error) {
 	var revoked *auth.Token
 	err := s.store.Update(ctx, func(tx store.WriteTx) error {
-		t, err := store.RevokeToken(tx, id)
+		t, changed, err := store.RevokeToken(tx, id)
 		if errors.Is(err, store.ErrNotFound) {
 			return &fault.NotFound{Resource: "token", Name: "tokens/" + id, Detail: "list the tokens to see their ids"}
 		}
-		if err != nil {
+		if err != nil || !changed {
+			revoked = t
 			return err
 		}
 		revoked = t

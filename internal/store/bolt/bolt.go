@@ -5,10 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime/debug"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	bbolt "go.etcd.io/bbolt"
@@ -27,16 +29,51 @@ var ErrLocked = errors.New("the database is in use by another process (is `right
 type Options struct {
 	// LockTimeout is how long Open waits for another process to let go.
 	LockTimeout time.Duration
-	ReadOnly    bool
+	// ReadOnly opens an existing database for reading only, for offline
+	// commands that must not change it: Open creates no directory and no
+	// file (ErrNoDatabase when there is none), bbolt takes a shared lock
+	// and never writes, so the file's bytes stay as they were, and Update
+	// fails with store.ErrReadOnly.
+	ReadOnly bool
+	// CheckPages makes Open run bbolt's page check (see CheckPages) and
+	// refuse a damaged database with a *DamageError (errors.Is ErrDamaged)
+	// instead of serving from it. bbolt's check reads every page, about
+	// 4 GB at the 1,000,000-case target, which takes seconds (see the
+	// package documentation), so only a database whose pages fill at most
+	// SyncCheckLimit bytes is checked before Open returns; a larger one is
+	// scanned in the background after Open returns, and damage found then
+	// puts the backend in a damaged state in which View, Update and Backup
+	// return the *DamageError (see WaitPageCheck).
+	CheckPages bool
+	// SyncCheckLimit is the largest database, in bytes of pages in use,
+	// that CheckPages checks before Open returns. Zero means
+	// DefaultSyncCheckLimit; a negative value checks every database before
+	// Open returns, however long it takes.
+	SyncCheckLimit int64
 }
+
+// DefaultSyncCheckLimit is the SyncCheckLimit used when none is given:
+// bbolt's check of 256 MiB takes well under a second (see the package
+// documentation for measurements).
+const DefaultSyncCheckLimit = 256 << 20
 
 // Backend is a store.Backend on bbolt.
 type Backend struct {
-	db *bbolt.DB
+	db       *bbolt.DB
+	path     string
+	readOnly bool
 
 	mu         sync.Mutex
 	queue      []*call // writers waiting for the next commit
 	committing bool
+
+	// damage is set when a page check finds damage; every later View,
+	// Update and Backup returns it.
+	damage atomic.Pointer[DamageError]
+	// stopCheck and checkDone control a background page check; checkDone
+	// is closed when there is none.
+	stopCheck context.CancelFunc
+	checkDone chan struct{}
 }
 
 // maxGroup bounds one commit so a failing function, which makes the rest of
@@ -52,31 +89,107 @@ type call struct {
 
 var _ store.Backend = (*Backend)(nil)
 
-// Open opens (creating if needed) the database in dir and makes sure every
-// bucket of the schema exists.
+// Open opens the database in dir and makes sure every bucket of the schema
+// exists; without ReadOnly it creates the directory and the database when
+// they do not exist yet. Before bbolt reads the file, Open refuses one that
+// is empty (ErrEmptyFile) or shorter than its meta page says
+// (ErrTruncated); see Options for ReadOnly and CheckPages.
 func Open(dir string, opts Options) (*Backend, error) {
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, fmt.Errorf("create data directory: %w", err)
+	path := databasePath(dir)
+	exists, err := checkFile(path)
+	if err != nil {
+		return nil, err
+	}
+	if opts.ReadOnly && !exists {
+		return nil, fmt.Errorf("%w at %s", ErrNoDatabase, path)
+	}
+	if !opts.ReadOnly {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, fmt.Errorf("create data directory: %w", err)
+		}
 	}
 	if opts.LockTimeout == 0 {
 		opts.LockTimeout = time.Second
 	}
-	db, err := bbolt.Open(filepath.Join(dir, FileName), 0o600, &bbolt.Options{Timeout: opts.LockTimeout, ReadOnly: opts.ReadOnly})
-	if errors.Is(err, bolterrors.ErrTimeout) {
+	db, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: opts.LockTimeout, ReadOnly: opts.ReadOnly})
+	switch {
+	case errors.Is(err, bolterrors.ErrTimeout):
 		return nil, ErrLocked
+	case opts.ReadOnly && errors.Is(err, fs.ErrNotExist):
+		return nil, fmt.Errorf("%w at %s", ErrNoDatabase, path)
+	case errors.Is(err, bolterrors.ErrInvalid), errors.Is(err, bolterrors.ErrChecksum), errors.Is(err, bolterrors.ErrVersionMismatch):
+		return nil, fmt.Errorf("%s is not a database this build can read (%w); %s", path, err, restoreAdvice)
+	case err != nil:
+		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
-	if err != nil {
-		return nil, fmt.Errorf("open database: %w", err)
-	}
-	b := &Backend{db: db}
-	if opts.ReadOnly {
-		return b, nil
-	}
-	if err := db.Update(createBuckets); err != nil {
+	b := &Backend{db: db, path: path, readOnly: opts.ReadOnly, checkDone: make(chan struct{})}
+	fail := func(err error) (*Backend, error) {
 		_ = db.Close()
-		return nil, fmt.Errorf("create buckets: %w", err)
+		return nil, err
+	}
+	// Again under bbolt's lock, against the meta page bbolt chose, in case
+	// the file changed between checkFile and the lock.
+	used, err := b.usedSize()
+	if err != nil {
+		return fail(err)
+	}
+	if info, err := os.Stat(path); err != nil {
+		return fail(fmt.Errorf("open database: %w", err))
+	} else if info.Size() < used {
+		return fail(truncated(path, info.Size(), used))
+	}
+	background := false
+	if opts.CheckPages {
+		limit := opts.SyncCheckLimit
+		if limit == 0 {
+			limit = DefaultSyncCheckLimit
+		}
+		if limit < 0 || used <= limit {
+			// No writer can run yet, so a read transaction is safe.
+			if err := b.checkPages(context.Background(), false); err != nil {
+				return fail(err)
+			}
+		} else {
+			background = true
+		}
+	}
+	if !opts.ReadOnly {
+		if err := db.Update(createBuckets); err != nil {
+			return fail(fmt.Errorf("create buckets: %w", err))
+		}
+	}
+	if background {
+		b.startBackgroundCheck()
+	} else {
+		close(b.checkDone)
 	}
 	return b, nil
+}
+
+// databasePath is the database file in dir, with dir as given (not
+// cleaned), so that messages name the directory the way the user typed it.
+func databasePath(dir string) string {
+	switch {
+	case dir == "":
+		return FileName
+	case os.IsPathSeparator(dir[len(dir)-1]):
+		return dir + FileName
+	}
+	return dir + string(filepath.Separator) + FileName
+}
+
+// Path is the database file's path.
+func (b *Backend) Path() string { return b.path }
+
+// usedSize is the length the file must have: bbolt's high-water page times
+// the page size.
+func (b *Backend) usedSize() (int64, error) {
+	var size int64
+	err := b.db.View(func(tx *bbolt.Tx) error {
+		size = tx.Size()
+		return nil
+	})
+	return size, err
 }
 
 func createBuckets(tx *bbolt.Tx) error {
@@ -93,6 +206,9 @@ func (b *Backend) View(ctx context.Context, fn func(store.ReadTx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	if d := b.damage.Load(); d != nil {
+		return d
+	}
 	return b.db.View(func(tx *bbolt.Tx) error { return fn(txn{tx}) })
 }
 
@@ -100,10 +216,17 @@ func (b *Backend) View(ctx context.Context, fn func(store.ReadTx) error) error {
 // arrives while a commit is in progress joins the next one, which starts as
 // soon as that commit ends, so concurrent writers share an fsync without the
 // fixed wait of bbolt's Batch, and a lone writer commits at once. As with
-// Batch, fn may run more than once (see store.Backend).
+// Batch, fn may run more than once (see store.Backend). On a backend
+// opened ReadOnly it fails with store.ErrReadOnly without running fn.
 func (b *Backend) Update(ctx context.Context, fn func(store.WriteTx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
+	}
+	if b.readOnly {
+		return fmt.Errorf("%w: %s was opened for reading only", store.ErrReadOnly, b.path)
+	}
+	if d := b.damage.Load(); d != nil {
+		return d
 	}
 	c := &call{ctx: ctx, fn: fn, done: make(chan error, 1)}
 	b.mu.Lock()
@@ -218,9 +341,14 @@ func (c *call) run(tx *bbolt.Tx) (err error) {
 }
 
 // Backup implements store.Backend; readers and writers carry on meanwhile.
+// A backend in the damaged state refuses: a copy of damaged pages is no
+// backup to restore from.
 func (b *Backend) Backup(ctx context.Context, w io.Writer) (int64, error) {
 	if err := ctx.Err(); err != nil {
 		return 0, err
+	}
+	if d := b.damage.Load(); d != nil {
+		return 0, d
 	}
 	var n int64
 	err := b.db.View(func(tx *bbolt.Tx) error {
@@ -231,19 +359,18 @@ func (b *Backend) Backup(ctx context.Context, w io.Writer) (int64, error) {
 	return n, err
 }
 
-// Check runs bbolt's consistency check and returns every problem found.
-func (b *Backend) Check() error {
-	return b.db.View(func(tx *bbolt.Tx) error {
-		var errs []error
-		for err := range tx.Check() {
-			errs = append(errs, err)
-		}
-		return errors.Join(errs...)
-	})
-}
+// Check runs bbolt's page check and returns every problem found; it is
+// CheckPages without a context, for tests.
+func (b *Backend) Check() error { return b.CheckPages(context.Background()) }
 
-// Close implements store.Backend.
-func (b *Backend) Close() error { return b.db.Close() }
+// Close implements store.Backend. It stops a background page check first.
+func (b *Backend) Close() error {
+	if b.stopCheck != nil {
+		b.stopCheck()
+	}
+	<-b.checkDone
+	return b.db.Close()
+}
 
 type txn struct{ tx *bbolt.Tx }
 

@@ -35,6 +35,7 @@ func RunAll(t *testing.T, h Harness) {
 		"CancelledContextWritesNil": testCancelled,
 		"BackupRestores":            testBackup,
 		"SchemaVersionGuard":        testSchemaGuard,
+		"ReadOnlySchemaGuard":       testReadOnlySchemaGuard,
 		"Notices":                   testNotices,
 		"HolidayImportsInOrder":     testHolidayImports,
 		"Tokens":                    testTokens,

@@ -87,13 +87,13 @@ func testTokens(t *testing.T, h Harness) {
 		}
 	}
 
-	if err := s.Update(ctx, func(tx store.WriteTx) error { _, err := store.RevokeToken(tx, "bbbbbbbbbbbb"); return err }); err != nil {
+	if err := s.Update(ctx, func(tx store.WriteTx) error { _, _, err := store.RevokeToken(tx, "bbbbbbbbbbbb"); return err }); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Update(ctx, func(tx store.WriteTx) error { _, err := store.RevokeToken(tx, "bbbbbbbbbbbb"); return err }); err != nil {
+	if err := s.Update(ctx, func(tx store.WriteTx) error { _, _, err := store.RevokeToken(tx, "bbbbbbbbbbbb"); return err }); err != nil {
 		t.Errorf("revoking twice: %v", err)
 	}
-	if err := s.Update(ctx, func(tx store.WriteTx) error { _, err := store.RevokeToken(tx, "000000000000"); return err }); !errors.Is(err, store.ErrNotFound) {
+	if err := s.Update(ctx, func(tx store.WriteTx) error { _, _, err := store.RevokeToken(tx, "000000000000"); return err }); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("revoking an unknown id: got %v, want ErrNotFound", err)
 	}
 

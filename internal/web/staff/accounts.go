@@ -139,15 +139,15 @@ func (h *handler) createAccount(w http.ResponseWriter, r *http.Request, me *staf
 
 func (h *handler) disableAccount(w http.ResponseWriter, r *http.Request, me *staffer) {
 	id := r.PathValue("id")
-	if "user:"+id == me.actor {
-		f := web.NewForm(nil)
-		f.Fail("accounts", "", "You cannot disable your own account: ask another administrator")
-		h.renderAccounts(w, r, me, http.StatusUnprocessableEntity, f, "")
-		return
-	}
 	u, err := h.cfg.Users.Get(r.Context(), id)
 	if err == nil {
 		u, err = h.cfg.Users.Disable(r.Context(), u.ID, me.actor)
+	}
+	if e := web.ErrorOf(err); err != nil && e.Kind == web.Refused {
+		f := web.NewForm(nil)
+		f.Take(e, nil, "accounts")
+		h.renderAccounts(w, r, me, e.Status, f, "")
+		return
 	}
 	if err != nil {
 		h.render.Fail(w, err)

@@ -3,7 +3,6 @@ package staff
 import (
 	"strings"
 
-	"github.com/rightsdesk/rightsdesk/internal/auth"
 	"github.com/rightsdesk/rightsdesk/internal/cases"
 	"github.com/rightsdesk/rightsdesk/internal/web"
 )
@@ -14,7 +13,9 @@ import (
 // form knows (a required field left empty); the domain checks the rest.
 type action struct {
 	name string
-	role auth.Role
+	// rpcs are the API calls the action stands for; it needs the strictest
+	// of their roles (see internal/policy).
+	rpcs []string
 	// first is the field the error summary links to when the domain
 	// refuses the command as a whole.
 	first string
@@ -34,21 +35,21 @@ func required(f *web.Form, field, message string) string {
 }
 
 var actions = map[string]action{
-	"assign": {name: "assign", role: auth.RoleCaseworker, first: "assign-to", fields: map[string]string{"assignee": "assign-to"}, command: func(f *web.Form, me *staffer, _ string) cases.Command {
+	"assign": {name: "assign", rpcs: []string{"CaseService/AssignCase"}, first: "assign-to", fields: map[string]string{"assignee": "assign-to"}, command: func(f *web.Form, me *staffer, _ string) cases.Command {
 		to := f.Get("assign-to")
 		if to == "me" {
 			to = me.actor
 		}
 		return cases.Assign{Assignee: to}
 	}},
-	"request": {name: "request", role: auth.RoleCaseworker, first: "request-what", fields: map[string]string{"what": "request-what", "detail": "request-detail"}, command: func(f *web.Form, _ *staffer, today string) cases.Command {
+	"request": {name: "request", rpcs: []string{"CaseService/RequestIdentity", "CaseService/RequestClarification", "CaseService/RequestFee"}, first: "request-what", fields: map[string]string{"what": "request-what", "detail": "request-detail"}, command: func(f *web.Form, _ *staffer, today string) cases.Command {
 		what := required(f, "request-what", "Choose what to ask the requester for")
 		return cases.RequestFromRequester{What: cases.WaitingFor(what), On: today, Detail: f.Get("request-detail")}
 	}},
-	"response": {name: "response", role: auth.RoleCaseworker, first: "response-detail", fields: map[string]string{"detail": "response-detail"}, command: func(f *web.Form, _ *staffer, today string) cases.Command {
+	"response": {name: "response", rpcs: []string{"CaseService/RecordRequesterResponse"}, first: "response-detail", fields: map[string]string{"detail": "response-detail"}, command: func(f *web.Form, _ *staffer, today string) cases.Command {
 		return cases.RecordResponse{On: today, Detail: required(f, "response-detail", "Say what the requester sent")}
 	}},
-	"extend": {name: "extend", role: auth.RoleCaseworker, first: "extend-months", fields: map[string]string{"months": "extend-months", "reason": "extend-reason"}, command: func(f *web.Form, _ *staffer, today string) cases.Command {
+	"extend": {name: "extend", rpcs: []string{"CaseService/ExtendCase"}, first: "extend-months", fields: map[string]string{"months": "extend-months", "reason": "extend-reason"}, command: func(f *web.Form, _ *staffer, today string) cases.Command {
 		months := 0
 		switch required(f, "extend-months", "Choose how many months to extend by") {
 		case "1":
@@ -58,7 +59,7 @@ var actions = map[string]action{
 		}
 		return cases.Extend{On: today, Months: months, Reason: required(f, "extend-reason", "Give the reason for the extension")}
 	}},
-	"close": {name: "close", role: auth.RoleCaseworker, first: "close-outcome", fields: map[string]string{"outcome": "close-outcome", "refusal_reason": "close-reason", "detail": "close-detail"}, command: func(f *web.Form, _ *staffer, today string) cases.Command {
+	"close": {name: "close", rpcs: []string{"CaseService/CloseCase"}, first: "close-outcome", fields: map[string]string{"outcome": "close-outcome", "refusal_reason": "close-reason", "detail": "close-detail"}, command: func(f *web.Form, _ *staffer, today string) cases.Command {
 		outcome := cases.OutcomeKind(required(f, "close-outcome", "Choose the outcome"))
 		cmd := cases.Close{On: today, Outcome: outcome, Detail: f.Get("close-detail")}
 		if outcome == cases.OutcomeRefused {
@@ -66,17 +67,17 @@ var actions = map[string]action{
 		}
 		return cmd
 	}},
-	"note": {name: "note", role: auth.RoleCaseworker, first: "note-text", fields: map[string]string{"text": "note-text"}, command: func(f *web.Form, _ *staffer, _ string) cases.Command {
+	"note": {name: "note", rpcs: []string{"CaseService/AddNote"}, first: "note-text", fields: map[string]string{"text": "note-text"}, command: func(f *web.Form, _ *staffer, _ string) cases.Command {
 		return cases.AddNote{Text: required(f, "note-text", "Enter the note")}
 	}},
-	"task": {name: "task", role: auth.RoleCaseworker, first: "task-resolution", fields: map[string]string{"state": "task-state", "resolution": "task-resolution"}, command: func(f *web.Form, _ *staffer, _ string) cases.Command {
+	"task": {name: "task", rpcs: []string{"CaseService/CompleteTask"}, first: "task-resolution", fields: map[string]string{"state": "task-state", "resolution": "task-resolution"}, command: func(f *web.Form, _ *staffer, _ string) cases.Command {
 		state := cases.TaskDone
 		if f.Get("task-state") == string(cases.TaskImpossible) {
 			state = cases.TaskImpossible
 		}
 		return cases.CompleteTask{TaskID: f.Get("task-id"), State: state, Resolution: f.Get("task-resolution")}
 	}},
-	"search": {name: "search", role: auth.RoleCaseworker, first: "search-source", fields: map[string]string{"source": "search-source", "found": "search-found", "by": "search-by"}, command: func(f *web.Form, me *staffer, today string) cases.Command {
+	"search": {name: "search", rpcs: []string{"CaseService/RecordSearch"}, first: "search-source", fields: map[string]string{"source": "search-source", "found": "search-found", "by": "search-by"}, command: func(f *web.Form, me *staffer, today string) cases.Command {
 		by := strings.TrimSpace(f.Get("search-by"))
 		if by == "" {
 			by = me.name
@@ -87,13 +88,13 @@ var actions = map[string]action{
 			On:     today, By: by,
 		}
 	}},
-	"not-searched": {name: "not-searched", role: auth.RoleCaseworker, first: "skip-source", fields: map[string]string{"source": "skip-source", "reason": "skip-reason"}, command: func(f *web.Form, _ *staffer, _ string) cases.Command {
+	"not-searched": {name: "not-searched", rpcs: []string{"CaseService/RecordNotSearched"}, first: "skip-source", fields: map[string]string{"source": "skip-source", "reason": "skip-reason"}, command: func(f *web.Form, _ *staffer, _ string) cases.Command {
 		return cases.RecordNotSearched{
 			Source: required(f, "skip-source", "Enter the system or team not searched"),
 			Reason: required(f, "skip-reason", "Say why it was not searched"),
 		}
 	}},
-	"reopen": {name: "reopen", role: auth.RoleAdmin, first: "reopen-reason", fields: map[string]string{"reason": "reopen-reason"}, command: func(f *web.Form, _ *staffer, _ string) cases.Command {
+	"reopen": {name: "reopen", rpcs: []string{"CaseService/ReopenCase"}, first: "reopen-reason", fields: map[string]string{"reason": "reopen-reason"}, command: func(f *web.Form, _ *staffer, _ string) cases.Command {
 		return cases.Reopen{Reason: required(f, "reopen-reason", "Give the reason for reopening")}
 	}},
 }

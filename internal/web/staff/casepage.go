@@ -91,7 +91,7 @@ func (h *handler) renderCase(w http.ResponseWriter, r *http.Request, me *staffer
 	today := h.cfg.Work.Today().String()
 	d := caseData{
 		row: rows[0], Searches: c.Searches, Conflict: conflict,
-		CanAct: me.can(auth.RoleCaseworker), CanReopen: me.can(auth.RoleAdmin), Today: today,
+		CanAct: me.can(h.actRole), CanReopen: me.can(h.reopenRole), Today: today,
 		Assignees:  []web.Option{{Value: "me", Label: "Me (" + me.name + ")"}, {Value: "", Label: "Nobody (unassign)"}},
 		Months:     []web.Option{{Value: "1", Label: "1 month"}, {Value: "2", Label: "2 months"}},
 		TaskStates: []web.Option{{Value: string(cases.TaskDone), Label: "Done"}, {Value: string(cases.TaskImpossible), Label: "Impossible", Hint: "Say why below."}},

@@ -1,6 +1,7 @@
 package staff
 
 import (
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -8,6 +9,7 @@ import (
 
 	"github.com/rightsdesk/rightsdesk/internal/auth"
 	"github.com/rightsdesk/rightsdesk/internal/clock"
+	"github.com/rightsdesk/rightsdesk/internal/policy"
 	"github.com/rightsdesk/rightsdesk/internal/usecase"
 	"github.com/rightsdesk/rightsdesk/internal/web"
 	webfiles "github.com/rightsdesk/rightsdesk/web"
@@ -50,6 +52,9 @@ type handler struct {
 	site   *web.Site
 	render *web.Renderer
 	oidc   *oidcClient
+	// actRole may work a case and reopenRole reopen one: which forms the
+	// case page offers.
+	actRole, reopenRole auth.Role
 }
 
 // New returns the workspace's handler for every path under Prefix.
@@ -79,28 +84,70 @@ func New(cfg Config) (http.Handler, error) {
 	// its secret URL is the credential.
 	mux.HandleFunc("GET /staff/feed/{file}", h.feedICS)
 
-	mux.HandleFunc("GET /staff/{$}", h.need(auth.RoleViewer, h.queue))
-	mux.HandleFunc("GET /staff/export.csv", h.need(auth.RoleViewer, h.exportCSV))
-	mux.HandleFunc("GET /staff/find", h.need(auth.RoleViewer, h.find))
-	mux.HandleFunc("GET /staff/dashboard", h.need(auth.RoleViewer, h.dashboard))
-	mux.HandleFunc("GET /staff/feed", h.need(auth.RoleViewer, h.feedPage))
-	mux.HandleFunc("GET /staff/password", h.need(auth.RoleViewer, h.passwordPage))
-	mux.HandleFunc("POST /staff/password", h.need(auth.RoleViewer, h.changePassword))
-	mux.HandleFunc("POST /staff/feed", h.need(auth.RoleViewer, h.feedIssue))
-	mux.HandleFunc("POST /staff/feed/revoke", h.need(auth.RoleViewer, h.feedRevoke))
-	mux.HandleFunc("GET /staff/cases/new", h.need(auth.RoleCaseworker, h.showNewCase))
-	mux.HandleFunc("POST /staff/cases/new", h.need(auth.RoleCaseworker, h.createCase))
-	mux.HandleFunc("GET /staff/cases/{id}", h.need(auth.RoleViewer, h.showCase))
-	mux.HandleFunc("GET /staff/cases/{id}/evidence.zip", h.need(auth.RoleViewer, h.evidence))
-	mux.HandleFunc("GET /staff/users", h.need(auth.RoleAdmin, h.accounts))
-	mux.HandleFunc("POST /staff/users", h.need(auth.RoleAdmin, h.createAccount))
-	mux.HandleFunc("POST /staff/users/{id}/disable", h.need(auth.RoleAdmin, h.disableAccount))
-	mux.HandleFunc("POST /staff/users/reset", h.need(auth.RoleAdmin, h.resetPassword))
+	routes := []struct {
+		pattern string
+		// rpcs are the API calls the page stands for: it needs the
+		// strictest of their roles, from the same table the API uses. None
+		// means any signed-in member of staff (their own password and feed).
+		rpcs []string
+		page func(http.ResponseWriter, *http.Request, *staffer)
+	}{
+		{"GET /staff/{$}", []string{"CaseService/ListCases"}, h.queue},
+		{"GET /staff/export.csv", []string{"CaseService/ListCases"}, h.exportCSV},
+		{"GET /staff/find", []string{"CaseService/ListCases"}, h.find},
+		{"GET /staff/dashboard", []string{"CaseService/ListCases"}, h.dashboard},
+		{"GET /staff/feed", nil, h.feedPage},
+		{"POST /staff/feed", nil, h.feedIssue},
+		{"POST /staff/feed/revoke", nil, h.feedRevoke},
+		{"GET /staff/password", nil, h.passwordPage},
+		{"POST /staff/password", nil, h.changePassword},
+		{"GET /staff/cases/new", []string{"CaseService/CreateCase"}, h.showNewCase},
+		{"POST /staff/cases/new", []string{"CaseService/CreateCase"}, h.createCase},
+		{"GET /staff/cases/{id}", []string{"CaseService/GetCase", "CaseService/ListCaseEvents"}, h.showCase},
+		{"GET /staff/cases/{id}/evidence.zip", []string{"CaseService/GetCase", "CaseService/ListCaseEvents"}, h.evidence},
+		{"GET /staff/users", []string{"AdminService/ListUsers"}, h.accounts},
+		{"POST /staff/users", []string{"AdminService/CreateUser"}, h.createAccount},
+		{"POST /staff/users/{id}/disable", []string{"AdminService/DisableUser"}, h.disableAccount},
+		{"POST /staff/users/reset", []string{"AdminService/ResetUserPassword"}, h.resetPassword},
+	}
+	for _, rt := range routes {
+		role, err := strictest(rt.rpcs)
+		if err != nil {
+			return nil, fmt.Errorf("staff page %s: %w", rt.pattern, err)
+		}
+		mux.HandleFunc(rt.pattern, h.need(role, rt.page))
+	}
 	for name, a := range actions {
-		mux.HandleFunc("POST /staff/cases/{id}/"+name, h.need(a.role, h.act(a)))
+		role, err := strictest(a.rpcs)
+		if err != nil {
+			return nil, fmt.Errorf("staff action %s: %w", name, err)
+		}
+		mux.HandleFunc("POST /staff/cases/{id}/"+name, h.need(role, h.act(a)))
+	}
+	if h.actRole, err = strictest([]string{"CaseService/AddNote"}); err != nil {
+		return nil, err
+	}
+	if h.reopenRole, err = strictest(actions["reopen"].rpcs); err != nil {
+		return nil, err
 	}
 	mux.HandleFunc("/staff/", func(w http.ResponseWriter, _ *http.Request) { render.NotFound(w) })
 	return h.site.Protect(mux), nil
+}
+
+// strictest is the role that may call every one of the API's rpcs, from
+// the API's own declarations; with none, any member of staff.
+func strictest(rpcs []string) (auth.Role, error) {
+	need := auth.RoleViewer
+	for _, rpc := range rpcs {
+		role, err := policy.Of(rpc)
+		if err != nil {
+			return auth.RoleNone, err
+		}
+		if !need.Includes(role) {
+			need = role
+		}
+	}
+	return need, nil
 }
 
 // safeNext keeps a return address inside the workspace, so the sign-in

@@ -7,8 +7,11 @@
 package rightsdeskv1
 
 import (
+	_ "buf.build/gen/go/bufbuild/protovalidate/protocolbuffers/go/buf/validate"
+	_ "google.golang.org/genproto/googleapis/api/annotations"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
+	durationpb "google.golang.org/protobuf/types/known/durationpb"
 	reflect "reflect"
 	sync "sync"
 	unsafe "unsafe"
@@ -60,8 +63,9 @@ func (*BackupRequest) Descriptor() ([]byte, []int) {
 
 // A piece of the backup, in order.
 type BackupChunk struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Data          []byte                 `protobuf:"bytes,1,opt,name=data,proto3" json:"data,omitempty"`
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The next bytes of the database file.
+	Data          []byte `protobuf:"bytes,1,opt,name=data,proto3" json:"data,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -147,10 +151,12 @@ type VerifyAuditResponse struct {
 	Events uint64 `protobuf:"varint,1,opt,name=events,proto3" json:"events,omitempty"`
 	// True when every link holds.
 	Intact bool `protobuf:"varint,2,opt,name=intact,proto3" json:"intact,omitempty"`
-	// The first broken link, when not intact.
-	BrokenAt   uint64 `protobuf:"varint,3,opt,name=broken_at,json=brokenAt,proto3" json:"broken_at,omitempty"`
+	// The sequence number of the first broken link, when not intact.
+	BrokenAt uint64 `protobuf:"varint,3,opt,name=broken_at,json=brokenAt,proto3" json:"broken_at,omitempty"`
+	// The subject (case id, or e.g. `token:{id}`) of the first broken event.
 	BrokenCase string `protobuf:"bytes,4,opt,name=broken_case,json=brokenCase,proto3" json:"broken_case,omitempty"`
-	Reason     string `protobuf:"bytes,5,opt,name=reason,proto3" json:"reason,omitempty"`
+	// What is wrong with the first broken link.
+	Reason string `protobuf:"bytes,5,opt,name=reason,proto3" json:"reason,omitempty"`
 	// Hash of the newest event.
 	Head          []byte `protobuf:"bytes,6,opt,name=head,proto3" json:"head,omitempty"`
 	unknownFields protoimpl.UnknownFields
@@ -229,11 +235,579 @@ func (x *VerifyAuditResponse) GetHead() []byte {
 	return nil
 }
 
+// Request for CreateToken.
+type CreateTokenRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Who or what will hold the token, e.g. `alice` or `case-importer`: 1 to
+	// 64 bytes of letters, digits and . _ - @. The audit trail records the
+	// holder's calls as `token:{display_name}`.
+	DisplayName string `protobuf:"bytes,1,opt,name=display_name,json=displayName,proto3" json:"display_name,omitempty"`
+	// What the token may call: ROLE_VIEWER, ROLE_CASEWORKER or ROLE_ADMIN.
+	Role Role `protobuf:"varint,2,opt,name=role,proto3,enum=rightsdesk.v1.Role" json:"role,omitempty"`
+	// How long the token works, from now; unset for a token that never expires.
+	Lifetime      *durationpb.Duration `protobuf:"bytes,3,opt,name=lifetime,proto3" json:"lifetime,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateTokenRequest) Reset() {
+	*x = CreateTokenRequest{}
+	mi := &file_rightsdesk_v1_admin_service_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateTokenRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateTokenRequest) ProtoMessage() {}
+
+func (x *CreateTokenRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_rightsdesk_v1_admin_service_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateTokenRequest.ProtoReflect.Descriptor instead.
+func (*CreateTokenRequest) Descriptor() ([]byte, []int) {
+	return file_rightsdesk_v1_admin_service_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *CreateTokenRequest) GetDisplayName() string {
+	if x != nil {
+		return x.DisplayName
+	}
+	return ""
+}
+
+func (x *CreateTokenRequest) GetRole() Role {
+	if x != nil {
+		return x.Role
+	}
+	return Role_ROLE_UNSPECIFIED
+}
+
+func (x *CreateTokenRequest) GetLifetime() *durationpb.Duration {
+	if x != nil {
+		return x.Lifetime
+	}
+	return nil
+}
+
+// Response for CreateToken.
+type CreateTokenResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The new token's record.
+	ApiToken *ApiToken `protobuf:"bytes,1,opt,name=api_token,json=apiToken,proto3" json:"api_token,omitempty"`
+	// The token to present as `authorization: Bearer {token}`. Shown only
+	// here, once: it cannot be read again, only revoked and replaced.
+	Token         string `protobuf:"bytes,2,opt,name=token,proto3" json:"token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateTokenResponse) Reset() {
+	*x = CreateTokenResponse{}
+	mi := &file_rightsdesk_v1_admin_service_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateTokenResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateTokenResponse) ProtoMessage() {}
+
+func (x *CreateTokenResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_rightsdesk_v1_admin_service_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateTokenResponse.ProtoReflect.Descriptor instead.
+func (*CreateTokenResponse) Descriptor() ([]byte, []int) {
+	return file_rightsdesk_v1_admin_service_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *CreateTokenResponse) GetApiToken() *ApiToken {
+	if x != nil {
+		return x.ApiToken
+	}
+	return nil
+}
+
+func (x *CreateTokenResponse) GetToken() string {
+	if x != nil {
+		return x.Token
+	}
+	return ""
+}
+
+// Request for ListTokens.
+type ListTokensRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// At most this many tokens; 0 means 100, and more than 1000 is treated as 1000.
+	PageSize int32 `protobuf:"varint,1,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	// The next_page_token of the previous response.
+	PageToken     string `protobuf:"bytes,2,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListTokensRequest) Reset() {
+	*x = ListTokensRequest{}
+	mi := &file_rightsdesk_v1_admin_service_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListTokensRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListTokensRequest) ProtoMessage() {}
+
+func (x *ListTokensRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_rightsdesk_v1_admin_service_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListTokensRequest.ProtoReflect.Descriptor instead.
+func (*ListTokensRequest) Descriptor() ([]byte, []int) {
+	return file_rightsdesk_v1_admin_service_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *ListTokensRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+func (x *ListTokensRequest) GetPageToken() string {
+	if x != nil {
+		return x.PageToken
+	}
+	return ""
+}
+
+// Response for ListTokens.
+type ListTokensResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Token records, oldest first.
+	Tokens []*ApiToken `protobuf:"bytes,1,rep,name=tokens,proto3" json:"tokens,omitempty"`
+	// Empty when there are no more pages.
+	NextPageToken string `protobuf:"bytes,2,opt,name=next_page_token,json=nextPageToken,proto3" json:"next_page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListTokensResponse) Reset() {
+	*x = ListTokensResponse{}
+	mi := &file_rightsdesk_v1_admin_service_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListTokensResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListTokensResponse) ProtoMessage() {}
+
+func (x *ListTokensResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_rightsdesk_v1_admin_service_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListTokensResponse.ProtoReflect.Descriptor instead.
+func (*ListTokensResponse) Descriptor() ([]byte, []int) {
+	return file_rightsdesk_v1_admin_service_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *ListTokensResponse) GetTokens() []*ApiToken {
+	if x != nil {
+		return x.Tokens
+	}
+	return nil
+}
+
+func (x *ListTokensResponse) GetNextPageToken() string {
+	if x != nil {
+		return x.NextPageToken
+	}
+	return ""
+}
+
+// Request for RevokeToken.
+type RevokeTokenRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// `tokens/{token}`, the token's public id as ListTokens shows it.
+	Name          string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RevokeTokenRequest) Reset() {
+	*x = RevokeTokenRequest{}
+	mi := &file_rightsdesk_v1_admin_service_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RevokeTokenRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RevokeTokenRequest) ProtoMessage() {}
+
+func (x *RevokeTokenRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_rightsdesk_v1_admin_service_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RevokeTokenRequest.ProtoReflect.Descriptor instead.
+func (*RevokeTokenRequest) Descriptor() ([]byte, []int) {
+	return file_rightsdesk_v1_admin_service_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *RevokeTokenRequest) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+// Request for ListUsers.
+type ListUsersRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// At most this many accounts; 0 means 100, and more than 1000 is treated as 1000.
+	PageSize int32 `protobuf:"varint,1,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	// The next_page_token of the previous response.
+	PageToken     string `protobuf:"bytes,2,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListUsersRequest) Reset() {
+	*x = ListUsersRequest{}
+	mi := &file_rightsdesk_v1_admin_service_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListUsersRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListUsersRequest) ProtoMessage() {}
+
+func (x *ListUsersRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_rightsdesk_v1_admin_service_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListUsersRequest.ProtoReflect.Descriptor instead.
+func (*ListUsersRequest) Descriptor() ([]byte, []int) {
+	return file_rightsdesk_v1_admin_service_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *ListUsersRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+func (x *ListUsersRequest) GetPageToken() string {
+	if x != nil {
+		return x.PageToken
+	}
+	return ""
+}
+
+// Response for ListUsers.
+type ListUsersResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Staff accounts, ordered by email address.
+	Users []*StaffUser `protobuf:"bytes,1,rep,name=users,proto3" json:"users,omitempty"`
+	// Empty when there are no more pages.
+	NextPageToken string `protobuf:"bytes,2,opt,name=next_page_token,json=nextPageToken,proto3" json:"next_page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListUsersResponse) Reset() {
+	*x = ListUsersResponse{}
+	mi := &file_rightsdesk_v1_admin_service_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListUsersResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListUsersResponse) ProtoMessage() {}
+
+func (x *ListUsersResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_rightsdesk_v1_admin_service_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListUsersResponse.ProtoReflect.Descriptor instead.
+func (*ListUsersResponse) Descriptor() ([]byte, []int) {
+	return file_rightsdesk_v1_admin_service_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *ListUsersResponse) GetUsers() []*StaffUser {
+	if x != nil {
+		return x.Users
+	}
+	return nil
+}
+
+func (x *ListUsersResponse) GetNextPageToken() string {
+	if x != nil {
+		return x.NextPageToken
+	}
+	return ""
+}
+
+// Request for CreateUser.
+type CreateUserRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The address the user will sign in with, as a bare address
+	// (`casey@example.org`, not `Casey <casey@example.org>`). No other
+	// account may have it.
+	Email string `protobuf:"bytes,1,opt,name=email,proto3" json:"email,omitempty"`
+	// The name colleagues know the user by: up to 200 characters, no control
+	// characters.
+	DisplayName string `protobuf:"bytes,2,opt,name=display_name,json=displayName,proto3" json:"display_name,omitempty"`
+	// What the user may do: ROLE_VIEWER, ROLE_CASEWORKER or ROLE_ADMIN.
+	Role Role `protobuf:"varint,3,opt,name=role,proto3,enum=rightsdesk.v1.Role" json:"role,omitempty"`
+	// The first password: at least 12 characters and at most 1024 bytes
+	// (after Unicode NFKC normalisation), not the email address or the name.
+	// A few unrelated words make a good one.
+	Password      string `protobuf:"bytes,4,opt,name=password,proto3" json:"password,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateUserRequest) Reset() {
+	*x = CreateUserRequest{}
+	mi := &file_rightsdesk_v1_admin_service_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateUserRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateUserRequest) ProtoMessage() {}
+
+func (x *CreateUserRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_rightsdesk_v1_admin_service_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateUserRequest.ProtoReflect.Descriptor instead.
+func (*CreateUserRequest) Descriptor() ([]byte, []int) {
+	return file_rightsdesk_v1_admin_service_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *CreateUserRequest) GetEmail() string {
+	if x != nil {
+		return x.Email
+	}
+	return ""
+}
+
+func (x *CreateUserRequest) GetDisplayName() string {
+	if x != nil {
+		return x.DisplayName
+	}
+	return ""
+}
+
+func (x *CreateUserRequest) GetRole() Role {
+	if x != nil {
+		return x.Role
+	}
+	return Role_ROLE_UNSPECIFIED
+}
+
+func (x *CreateUserRequest) GetPassword() string {
+	if x != nil {
+		return x.Password
+	}
+	return ""
+}
+
+// Request for DisableUser.
+type DisableUserRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// `users/{user}`.
+	Name          string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DisableUserRequest) Reset() {
+	*x = DisableUserRequest{}
+	mi := &file_rightsdesk_v1_admin_service_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DisableUserRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DisableUserRequest) ProtoMessage() {}
+
+func (x *DisableUserRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_rightsdesk_v1_admin_service_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DisableUserRequest.ProtoReflect.Descriptor instead.
+func (*DisableUserRequest) Descriptor() ([]byte, []int) {
+	return file_rightsdesk_v1_admin_service_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *DisableUserRequest) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+// Request for ResetUserPassword.
+type ResetUserPasswordRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// `users/{user}`.
+	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	// The new password: at least 12 characters and at most 1024 bytes (after
+	// Unicode NFKC normalisation), not the email address or the name.
+	Password      string `protobuf:"bytes,2,opt,name=password,proto3" json:"password,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ResetUserPasswordRequest) Reset() {
+	*x = ResetUserPasswordRequest{}
+	mi := &file_rightsdesk_v1_admin_service_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ResetUserPasswordRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ResetUserPasswordRequest) ProtoMessage() {}
+
+func (x *ResetUserPasswordRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_rightsdesk_v1_admin_service_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ResetUserPasswordRequest.ProtoReflect.Descriptor instead.
+func (*ResetUserPasswordRequest) Descriptor() ([]byte, []int) {
+	return file_rightsdesk_v1_admin_service_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *ResetUserPasswordRequest) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *ResetUserPasswordRequest) GetPassword() string {
+	if x != nil {
+		return x.Password
+	}
+	return ""
+}
+
 var File_rightsdesk_v1_admin_service_proto protoreflect.FileDescriptor
 
 const file_rightsdesk_v1_admin_service_proto_rawDesc = "" +
 	"\n" +
-	"!rightsdesk/v1/admin_service.proto\x12\rrightsdesk.v1\x1a\x18rightsdesk/v1/auth.proto\"\x0f\n" +
+	"!rightsdesk/v1/admin_service.proto\x12\rrightsdesk.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1egoogle/protobuf/duration.proto\x1a\x19rightsdesk/v1/admin.proto\x1a\x18rightsdesk/v1/auth.proto\"\x0f\n" +
 	"\rBackupRequest\"!\n" +
 	"\vBackupChunk\x12\x12\n" +
 	"\x04data\x18\x01 \x01(\fR\x04data\"\x14\n" +
@@ -245,10 +819,54 @@ const file_rightsdesk_v1_admin_service_proto_rawDesc = "" +
 	"\vbroken_case\x18\x04 \x01(\tR\n" +
 	"brokenCase\x12\x16\n" +
 	"\x06reason\x18\x05 \x01(\tR\x06reason\x12\x12\n" +
-	"\x04head\x18\x06 \x01(\fR\x04head2\xb6\x01\n" +
+	"\x04head\x18\x06 \x01(\fR\x04head\"\xd0\x01\n" +
+	"\x12CreateTokenRequest\x12B\n" +
+	"\fdisplay_name\x18\x01 \x01(\tB\x1f\xbaH\x1cr\x1a\x10\x01(@2\x14^[\\p{L}\\p{Nd}._@-]+$R\vdisplayName\x125\n" +
+	"\x04role\x18\x02 \x01(\x0e2\x13.rightsdesk.v1.RoleB\f\xbaH\t\x82\x01\x06\x18\x02\x18\x03\x18\x04R\x04role\x12?\n" +
+	"\blifetime\x18\x03 \x01(\v2\x19.google.protobuf.DurationB\b\xbaH\x05\xaa\x01\x02*\x00R\blifetime\"f\n" +
+	"\x13CreateTokenResponse\x124\n" +
+	"\tapi_token\x18\x01 \x01(\v2\x17.rightsdesk.v1.ApiTokenR\bapiToken\x12\x19\n" +
+	"\x05token\x18\x02 \x01(\tB\x03\x80\x01\x01R\x05token\"b\n" +
+	"\x11ListTokensRequest\x12$\n" +
+	"\tpage_size\x18\x01 \x01(\x05B\a\xbaH\x04\x1a\x02(\x00R\bpageSize\x12'\n" +
+	"\n" +
+	"page_token\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\x80\x04R\tpageToken\"m\n" +
+	"\x12ListTokensResponse\x12/\n" +
+	"\x06tokens\x18\x01 \x03(\v2\x17.rightsdesk.v1.ApiTokenR\x06tokens\x12&\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"F\n" +
+	"\x12RevokeTokenRequest\x120\n" +
+	"\x04name\x18\x01 \x01(\tB\x1c\xbaH\x19r\x172\x15^tokens/[0-9a-f]{12}$R\x04name\"a\n" +
+	"\x10ListUsersRequest\x12$\n" +
+	"\tpage_size\x18\x01 \x01(\x05B\a\xbaH\x04\x1a\x02(\x00R\bpageSize\x12'\n" +
+	"\n" +
+	"page_token\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\x80\x04R\tpageToken\"k\n" +
+	"\x11ListUsersResponse\x12.\n" +
+	"\x05users\x18\x01 \x03(\v2\x18.rightsdesk.v1.StaffUserR\x05users\x12&\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xd1\x01\n" +
+	"\x11CreateUserRequest\x12\x1d\n" +
+	"\x05email\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\x05email\x12;\n" +
+	"\fdisplay_name\x18\x02 \x01(\tB\x18\xbaH\x15r\x13\x10\x01\x18\xc8\x012\f^[^\\p{Cc}]*$R\vdisplayName\x125\n" +
+	"\x04role\x18\x03 \x01(\x0e2\x13.rightsdesk.v1.RoleB\f\xbaH\t\x82\x01\x06\x18\x02\x18\x03\x18\x04R\x04role\x12)\n" +
+	"\bpassword\x18\x04 \x01(\tB\r\xbaH\ar\x05\x10\f(\x80\b\x80\x01\x01R\bpassword\"E\n" +
+	"\x12DisableUserRequest\x12/\n" +
+	"\x04name\x18\x01 \x01(\tB\x1b\xbaH\x18r\x162\x14^users/[0-9a-f]{12}$R\x04name\"v\n" +
+	"\x18ResetUserPasswordRequest\x12/\n" +
+	"\x04name\x18\x01 \x01(\tB\x1b\xbaH\x18r\x162\x14^users/[0-9a-f]{12}$R\x04name\x12)\n" +
+	"\bpassword\x18\x02 \x01(\tB\r\xbaH\ar\x05\x10\f(\x80\b\x80\x01\x01R\bpassword2\xec\a\n" +
 	"\fAdminService\x12J\n" +
-	"\x06Backup\x12\x1c.rightsdesk.v1.BackupRequest\x1a\x1a.rightsdesk.v1.BackupChunk\"\x04\xc8\xf3\x18\x040\x01\x12Z\n" +
-	"\vVerifyAudit\x12!.rightsdesk.v1.VerifyAuditRequest\x1a\".rightsdesk.v1.VerifyAuditResponse\"\x04\xc8\xf3\x18\x04BDZBgithub.com/rightsdesk/rightsdesk/gen/go/rightsdesk/v1;rightsdeskv1b\x06proto3"
+	"\x06Backup\x12\x1c.rightsdesk.v1.BackupRequest\x1a\x1a.rightsdesk.v1.BackupChunk\"\x04\xc8\xf3\x18\x040\x01\x12r\n" +
+	"\vVerifyAudit\x12!.rightsdesk.v1.VerifyAuditRequest\x1a\".rightsdesk.v1.VerifyAuditResponse\"\x1c\xc8\xf3\x18\x04\x82\xd3\xe4\x93\x02\x12\x12\x10/v1/audit:verify\x12o\n" +
+	"\vCreateToken\x12!.rightsdesk.v1.CreateTokenRequest\x1a\".rightsdesk.v1.CreateTokenResponse\"\x19\xc8\xf3\x18\x04\x82\xd3\xe4\x93\x02\x0f:\x01*\"\n" +
+	"/v1/tokens\x12i\n" +
+	"\n" +
+	"ListTokens\x12 .rightsdesk.v1.ListTokensRequest\x1a!.rightsdesk.v1.ListTokensResponse\"\x16\xc8\xf3\x18\x04\x82\xd3\xe4\x93\x02\f\x12\n" +
+	"/v1/tokens\x12t\n" +
+	"\vRevokeToken\x12!.rightsdesk.v1.RevokeTokenRequest\x1a\x17.rightsdesk.v1.ApiToken\")\xc8\xf3\x18\x04\x82\xd3\xe4\x93\x02\x1f:\x01*\"\x1a/v1/{name=tokens/*}:revoke\x12e\n" +
+	"\tListUsers\x12\x1f.rightsdesk.v1.ListUsersRequest\x1a .rightsdesk.v1.ListUsersResponse\"\x15\xc8\xf3\x18\x04\x82\xd3\xe4\x93\x02\v\x12\t/v1/users\x12b\n" +
+	"\n" +
+	"CreateUser\x12 .rightsdesk.v1.CreateUserRequest\x1a\x18.rightsdesk.v1.StaffUser\"\x18\xc8\xf3\x18\x04\x82\xd3\xe4\x93\x02\x0e:\x01*\"\t/v1/users\x12u\n" +
+	"\vDisableUser\x12!.rightsdesk.v1.DisableUserRequest\x1a\x18.rightsdesk.v1.StaffUser\")\xc8\xf3\x18\x04\x82\xd3\xe4\x93\x02\x1f:\x01*\"\x1a/v1/{name=users/*}:disable\x12\x87\x01\n" +
+	"\x11ResetUserPassword\x12'.rightsdesk.v1.ResetUserPasswordRequest\x1a\x18.rightsdesk.v1.StaffUser\"/\xc8\xf3\x18\x04\x82\xd3\xe4\x93\x02%:\x01*\" /v1/{name=users/*}:resetPasswordBDZBgithub.com/rightsdesk/rightsdesk/gen/go/rightsdesk/v1;rightsdeskv1b\x06proto3"
 
 var (
 	file_rightsdesk_v1_admin_service_proto_rawDescOnce sync.Once
@@ -262,23 +880,57 @@ func file_rightsdesk_v1_admin_service_proto_rawDescGZIP() []byte {
 	return file_rightsdesk_v1_admin_service_proto_rawDescData
 }
 
-var file_rightsdesk_v1_admin_service_proto_msgTypes = make([]protoimpl.MessageInfo, 4)
+var file_rightsdesk_v1_admin_service_proto_msgTypes = make([]protoimpl.MessageInfo, 14)
 var file_rightsdesk_v1_admin_service_proto_goTypes = []any{
-	(*BackupRequest)(nil),       // 0: rightsdesk.v1.BackupRequest
-	(*BackupChunk)(nil),         // 1: rightsdesk.v1.BackupChunk
-	(*VerifyAuditRequest)(nil),  // 2: rightsdesk.v1.VerifyAuditRequest
-	(*VerifyAuditResponse)(nil), // 3: rightsdesk.v1.VerifyAuditResponse
+	(*BackupRequest)(nil),            // 0: rightsdesk.v1.BackupRequest
+	(*BackupChunk)(nil),              // 1: rightsdesk.v1.BackupChunk
+	(*VerifyAuditRequest)(nil),       // 2: rightsdesk.v1.VerifyAuditRequest
+	(*VerifyAuditResponse)(nil),      // 3: rightsdesk.v1.VerifyAuditResponse
+	(*CreateTokenRequest)(nil),       // 4: rightsdesk.v1.CreateTokenRequest
+	(*CreateTokenResponse)(nil),      // 5: rightsdesk.v1.CreateTokenResponse
+	(*ListTokensRequest)(nil),        // 6: rightsdesk.v1.ListTokensRequest
+	(*ListTokensResponse)(nil),       // 7: rightsdesk.v1.ListTokensResponse
+	(*RevokeTokenRequest)(nil),       // 8: rightsdesk.v1.RevokeTokenRequest
+	(*ListUsersRequest)(nil),         // 9: rightsdesk.v1.ListUsersRequest
+	(*ListUsersResponse)(nil),        // 10: rightsdesk.v1.ListUsersResponse
+	(*CreateUserRequest)(nil),        // 11: rightsdesk.v1.CreateUserRequest
+	(*DisableUserRequest)(nil),       // 12: rightsdesk.v1.DisableUserRequest
+	(*ResetUserPasswordRequest)(nil), // 13: rightsdesk.v1.ResetUserPasswordRequest
+	(Role)(0),                        // 14: rightsdesk.v1.Role
+	(*durationpb.Duration)(nil),      // 15: google.protobuf.Duration
+	(*ApiToken)(nil),                 // 16: rightsdesk.v1.ApiToken
+	(*StaffUser)(nil),                // 17: rightsdesk.v1.StaffUser
 }
 var file_rightsdesk_v1_admin_service_proto_depIdxs = []int32{
-	0, // 0: rightsdesk.v1.AdminService.Backup:input_type -> rightsdesk.v1.BackupRequest
-	2, // 1: rightsdesk.v1.AdminService.VerifyAudit:input_type -> rightsdesk.v1.VerifyAuditRequest
-	1, // 2: rightsdesk.v1.AdminService.Backup:output_type -> rightsdesk.v1.BackupChunk
-	3, // 3: rightsdesk.v1.AdminService.VerifyAudit:output_type -> rightsdesk.v1.VerifyAuditResponse
-	2, // [2:4] is the sub-list for method output_type
-	0, // [0:2] is the sub-list for method input_type
-	0, // [0:0] is the sub-list for extension type_name
-	0, // [0:0] is the sub-list for extension extendee
-	0, // [0:0] is the sub-list for field type_name
+	14, // 0: rightsdesk.v1.CreateTokenRequest.role:type_name -> rightsdesk.v1.Role
+	15, // 1: rightsdesk.v1.CreateTokenRequest.lifetime:type_name -> google.protobuf.Duration
+	16, // 2: rightsdesk.v1.CreateTokenResponse.api_token:type_name -> rightsdesk.v1.ApiToken
+	16, // 3: rightsdesk.v1.ListTokensResponse.tokens:type_name -> rightsdesk.v1.ApiToken
+	17, // 4: rightsdesk.v1.ListUsersResponse.users:type_name -> rightsdesk.v1.StaffUser
+	14, // 5: rightsdesk.v1.CreateUserRequest.role:type_name -> rightsdesk.v1.Role
+	0,  // 6: rightsdesk.v1.AdminService.Backup:input_type -> rightsdesk.v1.BackupRequest
+	2,  // 7: rightsdesk.v1.AdminService.VerifyAudit:input_type -> rightsdesk.v1.VerifyAuditRequest
+	4,  // 8: rightsdesk.v1.AdminService.CreateToken:input_type -> rightsdesk.v1.CreateTokenRequest
+	6,  // 9: rightsdesk.v1.AdminService.ListTokens:input_type -> rightsdesk.v1.ListTokensRequest
+	8,  // 10: rightsdesk.v1.AdminService.RevokeToken:input_type -> rightsdesk.v1.RevokeTokenRequest
+	9,  // 11: rightsdesk.v1.AdminService.ListUsers:input_type -> rightsdesk.v1.ListUsersRequest
+	11, // 12: rightsdesk.v1.AdminService.CreateUser:input_type -> rightsdesk.v1.CreateUserRequest
+	12, // 13: rightsdesk.v1.AdminService.DisableUser:input_type -> rightsdesk.v1.DisableUserRequest
+	13, // 14: rightsdesk.v1.AdminService.ResetUserPassword:input_type -> rightsdesk.v1.ResetUserPasswordRequest
+	1,  // 15: rightsdesk.v1.AdminService.Backup:output_type -> rightsdesk.v1.BackupChunk
+	3,  // 16: rightsdesk.v1.AdminService.VerifyAudit:output_type -> rightsdesk.v1.VerifyAuditResponse
+	5,  // 17: rightsdesk.v1.AdminService.CreateToken:output_type -> rightsdesk.v1.CreateTokenResponse
+	7,  // 18: rightsdesk.v1.AdminService.ListTokens:output_type -> rightsdesk.v1.ListTokensResponse
+	16, // 19: rightsdesk.v1.AdminService.RevokeToken:output_type -> rightsdesk.v1.ApiToken
+	10, // 20: rightsdesk.v1.AdminService.ListUsers:output_type -> rightsdesk.v1.ListUsersResponse
+	17, // 21: rightsdesk.v1.AdminService.CreateUser:output_type -> rightsdesk.v1.StaffUser
+	17, // 22: rightsdesk.v1.AdminService.DisableUser:output_type -> rightsdesk.v1.StaffUser
+	17, // 23: rightsdesk.v1.AdminService.ResetUserPassword:output_type -> rightsdesk.v1.StaffUser
+	15, // [15:24] is the sub-list for method output_type
+	6,  // [6:15] is the sub-list for method input_type
+	6,  // [6:6] is the sub-list for extension type_name
+	6,  // [6:6] is the sub-list for extension extendee
+	0,  // [0:6] is the sub-list for field type_name
 }
 
 func init() { file_rightsdesk_v1_admin_service_proto_init() }
@@ -286,6 +938,7 @@ func file_rightsdesk_v1_admin_service_proto_init() {
 	if File_rightsdesk_v1_admin_service_proto != nil {
 		return
 	}
+	file_rightsdesk_v1_admin_proto_init()
 	file_rightsdesk_v1_auth_proto_init()
 	type x struct{}
 	out := protoimpl.TypeBuilder{
@@ -293,7 +946,7 @@ func file_rightsdesk_v1_admin_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_rightsdesk_v1_admin_service_proto_rawDesc), len(file_rightsdesk_v1_admin_service_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   4,
+			NumMessages:   14,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

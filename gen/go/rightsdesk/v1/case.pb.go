@@ -7,6 +7,7 @@
 package rightsdeskv1
 
 import (
+	_ "buf.build/gen/go/bufbuild/protovalidate/protocolbuffers/go/buf/validate"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	timestamppb "google.golang.org/protobuf/types/known/timestamppb"
@@ -591,13 +592,67 @@ func (FeeStatus) EnumDescriptor() ([]byte, []int) {
 	return file_rightsdesk_v1_case_proto_rawDescGZIP(), []int{9}
 }
 
+// Whether a search record is a search made or a source left out.
+type SearchKind int32
+
+const (
+	SearchKind_SEARCH_KIND_UNSPECIFIED  SearchKind = 0
+	SearchKind_SEARCH_KIND_SEARCHED     SearchKind = 1
+	SearchKind_SEARCH_KIND_NOT_SEARCHED SearchKind = 2
+)
+
+// Enum value maps for SearchKind.
+var (
+	SearchKind_name = map[int32]string{
+		0: "SEARCH_KIND_UNSPECIFIED",
+		1: "SEARCH_KIND_SEARCHED",
+		2: "SEARCH_KIND_NOT_SEARCHED",
+	}
+	SearchKind_value = map[string]int32{
+		"SEARCH_KIND_UNSPECIFIED":  0,
+		"SEARCH_KIND_SEARCHED":     1,
+		"SEARCH_KIND_NOT_SEARCHED": 2,
+	}
+)
+
+func (x SearchKind) Enum() *SearchKind {
+	p := new(SearchKind)
+	*p = x
+	return p
+}
+
+func (x SearchKind) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (SearchKind) Descriptor() protoreflect.EnumDescriptor {
+	return file_rightsdesk_v1_case_proto_enumTypes[10].Descriptor()
+}
+
+func (SearchKind) Type() protoreflect.EnumType {
+	return &file_rightsdesk_v1_case_proto_enumTypes[10]
+}
+
+func (x SearchKind) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use SearchKind.Descriptor instead.
+func (SearchKind) EnumDescriptor() ([]byte, []int) {
+	return file_rightsdesk_v1_case_proto_rawDescGZIP(), []int{10}
+}
+
 // A person and how to reach them.
+// Lengths are in characters. The server checks the same limits in its
+// domain for every door, and also refuses control characters (and, in one-line
+// fields, the Unicode controls that reorder text).
 type Person struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Name          string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
-	Email         string                 `protobuf:"bytes,2,opt,name=email,proto3" json:"email,omitempty"`
-	Phone         string                 `protobuf:"bytes,3,opt,name=phone,proto3" json:"phone,omitempty"`
-	PostalAddress string                 `protobuf:"bytes,4,opt,name=postal_address,json=postalAddress,proto3" json:"postal_address,omitempty"`
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Name  string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	Email string                 `protobuf:"bytes,2,opt,name=email,proto3" json:"email,omitempty"`
+	Phone string                 `protobuf:"bytes,3,opt,name=phone,proto3" json:"phone,omitempty"`
+	// May run over several lines.
+	PostalAddress string `protobuf:"bytes,4,opt,name=postal_address,json=postalAddress,proto3" json:"postal_address,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1303,7 +1358,9 @@ type Case struct {
 	Clock              *CaseClock       `protobuf:"bytes,22,opt,name=clock,proto3" json:"clock,omitempty"`
 	Outcome            *Outcome         `protobuf:"bytes,23,opt,name=outcome,proto3" json:"outcome,omitempty"`
 	Tasks              []*Task          `protobuf:"bytes,24,rep,name=tasks,proto3" json:"tasks,omitempty"`
-	Notes              []*Note          `protobuf:"bytes,25,rep,name=notes,proto3" json:"notes,omitempty"`
+	// At most 100 notes, and at most 2 MiB of free text in the whole case, so
+	// that a case always fits one response.
+	Notes []*Note `protobuf:"bytes,25,rep,name=notes,proto3" json:"notes,omitempty"`
 	// When we are only the processor for this requester: the controller to pass the request to.
 	OtherController *Party `protobuf:"bytes,26,opt,name=other_controller,json=otherController,proto3" json:"other_controller,omitempty"`
 	// Changes on every update; send it back to make an update conditional.
@@ -1311,7 +1368,11 @@ type Case struct {
 	CreateTime *timestamppb.Timestamp `protobuf:"bytes,28,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
 	UpdateTime *timestamppb.Timestamp `protobuf:"bytes,29,opt,name=update_time,json=updateTime,proto3" json:"update_time,omitempty"`
 	// Set only in the response to CreateCase: the secret for the public status page. Never stored.
-	StatusToken   string `protobuf:"bytes,30,opt,name=status_token,json=statusToken,proto3" json:"status_token,omitempty"`
+	StatusToken string `protobuf:"bytes,30,opt,name=status_token,json=statusToken,proto3" json:"status_token,omitempty"`
+	// The record of the search for the requester's data (UK GDPR Art 15(1A)):
+	// each system or team searched and each deliberately not searched, in the
+	// order recorded; at most 200.
+	Searches      []*CaseSearch `protobuf:"bytes,31,rep,name=searches,proto3" json:"searches,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1556,6 +1617,128 @@ func (x *Case) GetStatusToken() string {
 	return ""
 }
 
+func (x *Case) GetSearches() []*CaseSearch {
+	if x != nil {
+		return x.Searches
+	}
+	return nil
+}
+
+// One entry of a case's search record.
+type CaseSearch struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Unique within the case, e.g. s1.
+	Id   string     `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	Kind SearchKind `protobuf:"varint,2,opt,name=kind,proto3,enum=rightsdesk.v1.SearchKind" json:"kind,omitempty"`
+	// The system or team.
+	Source string `protobuf:"bytes,3,opt,name=source,proto3" json:"source,omitempty"`
+	// SEARCHED: the ISO date of the search, who searched and what was found
+	// ("nothing" included).
+	On    string `protobuf:"bytes,4,opt,name=on,proto3" json:"on,omitempty"`
+	By    string `protobuf:"bytes,5,opt,name=by,proto3" json:"by,omitempty"`
+	Found string `protobuf:"bytes,6,opt,name=found,proto3" json:"found,omitempty"`
+	// NOT_SEARCHED: why not.
+	Reason string `protobuf:"bytes,7,opt,name=reason,proto3" json:"reason,omitempty"`
+	// Who recorded the entry and when, which may differ from who searched.
+	RecordedBy    string                 `protobuf:"bytes,8,opt,name=recorded_by,json=recordedBy,proto3" json:"recorded_by,omitempty"`
+	RecordTime    *timestamppb.Timestamp `protobuf:"bytes,9,opt,name=record_time,json=recordTime,proto3" json:"record_time,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CaseSearch) Reset() {
+	*x = CaseSearch{}
+	mi := &file_rightsdesk_v1_case_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CaseSearch) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CaseSearch) ProtoMessage() {}
+
+func (x *CaseSearch) ProtoReflect() protoreflect.Message {
+	mi := &file_rightsdesk_v1_case_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CaseSearch.ProtoReflect.Descriptor instead.
+func (*CaseSearch) Descriptor() ([]byte, []int) {
+	return file_rightsdesk_v1_case_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *CaseSearch) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *CaseSearch) GetKind() SearchKind {
+	if x != nil {
+		return x.Kind
+	}
+	return SearchKind_SEARCH_KIND_UNSPECIFIED
+}
+
+func (x *CaseSearch) GetSource() string {
+	if x != nil {
+		return x.Source
+	}
+	return ""
+}
+
+func (x *CaseSearch) GetOn() string {
+	if x != nil {
+		return x.On
+	}
+	return ""
+}
+
+func (x *CaseSearch) GetBy() string {
+	if x != nil {
+		return x.By
+	}
+	return ""
+}
+
+func (x *CaseSearch) GetFound() string {
+	if x != nil {
+		return x.Found
+	}
+	return ""
+}
+
+func (x *CaseSearch) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+func (x *CaseSearch) GetRecordedBy() string {
+	if x != nil {
+		return x.RecordedBy
+	}
+	return ""
+}
+
+func (x *CaseSearch) GetRecordTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.RecordTime
+	}
+	return nil
+}
+
 // One entry of a case's audit trail.
 type CaseEvent struct {
 	state    protoimpl.MessageState `protogen:"open.v1"`
@@ -1574,7 +1757,7 @@ type CaseEvent struct {
 
 func (x *CaseEvent) Reset() {
 	*x = CaseEvent{}
-	mi := &file_rightsdesk_v1_case_proto_msgTypes[10]
+	mi := &file_rightsdesk_v1_case_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1586,7 +1769,7 @@ func (x *CaseEvent) String() string {
 func (*CaseEvent) ProtoMessage() {}
 
 func (x *CaseEvent) ProtoReflect() protoreflect.Message {
-	mi := &file_rightsdesk_v1_case_proto_msgTypes[10]
+	mi := &file_rightsdesk_v1_case_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1599,7 +1782,7 @@ func (x *CaseEvent) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CaseEvent.ProtoReflect.Descriptor instead.
 func (*CaseEvent) Descriptor() ([]byte, []int) {
-	return file_rightsdesk_v1_case_proto_rawDescGZIP(), []int{10}
+	return file_rightsdesk_v1_case_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *CaseEvent) GetSequence() uint64 {
@@ -1662,17 +1845,17 @@ var File_rightsdesk_v1_case_proto protoreflect.FileDescriptor
 
 const file_rightsdesk_v1_case_proto_rawDesc = "" +
 	"\n" +
-	"\x18rightsdesk/v1/case.proto\x12\rrightsdesk.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a$rightsdesk/v1/deadline_service.proto\x1a\x1arightsdesk/v1/notice.proto\"o\n" +
-	"\x06Person\x12\x12\n" +
-	"\x04name\x18\x01 \x01(\tR\x04name\x12\x14\n" +
-	"\x05email\x18\x02 \x01(\tR\x05email\x12\x14\n" +
-	"\x05phone\x18\x03 \x01(\tR\x05phone\x12%\n" +
-	"\x0epostal_address\x18\x04 \x01(\tR\rpostalAddress\"\xd3\x01\n" +
+	"\x18rightsdesk/v1/case.proto\x12\rrightsdesk.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a$rightsdesk/v1/deadline_service.proto\x1a\x1arightsdesk/v1/notice.proto\"\x97\x01\n" +
+	"\x06Person\x12\x1c\n" +
+	"\x04name\x18\x01 \x01(\tB\b\xbaH\x05r\x03\x18\xe8\aR\x04name\x12\x1e\n" +
+	"\x05email\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\xe8\aR\x05email\x12\x1e\n" +
+	"\x05phone\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\xe8\aR\x05phone\x12/\n" +
+	"\x0epostal_address\x18\x04 \x01(\tB\b\xbaH\x05r\x03\x18\xe8\aR\rpostalAddress\"\xdd\x01\n" +
 	"\tRequester\x12-\n" +
 	"\x06person\x18\x01 \x01(\v2\x15.rightsdesk.v1.PersonR\x06person\x12?\n" +
 	"\frelationship\x18\x02 \x01(\x0e2\x1b.rightsdesk.v1.RelationshipR\frelationship\x128\n" +
-	"\fdata_subject\x18\x03 \x01(\v2\x15.rightsdesk.v1.PersonR\vdataSubject\x12\x1c\n" +
-	"\tauthority\x18\x04 \x01(\tR\tauthority\"|\n" +
+	"\fdata_subject\x18\x03 \x01(\v2\x15.rightsdesk.v1.PersonR\vdataSubject\x12&\n" +
+	"\tauthority\x18\x04 \x01(\tB\b\xbaH\x05r\x03\x18\xe8\aR\tauthority\"|\n" +
 	"\x0eRequestedRight\x12*\n" +
 	"\x05right\x18\x01 \x01(\x0e2\x14.rightsdesk.v1.RightR\x05right\x12>\n" +
 	"\n" +
@@ -1722,7 +1905,7 @@ const file_rightsdesk_v1_case_proto_rawDesc = "" +
 	"pausedDays\x124\n" +
 	"\x05steps\x18\n" +
 	" \x03(\v2\x1e.rightsdesk.v1.ExplanationStepR\x05steps\x123\n" +
-	"\bstanding\x18\v \x01(\v2\x17.rightsdesk.v1.StandingR\bstanding\"\xbc\n" +
+	"\bstanding\x18\v \x01(\v2\x17.rightsdesk.v1.StandingR\bstanding\"\xfe\n" +
 	"\n" +
 	"\x04Case\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x1c\n" +
@@ -1731,8 +1914,8 @@ const file_rightsdesk_v1_case_proto_rawDesc = "" +
 	"\x0enotice_version\x18\x04 \x01(\x05R\rnoticeVersion\x12\x18\n" +
 	"\acontext\x18\x05 \x01(\tR\acontext\x12\x1a\n" +
 	"\baudience\x18\x06 \x01(\tR\baudience\x125\n" +
-	"\x06rights\x18\a \x03(\v2\x1d.rightsdesk.v1.RequestedRightR\x06rights\x12 \n" +
-	"\vdescription\x18\b \x01(\tR\vdescription\x126\n" +
+	"\x06rights\x18\a \x03(\v2\x1d.rightsdesk.v1.RequestedRightR\x06rights\x12+\n" +
+	"\vdescription\x18\b \x01(\tB\t\xbaH\x06r\x04\x18\xa0\x9c\x01R\vdescription\x126\n" +
 	"\trequester\x18\t \x01(\v2\x18.rightsdesk.v1.RequesterR\trequester\x128\n" +
 	"\achannel\x18\n" +
 	" \x01(\x0e2\x1e.rightsdesk.v1.ReceivedChannelR\achannel\x12\x16\n" +
@@ -1760,7 +1943,21 @@ const file_rightsdesk_v1_case_proto_rawDesc = "" +
 	"createTime\x12;\n" +
 	"\vupdate_time\x18\x1d \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"updateTime\x12!\n" +
-	"\fstatus_token\x18\x1e \x01(\tR\vstatusToken\"\xa4\x03\n" +
+	"\fstatus_token\x18\x1e \x01(\tR\vstatusToken\x125\n" +
+	"\bsearches\x18\x1f \x03(\v2\x19.rightsdesk.v1.CaseSearchR\bsearches\"\x8f\x02\n" +
+	"\n" +
+	"CaseSearch\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x12-\n" +
+	"\x04kind\x18\x02 \x01(\x0e2\x19.rightsdesk.v1.SearchKindR\x04kind\x12\x16\n" +
+	"\x06source\x18\x03 \x01(\tR\x06source\x12\x0e\n" +
+	"\x02on\x18\x04 \x01(\tR\x02on\x12\x0e\n" +
+	"\x02by\x18\x05 \x01(\tR\x02by\x12\x14\n" +
+	"\x05found\x18\x06 \x01(\tR\x05found\x12\x16\n" +
+	"\x06reason\x18\a \x01(\tR\x06reason\x12\x1f\n" +
+	"\vrecorded_by\x18\b \x01(\tR\n" +
+	"recordedBy\x12;\n" +
+	"\vrecord_time\x18\t \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"recordTime\"\xa4\x03\n" +
 	"\tCaseEvent\x12\x1a\n" +
 	"\bsequence\x18\x01 \x01(\x04R\bsequence\x12\x14\n" +
 	"\x05actor\x18\x02 \x01(\tR\x05actor\x12.\n" +
@@ -1836,7 +2033,12 @@ const file_rightsdesk_v1_case_proto_rawDesc = "" +
 	"\x16FEE_STATUS_UNSPECIFIED\x10\x00\x12\x1b\n" +
 	"\x17FEE_STATUS_NOT_REQUIRED\x10\x01\x12\x18\n" +
 	"\x14FEE_STATUS_REQUESTED\x10\x02\x12\x17\n" +
-	"\x13FEE_STATUS_RECEIVED\x10\x03BDZBgithub.com/rightsdesk/rightsdesk/gen/go/rightsdesk/v1;rightsdeskv1b\x06proto3"
+	"\x13FEE_STATUS_RECEIVED\x10\x03*a\n" +
+	"\n" +
+	"SearchKind\x12\x1b\n" +
+	"\x17SEARCH_KIND_UNSPECIFIED\x10\x00\x12\x18\n" +
+	"\x14SEARCH_KIND_SEARCHED\x10\x01\x12\x1c\n" +
+	"\x18SEARCH_KIND_NOT_SEARCHED\x10\x02BDZBgithub.com/rightsdesk/rightsdesk/gen/go/rightsdesk/v1;rightsdeskv1b\x06proto3"
 
 var (
 	file_rightsdesk_v1_case_proto_rawDescOnce sync.Once
@@ -1850,8 +2052,8 @@ func file_rightsdesk_v1_case_proto_rawDescGZIP() []byte {
 	return file_rightsdesk_v1_case_proto_rawDescData
 }
 
-var file_rightsdesk_v1_case_proto_enumTypes = make([]protoimpl.EnumInfo, 10)
-var file_rightsdesk_v1_case_proto_msgTypes = make([]protoimpl.MessageInfo, 13)
+var file_rightsdesk_v1_case_proto_enumTypes = make([]protoimpl.EnumInfo, 11)
+var file_rightsdesk_v1_case_proto_msgTypes = make([]protoimpl.MessageInfo, 14)
 var file_rightsdesk_v1_case_proto_goTypes = []any{
 	(CaseState)(0),                // 0: rightsdesk.v1.CaseState
 	(WaitingFor)(0),               // 1: rightsdesk.v1.WaitingFor
@@ -1863,63 +2065,68 @@ var file_rightsdesk_v1_case_proto_goTypes = []any{
 	(TaskState)(0),                // 7: rightsdesk.v1.TaskState
 	(IdentityStatus)(0),           // 8: rightsdesk.v1.IdentityStatus
 	(FeeStatus)(0),                // 9: rightsdesk.v1.FeeStatus
-	(*Person)(nil),                // 10: rightsdesk.v1.Person
-	(*Requester)(nil),             // 11: rightsdesk.v1.Requester
-	(*RequestedRight)(nil),        // 12: rightsdesk.v1.RequestedRight
-	(*Clarification)(nil),         // 13: rightsdesk.v1.Clarification
-	(*Extension)(nil),             // 14: rightsdesk.v1.Extension
-	(*Outcome)(nil),               // 15: rightsdesk.v1.Outcome
-	(*Task)(nil),                  // 16: rightsdesk.v1.Task
-	(*Note)(nil),                  // 17: rightsdesk.v1.Note
-	(*CaseClock)(nil),             // 18: rightsdesk.v1.CaseClock
-	(*Case)(nil),                  // 19: rightsdesk.v1.Case
-	(*CaseEvent)(nil),             // 20: rightsdesk.v1.CaseEvent
-	nil,                           // 21: rightsdesk.v1.CaseEvent.BeforeEntry
-	nil,                           // 22: rightsdesk.v1.CaseEvent.AfterEntry
-	(Right)(0),                    // 23: rightsdesk.v1.Right
-	(*RightEvaluation)(nil),       // 24: rightsdesk.v1.RightEvaluation
-	(*timestamppb.Timestamp)(nil), // 25: google.protobuf.Timestamp
-	(*ExplanationStep)(nil),       // 26: rightsdesk.v1.ExplanationStep
-	(*Standing)(nil),              // 27: rightsdesk.v1.Standing
-	(*Party)(nil),                 // 28: rightsdesk.v1.Party
+	(SearchKind)(0),               // 10: rightsdesk.v1.SearchKind
+	(*Person)(nil),                // 11: rightsdesk.v1.Person
+	(*Requester)(nil),             // 12: rightsdesk.v1.Requester
+	(*RequestedRight)(nil),        // 13: rightsdesk.v1.RequestedRight
+	(*Clarification)(nil),         // 14: rightsdesk.v1.Clarification
+	(*Extension)(nil),             // 15: rightsdesk.v1.Extension
+	(*Outcome)(nil),               // 16: rightsdesk.v1.Outcome
+	(*Task)(nil),                  // 17: rightsdesk.v1.Task
+	(*Note)(nil),                  // 18: rightsdesk.v1.Note
+	(*CaseClock)(nil),             // 19: rightsdesk.v1.CaseClock
+	(*Case)(nil),                  // 20: rightsdesk.v1.Case
+	(*CaseSearch)(nil),            // 21: rightsdesk.v1.CaseSearch
+	(*CaseEvent)(nil),             // 22: rightsdesk.v1.CaseEvent
+	nil,                           // 23: rightsdesk.v1.CaseEvent.BeforeEntry
+	nil,                           // 24: rightsdesk.v1.CaseEvent.AfterEntry
+	(Right)(0),                    // 25: rightsdesk.v1.Right
+	(*RightEvaluation)(nil),       // 26: rightsdesk.v1.RightEvaluation
+	(*timestamppb.Timestamp)(nil), // 27: google.protobuf.Timestamp
+	(*ExplanationStep)(nil),       // 28: rightsdesk.v1.ExplanationStep
+	(*Standing)(nil),              // 29: rightsdesk.v1.Standing
+	(*Party)(nil),                 // 30: rightsdesk.v1.Party
 }
 var file_rightsdesk_v1_case_proto_depIdxs = []int32{
-	10, // 0: rightsdesk.v1.Requester.person:type_name -> rightsdesk.v1.Person
+	11, // 0: rightsdesk.v1.Requester.person:type_name -> rightsdesk.v1.Person
 	3,  // 1: rightsdesk.v1.Requester.relationship:type_name -> rightsdesk.v1.Relationship
-	10, // 2: rightsdesk.v1.Requester.data_subject:type_name -> rightsdesk.v1.Person
-	23, // 3: rightsdesk.v1.RequestedRight.right:type_name -> rightsdesk.v1.Right
-	24, // 4: rightsdesk.v1.RequestedRight.evaluation:type_name -> rightsdesk.v1.RightEvaluation
+	11, // 2: rightsdesk.v1.Requester.data_subject:type_name -> rightsdesk.v1.Person
+	25, // 3: rightsdesk.v1.RequestedRight.right:type_name -> rightsdesk.v1.Right
+	26, // 4: rightsdesk.v1.RequestedRight.evaluation:type_name -> rightsdesk.v1.RightEvaluation
 	4,  // 5: rightsdesk.v1.Outcome.kind:type_name -> rightsdesk.v1.OutcomeKind
 	5,  // 6: rightsdesk.v1.Outcome.refusal_reason:type_name -> rightsdesk.v1.RefusalReason
 	6,  // 7: rightsdesk.v1.Task.kind:type_name -> rightsdesk.v1.TaskKind
 	7,  // 8: rightsdesk.v1.Task.state:type_name -> rightsdesk.v1.TaskState
-	25, // 9: rightsdesk.v1.Note.create_time:type_name -> google.protobuf.Timestamp
-	26, // 10: rightsdesk.v1.CaseClock.steps:type_name -> rightsdesk.v1.ExplanationStep
-	27, // 11: rightsdesk.v1.CaseClock.standing:type_name -> rightsdesk.v1.Standing
-	12, // 12: rightsdesk.v1.Case.rights:type_name -> rightsdesk.v1.RequestedRight
-	11, // 13: rightsdesk.v1.Case.requester:type_name -> rightsdesk.v1.Requester
+	27, // 9: rightsdesk.v1.Note.create_time:type_name -> google.protobuf.Timestamp
+	28, // 10: rightsdesk.v1.CaseClock.steps:type_name -> rightsdesk.v1.ExplanationStep
+	29, // 11: rightsdesk.v1.CaseClock.standing:type_name -> rightsdesk.v1.Standing
+	13, // 12: rightsdesk.v1.Case.rights:type_name -> rightsdesk.v1.RequestedRight
+	12, // 13: rightsdesk.v1.Case.requester:type_name -> rightsdesk.v1.Requester
 	2,  // 14: rightsdesk.v1.Case.channel:type_name -> rightsdesk.v1.ReceivedChannel
 	0,  // 15: rightsdesk.v1.Case.state:type_name -> rightsdesk.v1.CaseState
 	1,  // 16: rightsdesk.v1.Case.waiting_for:type_name -> rightsdesk.v1.WaitingFor
 	8,  // 17: rightsdesk.v1.Case.identity_status:type_name -> rightsdesk.v1.IdentityStatus
 	9,  // 18: rightsdesk.v1.Case.fee_status:type_name -> rightsdesk.v1.FeeStatus
-	13, // 19: rightsdesk.v1.Case.clarifications:type_name -> rightsdesk.v1.Clarification
-	14, // 20: rightsdesk.v1.Case.extension:type_name -> rightsdesk.v1.Extension
-	18, // 21: rightsdesk.v1.Case.clock:type_name -> rightsdesk.v1.CaseClock
-	15, // 22: rightsdesk.v1.Case.outcome:type_name -> rightsdesk.v1.Outcome
-	16, // 23: rightsdesk.v1.Case.tasks:type_name -> rightsdesk.v1.Task
-	17, // 24: rightsdesk.v1.Case.notes:type_name -> rightsdesk.v1.Note
-	28, // 25: rightsdesk.v1.Case.other_controller:type_name -> rightsdesk.v1.Party
-	25, // 26: rightsdesk.v1.Case.create_time:type_name -> google.protobuf.Timestamp
-	25, // 27: rightsdesk.v1.Case.update_time:type_name -> google.protobuf.Timestamp
-	25, // 28: rightsdesk.v1.CaseEvent.time:type_name -> google.protobuf.Timestamp
-	21, // 29: rightsdesk.v1.CaseEvent.before:type_name -> rightsdesk.v1.CaseEvent.BeforeEntry
-	22, // 30: rightsdesk.v1.CaseEvent.after:type_name -> rightsdesk.v1.CaseEvent.AfterEntry
-	31, // [31:31] is the sub-list for method output_type
-	31, // [31:31] is the sub-list for method input_type
-	31, // [31:31] is the sub-list for extension type_name
-	31, // [31:31] is the sub-list for extension extendee
-	0,  // [0:31] is the sub-list for field type_name
+	14, // 19: rightsdesk.v1.Case.clarifications:type_name -> rightsdesk.v1.Clarification
+	15, // 20: rightsdesk.v1.Case.extension:type_name -> rightsdesk.v1.Extension
+	19, // 21: rightsdesk.v1.Case.clock:type_name -> rightsdesk.v1.CaseClock
+	16, // 22: rightsdesk.v1.Case.outcome:type_name -> rightsdesk.v1.Outcome
+	17, // 23: rightsdesk.v1.Case.tasks:type_name -> rightsdesk.v1.Task
+	18, // 24: rightsdesk.v1.Case.notes:type_name -> rightsdesk.v1.Note
+	30, // 25: rightsdesk.v1.Case.other_controller:type_name -> rightsdesk.v1.Party
+	27, // 26: rightsdesk.v1.Case.create_time:type_name -> google.protobuf.Timestamp
+	27, // 27: rightsdesk.v1.Case.update_time:type_name -> google.protobuf.Timestamp
+	21, // 28: rightsdesk.v1.Case.searches:type_name -> rightsdesk.v1.CaseSearch
+	10, // 29: rightsdesk.v1.CaseSearch.kind:type_name -> rightsdesk.v1.SearchKind
+	27, // 30: rightsdesk.v1.CaseSearch.record_time:type_name -> google.protobuf.Timestamp
+	27, // 31: rightsdesk.v1.CaseEvent.time:type_name -> google.protobuf.Timestamp
+	23, // 32: rightsdesk.v1.CaseEvent.before:type_name -> rightsdesk.v1.CaseEvent.BeforeEntry
+	24, // 33: rightsdesk.v1.CaseEvent.after:type_name -> rightsdesk.v1.CaseEvent.AfterEntry
+	34, // [34:34] is the sub-list for method output_type
+	34, // [34:34] is the sub-list for method input_type
+	34, // [34:34] is the sub-list for extension type_name
+	34, // [34:34] is the sub-list for extension extendee
+	0,  // [0:34] is the sub-list for field type_name
 }
 
 func init() { file_rightsdesk_v1_case_proto_init() }
@@ -1934,8 +2141,8 @@ func file_rightsdesk_v1_case_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_rightsdesk_v1_case_proto_rawDesc), len(file_rightsdesk_v1_case_proto_rawDesc)),
-			NumEnums:      10,
-			NumMessages:   13,
+			NumEnums:      11,
+			NumMessages:   14,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

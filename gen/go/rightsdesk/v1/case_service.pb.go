@@ -1013,6 +1013,168 @@ func (x *CompleteTaskRequest) GetResolution() string {
 	return ""
 }
 
+// Request for RecordSearch.
+type RecordSearchRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Name  string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	// Optional: search records append, so they never conflict.
+	Etag string `protobuf:"bytes,2,opt,name=etag,proto3" json:"etag,omitempty"`
+	// The system or team searched.
+	Source string `protobuf:"bytes,3,opt,name=source,proto3" json:"source,omitempty"`
+	// ISO date of the search; default today, never before receipt.
+	On string `protobuf:"bytes,4,opt,name=on,proto3" json:"on,omitempty"`
+	// Who searched; default the caller.
+	By string `protobuf:"bytes,5,opt,name=by,proto3" json:"by,omitempty"`
+	// What was found, or "nothing".
+	Found         string `protobuf:"bytes,6,opt,name=found,proto3" json:"found,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RecordSearchRequest) Reset() {
+	*x = RecordSearchRequest{}
+	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RecordSearchRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RecordSearchRequest) ProtoMessage() {}
+
+func (x *RecordSearchRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RecordSearchRequest.ProtoReflect.Descriptor instead.
+func (*RecordSearchRequest) Descriptor() ([]byte, []int) {
+	return file_rightsdesk_v1_case_service_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *RecordSearchRequest) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *RecordSearchRequest) GetEtag() string {
+	if x != nil {
+		return x.Etag
+	}
+	return ""
+}
+
+func (x *RecordSearchRequest) GetSource() string {
+	if x != nil {
+		return x.Source
+	}
+	return ""
+}
+
+func (x *RecordSearchRequest) GetOn() string {
+	if x != nil {
+		return x.On
+	}
+	return ""
+}
+
+func (x *RecordSearchRequest) GetBy() string {
+	if x != nil {
+		return x.By
+	}
+	return ""
+}
+
+func (x *RecordSearchRequest) GetFound() string {
+	if x != nil {
+		return x.Found
+	}
+	return ""
+}
+
+// Request for RecordNotSearched.
+type RecordNotSearchedRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Name  string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	// Optional: search records append, so they never conflict.
+	Etag string `protobuf:"bytes,2,opt,name=etag,proto3" json:"etag,omitempty"`
+	// The system or team not searched.
+	Source string `protobuf:"bytes,3,opt,name=source,proto3" json:"source,omitempty"`
+	// Why not, e.g. it holds no data about people like the requester.
+	Reason        string `protobuf:"bytes,4,opt,name=reason,proto3" json:"reason,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RecordNotSearchedRequest) Reset() {
+	*x = RecordNotSearchedRequest{}
+	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[16]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RecordNotSearchedRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RecordNotSearchedRequest) ProtoMessage() {}
+
+func (x *RecordNotSearchedRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[16]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RecordNotSearchedRequest.ProtoReflect.Descriptor instead.
+func (*RecordNotSearchedRequest) Descriptor() ([]byte, []int) {
+	return file_rightsdesk_v1_case_service_proto_rawDescGZIP(), []int{16}
+}
+
+func (x *RecordNotSearchedRequest) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *RecordNotSearchedRequest) GetEtag() string {
+	if x != nil {
+		return x.Etag
+	}
+	return ""
+}
+
+func (x *RecordNotSearchedRequest) GetSource() string {
+	if x != nil {
+		return x.Source
+	}
+	return ""
+}
+
+func (x *RecordNotSearchedRequest) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
 // Request for ListCaseEvents.
 type ListCaseEventsRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -1023,7 +1185,7 @@ type ListCaseEventsRequest struct {
 
 func (x *ListCaseEventsRequest) Reset() {
 	*x = ListCaseEventsRequest{}
-	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[15]
+	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1035,7 +1197,7 @@ func (x *ListCaseEventsRequest) String() string {
 func (*ListCaseEventsRequest) ProtoMessage() {}
 
 func (x *ListCaseEventsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[15]
+	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1048,7 +1210,7 @@ func (x *ListCaseEventsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListCaseEventsRequest.ProtoReflect.Descriptor instead.
 func (*ListCaseEventsRequest) Descriptor() ([]byte, []int) {
-	return file_rightsdesk_v1_case_service_proto_rawDescGZIP(), []int{15}
+	return file_rightsdesk_v1_case_service_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *ListCaseEventsRequest) GetName() string {
@@ -1068,7 +1230,7 @@ type ListCaseEventsResponse struct {
 
 func (x *ListCaseEventsResponse) Reset() {
 	*x = ListCaseEventsResponse{}
-	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[16]
+	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1080,7 +1242,7 @@ func (x *ListCaseEventsResponse) String() string {
 func (*ListCaseEventsResponse) ProtoMessage() {}
 
 func (x *ListCaseEventsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[16]
+	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1093,7 +1255,7 @@ func (x *ListCaseEventsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListCaseEventsResponse.ProtoReflect.Descriptor instead.
 func (*ListCaseEventsResponse) Descriptor() ([]byte, []int) {
-	return file_rightsdesk_v1_case_service_proto_rawDescGZIP(), []int{16}
+	return file_rightsdesk_v1_case_service_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *ListCaseEventsResponse) GetEvents() []*CaseEvent {
@@ -1185,11 +1347,27 @@ const file_rightsdesk_v1_case_service_proto_rawDesc = "" +
 	"\xbaH\a\x82\x01\x04\x18\x02\x18\x03R\x05state\x12(\n" +
 	"\n" +
 	"resolution\x18\x05 \x01(\tB\b\xbaH\x05r\x03\x18\xd0\x0fR\n" +
-	"resolution\"R\n" +
+	"resolution\"\x85\x02\n" +
+	"\x13RecordSearchRequest\x129\n" +
+	"\x04name\x18\x01 \x01(\tB%\xbaH\"r 2\x1e^cases/[0-9A-HJKMNP-TV-Z]{26}$R\x04name\x12\x1b\n" +
+	"\x04etag\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x18@R\x04etag\x12\"\n" +
+	"\x06source\x18\x03 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\xc8\x01R\x06source\x126\n" +
+	"\x02on\x18\x04 \x01(\tB&\xbaH#r!2\x1f^([0-9]{4}-[0-9]{2}-[0-9]{2})?$R\x02on\x12\x18\n" +
+	"\x02by\x18\x05 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\x02by\x12 \n" +
+	"\x05found\x18\x06 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\xd0\x0fR\x05found\"\xba\x01\n" +
+	"\x18RecordNotSearchedRequest\x129\n" +
+	"\x04name\x18\x01 \x01(\tB%\xbaH\"r 2\x1e^cases/[0-9A-HJKMNP-TV-Z]{26}$R\x04name\x12\x1b\n" +
+	"\x04etag\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x18@R\x04etag\x12\"\n" +
+	"\x06source\x18\x03 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\xc8\x01R\x06source\x12\"\n" +
+	"\x06reason\x18\x04 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\xd0\x0fR\x06reason\"R\n" +
 	"\x15ListCaseEventsRequest\x129\n" +
 	"\x04name\x18\x01 \x01(\tB%\xbaH\"r 2\x1e^cases/[0-9A-HJKMNP-TV-Z]{26}$R\x04name\"J\n" +
 	"\x16ListCaseEventsResponse\x120\n" +
-	"\x06events\x18\x01 \x03(\v2\x18.rightsdesk.v1.CaseEventR\x06events2\xeb\r\n" +
+	"\x06events\x18\x01 \x03(\v2\x18.rightsdesk.v1.CaseEventR\x06events2\xed\x0f\n" +
 	"\vCaseService\x12`\n" +
 	"\n" +
 	"CreateCase\x12 .rightsdesk.v1.CreateCaseRequest\x1a\x13.rightsdesk.v1.Case\"\x1b\xc8\xf3\x18\x03\x82\xd3\xe4\x93\x02\x11:\x04case\"\t/v1/cases\x12]\n" +
@@ -1210,7 +1388,9 @@ const file_rightsdesk_v1_case_service_proto_rawDesc = "" +
 	"\n" +
 	"ReopenCase\x12 .rightsdesk.v1.ReopenCaseRequest\x1a\x13.rightsdesk.v1.Case\"(\xc8\xf3\x18\x04\x82\xd3\xe4\x93\x02\x1e:\x01*\"\x19/v1/{name=cases/*}:reopen\x12h\n" +
 	"\aAddNote\x12\x1d.rightsdesk.v1.AddNoteRequest\x1a\x13.rightsdesk.v1.Case\")\xc8\xf3\x18\x03\x82\xd3\xe4\x93\x02\x1f:\x01*\"\x1a/v1/{name=cases/*}:addNote\x12w\n" +
-	"\fCompleteTask\x12\".rightsdesk.v1.CompleteTaskRequest\x1a\x13.rightsdesk.v1.Case\".\xc8\xf3\x18\x03\x82\xd3\xe4\x93\x02$:\x01*\"\x1f/v1/{name=cases/*}:completeTask\x12\x84\x01\n" +
+	"\fCompleteTask\x12\".rightsdesk.v1.CompleteTaskRequest\x1a\x13.rightsdesk.v1.Case\".\xc8\xf3\x18\x03\x82\xd3\xe4\x93\x02$:\x01*\"\x1f/v1/{name=cases/*}:completeTask\x12w\n" +
+	"\fRecordSearch\x12\".rightsdesk.v1.RecordSearchRequest\x1a\x13.rightsdesk.v1.Case\".\xc8\xf3\x18\x03\x82\xd3\xe4\x93\x02$:\x01*\"\x1f/v1/{name=cases/*}:recordSearch\x12\x86\x01\n" +
+	"\x11RecordNotSearched\x12'.rightsdesk.v1.RecordNotSearchedRequest\x1a\x13.rightsdesk.v1.Case\"3\xc8\xf3\x18\x03\x82\xd3\xe4\x93\x02):\x01*\"$/v1/{name=cases/*}:recordNotSearched\x12\x84\x01\n" +
 	"\x0eListCaseEvents\x12$.rightsdesk.v1.ListCaseEventsRequest\x1a%.rightsdesk.v1.ListCaseEventsResponse\"%\xc8\xf3\x18\x02\x82\xd3\xe4\x93\x02\x1b\x12\x19/v1/{name=cases/*}/eventsBDZBgithub.com/rightsdesk/rightsdesk/gen/go/rightsdesk/v1;rightsdeskv1b\x06proto3"
 
 var (
@@ -1225,7 +1405,7 @@ func file_rightsdesk_v1_case_service_proto_rawDescGZIP() []byte {
 	return file_rightsdesk_v1_case_service_proto_rawDescData
 }
 
-var file_rightsdesk_v1_case_service_proto_msgTypes = make([]protoimpl.MessageInfo, 17)
+var file_rightsdesk_v1_case_service_proto_msgTypes = make([]protoimpl.MessageInfo, 19)
 var file_rightsdesk_v1_case_service_proto_goTypes = []any{
 	(*CreateCaseRequest)(nil),              // 0: rightsdesk.v1.CreateCaseRequest
 	(*GetCaseRequest)(nil),                 // 1: rightsdesk.v1.GetCaseRequest
@@ -1242,24 +1422,26 @@ var file_rightsdesk_v1_case_service_proto_goTypes = []any{
 	(*ReopenCaseRequest)(nil),              // 12: rightsdesk.v1.ReopenCaseRequest
 	(*AddNoteRequest)(nil),                 // 13: rightsdesk.v1.AddNoteRequest
 	(*CompleteTaskRequest)(nil),            // 14: rightsdesk.v1.CompleteTaskRequest
-	(*ListCaseEventsRequest)(nil),          // 15: rightsdesk.v1.ListCaseEventsRequest
-	(*ListCaseEventsResponse)(nil),         // 16: rightsdesk.v1.ListCaseEventsResponse
-	(*Case)(nil),                           // 17: rightsdesk.v1.Case
-	(*fieldmaskpb.FieldMask)(nil),          // 18: google.protobuf.FieldMask
-	(OutcomeKind)(0),                       // 19: rightsdesk.v1.OutcomeKind
-	(RefusalReason)(0),                     // 20: rightsdesk.v1.RefusalReason
-	(TaskState)(0),                         // 21: rightsdesk.v1.TaskState
-	(*CaseEvent)(nil),                      // 22: rightsdesk.v1.CaseEvent
+	(*RecordSearchRequest)(nil),            // 15: rightsdesk.v1.RecordSearchRequest
+	(*RecordNotSearchedRequest)(nil),       // 16: rightsdesk.v1.RecordNotSearchedRequest
+	(*ListCaseEventsRequest)(nil),          // 17: rightsdesk.v1.ListCaseEventsRequest
+	(*ListCaseEventsResponse)(nil),         // 18: rightsdesk.v1.ListCaseEventsResponse
+	(*Case)(nil),                           // 19: rightsdesk.v1.Case
+	(*fieldmaskpb.FieldMask)(nil),          // 20: google.protobuf.FieldMask
+	(OutcomeKind)(0),                       // 21: rightsdesk.v1.OutcomeKind
+	(RefusalReason)(0),                     // 22: rightsdesk.v1.RefusalReason
+	(TaskState)(0),                         // 23: rightsdesk.v1.TaskState
+	(*CaseEvent)(nil),                      // 24: rightsdesk.v1.CaseEvent
 }
 var file_rightsdesk_v1_case_service_proto_depIdxs = []int32{
-	17, // 0: rightsdesk.v1.CreateCaseRequest.case:type_name -> rightsdesk.v1.Case
-	17, // 1: rightsdesk.v1.ListCasesResponse.cases:type_name -> rightsdesk.v1.Case
-	17, // 2: rightsdesk.v1.UpdateCaseRequest.case:type_name -> rightsdesk.v1.Case
-	18, // 3: rightsdesk.v1.UpdateCaseRequest.update_mask:type_name -> google.protobuf.FieldMask
-	19, // 4: rightsdesk.v1.CloseCaseRequest.outcome:type_name -> rightsdesk.v1.OutcomeKind
-	20, // 5: rightsdesk.v1.CloseCaseRequest.refusal_reason:type_name -> rightsdesk.v1.RefusalReason
-	21, // 6: rightsdesk.v1.CompleteTaskRequest.state:type_name -> rightsdesk.v1.TaskState
-	22, // 7: rightsdesk.v1.ListCaseEventsResponse.events:type_name -> rightsdesk.v1.CaseEvent
+	19, // 0: rightsdesk.v1.CreateCaseRequest.case:type_name -> rightsdesk.v1.Case
+	19, // 1: rightsdesk.v1.ListCasesResponse.cases:type_name -> rightsdesk.v1.Case
+	19, // 2: rightsdesk.v1.UpdateCaseRequest.case:type_name -> rightsdesk.v1.Case
+	20, // 3: rightsdesk.v1.UpdateCaseRequest.update_mask:type_name -> google.protobuf.FieldMask
+	21, // 4: rightsdesk.v1.CloseCaseRequest.outcome:type_name -> rightsdesk.v1.OutcomeKind
+	22, // 5: rightsdesk.v1.CloseCaseRequest.refusal_reason:type_name -> rightsdesk.v1.RefusalReason
+	23, // 6: rightsdesk.v1.CompleteTaskRequest.state:type_name -> rightsdesk.v1.TaskState
+	24, // 7: rightsdesk.v1.ListCaseEventsResponse.events:type_name -> rightsdesk.v1.CaseEvent
 	0,  // 8: rightsdesk.v1.CaseService.CreateCase:input_type -> rightsdesk.v1.CreateCaseRequest
 	1,  // 9: rightsdesk.v1.CaseService.GetCase:input_type -> rightsdesk.v1.GetCaseRequest
 	2,  // 10: rightsdesk.v1.CaseService.ListCases:input_type -> rightsdesk.v1.ListCasesRequest
@@ -1274,24 +1456,28 @@ var file_rightsdesk_v1_case_service_proto_depIdxs = []int32{
 	12, // 19: rightsdesk.v1.CaseService.ReopenCase:input_type -> rightsdesk.v1.ReopenCaseRequest
 	13, // 20: rightsdesk.v1.CaseService.AddNote:input_type -> rightsdesk.v1.AddNoteRequest
 	14, // 21: rightsdesk.v1.CaseService.CompleteTask:input_type -> rightsdesk.v1.CompleteTaskRequest
-	15, // 22: rightsdesk.v1.CaseService.ListCaseEvents:input_type -> rightsdesk.v1.ListCaseEventsRequest
-	17, // 23: rightsdesk.v1.CaseService.CreateCase:output_type -> rightsdesk.v1.Case
-	17, // 24: rightsdesk.v1.CaseService.GetCase:output_type -> rightsdesk.v1.Case
-	3,  // 25: rightsdesk.v1.CaseService.ListCases:output_type -> rightsdesk.v1.ListCasesResponse
-	17, // 26: rightsdesk.v1.CaseService.UpdateCase:output_type -> rightsdesk.v1.Case
-	17, // 27: rightsdesk.v1.CaseService.AssignCase:output_type -> rightsdesk.v1.Case
-	17, // 28: rightsdesk.v1.CaseService.RequestIdentity:output_type -> rightsdesk.v1.Case
-	17, // 29: rightsdesk.v1.CaseService.RequestClarification:output_type -> rightsdesk.v1.Case
-	17, // 30: rightsdesk.v1.CaseService.RequestFee:output_type -> rightsdesk.v1.Case
-	17, // 31: rightsdesk.v1.CaseService.RecordRequesterResponse:output_type -> rightsdesk.v1.Case
-	17, // 32: rightsdesk.v1.CaseService.ExtendCase:output_type -> rightsdesk.v1.Case
-	17, // 33: rightsdesk.v1.CaseService.CloseCase:output_type -> rightsdesk.v1.Case
-	17, // 34: rightsdesk.v1.CaseService.ReopenCase:output_type -> rightsdesk.v1.Case
-	17, // 35: rightsdesk.v1.CaseService.AddNote:output_type -> rightsdesk.v1.Case
-	17, // 36: rightsdesk.v1.CaseService.CompleteTask:output_type -> rightsdesk.v1.Case
-	16, // 37: rightsdesk.v1.CaseService.ListCaseEvents:output_type -> rightsdesk.v1.ListCaseEventsResponse
-	23, // [23:38] is the sub-list for method output_type
-	8,  // [8:23] is the sub-list for method input_type
+	15, // 22: rightsdesk.v1.CaseService.RecordSearch:input_type -> rightsdesk.v1.RecordSearchRequest
+	16, // 23: rightsdesk.v1.CaseService.RecordNotSearched:input_type -> rightsdesk.v1.RecordNotSearchedRequest
+	17, // 24: rightsdesk.v1.CaseService.ListCaseEvents:input_type -> rightsdesk.v1.ListCaseEventsRequest
+	19, // 25: rightsdesk.v1.CaseService.CreateCase:output_type -> rightsdesk.v1.Case
+	19, // 26: rightsdesk.v1.CaseService.GetCase:output_type -> rightsdesk.v1.Case
+	3,  // 27: rightsdesk.v1.CaseService.ListCases:output_type -> rightsdesk.v1.ListCasesResponse
+	19, // 28: rightsdesk.v1.CaseService.UpdateCase:output_type -> rightsdesk.v1.Case
+	19, // 29: rightsdesk.v1.CaseService.AssignCase:output_type -> rightsdesk.v1.Case
+	19, // 30: rightsdesk.v1.CaseService.RequestIdentity:output_type -> rightsdesk.v1.Case
+	19, // 31: rightsdesk.v1.CaseService.RequestClarification:output_type -> rightsdesk.v1.Case
+	19, // 32: rightsdesk.v1.CaseService.RequestFee:output_type -> rightsdesk.v1.Case
+	19, // 33: rightsdesk.v1.CaseService.RecordRequesterResponse:output_type -> rightsdesk.v1.Case
+	19, // 34: rightsdesk.v1.CaseService.ExtendCase:output_type -> rightsdesk.v1.Case
+	19, // 35: rightsdesk.v1.CaseService.CloseCase:output_type -> rightsdesk.v1.Case
+	19, // 36: rightsdesk.v1.CaseService.ReopenCase:output_type -> rightsdesk.v1.Case
+	19, // 37: rightsdesk.v1.CaseService.AddNote:output_type -> rightsdesk.v1.Case
+	19, // 38: rightsdesk.v1.CaseService.CompleteTask:output_type -> rightsdesk.v1.Case
+	19, // 39: rightsdesk.v1.CaseService.RecordSearch:output_type -> rightsdesk.v1.Case
+	19, // 40: rightsdesk.v1.CaseService.RecordNotSearched:output_type -> rightsdesk.v1.Case
+	18, // 41: rightsdesk.v1.CaseService.ListCaseEvents:output_type -> rightsdesk.v1.ListCaseEventsResponse
+	25, // [25:42] is the sub-list for method output_type
+	8,  // [8:25] is the sub-list for method input_type
 	8,  // [8:8] is the sub-list for extension type_name
 	8,  // [8:8] is the sub-list for extension extendee
 	0,  // [0:8] is the sub-list for field type_name
@@ -1310,7 +1496,7 @@ func file_rightsdesk_v1_case_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_rightsdesk_v1_case_service_proto_rawDesc), len(file_rightsdesk_v1_case_service_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   17,
+			NumMessages:   19,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -33,6 +33,8 @@ const (
 	CaseService_ReopenCase_FullMethodName              = "/rightsdesk.v1.CaseService/ReopenCase"
 	CaseService_AddNote_FullMethodName                 = "/rightsdesk.v1.CaseService/AddNote"
 	CaseService_CompleteTask_FullMethodName            = "/rightsdesk.v1.CaseService/CompleteTask"
+	CaseService_RecordSearch_FullMethodName            = "/rightsdesk.v1.CaseService/RecordSearch"
+	CaseService_RecordNotSearched_FullMethodName       = "/rightsdesk.v1.CaseService/RecordNotSearched"
 	CaseService_ListCaseEvents_FullMethodName          = "/rightsdesk.v1.CaseService/ListCaseEvents"
 )
 
@@ -71,6 +73,11 @@ type CaseServiceClient interface {
 	AddNote(ctx context.Context, in *AddNoteRequest, opts ...grpc.CallOption) (*Case, error)
 	// Marks a task done or, with a reason, impossible.
 	CompleteTask(ctx context.Context, in *CompleteTaskRequest, opts ...grpc.CallOption) (*Case, error)
+	// Records a system or team that was searched for the requester's data,
+	// for the Art 15(1A) record of a reasonable and proportionate search.
+	RecordSearch(ctx context.Context, in *RecordSearchRequest, opts ...grpc.CallOption) (*Case, error)
+	// Records a system or team deliberately not searched, and why.
+	RecordNotSearched(ctx context.Context, in *RecordNotSearchedRequest, opts ...grpc.CallOption) (*Case, error)
 	// Lists the audit trail of a case, oldest first.
 	ListCaseEvents(ctx context.Context, in *ListCaseEventsRequest, opts ...grpc.CallOption) (*ListCaseEventsResponse, error)
 }
@@ -223,6 +230,26 @@ func (c *caseServiceClient) CompleteTask(ctx context.Context, in *CompleteTaskRe
 	return out, nil
 }
 
+func (c *caseServiceClient) RecordSearch(ctx context.Context, in *RecordSearchRequest, opts ...grpc.CallOption) (*Case, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(Case)
+	err := c.cc.Invoke(ctx, CaseService_RecordSearch_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *caseServiceClient) RecordNotSearched(ctx context.Context, in *RecordNotSearchedRequest, opts ...grpc.CallOption) (*Case, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(Case)
+	err := c.cc.Invoke(ctx, CaseService_RecordNotSearched_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 func (c *caseServiceClient) ListCaseEvents(ctx context.Context, in *ListCaseEventsRequest, opts ...grpc.CallOption) (*ListCaseEventsResponse, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(ListCaseEventsResponse)
@@ -268,6 +295,11 @@ type CaseServiceServer interface {
 	AddNote(context.Context, *AddNoteRequest) (*Case, error)
 	// Marks a task done or, with a reason, impossible.
 	CompleteTask(context.Context, *CompleteTaskRequest) (*Case, error)
+	// Records a system or team that was searched for the requester's data,
+	// for the Art 15(1A) record of a reasonable and proportionate search.
+	RecordSearch(context.Context, *RecordSearchRequest) (*Case, error)
+	// Records a system or team deliberately not searched, and why.
+	RecordNotSearched(context.Context, *RecordNotSearchedRequest) (*Case, error)
 	// Lists the audit trail of a case, oldest first.
 	ListCaseEvents(context.Context, *ListCaseEventsRequest) (*ListCaseEventsResponse, error)
 	mustEmbedUnimplementedCaseServiceServer()
@@ -321,6 +353,12 @@ func (UnimplementedCaseServiceServer) AddNote(context.Context, *AddNoteRequest) 
 }
 func (UnimplementedCaseServiceServer) CompleteTask(context.Context, *CompleteTaskRequest) (*Case, error) {
 	return nil, status.Error(codes.Unimplemented, "method CompleteTask not implemented")
+}
+func (UnimplementedCaseServiceServer) RecordSearch(context.Context, *RecordSearchRequest) (*Case, error) {
+	return nil, status.Error(codes.Unimplemented, "method RecordSearch not implemented")
+}
+func (UnimplementedCaseServiceServer) RecordNotSearched(context.Context, *RecordNotSearchedRequest) (*Case, error) {
+	return nil, status.Error(codes.Unimplemented, "method RecordNotSearched not implemented")
 }
 func (UnimplementedCaseServiceServer) ListCaseEvents(context.Context, *ListCaseEventsRequest) (*ListCaseEventsResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method ListCaseEvents not implemented")
@@ -598,6 +636,42 @@ func _CaseService_CompleteTask_Handler(srv interface{}, ctx context.Context, dec
 	return interceptor(ctx, in, info, handler)
 }
 
+func _CaseService_RecordSearch_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(RecordSearchRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CaseServiceServer).RecordSearch(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CaseService_RecordSearch_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CaseServiceServer).RecordSearch(ctx, req.(*RecordSearchRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CaseService_RecordNotSearched_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(RecordNotSearchedRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CaseServiceServer).RecordNotSearched(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CaseService_RecordNotSearched_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CaseServiceServer).RecordNotSearched(ctx, req.(*RecordNotSearchedRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 func _CaseService_ListCaseEvents_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(ListCaseEventsRequest)
 	if err := dec(in); err != nil {
@@ -678,6 +752,14 @@ var CaseService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "CompleteTask",
 			Handler:    _CaseService_CompleteTask_Handler,
+		},
+		{
+			MethodName: "RecordSearch",
+			Handler:    _CaseService_RecordSearch_Handler,
+		},
+		{
+			MethodName: "RecordNotSearched",
+			Handler:    _CaseService_RecordNotSearched_Handler,
 		},
 		{
 			MethodName: "ListCaseEvents",
