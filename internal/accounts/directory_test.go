@@ -15,6 +15,7 @@ import (
 	"github.com/rightsdesk/rightsdesk/internal/audit"
 	"github.com/rightsdesk/rightsdesk/internal/auth"
 	"github.com/rightsdesk/rightsdesk/internal/casework/caseworktest"
+	"github.com/rightsdesk/rightsdesk/internal/clock"
 	"github.com/rightsdesk/rightsdesk/internal/fault"
 	"github.com/rightsdesk/rightsdesk/internal/store"
 	"github.com/rightsdesk/rightsdesk/internal/users"
@@ -22,33 +23,15 @@ import (
 
 var ctx = context.Background()
 
-// fakeClock is a clock a test moves by hand.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
 var (
 	cheap   = users.Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}
 	lockout = users.Lockout{FreeAttempts: 3, FirstLock: time.Minute, MaxLock: time.Hour}
 )
 
-func newDirectory(t *testing.T) (*accounts.Directory, *fakeClock, *store.Store) {
+func newDirectory(t *testing.T) (*accounts.Directory, *clock.Manual, *store.Store) {
 	t.Helper()
 	st := caseworktest.OpenStore(t, t.TempDir())
-	clk := &fakeClock{now: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
+	clk := clock.NewManual(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC))
 	return accounts.New(st, clk, crand.Reader, accounts.Options{Params: cheap, Lockout: lockout}), clk, st
 }
 
@@ -187,7 +170,7 @@ func TestLockoutBacksOffAndClearsOnSuccess(t *testing.T) {
 		{0, password, nil}, // two failures are still free
 	}
 	for i, s := range steps {
-		clk.advance(s.advance)
+		clk.Advance(s.advance)
 		u, err := d.SignIn(ctx, "ada@example.org", s.password)
 		if reason(err) != s.want {
 			t.Fatalf("step %d: SignIn = %v, want %v", i, err, s.want)

@@ -14,6 +14,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	rdv1 "github.com/rightsdesk/rightsdesk/gen/go/rightsdesk/v1"
+	"github.com/rightsdesk/rightsdesk/internal/app/apptest"
 	"github.com/rightsdesk/rightsdesk/internal/cases"
 	"github.com/rightsdesk/rightsdesk/internal/clock"
 	"github.com/rightsdesk/rightsdesk/internal/server"
@@ -43,7 +44,13 @@ func restViolation(body map[string]any) string {
 }
 
 func TestOverlongInputIsRefusedByFieldOverBothAPIDoors(t *testing.T) {
-	as := startWithTokensConfig(t, server.Config{Clock: clock.Fixed(lifecycleNow)})
+	logged := &apptest.Log{}
+	as := startWithTokensConfig(t, server.Config{Clock: clock.Fixed(lifecycleNow), Logger: logged.Logger()})
+	defer func() {
+		if logged.Errors() {
+			t.Errorf("a refusal was logged as an internal error:\n%s", logged.String())
+		}
+	}()
 	ctx := metadata.AppendToOutgoingContext(t.Context(), "authorization", "Bearer "+as.tokens["caseworker"])
 	client := rdv1.NewCaseServiceClient(as.conn)
 	c, err := client.CreateCase(ctx, &rdv1.CreateCaseRequest{Case: lifecycleCase()})

@@ -167,6 +167,9 @@ func syncIndexes(tx WriteTx, before, after []indexEntry) error {
 		if value, ok := had[id]; ok && bytes.Equal(value, e.value) {
 			continue
 		}
+		if len(e.key) > MaxKeySize {
+			return fmt.Errorf("case %s: %w: an entry of index %s would be %d bytes", IndexedCaseID(e.key), ErrKeyTooLong, e.bucket, len(e.key))
+		}
 		if err := tx.Put(e.bucket, e.key, e.value); err != nil {
 			return err
 		}

@@ -79,6 +79,18 @@ func Buckets() []Bucket {
 
 var keySchemaVersion = []byte("schema_version")
 
+// MaxKeySize bounds every index key built from a case, whatever the engine
+// allows (bbolt 32 KiB, etcd about 1.5 MiB a request), so a key can never
+// fail in one engine and pass in another. The domain's limits keep real
+// keys far below it (an assignee or request id is at most 128 bytes); this
+// is the backstop that makes a missed limit a clear error, never a partial
+// write.
+const MaxKeySize = 1024
+
+// ErrKeyTooLong is returned when a write would store a key over MaxKeySize;
+// nothing of the transaction is written.
+var ErrKeyTooLong = errors.New("index key longer than the store allows")
+
 // ErrNewerSchema is returned when the database was written by a newer build.
 var ErrNewerSchema = errors.New("database schema is newer than this build supports")
 

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -15,6 +14,7 @@ import (
 	"github.com/rightsdesk/rightsdesk/internal/auth"
 	"github.com/rightsdesk/rightsdesk/internal/casework"
 	"github.com/rightsdesk/rightsdesk/internal/casework/caseworktest"
+	"github.com/rightsdesk/rightsdesk/internal/clock"
 	"github.com/rightsdesk/rightsdesk/internal/fault"
 	"github.com/rightsdesk/rightsdesk/internal/store"
 	"github.com/rightsdesk/rightsdesk/internal/tokens"
@@ -27,28 +27,10 @@ var ctx = context.Background()
 // second, which token times drop.
 var start = time.Date(2026, 3, 2, 9, 0, 0, 500_000_000, time.UTC)
 
-// fakeClock is a clock a test moves by hand.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
-func newService(t *testing.T) (*tokens.Service, *fakeClock, *store.Store) {
+func newService(t *testing.T) (*tokens.Service, *clock.Manual, *store.Store) {
 	t.Helper()
 	st := caseworktest.OpenStore(t, t.TempDir())
-	clk := &fakeClock{now: start}
+	clk := clock.NewManual(start)
 	return tokens.New(st, clk, crand.Reader), clk, st
 }
 
@@ -151,13 +133,13 @@ func TestCreateRefusesBadInput(t *testing.T) {
 func TestListIsOldestFirstThenByID(t *testing.T) {
 	s, clk, _ := newService(t)
 	first := mustCreate(t, s, usecase.NewToken{Name: "zed", Role: auth.RoleAdmin})
-	clk.advance(time.Hour)
+	clk.Advance(time.Hour)
 	var sameSecond []string
 	for _, name := range []string{"bob", "amy", "cat"} {
 		sameSecond = append(sameSecond, mustCreate(t, s, usecase.NewToken{Name: name, Role: auth.RoleViewer}).Token.ID)
 	}
 	slices.Sort(sameSecond)
-	clk.advance(time.Minute)
+	clk.Advance(time.Minute)
 	last := mustCreate(t, s, usecase.NewToken{Name: "aaa", Role: auth.RoleViewer})
 
 	list, err := s.List(ctx)
@@ -178,7 +160,7 @@ func TestRevokeIsImmediateIdempotentAndAudited(t *testing.T) {
 	s, clk, st := newService(t)
 	created := mustCreate(t, s, usecase.NewToken{Name: "alice", Role: auth.RoleCaseworker})
 	other := mustCreate(t, s, usecase.NewToken{Name: "bob", Role: auth.RoleCaseworker})
-	clk.advance(time.Minute)
+	clk.Advance(time.Minute)
 
 	for i := range 2 {
 		tok, err := s.Revoke(ctx, created.Token.ID, "token:ops")
@@ -237,11 +219,11 @@ func TestAuthenticateRefusesUnknownRevokedAndExpiredTokens(t *testing.T) {
 	}
 
 	hour := mustCreate(t, s, usecase.NewToken{Name: "temp", Role: auth.RoleViewer, Lifetime: time.Hour})
-	clk.advance(59 * time.Minute)
+	clk.Advance(59 * time.Minute)
 	if _, err := s.Authenticate(ctx, hour.Plaintext); err != nil {
 		t.Fatalf("a token one minute before it expires: %v", err)
 	}
-	clk.advance(time.Minute)
+	clk.Advance(time.Minute)
 	if p, err := s.Authenticate(ctx, hour.Plaintext); !errors.Is(err, auth.ErrTokenExpired) || p != (auth.Principal{}) {
 		t.Fatalf("a token at its expiry = %+v, %v; want ErrTokenExpired", p, err)
 	}

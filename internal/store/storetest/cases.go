@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -214,5 +215,29 @@ func testAuditChain(t *testing.T, h Harness) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// testOverlongKey checks that a case whose index key would pass
+// store.MaxKeySize is refused with ErrKeyTooLong and leaves nothing behind,
+// on every engine alike.
+func testOverlongKey(t *testing.T, h Harness) {
+	s := openStore(t, h)
+	long := storedCase("01L", "RD-LLLL-LLLL", "", "in_progress", strings.Repeat("a", 40000), "2026-04-02")
+	err := s.Update(ctx, func(tx store.WriteTx) error { return store.PutCase(tx, nil, long) })
+	if !errors.Is(err, store.ErrKeyTooLong) {
+		t.Fatalf("PutCase with a 40,000-byte assignee: %v, want ErrKeyTooLong", err)
+	}
+	err = s.View(ctx, func(tx store.ReadTx) error {
+		if _, err := store.GetCase(tx, "01L"); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("the refused case was stored (%v)", err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ids := indexIDs(t, s, store.BucketByReference); len(ids) != 0 {
+		t.Errorf("index entries of the refused case: %v", ids)
 	}
 }

@@ -293,12 +293,12 @@ func TestValidationErrorsAreSummarisedAndInputKept(t *testing.T) {
 	}
 	s.answer("dates", url.Values{}, "/request/name")
 	s.answer("name", url.Values{"full-name": {"Ada"}}, "/request/contact")
-	p = s.post("/request/contact", url.Values{"email": {"ada at example"}, "address": {strings.Repeat("x", 300)}})
+	p = s.post("/request/contact", url.Values{"email": {"ada at example"}, "address": {strings.Repeat("x", 1001)}})
 	for _, want := range []string{
 		`<a href="#email">Enter an email address in the correct format, like name@example.com</a>`,
-		`<a href="#address">Your postal address must be 250 characters or fewer</a>`,
+		`<a href="#address">Your postal address must be 1,000 characters or fewer</a>`,
 		`value="ada at example"`,
-		strings.Repeat("x", 300) + "</textarea>",
+		strings.Repeat("x", 1001) + "</textarea>",
 		`aria-describedby="email-hint email-error"`,
 	} {
 		if !strings.Contains(p.body, want) {

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/rightsdesk/rightsdesk/internal/cases"
 	"github.com/rightsdesk/rightsdesk/internal/deadline"
 	"github.com/rightsdesk/rightsdesk/internal/notice"
 	"github.com/rightsdesk/rightsdesk/internal/web"
@@ -49,13 +50,12 @@ type pageData struct {
 // searchFrom is how many notices make the notice question offer a search.
 const searchFrom = 5
 
-// maxDescription keeps the description within the domain's limit of
-// cases.MaxDescription bytes whatever characters are used.
-const maxDescription = 5000
-
-// maxLine bounds a name or address in characters: the domain allows 1,000
-// bytes, which 250 characters never exceed in any script.
-const maxLine = 250
+// The form checks the domain's limits as each answer is given, so nobody
+// learns at the end that an answer on another page was too long.
+const (
+	maxDescription = cases.MaxDescription
+	maxLine        = cases.MaxLine
+)
 
 func noData(*handler, *http.Request, *journey) (*pageData, error) { return &pageData{}, nil }
 
@@ -420,7 +420,7 @@ func checkLine(f *web.Form, field, value, missing, what string) bool {
 
 func checkLength(f *web.Form, field, value, what string) bool {
 	if utf8.RuneCountInString(value) > maxLine {
-		f.Fail(field, "", fmt.Sprintf("%s must be %d characters or fewer", what, maxLine))
+		f.Fail(field, "", fmt.Sprintf("%s must be %s characters or fewer", what, thousands(maxLine)))
 		return false
 	}
 	return true

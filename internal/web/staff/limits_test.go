@@ -22,7 +22,7 @@ func (s *site) refusedOnField(what string, resp *http.Response, body, field stri
 	if !strings.Contains(body, `govuk-error-summary`) || !strings.Contains(body, `<a href="#`+field+`">`) {
 		s.t.Errorf("%s: no error summary linking to #%s", what, field)
 	}
-	if strings.Contains(s.log.String(), "level=ERROR") {
+	if s.log.Errors() {
 		s.t.Errorf("%s: logged as an error of ours:\n%s", what, s.log.String())
 	}
 }

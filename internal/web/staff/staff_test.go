@@ -1,25 +1,23 @@
 package staff_test
 
 import (
-	"bytes"
 	"context"
 	crand "crypto/rand"
 	"encoding/csv"
 	"errors"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/rightsdesk/rightsdesk/internal/accounts"
+	"github.com/rightsdesk/rightsdesk/internal/app/apptest"
 	"github.com/rightsdesk/rightsdesk/internal/auth"
 	"github.com/rightsdesk/rightsdesk/internal/cases"
 	"github.com/rightsdesk/rightsdesk/internal/casework"
@@ -49,28 +47,10 @@ type site struct {
 	store *store.Store
 	users *accounts.Directory
 	// log is everything the workspace logged.
-	log *syncBuffer
+	log *apptest.Log
 	// accounts is what the workspace reads accounts through; a test can
 	// make its reads fail.
 	accounts *flakyAccounts
-}
-
-// syncBuffer is a log destination tests read while the server writes.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 // flakyAccounts is the accounts use case with reads of one account that
@@ -97,8 +77,8 @@ func newSite(t testing.TB, oidc *staff.OIDCConfig) *site {
 	if err != nil {
 		t.Fatal(err)
 	}
-	logged := &syncBuffer{}
-	log := slog.New(slog.NewTextHandler(logged, nil))
+	logged := &apptest.Log{}
+	log := logged.Logger()
 	flaky := &flakyAccounts{Accounts: dir}
 	srv := httptest.NewUnstartedServer(nil)
 	if oidc != nil {
