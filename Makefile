@@ -7,6 +7,7 @@ GOOGLEAPIS_MOD    := github.com/grpc-ecosystem/grpc-gateway@v1.16.0
 MODCACHE          := $(shell go env GOMODCACHE)
 BUF               := go tool -modfile=tools/go.mod buf
 STATICCHECK       := go tool -modfile=tools/go.mod staticcheck
+GOTESTSUM         := go tool -modfile=tools/go.mod gotestsum
 AGAINST           ?= main
 BIN               := bin/rightsdesk
 VERSION           ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
@@ -16,23 +17,37 @@ DIST              := web/dist
 # npm ci writes this file: it stands for "node_modules matches the lock file".
 NPM_STAMP         := web/node_modules/.package-lock.json
 SCREENSHOTS       := build/screenshots
+# What the checks skipped, one line each, for make test's last line.
+SKIPPED           := build/skipped.txt
 
 .PHONY: all build run test unit race vet staticcheck lint generate check-generated protodeps breaking bench bench-web crashtest clean fmt-check \
-        assets browser-test docs-screenshots
+        assets check-assets browser-test docs-screenshots skip-report
 
 all: build
 
-build: assets
+# Needs only Go: the compiled front-end assets are committed in web/dist
+# (check-assets proves they match the pinned npm packages).
+build:
 	go build -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/rightsdesk
 
 run: build
 	$(BIN) serve
 
-test: check-generated lint fmt-check vet staticcheck unit race browser-test
-	@echo "make test: all checks passed"
+# The last line says what passed and names anything skipped.
+test: skip-report check-generated check-assets lint fmt-check vet staticcheck unit race browser-test
+	@if [ -s $(SKIPPED) ]; then \
+	  echo "make test: every check that ran passed; skipped: $$(paste -sd ';' $(SKIPPED) | sed 's/;/; /g')"; \
+	else echo "make test: all checks passed, none skipped"; fi
 
+skip-report:
+	@mkdir -p build && : > $(SKIPPED)
+
+# Every package's tests; the Go tests that skipped (e.g. without ../shared)
+# are listed with their reason in $(SKIPPED).
 unit:
-	go test -count=1 ./...
+	@mkdir -p build
+	$(GOTESTSUM) --format pkgname --jsonfile build/unit.json -- -count=1 ./...
+	@awk -f tools/go-skips.awk build/unit.json >> $(SKIPPED)
 
 # Packages with concurrency run again under the race detector.
 race:
@@ -51,21 +66,27 @@ bench-web:
 
 # The web pages' CSS and scripts, built from the govuk-frontend npm package
 # pinned in web/package-lock.json into web/dist, which the binary embeds.
+# They are committed, like gen/, so building needs only Go; run `make
+# assets` after changing web/scss or the pinned packages, and commit.
 $(NPM_STAMP): web/package.json web/package-lock.json
 	npm ci --prefix web --omit=optional --no-audit --no-fund
 
-assets: $(DIST)/app.css $(DIST)/govuk-frontend.min.js
-
-$(DIST)/app.css: web/scss/app.scss $(NPM_STAMP)
+assets: $(NPM_STAMP)
 	cd web && npx --no-install sass --pkg-importer=node --style=compressed --no-source-map scss/app.scss dist/app.css
+	cp $(GOVUK)/govuk-frontend.min.js $(DIST)/govuk-frontend.min.js
 
-$(DIST)/govuk-frontend.min.js: $(NPM_STAMP)
-	cp $(GOVUK)/govuk-frontend.min.js $@
+# Rebuilds the assets and fails if anything under web/dist changed.
+check-assets: assets
+	@if [ -n "$$(git status --porcelain -- $(DIST))" ]; then \
+	  echo "web/dist is out of date with web/scss and web/package-lock.json: run 'make assets' and commit the result"; \
+	  git status --porcelain -- $(DIST); exit 1; fi
 
 # The public form in headless Chromium, with JavaScript on and off, axe on
 # every page; screenshots land in $(SCREENSHOTS). .ci/run installs Chromium.
-browser-test: build
-	SCREENSHOT_DIR=$(CURDIR)/$(SCREENSHOTS) node --test web/test/journey.test.mjs web/test/staff.test.mjs
+browser-test: build $(NPM_STAMP)
+	@mkdir -p build
+	SCREENSHOT_DIR=$(CURDIR)/$(SCREENSHOTS) node --test web/test/journey.test.mjs web/test/staff.test.mjs | tee build/browser.tap
+	@grep -m1 -o 'browser tests skipped: [^#]*' build/browser.tap >> $(SKIPPED) || true
 
 # Refreshes the README's screenshots from the last browser-test run.
 docs-screenshots:
@@ -117,4 +138,3 @@ breaking: protodeps
 
 clean:
 	rm -rf bin .protodeps build web/node_modules
-	find $(DIST) -mindepth 1 ! -name README.txt -delete

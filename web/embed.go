@@ -5,10 +5,10 @@ import (
 	"io/fs"
 )
 
-// files holds our own templates and scripts (committed) and dist, which
-// `make assets` fills with the CSS compiled from scss/ and the
-// govuk-frontend script copied from node_modules. dist keeps a committed
-// README.txt so a fresh clone builds, vets and tests without npm.
+// files holds our own templates and scripts and dist, the CSS compiled from
+// scss/ and the govuk-frontend script that `make assets` builds from the
+// pinned npm packages. All of it is committed, so a fresh clone builds and
+// serves styled pages with Go alone.
 //
 //go:embed templates static dist
 var files embed.FS
@@ -16,8 +16,8 @@ var files embed.FS
 // FS is the tree the web layer reads: templates/, static/ and dist/.
 func FS() fs.FS { return files }
 
-// AssetsBuilt reports whether `make assets` filled dist; without it the
-// pages still work, unstyled and without scripts.
+// AssetsBuilt reports whether dist holds the compiled assets; without them
+// (a checkout that deleted them) the pages still work, unstyled.
 func AssetsBuilt() bool {
 	_, err := fs.Stat(files, "dist/app.css")
 	return err == nil

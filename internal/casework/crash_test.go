@@ -21,13 +21,16 @@ import (
 // crashDirEnv tells a re-executed test binary to act as the crash child.
 const crashDirEnv = "RIGHTSDESK_CRASH_CHILD_DIR"
 
-// TestCrashChild is not a test on its own: the crash test runs the test
-// binary again with crashDirEnv set, and this function then creates cases
-// from 8 goroutines until killed, printing each id once Create returns.
+// TestCrashChild is not a test on its own but the entry point of the crash
+// test's child process: the crash test runs the test binary again with
+// crashDirEnv set, and this function then creates cases from 8 goroutines
+// until killed, printing each id once Create returns. In an ordinary run it
+// does nothing (rather than skip, so that make test's list of skipped
+// checks names only real gaps).
 func TestCrashChild(t *testing.T) {
 	dir := os.Getenv(crashDirEnv)
 	if dir == "" {
-		t.Skip("runs only as the child of TestCrashLosesNoAcknowledgedCase")
+		return
 	}
 	w, _ := newService(t, dir)
 	var mu sync.Mutex
