@@ -21,7 +21,7 @@ SCREENSHOTS       := build/screenshots
 SKIPPED           := build/skipped.txt
 
 .PHONY: all build run test unit race vet staticcheck lint generate check-generated protodeps breaking bench bench-web crashtest clean fmt-check \
-        assets check-assets browser-test docs-screenshots skip-report
+        assets check-assets browser-test docs-screenshots skip-report corpus
 
 all: build
 
@@ -85,7 +85,7 @@ check-assets: assets
 # every page; screenshots land in $(SCREENSHOTS). .ci/run installs Chromium.
 browser-test: build $(NPM_STAMP)
 	@mkdir -p build
-	SCREENSHOT_DIR=$(CURDIR)/$(SCREENSHOTS) node --test web/test/journey.test.mjs web/test/staff.test.mjs | tee build/browser.tap
+	SCREENSHOT_DIR=$(CURDIR)/$(SCREENSHOTS) node --test web/test/journey.test.mjs web/test/staff.test.mjs web/test/setup.test.mjs | tee build/browser.tap
 	@grep -m1 -o 'browser tests skipped: [^#]*' build/browser.tap >> $(SKIPPED) || true
 
 # Refreshes the README's screenshots from the last browser-test run.
@@ -93,6 +93,15 @@ docs-screenshots:
 	@mkdir -p docs/screenshots
 	for page in start rights dates-error check confirmation status; do \
 	  cp $(SCREENSHOTS)/js-on/[0-9][0-9]-$$page.png docs/screenshots/$$page.png; done
+
+# Imports every notice of the development corpus (../shared/corpus beside the
+# repository, or CORPUS=dir) and prints the importer's score per notice and
+# overall: lawful bases per context, declared rights, special category and
+# criminal offence data with their conditions, DPO, complaint route,
+# transfers, retention periods and dates. The thresholds are a test too, so
+# make test enforces them (and skips them where the corpus is absent).
+corpus:
+	RIGHTSDESK_CORPUS=$(if $(CORPUS),$(abspath $(CORPUS))) go test -count=1 -run '^TestCorpusScore$$' -v ./internal/notice/importer/
 
 # SIGKILLs a writer 50 times and checks no acknowledged case is lost
 # (make test runs the same test with 5 rounds).

@@ -7,31 +7,26 @@ import (
 	"io"
 	"os"
 
-	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials/insecure"
-	"google.golang.org/grpc/metadata"
-
 	rdv1 "github.com/rightsdesk/rightsdesk/gen/go/rightsdesk/v1"
+	"github.com/rightsdesk/rightsdesk/internal/auth"
 )
 
 func runBackup(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("backup", stderr)
 	out := fs.String("out", "", "file to write the backup to (required; refuses to overwrite)")
-	dataDir := fs.String("data", "", "data directory, when the server is stopped")
-	addr := fs.String("addr", "", "gRPC address of a running server (needs --token with the admin role)")
-	token := fs.String("token", "", "admin API token for --addr")
-	if err := parseFlags(fs, args); err != nil {
+	where := addTarget(fs, targetOptions{need: auth.RoleAdmin, addrAlias: true, dataUsage: "data directory of the database, opened read-only"})
+	if err := where.parse(args); err != nil {
 		return err
 	}
-	if *out == "" || (*dataDir == "") == (*addr == "") {
-		fmt.Fprintln(stderr, "usage: rightsdesk backup --out FILE (--data DIR | --addr HOST:PORT --token TOKEN)")
+	if *out == "" {
+		fmt.Fprintln(stderr, "usage: rightsdesk backup --out FILE (--server HOST:PORT --token ADMIN_TOKEN | --data DIR)")
 		return errUsage
 	}
 	f, err := os.OpenFile(*out, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
 		return err
 	}
-	n, err := writeBackup(ctx, f, *dataDir, *addr, *token)
+	n, err := writeBackup(ctx, f, where)
 	if closeErr := f.Close(); err == nil {
 		err = closeErr
 	}
@@ -43,24 +38,23 @@ func runBackup(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	return err
 }
 
-func writeBackup(ctx context.Context, w io.Writer, dataDir, addr, token string) (int64, error) {
-	if dataDir != "" {
-		st, err := openStoreReadOnly(ctx, dataDir)
+func writeBackup(ctx context.Context, w io.Writer, where *target) (int64, error) {
+	if !where.remote {
+		st, err := openStoreReadOnly(ctx, where.data)
 		if err != nil {
 			return 0, err
 		}
 		defer st.Close()
 		return st.Backend().Backup(ctx, w)
 	}
-	conn, err := grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	c, err := where.dial()
 	if err != nil {
 		return 0, err
 	}
-	defer conn.Close()
-	ctx = metadata.AppendToOutgoingContext(ctx, "authorization", "Bearer "+token)
-	stream, err := rdv1.NewAdminServiceClient(conn).Backup(ctx, &rdv1.BackupRequest{})
+	defer c.Close()
+	stream, err := c.admin().Backup(ctx, &rdv1.BackupRequest{})
 	if err != nil {
-		return 0, err
+		return 0, c.explain(err)
 	}
 	var n int64
 	for {
@@ -69,7 +63,7 @@ func writeBackup(ctx context.Context, w io.Writer, dataDir, addr, token string) 
 			return n, nil
 		}
 		if err != nil {
-			return n, err
+			return n, c.explain(err)
 		}
 		written, err := w.Write(chunk.GetData())
 		n += int64(written)

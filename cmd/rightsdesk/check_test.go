@@ -77,6 +77,8 @@ func readOnlyCommands(dir, out string) []struct {
 		{[]string{"users", "list", "--data", dir}, "vera@example.org"},
 		{[]string{"tokens", "list", "--data", dir}, "ops"},
 		{[]string{"check", "--data", dir}, "Database consistent"},
+		{[]string{"notices", "lint", "it-service-desk", "--data", dir}, "it-service-desk version 1"},
+		{[]string{"notices", "diff", "it-service-desk", "--from", "1", "--to", "1", "--data", dir}, "No differences."},
 	}
 }
 

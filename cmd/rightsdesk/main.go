@@ -24,18 +24,18 @@ func commands() []command {
 	return []command{
 		{"serve", "start the gRPC, REST and web server", runServe},
 		{"notices list", "list the notices in the catalogue of a running server", runNoticesList},
-		{"notices import", "read a privacy notice (text, markdown or HTML) and store it as the notice's next version (server stopped)", runNoticesImport},
+		{"notices import", "read a privacy notice (text, markdown or HTML) and store it as the notice's next version", runNoticesImport},
 		{"notices lint", "check notices against the rights-by-basis table and good practice; exit 1 on an error finding", runNoticesLint},
-		{"notices diff", "show what changed between two versions of a notice", runNoticesDiff},
+		{"notices diff", "show what changed between two versions of a notice (database file only: server stopped)", runNoticesDiff},
 		{"deadline", "work out a statutory deadline and explain it", runDeadline},
-		{"holidays import", "store a GOV.UK bank-holidays.json in the database", runHolidaysImport},
-		{"tokens create", "create an API token and print it once (server stopped)", runTokensCreate},
+		{"holidays import", "store a GOV.UK bank-holidays.json in the database (server stopped)", runHolidaysImport},
+		{"tokens create", "create an API token and print it once", runTokensCreate},
 		{"tokens list", "list API tokens: id, name, role, dates; never the token", runTokensList},
-		{"tokens revoke", "revoke an API token by its id (server stopped)", runTokensRevoke},
-		{"users create", "create a staff sign-in account; the password is read from stdin (server stopped)", runUsersCreate},
+		{"tokens revoke", "revoke an API token by its id; it is refused from then on", runTokensRevoke},
+		{"users create", "create a staff sign-in account; the password is read from stdin", runUsersCreate},
 		{"users list", "list staff accounts: id, email, name, role, state; never a password", runUsersList},
-		{"users disable", "stop a staff account signing in, by id or email (server stopped)", runUsersDisable},
-		{"users reset-password", "set a new password (from stdin), unlock and re-enable an account (server stopped)", runUsersResetPassword},
+		{"users disable", "stop a staff account signing in, by id or email", runUsersDisable},
+		{"users reset-password", "set a new password (from stdin), unlock and re-enable an account", runUsersResetPassword},
 		{"audit verify", "recompute the audit chain and name the first broken link", runAuditVerify},
 		{"check", "check a stopped server's database: pages, indexes against records, audit chain; exit 1 on any problem (read-only)", runCheck},
 		{"backup", "write a consistent copy of the database", runBackup},
@@ -62,10 +62,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	err := cmd.run(ctx, rest, stdout, stderr)
+	var bad fieldErrors
 	switch {
 	case err == nil, errors.Is(err, flag.ErrHelp):
 		return 0
 	case errors.Is(err, errUsage):
+		return 2
+	case errors.As(err, &bad):
+		printFieldErrors(stderr, bad)
 		return 2
 	case errors.Is(err, errAuditBroken), errors.Is(err, errCheckFailed):
 		return 1
@@ -92,10 +96,16 @@ func usage(w io.Writer, args []string) {
 		fmt.Fprintf(w, "rightsdesk: unknown command %q\n\n", strings.Join(args, " "))
 	}
 	fmt.Fprintln(w, "Usage: rightsdesk COMMAND [flags]\n\nCommands:")
+	width := 0
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-16s %s\n", c.name, c.summary)
+		width = max(width, len(c.name))
 	}
-	fmt.Fprintln(w, "\nEvery flag can also be set as RIGHTSDESK_<FLAG> (e.g. RIGHTSDESK_GRPC_ADDR). Run 'rightsdesk COMMAND -h' for its flags.")
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-*s  %s\n", width, c.name, c.summary)
+	}
+	fmt.Fprintln(w, "\nThe tokens, users, notices, audit and backup commands work on a running server with --server HOST:PORT --token TOKEN,")
+	fmt.Fprintln(w, "or on the database file with --data DIR while the server is stopped.")
+	fmt.Fprintln(w, "\nEvery flag can also be set as RIGHTSDESK_<FLAG> (e.g. RIGHTSDESK_SERVER, RIGHTSDESK_TOKEN). Run 'rightsdesk COMMAND -h' for its flags.")
 }
 
 // newFlags returns a flag set whose errors go to stderr and come back as

@@ -10,12 +10,12 @@ import (
 	"path/filepath"
 	"strings"
 	"text/tabwriter"
+	"unicode/utf8"
 
-	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/protobuf/encoding/protojson"
 
 	rdv1 "github.com/rightsdesk/rightsdesk/gen/go/rightsdesk/v1"
+	"github.com/rightsdesk/rightsdesk/internal/auth"
 	"github.com/rightsdesk/rightsdesk/internal/clock"
 	"github.com/rightsdesk/rightsdesk/internal/notice"
 	"github.com/rightsdesk/rightsdesk/internal/notice/catalogue"
@@ -29,19 +29,19 @@ import (
 
 func runNoticesList(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("notices list", stderr)
-	addr := fs.String("addr", "127.0.0.1:9090", "gRPC address of a running server")
+	where := addTarget(fs, targetOptions{need: auth.RolePublic, defaultServer: "127.0.0.1:9090", addrAlias: true})
 	asJSON := fs.Bool("json", false, "print the notices as JSON, one per line")
-	if err := parseFlags(fs, args); err != nil {
+	if err := where.parse(args); err != nil {
 		return err
 	}
-	conn, err := grpc.NewClient(*addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	c, err := where.dial()
 	if err != nil {
 		return err
 	}
-	defer conn.Close()
-	notices, err := listAllNotices(ctx, rdv1.NewNoticeServiceClient(conn))
+	defer c.Close()
+	notices, err := listAllNotices(ctx, c.notices())
 	if err != nil {
-		return fmt.Errorf("cannot list notices from %s (is `rightsdesk serve` running?): %w", *addr, err)
+		return c.explain(err)
 	}
 	if *asJSON {
 		for _, n := range notices {
@@ -52,39 +52,73 @@ func runNoticesList(ctx context.Context, args []string, stdout, stderr io.Writer
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tVERSION\tEFFECTIVE FROM\tTITLE")
 	for _, n := range notices {
-		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\n", n.GetName()[len("notices/"):], n.GetVersion(), n.GetEffectiveFrom(), n.GetTitle())
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\n", noticeID(n), n.GetVersion(), n.GetEffectiveFrom(), n.GetTitle())
 	}
 	return tw.Flush()
 }
 
 func listAllNotices(ctx context.Context, client rdv1.NoticeServiceClient) ([]*rdv1.Notice, error) {
-	var all []*rdv1.Notice
-	req := &rdv1.ListNoticesRequest{PageSize: 100}
-	for {
-		resp, err := client.ListNotices(ctx, req, grpc.WaitForReady(false))
+	return allPages(func(page string) ([]*rdv1.Notice, string, error) {
+		resp, err := client.ListNotices(ctx, &rdv1.ListNoticesRequest{PageSize: 100, PageToken: page})
+		return resp.GetNotices(), resp.GetNextPageToken(), err
+	})
+}
+
+func noticeID(n *rdv1.Notice) string { return strings.TrimPrefix(n.GetName(), "notices/") }
+
+// The import and lint commands work on a running server through its API
+// (--server) or, while it is stopped, on the database file (--data); diff
+// has no RPC, so it reads the file.
+
+// noticeBook reads, stores and checks notices: noticework.Service on the
+// database file (localNotices), or a running server's NoticeService
+// (remoteNotices), which answers in the same types.
+type noticeBook interface {
+	Import(ctx context.Context, req usecase.ImportRequest) (*usecase.ImportResult, error)
+	Lint(ctx context.Context, id string, version int) (*notice.Version, []lint.Finding, error)
+	LintAll(ctx context.Context) ([]usecase.Linted, error)
+	Close() error
+}
+
+// openNoticeBook opens the notices the command line names; write is false
+// for lint, which then opens the file read-only.
+func openNoticeBook(ctx context.Context, t *target, write bool) (noticeBook, error) {
+	if t.remote {
+		c, err := t.dial()
 		if err != nil {
 			return nil, err
 		}
-		all = append(all, resp.GetNotices()...)
-		if resp.GetNextPageToken() == "" {
-			return all, nil
-		}
-		req.PageToken = resp.GetNextPageToken()
+		return remoteNotices{c}, nil
 	}
+	work, st, err := openNotices(ctx, t.data, write)
+	if errors.Is(err, bolt.ErrLocked) {
+		return nil, fmt.Errorf("%w; while it runs, use --server HOST:PORT --token TOKEN (or the API: POST /v1/notices:import, GET /v1/notices/ID:lint)", err)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return localNotices{work, st}, nil
 }
 
-// The import, lint and diff commands work on the database directly, so they
-// run while the server is stopped; while it runs, use the API instead.
+type localNotices struct {
+	*noticework.Service
+	st *store.Store
+}
 
-func openNotices(ctx context.Context, dataDir string) (*noticework.Service, *store.Store, error) {
+func (l localNotices) Close() error { return l.st.Close() }
+
+// openNotices opens the notices in the database file, read-only unless
+// write.
+func openNotices(ctx context.Context, dataDir string, write bool) (*noticework.Service, *store.Store, error) {
 	builtin, err := catalogue.Builtin()
 	if err != nil {
 		return nil, nil, fmt.Errorf("built-in catalogue: %w", err)
 	}
-	st, err := openStore(ctx, dataDir)
-	if errors.Is(err, bolt.ErrLocked) {
-		return nil, nil, fmt.Errorf("%w; while it runs, use the API (POST /v1/notices:import, GET /v1/notices/ID:lint)", err)
+	open := openStoreReadOnly
+	if write {
+		open = openStore
 	}
+	st, err := open(ctx, dataDir)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -93,39 +127,45 @@ func openNotices(ctx context.Context, dataDir string) (*noticework.Service, *sto
 
 func runNoticesImport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("notices import", stderr)
-	dataDir := fs.String("data", "./rightsdesk-data", dataFlagUsage)
+	fields := map[string]string{"notice_id": "--id", "validate_only": "--dry-run"}
+	where := addTarget(fs, targetOptions{need: auth.RoleAdmin, dataUsage: dataFlagUsage, fields: fields})
 	id := fs.String("id", "", "id of the notice this document is a version of (default: derived from its title)")
 	format := fs.String("format", "auto", "text, markdown, html or auto")
 	effective := fs.String("effective-from", "", "date (YYYY-MM-DD) the version applies from, overriding the document's own date")
 	dryRun := fs.Bool("dry-run", false, "read and check the document, store nothing")
 	asJSON := fs.Bool("json", false, "print the result as one JSON object")
-	flags, files := splitPositional(fs, args)
-	if err := parseFlags(fs, flags); err != nil {
+	files, err := where.splitParse(args)
+	if err != nil {
 		return err
 	}
 	if len(files) != 1 {
-		fmt.Fprintln(stderr, "usage: rightsdesk notices import FILE [--id ID] [--format auto|text|markdown|html] [--effective-from DATE] [--dry-run] [--json] [--data DIR]")
+		fmt.Fprintln(stderr, "usage: rightsdesk notices import FILE [--id ID] [--format auto|text|markdown|html] [--effective-from DATE] [--dry-run] [--json] [--server HOST:PORT --token ADMIN_TOKEN | --data DIR]")
 		return errUsage
 	}
+	fields["content"] = files[0]
 	f, err := importer.ParseFormat(*format)
 	if err != nil {
 		return fmt.Errorf("--format: %w", err)
 	}
-	content, err := readBounded(files[0], importer.MaxInput)
+	limit := int64(importer.MaxInput)
+	if where.remote {
+		limit = maxImportRPC
+	}
+	content, err := readBounded(files[0], limit)
 	if err != nil {
 		return err
 	}
-	work, st, err := openNotices(ctx, *dataDir)
+	book, err := openNoticeBook(ctx, where, true)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
-	res, err := work.Import(ctx, usecase.ImportRequest{
+	defer book.Close()
+	res, err := book.Import(ctx, usecase.ImportRequest{
 		Content: content, Format: f, ID: *id, Document: filepath.Base(files[0]), EffectiveFrom: *effective, ValidateOnly: *dryRun,
 		Actor: cliActor(),
 	})
 	if err != nil {
-		return fmt.Errorf("%s: %w", files[0], err)
+		return fmt.Errorf("%s: %w", files[0], asFieldErrors(err, fields))
 	}
 	if *asJSON {
 		return json.NewEncoder(stdout).Encode(importJSON(res))
@@ -286,30 +326,31 @@ var errLintErrors = errors.New("the notices have findings of error severity")
 
 func runNoticesLint(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("notices lint", stderr)
-	dataDir := fs.String("data", "./rightsdesk-data", dataFlagUsage)
+	where := addTarget(fs, targetOptions{need: auth.RoleViewer, dataUsage: "data directory of the database, opened read-only",
+		fields: map[string]string{"name": "ID"}})
 	version := fs.Int("version", 0, "version to check (default: the current one); needs an ID")
 	asJSON := fs.Bool("json", false, "print one JSON object per notice, one per line")
-	flags, ids := splitPositional(fs, args)
-	if err := parseFlags(fs, flags); err != nil {
-		return err
-	}
-	if len(ids) > 1 || *version < 0 || *version > 0 && len(ids) == 0 {
-		fmt.Fprintln(stderr, "usage: rightsdesk notices lint [ID [--version N]] [--json] [--data DIR]   (every notice's current version without an ID)")
-		return errUsage
-	}
-	work, st, err := openNotices(ctx, *dataDir)
+	ids, err := where.splitParse(args)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
+	if len(ids) > 1 || *version < 0 || *version > 0 && len(ids) == 0 {
+		fmt.Fprintln(stderr, "usage: rightsdesk notices lint [ID [--version N]] [--json] [--server HOST:PORT --token TOKEN | --data DIR]   (every notice's current version without an ID)")
+		return errUsage
+	}
+	book, err := openNoticeBook(ctx, where, false)
+	if err != nil {
+		return err
+	}
+	defer book.Close()
 	var linted []usecase.Linted
 	if len(ids) == 1 {
-		v, findings, err := work.Lint(ctx, ids[0], *version)
+		v, findings, err := book.Lint(ctx, ids[0], *version)
 		if err != nil {
 			return err
 		}
 		linted = []usecase.Linted{{ID: ids[0], Version: v, Findings: findings}}
-	} else if linted, err = work.LintAll(ctx); err != nil {
+	} else if linted, err = book.LintAll(ctx); err != nil {
 		return err
 	}
 	failed := false
@@ -333,7 +374,7 @@ func runNoticesLint(ctx context.Context, args []string, stdout, stderr io.Writer
 
 func runNoticesDiff(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("notices diff", stderr)
-	dataDir := fs.String("data", "./rightsdesk-data", dataFlagUsage)
+	dataDir := fs.String("data", defaultDataDir, "data directory of the database, opened read-only (diff has no RPC: it reads the file, with the server stopped, or a backup)")
 	from := fs.Int("from", 0, "older version (default: the one before --to)")
 	to := fs.Int("to", 0, "newer version (default: the current one)")
 	asJSON := fs.Bool("json", false, "print the changes as one JSON object")
@@ -345,7 +386,10 @@ func runNoticesDiff(ctx context.Context, args []string, stdout, stderr io.Writer
 		fmt.Fprintln(stderr, "usage: rightsdesk notices diff ID [--from V] [--to V] [--json] [--data DIR]")
 		return errUsage
 	}
-	work, st, err := openNotices(ctx, *dataDir)
+	work, st, err := openNotices(ctx, *dataDir, false)
+	if errors.Is(err, bolt.ErrLocked) {
+		return fmt.Errorf("%w; notices diff reads the database file, so run it while the server is stopped, or on a backup (`rightsdesk backup --server HOST:PORT --token TOKEN --out DIR/rightsdesk.db`, then --data DIR)", err)
+	}
 	if err != nil {
 		return err
 	}
@@ -381,4 +425,186 @@ func cliActor() string {
 		return "cli:" + u.Username
 	}
 	return "cli"
+}
+
+// maxImportRPC is the largest document ImportNotice takes (its content
+// field's limit).
+const maxImportRPC = 1 << 20
+
+// remoteNotices reads, stores and checks notices through a running
+// server's NoticeService.
+type remoteNotices struct{ c *client }
+
+func (r remoteNotices) Close() error { return r.c.Close() }
+
+func (r remoteNotices) Import(ctx context.Context, req usecase.ImportRequest) (*usecase.ImportResult, error) {
+	if !utf8.Valid(req.Content) {
+		return nil, errors.New("not UTF-8 text, which the API needs: convert it (e.g. iconv -t UTF-8), or import it with --data while the server is stopped")
+	}
+	resp, err := r.c.notices().ImportNotice(ctx, &rdv1.ImportNoticeRequest{
+		Content:       string(req.Content),
+		Format:        enumFromDomain[rdv1.NoticeFormat](rdv1.NoticeFormat_value, "NOTICE_FORMAT_", string(req.Format)),
+		NoticeId:      req.ID,
+		ValidateOnly:  req.ValidateOnly,
+		EffectiveFrom: req.EffectiveFrom,
+		Document:      req.Document,
+	})
+	if err != nil {
+		return nil, r.c.explain(err)
+	}
+	n, v := noticeFromProto(resp.GetNotice())
+	draft := &importer.Draft{ID: n.ID, Format: importer.Format(enumToDomain(resp.GetFormat(), "NOTICE_FORMAT_")), Version: *v, Notes: resp.GetNotes()}
+	for _, f := range resp.GetFacts() {
+		draft.Facts = append(draft.Facts, importer.Fact{Field: f.GetField(), Value: f.GetValue(), Provenance: provenanceFromProto(f.GetProvenance())})
+	}
+	for _, u := range resp.GetUnplaced() {
+		draft.Unplaced = append(draft.Unplaced, importer.Unplaced{Section: u.GetSection(), Line: int(u.GetLine()), EndLine: int(u.GetEndLine()), Text: u.GetText()})
+	}
+	return &usecase.ImportResult{
+		Draft: draft, Notice: n, Version: v, Created: resp.GetCreated(), Unchanged: resp.GetUnchanged(),
+		Findings: findingsFromProto(resp.GetFindings()),
+	}, nil
+}
+
+// Lint reads the version (for its title) and has the server check it.
+func (r remoteNotices) Lint(ctx context.Context, id string, version int) (*notice.Version, []lint.Finding, error) {
+	n, err := r.c.notices().GetNotice(ctx, &rdv1.GetNoticeRequest{Name: "notices/" + id, Version: int32(version)})
+	if err != nil {
+		return nil, nil, r.c.explain(err)
+	}
+	return r.lint(ctx, n)
+}
+
+// LintAll lists the notices, then has the server check each one's current
+// version.
+func (r remoteNotices) LintAll(ctx context.Context) ([]usecase.Linted, error) {
+	all, err := listAllNotices(ctx, r.c.notices())
+	if err != nil {
+		return nil, r.c.explain(err)
+	}
+	out := make([]usecase.Linted, len(all))
+	for i, n := range all {
+		v, findings, err := r.lint(ctx, n)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = usecase.Linted{ID: noticeID(n), Version: v, Findings: findings}
+	}
+	return out, nil
+}
+
+func (r remoteNotices) lint(ctx context.Context, n *rdv1.Notice) (*notice.Version, []lint.Finding, error) {
+	resp, err := r.c.notices().LintNotice(ctx, &rdv1.LintNoticeRequest{Name: n.GetName(), Version: n.GetVersion()})
+	if err != nil {
+		return nil, nil, r.c.explain(err)
+	}
+	_, v := noticeFromProto(n)
+	return v, findingsFromProto(resp.GetFindings()), nil
+}
+
+// The API spells enum values with the enum's prefix (LAWFUL_BASIS_PUBLIC_TASK),
+// the domain in lower snake case (public_task), as internal/server converts.
+
+func enumToDomain[E interface {
+	~int32
+	String() string
+}](e E, prefix string) string {
+	if e == 0 {
+		return ""
+	}
+	return strings.ToLower(strings.TrimPrefix(e.String(), prefix))
+}
+
+func enumFromDomain[E ~int32](values map[string]int32, prefix, domain string) E {
+	if domain == "" {
+		return 0
+	}
+	return E(values[prefix+strings.ToUpper(domain)])
+}
+
+// noticeFromProto is the notice and the version the API message shows,
+// as the domain holds them, so both modes print through the same code.
+// The notice lists only its versions' numbers and dates.
+func noticeFromProto(p *rdv1.Notice) (*notice.Notice, *notice.Version) {
+	v := &notice.Version{
+		Number: int(p.GetVersion()), EffectiveFrom: p.GetEffectiveFrom(), Title: p.GetTitle(), Summary: p.GetSummary(),
+		Source: notice.Source{
+			Kind: p.GetSource().GetKind(), Document: p.GetSource().GetDocument(), Published: p.GetSource().GetPublished(),
+			Updated: p.GetSource().GetUpdated(), Digest: p.GetSource().GetDigest(),
+		},
+		Controller: partyFromProto(p.GetController()), DPO: partyFromProto(p.GetDpo()),
+		ComplaintAuthority: partyFromProto(p.GetComplaintAuthority()), Extra: p.GetExtra(),
+	}
+	if p.GetPrivacyTeam() != nil {
+		team := partyFromProto(p.GetPrivacyTeam())
+		v.PrivacyTeam = &team
+	}
+	for _, a := range p.GetAudiences() {
+		v.Audiences = append(v.Audiences, notice.Audience{
+			ID: a.GetId(), Label: a.GetLabel(), Role: notice.Role(enumToDomain(a.GetRole(), "CONTROLLER_ROLE_")),
+			Controller: partyFromProto(a.GetController()), Provenance: provenanceFromProto(a.GetProvenance()),
+		})
+	}
+	for _, c := range p.GetContexts() {
+		ctx := notice.Context{
+			ID: c.GetId(), Name: c.GetDisplayName(), Purposes: c.GetPurposes(), DataCategories: c.GetDataCategories(),
+			Basis:     notice.Basis(enumToDomain(c.GetLawfulBasis(), "LAWFUL_BASIS_")),
+			Automated: c.GetAutomated(), SolelyAutomatedDecisions: c.GetSolelyAutomatedDecisions(),
+			Provenance: provenanceFromProto(c.GetProvenance()),
+		}
+		if sc := c.GetSpecialCategory(); sc != nil {
+			ctx.Special = &notice.SpecialCategory{Categories: sc.GetCategories(), Condition: sc.GetCondition()}
+		}
+		v.Contexts = append(v.Contexts, ctx)
+	}
+	for _, r := range p.GetRecipients() {
+		v.Recipients = append(v.Recipients, notice.Recipient{Name: r.GetDisplayName(), Kind: r.GetKind(), Scope: r.GetScope(), Provenance: provenanceFromProto(r.GetProvenance())})
+	}
+	for _, r := range p.GetRetention() {
+		v.Retention = append(v.Retention, notice.RetentionRule{
+			Scope: r.GetScope(), Description: r.GetDescription(), Months: int(r.GetMonths()), After: r.GetAfter(), Until: r.GetUntil(),
+			ReviewEvery: int(r.GetReviewMonths()), Provenance: provenanceFromProto(r.GetProvenance()),
+		})
+	}
+	for _, t := range p.GetTransfers() {
+		v.Transfers = append(v.Transfers, notice.Transfer{Destination: t.GetDestination(), Safeguard: t.GetSafeguard(), Provenance: provenanceFromProto(t.GetProvenance())})
+	}
+	for _, r := range p.GetRights() {
+		d := notice.DeclaredRight{
+			Right: notice.Right(enumToDomain(r.GetRight(), "RIGHT_")), Scope: r.GetScope(), ScopeText: r.GetScopeText(),
+			Qualifier: notice.Qualifier(enumToDomain(r.GetQualifier(), "QUALIFIER_")), QualifierText: r.GetQualifierText(),
+			Provenance: provenanceFromProto(r.GetProvenance()),
+		}
+		if ch := r.GetChannel(); ch != nil {
+			d.Channel = &notice.Channel{Kind: notice.ChannelKind(enumToDomain(ch.GetKind(), "CHANNEL_KIND_")), Address: ch.GetAddress(), Description: ch.GetDescription()}
+		}
+		v.Rights = append(v.Rights, d)
+	}
+	if ch := p.GetChildren(); ch != nil {
+		v.Children = &notice.ChildrenPolicy{NotKnowinglyUnder: int(ch.GetNotKnowinglyUnder()), Provenance: provenanceFromProto(ch.GetProvenance())}
+	}
+	n := &notice.Notice{ID: noticeID(p)}
+	for _, ref := range p.GetVersions() {
+		n.Versions = append(n.Versions, notice.Version{Number: int(ref.GetVersion()), EffectiveFrom: ref.GetEffectiveFrom()})
+	}
+	return n, v
+}
+
+func partyFromProto(p *rdv1.Party) notice.Party {
+	return notice.Party{Name: p.GetName(), Address: p.GetAddress(), Email: p.GetEmail(), Phone: p.GetPhone(), Web: p.GetWeb()}
+}
+
+func provenanceFromProto(p *rdv1.Provenance) notice.Provenance {
+	return notice.Provenance{Section: p.GetSection(), Line: int(p.GetLine()), EndLine: int(p.GetEndLine()), Confidence: p.GetConfidence()}
+}
+
+func findingsFromProto(findings []*rdv1.LintFinding) []lint.Finding {
+	var out []lint.Finding // nil for none, as lint.Check returns
+	for _, f := range findings {
+		out = append(out, lint.Finding{
+			Code: f.GetCode(), Severity: lint.Severity(enumToDomain(f.GetSeverity(), "LINT_SEVERITY_")),
+			Message: f.GetMessage(), Subject: f.GetSubject(), Provenance: provenanceFromProto(f.GetProvenance()),
+		})
+	}
+	return out
 }

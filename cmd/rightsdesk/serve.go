@@ -60,6 +60,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fmt.Fprintf(stdout, "  request form http://%s/\n", srv.HTTPAddr())
 	fmt.Fprintf(stdout, "  status page  http://%s/status\n", srv.HTTPAddr())
 	fmt.Fprintf(stdout, "  staff        http://%s/staff/\n", srv.HTTPAddr())
+	if link, expires := srv.SetupLink(); link != "" {
+		fmt.Fprintf(stdout, "  first admin  %s\n", link)
+		fmt.Fprintf(stdout, "               no administrator exists yet: open this link once, before %s, to create one\n", expires.Local().Format("15:04 on 2 Jan"))
+	}
 	fmt.Fprintf(stdout, "  REST API     http://%s/v1/notices\n", srv.HTTPAddr())
 	fmt.Fprintf(stdout, "  OpenAPI      http://%s/openapi.json\n", srv.HTTPAddr())
 	fmt.Fprintf(stdout, "  health       http://%s/healthz  http://%s/readyz\n", srv.HTTPAddr(), srv.HTTPAddr())

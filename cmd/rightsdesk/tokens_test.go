@@ -14,10 +14,19 @@ import (
 
 var tokenShape = regexp.MustCompile(`^rd_[a-z2-7]{52}$`)
 
-// createToken runs `tokens create` and returns the token it printed.
+// createToken runs `tokens create` on the database in dir and returns the
+// token it printed.
 func createToken(t *testing.T, dir string, args ...string) string {
 	t.Helper()
-	code, stdout, stderr := runCLI(t, append([]string{"tokens", "create", "--data", dir}, args...)...)
+	return newToken(t, append([]string{"--data", dir}, args...)...)
+}
+
+// newToken runs `tokens create` with args, locally or through a server,
+// and returns the token it printed: alone on stdout, with one line on
+// stderr saying it cannot be shown again.
+func newToken(t *testing.T, args ...string) string {
+	t.Helper()
+	code, stdout, stderr := runCLI(t, append([]string{"tokens", "create"}, args...)...)
 	if code != 0 {
 		t.Fatalf("tokens create %v: exit %d: %s", args, code, stderr)
 	}

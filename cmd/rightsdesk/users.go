@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -15,10 +16,12 @@ import (
 
 	"golang.org/x/term"
 
+	rdv1 "github.com/rightsdesk/rightsdesk/gen/go/rightsdesk/v1"
 	"github.com/rightsdesk/rightsdesk/internal/accounts"
 	"github.com/rightsdesk/rightsdesk/internal/auth"
 	"github.com/rightsdesk/rightsdesk/internal/clock"
 	"github.com/rightsdesk/rightsdesk/internal/fault"
+	"github.com/rightsdesk/rightsdesk/internal/policy"
 	"github.com/rightsdesk/rightsdesk/internal/users"
 )
 
@@ -47,17 +50,66 @@ func openDirectoryReadOnly(ctx context.Context, dir string) (*accounts.Directory
 	return accounts.New(st, clock.System{}, rand.Reader, accounts.Options{}), st.Close, nil
 }
 
+// userFields names the users commands' flags for the fields of a bad
+// argument: the domain's name and the API's display_name are --name; the
+// password is never a flag.
+var userFields = map[string]string{
+	"name": "--name", "display_name": "--name", "password": "password (from standard input)",
+}
+
+// userTarget is where the users commands work; in the API a user is named
+// users/ID, which the commands take as ID|EMAIL.
+func userTarget(fs *flag.FlagSet, fields map[string]string) *target {
+	return addTarget(fs, targetOptions{need: auth.RoleAdmin, dataUsage: dataFlagUsage, fields: fields})
+}
+
+// accountBook keeps staff accounts: the database file (localAccounts) or
+// a running server (remoteAccounts). Both return users.User, which holds
+// no password or hash, so the commands print the same rows from either.
+type accountBook interface {
+	create(ctx context.Context, in users.NewUser) (*users.User, error)
+	list(ctx context.Context) ([]users.User, error)
+	// disable and resetPassword name the account by id or email, and fail
+	// with a *fault.NotFound when there is none.
+	disable(ctx context.Context, who string) (*users.User, error)
+	resetPassword(ctx context.Context, who, password string) (*users.User, error)
+	Close() error
+}
+
+// openAccounts opens the account book the command line names; write is
+// false for a command that only reads, which then opens the file read-only.
+// notes receives what a remote book looks up on the way (the id an email
+// resolved to).
+func openAccounts(ctx context.Context, t *target, write bool, notes io.Writer) (accountBook, error) {
+	if t.remote {
+		c, err := t.dial()
+		if err != nil {
+			return nil, err
+		}
+		return remoteAccounts{c: c, notes: notes}, nil
+	}
+	open := openDirectoryReadOnly
+	if write {
+		open = openDirectory
+	}
+	d, closeStore, err := open(ctx, t.data)
+	if err != nil {
+		return nil, err
+	}
+	return localAccounts{d: d, close: closeStore, fields: t.opts.fields}, nil
+}
+
 func runUsersCreate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("users create", stderr)
-	dataDir := fs.String("data", "./rightsdesk-data", dataFlagUsage)
+	where := userTarget(fs, userFields)
 	roleName := fs.String("role", "", "viewer, caseworker or admin (required)")
 	name := fs.String("name", "", "the person's name as colleagues know it (required)")
 	email := fs.String("email", "", "the address they sign in with (required)")
-	if err := parseFlags(fs, args); err != nil {
+	if err := where.parse(args); err != nil {
 		return err
 	}
 	if *roleName == "" || *name == "" || *email == "" {
-		fmt.Fprintln(stderr, "usage: rightsdesk users create --role viewer|caseworker|admin --name NAME --email EMAIL [--data DIR] < password")
+		fmt.Fprintln(stderr, "usage: rightsdesk users create --role viewer|caseworker|admin --name NAME --email EMAIL (--server HOST:PORT --token ADMIN_TOKEN | --data DIR) < password")
 		return errUsage
 	}
 	role, err := auth.ParseRole(*roleName)
@@ -68,19 +120,12 @@ func runUsersCreate(ctx context.Context, args []string, stdout, stderr io.Writer
 	if err != nil {
 		return err
 	}
-	d, closeStore, err := openDirectory(ctx, *dataDir)
+	book, err := openAccounts(ctx, where, true, stderr)
 	if err != nil {
 		return err
 	}
-	defer closeStore()
-	u, err := d.Create(ctx, users.NewUser{Email: *email, Name: *name, Role: role, Password: password, By: cliActor()})
-	var inv *fault.InvalidArgument
-	if errors.As(err, &inv) {
-		for _, v := range inv.Violations {
-			fmt.Fprintf(stderr, "--%s: %s\n", v.Field, v.Description)
-		}
-		return errUsage
-	}
+	defer book.Close()
+	u, err := book.create(ctx, users.NewUser{Email: *email, Name: *name, Role: role, Password: password})
 	if err != nil {
 		return err
 	}
@@ -118,17 +163,17 @@ func readPassword(in io.Reader, stderr io.Writer) (string, error) {
 
 func runUsersList(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("users list", stderr)
-	dataDir := fs.String("data", "./rightsdesk-data", dataFlagUsage)
+	where := userTarget(fs, userFields)
 	asJSON := fs.Bool("json", false, "print each account as JSON, one per line")
-	if err := parseFlags(fs, args); err != nil {
+	if err := where.parse(args); err != nil {
 		return err
 	}
-	d, closeStore, err := openDirectoryReadOnly(ctx, *dataDir)
+	book, err := openAccounts(ctx, where, false, stderr)
 	if err != nil {
 		return err
 	}
-	defer closeStore()
-	list, err := d.List(ctx)
+	defer book.Close()
+	list, err := book.list(ctx)
 	if err != nil {
 		return err
 	}
@@ -166,8 +211,8 @@ func runUsersList(ctx context.Context, args []string, stdout, stderr io.Writer) 
 }
 
 func runUsersDisable(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	return onAccount(ctx, "disable", args, stderr, func(d *accounts.Directory, who string) error {
-		u, err := d.Disable(ctx, who, cliActor())
+	return onAccount(ctx, "disable", args, stderr, func(book accountBook, who string) error {
+		u, err := book.disable(ctx, who)
 		if err != nil {
 			return err
 		}
@@ -177,19 +222,12 @@ func runUsersDisable(ctx context.Context, args []string, stdout, stderr io.Write
 }
 
 func runUsersResetPassword(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	return onAccount(ctx, "reset-password", args, stderr, func(d *accounts.Directory, who string) error {
+	return onAccount(ctx, "reset-password", args, stderr, func(book accountBook, who string) error {
 		password, err := readPassword(stdin, stderr)
 		if err != nil {
 			return err
 		}
-		u, err := d.ResetPassword(ctx, who, password, cliActor())
-		var inv *fault.InvalidArgument
-		if errors.As(err, &inv) {
-			for _, v := range inv.Violations {
-				fmt.Fprintf(stderr, "%s: %s\n", v.Field, v.Description)
-			}
-			return errUsage
-		}
+		u, err := book.resetPassword(ctx, who, password)
 		if err != nil {
 			return err
 		}
@@ -198,27 +236,152 @@ func runUsersResetPassword(ctx context.Context, args []string, stdout, stderr io
 	})
 }
 
-// onAccount runs `users VERB [--data DIR] ID|EMAIL` on the named account.
-func onAccount(ctx context.Context, verb string, args []string, stderr io.Writer, run func(d *accounts.Directory, who string) error) error {
+// onAccount runs `users VERB (--server ADDR --token T | --data DIR) ID|EMAIL`
+// on the named account.
+func onAccount(ctx context.Context, verb string, args []string, stderr io.Writer, run func(book accountBook, who string) error) error {
 	fs := newFlags("users "+verb, stderr)
-	dataDir := fs.String("data", "./rightsdesk-data", dataFlagUsage)
-	flags, who := splitPositional(fs, args)
-	if err := parseFlags(fs, flags); err != nil {
-		return err
-	}
-	if len(who) != 1 {
-		fmt.Fprintf(stderr, "usage: rightsdesk users %s [--data DIR] ID|EMAIL   (see `rightsdesk users list`)\n", verb)
-		return errUsage
-	}
-	d, closeStore, err := openDirectory(ctx, *dataDir)
+	// The API's name is the account (users/ID), given as ID|EMAIL.
+	where := userTarget(fs, map[string]string{"name": "ID|EMAIL", "password": userFields["password"]})
+	who, err := where.splitParse(args)
 	if err != nil {
 		return err
 	}
-	defer closeStore()
-	err = run(d, strings.TrimSpace(who[0]))
+	if len(who) != 1 {
+		fmt.Fprintf(stderr, "usage: rightsdesk users %s (--server HOST:PORT --token ADMIN_TOKEN | --data DIR) ID|EMAIL   (see `rightsdesk users list`)\n", verb)
+		return errUsage
+	}
+	book, err := openAccounts(ctx, where, true, stderr)
+	if err != nil {
+		return err
+	}
+	defer book.Close()
+	err = run(book, strings.TrimSpace(who[0]))
 	var nf *fault.NotFound
 	if errors.As(err, &nf) {
 		return fmt.Errorf("no account has the id or email %q; see `rightsdesk users list`", who[0])
 	}
 	return err
+}
+
+// localAccounts keeps the accounts in the database file; the audit trail
+// records the operating-system user as the actor.
+type localAccounts struct {
+	d      *accounts.Directory
+	close  func() error
+	fields map[string]string
+}
+
+func (l localAccounts) Close() error { return l.close() }
+
+func (l localAccounts) create(ctx context.Context, in users.NewUser) (*users.User, error) {
+	in.By = cliActor()
+	u, err := l.d.Create(ctx, in)
+	return u, asFieldErrors(err, l.fields)
+}
+
+func (l localAccounts) list(ctx context.Context) ([]users.User, error) { return l.d.List(ctx) }
+
+func (l localAccounts) disable(ctx context.Context, who string) (*users.User, error) {
+	return l.d.Disable(ctx, who, cliActor())
+}
+
+func (l localAccounts) resetPassword(ctx context.Context, who, password string) (*users.User, error) {
+	u, err := l.d.ResetPassword(ctx, who, password, cliActor())
+	return u, asFieldErrors(err, l.fields)
+}
+
+// remoteAccounts keeps the accounts through a running server's
+// AdminService, which records the token's holder as the actor.
+type remoteAccounts struct {
+	c     *client
+	notes io.Writer
+}
+
+func (r remoteAccounts) Close() error { return r.c.Close() }
+
+func (r remoteAccounts) create(ctx context.Context, in users.NewUser) (*users.User, error) {
+	resp, err := r.c.admin().CreateUser(ctx, &rdv1.CreateUserRequest{
+		Email: in.Email, DisplayName: in.Name, Role: roleToProto(in.Role), Password: in.Password,
+	})
+	if err != nil {
+		return nil, r.c.explain(err)
+	}
+	return userFromProto(resp), nil
+}
+
+func (r remoteAccounts) list(ctx context.Context) ([]users.User, error) {
+	all, err := allPages(func(page string) ([]*rdv1.StaffUser, string, error) {
+		resp, err := r.c.admin().ListUsers(ctx, &rdv1.ListUsersRequest{PageSize: 1000, PageToken: page})
+		return resp.GetUsers(), resp.GetNextPageToken(), err
+	})
+	if err != nil {
+		return nil, r.c.explain(err)
+	}
+	list := make([]users.User, len(all))
+	for i, u := range all {
+		list[i] = *userFromProto(u)
+	}
+	return list, nil
+}
+
+func (r remoteAccounts) disable(ctx context.Context, who string) (*users.User, error) {
+	id, err := r.id(ctx, who)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := r.c.admin().DisableUser(ctx, &rdv1.DisableUserRequest{Name: "users/" + id})
+	if err != nil {
+		return nil, r.c.explain(err)
+	}
+	return userFromProto(resp), nil
+}
+
+func (r remoteAccounts) resetPassword(ctx context.Context, who, password string) (*users.User, error) {
+	id, err := r.id(ctx, who)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := r.c.admin().ResetUserPassword(ctx, &rdv1.ResetUserPasswordRequest{Name: "users/" + id, Password: password})
+	if err != nil {
+		return nil, r.c.explain(err)
+	}
+	return userFromProto(resp), nil
+}
+
+// id is the account who names: the API names accounts by id, so an email
+// is looked up among the accounts first, and the id it resolved to said.
+func (r remoteAccounts) id(ctx context.Context, who string) (string, error) {
+	if idShape.MatchString(who) {
+		return who, nil
+	}
+	list, err := r.list(ctx)
+	if err != nil {
+		return "", err
+	}
+	for _, u := range list {
+		if strings.EqualFold(u.Email, who) {
+			fmt.Fprintf(r.notes, "%s is account %s.\n", u.Email, u.ID)
+			return u.ID, nil
+		}
+	}
+	return "", &fault.NotFound{Resource: "user", Name: who}
+}
+
+// userFromProto is the account as the API shows it. The API never sends a
+// password or its hash, and neither has a field in users.User.
+func userFromProto(u *rdv1.StaffUser) *users.User {
+	out := &users.User{
+		ID: strings.TrimPrefix(u.GetName(), "users/"), Email: u.GetEmail(), Name: u.GetDisplayName(),
+		Role: policy.FromProto(u.GetRole()), Disabled: u.GetDisabled(),
+	}
+	if u.GetCreateTime() != nil {
+		out.Created = u.GetCreateTime().AsTime()
+	}
+	if u.GetLastSignInTime() != nil {
+		out.LastSignIn = u.GetLastSignInTime().AsTime()
+	}
+	if u.GetLocked() && u.GetLockExpireTime() != nil {
+		out.LockedUntil = u.GetLockExpireTime().AsTime()
+	}
+	return out
 }

@@ -87,7 +87,7 @@ func TestUsersCreateRefusals(t *testing.T) {
 		{"no email", "long enough password\n", []string{"--role", "admin", "--name", "A"}, 2, "usage:"},
 		{"unknown role", "long enough password\n", []string{"--role", "root", "--name", "A", "--email", "a@example.org"}, 1, "viewer, caseworker or admin"},
 		{"no password", "", []string{"--role", "admin", "--name", "A", "--email", "a@example.org"}, 1, "no password"},
-		{"short password", "short\n", []string{"--role", "admin", "--name", "A", "--email", "a@example.org"}, 2, "--password: must be at least 12"},
+		{"short password", "short\n", []string{"--role", "admin", "--name", "A", "--email", "a@example.org"}, 2, "password (from standard input): must be at least 12"},
 		{"bad email", "long enough password\n", []string{"--role", "admin", "--name", "A", "--email", "a at example"}, 2, "--email:"},
 		{"no such flag as --password", "", []string{"--password", "x", "--role", "admin", "--name", "A", "--email", "a@example.org"}, 2, "not defined"},
 	} {

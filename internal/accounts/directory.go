@@ -64,6 +64,20 @@ func New(st *store.Store, c clock.Clock, random io.Reader, opts Options) *Direct
 
 // Create adds an account. The email address must not have one already.
 func (d *Directory) Create(ctx context.Context, in users.NewUser) (*users.User, error) {
+	rec, err := d.newRecord(in)
+	if err != nil {
+		return nil, err
+	}
+	if err := d.store.Update(ctx, func(tx store.WriteTx) error { return d.insert(tx, rec, in.By) }); err != nil {
+		return nil, err
+	}
+	return &rec.User, nil
+}
+
+// newRecord checks an account to create and prepares its record, hashing
+// the password outside any transaction, which the deliberately slow hash
+// would otherwise hold.
+func (d *Directory) newRecord(in users.NewUser) (*record, error) {
 	in.Email, in.Name = strings.TrimSpace(in.Email), strings.TrimSpace(in.Name)
 	if err := in.Validate(); err != nil {
 		return nil, err
@@ -76,26 +90,25 @@ func (d *Directory) Create(ctx context.Context, in users.NewUser) (*users.User, 
 	if _, err := io.ReadFull(d.random, raw); err != nil {
 		return nil, fmt.Errorf("user id: %w", err)
 	}
-	rec := record{User: users.User{ID: hex.EncodeToString(raw), Email: in.Email, Name: in.Name, Role: in.Role, Created: d.clock.Now().UTC()}, PasswordHash: hash}
-	err = d.store.Update(ctx, func(tx store.WriteTx) error {
-		existing, err := find(tx, func(r *record) bool { return r.ID == rec.ID || users.SameEmail(r.Email, in.Email) })
-		switch {
-		case err != nil:
-			return err
-		case existing != nil && existing.ID == rec.ID:
-			return errors.New("a new user id collided with an existing one; try again")
-		case existing != nil:
-			return fault.Invalid("email", "%s already has an account (%s)", in.Email, existing.ID)
-		}
-		if err := put(tx, &rec); err != nil {
-			return err
-		}
-		return appendAccountEvent(tx, &rec.User, "user.created", in.By, d.clock.Now())
-	})
-	if err != nil {
-		return nil, err
+	return &record{User: users.User{ID: hex.EncodeToString(raw), Email: in.Email, Name: in.Name, Role: in.Role, Created: d.clock.Now().UTC()}, PasswordHash: hash}, nil
+}
+
+// insert stores a new account, whose email address must have none yet,
+// and chains its creation by `by`.
+func (d *Directory) insert(tx store.WriteTx, rec *record, by string) error {
+	existing, err := find(tx, func(r *record) bool { return r.ID == rec.ID || users.SameEmail(r.Email, rec.Email) })
+	switch {
+	case err != nil:
+		return err
+	case existing != nil && existing.ID == rec.ID:
+		return errors.New("a new user id collided with an existing one; try again")
+	case existing != nil:
+		return fault.Invalid("email", "%s already has an account (%s)", rec.Email, existing.ID)
 	}
-	return &rec.User, nil
+	if err := put(tx, rec); err != nil {
+		return err
+	}
+	return appendAccountEvent(tx, &rec.User, "user.created", by, d.clock.Now())
 }
 
 // Get returns the account with the given id, e.g. for a session's user.

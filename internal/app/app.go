@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"time"
 
 	"github.com/rightsdesk/rightsdesk/internal/accounts"
 	"github.com/rightsdesk/rightsdesk/internal/casework"
@@ -18,6 +19,7 @@ import (
 	"github.com/rightsdesk/rightsdesk/internal/store"
 	"github.com/rightsdesk/rightsdesk/internal/store/bolt"
 	"github.com/rightsdesk/rightsdesk/internal/tokens"
+	"github.com/rightsdesk/rightsdesk/internal/web/staff"
 	"github.com/rightsdesk/rightsdesk/internal/websessions"
 )
 
@@ -40,6 +42,10 @@ type Config struct {
 type App struct {
 	store  *store.Store
 	server *server.Server
+	// setup is the one-time link that creates the first administrator, or
+	// "" once one exists; setupExpires is when it stops working.
+	setup        string
+	setupExpires time.Time
 }
 
 // New binds the listeners, opens the store, seeds the catalogue and builds
@@ -70,12 +76,12 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		lis.Close()
 		return nil, err
 	}
-	srv, err := build(ctx, cfg, st, lis)
-	if err != nil {
+	a := &App{store: st}
+	if err := a.build(ctx, cfg, lis); err != nil {
 		_ = st.Close()
 		return nil, err
 	}
-	return &App{store: st, server: srv}, nil
+	return a, nil
 }
 
 // openStore opens the embedded database, refusing one that is empty,
@@ -101,29 +107,37 @@ func openStore(ctx context.Context, dir string, log *slog.Logger) (*store.Store,
 	return st, nil
 }
 
-// build seeds the store and wires the use cases to the doors; server.New
+// build seeds the store, wires the use cases to the doors and, while no
+// administrator exists, makes the link that creates the first; server.New
 // owns the listeners from here, closing them if it fails.
-func build(ctx context.Context, cfg Config, st *store.Store, lis server.Listeners) (*server.Server, error) {
+func (a *App) build(ctx context.Context, cfg Config, lis server.Listeners) (err error) {
+	st := a.store
 	if err := store.AddMissingNotices(ctx, st, cfg.Catalogue); err != nil {
 		lis.Close()
-		return nil, fmt.Errorf("seed the notice catalogue: %w", err)
+		return fmt.Errorf("seed the notice catalogue: %w", err)
 	}
 	calendars, err := withHolidayImports(ctx, st, cfg.Calendars)
 	if err != nil {
 		lis.Close()
-		return nil, err
+		return err
 	}
 	engine := deadline.NewEngine(calendars)
 	c := cfg.Server.Clock
-	return server.New(ctx, cfg.Server, lis, server.Services{
+	directory := accounts.New(st, c, cfg.Random, accounts.Options{})
+	if a.setup, a.setupExpires, err = directory.SetupLink(ctx); err != nil {
+		lis.Close()
+		return fmt.Errorf("first-administrator link: %w", err)
+	}
+	a.server, err = server.New(ctx, cfg.Server, lis, server.Services{
 		Cases:      casework.New(st, engine, c, cfg.Random),
 		Notices:    noticework.New(st, c, cfg.Catalogue),
 		Deadlines:  engine,
-		Users:      accounts.New(st, c, cfg.Random, accounts.Options{}),
+		Users:      directory,
 		Tokens:     tokens.New(st, c, cfg.Random),
 		Operations: operations.New(st),
 		Sessions:   websessions.New(st, cfg.Random),
 	})
+	return err
 }
 
 // withHolidayImports applies bank holidays stored by `holidays import`,
@@ -163,6 +177,16 @@ func organisation(catalogue []notice.Notice) string {
 		return "Rightsdesk"
 	}
 	return name
+}
+
+// SetupLink is the address, under the site's public URL, of the one-time
+// link that creates the first administrator, and when it expires; "" once
+// an administrator exists.
+func (a *App) SetupLink() (string, time.Time) {
+	if a.setup == "" {
+		return "", time.Time{}
+	}
+	return a.server.PublicURL() + staff.SetupPath + a.setup, a.setupExpires
 }
 
 // GRPCAddr is the address the gRPC server listens on.

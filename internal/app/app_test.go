@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"crypto/rand"
 	"errors"
 	"io/fs"
 	"net"
@@ -9,11 +10,16 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/rightsdesk/rightsdesk/internal/accounts"
 	"github.com/rightsdesk/rightsdesk/internal/app"
 	"github.com/rightsdesk/rightsdesk/internal/app/apptest"
+	"github.com/rightsdesk/rightsdesk/internal/auth"
+	"github.com/rightsdesk/rightsdesk/internal/casework/caseworktest"
+	"github.com/rightsdesk/rightsdesk/internal/clock"
 	"github.com/rightsdesk/rightsdesk/internal/server"
 	"github.com/rightsdesk/rightsdesk/internal/store/bolt"
 	"github.com/rightsdesk/rightsdesk/internal/store/bolt/bolttest"
+	"github.com/rightsdesk/rightsdesk/internal/users"
 )
 
 func loopback() server.Config {
@@ -78,5 +84,28 @@ func TestAStartThatFailsCreatesNothing(t *testing.T) {
 		if _, err := os.Stat(dir); !errors.Is(err, fs.ErrNotExist) {
 			t.Errorf("%s: the failed start left %s behind (%v)", name, dir, err)
 		}
+	}
+}
+
+func TestTheFirstAdministratorLinkIsOfferedOnlyWhileThereIsNone(t *testing.T) {
+	dir := t.TempDir()
+	a, stop := apptest.Start(t, app.Config{DataDir: dir})
+	link, expires := a.SetupLink()
+	if !strings.HasPrefix(link, "http://"+a.HTTPAddr()+"/staff/setup/") || expires.IsZero() {
+		t.Fatalf("a new installation offers %q until %v; want a set-up link", link, expires)
+	}
+	stop()
+
+	st := caseworktest.OpenStore(t, dir)
+	d := accounts.New(st, clock.System{}, rand.Reader, accounts.Options{})
+	if _, err := d.Create(t.Context(), users.NewUser{Email: "admin@example.org", Name: "Admin", Role: auth.RoleAdmin, Password: "lighthouse keeper biscuit"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	a, _ = apptest.Start(t, app.Config{DataDir: dir})
+	if link, _ := a.SetupLink(); link != "" {
+		t.Errorf("with an administrator, the server still offers %q", link)
 	}
 }

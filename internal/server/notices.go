@@ -65,6 +65,7 @@ func (s *noticeService) ImportNotice(ctx context.Context, req *rdv1.ImportNotice
 		Format:        importer.Format(enumToDomain(req.GetFormat(), "NOTICE_FORMAT_")),
 		ID:            req.GetNoticeId(),
 		EffectiveFrom: req.GetEffectiveFrom(),
+		Document:      req.GetDocument(),
 		ValidateOnly:  req.GetValidateOnly(),
 		Actor:         actor(ctx),
 	})

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/rightsdesk/rightsdesk/internal/notify"
 	"github.com/rightsdesk/rightsdesk/internal/web"
@@ -22,13 +23,19 @@ func checkPublicURL(publicURL string) error {
 	return nil
 }
 
+// PublicURL is the web pages' address as the public reaches them: the
+// configured one, or else http:// and the HTTP listener's address.
+func (s *Server) PublicURL() string {
+	if s.cfg.PublicURL != "" {
+		return strings.TrimSuffix(s.cfg.PublicURL, "/")
+	}
+	return "http://" + s.HTTPAddr()
+}
+
 // buildWeb assembles the web pages once the HTTP listener is bound, so the
 // default public address is the real one.
 func (s *Server) buildWeb(ctx context.Context) error {
-	publicURL := s.cfg.PublicURL
-	if publicURL == "" {
-		publicURL = "http://" + s.HTTPAddr()
-	}
+	publicURL := s.PublicURL()
 	if err := checkPublicURL(publicURL); err != nil {
 		return err
 	}

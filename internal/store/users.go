@@ -54,3 +54,23 @@ func EachStaffName(tx ReadTx, fn func(actor, name string) error) error {
 		return true, fn(string(k), string(v))
 	})
 }
+
+var keySetupSecret = []byte("setup_secret")
+
+// SetupSecret returns the stored record of the one-time link that creates
+// the first administrator (encoded by internal/accounts), or nil.
+func SetupSecret(tx ReadTx) []byte {
+	if raw := tx.Get(BucketMeta, keySetupSecret); raw != nil {
+		return append([]byte(nil), raw...)
+	}
+	return nil
+}
+
+// PutSetupSecret stores the record of the first-administrator link,
+// replacing any earlier one.
+func PutSetupSecret(tx WriteTx, record []byte) error {
+	return tx.Put(BucketMeta, keySetupSecret, record)
+}
+
+// DeleteSetupSecret removes it, so its link works no more.
+func DeleteSetupSecret(tx WriteTx) error { return tx.Delete(BucketMeta, keySetupSecret) }

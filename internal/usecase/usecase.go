@@ -64,6 +64,10 @@ type Accounts interface {
 	SignIn(ctx context.Context, email, password string) (*users.User, error)
 	RememberName(ctx context.Context, actor, name string) error
 	Names(ctx context.Context) (map[string]string, error)
+	// CheckSetupLink reports whether the secret of the first-administrator
+	// link printed at start works now; FirstAdministrator spends it.
+	CheckSetupLink(ctx context.Context, secret string) error
+	FirstAdministrator(ctx context.Context, secret string, in users.NewUser) (*users.User, error)
 }
 
 // Tokens keeps API tokens (internal/tokens).

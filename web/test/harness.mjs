@@ -20,12 +20,14 @@ const missing = existsSync(chromiumPath) ? '' : `no Chromium at ${chromiumPath} 
 if (missing && process.env.CI === 'true') throw new Error(`CI=true: ${missing}`)
 export const skip = missing ? `browser tests skipped: ${missing}` : false
 
-// startServer makes a data directory, lets prepare(dataDir) work on the
-// database while it is still closed (tokens, accounts), then starts the
-// server and resolves to its base URL, halt (stop the server, keep the
-// data, resolve to its exit code) and stop (halt, then remove the data).
-export async function startServer (prepare, prefix = 'rightsdesk-browser-') {
-  const dataDir = mkdtempSync(path.join(tmpdir(), prefix))
+// startServer makes a data directory (or reuses options.dataDir), lets
+// prepare(dataDir) work on the database while it is still closed (tokens,
+// accounts), then starts the server and resolves once it has printed its
+// banner, to its base URL, the banner's lines (printed), halt (stop the
+// server, keep the data, resolve to its exit code) and stop (halt, then
+// remove the data).
+export async function startServer (prepare, prefix = 'rightsdesk-browser-', options = {}) {
+  const dataDir = options.dataDir ?? mkdtempSync(path.join(tmpdir(), prefix))
   prepare?.(dataDir)
   const server = spawn(bin, ['serve', '--data', dataDir, '--http-addr', '127.0.0.1:0', '--grpc-addr', '127.0.0.1:0', '--log-level', 'warn'],
     { stdio: ['ignore', 'pipe', 'inherit'] })
@@ -39,15 +41,19 @@ export async function startServer (prepare, prefix = 'rightsdesk-browser-') {
     await halt()
     rmSync(dataDir, { recursive: true, force: true })
   }
+  const printed = []
   const base = await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('rightsdesk serve did not start within 20s')), 20000)
     server.once('exit', code => reject(new Error(`rightsdesk serve exited with ${code}`)))
     createInterface({ input: server.stdout }).on('line', line => {
-      const m = line.match(/request form\s+(http:\/\/\S+)\/$/)
-      if (m) { clearTimeout(timer); resolve(m[1]) }
+      printed.push(line)
+      if (!/^Press Ctrl\+C to stop/.test(line)) return
+      clearTimeout(timer)
+      const m = printed.join('\n').match(/request form\s+(http:\/\/\S+)\/$/m)
+      if (m) resolve(m[1]); else reject(new Error(`no request form URL in:\n${printed.join('\n')}`))
     })
   })
-  return { base, dataDir, halt, stop }
+  return { base, dataDir, printed, halt, stop }
 }
 
 const axeSource = readFileSync(path.join(root, 'web/node_modules/axe-core/axe.min.js'), 'utf8')

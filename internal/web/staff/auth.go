@@ -132,6 +132,8 @@ func (h *handler) begin(w http.ResponseWriter, r *http.Request, a *account) erro
 type signInData struct {
 	Next string
 	OIDC bool
+	// Created says the first administrator's account was just made.
+	Created bool
 }
 
 func (h *handler) showSignIn(w http.ResponseWriter, r *http.Request) {
@@ -140,13 +142,13 @@ func (h *handler) showSignIn(w http.ResponseWriter, r *http.Request) {
 		h.render.Fail(w, err)
 		return
 	}
-	h.renderSignIn(w, http.StatusOK, sess, web.NewForm(nil), safeNext(r.URL.Query().Get("next")))
+	h.renderSignIn(w, http.StatusOK, sess, web.NewForm(nil), safeNext(r.URL.Query().Get("next")), r.URL.Query().Get("created") != "")
 }
 
-func (h *handler) renderSignIn(w http.ResponseWriter, status int, sess *web.Session, f *web.Form, next string) {
+func (h *handler) renderSignIn(w http.ResponseWriter, status int, sess *web.Session, f *web.Form, next string, created bool) {
 	h.render.Render(w, status, "staff/sign-in", web.View{
 		Title: "Sign in", Form: f, CSRF: h.cfg.Sessions.CSRFToken(sess),
-		Data: signInData{Next: next, OIDC: h.oidc != nil},
+		Data: signInData{Next: next, OIDC: h.oidc != nil, Created: created},
 	})
 }
 
@@ -167,7 +169,7 @@ func (h *handler) signIn(w http.ResponseWriter, r *http.Request) {
 		f.Fail("password", "", "Enter your password")
 	}
 	if f.HasErrors() {
-		h.renderSignIn(w, http.StatusUnprocessableEntity, sess, f, next)
+		h.renderSignIn(w, http.StatusUnprocessableEntity, sess, f, next, false)
 		return
 	}
 	u, err := h.cfg.Users.SignIn(r.Context(), f.Get("email"), password)
@@ -175,7 +177,7 @@ func (h *handler) signIn(w http.ResponseWriter, r *http.Request) {
 	if errors.As(err, &refused) {
 		h.cfg.Log.Info("staff sign-in refused", "reason", refused.Reason.Error())
 		f.Fail("email", "", signInRefused)
-		h.renderSignIn(w, http.StatusUnprocessableEntity, sess, f, next)
+		h.renderSignIn(w, http.StatusUnprocessableEntity, sess, f, next, false)
 		return
 	}
 	if err != nil {

@@ -80,6 +80,10 @@ func New(cfg Config) (http.Handler, error) {
 	mux.HandleFunc("POST /staff/sign-out", h.signOut)
 	mux.HandleFunc("GET /staff/oidc/start", h.oidcStart)
 	mux.HandleFunc("GET /staff/oidc/callback", h.oidcCallback)
+	// The first administrator's link is the credential of a new
+	// installation, which has nobody to sign in as yet.
+	mux.HandleFunc("GET "+SetupPath+"{secret}", h.showSetup)
+	mux.HandleFunc("POST "+SetupPath+"{secret}", h.setup)
 	// The calendar feed is opened by calendar apps, which have no session:
 	// its secret URL is the credential.
 	mux.HandleFunc("GET /staff/feed/{file}", h.feedICS)

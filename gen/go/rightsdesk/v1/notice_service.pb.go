@@ -392,6 +392,9 @@ type ImportNoticeRequest struct {
 	ValidateOnly bool `protobuf:"varint,4,opt,name=validate_only,json=validateOnly,proto3" json:"validate_only,omitempty"`
 	// The date (YYYY-MM-DD) the version applies from, overriding the date the document gives.
 	EffectiveFrom string `protobuf:"bytes,5,opt,name=effective_from,json=effectiveFrom,proto3" json:"effective_from,omitempty"`
+	// The document's name, e.g. its file name, kept with the version's
+	// provenance and in the audit event of the import.
+	Document      string `protobuf:"bytes,6,opt,name=document,proto3" json:"document,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -457,6 +460,13 @@ func (x *ImportNoticeRequest) GetValidateOnly() bool {
 func (x *ImportNoticeRequest) GetEffectiveFrom() string {
 	if x != nil {
 		return x.EffectiveFrom
+	}
+	return ""
+}
+
+func (x *ImportNoticeRequest) GetDocument() string {
+	if x != nil {
+		return x.Document
 	}
 	return ""
 }
@@ -833,13 +843,14 @@ const file_rightsdesk_v1_notice_service_proto_rawDesc = "" +
 	"\x16EvaluateRightsResponse\x12\x18\n" +
 	"\aversion\x18\x01 \x01(\x05R\aversion\x12\x18\n" +
 	"\acontext\x18\x02 \x01(\tR\acontext\x12@\n" +
-	"\vevaluations\x18\x03 \x03(\v2\x1e.rightsdesk.v1.RightEvaluationR\vevaluations\"\xb1\x02\n" +
+	"\vevaluations\x18\x03 \x03(\v2\x1e.rightsdesk.v1.RightEvaluationR\vevaluations\"\xd7\x02\n" +
 	"\x13ImportNoticeRequest\x12%\n" +
 	"\acontent\x18\x01 \x01(\tB\v\xbaH\br\x06\x10\x01(\x80\x80@R\acontent\x12=\n" +
 	"\x06format\x18\x02 \x01(\x0e2\x1b.rightsdesk.v1.NoticeFormatB\b\xbaH\x05\x82\x01\x02\x10\x01R\x06format\x12@\n" +
 	"\tnotice_id\x18\x03 \x01(\tB#\xbaH r\x1e2\x1c^([a-z0-9][a-z0-9-]{0,62})?$R\bnoticeId\x12#\n" +
 	"\rvalidate_only\x18\x04 \x01(\bR\fvalidateOnly\x12M\n" +
-	"\x0eeffective_from\x18\x05 \x01(\tB&\xbaH#r!2\x1f^([0-9]{4}-[0-9]{2}-[0-9]{2})?$R\reffectiveFrom\"u\n" +
+	"\x0eeffective_from\x18\x05 \x01(\tB&\xbaH#r!2\x1f^([0-9]{4}-[0-9]{2}-[0-9]{2})?$R\reffectiveFrom\x12$\n" +
+	"\bdocument\x18\x06 \x01(\tB\b\xbaH\x05r\x03\x18\xff\x01R\bdocument\"u\n" +
 	"\fImportedFact\x12\x14\n" +
 	"\x05field\x18\x01 \x01(\tR\x05field\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value\x129\n" +
