@@ -51,7 +51,7 @@ unit:
 
 # Packages with concurrency run again under the race detector.
 race:
-	go test -count=1 -race ./internal/server/... ./internal/store/... ./internal/casework/... ./internal/audit/... ./internal/users/... ./internal/noticework/... ./internal/web/... ./cmd/...
+	go test -count=1 -race ./internal/server/... ./internal/store/... ./internal/casework/... ./internal/audit/... ./internal/accounts/... ./internal/tokens/... ./internal/app/... ./internal/noticework/... ./internal/web/... ./cmd/...
 
 # Load on a real server on 127.0.0.1, compared with raw bbolt in the same run
 # (see internal/bench). BENCH_FLAGS='--cases 1000000' for the read targets at
