@@ -1,6 +1,7 @@
-# Reads `go test -json` events and prints one line for each test that
-# skipped, with the reason it gave (its last "file.go:N: ..." output), for
-# make test's last line. Package-level skips ("no test files") are not tests.
+# Reads `go test -json` events and prints one line for each reason Go tests
+# gave for skipping (their last "file.go:N: ..." output), with how many
+# skipped for it and which, for make test's last line. Package-level skips
+# ("no test files") are not tests.
 function field(name,    m) {
   if (match($0, "\"" name "\":\"([^\"\\\\]|\\\\.)*\"")) {
     m = substr($0, RSTART + length(name) + 4, RLENGTH - length(name) - 5)
@@ -14,6 +15,13 @@ function field(name,    m) {
   if (out ~ /\.go:[0-9]+: /) { sub(/^ *[^ ]*\.go:[0-9]+: /, "", out); reason[field("Package") "/" field("Test")] = out }
 }
 /"Action":"skip"/ && /"Test":"/ {
-  key = field("Package") "/" field("Test"); pkg = field("Package"); sub(/.*rightsdesk\/rightsdesk\//, "", pkg)
-  print field("Test") " (" pkg ")" (reason[key] != "" ? ": " reason[key] : "")
+  why = reason[field("Package") "/" field("Test")]
+  if (why == "") why = "no reason given"
+  if (!(why in count)) order[++reasons] = why
+  count[why]++
+  test = field("Test"); sub(/\/.*/, "", test)
+  if (index(" " names[why] " ", " " test ",") == 0 && index(" " names[why] " ", " " test " ") == 0) names[why] = names[why] (names[why] == "" ? "" : ", ") test
+}
+END {
+  for (i = 1; i <= reasons; i++) print count[order[i]] " Go test" (count[order[i]] == 1 ? "" : "s") " (" names[order[i]] "): " order[i]
 }
