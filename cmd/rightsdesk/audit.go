@@ -69,7 +69,11 @@ func verifyRemote(ctx context.Context, where *target) (usecase.ChainResult, erro
 	if err != nil {
 		return usecase.ChainResult{}, c.explain(err)
 	}
-	res := usecase.ChainResult{Events: resp.GetEvents(), Head: resp.GetHead()}
+	head, err := hex.DecodeString(resp.GetHead())
+	if err != nil {
+		return usecase.ChainResult{}, fmt.Errorf("the server sent an audit head that is not hex: %w", err)
+	}
+	res := usecase.ChainResult{Events: resp.GetEvents(), Head: head}
 	if !resp.GetIntact() {
 		return res, &audit.Break{Seq: resp.GetBrokenAt(), CaseID: resp.GetBrokenCase(), Reason: resp.GetReason()}
 	}

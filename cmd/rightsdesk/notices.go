@@ -555,6 +555,9 @@ func noticeFromProto(p *rdv1.Notice) (*notice.Notice, *notice.Version) {
 		if sc := c.GetSpecialCategory(); sc != nil {
 			ctx.Special = &notice.SpecialCategory{Categories: sc.GetCategories(), Condition: sc.GetCondition()}
 		}
+		if co := c.GetCriminalOffenceData(); co != nil {
+			ctx.Criminal = &notice.CriminalOffenceData{Condition: co.GetCondition()}
+		}
 		v.Contexts = append(v.Contexts, ctx)
 	}
 	for _, r := range p.GetRecipients() {
@@ -563,7 +566,7 @@ func noticeFromProto(p *rdv1.Notice) (*notice.Notice, *notice.Version) {
 	for _, r := range p.GetRetention() {
 		v.Retention = append(v.Retention, notice.RetentionRule{
 			Scope: r.GetScope(), Description: r.GetDescription(), Months: int(r.GetMonths()), After: r.GetAfter(), Until: r.GetUntil(),
-			ReviewEvery: int(r.GetReviewMonths()), Provenance: provenanceFromProto(r.GetProvenance()),
+			ReviewEvery: int(r.GetReviewMonths()), Days: int(r.GetDays()), Provenance: provenanceFromProto(r.GetProvenance()),
 		})
 	}
 	for _, t := range p.GetTransfers() {
@@ -571,7 +574,7 @@ func noticeFromProto(p *rdv1.Notice) (*notice.Notice, *notice.Version) {
 	}
 	for _, r := range p.GetRights() {
 		d := notice.DeclaredRight{
-			Right: notice.Right(enumToDomain(r.GetRight(), "RIGHT_")), Scope: r.GetScope(), ScopeText: r.GetScopeText(),
+			Right: notice.Right(enumToDomain(r.GetRight(), "RIGHT_")), Scope: r.GetScope(), ScopeText: r.GetScopeText(), Completion: r.GetCompletion(),
 			Qualifier: notice.Qualifier(enumToDomain(r.GetQualifier(), "QUALIFIER_")), QualifierText: r.GetQualifierText(),
 			Provenance: provenanceFromProto(r.GetProvenance()),
 		}

@@ -6,7 +6,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
+	"path/filepath"
 	"strings"
+	"time"
 
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc"
@@ -15,16 +18,20 @@ import (
 	"google.golang.org/grpc/status"
 
 	rdv1 "github.com/rightsdesk/rightsdesk/gen/go/rightsdesk/v1"
+	"github.com/rightsdesk/rightsdesk/internal/app"
 	"github.com/rightsdesk/rightsdesk/internal/auth"
 	"github.com/rightsdesk/rightsdesk/internal/fault"
 )
 
 // The administrative commands work in one of two modes, chosen once when
 // their flags are parsed: remote, through a running server's API
-// (--server ADDR --token T), or local, on the database file while the
-// server is stopped (--data DIR). Everything after that choice — checking
+// (--server ADDR --token T), or local, on the database file (--data DIR).
+// While a server runs on that directory it holds the file, so a local
+// command goes through the server's admin socket in the directory instead,
+// without a token: the server lets in only its own system user and root,
+// who could open the file anyway. Everything after that choice — checking
 // the input, printing the result, naming a bad argument — is the same code
-// for both.
+// for all of them.
 
 // target is where a command works: a running server or a database file.
 type target struct {
@@ -35,6 +42,9 @@ type target struct {
 	token  string // --token
 	data   string // --data; empty when the command has no local mode
 	remote bool   // decided by parse
+	// socket is set when a local command goes through the admin socket of
+	// the server running on --data.
+	socket bool
 }
 
 type targetOptions struct {
@@ -116,14 +126,36 @@ func (t *target) parse(args []string) error {
 		t.server = t.opts.defaultServer
 	}
 	t.remote = t.server != "" && (t.opts.dataUsage == "" || !onCommandLine["data"])
-	if t.remote && t.opts.need >= auth.RoleViewer && t.token == "" {
+	if !t.remote && t.opts.dataUsage != "" {
+		t.useAdminSocket()
+	}
+	if t.remote && !t.socket && t.opts.need >= auth.RoleViewer && t.token == "" {
 		fmt.Fprintf(t.fs.Output(), "%s needs an API token with the %s role: give --token TOKEN or set RIGHTSDESK_TOKEN.\n"+
 			"An admin makes one while the server runs with `rightsdesk tokens create --server %s --token ADMIN_TOKEN --role %s --name NAME`;\n"+
-			"the first admin token is made while the server is stopped, with `rightsdesk tokens create --data DIR --role admin --name NAME`.\n",
+			"the first admin token is made on the server's machine with `rightsdesk tokens create --data DIR --role admin --name NAME`.\n",
 			serverFlag, t.opts.need, t.server, t.opts.need)
 		return errUsage
 	}
 	return nil
+}
+
+// useAdminSocket switches a local command to the admin socket of a server
+// running on its data directory, if one answers there.
+func (t *target) useAdminSocket() {
+	path, ok := app.AdminSocket(t.data)
+	if !ok {
+		return
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return
+	}
+	conn, err := net.DialTimeout("unix", abs, time.Second)
+	if err != nil {
+		return // no server running there: work on the file
+	}
+	_ = conn.Close()
+	t.remote, t.socket, t.server, t.token = true, true, "unix://"+abs, ""
 }
 
 // splitParse parses a command line whose positional arguments may come

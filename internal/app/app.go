@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"path/filepath"
 	"time"
 
 	"github.com/rightsdesk/rightsdesk/internal/accounts"
@@ -76,12 +77,32 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		lis.Close()
 		return nil, err
 	}
+	if path, ok := AdminSocket(cfg.DataDir); !ok {
+		cfg.Server.Logger.Warn("no admin socket: the data directory's path is too long for one, so the command line needs --server and --token while the server runs", "path", path)
+	} else if err := lis.ListenAdmin(path); err != nil {
+		lis.Close()
+		_ = st.Close()
+		return nil, err
+	}
 	a := &App{store: st}
 	if err := a.build(ctx, cfg, lis); err != nil {
 		_ = st.Close()
 		return nil, err
 	}
 	return a, nil
+}
+
+// AdminSocketName is the admin socket's file in the data directory.
+const AdminSocketName = "rightsdesk.sock"
+
+// AdminSocket is the path of the admin socket of the server on dataDir,
+// through which the command line works while that server runs (see
+// internal/server's local.go), and whether the path is short enough for
+// a Unix socket.
+func AdminSocket(dataDir string) (string, bool) {
+	path := filepath.Join(dataDir, AdminSocketName)
+	// sun_path holds 108 bytes on Linux, 104 elsewhere, with its NUL.
+	return path, len(path) < 104
 }
 
 // openStore opens the embedded database, refusing one that is empty,

@@ -223,7 +223,9 @@ func validateReceived(in *NewCase, env Env, add func(string, string, ...any)) bo
 
 func evaluateRights(c *Case, version *notice.Version, rights []notice.Right) error {
 	for _, r := range rights {
-		e, err := notice.EvaluateRight(version, c.Context, r)
+		// Judged under the law in force when the request was received
+		// (Articles 22A–22D from 5 February 2026), however old the notice.
+		e, err := notice.EvaluateRightOn(version, c.Context, r, c.ReceivedOn)
 		if err != nil {
 			return fault.Invalid("case.context", "%v (in version %d, in force on %s)", err, version.Number, c.ReceivedOn)
 		}

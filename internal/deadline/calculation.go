@@ -49,6 +49,9 @@ type calculation struct {
 	// notesAt is where notes about computed holiday years go: after the
 	// facts of the case, before the arithmetic that relied on them.
 	notesAt int
+	// firstPeriodPaused counts the days of the pauses asked within the
+	// first month; the rest were asked during an extension.
+	firstPeriodPaused int
 }
 
 func newCalculation(req Request, cal *Calendars, regime string, rules ruleSet) *calculation {

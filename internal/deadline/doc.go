@@ -25,11 +25,14 @@
 // calendar days to that unrolled date — the clock stops; it does not gain
 // working days — with both end days excluded (Answered − Asked + 1 days, or
 // Answered − Asked with the cautious setting). Only days from the clock start
-// count, and a pause asked after the period has already ended is refused.
-// The result then moves off a Saturday, Sunday or holiday to the next
-// working day. An extension counts three months (or two) from the clock
-// start, adds the same paused days and rolls the same way; it must be
-// granted, and the requester told, by the statutory due date. An optional
+// count. The pause applies to the period as extended (Art 12A; DPA 2018
+// s.54(3C)): one asked after the first month has ended counts when an
+// extension is in place and moves the extended date; one asked after the
+// period that applies has ended is refused. The result then moves off a
+// Saturday, Sunday or holiday to the next working day. An extension counts
+// three months (or two) from the clock start, adds the same paused days and
+// rolls the same way; it must be granted, and the requester told, by the end
+// of the first month counting only the pauses asked within it. An optional
 // internal target counts calendar days from the start (plus paused days) and
 // rolls back, never forward. EU GDPR follows Regulation 1182/71, which gives
 // the same arithmetic, over a member-state calendar supplied as data.

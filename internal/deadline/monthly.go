@@ -67,7 +67,7 @@ func (m monthlyRegime) Calculate(req Request, cal *Calendars) (Result, error) {
 		return Result{}, err
 	}
 	c.res.StatutoryDue = c.rollToWorkingDay(c.addPaused(unrolled, paused))
-	c.res.ExtensionNoticeBy = c.res.StatutoryDue
+	c.res.ExtensionNoticeBy = c.firstPeriodEnd(unrolled)
 	c.internalTarget(start, paused, "working day")
 	if err := c.extendByMonths(start, paused); err != nil {
 		return Result{}, err
@@ -105,23 +105,62 @@ func (c *calculation) months(start Date, n int, label string) Date {
 }
 
 // pauses totals the clarification pauses in the order they happened. A
-// pause asked after the period (as extended by earlier pauses) had already
-// ended is refused: it cannot stop a clock that has run out.
+// pause asked after the first period (as moved by earlier pauses) had
+// ended counts only when an extension was in place: Art 12A, like DPA 2018
+// s.54(3C), stops the period as extended, so a clarification asked during
+// the two further months moves the extended date. A pause asked after the
+// period that applies had already ended is refused: it cannot stop a clock
+// that has run out.
 func (c *calculation) pauses(start, unrolled Date) (int, error) {
 	paused := 0
+	var extended Date // the extended period's unrolled end, when there is one
+	if ext := c.req.Extension; ext != nil {
+		extended, _ = addMonths(start, 1+furtherMonths(ext))
+	}
 	for _, i := range chronological(c.req.Pauses) {
 		p := c.req.Pauses[i]
-		runningDue, _ := c.days.rollForward(unrolled.AddDays(paused), "working day")
-		if p.Asked.After(runningDue) {
-			return 0, fieldErrorf(pauseField(i, "asked"), "%s is after the period had already ended (%s): a clarification cannot stop a clock that has run out",
-				p.Asked.Human(), runningDue.Human())
+		firstEnd, _ := c.days.rollForward(unrolled.AddDays(c.firstPeriodPaused), "working day")
+		during := ""
+		if p.Asked.After(firstEnd) {
+			if c.req.Extension == nil {
+				return 0, fieldErrorf(pauseField(i, "asked"), "%s is after the period had already ended (%s): a clarification cannot stop a clock that has run out",
+					p.Asked.Human(), firstEnd.Human())
+			}
+			extendedEnd, _ := c.days.rollForward(extended.AddDays(paused), "working day")
+			if p.Asked.After(extendedEnd) {
+				return 0, fieldErrorf(pauseField(i, "asked"), "%s is after the extended period had already ended (%s): a clarification cannot stop a clock that has run out",
+					p.Asked.Human(), extendedEnd.Human())
+			}
+			during = fmt.Sprintf(" It was asked during the extension, after the first month ended on %s, and stops the period as extended (Art 12A; DPA 2018 s.54(3C)).", firstEnd.Human())
 		}
 		days := pauseDays(p, start, c.req.CautiousPauses)
 		paused += days
-		c.step(Date{}, "%s", pauseText(p, start, days, c.req.CautiousPauses))
+		if during == "" {
+			c.firstPeriodPaused += days
+		}
+		c.step(Date{}, "%s%s", pauseText(p, start, days, c.req.CautiousPauses), during)
 	}
 	c.res.PausedDays = paused
 	return paused, nil
+}
+
+// firstPeriodEnd is when the first month ends counting only the pauses
+// asked within it: the date by which an extension must be decided and the
+// requester told. A pause asked later, during the extension, cannot move a
+// date already past.
+func (c *calculation) firstPeriodEnd(unrolled Date) Date {
+	if c.firstPeriodPaused == c.res.PausedDays {
+		return c.res.StatutoryDue
+	}
+	end, _ := c.days.rollForward(unrolled.AddDays(c.firstPeriodPaused), "working day")
+	return end
+}
+
+func furtherMonths(ext *Extension) int {
+	if ext.Months == 0 {
+		return 2
+	}
+	return ext.Months
 }
 
 // pauseDays counts the days a pause stops the clock. Days before the clock
@@ -191,17 +230,18 @@ func (c *calculation) extendByMonths(start Date, paused int) error {
 	if ext == nil {
 		return nil
 	}
-	if ext.GrantedOn.After(c.res.StatutoryDue) {
-		return fieldErrorf("extension.granted_on", "%s is after the statutory due date (%s): an extension must be made within the first period",
-			ext.GrantedOn.Human(), c.res.StatutoryDue.Human())
+	if ext.GrantedOn.After(c.res.ExtensionNoticeBy) {
+		return fieldErrorf("extension.granted_on", "%s is after the first period ended (%s): an extension must be made within the first period",
+			ext.GrantedOn.Human(), c.res.ExtensionNoticeBy.Human())
 	}
-	further := ext.Months
-	if further == 0 {
-		further = 2
-	}
+	further := furtherMonths(ext)
 	c.step(ext.GrantedOn, "Extended by %s on %s (reason: %s).", plural(further, "further month"), ext.GrantedOn.Human(), ext.Reason)
-	c.step(c.res.ExtensionNoticeBy, "The requester must be told of the extension, with the reasons, by %s (the statutory due date).",
-		c.res.ExtensionNoticeBy.Human())
+	noticeBy := "the statutory due date"
+	if c.res.ExtensionNoticeBy != c.res.StatutoryDue {
+		noticeBy = "the end of the first month, counting only the pauses asked within it"
+	}
+	c.step(c.res.ExtensionNoticeBy, "The requester must be told of the extension, with the reasons, by %s (%s).",
+		c.res.ExtensionNoticeBy.Human(), noticeBy)
 	unrolled := c.months(start, 1+further, fmt.Sprintf("%d calendar months from the clock start", 1+further))
 	due := c.rollToWorkingDay(c.addPaused(unrolled, paused))
 	c.res.ExtendedDue = &due

@@ -275,3 +275,56 @@ func TestInternalTarget(t *testing.T) {
 		t.Errorf("internal target set without InternalTargetDays: %s", res.InternalTarget)
 	}
 }
+
+// TestPausesDuringAnExtension: Art 12A (like DPA 2018 s.54(3C)) stops the
+// period as extended, so a clarification asked during the two further
+// months moves the extended date. The statutory due date carries every
+// paused day; the date the requester had to be told of the extension counts
+// only the pauses asked within the first month, since a later pause cannot
+// move a date already past. All England and Wales, received Mon 2 Mar 2026:
+// first month Thu 2 Apr, three months Tue 2 Jun.
+func TestPausesDuringAnExtension(t *testing.T) {
+	extended := func(granted string, pauses ...Pause) Request {
+		r := ewReq("2026-03-02")
+		r.Extension = &Extension{GrantedOn: d(granted), Reason: "large volume of records across systems"}
+		r.Pauses = pauses
+		return r
+	}
+	tests := []struct {
+		ukVector
+		noticeBy string
+	}{
+		{ukVector{name: "asked Fri 10 Apr, answered Wed 15 Apr, during the extension (6 days): due 2 Apr + 6 = Wed 8 Apr; extended 2 Jun + 6 = Mon 8 Jun; tell by Thu 2 Apr",
+			req: extended("2026-03-02", pause("2026-04-10", "2026-04-15")), statutory: "2026-04-08", extended: "2026-06-08", paused: 6}, "2026-04-02"},
+		{ukVector{name: "straddling the first month's end: asked Tue 31 Mar, answered Tue 7 Apr (8 days) → 2 Apr + 8 = Fri 10 Apr, also the date to tell by; extended 2 Jun + 8 = Wed 10 Jun",
+			req: extended("2026-03-20", pause("2026-03-31", "2026-04-07")), statutory: "2026-04-10", extended: "2026-06-10", paused: 8}, "2026-04-10"},
+		{ukVector{name: "two pauses: 4–10 Mar in the first month (7) moves its end to Thu 9 Apr; Tue 5–Sat 9 May in the extension (5) → due 2 Apr + 12 = Tue 14 Apr; extended 2 Jun + 12 = Sun 14 Jun → Mon 15 Jun",
+			req: extended("2026-03-20", pause("2026-03-04", "2026-03-10"), pause("2026-05-05", "2026-05-09")), statutory: "2026-04-14", extended: "2026-06-15", paused: 12}, "2026-04-09"},
+		{ukVector{name: "answered after the extended date: asked Mon 1 Jun, answered Mon 15 Jun (15 days) → extended 2 Jun + 15 = Wed 17 Jun; due 2 Apr + 15 = Fri 17 Apr",
+			req: extended("2026-03-02", pause("2026-06-01", "2026-06-15")), statutory: "2026-04-17", extended: "2026-06-17", paused: 15}, "2026-04-02"},
+		{ukVector{name: "asked and answered on the extended due date itself, Tue 2 Jun (1 day) → extended Wed 3 Jun; due 2 Apr + 1 = Good Friday 3 Apr, weekend, Easter Monday → Tue 7 Apr",
+			req: extended("2026-03-02", pause("2026-06-02", "2026-06-02")), statutory: "2026-04-07", extended: "2026-06-03", paused: 1}, "2026-04-02"},
+	}
+	for _, tt := range tests {
+		runUKVectors(t, []ukVector{tt.ukVector})
+		t.Run(tt.name+"/notice by", func(t *testing.T) {
+			if got := calculate(t, tt.req).ExtensionNoticeBy.String(); got != tt.noticeBy {
+				t.Errorf("extension notice by %s, want %s", got, tt.noticeBy)
+			}
+		})
+	}
+}
+
+// A pause asked during an extension is explained as such, citing the law
+// that stops the extended period.
+func TestPauseDuringAnExtensionIsExplained(t *testing.T) {
+	req := ewReq("2026-03-02")
+	req.Extension = &Extension{GrantedOn: d("2026-03-02"), Reason: "complex"}
+	req.Pauses = []Pause{pause("2026-04-10", "2026-04-15")}
+	text := stepsText(calculate(t, req))
+	for _, want := range []string{"during the extension", "Art 12A", "s.54(3C)", "counting only the pauses asked within it"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("explanation lacks %q:\n%s", want, text)
+		}
+	}
+}

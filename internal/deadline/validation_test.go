@@ -45,6 +45,14 @@ func TestCalculateRejectsInvalidInputNamingTheField(t *testing.T) {
 		}), "pauses[0].asked"},
 		{"pause asked after the period ended (due Thu 2 Apr, asked Fri 3 Apr)", with(func(r *Request) { r.Pauses = []Pause{pause("2026-04-03", "2026-04-10")} }), "pauses[0].asked"},
 		{"extension granted after the statutory due date", with(ext("2026-04-03", 2, "complex")), "extension.granted_on"},
+		{"pause asked after the extended period ended (extended due Tue 2 Jun, asked Wed 3 Jun)", with(func(r *Request) {
+			ext("2026-03-02", 2, "complex")(r)
+			r.Pauses = []Pause{pause("2026-06-03", "2026-06-05")}
+		}), "pauses[0].asked"},
+		{"a pause during the extension cannot save an extension granted after the first month (Thu 2 Apr)", with(func(r *Request) {
+			ext("2026-04-03", 2, "complex")(r)
+			r.Pauses = []Pause{pause("2026-04-10", "2026-04-15")}
+		}), "extension.granted_on"},
 		{"extension granted before the request", with(ext("2026-03-01", 2, "complex")), "extension.granted_on"},
 		{"extension with no grant date", with(func(r *Request) { r.Extension = &Extension{Reason: "complex"} }), "extension.granted_on"},
 		{"extension of 3 months", with(ext("2026-03-10", 3, "complex")), "extension.months"},

@@ -139,6 +139,9 @@ func retentionString(r RetentionRule) string {
 	if r.Months > 0 {
 		parts = append(parts, fmt.Sprintf("%d months", r.Months))
 	}
+	if r.Days > 0 {
+		parts = append(parts, fmt.Sprintf("%d days", r.Days))
+	}
 	if r.After != "" {
 		parts = append(parts, "after "+r.After)
 	}

@@ -40,11 +40,21 @@ func (e *UnknownContextError) Error() string {
 }
 
 // Evaluate answers every right for the version, within one processing
-// context or, when contextID is empty, across the whole notice.
+// context or, when contextID is empty, across the whole notice, under the
+// law as it stood when the version took effect.
 func Evaluate(v *Version, contextID string) ([]Evaluation, error) {
+	return EvaluateOn(v, contextID, "")
+}
+
+// EvaluateOn is Evaluate for a request received on the ISO date received:
+// the law applied is the one in force on the later of that date and the
+// version's effective date, so a request made after an amendment (Articles
+// 22A–22D from 5 February 2026) is answered under it even when the notice
+// is older.
+func EvaluateOn(v *Version, contextID, received string) ([]Evaluation, error) {
 	out := make([]Evaluation, 0, len(Rights))
 	for _, r := range Rights {
-		e, err := EvaluateRight(v, contextID, r)
+		e, err := EvaluateRightOn(v, contextID, r, received)
 		if err != nil {
 			return nil, err
 		}
@@ -55,18 +65,25 @@ func Evaluate(v *Version, contextID string) ([]Evaluation, error) {
 
 // EvaluateRight answers one right; see Evaluate.
 func EvaluateRight(v *Version, contextID string, r Right) (Evaluation, error) {
+	return EvaluateRightOn(v, contextID, r, "")
+}
+
+// EvaluateRightOn answers one right for a request received on the ISO date
+// received (empty: judged as of the version's date); see EvaluateOn.
+func EvaluateRightOn(v *Version, contextID string, r Right, received string) (Evaluation, error) {
+	on := max(v.EffectiveFrom, received)
 	if contextID == "" {
-		return evaluateWholeNotice(v, r), nil
+		return evaluateWholeNotice(v, r, on), nil
 	}
 	c, ok := v.Context(contextID)
 	if !ok {
 		return Evaluation{}, &UnknownContextError{ID: contextID}
 	}
-	return evaluateInContext(v, c, r), nil
+	return evaluateInContext(v, c, r, on), nil
 }
 
-func evaluateInContext(v *Version, c *Context, r Right) Evaluation {
-	law := statutory(r, c)
+func evaluateInContext(v *Version, c *Context, r Right, on string) Evaluation {
+	law := statutory(r, c, on)
 	decls := declarations(v, r)
 	for i := range decls {
 		if decls[i].Covers(c.ID) {
@@ -83,11 +100,11 @@ func evaluateInContext(v *Version, c *Context, r Right) Evaluation {
 	return Evaluation{Right: r, Availability: NotApplicable, Reason: prefix + law.reason}
 }
 
-func evaluateWholeNotice(v *Version, r Right) Evaluation {
+func evaluateWholeNotice(v *Version, r Right, on string) Evaluation {
 	decls := declarations(v, r)
 	for i := range decls {
 		if len(decls[i].Scope) == 0 {
-			law, _ := acrossContexts(v, r)
+			law, _ := acrossContexts(v, r, on)
 			return declaredEvaluation(r, &decls[i], qualifierCondition(&decls[i]), law)
 		}
 	}
@@ -100,7 +117,7 @@ func evaluateWholeNotice(v *Version, r Right) Evaluation {
 		}
 	}
 	const silent = "The notice does not mention this right. "
-	law, applying := acrossContexts(v, r)
+	law, applying := acrossContexts(v, r, on)
 	switch {
 	case !law.applies:
 		return Evaluation{Right: r, Availability: NotApplicable, Reason: silent + law.reason}
@@ -119,8 +136,11 @@ func declaredEvaluation(r Right, d *DeclaredRight, condition string, law lawAnsw
 	if condition != "" {
 		e.Availability, e.Condition = DeclaredConditionally, condition
 	}
-	if !law.applies {
+	switch {
+	case !law.applies:
 		e.Reason += " It goes beyond what the law requires here: " + law.reason
+	case law.condition != "":
+		e.Reason += " What the law says: " + law.reason
 	}
 	return e
 }

@@ -215,9 +215,10 @@ func TestKeyEvaluations(t *testing.T) {
 			reasonHas: []string{"only in relation to profile information", "public task"}},
 		{notice: "gpg-csep-hub", context: "voluntary-profile", right: notice.RightPortability, want: notice.StatutoryNotDeclared,
 			reasonHas: []string{"does not mention", "consent"}},
-		// NLC: the notice promises erasure although public task excludes it.
+		// NLC: the notice promises erasure; under public task the law gives
+		// it only after a successful objection, which lint agrees with.
 		{notice: "nlc-network-members", context: "diversity-monitoring", right: notice.RightErasure, want: notice.Declared,
-			reasonHas: []string{"goes beyond what the law requires", "Article 17(3)(b)"}},
+			reasonHas: []string{"Not usually — unless the person successfully objects (Article 17(1)(c))", "Article 17(3)(b)"}},
 		{notice: "nlc-network-members", context: "reasonable-adjustments", right: notice.RightAutomatedDecisionReview, want: notice.NotApplicable,
 			reasonHas: []string{"Article 22", "reasonable adjustments at events"}},
 	}
@@ -291,23 +292,27 @@ func processing(id string, basis notice.Basis, automated bool) notice.Context {
 
 // lawTable is reference/statutory-clock.md "Rights by lawful basis", for
 // automated processing without solely automated decisions, columns in
-// notice.Bases order.
-var lawTable = map[notice.Right][6]bool{
-	//                                      consent contract legal-obl vital  public-task legit-int
-	notice.RightAccess:                   {true, true, true, true, true, true},
-	notice.RightRectification:            {true, true, true, true, true, true},
-	notice.RightErasure:                  {true, true, false, true, false, true},
-	notice.RightRestriction:              {true, true, true, true, true, true},
-	notice.RightObjection:                {false, false, false, false, true, true},
-	notice.RightObjectionDirectMarketing: {true, true, true, true, true, true},
-	notice.RightWithdrawConsent:          {true, false, false, false, false, false},
-	notice.RightPortability:              {true, true, false, false, false, false},
-	notice.RightAutomatedDecisionReview:  {false, false, false, false, false, false},
+// notice.Bases order, with two amendments: erasure under public task is
+// given once the person successfully objects (Article 17(1)(c)), and
+// recognised legitimate interests (Article 6(1)(ea), from 5 February 2026)
+// carries the rights of legitimate interests — objection under Article 21(1)
+// as amended, erasure because Article 17(3)(b) does not name it.
+var lawTable = map[notice.Right][7]bool{
+	//                                      consent contract legal-obl vital  public-task recognised-LI legit-int
+	notice.RightAccess:                   {true, true, true, true, true, true, true},
+	notice.RightRectification:            {true, true, true, true, true, true, true},
+	notice.RightErasure:                  {true, true, false, true, true, true, true},
+	notice.RightRestriction:              {true, true, true, true, true, true, true},
+	notice.RightObjection:                {false, false, false, false, true, true, true},
+	notice.RightObjectionDirectMarketing: {true, true, true, true, true, true, true},
+	notice.RightWithdrawConsent:          {true, false, false, false, false, false, false},
+	notice.RightPortability:              {true, true, false, false, false, false, false},
+	notice.RightAutomatedDecisionReview:  {false, false, false, false, false, false, false},
 }
 
 func TestLawByLawfulBasis(t *testing.T) {
-	if len(lawTable) != len(notice.Rights) || len(notice.Bases) != 6 {
-		t.Fatalf("the law table covers %d rights and 6 bases; the model has %d and %d", len(lawTable), len(notice.Rights), len(notice.Bases))
+	if len(lawTable) != len(notice.Rights) || len(notice.Bases) != 7 {
+		t.Fatalf("the law table covers %d rights and 7 bases; the model has %d and %d", len(lawTable), len(notice.Rights), len(notice.Bases))
 	}
 	for _, automated := range []bool{true, false} {
 		for col, basis := range notice.Bases {
@@ -360,7 +365,7 @@ func TestPortabilityExplainsManualProcessing(t *testing.T) {
 // --- How declarations combine with the law, on synthetic versions.
 
 func TestDeclarationBeyondTheLawIsStillDeclared(t *testing.T) {
-	v := synthetic(processing("registry", notice.BasisPublicTask, true))
+	v := synthetic(processing("registry", notice.BasisLegalObligation, true))
 	v.Rights = []notice.DeclaredRight{{Right: notice.RightErasure}}
 	e, _ := notice.EvaluateRight(v, "registry", notice.RightErasure)
 	if e.Availability != notice.Declared || !strings.Contains(e.Reason, "goes beyond what the law requires") {

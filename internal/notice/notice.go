@@ -97,6 +97,9 @@ type Party struct {
 	Email   string `json:"email,omitempty"`
 	Phone   string `json:"phone,omitempty"`
 	Web     string `json:"web,omitempty"`
+	// Provenance points at where the notice names the party, so a finding
+	// about it (named but unreachable) can point there too.
+	Provenance *Provenance `json:"provenance,omitempty"`
 }
 
 // Role says whether the organisation running Rightsdesk is the controller or
@@ -123,16 +126,42 @@ type Audience struct {
 type Basis string
 
 const (
-	BasisConsent             Basis = "consent"
-	BasisContract            Basis = "contract"
-	BasisLegalObligation     Basis = "legal_obligation"
-	BasisVitalInterests      Basis = "vital_interests"
-	BasisPublicTask          Basis = "public_task"
-	BasisLegitimateInterests Basis = "legitimate_interests"
+	BasisConsent         Basis = "consent"          // Art 6(1)(a)
+	BasisContract        Basis = "contract"         // Art 6(1)(b)
+	BasisLegalObligation Basis = "legal_obligation" // Art 6(1)(c)
+	BasisVitalInterests  Basis = "vital_interests"  // Art 6(1)(d)
+	BasisPublicTask      Basis = "public_task"      // Art 6(1)(e)
+	// BasisRecognisedLegitimateInterests is Art 6(1)(ea), processing
+	// necessary for a recognised legitimate interest listed in Annex 1
+	// (crime, safeguarding, national security, emergencies, disclosures to
+	// public bodies), inserted by the Data (Use and Access) Act 2025 s.70 and
+	// Schedule 4 from 5 February 2026 (see DUAACommencement). Unlike (f) it
+	// needs no balancing test.
+	BasisRecognisedLegitimateInterests Basis = "recognised_legitimate_interests"
+	BasisLegitimateInterests           Basis = "legitimate_interests" // Art 6(1)(f)
+	// BasisUnstated is a context the notice pairs with no Article 6 basis
+	// (Art 13(1)(c) requires one): the notice is kept as published, and lint
+	// reports the gap rather than the importer guessing a basis.
+	BasisUnstated Basis = ""
 )
 
-// Bases lists every lawful basis in Article 6(1) order.
-var Bases = []Basis{BasisConsent, BasisContract, BasisLegalObligation, BasisVitalInterests, BasisPublicTask, BasisLegitimateInterests}
+// Bases lists every lawful basis in Article 6(1) order: (a)–(e), (ea), (f).
+var Bases = []Basis{BasisConsent, BasisContract, BasisLegalObligation, BasisVitalInterests, BasisPublicTask,
+	BasisRecognisedLegitimateInterests, BasisLegitimateInterests}
+
+// Art6Point is the point of Article 6(1) a basis is, e.g. "e" or "ea".
+func Art6Point(b Basis) string {
+	switch b {
+	case BasisRecognisedLegitimateInterests:
+		return "ea"
+	case BasisLegitimateInterests:
+		return "f"
+	}
+	if i := slices.Index(Bases, b); i >= 0 {
+		return string(rune('a' + i))
+	}
+	return ""
+}
 
 // Context is one processing activity with its own lawful basis.
 type Context struct {
@@ -146,9 +175,20 @@ type Context struct {
 	// means (Art 20(1)(b)); portability needs it.
 	Automated bool `json:"automated"`
 	// SolelyAutomatedDecisions is true when decisions with legal or similarly
-	// significant effects are made without human involvement (Art 22).
-	SolelyAutomatedDecisions bool       `json:"solely_automated_decisions,omitempty"`
-	Provenance               Provenance `json:"provenance"`
+	// significant effects are made without human involvement (Art 22, or
+	// Articles 22A–22D from 5 February 2026).
+	SolelyAutomatedDecisions bool `json:"solely_automated_decisions,omitempty"`
+	// Criminal is set when the context processes personal data about
+	// criminal convictions and offences, alleged ones included (Art 10).
+	Criminal   *CriminalOffenceData `json:"criminal_offence_data,omitempty"`
+	Provenance Provenance           `json:"provenance"`
+}
+
+// CriminalOffenceData records Article 10 data and the authority for it:
+// official authority, or a condition in DPA 2018 Schedule 1 Parts 1–3
+// (DPA 2018 s.10(5)); empty when the notice names none.
+type CriminalOffenceData struct {
+	Condition string `json:"condition"`
 }
 
 // SpecialCategory records Article 9 data and the condition relied on.
@@ -170,9 +210,13 @@ type Recipient struct {
 // RetentionRule is how long data is kept, as words and, where the notice
 // gives one, a structured period.
 type RetentionRule struct {
-	Scope       []string   `json:"scope,omitempty"`
-	Description string     `json:"description"` // our own paraphrase
-	Months      int        `json:"months,omitempty"`
+	Scope       []string `json:"scope,omitempty"`
+	Description string   `json:"description"` // our own paraphrase
+	Months      int      `json:"months,omitempty"`
+	// Days holds a period the notice states in days or weeks ("7 days",
+	// "2 years and 60 days"), which whole months would round: a week is not
+	// a month. Months and Days add up when both are set.
+	Days        int        `json:"days,omitempty"`
 	After       string     `json:"after,omitempty"`         // the trigger the period runs from, e.g. "leaving the department"
 	Until       string     `json:"until,omitempty"`         // ISO date when the rule is a fixed end
 	ReviewEvery int        `json:"review_months,omitempty"` // periodic review, in months
@@ -255,6 +299,10 @@ type DeclaredRight struct {
 	// satisfaction surveys"), kept so a limit that names no processing context
 	// stays visible instead of silently widening to all processing.
 	ScopeText string `json:"scope_text,omitempty"`
+	// Completion marks a rectification declaration that is the second
+	// sentence of Article 16 — completing incomplete data, including by a
+	// supplementary statement — stated apart from correcting inaccuracies.
+	Completion bool `json:"completion,omitempty"`
 }
 
 // Covers reports whether the declaration applies to the context.
@@ -281,7 +329,7 @@ func (v *Version) Validate() error {
 		if c.ID == "" || ids[c.ID] {
 			return fmt.Errorf("version %d: context id %q is empty or repeated", v.Number, c.ID)
 		}
-		if !slices.Contains(Bases, c.Basis) {
+		if c.Basis != BasisUnstated && !slices.Contains(Bases, c.Basis) {
 			return fmt.Errorf("version %d: context %q has unknown lawful basis %q", v.Number, c.ID, c.Basis)
 		}
 		ids[c.ID] = true

@@ -57,6 +57,11 @@ func (s *Service) Import(ctx context.Context, req usecase.ImportRequest) (*useca
 	if err != nil {
 		return nil, err
 	}
+	if req.ID == "" {
+		if err := s.identify(ctx, draft, req.ValidateOnly); err != nil {
+			return nil, err
+		}
+	}
 	res := &usecase.ImportResult{Draft: draft}
 	stage := func(tx store.ReadTx) error {
 		n, err := s.load(tx, draft.ID)
@@ -115,10 +120,49 @@ func (s *Service) read(req usecase.ImportRequest) (*importer.Draft, error) {
 	if err != nil {
 		return nil, fault.Invalid("content", "%v", err)
 	}
-	if draft.ID == "" {
-		return nil, fault.Invalid("notice_id", "the document has no title to derive a notice id from; give one")
-	}
 	return draft, nil
+}
+
+// identify settles the id of a draft read without one. A notice already
+// known — stored or built in — that the draft resembles by title,
+// controller and content is the one it is a version of, whatever id its
+// title would give; otherwise the derived id stands, numbered on when an
+// unrelated notice has it. A preview of a document with no title, service
+// or controller still shows its draft.
+func (s *Service) identify(ctx context.Context, draft *importer.Draft, validateOnly bool) error {
+	all, err := s.All(ctx)
+	if err != nil {
+		return err
+	}
+	if id, resemblance := notice.Recognise(&draft.Version, all); id != "" {
+		if id != draft.ID {
+			draft.Notes = append(draft.Notes, fmt.Sprintf(
+				"Recognised as notice %q (resemblance %.2f by title, controller and content), so it is read as that notice's next version; give an id (--id) to import it as another notice.", id, resemblance))
+		}
+		draft.ID = id
+		return nil
+	}
+	switch {
+	case draft.ID == "" && validateOnly:
+		draft.ID = "untitled-notice"
+		draft.Notes = append(draft.Notes, "The document gives no title, service or controller to derive an id from, so the preview calls it untitled-notice; give an id (--id) to store it.")
+		return nil
+	case draft.ID == "":
+		return fault.Invalid("notice_id", "the document has no title, service or controller to derive a notice id from; give one")
+	}
+	taken := func(id string) bool {
+		return slices.ContainsFunc(all, func(n notice.Notice) bool { return n.ID == id })
+	}
+	if !taken(draft.ID) {
+		return nil
+	}
+	base := draft.ID
+	for n := 2; taken(draft.ID); n++ {
+		draft.ID = fmt.Sprintf("%s-%d", base[:min(len(base), 60)], n)
+	}
+	draft.Notes = append(draft.Notes, fmt.Sprintf(
+		"Notice %q already exists and this document does not resemble it, so it is read as a new notice, %q; give --id %s to import it as that notice's next version instead.", base, draft.ID, base))
+	return nil
 }
 
 // stage decides what the draft is against the notice as it stands: the

@@ -195,10 +195,10 @@ func TestValidateOnlyStoresNothingAndShowsWhatIsWrong(t *testing.T) {
 		t.Fatalf("a preview stored the notice: %v", err)
 	}
 
-	// A notice with no lawful basis cannot be stored: a preview says so in
-	// its findings, an import refuses.
-	noBasis := []byte("Privacy notice for nothing\n\nPublished 1 May 2025\n\nYour rights\n\nYou have the right to object.\n")
-	res, err = w.Import(ctx, usecase.ImportRequest{Content: noBasis, ID: "nothing", ValidateOnly: true})
+	// A notice with no title cannot be stored: a preview says so in its
+	// findings, an import refuses.
+	untitled := []byte("we keep your data for as long as we need it.\n")
+	res, err = w.Import(ctx, usecase.ImportRequest{Content: untitled, ID: "nothing", ValidateOnly: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -206,8 +206,22 @@ func TestValidateOnlyStoresNothingAndShowsWhatIsWrong(t *testing.T) {
 		t.Errorf("preview findings %+v lack invalid-version", res.Findings)
 	}
 	var invalid *fault.InvalidArgument
-	if _, err := w.Import(ctx, usecase.ImportRequest{Content: noBasis, ID: "nothing"}); !errors.As(err, &invalid) || invalid.Violations[0].Field != "content" {
-		t.Fatalf("storing a notice with no lawful basis: %v, want InvalidArgument on content", err)
+	if _, err := w.Import(ctx, usecase.ImportRequest{Content: untitled, ID: "nothing"}); !errors.As(err, &invalid) || invalid.Violations[0].Field != "content" {
+		t.Fatalf("storing a notice with no title: %v, want InvalidArgument on content", err)
+	}
+
+	// A notice that states no lawful basis is stored as published, its
+	// processing kept without one, and lint reports the gap (Art 13(1)(c)).
+	noBasis := []byte("Privacy notice for nothing\n\nPublished 1 May 2025\n\nYour rights\n\nYou have the right to object.\n")
+	res, err = w.Import(ctx, usecase.ImportRequest{Content: noBasis, ID: "nothing"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := res.Version.Contexts; len(c) != 1 || c[0].Basis != notice.BasisUnstated {
+		t.Errorf("contexts %+v, want one with no basis", c)
+	}
+	if !slices.ContainsFunc(res.Findings, func(f lint.Finding) bool { return f.Code == "no-lawful-basis" && f.Severity == lint.Error }) {
+		t.Errorf("findings %+v lack no-lawful-basis", res.Findings)
 	}
 }
 

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"encoding/hex"
 	"errors"
 	"slices"
 	"strings"
@@ -50,7 +51,7 @@ func (s *adminService) Backup(_ *rdv1.BackupRequest, stream rdv1.AdminService_Ba
 
 func (s *adminService) VerifyAudit(ctx context.Context, _ *rdv1.VerifyAuditRequest) (*rdv1.VerifyAuditResponse, error) {
 	res, err := s.ops.VerifyAudit(ctx)
-	resp := &rdv1.VerifyAuditResponse{Events: res.Events, Head: res.Head, Intact: err == nil}
+	resp := &rdv1.VerifyAuditResponse{Events: res.Events, Head: hex.EncodeToString(res.Head), Intact: err == nil}
 	var br *audit.Break
 	if errors.As(err, &br) {
 		resp.BrokenAt, resp.BrokenCase, resp.Reason = br.Seq, br.CaseID, br.Reason

@@ -66,7 +66,7 @@ func noticeToProto(n *notice.Notice, v *notice.Version) *rdv1.Notice {
 	for _, r := range v.Retention {
 		out.Retention = append(out.Retention, &rdv1.RetentionRule{
 			Scope: r.Scope, Description: r.Description, Months: int32(r.Months), After: r.After, Until: r.Until,
-			ReviewMonths: int32(r.ReviewEvery), Provenance: provenanceToProto(r.Provenance),
+			ReviewMonths: int32(r.ReviewEvery), Days: int32(r.Days), Provenance: provenanceToProto(r.Provenance),
 		})
 	}
 	for _, t := range v.Transfers {
@@ -105,6 +105,9 @@ func contextToProto(c *notice.Context) *rdv1.ProcessingContext {
 	if c.Special != nil {
 		out.SpecialCategory = &rdv1.SpecialCategory{Categories: c.Special.Categories, Condition: c.Special.Condition}
 	}
+	if c.Criminal != nil {
+		out.CriminalOffenceData = &rdv1.CriminalOffenceData{Condition: c.Criminal.Condition}
+	}
 	return out
 }
 
@@ -113,7 +116,7 @@ func declaredRightToProto(d *notice.DeclaredRight) *rdv1.DeclaredRight {
 		return nil
 	}
 	out := &rdv1.DeclaredRight{
-		Right: rightToProto(d.Right), Scope: d.Scope, ScopeText: d.ScopeText, QualifierText: d.QualifierText,
+		Right: rightToProto(d.Right), Scope: d.Scope, ScopeText: d.ScopeText, QualifierText: d.QualifierText, Completion: d.Completion,
 		Qualifier:  enumFromDomain[rdv1.Qualifier](rdv1.Qualifier_value, "QUALIFIER_", string(d.Qualifier)),
 		Provenance: provenanceToProto(d.Provenance),
 	}

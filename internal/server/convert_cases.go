@@ -1,6 +1,7 @@
 package server
 
 import (
+	"encoding/hex"
 	"strings"
 
 	"google.golang.org/protobuf/types/known/timestamppb"
@@ -135,6 +136,6 @@ func clockToProto(c *cases.Clock, st *deadline.Standing) *rdv1.CaseClock {
 func eventToProto(e *audit.Event) *rdv1.CaseEvent {
 	return &rdv1.CaseEvent{
 		Sequence: e.Seq, Actor: e.Actor, Time: timestamppb.New(e.Time), Action: e.Action,
-		Before: e.Before, After: e.After, Hash: e.Hash, PrevHash: e.PrevHash,
+		Before: e.Before, After: e.After, Hash: hex.EncodeToString(e.Hash), PrevHash: hex.EncodeToString(e.PrevHash),
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -170,6 +171,21 @@ func TestLifecycleOverGRPC(t *testing.T) {
 	mustStep(t, "verifyAudit", err)
 	if !verdict.GetIntact() || verdict.GetEvents() != uint64(len(events.GetEvents())) {
 		t.Errorf("audit verdict %v", verdict)
+	}
+	// Hashes are lower-case hex, as `rightsdesk audit verify` prints them,
+	// and link: each event names the hash of the one before it.
+	hexHash := regexp.MustCompile(`^[0-9a-f]{64}$`)
+	list := events.GetEvents()
+	for i, e := range list {
+		if !hexHash.MatchString(e.GetHash()) || !hexHash.MatchString(e.GetPrevHash()) {
+			t.Fatalf("event %d: hash %q, prev_hash %q; want 64 hex digits each", e.GetSequence(), e.GetHash(), e.GetPrevHash())
+		}
+		if i > 0 && list[i-1].GetSequence()+1 == e.GetSequence() && e.GetPrevHash() != list[i-1].GetHash() {
+			t.Errorf("event %d names %s before it, not %s", e.GetSequence(), e.GetPrevHash(), list[i-1].GetHash())
+		}
+	}
+	if last := list[len(list)-1]; verdict.GetHead() != last.GetHash() {
+		t.Errorf("VerifyAudit head %q, want the newest event's hash %q in the same form", verdict.GetHead(), last.GetHash())
 	}
 }
 

@@ -97,9 +97,10 @@ type Services struct {
 	Sessions   web.SessionStore
 }
 
-// Listeners are the bound gRPC and HTTP sockets.
+// Listeners are the bound gRPC and HTTP sockets, and the admin socket
+// (ListenAdmin) when there is one.
 type Listeners struct {
-	GRPC, HTTP net.Listener
+	GRPC, HTTP, Admin net.Listener
 }
 
 // Listen binds both addresses, so a busy port is found before anything
@@ -110,17 +111,17 @@ func Listen(cfg Config) (Listeners, error) {
 	if err != nil {
 		return Listeners{}, fmt.Errorf("listen for gRPC on %s: %w", cfg.GRPCAddr, err)
 	}
-	httpLis, err := net.Listen("tcp", cfg.HTTPAddr)
-	if err != nil {
-		_ = grpcLis.Close()
+	lis := Listeners{GRPC: grpcLis}
+	if lis.HTTP, err = net.Listen("tcp", cfg.HTTPAddr); err != nil {
+		lis.Close()
 		return Listeners{}, fmt.Errorf("listen for HTTP on %s: %w", cfg.HTTPAddr, err)
 	}
-	return Listeners{GRPC: grpcLis, HTTP: httpLis}, nil
+	return lis, nil
 }
 
 // Close closes both listeners.
 func (l Listeners) Close() {
-	for _, lis := range []net.Listener{l.GRPC, l.HTTP} {
+	for _, lis := range []net.Listener{l.GRPC, l.HTTP, l.Admin} {
 		if lis != nil {
 			_ = lis.Close()
 		}
@@ -169,6 +170,7 @@ func (s *Server) buildGRPC() error {
 
 	authn := newAuthenticator(s.services.Tokens, s.log)
 	s.grpc = grpc.NewServer(
+		grpc.Creds(newPeerCredentials()),
 		grpc.ChainUnaryInterceptor(unaryInterceptors(s.log, metrics, authn, validator)...),
 		grpc.ChainStreamInterceptor(streamInterceptors(s.log, metrics, authn)...),
 	)
@@ -203,6 +205,9 @@ func (s *Server) Run(ctx context.Context) error {
 
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return s.grpc.Serve(s.lis.GRPC) })
+	if s.lis.Admin != nil {
+		g.Go(func() error { return s.grpc.Serve(s.lis.Admin) })
+	}
 	g.Go(func() error {
 		if err := httpServer.Serve(s.lis.HTTP); !errors.Is(err, http.ErrServerClosed) {
 			return err

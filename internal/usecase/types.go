@@ -92,7 +92,9 @@ type ChainResult struct {
 type ImportRequest struct {
 	Content []byte
 	Format  importer.Format
-	// ID is the notice id; empty derives one from the title.
+	// ID is the notice id. Empty: the known notice the document resembles
+	// (by title, controller and content), or else an id derived from its
+	// title, service or controller.
 	ID string
 	// Document names the source, e.g. the file name.
 	Document string

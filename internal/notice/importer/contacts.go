@@ -48,7 +48,7 @@ var (
 // casework@ico.org.uk"); otherwise it is a name or address line, a label
 // with nothing to take, or prose.
 func classify(raw string) []contactPart {
-	raw = strings.TrimSpace(raw)
+	raw = strings.TrimRight(strings.TrimSpace(raw), ",;")
 	s := strings.TrimSpace(strings.TrimSuffix(raw, "."))
 	var found []contactPart
 	for _, e := range emailRe.FindAllString(s, 3) {
@@ -86,6 +86,21 @@ func lineKind(raw, s string) contactPart {
 		return contactPart{kind: partOther}
 	}
 	return contactPart{partText, s}
+}
+
+// lineParts reads a contact line, splitting one that runs a whole address
+// together ("Data Protection Officer, Environment Agency, Horizon House,
+// Bristol, BS1 5AH") at its commas.
+func lineParts(line string) []contactPart {
+	parts := classify(line)
+	if len(parts) != 1 || parts[0].kind != partPostcode || strings.Count(line, ",") < 2 {
+		return parts
+	}
+	var out []contactPart
+	for _, piece := range partSplit.Split(line, -1) {
+		out = append(out, classify(piece)...)
+	}
+	return out
 }
 
 func isProse(line string) bool {
@@ -136,7 +151,7 @@ func (r *contactDetails) addBlock(b *block, firstUnit int) bool {
 			}
 			break
 		}
-		for _, part := range classify(l.text) {
+		for _, part := range lineParts(l.text) {
 			if part.kind != partOther {
 				r.add(part, l.text)
 				found = true
@@ -202,8 +217,8 @@ func (r *contactDetails) party(kind partyKind, controller string, intro *unit) n
 	if ended {
 		p.Address = strings.Join(address, ", ")
 	}
-	if kind == partyController {
-		p.Name = ""
+	if kind == partyController && controller != "" {
+		p.Name = "" // the controller's own name is not repeated in its address
 	}
 	return withIntroName(p, kind, intro)
 }
@@ -216,7 +231,7 @@ func namesParty(kind partyKind, line, controller string) bool {
 	case partyAuthority:
 		return hasOrgWord(line)
 	case partyController:
-		return strings.EqualFold(line, controller)
+		return strings.EqualFold(line, controller) || controller == "" && hasOrgWord(line)
 	}
 	return false
 }

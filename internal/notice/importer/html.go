@@ -81,6 +81,8 @@ func (hd *htmlDecoder) open(a atom.Atom, selfClosing bool) {
 		hd.lists++
 	case a == atom.Li:
 		hd.begin(bullet, max(hd.lists, 1))
+	case a == atom.Td || a == atom.Th:
+		hd.addText(" | ") // cells are read as the text form's "| a | b |" row
 	case headingLevel(a) > 0:
 		hd.begin(heading, headingLevel(a))
 	case blockElements[a] && hd.kind == bullet:
@@ -102,6 +104,9 @@ func (hd *htmlDecoder) close(a atom.Atom) {
 	case a == atom.Ul || a == atom.Ol:
 		hd.flush()
 		hd.lists = max(hd.lists-1, 0)
+	case a == atom.Tr:
+		hd.addText(" |")
+		hd.flush()
 	case blockElements[a] && hd.kind == bullet:
 		hd.newLine()
 	case a == atom.Li || headingLevel(a) > 0 || blockElements[a]:
@@ -110,7 +115,7 @@ func (hd *htmlDecoder) close(a atom.Atom) {
 }
 
 var blockElements = map[atom.Atom]bool{
-	atom.P: true, atom.Div: true, atom.Dt: true, atom.Dd: true, atom.Tr: true, atom.Td: true, atom.Th: true,
+	atom.P: true, atom.Div: true, atom.Dt: true, atom.Dd: true, atom.Tr: true,
 	atom.Blockquote: true, atom.Address: true, atom.Section: true, atom.Article: true, atom.Pre: true,
 	atom.Table: true, atom.Caption: true, atom.Figcaption: true, atom.Summary: true, atom.Details: true,
 }

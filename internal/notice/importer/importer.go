@@ -1,6 +1,7 @@
 package importer
 
 import (
+	"bufio"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -8,6 +9,7 @@ import (
 	"regexp"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/rightsdesk/rightsdesk/internal/notice"
 )
@@ -58,7 +60,8 @@ const (
 // Options steer one import.
 type Options struct {
 	Format Format
-	// ID is the notice id; empty derives one from the title.
+	// ID is the notice id; empty derives one from the title or, for a title
+	// such as "Privacy policy", from the service or controller.
 	ID string
 	// Document names the source, e.g. its file name; empty uses the title.
 	Document string
@@ -179,16 +182,39 @@ func detect(text string) Format {
 
 var markdownSignal = regexp.MustCompile(`(?m)^#{1,6} \S|\]\([^)\s]+\)|^\*\*[^*\n]+\*\*\s*$`)
 
-// digest fingerprints the text the importer read, block by block with
-// spacing folded, after HTML tags and markdown syntax are gone. Saving the
-// same page twice, or re-wrapping its paragraphs, is then not a new version.
+// digest fingerprints the words the importer read, in order, lower-cased,
+// with punctuation, markup and layout gone: saving the same page twice,
+// re-wrapping its paragraphs, changing its bullets or headings, or copying
+// it as text instead of HTML is not a new version.
 func digest(d *document) string {
 	h := sha256.New()
+	w := bufio.NewWriter(h)
 	for i := range d.blocks {
-		h.Write([]byte{byte(d.blocks[i].kind)})
-		h.Write([]byte(d.blocks[i].text()))
-		h.Write([]byte{'\n'})
+		for _, l := range d.blocks[i].lines {
+			writeWords(w, l.text)
+		}
 	}
-	h.Write([]byte(d.overflow.Text))
+	w.WriteString(d.overflow.Text)
+	_ = w.Flush() // a hash never fails to write
 	return hex.EncodeToString(h.Sum(nil))
+}
+
+// writeWords writes the words of s, lower-cased, each followed by a space,
+// without copying s: a document may be megabytes on one line.
+func writeWords(w *bufio.Writer, s string) {
+	inWord := false
+	for _, r := range s {
+		if !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '@' {
+			if inWord {
+				w.WriteByte(' ')
+				inWord = false
+			}
+			continue
+		}
+		w.WriteRune(unicode.ToLower(r))
+		inWord = true
+	}
+	if inWord {
+		w.WriteByte(' ')
+	}
 }

@@ -23,6 +23,9 @@ import (
 //	saved-page.html        a saved GOV.UK page with chrome   legitimate interests, vital interests
 //	subheadings.md         a heading per right, numbered     consent, contract, legal obligation
 //	                       list of bases (the ICO's template)
+//	privacy-policy.md      a GOV.UK service page titled only public task, recognised legitimate
+//	                       "Privacy policy"; a retention table interests (Art 6(1)(ea)); criminal
+//	                                                         offence data under Sch 1 para 6
 
 func load(t *testing.T, name string) *Draft {
 	t.Helper()
@@ -91,6 +94,16 @@ var fixtures = map[string]want{
 		authority:  notice.Party{Name: "Information Commissioner's Office", Address: "Wycliffe House, Water Lane, Wilmslow, Cheshire, SK9 5AF", Phone: "0303 123 1113"},
 		contexts:   []string{"general:legitimate_interests", "general-2:vital_interests"},
 		rights:     []string{"access[]", "objection[]", "restriction[]certain_circumstances"},
+		lint:       []string{"objection-beyond-law rights/2"}, // the vital-interests processing: Art 21(1) covers (e), (ea), (f)
+	},
+	"privacy-policy.md": {
+		format: FormatMarkdown, id: "apply-for-an-angling-licence", title: "Privacy policy", update: "2026-03-12",
+		controller: notice.Party{Name: "Example Waterways Agency"},
+		dpo:        notice.Party{Name: "Example Waterways Agency Data Protection Officer", Email: "dpo@waterways.example.gov.uk"},
+		authority:  notice.Party{Name: "Information Commissioner's Office", Address: "Wycliffe House, Water Lane, Wilmslow, Cheshire, SK9 5AF", Phone: "0303 123 1113"},
+		contexts:   []string{"general:public_task", "share-information-with-police-prevent:recognised_legitimate_interests"},
+		rights: []string{"access[]@contact", "objection[]@contact", "rectification[]@contact", "rectification[]@contact",
+			"restriction[]certain_circumstances@contact"},
 	},
 	"subheadings.md": {
 		format: FormatMarkdown, id: "example-museum-visitor", title: "Example Museum visitor privacy notice", update: "2025-05-12",
@@ -111,8 +124,8 @@ func TestFixtures(t *testing.T) {
 			for _, f := range []struct{ field, got, want string }{
 				{"format", string(d.Format), string(w.format)}, {"id", d.ID, w.id}, {"title", v.Title, w.title},
 				{"published", v.Source.Published, w.published}, {"updated", v.Source.Updated, w.update},
-				{"controller", fmt.Sprint(v.Controller), fmt.Sprint(w.controller)}, {"dpo", fmt.Sprint(v.DPO), fmt.Sprint(w.dpo)},
-				{"complaint authority", fmt.Sprint(v.ComplaintAuthority), fmt.Sprint(w.authority)},
+				{"controller", contact(v.Controller), contact(w.controller)}, {"dpo", contact(v.DPO), contact(w.dpo)},
+				{"complaint authority", contact(v.ComplaintAuthority), contact(w.authority)},
 			} {
 				if f.got != f.want {
 					t.Errorf("%s = %q, want %q", f.field, f.got, f.want)
@@ -130,6 +143,12 @@ func TestFixtures(t *testing.T) {
 			checkProvenance(t, d)
 		})
 	}
+}
+
+// contact prints a party's details, leaving out where the notice names it.
+func contact(p notice.Party) string {
+	p.Provenance = nil
+	return fmt.Sprint(p)
 }
 
 func fixtureContexts(v *notice.Version) []string {

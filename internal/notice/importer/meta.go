@@ -53,7 +53,10 @@ var (
 	dateField     = map[bool]string{false: "source.published", true: "source.updated"}
 	publishedKeys = map[string]bool{"date": true, "published": true, "first_published": true, "published_at": true, "publication_date": true}
 	updatedKeys   = map[string]bool{"updated": true, "last_updated": true, "updated_at": true, "modified": true, "last_modified": true, "reviewed": true}
-	dateLabel     = regexp.MustCompile(`(?i)^(first published|published|last updated|updated|last reviewed|reviewed|last modified|modified|effective from|effective date|date of (?:this )?notice)\b\s*:?\s*(?:on\s+)?(.*?)\.?$`)
+	dateLabel     = regexp.MustCompile(`(?i)^(first published|published|last updated|last update|updated|last reviewed|reviewed|last modified|modified|last revised|effective from|effective date|date of (?:this )?notice)\b\s*:?\s*(?:on\s+)?(.*?)\.?$`)
+	// dateSentence is the date in a short sentence such as "This notice was
+	// last updated on 9 February 2022."
+	dateSentence = regexp.MustCompile(`(?i)^(?:this|the) (?:privacy )?(?:notice|policy|page|statement|document) (?:was|is) (last updated|last reviewed|last revised|updated|reviewed|published|first published)\b\s*(?:on\s+)?(.*?)\.?$`)
 )
 
 // dateLine reads "Published 17 December 2018", "Last updated: July 2023",
@@ -62,6 +65,9 @@ var (
 func (p *parser) dateLine(ui int) {
 	u := p.unit(ui)
 	m := dateLabel.FindStringSubmatch(u.fold)
+	if m == nil {
+		m = dateSentence.FindStringSubmatch(u.fold)
+	}
 	if m == nil || len(u.text) > 80 {
 		return
 	}

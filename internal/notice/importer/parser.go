@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"math"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -14,14 +15,17 @@ import (
 // parser runs the extractors over a decoded document. Each extractor reads
 // units, marks those it draws a fact from as used, and records the fact.
 type parser struct {
-	d         *document
-	v         notice.Version
-	facts     []Fact
-	notes     []string
-	contexts  []*ctxDraft
-	pending   []int // units stating an Article 9 condition for no named context
-	firstDate int   // block of the first date line, or -1
-	frontUse  map[string]bool
+	d        *document
+	v        notice.Version
+	facts    []Fact
+	notes    []string
+	contexts []*ctxDraft
+	pending  []int // units stating an Article 9 condition for no named context
+	// lastCondition is where the last scoped Article 9 statement went, for
+	// an unscoped one that follows it in the same paragraph.
+	lastCondition *scopedCondition
+	firstDate     int // block of the first date line, or -1
+	frontUse      map[string]bool
 	// tooManyContexts is set once the contexts limit is reached, so the
 	// note saying so is made once.
 	tooManyContexts bool
@@ -35,6 +39,9 @@ func (p *parser) run() {
 	p.meta()
 	p.parties()
 	p.bases()
+	if len(p.contexts) == 0 {
+		p.unstatedContext()
+	}
 	p.lists()
 	p.settleContexts()
 	p.retention()
@@ -128,14 +135,65 @@ func (p *parser) draft(opts Options, format Format, digest string) *Draft {
 	})
 	d := &Draft{ID: opts.ID, Format: format, Version: v, Facts: p.facts, Notes: p.notes}
 	if d.ID == "" {
-		d.ID = slugID(v.Title)
+		d.ID = p.derivedID()
 	}
 	d.Unplaced = p.unplaced()
 	d.Version.Extra = p.extra(v.Extra, d.Unplaced)
 	if d.ID == "" {
-		d.Notes = append(d.Notes, "No title was found to derive an id from; give one (--id).")
+		d.Notes = append(d.Notes, "No title, service or controller was found to derive an id from; give one (--id).")
 	}
 	return d
+}
+
+// derivedID is the id a notice gets from its title or, when the title says
+// only what every notice is ("Privacy policy", the usual title of a GOV.UK
+// service's page), from the service it covers or its controller.
+func (p *parser) derivedID() string {
+	if id := slugID(p.v.Title); id != "" && !genericSlug(id) {
+		return id
+	}
+	for _, name := range []string{p.service(), p.v.Controller.Name} {
+		if id := slugID(name); id != "" && !genericSlug(id) {
+			p.note("The title %q names no service, so the id %q was derived from %q.", p.v.Title, id, name)
+			return id
+		}
+	}
+	return slugID(p.v.Title)
+}
+
+var genericWords = toSet("privacy notice policy statement and cookies cookie the our your data protection information personal charter how we use")
+
+func genericSlug(id string) bool {
+	for _, w := range strings.Split(id, "-") {
+		if !genericWords[w] {
+			return false
+		}
+	}
+	return true
+}
+
+var (
+	// serviceRun names the service a notice covers: "Refer serious
+	// misconduct by a teacher in England is run by the Teaching Regulation
+	// Agency", "The Petitions service is provided by the Senedd", "we run
+	// the Waste Carriers, Brokers and Dealers service".
+	serviceRun = []*regexp.Regexp{
+		regexp.MustCompile(`^(?:The )?(.{3,80}?) (?:is|are) (?:run|provided|managed|operated|delivered|administered|offered) by\b`),
+		regexp.MustCompile(`\bwe run the (.{3,60}? service)\b`),
+	}
+	notAService = regexp.MustCompile(`(?i)^(?:this|the|our|it|we) ?(?:service|site|website|platform|page)?$`)
+)
+
+// service is the name of the service the notice covers, or "".
+func (p *parser) service() string {
+	for ui := range p.d.units {
+		for _, re := range serviceRun {
+			if m := re.FindStringSubmatch(p.unit(ui).fold); m != nil && !notAService.MatchString(m[1]) {
+				return strings.TrimSpace(m[1])
+			}
+		}
+	}
+	return ""
 }
 
 func lineOrLast(line int) int {

@@ -32,8 +32,19 @@ var partyField = map[partyKind]string{partyController: "controller", partyDPO: "
 
 var (
 	controllerIs = regexp.MustCompile(`\b(?i:data controller)\b[^.]*?\b(?i:is)\s+(?:(?i:the)\s+)?([A-Z][^;:()]*?)(?:\.(?:\s|$)|;|\s-\s|,\s+(?:and|which|who|but|or|a|an)\s|\s\(|:|$)`)
-	isController = regexp.MustCompile(`^(?:The\s+)?([A-Z][\w&' -]{1,80}?) (?:is|are|acts as) the (?:data )?controller\b`)
-	asProcessor  = regexp.MustCompile(`(?:acting|acts) as (?:their|its|a|the) (?:data )?processor|is (?:their|its|a|the) (?:data )?processor`)
+	// isController reads "NHS England is a 'joint controller'", "The
+	// Department for Science, Innovation and Technology (DSIT), as GDS's
+	// parent organisation, is the data controller" and, after an opening
+	// clause, "For the purpose of data protection legislation, DfE is the
+	// data controller".
+	isController = []*regexp.Regexp{
+		regexp.MustCompile(`^(?:Under|For|In|As|Within|Throughout)\b[^,]{2,80}, (?:the )?([A-Z][^;:,]{1,80}?) (?:is|are|acts as) (?:a|the) ['"]?(?:lead |joint |independent )?(?:data )?['"]?controller\b`),
+		regexp.MustCompile(`^(?:[Tt]he\s+)?([A-Z][^;:]{1,90}?)(?:, as [^,]{1,60},)? (?:is|are|acts as) (?:a|the) ['"]?(?:lead |joint |independent )?(?:data )?['"]?controller\b`),
+	}
+	// audienceWords are the people a "For employees of X, the data
+	// controller is X" statement is about.
+	audienceWords = regexp.MustCompile(`\b(?:employees|staff|members|users|people|those|customers|applicants|students|visitors|workers|officers|civil servants|contractors|pupils|patients)\b`)
+	asProcessor   = regexp.MustCompile(`(?:acting|acts|act) as (?:their|its|a|the) (?:data )?processor|is (?:their|its|a|the) (?:data )?processor|\brole is (?:as )?(?:a|the|their|its) (?:data )?processor`)
 
 	dpoCue     = regexp.MustCompile(`data protection officer|\bdpo\b`)
 	contactCue = regexp.MustCompile(`contact|\b(?:are|is|at):|\bemail\b|write to|get in touch|reached`)
@@ -53,7 +64,11 @@ func (p *parser) parties() {
 		if strings.Contains(u.lower, "controller") {
 			p.controllerStatement(ui)
 		}
-		if kind := introKind(u.fold, u.lower); kind != partyNone {
+		kind := introKind(u.fold, u.lower)
+		if kind == partyNone {
+			kind = p.introducedByNextLine(ui)
+		}
+		if kind != partyNone {
 			p.contactRun(ui, kind)
 		}
 	}
@@ -65,14 +80,20 @@ func (p *parser) controllerStatement(ui int) {
 	name := ""
 	if m := controllerIs.FindStringSubmatch(u.fold); m != nil {
 		name = strings.TrimSpace(m[1])
-	} else if m := isController.FindStringSubmatch(u.fold); m != nil {
-		name = m[1]
+	}
+	for _, re := range isController {
+		if m := re.FindStringSubmatch(u.fold); name == "" && m != nil {
+			name = m[1]
+		}
 	}
 	if name == "" || len(strings.Fields(name)) > 10 {
 		return
 	}
-	processor := asProcessor.MatchString(u.lower)
-	if strings.HasPrefix(u.lower, "for ") && len(p.v.Audiences) < maxItems {
+	// "NHS Digital is the data controller for any personal information you
+	// provide to create an NHS login. Our role is as a processor of this
+	// information": someone else's controllership, stated in prose.
+	processor := asProcessor.MatchString(u.lower) || ui+1 < len(p.d.units) && p.unit(ui+1).block == u.block && asProcessor.MatchString(p.unit(ui+1).lower)
+	if strings.HasPrefix(u.lower, "for ") && audienceWords.MatchString(ownScope(u)) && len(p.v.Audiences) < maxItems {
 		p.audience(ui, name, processor)
 	}
 	if !processor && p.v.Controller.Name == "" {
@@ -123,6 +144,29 @@ func introKind(fold, lower string) partyKind {
 		return partyController
 	case mentionsTeam(lower) && teamName.MatchString(fold) && contactCue.MatchString(lower):
 		return partyTeam
+	}
+	return partyNone
+}
+
+// introducedByNextLine reads "For more information, please contact:"
+// followed by a block whose first line names the office ("The Data
+// Protection Officer") as an introduction of that office's details.
+func (p *parser) introducedByNextLine(ui int) partyKind {
+	u := p.unit(ui)
+	units := p.d.blocks[u.block].units
+	if !strings.HasSuffix(u.lower, ":") || !contactCue.MatchString(u.lower) || units[len(units)-1] != ui || u.block+1 >= len(p.d.blocks) {
+		return partyNone
+	}
+	next := &p.d.blocks[u.block+1]
+	if next.kind == heading {
+		return partyNone
+	}
+	first := strings.TrimRight(matchFolding.Replace(next.lines[0].text), ",; ")
+	switch {
+	case roleLine.MatchString(first):
+		return partyDPO
+	case complaintCue.MatchString(strings.ToLower(first)):
+		return partyAuthority
 	}
 	return partyNone
 }
@@ -210,7 +254,7 @@ func (p *parser) followingBlocks(ui int) []int {
 		if b.kind == heading || len(b.units) == 0 {
 			break
 		}
-		if b.kind == bullet {
+		if b.kind == bullet && isProse(b.lines[0].text) {
 			continue // "Contact the Privacy Team if you either:" lists reasons, then the address
 		}
 		if first := matchFolding.Replace(b.lines[0].text); introKind(first, strings.ToLower(first)) != partyNone {
@@ -233,6 +277,10 @@ func (p *parser) applyContacts(from, to int, kind partyKind, run *contactDetails
 	}
 	got := run.party(kind, p.v.Controller.Name, p.unit(from))
 	field := partyField[kind]
+	if party.Provenance == nil {
+		pr := p.prov(from, max(to, from), stated)
+		party.Provenance = &pr
+	}
 	for _, f := range []struct {
 		name     string
 		dst      *string

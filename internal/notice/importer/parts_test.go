@@ -294,7 +294,11 @@ func TestRetentionRules(t *testing.T) {
 		"Kept until 30 June 2027.":                                                                                 "until=2027-06-30",
 		"Kept until the end of March 2025.":                                                                        "until=2025-03-31",
 		"If you delete your account, your data is retained for a period of 6 months, after which it is destroyed.": "6m after=you delete your account",
-		"We keep your data for 45 days.":                                                                           "2m",
+		"We keep your data for 45 days.":                                                                           "45d",
+		"Emails sent are stored for 7 days.":                                                                       "7d", // a week, not a month
+		"Your data is deleted if you have not signed in for 2 years and 60 days.":                                  "24m 60d",
+		"Management information is retained for no more than 3 financial years.":                                   "36m",
+		"Recordings are kept for two weeks.":                                                                       "14d",
 		"We keep your records for as long as the law requires.":                                                    "",
 	} {
 		u := &unit{text: in, fold: in, lower: strings.ToLower(in)}
@@ -302,6 +306,9 @@ func TestRetentionRules(t *testing.T) {
 		var got []string
 		if r.Months > 0 {
 			got = append(got, fmt.Sprintf("%dm", r.Months))
+		}
+		if r.Days > 0 {
+			got = append(got, fmt.Sprintf("%dd", r.Days))
 		}
 		if r.After != "" {
 			got = append(got, "after="+r.After)

@@ -3,6 +3,7 @@ package importer
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -11,10 +12,11 @@ import (
 )
 
 var (
-	keepCue  = regexp.MustCompile(`\b(?:kept|keep|keeps|retain|retained|retains|held|hold|stored|store|delete|deleted|deletes|erase|erased|destroy|destroyed|dispose|disposed|anonymi[sz]\w*|remove|removed|review|reviewed|reviews)\b|\bannual|each year|every year|once a year`)
-	keepVerb = regexp.MustCompile(`\b(?:kept|keep|retain|retained|held|delete|deleted|erase|erased|destroy|destroyed)\b`)
+	keepCue  = regexp.MustCompile(`\b(?:kept|keep|keeps|retain|retained|retains|held|hold|stored|store|delete|deleted|deletes|erase|erased|destroy|destroyed|dispose|disposed|deactivat\w*|anonymi[sz]\w*|remove|removed|review|reviewed|reviews)\b|\bannual|each year|every year|once a year`)
+	keepVerb = regexp.MustCompile(`\b(?:kept|keep|retain|retained|held|stored|store|stores|delete|deleted|erase|erased|destroy|destroyed)\b`)
 	numWord  = `\d{1,3}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|eighteen|twenty|twenty-four|thirty|thirty-six`
-	duration = regexp.MustCompile(`\b(` + numWord + `)(?:\s*\(\d{1,3}\))?[\s-]+(years?|months?|weeks?|days?)\b`)
+	// duration reads "7 years", "six (6) months", "3 financial years".
+	duration = regexp.MustCompile(`\b(` + numWord + `)(?:\s*\(\d{1,3}\))?[\s-]+(?:(?:financial|calendar|working|academic) )?(years?|months?|weeks?|days?)\b`)
 	every    = regexp.MustCompile(`\b(?:every|each)\s+(?:(` + numWord + `)\s+)?(years?|months?)\b|\bannual(?:ly| basis| review)?\b|once a year|\byearly\b`)
 	after    = regexp.MustCompile(`\b(?:after|upon)\s+(.+?)(?:[,;.:]|$)`)
 	ifClause = regexp.MustCompile(`(?i)^(?:if|when|once)\s+(.+?),`)
@@ -35,18 +37,25 @@ func number(s string) int {
 	return n
 }
 
-// months turns a period into whole months, rounding a number of weeks or
-// days up: the rule is never shorter than the notice says.
-func months(n int, unit string) int {
+// period turns "n unit" into months or days: years and months as months,
+// weeks and days as days, so "7 days" stays a week and is not read as a
+// month.
+func period(n int, unit string) (months, days int) {
 	switch {
 	case strings.HasPrefix(unit, "year"):
-		return n * 12
+		return n * 12, 0
 	case strings.HasPrefix(unit, "month"):
-		return n
+		return n, 0
 	case strings.HasPrefix(unit, "week"):
-		return (n*7 + 29) / 30
+		return 0, n * 7
 	}
-	return (n + 29) / 30
+	return 0, n
+}
+
+// months is a review cycle in whole months, rounding weeks and days up.
+func months(n int, unit string) int {
+	m, d := period(n, unit)
+	return m + (d+29)/30
 }
 
 // retention reads the retention section's sentences about keeping,
@@ -54,9 +63,13 @@ func months(n int, unit string) int {
 // for a stated period. A list under a retention sentence holds its
 // criteria ("for as long as you meet the following criteria:").
 func (p *parser) retention() {
+	p.retentionTables()
 	rules := map[int]int{} // introducing unit → index of its rule
 	for ui := range p.d.units {
 		u := p.unit(ui)
+		if isTableRow(p.d.blocks[u.block].text()) {
+			continue // read by retentionTables
+		}
 		t := p.topicOf(ui)
 		if u.lower == "" || t == topicRights || t == topicTransfers || t == topicChildren || childCue.MatchString(u.lower) || len(p.v.Retention) >= maxItems {
 			continue
@@ -70,6 +83,10 @@ func (p *parser) retention() {
 			continue
 		}
 		r := retentionRule(u)
+		if p.repeatsRule(ui, r) {
+			p.take(ui, "retention.repeated", r.Description, shaped)
+			continue
+		}
 		if c := p.scopedContext(ui); c != nil {
 			r.Scope = []string{c.ID}
 		}
@@ -90,6 +107,68 @@ func (p *parser) criterion(rule, ui int) {
 	r.Provenance.EndLine = max(pr.Line, pr.EndLine)
 }
 
+// retentionTables reads tables with a column saying how long each row's
+// data is kept ("| _ga | … | 2 years |", a cookie table's "Expires"): each
+// row is a rule for what its first cell names.
+func (p *parser) retentionTables() {
+	column := -1
+	for bi := range p.d.blocks {
+		b := &p.d.blocks[bi]
+		if b.kind == heading || len(b.units) == 0 || !isTableRow(b.text()) {
+			column = -1
+			continue
+		}
+		cells := tableCells(b.text())
+		if column < 0 {
+			column = slices.IndexFunc(cells, func(c string) bool { return keptColumn.MatchString(strings.ToLower(c)) })
+			if column >= 0 {
+				p.useBlock(bi)
+				p.record("retention.table", strings.Join(cells, " | "), p.prov(b.units[0], b.units[len(b.units)-1], shaped))
+			}
+			continue
+		}
+		if column >= len(cells) || len(p.v.Retention) >= maxItems {
+			continue
+		}
+		p.tableRule(bi, cells[0], cells[column])
+	}
+}
+
+var keptColumn = regexp.MustCompile(`expir|retention|retained|how long|kept for|duration|lifespan|lifetime`)
+
+func tableCells(row string) []string {
+	cells := strings.Split(strings.Trim(row, "| "), "|")
+	for i := range cells {
+		cells[i] = strings.TrimSpace(cells[i])
+	}
+	return cells
+}
+
+func (p *parser) tableRule(bi int, what, kept string) {
+	b := &p.d.blocks[bi]
+	lower := strings.ToLower(kept)
+	r := notice.RetentionRule{Description: what + ": " + kept}
+	if m := duration.FindStringSubmatch(lower); m != nil {
+		r.Months, r.Days = period(number(m[1]), m[2])
+	} else {
+		r.After = strings.TrimPrefix(strings.TrimPrefix(lower, "when "), "until ")
+	}
+	r.Provenance = p.takeSpan(b.units[0], b.units[len(b.units)-1], "retention", r.Description, shaped)
+	p.v.Retention = append(p.v.Retention, r)
+}
+
+// repeatsRule reports a sentence that only restates the period of the
+// rule just before it in the same paragraph ("…up to 50 years after the
+// closure of a case. After 50 years it will be securely destroyed.").
+func (p *parser) repeatsRule(ui int, r notice.RetentionRule) bool {
+	if ui == 0 || len(p.v.Retention) == 0 || r.Months == 0 && r.Days == 0 {
+		return false
+	}
+	last := p.v.Retention[len(p.v.Retention)-1]
+	prev := p.d.units[ui-1]
+	return prev.block == p.unit(ui).block && last.Provenance.Line == prev.line && last.Months == r.Months && last.Days == r.Days
+}
+
 // retentionRule reads the period, trigger, end date and review cycle.
 func retentionRule(u *unit) notice.RetentionRule {
 	r := notice.RetentionRule{Description: excerpt(u.text)}
@@ -99,11 +178,18 @@ func retentionRule(u *unit) notice.RetentionRule {
 			r.ReviewEvery = months(max(number(m[1]), 1), m[2])
 		}
 	}
-	for _, m := range duration.FindAllStringSubmatchIndex(u.lower, -1) {
+	matches := duration.FindAllStringSubmatchIndex(u.lower, -1)
+	for i, m := range matches {
 		if reviewed := every.FindStringIndex(u.lower); reviewed != nil && reviewed[0] <= m[0] && m[0] <= reviewed[1] {
 			continue // "every 12 months" is the review, not the period
 		}
-		r.Months = months(number(u.lower[m[2]:m[3]]), u.lower[m[4]:m[5]])
+		r.Months, r.Days = period(number(u.lower[m[2]:m[3]]), u.lower[m[4]:m[5]])
+		// "2 years and 60 days" is one period in two parts.
+		if i+1 < len(matches) && strings.TrimSpace(u.lower[m[1]:matches[i+1][0]]) == "and" {
+			next := matches[i+1]
+			months, days := period(number(u.lower[next[2]:next[3]]), u.lower[next[4]:next[5]])
+			r.Months, r.Days = r.Months+months, r.Days+days
+		}
 		break
 	}
 	r.After = trigger(u)
@@ -144,61 +230,6 @@ func endDate(lower string) string {
 }
 
 var (
-	transferCue   = regexp.MustCompile(`transferr|outside (?:of )?the|overseas|abroad|\binternational`)
-	noTransfer    = regexp.MustCompile(`\b(?:will not|won't|do not|does not|never) (?:store|transfer|process|send)|not (?:be )?(?:stored|transferred|processed) outside`)
-	destOutside   = regexp.MustCompile(`\b[Oo]utside (?:of )?(?:the )?(UK|United Kingdom|European Union|EU|European Economic Area|EEA|[A-Z][a-z]+)\b`)
-	destIn        = regexp.MustCompile(`\b(?:transferred|stored|processed|hosted)(?: and (?:stored|processed|hosted))?(?: securely)? in (?:the )?([A-Z][A-Za-z]+(?: (?:of )?[A-Z][A-Za-z]+)*)`)
-	safeguardCue  = regexp.MustCompile(`(?i)contract(?:ual)? clauses|adequacy|privacy shield|binding corporate rules|data transfer agreement|\bidta\b|addendum|data privacy framework|appropriate safeguards`)
-	safeguardText = regexp.MustCompile(`(?i)\bthrough (?:the use of )?(.+?)\.?$`)
-)
-
-// transfers pairs each destination ("it may be transferred and stored
-// securely outside the European Union") with the safeguard stated in the
-// same sentence or the next one ("…through the use of Model Contract
-// Clauses").
-func (p *parser) transfers() {
-	for ui := range p.d.units {
-		u := p.unit(ui)
-		if u.lower == "" || !transferCue.MatchString(u.lower) || noTransfer.MatchString(u.lower) || len(p.v.Transfers) >= maxItems {
-			continue
-		}
-		dest := destination(u.fold)
-		if dest == "" || p.topicOf(ui) == topicRights {
-			continue
-		}
-		t := notice.Transfer{Destination: dest}
-		last := ui
-		if t.Safeguard = safeguard(u.fold); t.Safeguard == "" && ui+1 < len(p.d.units) && p.unit(ui+1).block == u.block {
-			if t.Safeguard = safeguard(p.unit(ui + 1).fold); t.Safeguard != "" {
-				last = ui + 1
-			}
-		}
-		t.Provenance = p.takeSpan(ui, last, "transfers", dest+" ("+t.Safeguard+")", stated)
-		p.v.Transfers = append(p.v.Transfers, t)
-	}
-}
-
-func destination(fold string) string {
-	if m := destOutside.FindStringSubmatch(fold); m != nil {
-		return "outside the " + m[1]
-	}
-	if m := destIn.FindStringSubmatch(fold); m != nil {
-		return m[1]
-	}
-	return ""
-}
-
-func safeguard(fold string) string {
-	if !safeguardCue.MatchString(fold) {
-		return ""
-	}
-	if m := safeguardText.FindStringSubmatch(fold); m != nil {
-		return m[1]
-	}
-	return safeguardCue.FindString(fold)
-}
-
-var (
 	childCue  = regexp.MustCompile(`\bchild|\bminors?\b|young people`)
 	ageUnder  = regexp.MustCompile(`\b(?:under|below) (?:the age of )?(\d{1,2})\b`)
 	ageOrLess = regexp.MustCompile(`\b(\d{1,2}) (?:years of age |years old )?or (?:younger|under)\b`)
@@ -225,7 +256,7 @@ func (p *parser) children() {
 }
 
 var (
-	automatedCue = regexp.MustCompile(`automated (?:individual )?decision|\bprofiling\b|decisions? (?:based )?solely on automated|automatically (?:decide|make decisions)`)
+	automatedCue = regexp.MustCompile(`automated (?:individual )?decision|\bprofiling\b|decisions? (?:based )?solely on automated|based solely on automated|automatically (?:decide|make decisions)`)
 	// noAutomated denies automated decisions; "the right not to be subject
 	// to a decision based solely on automated processing" is no denial.
 	noAutomated = regexp.MustCompile(`\b(?:do not|does not|will not|don't|doesn't|won't|never) (?:use|make|carry out|take|undertake|rely)\b|\bno (?:automated|solely automated|decisions)\b`)

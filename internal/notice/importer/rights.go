@@ -23,28 +23,46 @@ var rightPatterns = []struct {
 	re    *regexp.Regexp
 }{
 	{notice.RightPortability, regexp.MustCompile(`machine[- ]readable|\bportab|structured,? commonly[- ]used|(?:transmit|transfer|move|send)\w* [^.]{0,60}\b(?:to another|from one) (?:organisation|controller|service)`)},
-	{notice.RightWithdrawConsent, regexp.MustCompile(`(?:withdraw|remove|revoke)\w*(?: your)? consent|consent[^.]{0,40}withdraw`)},
-	{notice.RightObjection, regexp.MustCompile(`\bobject(?:ion|ing|s)?\b`)},
+	{notice.RightWithdrawConsent, regexp.MustCompile(`(?:withdraw|remove|revoke)\w*(?: your)? (?:consent|agreement)|consent[^.]{0,40}withdraw`)},
+	{notice.RightObjection, regexp.MustCompile(`\bobject(?:ion|ing|s)?\b|\bstop (?:processing|using)\b`)},
 	{notice.RightAutomatedDecisionReview, regexp.MustCompile(`automated (?:individual )?decision|\bprofiling\b|decision based solely|human intervention`)},
 	{notice.RightErasure, regexp.MustCompile(`\berase[ds]?\b|\berasure\b|\bdelet(?:e|ed|ion)\b|right to be forgotten`)},
-	{notice.RightRestriction, regexp.MustCompile(`\brestrict\w*|\blimit (?:how|the (?:use|processing))`)},
+	{notice.RightRestriction, restrictionWords},
 	{notice.RightRectification, regexp.MustCompile(`rectif\w*|inaccura\w*|\bincomplete\b|\bincorrect\b|\bcorrect(?:ed|ion|ing)?\b|\bupdate (?:your|any|inaccurate)|\b(?:fix|amend|change)\b[^.]{0,60}\b(?:wrong|out of date)\b`)},
 	{notice.RightAccess, regexp.MustCompile(`cop(?:y|ies) of (?:your|that|the|any|their) (?:personal )?(?:data|information)|\baccess (?:to )?(?:your|the|any) (?:personal )?(?:data|information)|subject access|information about how (?:your|we) |\bright (?:of|to) access|confirmation (?:that|of whether)`)},
 }
 
 var (
-	directMarketing = regexp.MustCompile(`marketing`)
-	objectionBases  = regexp.MustCompile(`legitimate interest|public (?:task|interest)|official authority`)
-	noRight         = regexp.MustCompile(`(?:do not|don't|does not|cannot|can't|will not) have (?:the|a|any) right|\bno right to\b|\bnot (?:entitled|able) to\b`)
-	exerciseThis    = regexp.MustCompile(`^(?:you can|you may) (?:exercise|do) (?:this|that|it)\b|^to (?:do|exercise) (?:this|that|it)\b|^(?:to do so|to exercise this right)\b`)
-	theseRequests   = regexp.MustCompile(`any of these (?:requests|rights)|exercise (?:any of )?(?:these|your) rights|make any of these requests|if you (?:want|wish) to (?:exercise|make)`)
+	objectWord       = regexp.MustCompile(`\bobject(?:ion|ing|s)?\b`)
+	restrictionWords = regexp.MustCompile(`\brestrict\w*|\blimit (?:how|the (?:use|processing))`)
+	directMarketing  = regexp.MustCompile(`marketing`)
+	objectionBases   = regexp.MustCompile(`legitimate interest|public (?:task|interest)|official authority`)
+	noRight          = regexp.MustCompile(`(?:do not|don't|does not|cannot|can't|will not) have (?:the|a|any) right|\bno right to\b|\bnot (?:entitled|able) to\b`)
+	exerciseThis     = regexp.MustCompile(`^(?:you can|you may) (?:exercise|do) (?:this|that|it)\b|^to (?:do|exercise) (?:this|that|it)\b|^(?:to do so|to exercise this right)\b`)
+	theseRequests    = regexp.MustCompile(`any of these (?:requests|rights)|exercise (?:any of )?(?:these|your) rights|make any of these requests|if you (?:want|wish) to (?:exercise|make)`)
 	// withdrawalStated is consent withdrawal offered beside the consent
 	// basis rather than in the rights section ("You can remove your consent
 	// at any time by emailing …").
 	withdrawalStated = regexp.MustCompile(`\byou (?:can|may|are able to|have the right to) (?:\w+ )?(?:withdraw|remove|revoke)\w*(?: your)? consent`)
 	toVerb           = regexp.MustCompile(`^to (withdraw|object|request|ask|access|exercise)\b[^,]{0,80},`)
 	mayQualifier     = regexp.MustCompile(`\bmay (?:also )?have (?:the|a) right|\bmay be (?:able|entitled)\b`)
-	circumstances    = regexp.MustCompile(`in (certain|some|limited|particular) (?:circumstances|cases)(?:\s*\((?:for example|for instance|e\.g\.|such as),?\s*([^)]+)\))?|where applicable`)
+	circumstances    = regexp.MustCompile(`in (certain|some|limited|particular) (?:circumstances|cases)(?:\s*\((?:for example|for instance|e\.g\.|such as),?\s*([^)]+)\))?|where (?:applicable|relevant)`)
+	// offersRight is a sentence outside the rights section that offers a
+	// right all the same: "You can find out if we hold any personal data
+	// about you by making a subject access request", "Individuals can ask
+	// us to prove that the automated decision has been made correctly".
+	offersRight = regexp.MustCompile(`\b(?:you|individuals|people|data subjects)(?: or [a-z]+)? (?:can|may|are able to|are entitled to) (?:also )?(?:ask|request|make|withdraw|object|find out|have your)\b`)
+	// rightsLead introduces a list of rights, even one mixed with other
+	// promises ("we have responsibilities, and you have rights, these
+	// include:").
+	rightsLead = regexp.MustCompile(`\byou have (?:the following |these |certain |a number of )?rights\b|\byour rights\b|\brights (?:include|are)\b`)
+	// continuation opens a sentence that only illustrates the one before.
+	continuation = regexp.MustCompile(`^(?:for example|for instance|e\.g\.?|such as)\b`)
+	// completionWords without correctionWords is Article 16's second
+	// sentence stated on its own: completing incomplete data, not
+	// correcting inaccurate data.
+	completionWords = regexp.MustCompile(`\bincomplete\b`)
+	correctionWords = regexp.MustCompile(`inaccura|incorrect|\bwrong\b|not accurate|out of date|\berrors?\b`)
 )
 
 // rightsIn names the rights a sentence or item declares.
@@ -62,6 +80,8 @@ func rightsIn(lower string) []notice.Right {
 			continue // "a copy … in a machine-readable format" is portability
 		case rp.right == notice.RightAutomatedDecisionReview && noAutomated.MatchString(lower):
 			continue // "We do not use automated decision-making" declares no right
+		case rp.right == notice.RightObjection && !objectWord.MatchString(lower) && restrictionWords.MatchString(lower):
+			continue // "stop using your information – the right to restriction of processing"
 		case rp.right == notice.RightObjection && directMarketing.MatchString(lower):
 			out = append(out, notice.RightObjectionDirectMarketing)
 			if !objectionBases.MatchString(lower) {
@@ -90,11 +110,14 @@ func (p *parser) rights() {
 			later = append(later, channelLater{unit: ui, rights: verbRights(m[1], u.lower)})
 			continue
 		}
-		inScope := p.topicOf(ui) == topicRights || !hasSection && strings.Contains(u.lower, "right") || withdrawalStated.MatchString(u.lower)
-		if !inScope {
+		inScope := p.topicOf(ui) == topicRights || !hasSection && strings.Contains(u.lower, "right") || withdrawalStated.MatchString(u.lower) ||
+			offersRight.MatchString(u.lower) || u.leadIn >= 0 && rightsLead.MatchString(p.unit(u.leadIn).lower)
+		if !inScope || p.isContactLine(ui) {
 			continue
 		}
 		switch {
+		case continuation.MatchString(u.lower) && ui > 0 && p.unit(ui-1).block == u.block:
+			p.illustrate(ui)
 		case exerciseThis.MatchString(u.lower):
 			p.channelForPrevious(ui)
 		case theseRequests.MatchString(u.lower):
@@ -142,10 +165,41 @@ func (p *parser) declare(ui int) {
 	}
 	for _, r := range found {
 		d := notice.DeclaredRight{Right: r, Channel: channelOf(u, p.v.PrivacyTeam)}
+		d.Completion = r == notice.RightRectification && completionWords.MatchString(u.lower) && !correctionWords.MatchString(u.lower)
 		confidence := p.scope(&d, ui)
 		qualify(&d, qualifierText)
 		d.Provenance = p.take(ui, "rights", describe(d), confidence)
 		p.v.Rights = append(p.v.Rights, d)
+	}
+}
+
+// isContactLine tells a line of an address from a statement: "Subject
+// Access Request Unit" above a street names an office, it offers no right.
+func (p *parser) isContactLine(ui int) bool {
+	u := p.unit(ui)
+	if strings.Contains(u.lower, "right") {
+		return false
+	}
+	if b := &p.d.blocks[u.block]; len(b.lines) > 1 && b.kind == paragraph {
+		return !slices.ContainsFunc(b.lines, func(l srcLine) bool { return isProse(l.text) })
+	}
+	return len(strings.Fields(u.text)) <= 6 && hasOrgWord(u.text) && !strings.ContainsAny(u.text, ".,;:")
+}
+
+// illustrate gives the example a sentence adds ("For example where it is
+// wrong and you would like it changed") to the declarations of the one
+// before, as their condition, rather than reading it as new rights.
+func (p *parser) illustrate(ui int) {
+	line := p.unit(ui - 1).line
+	example := strings.TrimSuffix(p.unit(ui).text, ".")
+	for i := range p.v.Rights {
+		if d := &p.v.Rights[i]; d.Provenance.Line == line && d.QualifierText == "" {
+			d.QualifierText = lowerFirst(example)
+			if d.Qualifier == notice.QualifierNone {
+				d.Qualifier = notice.QualifierCertainCircumstance
+			}
+			p.take(ui, "rights.condition", string(d.Right)+": "+d.QualifierText, stated)
+		}
 	}
 }
 

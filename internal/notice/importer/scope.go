@@ -6,6 +6,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/rightsdesk/rightsdesk/internal/notice"
 )
 
 // A scope is the opening clause that limits a statement to part of the
@@ -14,13 +16,18 @@ import (
 // "For those not working for the public sector, we process…". It ends at
 // the first comma or colon followed by the start of a main clause, so a
 // list inside it ("In the case of images, video and audio, …") stays whole.
-var scopeLead = regexp.MustCompile(`(?i)^(?:in relation to|in the case of|in respect of|with regard to|regarding|for|when|where|if|once)\s+(.+?)\s*[,:]\s*(?:the |we |it |its |processing |you |your |our |this |these |they |there |personal data |data |$)`)
+var scopeLead = regexp.MustCompile(`(?i)^(?:in relation to|in the case of|in respect of|with regard to|regarding|for|when|where|if|once)\s+(.+?)\s*[,:]\s*(?:the |we |we'(?:ll|re|ve|d) |it |its |processing |you |your |our |this |these |they |there |personal data |data |$)`)
+
+// scopeNoComma reads a condition that runs straight into its main clause
+// ("If you choose to provide such information we process it on…"), which
+// only a clause opening "we <verb>" can end.
+var scopeNoComma = regexp.MustCompile(`(?i)^(?:when|where|if)\s+(.{3,100}?)\s+we (?:process|will|use|keep|share|collect|store|hold|rely)\b`)
 
 var scopeOpeners = toSet("in with regarding for when where if once")
 
 // notScopes open clauses that refer back rather than name processing
 // ("Where that is the case, …").
-var notScopes = regexp.MustCompile(`(?i)^(?:that|this|it|so|such|necessary|appropriate|applicable|required|possible|relevant|needed|not|any of these|in doubt|you consider|you think|you have any)\b`)
+var notScopes = regexp.MustCompile(`(?i)^(?:that|this|it|so|such|necessary|appropriate|applicable|required|possible|relevant|needed|not|any of these|in doubt|you consider|you think|you have any|you (?:later )?change your mind|you (?:want|wish|would like|decide|no longer)|example|we (?:collect|process|use|ask for|hold|receive) (?:your |any )?(?:personal )?(?:data|information)$)\b`)
 
 // ownScope is the scope phrase a unit opens with, or "".
 func ownScope(u *unit) string {
@@ -29,7 +36,10 @@ func ownScope(u *unit) string {
 		return ""
 	}
 	m := scopeLead.FindStringSubmatch(u.fold)
-	if m == nil || notScopes.MatchString(m[1]) || len(strings.Fields(m[1])) > 20 {
+	if m == nil && !strings.Contains(u.fold, ",") {
+		m = scopeNoComma.FindStringSubmatch(u.fold)
+	}
+	if m == nil || notScopes.MatchString(m[1]) || len(strings.Fields(m[1])) > 20 && !generalScope.MatchString(m[1]) {
 		return ""
 	}
 	return lowerFirst(strings.TrimSpace(m[1]))
@@ -65,7 +75,7 @@ var generalScope = regexp.MustCompile(`(?i)^(?:all|any) other\b|^everything else
 var stopwords = toSet("a an the of and or to in on at for by with from as is are be been being was were will would may might can could " +
 	"we you your our us it its this that these those they their them which who whom where when if not no all any some " +
 	"data personal information processing process processed relation case regard respect use used using " +
-	"following also such other than more about into out up so do does did have has had there here what")
+	"following also such other than more about into out up so do does did have has had there here what additional")
 
 func toSet(words string) map[string]bool {
 	set := map[string]bool{}
@@ -93,9 +103,20 @@ func stems(phrase string) map[string]bool {
 		if len(w) > 5 {
 			w = w[:5]
 		}
+		if folded, ok := synonym[w]; ok {
+			w = folded
+		}
 		out[w] = true
 	}
 	return out
+}
+
+// synonym folds stems that name the same thing in notices: a photograph is
+// an image; what people "choose to provide", "volunteer" or give
+// "optionally" is data given voluntarily.
+var synonym = map[string]string{
+	"photo": "image", "pictu": "image", "selfi": "image", "image": "image", "imag": "image",
+	"volun": "volun", "choos": "volun", "optio": "volun",
 }
 
 // similarity is the Dice coefficient of two stem sets, or, when they share
@@ -103,16 +124,7 @@ func stems(phrase string) map[string]bool {
 // videos and A Modern Civil Service Stories content" means "images, video
 // and audio" although it says more.
 func similarity(a, b map[string]bool) float64 {
-	if len(a) == 0 || len(b) == 0 {
-		return 0
-	}
-	shared := 0
-	for w := range a {
-		if b[w] {
-			shared++
-		}
-	}
-	dice := 2 * float64(shared) / float64(len(a)+len(b))
+	dice, shared := notice.Dice(a, b), sharedStems(a, b)
 	if shared < 2 {
 		return dice
 	}
@@ -153,16 +165,34 @@ func (p *parser) resolve(phrase string) (ids []string, ok bool) {
 // closest is the context whose name (or the phrase that introduced it) is
 // most like phrase, or nil; scopedOnly leaves out general contexts.
 func (p *parser) closest(phrase string, scopedOnly bool) *ctxDraft {
+	c, _, _ := p.closestScored(phrase, scopedOnly)
+	return c
+}
+
+// closestScored is closest with its similarity and the number of stems the
+// phrase shares with it.
+func (p *parser) closestScored(phrase string, scopedOnly bool) (best *ctxDraft, bestScore float64, shared int) {
 	want := stems(phrase)
-	var best *ctxDraft
-	bestScore := closeEnough
+	bestScore = closeEnough
 	for _, c := range p.contexts {
 		if scopedOnly && c.general {
 			continue
 		}
-		if score := max(similarity(want, c.nameStems), similarity(want, c.phraseStems)); score >= bestScore {
-			best, bestScore = c, score
+		for _, have := range []map[string]bool{c.nameStems, c.phraseStems} {
+			if score := similarity(want, have); score >= bestScore && (best != c || score > bestScore) {
+				best, bestScore, shared = c, score, sharedStems(want, have)
+			}
 		}
 	}
-	return best
+	return best, bestScore, shared
+}
+
+func sharedStems(a, b map[string]bool) int {
+	n := 0
+	for w := range a {
+		if b[w] {
+			n++
+		}
+	}
+	return n
 }

@@ -77,6 +77,14 @@ func (ld *lineDecoder) line(n int, raw, following string) {
 		ld.start(bullet, ld.depth(indent), n, ld.clean(trimmed[loc:]))
 		return
 	}
+	if isTableRow(trimmed) {
+		ld.indents = ld.indents[:0]
+		if !isTableRule(trimmed) {
+			ld.start(paragraph, 0, n, ld.clean(trimmed))
+		}
+		ld.brk() // each row is a block of its own
+		return
+	}
 	continuing := ld.cur != nil && (ld.cur.kind == paragraph || indent > 0)
 	if !continuing {
 		ld.indents = ld.indents[:0]
@@ -118,6 +126,12 @@ func (ld *lineDecoder) clean(s string) string {
 	return fold(s)
 }
 
+// isTableRow is a row of a table written with pipes ("| _ga | 2 years |");
+// isTableRule the line of dashes under a markdown table's header.
+func isTableRow(s string) bool { return len(s) > 2 && s[0] == '|' && s[len(s)-1] == '|' }
+
+func isTableRule(s string) bool { return strings.Trim(s, "|-: ") == "" }
+
 func isRule(s string) bool {
 	t := strings.ReplaceAll(s, " ", "")
 	return len(t) >= 3 && strings.Trim(t, "-*_") == ""
@@ -141,7 +155,7 @@ var (
 func markTextHeadings(d *document) {
 	for i := range d.blocks {
 		b := &d.blocks[i]
-		if b.kind != paragraph || len(b.lines) != 1 {
+		if b.kind != paragraph || len(b.lines) != 1 || isTableRow(b.lines[0].text) {
 			continue
 		}
 		if level, ok := textHeading(b.lines[0].text); ok {

@@ -14,7 +14,7 @@ import (
 // and a complaint route, and a retention period.
 func clean() *notice.Version {
 	return &notice.Version{
-		Number: 1, EffectiveFrom: "2025-01-01", Title: "Test notice",
+		Number: 1, EffectiveFrom: "2025-01-01", Title: "Test notice", Source: notice.Source{Updated: "2025-01-01"},
 		Controller:         notice.Party{Name: "Example Office"},
 		DPO:                notice.Party{Name: "Example DPO", Email: "dpo@example.gov.uk"},
 		ComplaintAuthority: notice.Party{Name: "Information Commissioner's Office", Phone: "0303 123 1113"},
@@ -61,8 +61,14 @@ func TestRules(t *testing.T) {
 			},
 			"special-category-without-condition", "contexts/service", 12},
 		{"no complaint authority", func(v *notice.Version) { v.ComplaintAuthority = notice.Party{} }, "no-complaint-route", "complaint_authority", 0},
-		{"complaint authority without contact", func(v *notice.Version) { v.ComplaintAuthority.Phone = "" }, "no-complaint-route", "complaint_authority", 0},
-		{"DPO named but not reachable", func(v *notice.Version) { v.DPO.Email = "" }, "no-dpo-contact", "dpo", 0},
+		{"complaint authority without contact, pointing where it is named", func(v *notice.Version) {
+			v.ComplaintAuthority.Phone = ""
+			v.ComplaintAuthority.Provenance = &notice.Provenance{Line: 70}
+		}, "no-complaint-route", "complaint_authority", 70},
+		{"DPO named but not reachable, pointing where it is named", func(v *notice.Version) {
+			v.DPO.Email = ""
+			v.DPO.Provenance = &notice.Provenance{Line: 66}
+		}, "no-dpo-contact", "dpo", 66},
 		{"consent without withdrawal", func(v *notice.Version) { v.Rights = slices.Delete(v.Rights, 1, 2) }, "withdrawal-missing", "contexts/newsletter", 10},
 		{"consent without portability", func(v *notice.Version) { v.Rights = slices.Delete(v.Rights, 2, 3) }, "portability-missing", "contexts/newsletter", 10},
 		{"contract without portability", func(v *notice.Version) {
@@ -85,6 +91,47 @@ func TestRules(t *testing.T) {
 		{"scope naming no context", func(v *notice.Version) {
 			v.Rights = append(v.Rights, notice.DeclaredRight{Right: notice.RightErasure, ScopeText: "in relation to events", Provenance: notice.Provenance{Line: 35}})
 		}, "scope-names-no-context", "rights/4", 35},
+		{"no lawful basis paired with a purpose (Art 13(1)(c))", func(v *notice.Version) {
+			v.Contexts = append(v.Contexts, notice.Context{ID: "equality", Name: "equality monitoring", Provenance: notice.Provenance{Line: 16}})
+		}, "no-lawful-basis", "contexts/equality", 16},
+		{"recognised legitimate interests before 5 Feb 2026", func(v *notice.Version) {
+			v.Contexts[1].Basis = notice.BasisRecognisedLegitimateInterests
+		}, "basis-before-commencement", "contexts/service", 12},
+		{"criminal offence data without an Art 10 condition", func(v *notice.Version) {
+			v.Contexts[1].Criminal = &notice.CriminalOffenceData{}
+		}, "criminal-data-without-condition", "contexts/service", 12},
+		{"a transfer relying on the EU–US Privacy Shield", func(v *notice.Version) {
+			v.Transfers = []notice.Transfer{{Destination: "United States", Safeguard: "the supplier's Privacy Shield certification", Provenance: notice.Provenance{Line: 50}}}
+		}, "transfer-mechanism-invalid", "transfers/0", 50},
+		{"a transfer with no safeguard", func(v *notice.Version) {
+			v.Transfers = []notice.Transfer{{Destination: "outside the UK", Provenance: notice.Provenance{Line: 51}}}
+		}, "transfer-without-safeguard", "transfers/0", 51},
+		{"no rights listed at all", func(v *notice.Version) {
+			v.Rights = nil
+			v.Contexts = v.Contexts[1:] // no consent context, so no missing-withdrawal finding
+			v.Contexts[0].Basis = notice.BasisLegalObligation
+		}, "no-rights-listed", "rights", 0},
+		{"objection offered under contract (Art 21(1) covers (e), (ea), (f))", func(v *notice.Version) {
+			v.Contexts[1].Basis = notice.BasisContract
+			v.Rights[2].Scope = []string{"newsletter", "service"}
+			v.Rights[3].Provenance.Line = 31
+		}, "objection-beyond-law", "rights/3", 31},
+		{"withdrawal offered for processing not based on consent (cookie consent unsaid)", func(v *notice.Version) {
+			v.Rights[1].Scope = nil
+			v.Rights[1].Provenance.Line = 29
+		}, "withdrawal-beyond-law", "rights/1", 29},
+		{"objection offered under legal obligation", func(v *notice.Version) {
+			v.Contexts[1].Basis = notice.BasisLegalObligation
+			v.Rights[3].Provenance.Line = 31
+		}, "objection-beyond-law", "rights/3", 31},
+		{"a basis stated in the body that the rights section leaves out", func(v *notice.Version) {
+			v.Contexts = append(v.Contexts, notice.Context{ID: "surveys", Name: "feedback surveys", Basis: notice.BasisLegalObligation, Provenance: notice.Provenance{Line: 18}})
+			v.Rights[0].Scope = []string{"newsletter"}
+		}, "rights-omit-context", "contexts/surveys", 18},
+		{"solely automated decisions without a way to contest them", func(v *notice.Version) {
+			v.Contexts[1].SolelyAutomatedDecisions = true
+		}, "automated-decisions-without-safeguards", "contexts/service", 12},
+		{"a notice with no date", func(v *notice.Version) { v.Source = notice.Source{Kind: "import"} }, "notice-undated", "source", 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -171,9 +218,16 @@ func TestCatalogue(t *testing.T) {
 	if f := find("a-modern-civil-service", "retention-ended", "retention/0"); f != nil && (!strings.Contains(f.Message, "2024-12-31") || f.Provenance.Line != 64) {
 		t.Errorf("A Modern Civil Service retention finding = %+v, want the end of 2024 at line 64", f)
 	}
+	// NLC's notice still names the EU–US Privacy Shield for its US
+	// supplier: the one error a DPO would raise on the reference notices.
+	if f := find("nlc-network-members", "transfer-mechanism-invalid", "transfers/1"); f != nil && (f.Provenance.Line != 104 || !strings.Contains(f.Message, "16 July 2020")) {
+		t.Errorf("NLC Privacy Shield finding = %+v, want line 104 and the date it was struck down", f)
+	}
 	for id, findings := range byID {
-		if HasErrors(findings) {
-			t.Errorf("%s: the built-in catalogue has error findings: %+v", id, findings)
+		for _, f := range findings {
+			if f.Severity == Error && !(id == "nlc-network-members" && f.Code == "transfer-mechanism-invalid") {
+				t.Errorf("%s: the built-in catalogue has an unexpected error finding: %+v", id, f)
+			}
 		}
 	}
 }

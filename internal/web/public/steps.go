@@ -102,8 +102,8 @@ var steps = []step{
 			}
 			return v
 		},
-		data: func(_ *handler, _ *http.Request, j *journey) (*pageData, error) {
-			items, err := rightItems(j)
+		data: func(h *handler, _ *http.Request, j *journey) (*pageData, error) {
+			items, err := rightItems(j, h.cfg.Work.Today().String())
 			return &pageData{NoticeTitle: j.version.Title, Items: items}, err
 		},
 		save: func(_ *handler, _ context.Context, f *web.Form, j *journey) error {
@@ -372,13 +372,14 @@ func contextItems(v *notice.Version) []web.Option {
 }
 
 // rightItems offers every right, each with what the notice says about it
-// for the part of the processing chosen.
-func rightItems(j *journey) ([]web.Option, error) {
+// for the part of the processing chosen, under the law in force on today,
+// the day the request will be received.
+func rightItems(j *journey, today string) ([]web.Option, error) {
 	context := j.a.Context
 	if context == anyContext {
 		context = ""
 	}
-	evaluations, err := notice.Evaluate(j.version, context)
+	evaluations, err := notice.EvaluateOn(j.version, context, today)
 	if err != nil {
 		return nil, err
 	}

@@ -157,8 +157,8 @@ type VerifyAuditResponse struct {
 	BrokenCase string `protobuf:"bytes,4,opt,name=broken_case,json=brokenCase,proto3" json:"broken_case,omitempty"`
 	// What is wrong with the first broken link.
 	Reason string `protobuf:"bytes,5,opt,name=reason,proto3" json:"reason,omitempty"`
-	// Hash of the newest event.
-	Head          []byte `protobuf:"bytes,6,opt,name=head,proto3" json:"head,omitempty"`
+	// SHA-256 of the newest event, in lower-case hex.
+	Head          string `protobuf:"bytes,7,opt,name=head,proto3" json:"head,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -228,11 +228,11 @@ func (x *VerifyAuditResponse) GetReason() string {
 	return ""
 }
 
-func (x *VerifyAuditResponse) GetHead() []byte {
+func (x *VerifyAuditResponse) GetHead() string {
 	if x != nil {
 		return x.Head
 	}
-	return nil
+	return ""
 }
 
 // Request for CreateToken.
@@ -811,7 +811,7 @@ const file_rightsdesk_v1_admin_service_proto_rawDesc = "" +
 	"\rBackupRequest\"!\n" +
 	"\vBackupChunk\x12\x12\n" +
 	"\x04data\x18\x01 \x01(\fR\x04data\"\x14\n" +
-	"\x12VerifyAuditRequest\"\xaf\x01\n" +
+	"\x12VerifyAuditRequest\"\xb5\x01\n" +
 	"\x13VerifyAuditResponse\x12\x16\n" +
 	"\x06events\x18\x01 \x01(\x04R\x06events\x12\x16\n" +
 	"\x06intact\x18\x02 \x01(\bR\x06intact\x12\x1b\n" +
@@ -819,7 +819,7 @@ const file_rightsdesk_v1_admin_service_proto_rawDesc = "" +
 	"\vbroken_case\x18\x04 \x01(\tR\n" +
 	"brokenCase\x12\x16\n" +
 	"\x06reason\x18\x05 \x01(\tR\x06reason\x12\x12\n" +
-	"\x04head\x18\x06 \x01(\fR\x04head\"\xd0\x01\n" +
+	"\x04head\x18\a \x01(\tR\x04headJ\x04\b\x06\x10\a\"\xd0\x01\n" +
 	"\x12CreateTokenRequest\x12B\n" +
 	"\fdisplay_name\x18\x01 \x01(\tB\x1f\xbaH\x1cr\x1a\x10\x01(@2\x14^[\\p{L}\\p{Nd}._@-]+$R\vdisplayName\x125\n" +
 	"\x04role\x18\x02 \x01(\x0e2\x13.rightsdesk.v1.RoleB\f\xbaH\t\x82\x01\x06\x18\x02\x18\x03\x18\x04R\x04role\x12?\n" +

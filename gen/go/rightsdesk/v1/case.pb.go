@@ -1746,11 +1746,12 @@ type CaseEvent struct {
 	Actor    string                 `protobuf:"bytes,2,opt,name=actor,proto3" json:"actor,omitempty"`
 	Time     *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=time,proto3" json:"time,omitempty"`
 	// e.g. case.created, case.assigned, case.closed
-	Action        string            `protobuf:"bytes,4,opt,name=action,proto3" json:"action,omitempty"`
-	Before        map[string]string `protobuf:"bytes,5,rep,name=before,proto3" json:"before,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
-	After         map[string]string `protobuf:"bytes,6,rep,name=after,proto3" json:"after,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
-	Hash          []byte            `protobuf:"bytes,7,opt,name=hash,proto3" json:"hash,omitempty"`
-	PrevHash      []byte            `protobuf:"bytes,8,opt,name=prev_hash,json=prevHash,proto3" json:"prev_hash,omitempty"`
+	Action string            `protobuf:"bytes,4,opt,name=action,proto3" json:"action,omitempty"`
+	Before map[string]string `protobuf:"bytes,5,rep,name=before,proto3" json:"before,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	After  map[string]string `protobuf:"bytes,6,rep,name=after,proto3" json:"after,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	// SHA-256 of this event and of the one before it, in lower-case hex.
+	Hash          string `protobuf:"bytes,9,opt,name=hash,proto3" json:"hash,omitempty"`
+	PrevHash      string `protobuf:"bytes,10,opt,name=prev_hash,json=prevHash,proto3" json:"prev_hash,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1827,18 +1828,18 @@ func (x *CaseEvent) GetAfter() map[string]string {
 	return nil
 }
 
-func (x *CaseEvent) GetHash() []byte {
+func (x *CaseEvent) GetHash() string {
 	if x != nil {
 		return x.Hash
 	}
-	return nil
+	return ""
 }
 
-func (x *CaseEvent) GetPrevHash() []byte {
+func (x *CaseEvent) GetPrevHash() string {
 	if x != nil {
 		return x.PrevHash
 	}
-	return nil
+	return ""
 }
 
 var File_rightsdesk_v1_case_proto protoreflect.FileDescriptor
@@ -1957,7 +1958,7 @@ const file_rightsdesk_v1_case_proto_rawDesc = "" +
 	"\vrecorded_by\x18\b \x01(\tR\n" +
 	"recordedBy\x12;\n" +
 	"\vrecord_time\x18\t \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"recordTime\"\xa4\x03\n" +
+	"recordTime\"\xb0\x03\n" +
 	"\tCaseEvent\x12\x1a\n" +
 	"\bsequence\x18\x01 \x01(\x04R\bsequence\x12\x14\n" +
 	"\x05actor\x18\x02 \x01(\tR\x05actor\x12.\n" +
@@ -1965,15 +1966,16 @@ const file_rightsdesk_v1_case_proto_rawDesc = "" +
 	"\x06action\x18\x04 \x01(\tR\x06action\x12<\n" +
 	"\x06before\x18\x05 \x03(\v2$.rightsdesk.v1.CaseEvent.BeforeEntryR\x06before\x129\n" +
 	"\x05after\x18\x06 \x03(\v2#.rightsdesk.v1.CaseEvent.AfterEntryR\x05after\x12\x12\n" +
-	"\x04hash\x18\a \x01(\fR\x04hash\x12\x1b\n" +
-	"\tprev_hash\x18\b \x01(\fR\bprevHash\x1a9\n" +
+	"\x04hash\x18\t \x01(\tR\x04hash\x12\x1b\n" +
+	"\tprev_hash\x18\n" +
+	" \x01(\tR\bprevHash\x1a9\n" +
 	"\vBeforeEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\x1a8\n" +
 	"\n" +
 	"AfterEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01*\x91\x01\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01J\x04\b\a\x10\bJ\x04\b\b\x10\t*\x91\x01\n" +
 	"\tCaseState\x12\x1a\n" +
 	"\x16CASE_STATE_UNSPECIFIED\x10\x00\x12\x12\n" +
 	"\x0eCASE_STATE_NEW\x10\x01\x12!\n" +

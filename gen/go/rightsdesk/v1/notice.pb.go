@@ -172,6 +172,9 @@ const (
 	LawfulBasis_LAWFUL_BASIS_VITAL_INTERESTS      LawfulBasis = 4
 	LawfulBasis_LAWFUL_BASIS_PUBLIC_TASK          LawfulBasis = 5
 	LawfulBasis_LAWFUL_BASIS_LEGITIMATE_INTERESTS LawfulBasis = 6
+	// Article 6(1)(ea), recognised legitimate interests (Annex 1), from
+	// 5 February 2026 (Data (Use and Access) Act 2025 s.70; SI 2026/82).
+	LawfulBasis_LAWFUL_BASIS_RECOGNISED_LEGITIMATE_INTERESTS LawfulBasis = 7
 )
 
 // Enum value maps for LawfulBasis.
@@ -184,15 +187,17 @@ var (
 		4: "LAWFUL_BASIS_VITAL_INTERESTS",
 		5: "LAWFUL_BASIS_PUBLIC_TASK",
 		6: "LAWFUL_BASIS_LEGITIMATE_INTERESTS",
+		7: "LAWFUL_BASIS_RECOGNISED_LEGITIMATE_INTERESTS",
 	}
 	LawfulBasis_value = map[string]int32{
-		"LAWFUL_BASIS_UNSPECIFIED":          0,
-		"LAWFUL_BASIS_CONSENT":              1,
-		"LAWFUL_BASIS_CONTRACT":             2,
-		"LAWFUL_BASIS_LEGAL_OBLIGATION":     3,
-		"LAWFUL_BASIS_VITAL_INTERESTS":      4,
-		"LAWFUL_BASIS_PUBLIC_TASK":          5,
-		"LAWFUL_BASIS_LEGITIMATE_INTERESTS": 6,
+		"LAWFUL_BASIS_UNSPECIFIED":                     0,
+		"LAWFUL_BASIS_CONSENT":                         1,
+		"LAWFUL_BASIS_CONTRACT":                        2,
+		"LAWFUL_BASIS_LEGAL_OBLIGATION":                3,
+		"LAWFUL_BASIS_VITAL_INTERESTS":                 4,
+		"LAWFUL_BASIS_PUBLIC_TASK":                     5,
+		"LAWFUL_BASIS_LEGITIMATE_INTERESTS":            6,
+		"LAWFUL_BASIS_RECOGNISED_LEGITIMATE_INTERESTS": 7,
 	}
 )
 
@@ -998,8 +1003,11 @@ type ProcessingContext struct {
 	Automated                bool                   `protobuf:"varint,7,opt,name=automated,proto3" json:"automated,omitempty"`
 	SolelyAutomatedDecisions bool                   `protobuf:"varint,8,opt,name=solely_automated_decisions,json=solelyAutomatedDecisions,proto3" json:"solely_automated_decisions,omitempty"`
 	Provenance               *Provenance            `protobuf:"bytes,9,opt,name=provenance,proto3" json:"provenance,omitempty"`
-	unknownFields            protoimpl.UnknownFields
-	sizeCache                protoimpl.SizeCache
+	// Set when the context processes personal data about criminal
+	// convictions and offences (Article 10).
+	CriminalOffenceData *CriminalOffenceData `protobuf:"bytes,10,opt,name=criminal_offence_data,json=criminalOffenceData,proto3" json:"criminal_offence_data,omitempty"`
+	unknownFields       protoimpl.UnknownFields
+	sizeCache           protoimpl.SizeCache
 }
 
 func (x *ProcessingContext) Reset() {
@@ -1095,6 +1103,60 @@ func (x *ProcessingContext) GetProvenance() *Provenance {
 	return nil
 }
 
+func (x *ProcessingContext) GetCriminalOffenceData() *CriminalOffenceData {
+	if x != nil {
+		return x.CriminalOffenceData
+	}
+	return nil
+}
+
+// Article 10 data and the authority for it: official authority, or a
+// condition in DPA 2018 Schedule 1 Parts 1 to 3; empty when the notice
+// names none.
+type CriminalOffenceData struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Condition     string                 `protobuf:"bytes,1,opt,name=condition,proto3" json:"condition,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CriminalOffenceData) Reset() {
+	*x = CriminalOffenceData{}
+	mi := &file_rightsdesk_v1_notice_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CriminalOffenceData) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CriminalOffenceData) ProtoMessage() {}
+
+func (x *CriminalOffenceData) ProtoReflect() protoreflect.Message {
+	mi := &file_rightsdesk_v1_notice_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CriminalOffenceData.ProtoReflect.Descriptor instead.
+func (*CriminalOffenceData) Descriptor() ([]byte, []int) {
+	return file_rightsdesk_v1_notice_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *CriminalOffenceData) GetCondition() string {
+	if x != nil {
+		return x.Condition
+	}
+	return ""
+}
+
 // Article 9 data and the condition relied on.
 type SpecialCategory struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -1106,7 +1168,7 @@ type SpecialCategory struct {
 
 func (x *SpecialCategory) Reset() {
 	*x = SpecialCategory{}
-	mi := &file_rightsdesk_v1_notice_proto_msgTypes[7]
+	mi := &file_rightsdesk_v1_notice_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1118,7 +1180,7 @@ func (x *SpecialCategory) String() string {
 func (*SpecialCategory) ProtoMessage() {}
 
 func (x *SpecialCategory) ProtoReflect() protoreflect.Message {
-	mi := &file_rightsdesk_v1_notice_proto_msgTypes[7]
+	mi := &file_rightsdesk_v1_notice_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1131,7 +1193,7 @@ func (x *SpecialCategory) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SpecialCategory.ProtoReflect.Descriptor instead.
 func (*SpecialCategory) Descriptor() ([]byte, []int) {
-	return file_rightsdesk_v1_notice_proto_rawDescGZIP(), []int{7}
+	return file_rightsdesk_v1_notice_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *SpecialCategory) GetCategories() []string {
@@ -1162,7 +1224,7 @@ type Recipient struct {
 
 func (x *Recipient) Reset() {
 	*x = Recipient{}
-	mi := &file_rightsdesk_v1_notice_proto_msgTypes[8]
+	mi := &file_rightsdesk_v1_notice_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1174,7 +1236,7 @@ func (x *Recipient) String() string {
 func (*Recipient) ProtoMessage() {}
 
 func (x *Recipient) ProtoReflect() protoreflect.Message {
-	mi := &file_rightsdesk_v1_notice_proto_msgTypes[8]
+	mi := &file_rightsdesk_v1_notice_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1187,7 +1249,7 @@ func (x *Recipient) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Recipient.ProtoReflect.Descriptor instead.
 func (*Recipient) Descriptor() ([]byte, []int) {
-	return file_rightsdesk_v1_notice_proto_rawDescGZIP(), []int{8}
+	return file_rightsdesk_v1_notice_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *Recipient) GetDisplayName() string {
@@ -1220,21 +1282,24 @@ func (x *Recipient) GetProvenance() *Provenance {
 
 // How long data is kept.
 type RetentionRule struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Scope         []string               `protobuf:"bytes,1,rep,name=scope,proto3" json:"scope,omitempty"`
-	Description   string                 `protobuf:"bytes,2,opt,name=description,proto3" json:"description,omitempty"`
-	Months        int32                  `protobuf:"varint,3,opt,name=months,proto3" json:"months,omitempty"`
-	After         string                 `protobuf:"bytes,4,opt,name=after,proto3" json:"after,omitempty"`
-	Until         string                 `protobuf:"bytes,5,opt,name=until,proto3" json:"until,omitempty"`
-	ReviewMonths  int32                  `protobuf:"varint,6,opt,name=review_months,json=reviewMonths,proto3" json:"review_months,omitempty"`
-	Provenance    *Provenance            `protobuf:"bytes,7,opt,name=provenance,proto3" json:"provenance,omitempty"`
+	state        protoimpl.MessageState `protogen:"open.v1"`
+	Scope        []string               `protobuf:"bytes,1,rep,name=scope,proto3" json:"scope,omitempty"`
+	Description  string                 `protobuf:"bytes,2,opt,name=description,proto3" json:"description,omitempty"`
+	Months       int32                  `protobuf:"varint,3,opt,name=months,proto3" json:"months,omitempty"`
+	After        string                 `protobuf:"bytes,4,opt,name=after,proto3" json:"after,omitempty"`
+	Until        string                 `protobuf:"bytes,5,opt,name=until,proto3" json:"until,omitempty"`
+	ReviewMonths int32                  `protobuf:"varint,6,opt,name=review_months,json=reviewMonths,proto3" json:"review_months,omitempty"`
+	Provenance   *Provenance            `protobuf:"bytes,7,opt,name=provenance,proto3" json:"provenance,omitempty"`
+	// A period stated in days or weeks ("7 days"); added to months when both
+	// are set.
+	Days          int32 `protobuf:"varint,8,opt,name=days,proto3" json:"days,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *RetentionRule) Reset() {
 	*x = RetentionRule{}
-	mi := &file_rightsdesk_v1_notice_proto_msgTypes[9]
+	mi := &file_rightsdesk_v1_notice_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1246,7 +1311,7 @@ func (x *RetentionRule) String() string {
 func (*RetentionRule) ProtoMessage() {}
 
 func (x *RetentionRule) ProtoReflect() protoreflect.Message {
-	mi := &file_rightsdesk_v1_notice_proto_msgTypes[9]
+	mi := &file_rightsdesk_v1_notice_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1259,7 +1324,7 @@ func (x *RetentionRule) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RetentionRule.ProtoReflect.Descriptor instead.
 func (*RetentionRule) Descriptor() ([]byte, []int) {
-	return file_rightsdesk_v1_notice_proto_rawDescGZIP(), []int{9}
+	return file_rightsdesk_v1_notice_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *RetentionRule) GetScope() []string {
@@ -1311,6 +1376,13 @@ func (x *RetentionRule) GetProvenance() *Provenance {
 	return nil
 }
 
+func (x *RetentionRule) GetDays() int32 {
+	if x != nil {
+		return x.Days
+	}
+	return 0
+}
+
 // An international transfer and its safeguard.
 type Transfer struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -1323,7 +1395,7 @@ type Transfer struct {
 
 func (x *Transfer) Reset() {
 	*x = Transfer{}
-	mi := &file_rightsdesk_v1_notice_proto_msgTypes[10]
+	mi := &file_rightsdesk_v1_notice_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1335,7 +1407,7 @@ func (x *Transfer) String() string {
 func (*Transfer) ProtoMessage() {}
 
 func (x *Transfer) ProtoReflect() protoreflect.Message {
-	mi := &file_rightsdesk_v1_notice_proto_msgTypes[10]
+	mi := &file_rightsdesk_v1_notice_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1348,7 +1420,7 @@ func (x *Transfer) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Transfer.ProtoReflect.Descriptor instead.
 func (*Transfer) Descriptor() ([]byte, []int) {
-	return file_rightsdesk_v1_notice_proto_rawDescGZIP(), []int{10}
+	return file_rightsdesk_v1_notice_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *Transfer) GetDestination() string {
@@ -1383,7 +1455,7 @@ type ChildrenPolicy struct {
 
 func (x *ChildrenPolicy) Reset() {
 	*x = ChildrenPolicy{}
-	mi := &file_rightsdesk_v1_notice_proto_msgTypes[11]
+	mi := &file_rightsdesk_v1_notice_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1395,7 +1467,7 @@ func (x *ChildrenPolicy) String() string {
 func (*ChildrenPolicy) ProtoMessage() {}
 
 func (x *ChildrenPolicy) ProtoReflect() protoreflect.Message {
-	mi := &file_rightsdesk_v1_notice_proto_msgTypes[11]
+	mi := &file_rightsdesk_v1_notice_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1408,7 +1480,7 @@ func (x *ChildrenPolicy) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ChildrenPolicy.ProtoReflect.Descriptor instead.
 func (*ChildrenPolicy) Descriptor() ([]byte, []int) {
-	return file_rightsdesk_v1_notice_proto_rawDescGZIP(), []int{11}
+	return file_rightsdesk_v1_notice_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *ChildrenPolicy) GetNotKnowinglyUnder() int32 {
@@ -1437,7 +1509,7 @@ type Channel struct {
 
 func (x *Channel) Reset() {
 	*x = Channel{}
-	mi := &file_rightsdesk_v1_notice_proto_msgTypes[12]
+	mi := &file_rightsdesk_v1_notice_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1449,7 +1521,7 @@ func (x *Channel) String() string {
 func (*Channel) ProtoMessage() {}
 
 func (x *Channel) ProtoReflect() protoreflect.Message {
-	mi := &file_rightsdesk_v1_notice_proto_msgTypes[12]
+	mi := &file_rightsdesk_v1_notice_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1462,7 +1534,7 @@ func (x *Channel) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Channel.ProtoReflect.Descriptor instead.
 func (*Channel) Descriptor() ([]byte, []int) {
-	return file_rightsdesk_v1_notice_proto_rawDescGZIP(), []int{12}
+	return file_rightsdesk_v1_notice_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *Channel) GetKind() ChannelKind {
@@ -1498,14 +1570,17 @@ type DeclaredRight struct {
 	Provenance    *Provenance `protobuf:"bytes,6,opt,name=provenance,proto3" json:"provenance,omitempty"`
 	// How the notice itself limits the right ("in relation to satisfaction
 	// surveys"); set with an empty scope when the limit names no processing context.
-	ScopeText     string `protobuf:"bytes,7,opt,name=scope_text,json=scopeText,proto3" json:"scope_text,omitempty"`
+	ScopeText string `protobuf:"bytes,7,opt,name=scope_text,json=scopeText,proto3" json:"scope_text,omitempty"`
+	// For RIGHT_RECTIFICATION: the notice states completion of incomplete
+	// data (Article 16, second sentence) apart from correcting inaccuracies.
+	Completion    bool `protobuf:"varint,8,opt,name=completion,proto3" json:"completion,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *DeclaredRight) Reset() {
 	*x = DeclaredRight{}
-	mi := &file_rightsdesk_v1_notice_proto_msgTypes[13]
+	mi := &file_rightsdesk_v1_notice_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1517,7 +1592,7 @@ func (x *DeclaredRight) String() string {
 func (*DeclaredRight) ProtoMessage() {}
 
 func (x *DeclaredRight) ProtoReflect() protoreflect.Message {
-	mi := &file_rightsdesk_v1_notice_proto_msgTypes[13]
+	mi := &file_rightsdesk_v1_notice_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1530,7 +1605,7 @@ func (x *DeclaredRight) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeclaredRight.ProtoReflect.Descriptor instead.
 func (*DeclaredRight) Descriptor() ([]byte, []int) {
-	return file_rightsdesk_v1_notice_proto_rawDescGZIP(), []int{13}
+	return file_rightsdesk_v1_notice_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *DeclaredRight) GetRight() Right {
@@ -1582,6 +1657,13 @@ func (x *DeclaredRight) GetScopeText() string {
 	return ""
 }
 
+func (x *DeclaredRight) GetCompletion() bool {
+	if x != nil {
+		return x.Completion
+	}
+	return false
+}
+
 // The answer for one right.
 type RightEvaluation struct {
 	state        protoimpl.MessageState `protogen:"open.v1"`
@@ -1598,7 +1680,7 @@ type RightEvaluation struct {
 
 func (x *RightEvaluation) Reset() {
 	*x = RightEvaluation{}
-	mi := &file_rightsdesk_v1_notice_proto_msgTypes[14]
+	mi := &file_rightsdesk_v1_notice_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1610,7 +1692,7 @@ func (x *RightEvaluation) String() string {
 func (*RightEvaluation) ProtoMessage() {}
 
 func (x *RightEvaluation) ProtoReflect() protoreflect.Message {
-	mi := &file_rightsdesk_v1_notice_proto_msgTypes[14]
+	mi := &file_rightsdesk_v1_notice_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1623,7 +1705,7 @@ func (x *RightEvaluation) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RightEvaluation.ProtoReflect.Descriptor instead.
 func (*RightEvaluation) Descriptor() ([]byte, []int) {
-	return file_rightsdesk_v1_notice_proto_rawDescGZIP(), []int{14}
+	return file_rightsdesk_v1_notice_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *RightEvaluation) GetRight() Right {
@@ -1679,7 +1761,7 @@ type LintFinding struct {
 
 func (x *LintFinding) Reset() {
 	*x = LintFinding{}
-	mi := &file_rightsdesk_v1_notice_proto_msgTypes[15]
+	mi := &file_rightsdesk_v1_notice_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1691,7 +1773,7 @@ func (x *LintFinding) String() string {
 func (*LintFinding) ProtoMessage() {}
 
 func (x *LintFinding) ProtoReflect() protoreflect.Message {
-	mi := &file_rightsdesk_v1_notice_proto_msgTypes[15]
+	mi := &file_rightsdesk_v1_notice_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1704,7 +1786,7 @@ func (x *LintFinding) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LintFinding.ProtoReflect.Descriptor instead.
 func (*LintFinding) Descriptor() ([]byte, []int) {
-	return file_rightsdesk_v1_notice_proto_rawDescGZIP(), []int{15}
+	return file_rightsdesk_v1_notice_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *LintFinding) GetCode() string {
@@ -1808,7 +1890,7 @@ const file_rightsdesk_v1_notice_proto_rawDesc = "" +
 	"controller\x129\n" +
 	"\n" +
 	"provenance\x18\x05 \x01(\v2\x19.rightsdesk.v1.ProvenanceR\n" +
-	"provenance\"\xac\x03\n" +
+	"provenance\"\x84\x04\n" +
 	"\x11ProcessingContext\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12!\n" +
 	"\fdisplay_name\x18\x02 \x01(\tR\vdisplayName\x12\x1a\n" +
@@ -1820,7 +1902,11 @@ const file_rightsdesk_v1_notice_proto_rawDesc = "" +
 	"\x1asolely_automated_decisions\x18\b \x01(\bR\x18solelyAutomatedDecisions\x129\n" +
 	"\n" +
 	"provenance\x18\t \x01(\v2\x19.rightsdesk.v1.ProvenanceR\n" +
-	"provenance\"O\n" +
+	"provenance\x12V\n" +
+	"\x15criminal_offence_data\x18\n" +
+	" \x01(\v2\".rightsdesk.v1.CriminalOffenceDataR\x13criminalOffenceData\"3\n" +
+	"\x13CriminalOffenceData\x12\x1c\n" +
+	"\tcondition\x18\x01 \x01(\tR\tcondition\"O\n" +
 	"\x0fSpecialCategory\x12\x1e\n" +
 	"\n" +
 	"categories\x18\x01 \x03(\tR\n" +
@@ -1832,7 +1918,7 @@ const file_rightsdesk_v1_notice_proto_rawDesc = "" +
 	"\x05scope\x18\x03 \x03(\tR\x05scope\x129\n" +
 	"\n" +
 	"provenance\x18\x04 \x01(\v2\x19.rightsdesk.v1.ProvenanceR\n" +
-	"provenance\"\xeb\x01\n" +
+	"provenance\"\xff\x01\n" +
 	"\rRetentionRule\x12\x14\n" +
 	"\x05scope\x18\x01 \x03(\tR\x05scope\x12 \n" +
 	"\vdescription\x18\x02 \x01(\tR\vdescription\x12\x16\n" +
@@ -1842,7 +1928,8 @@ const file_rightsdesk_v1_notice_proto_rawDesc = "" +
 	"\rreview_months\x18\x06 \x01(\x05R\freviewMonths\x129\n" +
 	"\n" +
 	"provenance\x18\a \x01(\v2\x19.rightsdesk.v1.ProvenanceR\n" +
-	"provenance\"\x85\x01\n" +
+	"provenance\x12\x12\n" +
+	"\x04days\x18\b \x01(\x05R\x04days\"\x85\x01\n" +
 	"\bTransfer\x12 \n" +
 	"\vdestination\x18\x01 \x01(\tR\vdestination\x12\x1c\n" +
 	"\tsafeguard\x18\x02 \x01(\tR\tsafeguard\x129\n" +
@@ -1857,7 +1944,7 @@ const file_rightsdesk_v1_notice_proto_rawDesc = "" +
 	"\aChannel\x12.\n" +
 	"\x04kind\x18\x01 \x01(\x0e2\x1a.rightsdesk.v1.ChannelKindR\x04kind\x12\x18\n" +
 	"\aaddress\x18\x02 \x01(\tR\aaddress\x12 \n" +
-	"\vdescription\x18\x03 \x01(\tR\vdescription\"\xbc\x02\n" +
+	"\vdescription\x18\x03 \x01(\tR\vdescription\"\xdc\x02\n" +
 	"\rDeclaredRight\x12*\n" +
 	"\x05right\x18\x01 \x01(\x0e2\x14.rightsdesk.v1.RightR\x05right\x12\x14\n" +
 	"\x05scope\x18\x02 \x03(\tR\x05scope\x126\n" +
@@ -1868,7 +1955,10 @@ const file_rightsdesk_v1_notice_proto_rawDesc = "" +
 	"provenance\x18\x06 \x01(\v2\x19.rightsdesk.v1.ProvenanceR\n" +
 	"provenance\x12\x1d\n" +
 	"\n" +
-	"scope_text\x18\a \x01(\tR\tscopeText\"\xf4\x01\n" +
+	"scope_text\x18\a \x01(\tR\tscopeText\x12\x1e\n" +
+	"\n" +
+	"completion\x18\b \x01(\bR\n" +
+	"completion\"\xf4\x01\n" +
 	"\x0fRightEvaluation\x12*\n" +
 	"\x05right\x18\x01 \x01(\x0e2\x14.rightsdesk.v1.RightR\x05right\x12?\n" +
 	"\favailability\x18\x02 \x01(\x0e2\x1b.rightsdesk.v1.AvailabilityR\favailability\x12\x1c\n" +
@@ -1899,7 +1989,7 @@ const file_rightsdesk_v1_notice_proto_rawDesc = "" +
 	"\x15AVAILABILITY_DECLARED\x10\x01\x12'\n" +
 	"#AVAILABILITY_DECLARED_CONDITIONALLY\x10\x02\x12'\n" +
 	"#AVAILABILITY_STATUTORY_NOT_DECLARED\x10\x03\x12\x1f\n" +
-	"\x1bAVAILABILITY_NOT_APPLICABLE\x10\x04*\xea\x01\n" +
+	"\x1bAVAILABILITY_NOT_APPLICABLE\x10\x04*\x9c\x02\n" +
 	"\vLawfulBasis\x12\x1c\n" +
 	"\x18LAWFUL_BASIS_UNSPECIFIED\x10\x00\x12\x18\n" +
 	"\x14LAWFUL_BASIS_CONSENT\x10\x01\x12\x19\n" +
@@ -1907,7 +1997,8 @@ const file_rightsdesk_v1_notice_proto_rawDesc = "" +
 	"\x1dLAWFUL_BASIS_LEGAL_OBLIGATION\x10\x03\x12 \n" +
 	"\x1cLAWFUL_BASIS_VITAL_INTERESTS\x10\x04\x12\x1c\n" +
 	"\x18LAWFUL_BASIS_PUBLIC_TASK\x10\x05\x12%\n" +
-	"!LAWFUL_BASIS_LEGITIMATE_INTERESTS\x10\x06*^\n" +
+	"!LAWFUL_BASIS_LEGITIMATE_INTERESTS\x10\x06\x120\n" +
+	",LAWFUL_BASIS_RECOGNISED_LEGITIMATE_INTERESTS\x10\a*^\n" +
 	"\tQualifier\x12\x19\n" +
 	"\x15QUALIFIER_UNSPECIFIED\x10\x00\x12\x11\n" +
 	"\rQUALIFIER_MAY\x10\x01\x12#\n" +
@@ -1940,32 +2031,33 @@ func file_rightsdesk_v1_notice_proto_rawDescGZIP() []byte {
 }
 
 var file_rightsdesk_v1_notice_proto_enumTypes = make([]protoimpl.EnumInfo, 7)
-var file_rightsdesk_v1_notice_proto_msgTypes = make([]protoimpl.MessageInfo, 17)
+var file_rightsdesk_v1_notice_proto_msgTypes = make([]protoimpl.MessageInfo, 18)
 var file_rightsdesk_v1_notice_proto_goTypes = []any{
-	(Right)(0),                // 0: rightsdesk.v1.Right
-	(Availability)(0),         // 1: rightsdesk.v1.Availability
-	(LawfulBasis)(0),          // 2: rightsdesk.v1.LawfulBasis
-	(Qualifier)(0),            // 3: rightsdesk.v1.Qualifier
-	(ChannelKind)(0),          // 4: rightsdesk.v1.ChannelKind
-	(ControllerRole)(0),       // 5: rightsdesk.v1.ControllerRole
-	(LintSeverity)(0),         // 6: rightsdesk.v1.LintSeverity
-	(*Notice)(nil),            // 7: rightsdesk.v1.Notice
-	(*NoticeVersionRef)(nil),  // 8: rightsdesk.v1.NoticeVersionRef
-	(*NoticeSource)(nil),      // 9: rightsdesk.v1.NoticeSource
-	(*Provenance)(nil),        // 10: rightsdesk.v1.Provenance
-	(*Party)(nil),             // 11: rightsdesk.v1.Party
-	(*Audience)(nil),          // 12: rightsdesk.v1.Audience
-	(*ProcessingContext)(nil), // 13: rightsdesk.v1.ProcessingContext
-	(*SpecialCategory)(nil),   // 14: rightsdesk.v1.SpecialCategory
-	(*Recipient)(nil),         // 15: rightsdesk.v1.Recipient
-	(*RetentionRule)(nil),     // 16: rightsdesk.v1.RetentionRule
-	(*Transfer)(nil),          // 17: rightsdesk.v1.Transfer
-	(*ChildrenPolicy)(nil),    // 18: rightsdesk.v1.ChildrenPolicy
-	(*Channel)(nil),           // 19: rightsdesk.v1.Channel
-	(*DeclaredRight)(nil),     // 20: rightsdesk.v1.DeclaredRight
-	(*RightEvaluation)(nil),   // 21: rightsdesk.v1.RightEvaluation
-	(*LintFinding)(nil),       // 22: rightsdesk.v1.LintFinding
-	nil,                       // 23: rightsdesk.v1.Notice.ExtraEntry
+	(Right)(0),                  // 0: rightsdesk.v1.Right
+	(Availability)(0),           // 1: rightsdesk.v1.Availability
+	(LawfulBasis)(0),            // 2: rightsdesk.v1.LawfulBasis
+	(Qualifier)(0),              // 3: rightsdesk.v1.Qualifier
+	(ChannelKind)(0),            // 4: rightsdesk.v1.ChannelKind
+	(ControllerRole)(0),         // 5: rightsdesk.v1.ControllerRole
+	(LintSeverity)(0),           // 6: rightsdesk.v1.LintSeverity
+	(*Notice)(nil),              // 7: rightsdesk.v1.Notice
+	(*NoticeVersionRef)(nil),    // 8: rightsdesk.v1.NoticeVersionRef
+	(*NoticeSource)(nil),        // 9: rightsdesk.v1.NoticeSource
+	(*Provenance)(nil),          // 10: rightsdesk.v1.Provenance
+	(*Party)(nil),               // 11: rightsdesk.v1.Party
+	(*Audience)(nil),            // 12: rightsdesk.v1.Audience
+	(*ProcessingContext)(nil),   // 13: rightsdesk.v1.ProcessingContext
+	(*CriminalOffenceData)(nil), // 14: rightsdesk.v1.CriminalOffenceData
+	(*SpecialCategory)(nil),     // 15: rightsdesk.v1.SpecialCategory
+	(*Recipient)(nil),           // 16: rightsdesk.v1.Recipient
+	(*RetentionRule)(nil),       // 17: rightsdesk.v1.RetentionRule
+	(*Transfer)(nil),            // 18: rightsdesk.v1.Transfer
+	(*ChildrenPolicy)(nil),      // 19: rightsdesk.v1.ChildrenPolicy
+	(*Channel)(nil),             // 20: rightsdesk.v1.Channel
+	(*DeclaredRight)(nil),       // 21: rightsdesk.v1.DeclaredRight
+	(*RightEvaluation)(nil),     // 22: rightsdesk.v1.RightEvaluation
+	(*LintFinding)(nil),         // 23: rightsdesk.v1.LintFinding
+	nil,                         // 24: rightsdesk.v1.Notice.ExtraEntry
 }
 var file_rightsdesk_v1_notice_proto_depIdxs = []int32{
 	8,  // 0: rightsdesk.v1.Notice.versions:type_name -> rightsdesk.v1.NoticeVersionRef
@@ -1976,37 +2068,38 @@ var file_rightsdesk_v1_notice_proto_depIdxs = []int32{
 	11, // 5: rightsdesk.v1.Notice.complaint_authority:type_name -> rightsdesk.v1.Party
 	12, // 6: rightsdesk.v1.Notice.audiences:type_name -> rightsdesk.v1.Audience
 	13, // 7: rightsdesk.v1.Notice.contexts:type_name -> rightsdesk.v1.ProcessingContext
-	15, // 8: rightsdesk.v1.Notice.recipients:type_name -> rightsdesk.v1.Recipient
-	16, // 9: rightsdesk.v1.Notice.retention:type_name -> rightsdesk.v1.RetentionRule
-	17, // 10: rightsdesk.v1.Notice.transfers:type_name -> rightsdesk.v1.Transfer
-	20, // 11: rightsdesk.v1.Notice.rights:type_name -> rightsdesk.v1.DeclaredRight
-	18, // 12: rightsdesk.v1.Notice.children:type_name -> rightsdesk.v1.ChildrenPolicy
-	23, // 13: rightsdesk.v1.Notice.extra:type_name -> rightsdesk.v1.Notice.ExtraEntry
+	16, // 8: rightsdesk.v1.Notice.recipients:type_name -> rightsdesk.v1.Recipient
+	17, // 9: rightsdesk.v1.Notice.retention:type_name -> rightsdesk.v1.RetentionRule
+	18, // 10: rightsdesk.v1.Notice.transfers:type_name -> rightsdesk.v1.Transfer
+	21, // 11: rightsdesk.v1.Notice.rights:type_name -> rightsdesk.v1.DeclaredRight
+	19, // 12: rightsdesk.v1.Notice.children:type_name -> rightsdesk.v1.ChildrenPolicy
+	24, // 13: rightsdesk.v1.Notice.extra:type_name -> rightsdesk.v1.Notice.ExtraEntry
 	5,  // 14: rightsdesk.v1.Audience.role:type_name -> rightsdesk.v1.ControllerRole
 	11, // 15: rightsdesk.v1.Audience.controller:type_name -> rightsdesk.v1.Party
 	10, // 16: rightsdesk.v1.Audience.provenance:type_name -> rightsdesk.v1.Provenance
 	2,  // 17: rightsdesk.v1.ProcessingContext.lawful_basis:type_name -> rightsdesk.v1.LawfulBasis
-	14, // 18: rightsdesk.v1.ProcessingContext.special_category:type_name -> rightsdesk.v1.SpecialCategory
+	15, // 18: rightsdesk.v1.ProcessingContext.special_category:type_name -> rightsdesk.v1.SpecialCategory
 	10, // 19: rightsdesk.v1.ProcessingContext.provenance:type_name -> rightsdesk.v1.Provenance
-	10, // 20: rightsdesk.v1.Recipient.provenance:type_name -> rightsdesk.v1.Provenance
-	10, // 21: rightsdesk.v1.RetentionRule.provenance:type_name -> rightsdesk.v1.Provenance
-	10, // 22: rightsdesk.v1.Transfer.provenance:type_name -> rightsdesk.v1.Provenance
-	10, // 23: rightsdesk.v1.ChildrenPolicy.provenance:type_name -> rightsdesk.v1.Provenance
-	4,  // 24: rightsdesk.v1.Channel.kind:type_name -> rightsdesk.v1.ChannelKind
-	0,  // 25: rightsdesk.v1.DeclaredRight.right:type_name -> rightsdesk.v1.Right
-	3,  // 26: rightsdesk.v1.DeclaredRight.qualifier:type_name -> rightsdesk.v1.Qualifier
-	19, // 27: rightsdesk.v1.DeclaredRight.channel:type_name -> rightsdesk.v1.Channel
-	10, // 28: rightsdesk.v1.DeclaredRight.provenance:type_name -> rightsdesk.v1.Provenance
-	0,  // 29: rightsdesk.v1.RightEvaluation.right:type_name -> rightsdesk.v1.Right
-	1,  // 30: rightsdesk.v1.RightEvaluation.availability:type_name -> rightsdesk.v1.Availability
-	20, // 31: rightsdesk.v1.RightEvaluation.declaration:type_name -> rightsdesk.v1.DeclaredRight
-	6,  // 32: rightsdesk.v1.LintFinding.severity:type_name -> rightsdesk.v1.LintSeverity
-	10, // 33: rightsdesk.v1.LintFinding.provenance:type_name -> rightsdesk.v1.Provenance
-	34, // [34:34] is the sub-list for method output_type
-	34, // [34:34] is the sub-list for method input_type
-	34, // [34:34] is the sub-list for extension type_name
-	34, // [34:34] is the sub-list for extension extendee
-	0,  // [0:34] is the sub-list for field type_name
+	14, // 20: rightsdesk.v1.ProcessingContext.criminal_offence_data:type_name -> rightsdesk.v1.CriminalOffenceData
+	10, // 21: rightsdesk.v1.Recipient.provenance:type_name -> rightsdesk.v1.Provenance
+	10, // 22: rightsdesk.v1.RetentionRule.provenance:type_name -> rightsdesk.v1.Provenance
+	10, // 23: rightsdesk.v1.Transfer.provenance:type_name -> rightsdesk.v1.Provenance
+	10, // 24: rightsdesk.v1.ChildrenPolicy.provenance:type_name -> rightsdesk.v1.Provenance
+	4,  // 25: rightsdesk.v1.Channel.kind:type_name -> rightsdesk.v1.ChannelKind
+	0,  // 26: rightsdesk.v1.DeclaredRight.right:type_name -> rightsdesk.v1.Right
+	3,  // 27: rightsdesk.v1.DeclaredRight.qualifier:type_name -> rightsdesk.v1.Qualifier
+	20, // 28: rightsdesk.v1.DeclaredRight.channel:type_name -> rightsdesk.v1.Channel
+	10, // 29: rightsdesk.v1.DeclaredRight.provenance:type_name -> rightsdesk.v1.Provenance
+	0,  // 30: rightsdesk.v1.RightEvaluation.right:type_name -> rightsdesk.v1.Right
+	1,  // 31: rightsdesk.v1.RightEvaluation.availability:type_name -> rightsdesk.v1.Availability
+	21, // 32: rightsdesk.v1.RightEvaluation.declaration:type_name -> rightsdesk.v1.DeclaredRight
+	6,  // 33: rightsdesk.v1.LintFinding.severity:type_name -> rightsdesk.v1.LintSeverity
+	10, // 34: rightsdesk.v1.LintFinding.provenance:type_name -> rightsdesk.v1.Provenance
+	35, // [35:35] is the sub-list for method output_type
+	35, // [35:35] is the sub-list for method input_type
+	35, // [35:35] is the sub-list for extension type_name
+	35, // [35:35] is the sub-list for extension extendee
+	0,  // [0:35] is the sub-list for field type_name
 }
 
 func init() { file_rightsdesk_v1_notice_proto_init() }
@@ -2020,7 +2113,7 @@ func file_rightsdesk_v1_notice_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_rightsdesk_v1_notice_proto_rawDesc), len(file_rightsdesk_v1_notice_proto_rawDesc)),
 			NumEnums:      7,
-			NumMessages:   17,
+			NumMessages:   18,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
