@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"os/user"
 	"path/filepath"
 	"strings"
@@ -97,15 +98,33 @@ func openNoticeBook(ctx context.Context, t *target, write bool) (noticeBook, err
 	if err != nil {
 		return nil, err
 	}
-	return localNotices{work, st}, nil
+	return localNotices{Service: work, st: st, cleanup: func() error { return nil }}, nil
 }
 
 type localNotices struct {
 	*noticework.Service
 	st *store.Store
+	// cleanup removes what the book made for itself (a scratch database).
+	cleanup func() error
 }
 
-func (l localNotices) Close() error { return l.st.Close() }
+func (l localNotices) Close() error { return errors.Join(l.st.Close(), l.cleanup()) }
+
+// scratchNoticeBook is a notice book on an empty database in a temporary
+// directory, removed when the book closes, for a dry run where there is
+// no database to read.
+func scratchNoticeBook(ctx context.Context) (noticeBook, error) {
+	dir, err := os.MkdirTemp("", "rightsdesk-dry-run-")
+	if err != nil {
+		return nil, err
+	}
+	work, st, err := openNotices(ctx, dir, true)
+	if err != nil {
+		_ = os.RemoveAll(dir)
+		return nil, err
+	}
+	return localNotices{Service: work, st: st, cleanup: func() error { return os.RemoveAll(dir) }}, nil
+}
 
 // openNotices opens the notices in the database file, read-only unless
 // write.
@@ -155,7 +174,13 @@ func runNoticesImport(ctx context.Context, args []string, stdout, stderr io.Writ
 	if err != nil {
 		return err
 	}
-	book, err := openNoticeBook(ctx, where, true)
+	// A dry run stores nothing, so it opens the file read-only, or, where
+	// there is no database yet, reads against the built-in catalogue alone.
+	book, err := openNoticeBook(ctx, where, !*dryRun)
+	if *dryRun && errors.Is(err, bolt.ErrNoDatabase) {
+		fmt.Fprintf(stderr, "No database in %s: the draft is compared with the built-in catalogue only.\n", where.data)
+		book, err = scratchNoticeBook(ctx)
+	}
 	if err != nil {
 		return err
 	}
