@@ -22,19 +22,22 @@ var ccpaRuleSets = []ruleSet{{
 // Name implements Regime.
 func (ccpaRegime) Name() string { return CCPA }
 
-// Calculate implements Regime.
-func (ccpaRegime) Calculate(req Request, cal *Calendars) (Result, error) {
-	if err := validateRequest(req); err != nil {
-		return Result{}, err
-	}
+// Validate implements Regime.
+func (ccpaRegime) Validate(req Request, cal *Calendars) error {
+	var pauses error
 	if len(req.Pauses) > 0 {
-		return Result{}, fieldErrorf("pauses", "the CCPA has no clarification pause: the 45 days run from receipt")
+		pauses = fieldErrorf("pauses", "the CCPA has no clarification pause: the 45 days run from receipt")
+	}
+	return fieldErrors(validateRequest(req), pauses, checkRegion(cal, req.Region, false))
+}
+
+// Calculate implements Regime.
+func (r ccpaRegime) Calculate(req Request, cal *Calendars) (Result, error) {
+	if err := r.Validate(req, cal); err != nil {
+		return Result{}, err
 	}
 	rules, err := ruleSetFor(CCPA, ccpaRuleSets, req.Received)
 	if err != nil {
-		return Result{}, err
-	}
-	if err := checkRegion(cal, req.Region, false); err != nil {
 		return Result{}, err
 	}
 	c := newCalculation(req, cal, CCPA, rules)

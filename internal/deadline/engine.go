@@ -9,6 +9,8 @@ import (
 // Regime is one legal clock.
 type Regime interface {
 	Name() string
+	// Validate names every field of req the regime cannot work with.
+	Validate(req Request, cal *Calendars) error
 	Calculate(req Request, cal *Calendars) (Result, error)
 }
 
@@ -34,16 +36,35 @@ func NewEngine(cal *Calendars) *Engine {
 }
 
 // Calculate works out a request's deadlines under its regime (UK GDPR when
-// none is named). Every error it returns is a *FieldError.
+// none is named). Every error it returns is a *FieldError or FieldErrors.
 func (e *Engine) Calculate(req Request) (Result, error) {
-	if req.Regime == "" {
-		req.Regime = UKGDPR
-	}
-	regime, ok := e.regimes[req.Regime]
-	if !ok {
-		return Result{}, fieldErrorf("regime", "unknown regime %q (known: %s)", req.Regime, strings.Join(e.Regimes(), ", "))
+	regime, err := e.regime(req.Regime)
+	if err != nil {
+		return Result{}, err
 	}
 	return regime.Calculate(req, e.cal)
+}
+
+// Validate names every field of req that Calculate would refuse, without
+// working anything out; the server uses it to name, beside fields it could
+// not even parse, every other bad field in one answer.
+func (e *Engine) Validate(req Request) error {
+	regime, err := e.regime(req.Regime)
+	if err != nil {
+		return err
+	}
+	return regime.Validate(req, e.cal)
+}
+
+func (e *Engine) regime(name string) (Regime, error) {
+	if name == "" {
+		name = UKGDPR
+	}
+	regime, ok := e.regimes[name]
+	if !ok {
+		return nil, fieldErrorf("regime", "unknown regime %q (known: %s)", name, strings.Join(e.Regimes(), ", "))
+	}
+	return regime, nil
 }
 
 // Regimes lists the regime names, sorted.

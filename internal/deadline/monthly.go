@@ -45,16 +45,18 @@ var euGDPR = monthlyRegime{name: EUGDPR, ruleSets: []ruleSet{
 // Name implements Regime.
 func (m monthlyRegime) Name() string { return m.name }
 
+// Validate implements Regime.
+func (m monthlyRegime) Validate(req Request, cal *Calendars) error {
+	return fieldErrors(validateRequest(req), checkRegion(cal, req.Region, true))
+}
+
 // Calculate implements Regime.
 func (m monthlyRegime) Calculate(req Request, cal *Calendars) (Result, error) {
-	if err := validateRequest(req); err != nil {
+	if err := m.Validate(req, cal); err != nil {
 		return Result{}, err
 	}
 	rules, err := ruleSetFor(m.name, m.ruleSets, req.Received)
 	if err != nil {
-		return Result{}, err
-	}
-	if err := checkRegion(cal, req.Region, true); err != nil {
 		return Result{}, err
 	}
 	c := newCalculation(req, cal, m.name, rules)

@@ -79,28 +79,23 @@ func (r Result) Due() Date {
 	return r.StatutoryDue
 }
 
-// validateRequest checks what every regime needs before any arithmetic. It
-// returns the first problem, in field order, so the message is stable.
+// validateRequest checks what every regime needs before any arithmetic.
+// It names every field at fault, in field order, so the messages are
+// stable; within a group of fields that depend on each other (a pause, an
+// extension) only the first problem is named.
 func validateRequest(req Request) error {
-	if err := checkDate("received", req.Received); err != nil {
-		return err
-	}
-	if err := checkOptionalDate("identity_received", req.IdentityReceived, req.Received); err != nil {
-		return err
-	}
-	if err := checkOptionalDate("fee_received", req.FeeReceived, req.Received); err != nil {
-		return err
-	}
-	if err := checkPauses(req.Pauses, req.Received); err != nil {
-		return err
-	}
-	if err := checkExtension(req.Extension, req.Received); err != nil {
-		return err
-	}
+	var target error
 	if req.InternalTargetDays < 0 || req.InternalTargetDays > maxInternalTargetDays {
-		return fieldErrorf("internal_target_days", "must be between 0 and %d, got %d", maxInternalTargetDays, req.InternalTargetDays)
+		target = fieldErrorf("internal_target_days", "must be between 0 and %d, got %d", maxInternalTargetDays, req.InternalTargetDays)
 	}
-	return nil
+	return fieldErrors(
+		checkDate("received", req.Received),
+		checkOptionalDate("identity_received", req.IdentityReceived, req.Received),
+		checkOptionalDate("fee_received", req.FeeReceived, req.Received),
+		checkPauses(req.Pauses, req.Received),
+		checkExtension(req.Extension, req.Received),
+		target,
+	)
 }
 
 func checkOptionalDate(field string, d *Date, received Date) error {

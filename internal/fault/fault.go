@@ -72,3 +72,23 @@ type Conflict struct {
 func (e *Conflict) Error() string {
 	return fmt.Sprintf("%s was changed by someone else (its etag is now %q); reload it and try again", e.Subject, e.CurrentEtag)
 }
+
+// Unavailable is a failure of a service the call depends on (the store's
+// cluster electing a leader, a member down) that lasted longer than the
+// retries allowed. Nothing was written unless Ambiguous says it may have
+// been; the call may be retried.
+type Unavailable struct {
+	Description string
+	// Ambiguous is true when a write was sent but not confirmed.
+	Ambiguous bool
+	Cause     error
+}
+
+func (e *Unavailable) Error() string {
+	if e.Cause == nil {
+		return e.Description
+	}
+	return e.Description + ": " + e.Cause.Error()
+}
+
+func (e *Unavailable) Unwrap() error { return e.Cause }

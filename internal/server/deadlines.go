@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -24,19 +25,13 @@ type deadlineService struct {
 }
 
 func (s *deadlineService) CalculateDeadline(_ context.Context, req *rdv1.CalculateDeadlineRequest) (*rdv1.CalculateDeadlineResponse, error) {
-	in, err := deadlineRequestFromProto(req)
-	if err != nil {
-		return nil, err
+	in, asOf, unreadable := deadlineRequestFromProto(req, deadline.DateOf(s.clock.Now()))
+	if len(unreadable) > 0 {
+		return nil, s.everyBadField(in, unreadable)
 	}
 	res, err := s.engine.Calculate(in)
 	if err != nil {
 		return nil, err
-	}
-	asOf := deadline.DateOf(s.clock.Now())
-	if req.GetAsOf() != "" {
-		if asOf, err = parseDateField("as_of", req.GetAsOf()); err != nil {
-			return nil, err
-		}
 	}
 	standing, err := s.engine.StandingOn(in.Region, res.Due(), asOf)
 	if err != nil {
@@ -45,63 +40,72 @@ func (s *deadlineService) CalculateDeadline(_ context.Context, req *rdv1.Calcula
 	return deadlineResultToProto(req.GetRegime(), res, standing), nil
 }
 
-func deadlineRequestFromProto(req *rdv1.CalculateDeadlineRequest) (deadline.Request, error) {
-	in := deadline.Request{
+// everyBadField answers a request with dates it could not read by naming
+// those and, in the same answer, every other field the engine refuses.
+func (s *deadlineService) everyBadField(in deadline.Request, unreadable []fault.FieldViolation) error {
+	bad := map[string]bool{}
+	for _, v := range unreadable {
+		bad[v.Field] = true
+	}
+	violations := unreadable
+	var fields deadline.FieldErrors
+	var field *deadline.FieldError
+	err := s.engine.Validate(in)
+	switch {
+	case errors.As(err, &fields):
+	case errors.As(err, &field):
+		fields = deadline.FieldErrors{field}
+	}
+	for _, f := range fields {
+		if !bad[f.Field] { // an unreadable date is also "required" to the engine
+			violations = append(violations, fault.FieldViolation{Field: f.Field, Description: f.Description})
+		}
+	}
+	return &fault.InvalidArgument{Violations: violations}
+}
+
+// deadlineRequestFromProto reads the request, and the day to measure the
+// time left on (today unless as_of says), naming every date it cannot read.
+func deadlineRequestFromProto(req *rdv1.CalculateDeadlineRequest, today deadline.Date) (in deadline.Request, asOf deadline.Date, unreadable []fault.FieldViolation) {
+	in = deadline.Request{
 		Regime:             regimeName(req.GetRegime()),
 		Region:             req.GetRegion(),
 		CautiousPauses:     req.GetCautiousPauses(),
 		InternalTargetDays: int(req.GetInternalTargetDays()),
 	}
-	var err error
-	if in.Received, err = parseDateField("received", req.GetReceived()); err != nil {
-		return in, err
+	date := func(field, value string) deadline.Date {
+		d, err := deadline.ParseDate(value)
+		if err != nil {
+			unreadable = append(unreadable, fault.FieldViolation{Field: field, Description: fmt.Sprintf("%q is not a valid date (want YYYY-MM-DD): %v", value, err)})
+		}
+		return d
 	}
-	if in.IdentityReceived, err = optionalDateField("identity_received", req.GetIdentityReceived()); err != nil {
-		return in, err
+	optional := func(field, value string) *deadline.Date {
+		if value == "" {
+			return nil
+		}
+		d := date(field, value)
+		return &d
 	}
-	if in.FeeReceived, err = optionalDateField("fee_received", req.GetFeeReceived()); err != nil {
-		return in, err
-	}
+	in.Received = date("received", req.GetReceived())
+	in.IdentityReceived = optional("identity_received", req.GetIdentityReceived())
+	in.FeeReceived = optional("fee_received", req.GetFeeReceived())
 	for i, p := range req.GetPauses() {
 		field := fmt.Sprintf("pauses[%d]", i)
-		asked, err := parseDateField(field+".asked", p.GetAsked())
-		if err != nil {
-			return in, err
-		}
-		answered, err := parseDateField(field+".answered", p.GetAnswered())
-		if err != nil {
-			return in, err
-		}
-		in.Pauses = append(in.Pauses, deadline.Pause{Asked: asked, Answered: answered})
+		in.Pauses = append(in.Pauses, deadline.Pause{Asked: date(field+".asked", p.GetAsked()), Answered: date(field+".answered", p.GetAnswered())})
 	}
 	if ext := req.GetExtension(); ext != nil {
-		granted, err := parseDateField("extension.granted_on", ext.GetGrantedOn())
-		if err != nil {
-			return in, err
-		}
-		in.Extension = &deadline.Extension{GrantedOn: granted, Reason: ext.GetReason(), Months: int(ext.GetMonths())}
+		in.Extension = &deadline.Extension{GrantedOn: date("extension.granted_on", ext.GetGrantedOn()), Reason: ext.GetReason(), Months: int(ext.GetMonths())}
 	}
-	return in, nil
+	asOf = today
+	if req.GetAsOf() != "" {
+		asOf = date("as_of", req.GetAsOf())
+	}
+	return in, asOf, unreadable
 }
 
 func regimeName(r rdv1.Regime) string {
 	return strings.ReplaceAll(enumToDomain(r, "REGIME_"), "_", "-")
-}
-
-func parseDateField(field, value string) (deadline.Date, error) {
-	d, err := deadline.ParseDate(value)
-	if err != nil {
-		return d, fault.Invalid(field, "%q is not a valid date (want YYYY-MM-DD): %v", value, err)
-	}
-	return d, nil
-}
-
-func optionalDateField(field, value string) (*deadline.Date, error) {
-	if value == "" {
-		return nil, nil
-	}
-	d, err := parseDateField(field, value)
-	return &d, err
 }
 
 func deadlineResultToProto(regime rdv1.Regime, res deadline.Result, st deadline.Standing) *rdv1.CalculateDeadlineResponse {

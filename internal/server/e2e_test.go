@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -275,6 +276,28 @@ func TestCalculateDeadlineOverBothDoors(t *testing.T) {
 	} {
 		if code, body := ts.call(t, "POST", "/v1/deadline:calculate", bad); code != http.StatusBadRequest {
 			t.Errorf("%s = %d %v, want 400", bad, code, body)
+		}
+	}
+	// One answer names every bad field, whether the date could not be read
+	// at all or the engine refused the value.
+	for bad, want := range map[string][]string{
+		`{"region":"mars","received":"2026-13-45"}`:                                                      {"received", "region"},
+		`{"region":"mars","received":"2026-03-02","extension":{"granted_on":"2026-02-01","reason":"x"}}`: {"region", "extension.granted_on"},
+		`{"region":"scotland","received":"2026-03-02","as_of":"soon","fee_received":"later"}`:            {"fee_received", "as_of"},
+	} {
+		code, body := ts.call(t, "POST", "/v1/deadline:calculate", bad)
+		var got []string
+		details, _ := body["details"].([]any)
+		for _, d := range details {
+			vs, _ := d.(map[string]any)["field_violations"].([]any)
+			for _, v := range vs {
+				got = append(got, v.(map[string]any)["field"].(string))
+			}
+		}
+		slices.Sort(got)
+		slices.Sort(want)
+		if code != http.StatusBadRequest || !slices.Equal(got, want) {
+			t.Errorf("%s = %d naming %v, want 400 naming %v", bad, code, got, want)
 		}
 	}
 }

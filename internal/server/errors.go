@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 
 	"buf.build/go/protovalidate"
@@ -34,8 +35,10 @@ func toStatus(ctx context.Context, log *slog.Logger, err error) error {
 		notFound   *fault.NotFound
 		failed     *fault.FailedPrecondition
 		conflict   *fault.Conflict
+		down       *fault.Unavailable
 		validation *protovalidate.ValidationError
 		field      *deadline.FieldError
+		fields     deadline.FieldErrors
 		unknownCtx *notice.UnknownContextError
 		unauthed   *auth.UnauthenticatedError
 		denied     *auth.PermissionDeniedError
@@ -49,6 +52,12 @@ func toStatus(ctx context.Context, log *slog.Logger, err error) error {
 		return badRequest(invalid.Error(), invalid.Violations...)
 	case errors.As(err, &validation):
 		return badRequest("invalid argument: "+validation.Error(), violationsOf(validation)...)
+	case errors.As(err, &fields): // before field, which would find only the first
+		violations := make([]fault.FieldViolation, len(fields))
+		for i, f := range fields {
+			violations[i] = fault.FieldViolation{Field: f.Field, Description: f.Description}
+		}
+		return badRequest(fields.Error(), violations...)
 	case errors.As(err, &field):
 		return badRequest(field.Error(), fault.FieldViolation{Field: field.Field, Description: field.Description})
 	case errors.As(err, &unknownCtx):
@@ -59,6 +68,10 @@ func toStatus(ctx context.Context, log *slog.Logger, err error) error {
 		return preconditionFailed(failed)
 	case errors.As(err, &conflict):
 		return withInfo(codes.Aborted, conflict.Error(), "ETAG_MISMATCH", map[string]string{"name": conflict.Subject, "current_etag": conflict.CurrentEtag})
+	case errors.As(err, &down):
+		// The cause (which store member, which address) is for the log.
+		log.WarnContext(ctx, "store unavailable", "error", err)
+		return withInfo(codes.Unavailable, "the service is briefly unavailable; try again", "UNAVAILABLE", map[string]string{"ambiguous": fmt.Sprint(down.Ambiguous)})
 	case errors.Is(err, context.Canceled):
 		return status.Error(codes.Canceled, "request cancelled")
 	case errors.Is(err, context.DeadlineExceeded):
