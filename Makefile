@@ -21,7 +21,7 @@ SCREENSHOTS       := build/screenshots
 SKIPPED           := build/skipped.txt
 
 .PHONY: all build run test unit race vet staticcheck lint generate check-generated protodeps breaking bench bench-web crashtest clean fmt-check \
-        assets check-assets browser-test docs-screenshots skip-report corpus
+        assets check-assets browser-test docs-screenshots skip-report readme-check corpus
 
 all: build
 
@@ -102,6 +102,11 @@ docs-screenshots:
 # make test enforces them (and skips them where the corpus is absent).
 corpus:
 	RIGHTSDESK_CORPUS=$(if $(CORPUS),$(abspath $(CORPUS))) go test -count=1 -run '^TestCorpusScore$$' -v ./internal/notice/importer/
+
+# Runs every shell block of README.md, top to bottom, in a fresh clone of
+# the committed tree against a real server (see tools/readme-check.sh).
+readme-check:
+	tools/readme-check.sh
 
 # SIGKILLs a writer 50 times and checks no acknowledged case is lost
 # (make test runs the same test with 5 rounds).
