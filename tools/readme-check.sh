@@ -11,6 +11,7 @@
 #   make run                         starts the server in the background
 #   make test                        skipped (this runs inside make test)
 #   … # server stopped               stops the server, runs the line, starts it again
+#   a password prompt                answered from standard input, as a person types it
 # Every curl fails on an HTTP error (--fail-with-body), so a 4xx or 5xx in
 # an example fails the check; `bash -x` output names the failing line.
 set -euo pipefail
@@ -53,5 +54,6 @@ PRELUDE
 } > "$script"
 
 cd "$work"
-RD_REPO="$repo" RD_WORK="$work" bash -x "$script"
+yes 'a long readme-check password' | head -n 100 > "$work/answers"
+RD_REPO="$repo" RD_WORK="$work" bash -x "$script" < "$work/answers"
 echo "readme-check: every shell block of README.md ran as written"
