@@ -54,6 +54,6 @@ PRELUDE
 } > "$script"
 
 cd "$work"
-yes 'a long readme-check password' | head -n 100 > "$work/answers"
+for _ in $(seq 100); do echo 'a long readme-check password'; done > "$work/answers"
 RD_REPO="$repo" RD_WORK="$work" bash -x "$script" < "$work/answers"
 echo "readme-check: every shell block of README.md ran as written"
