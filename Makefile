@@ -34,7 +34,7 @@ run: build
 	$(BIN) serve
 
 # The last line says what passed and names anything skipped.
-test: skip-report check-generated check-assets lint fmt-check vet staticcheck unit race browser-test
+test: skip-report check-generated check-assets lint fmt-check vet staticcheck unit race browser-test readme-check
 	@if [ -s $(SKIPPED) ]; then \
 	  echo "make test: every check that ran passed; skipped: $$(paste -sd ';' $(SKIPPED) | sed 's/;/; /g')"; \
 	else echo "make test: all checks passed, none skipped"; fi
