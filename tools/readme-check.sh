@@ -8,7 +8,9 @@
 # A reader follows some lines by hand; this script does the same:
 #   sudo apt-get install …           skipped (CI installs the packages first)
 #   git clone <this repository> …    clones this checkout instead
-#   make run                         starts the server in the background
+#   make run                         starts the server in the background, with node, npm
+#                                    and npx hidden (building needs only Go), and checks
+#                                    that the start page is served with its stylesheet
 #   make test                        skipped (this runs inside make test)
 #   … # server stopped               stops the server, runs the line, starts it again
 #   a password prompt                answered from standard input, as a person types it
@@ -39,6 +41,13 @@ rd_stop_server() {
   if [ -n "${RD_SERVER:-}" ]; then kill -INT "$RD_SERVER"; wait "$RD_SERVER" || true; RD_SERVER=; fi
 }
 trap rd_stop_server EXIT
+# Building must need only Go: these stand in for Node.js's tools and fail.
+mkdir -p "$RD_WORK/no-node"
+for tool in node npm npx; do printf '#!/bin/sh\necho "%s is not installed" >&2; exit 127\n' "$tool" > "$RD_WORK/no-node/$tool"; chmod +x "$RD_WORK/no-node/$tool"; done
+rd_styled() {
+  command curl -sf 127.0.0.1:8080/ | grep -q '<link rel="stylesheet" href="/static/app.css">'
+  command curl -sf 127.0.0.1:8080/static/app.css | grep -q 'govuk-frontend-version'
+}
 PRELUDE
   awk '
     /^```sh$/ { inblock = 1; block++; printf "\n# --- README.md block %d (line %d)\n", block, NR; next }
@@ -46,7 +55,7 @@ PRELUDE
     !inblock  { next }
     /^sudo apt-get install/            { print ": skipped: " $0; next }
     /^git clone <this repository>/     { print "git clone -q \"$RD_REPO\" rightsdesk && cd rightsdesk"; next }
-    /^make run/                        { print "make build"; print "rd_start_server"; next }
+    /^make run/                        { print "PATH=\"$RD_WORK/no-node:$PATH\" make build"; print "rd_start_server"; print "rd_styled"; next }
     /^make test/                       { print ": skipped: make test runs this check"; next }
     /# server stopped/                 { line = $0; sub(/[ \t]*#.*$/, "", line); print "rd_stop_server; " line "; rd_start_server"; next }
     { print }
