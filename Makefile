@@ -86,7 +86,7 @@ check-assets: assets
 browser-test: build $(NPM_STAMP)
 	@mkdir -p build
 	SCREENSHOT_DIR=$(CURDIR)/$(SCREENSHOTS) node --test web/test/journey.test.mjs web/test/staff.test.mjs web/test/setup.test.mjs | tee build/browser.tap
-	@grep -m1 -o 'browser tests skipped: [^#]*' build/browser.tap >> $(SKIPPED) || true
+	@grep -m1 -o 'browser tests skipped: [^#]*' build/browser.tap | sed 's/ skipped:/:/' >> $(SKIPPED) || true
 
 # Refreshes the README's screenshots from the last browser-test run.
 docs-screenshots:
