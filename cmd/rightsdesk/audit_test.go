@@ -39,7 +39,7 @@ func serveWithCases(t *testing.T, dir string, count int) (addr, adminToken strin
 	callCtx := metadata.AppendToOutgoingContext(ctx, "authorization", "Bearer "+caseworker)
 	for range count {
 		_, err := client.CreateCase(callCtx, &rdv1.CreateCaseRequest{Case: &rdv1.Case{
-			Notice:    "notices/it-service-desk",
+			Notices:   []*rdv1.CaseNotice{{Notice: "notices/it-service-desk"}},
 			Rights:    []*rdv1.RequestedRight{{Right: rdv1.Right_RIGHT_ACCESS}},
 			Requester: &rdv1.Requester{Person: &rdv1.Person{Name: "Ada Example", Email: "ada@example.org"}},
 		}}, grpc.WaitForReady(true))

@@ -16,7 +16,6 @@ import (
 	"github.com/rightsdesk/rightsdesk/internal/store"
 	"github.com/rightsdesk/rightsdesk/internal/store/bolt"
 	"github.com/rightsdesk/rightsdesk/internal/store/bolt/bolttest"
-	"github.com/rightsdesk/rightsdesk/internal/usecase"
 )
 
 // The details of the requester and the staff member of checkedDatabase,
@@ -31,10 +30,10 @@ func checkedDatabase(t *testing.T) (dir, path string) {
 	dir = t.TempDir()
 	w, st := caseworktest.New(t, dir, time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC))
 	for i := range 4 {
-		res, err := w.Create(t.Context(), "token:test", usecase.NewRequest{NoticeID: "it-service-desk", NewCase: cases.NewCase{
-			Context: "employment", Rights: []notice.Right{notice.RightErasure}, ReceivedOn: "2026-02-20", RequestID: fmt.Sprintf("req-%d", i),
+		res, err := w.Create(t.Context(), "token:test", cases.NewCase{Notices: []cases.NoticeRef{{ID: "it-service-desk", Context: "employment"}},
+			Rights: []notice.Right{notice.RightErasure}, ReceivedOn: "2026-02-20", RequestID: fmt.Sprintf("req-%d", i),
 			Requester: cases.Requester{Person: cases.Person{Name: "Ada Lovelace", Email: "ada@example.org"}, Relationship: cases.RelationshipSelf},
-		}})
+		})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -14,7 +14,6 @@ import (
 	"github.com/rightsdesk/rightsdesk/internal/casework/caseworktest"
 	"github.com/rightsdesk/rightsdesk/internal/export"
 	"github.com/rightsdesk/rightsdesk/internal/notice"
-	"github.com/rightsdesk/rightsdesk/internal/usecase"
 )
 
 // writeBundle opens a database in dir, takes one case (interleaved with
@@ -25,10 +24,10 @@ func writeBundle(t *testing.T, dir string) (bundle string, proof audit.Proof) {
 	defer st.Close() // the command under test opens the database next
 	var ids []string
 	for _, name := range []string{"Ada Lovelace", "Alan Turing"} {
-		res, err := w.Create(t.Context(), "token:cw", usecase.NewRequest{NoticeID: "it-service-desk", NewCase: cases.NewCase{
+		res, err := w.Create(t.Context(), "token:cw", cases.NewCase{Notices: []cases.NoticeRef{{ID: "it-service-desk"}},
 			Rights: []notice.Right{notice.RightAccess}, ReceivedOn: "2026-02-20", Channel: cases.ChannelPhone,
 			Requester: cases.Requester{Person: cases.Person{Name: name, Email: "someone@example.org"}, Relationship: cases.RelationshipSelf},
-		}})
+		})
 		if err != nil {
 			t.Fatal(err)
 		}

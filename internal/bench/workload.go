@@ -9,7 +9,6 @@ import (
 	rdv1 "github.com/rightsdesk/rightsdesk/gen/go/rightsdesk/v1"
 	"github.com/rightsdesk/rightsdesk/internal/cases"
 	"github.com/rightsdesk/rightsdesk/internal/notice"
-	"github.com/rightsdesk/rightsdesk/internal/usecase"
 )
 
 // The built-in notice and context every generated request cites.
@@ -27,10 +26,10 @@ const receivedDays = 90
 // request is the i-th generated request: every right in turn, received on
 // one of the last receivedDays days. Yesterday at the latest, in UTC, is
 // never in the future on the UK calendar the domain checks it against.
-func request(i int, now time.Time, rng *rand.Rand) usecase.NewRequest {
+func request(i int, now time.Time, rng *rand.Rand) cases.NewCase {
 	received := now.UTC().AddDate(0, 0, -1-i%receivedDays)
-	return usecase.NewRequest{NoticeID: noticeID, NewCase: cases.NewCase{
-		Context:     noticeCtx,
+	return cases.NewCase{
+		Notices:     []cases.NoticeRef{{ID: noticeID, Context: noticeCtx}},
 		Rights:      []notice.Right{notice.Rights[i%len(notice.Rights)]},
 		Description: description,
 		ReceivedOn:  received.Format(time.DateOnly),
@@ -40,14 +39,13 @@ func request(i int, now time.Time, rng *rand.Rand) usecase.NewRequest {
 			Person:       cases.Person{Name: fmt.Sprintf("Requester %d", i), Email: fmt.Sprintf("requester%d@example.org", i)},
 			Relationship: cases.RelationshipSelf,
 		},
-	}}
+	}
 }
 
 // createRequest is request as a gRPC client sends it.
-func createRequest(r usecase.NewRequest) *rdv1.CreateCaseRequest {
+func createRequest(r cases.NewCase) *rdv1.CreateCaseRequest {
 	c := &rdv1.Case{
-		Notice:      "notices/" + r.NoticeID,
-		Context:     r.Context,
+		Notices:     []*rdv1.CaseNotice{{Notice: "notices/" + r.Notices[0].ID, Context: r.Notices[0].Context}},
 		Description: r.Description,
 		ReceivedOn:  r.ReceivedOn,
 		Requester: &rdv1.Requester{

@@ -63,9 +63,13 @@ const (
 	OutcomeWithdrawn          OutcomeKind = "withdrawn"
 	OutcomePassedToController OutcomeKind = "passed_to_controller"
 	OutcomeSelfService        OutcomeKind = "self_service"
+	// OutcomeDuplicate closes a case that repeats another, which goes on in
+	// its place (see MergeInto).
+	OutcomeDuplicate OutcomeKind = "duplicate"
 )
 
-// OutcomeKinds lists every outcome.
+// OutcomeKinds lists the outcomes a case is closed with by Close; a
+// duplicate is closed by MergeInto instead.
 var OutcomeKinds = []OutcomeKind{OutcomeFulfilled, OutcomePartiallyFulfilled, OutcomeRefused, OutcomeWithdrawn, OutcomePassedToController, OutcomeSelfService}
 
 // RefusalReason is the fixed list of grounds for refusing.
@@ -128,10 +132,20 @@ type Requester struct {
 	Authority    string       `json:"authority,omitempty"`
 }
 
-// RequestedRight is a right asked for and what the notice said about it
-// when the request was received.
+// RequestedRight is a right asked for and what the case's notices said
+// about it when the request was received: the most favourable answer of
+// any of them (empty while the case names no notice), and each one's.
 type RequestedRight struct {
 	Right        notice.Right        `json:"right"`
+	Availability notice.Availability `json:"availability"`
+	Condition    string              `json:"condition,omitempty"`
+	Reason       string              `json:"reason"`
+	PerNotice    []NoticeEvaluation  `json:"per_notice,omitempty"`
+}
+
+// NoticeEvaluation is what one notice says about a requested right.
+type NoticeEvaluation struct {
+	NoticeID     string              `json:"notice_id"`
 	Availability notice.Availability `json:"availability"`
 	Condition    string              `json:"condition,omitempty"`
 	Reason       string              `json:"reason"`
@@ -157,6 +171,8 @@ type Outcome struct {
 	Detail        string        `json:"detail,omitempty"`
 	ClosedOn      string        `json:"closed_on"`
 	OnTime        bool          `json:"on_time"`
+	// DuplicateOf is the case a duplicate was merged into.
+	DuplicateOf string `json:"duplicate_of,omitempty"`
 }
 
 // Task is follow-up work.
@@ -168,14 +184,38 @@ type Task struct {
 	Due         string    `json:"due,omitempty"`
 	Resolution  string    `json:"resolution,omitempty"`
 	CompletedBy string    `json:"completed_by,omitempty"`
+	CompletedOn string    `json:"completed_on,omitempty"`
 }
 
-// Note is a caseworker's note.
+// Note is a caseworker's note. Created is when it was written; On the date
+// it is about, which may be earlier.
 type Note struct {
 	ID      string    `json:"id"`
 	Author  string    `json:"author"`
 	Created time.Time `json:"created"`
+	On      string    `json:"on,omitempty"`
 	Text    string    `json:"text"`
+}
+
+// ExchangeKind says which way an exchange with the requester went.
+type ExchangeKind string
+
+const (
+	// ExchangeAsked is something asked of the requester.
+	ExchangeAsked ExchangeKind = "asked"
+	// ExchangeReplied is the requester's answer.
+	ExchangeReplied ExchangeKind = "replied"
+)
+
+// Exchange is one thing asked of the requester (identity, clarification, a
+// fee) or their answer, in their and our words, so the case page shows what
+// was asked and what came back. It is personal data.
+type Exchange struct {
+	Kind   ExchangeKind `json:"kind"`
+	What   WaitingFor   `json:"what"`
+	On     string       `json:"on"`
+	Detail string       `json:"detail,omitempty"`
+	By     string       `json:"by"`
 }
 
 // Step is one line of a deadline explanation.
@@ -200,23 +240,27 @@ type Clock struct {
 
 // Case is a data-subject rights request.
 type Case struct {
-	ID              string           `json:"id"`
-	Reference       string           `json:"reference"`
-	StatusTokenHash []byte           `json:"status_token_hash"`
-	RequestID       string           `json:"request_id,omitempty"`
-	NoticeID        string           `json:"notice_id"`
-	NoticeVersion   int              `json:"notice_version"`
-	Context         string           `json:"context,omitempty"`
-	Audience        string           `json:"audience,omitempty"`
-	Rights          []RequestedRight `json:"rights"`
-	Description     string           `json:"description,omitempty"`
-	Requester       Requester        `json:"requester"`
-	Channel         Channel          `json:"channel"`
-	Region          string           `json:"region"`
-	ReceivedOn      string           `json:"received_on"`
-	State           State            `json:"state"`
-	WaitingFor      WaitingFor       `json:"waiting_for,omitempty"`
-	Assignee        string           `json:"assignee,omitempty"`
+	ID              string `json:"id"`
+	Reference       string `json:"reference"`
+	StatusTokenHash []byte `json:"status_token_hash"`
+	RequestID       string `json:"request_id,omitempty"`
+	// Notices are the privacy notices the request is about, each pinned to
+	// the version in force when it was received; none while staff have yet
+	// to triage a request about "everything you hold".
+	Notices     []CaseNotice     `json:"notices,omitempty"`
+	Rights      []RequestedRight `json:"rights"`
+	Description string           `json:"description,omitempty"`
+	Requester   Requester        `json:"requester"`
+	Channel     Channel          `json:"channel"`
+	// Region is the bank-holiday calendar the clock counts working days
+	// in: the handling office's, from the organisation's configuration,
+	// unless staff chose another for this case, saying why in RegionReason.
+	Region       string     `json:"region"`
+	RegionReason string     `json:"region_reason,omitempty"`
+	ReceivedOn   string     `json:"received_on"`
+	State        State      `json:"state"`
+	WaitingFor   WaitingFor `json:"waiting_for,omitempty"`
+	Assignee     string     `json:"assignee,omitempty"`
 
 	IdentityStatus      IdentityStatus  `json:"identity_status"`
 	IdentityRequestedOn string          `json:"identity_requested_on,omitempty"`
@@ -227,11 +271,15 @@ type Case struct {
 	Clarifications      []Clarification `json:"clarifications,omitempty"`
 	Extension           *Extension      `json:"extension,omitempty"`
 
-	Clock           Clock         `json:"clock"`
-	Outcome         *Outcome      `json:"outcome,omitempty"`
-	Tasks           []Task        `json:"tasks,omitempty"`
-	Notes           []Note        `json:"notes,omitempty"`
-	Searches        []Search      `json:"searches,omitempty"`
+	Clock     Clock      `json:"clock"`
+	Outcome   *Outcome   `json:"outcome,omitempty"`
+	Tasks     []Task     `json:"tasks,omitempty"`
+	Notes     []Note     `json:"notes,omitempty"`
+	Exchanges []Exchange `json:"exchanges,omitempty"`
+	Searches  []Search   `json:"searches,omitempty"`
+	// Links are the ids of other cases staff found to be about the same
+	// person or matter, each linked both ways.
+	Links           []string      `json:"links,omitempty"`
 	OtherController *notice.Party `json:"other_controller,omitempty"`
 
 	Version int64     `json:"version"`

@@ -38,18 +38,30 @@ func testNotice() *notice.Notice {
 
 var engine = deadline.NewEngine(deadline.BuiltinCalendars())
 
-// envOn is an Env at noon UK time on the given date.
-func envOn(day string) cases.Env {
+// envOn is an Env at noon UK time on the given date, whose catalogue holds
+// testNotice.
+func envOn(day string) cases.Env { return envWith(day, testNotice()) }
+
+// envWith is envOn with a catalogue of the given notices.
+func envWith(day string, notices ...*notice.Notice) cases.Env {
 	d, err := time.Parse(time.DateOnly, day)
 	if err != nil {
 		panic(err)
 	}
-	return cases.Env{Now: d.Add(12 * time.Hour), Actor: "token:alice", Engine: engine, Random: rand.NewChaCha8([32]byte{1})}
+	return cases.Env{Now: d.Add(12 * time.Hour), Actor: "token:alice", Engine: engine, Random: rand.NewChaCha8([32]byte{1}),
+		Notice: func(id string) (*notice.Notice, bool) {
+			for _, n := range notices {
+				if n.ID == id {
+					return n, true
+				}
+			}
+			return nil, false
+		}}
 }
 
 func validNew() cases.NewCase {
 	return cases.NewCase{
-		Notice: testNotice(), Rights: []notice.Right{notice.RightErasure}, ReceivedOn: "2026-01-31",
+		Notices: []cases.NoticeRef{{ID: "test-notice"}}, Rights: []notice.Right{notice.RightErasure}, ReceivedOn: "2026-01-31",
 		Requester: cases.Requester{Person: cases.Person{Name: "Ada Lovelace", Email: "ada@example.org"}, Relationship: cases.RelationshipSelf},
 	}
 }
@@ -96,7 +108,7 @@ func TestCreateRecordsEvaluationClockTasksAndSecrets(t *testing.T) {
 
 func TestCreateScopesArticle19TasksToTheContext(t *testing.T) {
 	in := validNew()
-	in.Context = "staff"
+	in.Notices[0].Context = "staff"
 	c := mustCreate(t, in, envOn("2026-02-02"))
 	if len(c.Tasks) != 1 || c.Tasks[0].Recipient != "Payroll Ltd" {
 		t.Errorf("tasks for the staff context = %+v, want only the unscoped recipient", c.Tasks)
@@ -109,12 +121,12 @@ func TestCreateScopesArticle19TasksToTheContext(t *testing.T) {
 
 func TestCreateFromAProcessorAudienceNamesTheController(t *testing.T) {
 	in := validNew()
-	in.Audience = "theirs"
+	in.Notices[0].Audience = "theirs"
 	c := mustCreate(t, in, envOn("2026-02-02"))
 	if c.OtherController == nil || c.OtherController.Name != "Other Department" {
 		t.Fatalf("other controller = %+v, want Other Department", c.OtherController)
 	}
-	in.Audience = "ours"
+	in.Notices[0].Audience = "ours"
 	if c := mustCreate(t, in, envOn("2026-02-02")); c.OtherController != nil {
 		t.Errorf("controller audience got another controller: %+v", c.OtherController)
 	}
@@ -122,7 +134,7 @@ func TestCreateFromAProcessorAudienceNamesTheController(t *testing.T) {
 
 func TestCreateNeverRefusesARightTheLawDoesNotGive(t *testing.T) {
 	in := validNew()
-	in.Context, in.Rights = "staff", []notice.Right{notice.RightObjection, notice.RightWithdrawConsent}
+	in.Notices[0].Context, in.Rights = "staff", []notice.Right{notice.RightObjection, notice.RightWithdrawConsent}
 	c := mustCreate(t, in, envOn("2026-02-02"))
 	for _, r := range c.Rights {
 		if r.Availability != notice.NotApplicable {
@@ -140,8 +152,8 @@ func TestCreateValidation(t *testing.T) {
 		{"no rights", func(n *cases.NewCase) { n.Rights = nil }, "case.rights"},
 		{"unknown right", func(n *cases.NewCase) { n.Rights = []notice.Right{"teleportation"} }, "case.rights[0]"},
 		{"right twice", func(n *cases.NewCase) { n.Rights = []notice.Right{notice.RightAccess, notice.RightAccess} }, "case.rights[1]"},
-		{"unknown context", func(n *cases.NewCase) { n.Context = "nope" }, "case.context"},
-		{"unknown audience", func(n *cases.NewCase) { n.Audience = "nope" }, "case.audience"},
+		{"unknown context", func(n *cases.NewCase) { n.Notices[0].Context = "nope" }, "case.notices[0].context"},
+		{"unknown audience", func(n *cases.NewCase) { n.Notices[0].Audience = "nope" }, "case.notices[0].audience"},
 		{"no name", func(n *cases.NewCase) { n.Requester.Person.Name = " " }, "case.requester.person.name"},
 		{"no way to reply", func(n *cases.NewCase) { n.Requester.Person.Email = "" }, "case.requester.person.email"},
 		{"bad email", func(n *cases.NewCase) { n.Requester.Person.Email = "ada at example" }, "case.requester.person.email"},
@@ -157,7 +169,8 @@ func TestCreateValidation(t *testing.T) {
 		{"unknown channel", func(n *cases.NewCase) { n.Channel = "pigeon" }, "case.channel"},
 		{"unknown region", func(n *cases.NewCase) { n.Region = "atlantis" }, "case.region"},
 		{"description too long", func(n *cases.NewCase) { n.Description = strings.Repeat("x", cases.MaxDescription+1) }, "case.description"},
-		{"no notice", func(n *cases.NewCase) { n.Notice = nil }, "case.notice"},
+		{"unknown notice", func(n *cases.NewCase) { n.Notices[0].ID = "nope" }, "case.notices[0].id"},
+		{"notice twice", func(n *cases.NewCase) { n.Notices = append(n.Notices, n.Notices[0]) }, "case.notices[1].id"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -358,7 +371,7 @@ func TestCommandValidation(t *testing.T) {
 func TestUpdateReceivedOnRecomputesTheClock(t *testing.T) {
 	env := envOn("2026-02-02")
 	c := mustCreate(t, validNew(), env)
-	change, err := cases.Apply(c, cases.Update{Paths: []string{"received_on", "region"}, From: cases.Case{ReceivedOn: "2026-01-16", Region: deadline.Scotland}}, env)
+	change, err := cases.Apply(c, cases.Update{Paths: []string{"received_on", "region"}, From: cases.Case{ReceivedOn: "2026-01-16", Region: deadline.Scotland, RegionReason: "handled by the Edinburgh office"}}, env)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -442,7 +455,7 @@ func TestContextIsCheckedAgainstTheVersionInForceAtReceipt(t *testing.T) {
 	v2.Number, v2.EffectiveFrom = 2, "2026-02-01"
 	v2.Contexts = []notice.Context{{ID: "apprentices", Name: "apprentice records", Basis: notice.BasisContract, Automated: true}}
 	n.Versions = append(n.Versions, v2)
-	env := envOn("2026-03-02")
+	env := envWith("2026-03-02", n)
 	for _, tc := range []struct {
 		context, received string
 		wantVersion       int
@@ -454,20 +467,20 @@ func TestContextIsCheckedAgainstTheVersionInForceAtReceipt(t *testing.T) {
 		{"apprentices", "2026-01-31", 0, false},
 	} {
 		in := validNew()
-		in.Notice, in.Context, in.ReceivedOn = n, tc.context, tc.received
+		in.Notices[0].Context, in.ReceivedOn = tc.context, tc.received
 		created, err := cases.Create(in, env)
 		if !tc.ok {
 			var inv *fault.InvalidArgument
-			if !errors.As(err, &inv) || !strings.Contains(err.Error(), "case.context") {
-				t.Errorf("%s received %s: %v, want a case.context violation", tc.context, tc.received, err)
+			if !errors.As(err, &inv) || !strings.Contains(err.Error(), "case.notices[0].context") {
+				t.Errorf("%s received %s: %v, want a case.notices[0].context violation", tc.context, tc.received, err)
 			}
 			continue
 		}
 		if err != nil {
 			t.Fatalf("%s received %s: %v", tc.context, tc.received, err)
 		}
-		if created.Case.NoticeVersion != tc.wantVersion {
-			t.Errorf("%s received %s: pinned version %d, want %d", tc.context, tc.received, created.Case.NoticeVersion, tc.wantVersion)
+		if got := created.Case.Notices[0].Version; got != tc.wantVersion {
+			t.Errorf("%s received %s: pinned version %d, want %d", tc.context, tc.received, got, tc.wantVersion)
 		}
 	}
 }

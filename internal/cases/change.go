@@ -24,9 +24,8 @@ func snapshot(c *Case) map[string]string {
 		rights[i] = string(r.Right)
 	}
 	s := map[string]string{
-		"reference": c.Reference, "notice": c.NoticeID, "notice_version": strconv.Itoa(c.NoticeVersion),
-		"context": c.Context, "audience": c.Audience, "rights": strings.Join(rights, ","),
-		"channel": string(c.Channel), "region": c.Region, "received_on": c.ReceivedOn,
+		"reference": c.Reference, "notices": NoticesText(c.Notices), "rights": strings.Join(rights, ","),
+		"channel": string(c.Channel), "region": c.Region, "region_reason": c.RegionReason, "received_on": c.ReceivedOn,
 		"state": string(c.State), "waiting_for": string(c.WaitingFor), "assignee": c.Assignee,
 		"identity_status": string(c.IdentityStatus), "fee_status": string(c.FeeStatus),
 		"clock_start": c.Clock.Start, "statutory_due": c.Clock.StatutoryDue, "extended_due": c.Clock.ExtendedDue,
@@ -44,6 +43,10 @@ func snapshot(c *Case) map[string]string {
 		s["outcome"] = string(c.Outcome.Kind)
 		s["refusal_reason"] = string(c.Outcome.RefusalReason)
 		s["closed_on"] = c.Outcome.ClosedOn
+		s["duplicate_of"] = c.Outcome.DuplicateOf
+	}
+	if len(c.Links) > 0 {
+		s["links"] = strings.Join(c.Links, ",")
 	}
 	maps.DeleteFunc(s, func(_, v string) bool { return v == "" })
 	return s

@@ -41,7 +41,35 @@ func Apply(c *Case, cmd Command, env Env) (Change, error) {
 	c.Version++
 	c.Updated = env.Now
 	b, a := diff(before, snapshot(c))
+	if d, ok := cmd.(dated); ok {
+		// The event's time is when the action was recorded; this is the
+		// date the member of staff says it took effect, which may be earlier.
+		a["on"] = statedDate(d.statedOn(), env)
+	}
 	return Change{Action: cmd.Action(), Before: b, After: a, Personal: personal}, nil
+}
+
+// dated is a command that took effect on a date of its own (an On field):
+// today unless staff say it was earlier, as when post opened on Monday is
+// logged on Wednesday.
+type dated interface{ statedOn() string }
+
+func statedDate(on string, env Env) string {
+	if on == "" {
+		return env.Today().String()
+	}
+	return on
+}
+
+// Conditional reports whether the command must be refused when the case
+// changed since the caller read it (a stale etag). Appending a note or a
+// search record cannot undo anyone else's change, so it never conflicts.
+func Conditional(cmd Command) bool {
+	switch cmd.(type) {
+	case AddNote, RecordSearch, RecordNotSearched:
+		return false
+	}
+	return true
 }
 
 func (c *Case) moveTo(to State, action string) error {
@@ -101,13 +129,21 @@ func personalDetail(detail string) map[string]any {
 
 // Assign gives the case to a caseworker ("" unassigns); picking up a NEW
 // case starts work on it.
-type Assign struct{ Assignee string }
+type Assign struct {
+	Assignee string
+	On       string
+}
 
 func (Assign) Action() string { return "case.assigned" }
 
-func (cmd Assign) apply(c *Case, _ Env) (map[string]any, error) {
+func (cmd Assign) statedOn() string { return cmd.On }
+
+func (cmd Assign) apply(c *Case, env Env) (map[string]any, error) {
 	if !c.Open() {
 		return nil, c.illegal("assign")
+	}
+	if _, err := actionDate(c, env, "on", cmd.On); err != nil {
+		return nil, err
 	}
 	assignee := strings.TrimSpace(cmd.Assignee)
 	if problem := identifierProblem(assignee, true); problem != "" {
@@ -130,6 +166,8 @@ type RequestFromRequester struct {
 
 // Action implements Command.
 func (cmd RequestFromRequester) Action() string { return "case.requested_" + string(cmd.What) }
+
+func (cmd RequestFromRequester) statedOn() string { return cmd.On }
 
 func (cmd RequestFromRequester) apply(c *Case, env Env) (map[string]any, error) {
 	if err := checkDetail(cmd.Detail); err != nil {
@@ -159,6 +197,7 @@ func (cmd RequestFromRequester) apply(c *Case, env Env) (map[string]any, error) 
 	default:
 		return nil, fault.Invalid("what", "unknown request %q", cmd.What)
 	}
+	c.Exchanges = append(c.Exchanges, Exchange{Kind: ExchangeAsked, What: cmd.What, On: on, Detail: strings.TrimSpace(cmd.Detail), By: env.Actor})
 	return personalDetail(cmd.Detail), nil
 }
 
@@ -170,6 +209,8 @@ type RecordResponse struct {
 
 // Action implements Command.
 func (RecordResponse) Action() string { return "case.requester_responded" }
+
+func (cmd RecordResponse) statedOn() string { return cmd.On }
 
 func (cmd RecordResponse) apply(c *Case, env Env) (map[string]any, error) {
 	if c.State != StateAwaitingRequester {
@@ -200,6 +241,7 @@ func (cmd RecordResponse) apply(c *Case, env Env) (map[string]any, error) {
 		}
 		last.Answered = on
 	}
+	c.Exchanges = append(c.Exchanges, Exchange{Kind: ExchangeReplied, What: c.WaitingFor, On: on, Detail: strings.TrimSpace(cmd.Detail), By: env.Actor})
 	c.WaitingFor = WaitingForNothing
 	c.State = StateInProgress
 	return personalDetail(cmd.Detail), nil
@@ -215,6 +257,8 @@ type Extend struct {
 
 // Action implements Command.
 func (Extend) Action() string { return "case.extended" }
+
+func (cmd Extend) statedOn() string { return cmd.On }
 
 func (cmd Extend) apply(c *Case, env Env) (map[string]any, error) {
 	// While the case waits for the requester the clock is stopped (identity,
@@ -258,6 +302,8 @@ type Close struct {
 // Action implements Command.
 func (Close) Action() string { return "case.closed" }
 
+func (cmd Close) statedOn() string { return cmd.On }
+
 func (cmd Close) apply(c *Case, env Env) (map[string]any, error) {
 	if !slices.Contains(OutcomeKinds, cmd.Outcome) {
 		return nil, fault.Invalid("outcome", "unknown outcome %q", cmd.Outcome)
@@ -287,14 +333,22 @@ func (cmd Close) apply(c *Case, env Env) (map[string]any, error) {
 
 // Reopen brings a closed case back into work (admin only, enforced by the
 // transport's role check).
-type Reopen struct{ Reason string }
+type Reopen struct {
+	Reason string
+	On     string
+}
 
 // Action implements Command.
 func (Reopen) Action() string { return "case.reopened" }
 
-func (cmd Reopen) apply(c *Case, _ Env) (map[string]any, error) {
+func (cmd Reopen) statedOn() string { return cmd.On }
+
+func (cmd Reopen) apply(c *Case, env Env) (map[string]any, error) {
 	if c.State != StateClosed {
 		return nil, c.illegal("reopen")
+	}
+	if _, err := actionDate(c, env, "on", cmd.On); err != nil {
+		return nil, err
 	}
 	var v []fault.FieldViolation
 	checkText(&v, "reason", strings.TrimSpace(cmd.Reason), MaxDetail, paragraph, "say why the case is reopened")
@@ -305,11 +359,17 @@ func (cmd Reopen) apply(c *Case, _ Env) (map[string]any, error) {
 	return map[string]any{"reason": cmd.Reason}, nil
 }
 
-// AddNote appends a note; notes never conflict with other changes.
-type AddNote struct{ Text string }
+// AddNote appends a note; notes never conflict with other changes. On is
+// the date the note is about (a phone call on Monday), today by default.
+type AddNote struct {
+	Text string
+	On   string
+}
 
 // Action implements Command.
 func (AddNote) Action() string { return "case.note_added" }
+
+func (cmd AddNote) statedOn() string { return cmd.On }
 
 func (cmd AddNote) apply(c *Case, env Env) (map[string]any, error) {
 	text := strings.TrimSpace(cmd.Text)
@@ -321,7 +381,11 @@ func (cmd AddNote) apply(c *Case, env Env) (map[string]any, error) {
 	if err := c.checkRoom(len(c.Notes), MaxNotes, "notes"); err != nil {
 		return nil, err
 	}
-	c.Notes = append(c.Notes, Note{ID: fmt.Sprintf("n%d", len(c.Notes)+1), Author: env.Actor, Created: env.Now, Text: text})
+	on, err := actionDate(c, env, "on", cmd.On)
+	if err != nil {
+		return nil, err
+	}
+	c.Notes = append(c.Notes, Note{ID: fmt.Sprintf("n%d", len(c.Notes)+1), Author: env.Actor, Created: env.Now, On: on, Text: text})
 	return map[string]any{"note": text}, nil
 }
 
@@ -330,10 +394,13 @@ type CompleteTask struct {
 	TaskID     string
 	State      TaskState
 	Resolution string
+	On         string
 }
 
 // Action implements Command.
 func (CompleteTask) Action() string { return "case.task_completed" }
+
+func (cmd CompleteTask) statedOn() string { return cmd.On }
 
 func (cmd CompleteTask) apply(c *Case, env Env) (map[string]any, error) {
 	i := slices.IndexFunc(c.Tasks, func(t Task) bool { return t.ID == cmd.TaskID })
@@ -354,6 +421,10 @@ func (cmd CompleteTask) apply(c *Case, env Env) (map[string]any, error) {
 	if err := invalidIf(v); err != nil {
 		return nil, err
 	}
-	task.State, task.Resolution, task.CompletedBy = cmd.State, strings.TrimSpace(cmd.Resolution), env.Actor
+	on, err := actionDate(c, env, "on", cmd.On)
+	if err != nil {
+		return nil, err
+	}
+	task.State, task.Resolution, task.CompletedBy, task.CompletedOn = cmd.State, strings.TrimSpace(cmd.Resolution), env.Actor, on
 	return nil, nil
 }

@@ -14,9 +14,9 @@ import (
 
 // NewCase is a request as received.
 type NewCase struct {
-	Notice      *notice.Notice
-	Context     string
-	Audience    string
+	// Notices are the notices the request names: any number, none for a
+	// request about everything held. Env.Notice finds them.
+	Notices     []NoticeRef
 	Rights      []notice.Right
 	Description string
 	Requester   Requester
@@ -34,27 +34,29 @@ type Created struct {
 }
 
 // Create opens a case. It never refuses a request for the right it asks
-// for: the evaluation against the notice is recorded to drive triage.
+// for: the evaluation against each notice is recorded to drive triage.
 func Create(in NewCase, env Env) (*Created, error) {
-	if err := validateNew(&in, env); err != nil {
+	notices, err := validateNew(&in, env)
+	if err != nil {
 		return nil, err
 	}
-	version := in.Notice.InForceOn(in.ReceivedOn)
 	c := &Case{
-		NoticeID: in.Notice.ID, NoticeVersion: version.Number, Context: in.Context, Audience: in.Audience,
 		Description: strings.TrimSpace(in.Description), Requester: in.Requester, Channel: in.Channel,
 		Region: in.Region, ReceivedOn: in.ReceivedOn, RequestID: in.RequestID,
 		State: StateNew, IdentityStatus: IdentityNotRequested, FeeStatus: FeeNotRequired,
 		Version: 1, Created: env.Now, Updated: env.Now,
 	}
-	if err := evaluateRights(c, version, in.Rights); err != nil {
+	for _, n := range notices {
+		c.Notices = append(c.Notices, n.ref)
+	}
+	if err := evaluate(c, notices, in.Rights); err != nil {
 		return nil, err
 	}
-	c.OtherController = otherController(version, in.Audience)
+	c.OtherController = otherController(notices)
 	if err := c.recomputeClock(env.Engine); err != nil {
 		return nil, asCaseField(err)
 	}
-	c.Tasks = article19Tasks(c, version)
+	c.syncArticle19Tasks(notices)
 	if err := c.checkFull(); err != nil {
 		return nil, err
 	}
@@ -88,32 +90,21 @@ func NewReferenceFor(c *Case, env Env) (err error) {
 	return err
 }
 
-func validateNew(in *NewCase, env Env) error {
+// validateNew checks the request, names every bad field, fills in the
+// defaults and returns the notices it names, pinned to the versions in
+// force when it was received.
+func validateNew(in *NewCase, env Env) ([]resolvedNotice, error) {
 	var v []fault.FieldViolation
 	add := func(field, format string, args ...any) {
 		v = append(v, fault.FieldViolation{Field: field, Description: fmt.Sprintf(format, args...)})
 	}
-	if in.Notice == nil {
-		add("case.notice", "is required: the notice the request is made under")
-	}
 	validateRights(in.Rights, add)
-	receivedOK := validateReceived(in, env, add)
-	if in.Notice != nil {
-		// Check against the version the requester read; an unusable date
-		// leaves only the current version to check against.
-		version := in.Notice.Current()
-		if receivedOK {
-			version = in.Notice.InForceOn(in.ReceivedOn)
-		}
-		if in.Context != "" {
-			if _, ok := version.Context(in.Context); !ok {
-				add("case.context", "the notice has no processing context %q", in.Context)
-			}
-		}
-		if in.Audience != "" && !slices.ContainsFunc(version.Audiences, func(a notice.Audience) bool { return a.ID == in.Audience }) {
-			add("case.audience", "the notice has no audience %q", in.Audience)
-		}
+	received := ""
+	if validateReceived(in, env, add) {
+		received = in.ReceivedOn // an unusable date leaves the current versions to check against
 	}
+	notices, bad := resolveNotices(in.Notices, received, env, "case.notices")
+	v = append(v, bad...)
 	validateRequester(in.Requester, add)
 	if problem := textProblem(in.Description, MaxDescription, paragraph); problem != "" {
 		add("case.description", "%s", problem)
@@ -129,10 +120,7 @@ func validateNew(in *NewCase, env Env) error {
 	if in.Region == "" {
 		in.Region = deadline.EnglandAndWales
 	}
-	if len(v) > 0 {
-		return &fault.InvalidArgument{Violations: v}
-	}
-	return nil
+	return notices, invalidIf(v)
 }
 
 func validateRights(rights []notice.Right, add func(string, string, ...any)) {
@@ -219,50 +207,6 @@ func validateReceived(in *NewCase, env Env, add func(string, string, ...any)) bo
 		return true
 	}
 	return false
-}
-
-func evaluateRights(c *Case, version *notice.Version, rights []notice.Right) error {
-	for _, r := range rights {
-		// Judged under the law in force when the request was received
-		// (Articles 22A–22D from 5 February 2026), however old the notice.
-		e, err := notice.EvaluateRightOn(version, c.Context, r, c.ReceivedOn)
-		if err != nil {
-			return fault.Invalid("case.context", "%v (in version %d, in force on %s)", err, version.Number, c.ReceivedOn)
-		}
-		c.Rights = append(c.Rights, RequestedRight{Right: r, Availability: e.Availability, Condition: e.Condition, Reason: e.Reason})
-	}
-	return nil
-}
-
-// otherController is set when we are only the processor for the audience:
-// the request belongs with its controller.
-func otherController(v *notice.Version, audience string) *notice.Party {
-	for _, a := range v.Audiences {
-		if a.ID == audience && a.Role == notice.RoleProcessor {
-			party := a.Controller
-			return &party
-		}
-	}
-	return nil
-}
-
-// article19Rights are the rights after which each recipient must be told.
-var article19Rights = []notice.Right{notice.RightRectification, notice.RightErasure, notice.RightRestriction}
-
-// article19Tasks creates one notification task per recipient the notice
-// names for the processing concerned.
-func article19Tasks(c *Case, v *notice.Version) []Task {
-	if !slices.ContainsFunc(c.Rights, func(r RequestedRight) bool { return slices.Contains(article19Rights, r.Right) }) {
-		return nil
-	}
-	var tasks []Task
-	for _, r := range v.Recipients {
-		if c.Context != "" && len(r.Scope) > 0 && !slices.Contains(r.Scope, c.Context) {
-			continue
-		}
-		tasks = append(tasks, Task{ID: fmt.Sprintf("t%d", len(tasks)+1), Kind: TaskArticle19, Recipient: r.Name, State: TaskOpen, Due: c.Clock.Due})
-	}
-	return tasks
 }
 
 // asCaseField prefixes the clock's field errors with the case field they

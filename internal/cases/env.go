@@ -6,6 +6,7 @@ import (
 	_ "time/tzdata" // the UK calendar date must not depend on the host's zone files
 
 	"github.com/rightsdesk/rightsdesk/internal/deadline"
+	"github.com/rightsdesk/rightsdesk/internal/notice"
 )
 
 // london is the zone whose calendar date decides "today" for UK deadlines.
@@ -25,6 +26,10 @@ type Env struct {
 	Actor  string
 	Engine *deadline.Engine
 	Random io.Reader
+	// Notice looks a notice up by id, with every version, for the commands
+	// that evaluate a request against the notices it names; nil when none
+	// is needed. The caller reads them where it reads the case.
+	Notice func(id string) (*notice.Notice, bool)
 }
 
 // Today is the UK calendar date at Now.

@@ -142,6 +142,9 @@ func (c *Case) textBytes() int {
 	for _, t := range c.Tasks {
 		n += len(t.Resolution)
 	}
+	for _, e := range c.Exchanges {
+		n += len(e.Detail)
+	}
 	if c.Extension != nil {
 		n += len(c.Extension.Reason)
 	}

@@ -55,6 +55,8 @@ type RecordSearch struct {
 // Action implements Command.
 func (RecordSearch) Action() string { return "case.search_recorded" }
 
+func (cmd RecordSearch) statedOn() string { return cmd.On }
+
 func (cmd RecordSearch) apply(c *Case, env Env) (map[string]any, error) {
 	s := Search{
 		Kind: SearchDone, Source: strings.TrimSpace(cmd.Source), By: strings.TrimSpace(cmd.By),
@@ -84,10 +86,13 @@ func (cmd RecordSearch) apply(c *Case, env Env) (map[string]any, error) {
 type RecordNotSearched struct {
 	Source string
 	Reason string
+	On     string // the date the source was set aside; today by default
 }
 
 // Action implements Command.
 func (RecordNotSearched) Action() string { return "case.not_searched_recorded" }
+
+func (cmd RecordNotSearched) statedOn() string { return cmd.On }
 
 func (cmd RecordNotSearched) apply(c *Case, env Env) (map[string]any, error) {
 	s := Search{
@@ -97,6 +102,14 @@ func (cmd RecordNotSearched) apply(c *Case, env Env) (map[string]any, error) {
 	var v []fault.FieldViolation
 	checkText(&v, "source", s.Source, MaxSearchSource, line, "name the system or team not searched")
 	checkText(&v, "reason", s.Reason, MaxSearchText, paragraph, "say why it was not searched (e.g. it holds no data about people like the requester)")
+	on, err := actionDate(c, env, "on", cmd.On)
+	var inv *fault.InvalidArgument
+	if errors.As(err, &inv) {
+		v = append(v, inv.Violations...)
+	} else if err != nil {
+		return nil, err
+	}
+	s.On = on
 	return c.addSearch(s, v)
 }
 

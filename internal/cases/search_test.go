@@ -32,7 +32,7 @@ func TestSearchRecordKeepsBothKindsInOrder(t *testing.T) {
 	}
 	want := []cases.Search{
 		{ID: "s1", Kind: cases.SearchDone, Source: "HR system", On: "2026-02-10", By: "token:alice", Found: "Ada's personnel file", RecordedBy: "token:alice", Recorded: env.Now},
-		{ID: "s2", Kind: cases.SearchSkipped, Source: "CCTV", Reason: "the request is about emails only", RecordedBy: "token:alice", Recorded: envOn("2026-02-11").Now},
+		{ID: "s2", Kind: cases.SearchSkipped, Source: "CCTV", On: "2026-02-11", Reason: "the request is about emails only", RecordedBy: "token:alice", Recorded: envOn("2026-02-11").Now},
 	}
 	if len(c.Searches) != len(want) {
 		t.Fatalf("searches = %+v", c.Searches)

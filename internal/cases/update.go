@@ -11,9 +11,13 @@ import (
 
 // UpdatablePaths are the fields UpdateCase may change; everything else
 // moves only through the lifecycle commands.
-var UpdatablePaths = []string{"description", "region", "requester", "channel", "received_on"}
+var UpdatablePaths = []string{"description", "region", "requester", "channel", "received_on", "notices", "rights"}
 
-// Update copies the named fields from From.
+// Update copies the named fields from From. Changing the region, the
+// calendar the organisation's clock runs on, needs From.RegionReason.
+// Changing the notices pins each to the version in force when the request
+// was received (as does correcting that date); changing the notices or the
+// rights evaluates every right again and brings the Art 19 tasks in line.
 type Update struct {
 	Paths []string
 	From  Case
@@ -35,6 +39,11 @@ func (cmd Update) apply(c *Case, env Env) (map[string]any, error) {
 			return nil, err
 		}
 	}
+	if slices.Contains(cmd.Paths, "received_on") && !slices.Contains(cmd.Paths, "notices") {
+		if err := c.changeNotices(refsOf(c.Notices), env); err != nil {
+			return nil, err
+		}
+	}
 	return personal, nil
 }
 
@@ -48,7 +57,13 @@ func (cmd Update) applyPath(c *Case, env Env, path string, personal map[string]a
 		c.Description = strings.TrimSpace(from.Description)
 		personal["description"] = c.Description
 	case "region":
-		c.Region = from.Region
+		reason := strings.TrimSpace(from.RegionReason)
+		var v []fault.FieldViolation
+		checkText(&v, "case.region_reason", reason, MaxDetail, paragraph, "say why this case counts working days in another region's calendar than the organisation's")
+		if err := invalidIf(v); err != nil {
+			return err
+		}
+		c.Region, c.RegionReason = from.Region, reason
 	case "requester":
 		var v []fault.FieldViolation
 		validateRequester(from.Requester, func(field, format string, args ...any) {
@@ -70,6 +85,10 @@ func (cmd Update) applyPath(c *Case, env Env, path string, personal map[string]a
 			return fault.Invalid("case.received_on", "%q is not a date on or before today", from.ReceivedOn)
 		}
 		c.ReceivedOn = from.ReceivedOn
+	case "notices":
+		return c.changeNotices(refsOf(from.Notices), env)
+	case "rights":
+		return c.changeRights(from.rightsAsked(), env)
 	default:
 		return fault.Invalid("update_mask", "%q cannot be updated; updatable fields: %s", path, strings.Join(UpdatablePaths, ", "))
 	}

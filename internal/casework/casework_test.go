@@ -46,14 +46,14 @@ func openService(t testing.TB, dir string) (*casework.Service, *store.Store, *bo
 	return w, st, st.Backend().(*bolt.Backend)
 }
 
-func request(right notice.Right, requestID string) usecase.NewRequest {
-	return usecase.NewRequest{NoticeID: "it-service-desk", NewCase: cases.NewCase{
-		Context: "employment", Rights: []notice.Right{right}, ReceivedOn: "2026-02-20", RequestID: requestID,
+func request(right notice.Right, requestID string) cases.NewCase {
+	return cases.NewCase{Notices: []cases.NoticeRef{{ID: "it-service-desk", Context: "employment"}},
+		Rights: []notice.Right{right}, ReceivedOn: "2026-02-20", RequestID: requestID,
 		Requester: cases.Requester{Person: cases.Person{Name: "Grace Hopper", Email: "grace@example.org"}, Relationship: cases.RelationshipSelf},
-	}}
+	}
 }
 
-func create(t testing.TB, w *casework.Service, r usecase.NewRequest) *cases.Case {
+func create(t testing.TB, w *casework.Service, r cases.NewCase) *cases.Case {
 	t.Helper()
 	res, err := w.Create(ctx, "token:test", r)
 	if err != nil {
@@ -80,11 +80,11 @@ func TestCreateIsIdempotentOnRequestID(t *testing.T) {
 func TestUnknownNoticeIsAFieldError(t *testing.T) {
 	w, _ := newService(t, t.TempDir())
 	r := request(notice.RightAccess, "")
-	r.NoticeID = "nope"
+	r.Notices[0].ID = "nope"
 	_, err := w.Create(ctx, "token:test", r)
 	var inv *fault.InvalidArgument
-	if !errors.As(err, &inv) || inv.Violations[0].Field != "case.notice" {
-		t.Fatalf("got %v, want an invalid case.notice", err)
+	if !errors.As(err, &inv) || inv.Violations[0].Field != "case.notices[0].id" {
+		t.Fatalf("got %v, want an invalid case.notices[0].id", err)
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"github.com/rightsdesk/rightsdesk/internal/audit"
+	"github.com/rightsdesk/rightsdesk/internal/notice"
 	"github.com/rightsdesk/rightsdesk/internal/store"
 	"github.com/rightsdesk/rightsdesk/internal/usecase"
 )
@@ -17,15 +18,17 @@ func (s *Service) Evidence(ctx context.Context, id string) (*usecase.Evidence, e
 		if err != nil {
 			return err
 		}
-		ev.Case, ev.NoticeID = c, c.NoticeID
-		n, err := store.GetNotice(tx, c.NoticeID)
-		switch {
-		case errors.Is(err, store.ErrNotFound):
-		case err != nil:
-			return err
-		default:
-			if v, ok := n.Version(c.NoticeVersion); ok {
-				ev.Notice = v
+		ev.Case, ev.Notices = c, map[string]*notice.Version{}
+		for _, ref := range c.Notices {
+			n, err := store.GetNotice(tx, ref.ID)
+			switch {
+			case errors.Is(err, store.ErrNotFound):
+			case err != nil:
+				return err
+			default:
+				if v, ok := n.Version(ref.Version); ok {
+					ev.Notices[ref.ID] = v
+				}
 			}
 		}
 		if ev.Events, ev.Payloads, err = store.CaseEvents(tx, id); err != nil {

@@ -141,7 +141,7 @@ func (f filter) match(c *cases.Case, today string) bool {
 	checks := []bool{
 		f.state == nil || c.State == *f.state,
 		f.right == nil || slices.ContainsFunc(c.Rights, func(r cases.RequestedRight) bool { return r.Right == *f.right }),
-		f.notice == nil || c.NoticeID == *f.notice,
+		f.notice == nil || slices.Contains(c.NoticeIDs(), *f.notice),
 		f.assignee == nil || c.Assignee == *f.assignee,
 		f.channel == nil || c.Channel == *f.channel,
 		f.open == nil || c.Open() == *f.open,

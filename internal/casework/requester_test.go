@@ -12,7 +12,7 @@ import (
 	"github.com/rightsdesk/rightsdesk/internal/usecase"
 )
 
-func requestFrom(name, email, received string) usecase.NewRequest {
+func requestFrom(name, email, received string) cases.NewCase {
 	r := request(notice.RightAccess, "")
 	r.ReceivedOn = received
 	r.Requester.Person = cases.Person{Name: name, Email: email}

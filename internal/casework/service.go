@@ -25,13 +25,26 @@ type Service struct {
 	engine  *deadline.Engine
 	clock   clock.Clock
 	random  io.Reader
+	region  string
 	decoded decodedCases
 }
 
+// Option configures a Service.
+type Option func(*Service)
+
+// DefaultRegion is the bank-holiday calendar a new case counts working days
+// in when the request names none: the handling office's, whatever the
+// requester's address (England and Wales when unset).
+func DefaultRegion(region string) Option { return func(s *Service) { s.region = region } }
+
 // New returns a Service. random supplies ids, references and tokens
 // (crypto/rand.Reader in production).
-func New(st *store.Store, engine *deadline.Engine, c clock.Clock, random io.Reader) *Service {
-	return &Service{store: st, engine: engine, clock: c, random: random}
+func New(st *store.Store, engine *deadline.Engine, c clock.Clock, random io.Reader, opts ...Option) *Service {
+	s := &Service{store: st, engine: engine, clock: c, random: random}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
 }
 
 // Today is the injected clock's date in the UK.
@@ -46,7 +59,7 @@ func (s *Service) env(actor string) cases.Env {
 // runs before the write transaction, which only re-checks what may have
 // changed meanwhile and writes: concurrent writers share a commit, so time
 // spent inside it is time every one of them waits.
-func (s *Service) Create(ctx context.Context, actor string, req usecase.NewRequest) (*usecase.CreateResult, error) {
+func (s *Service) Create(ctx context.Context, actor string, req cases.NewCase) (*usecase.CreateResult, error) {
 	// The request id is an index key: check it before it is looked up.
 	if err := cases.CheckRequestID(req.RequestID); err != nil {
 		return nil, err
@@ -57,7 +70,7 @@ func (s *Service) Create(ctx context.Context, actor string, req usecase.NewReque
 			return result, err
 		}
 	}
-	return nil, fmt.Errorf("notice %q kept changing while the case was opened: %w", req.NoticeID, errNoticeChanged)
+	return nil, fmt.Errorf("notices %v kept changing while the case was opened: %w", req.Notices, errNoticeChanged)
 }
 
 // maxNoticeRaces bounds retries when a notice import lands between the
@@ -66,29 +79,35 @@ const maxNoticeRaces = 5
 
 var errNoticeChanged = errors.New("the notice changed")
 
-func (s *Service) tryCreate(ctx context.Context, actor string, req usecase.NewRequest) (*usecase.CreateResult, error) {
+func (s *Service) tryCreate(ctx context.Context, actor string, req cases.NewCase) (*usecase.CreateResult, error) {
 	env := s.env(actor)
-	var (
-		existing *cases.Case
-		n        *notice.Notice
-		stamp    []byte
-	)
+	var existing *cases.Case
+	notices := map[string]*notice.Notice{}
+	stamps := map[string][]byte{}
 	err := s.store.View(ctx, func(tx store.ReadTx) (err error) {
 		if existing, err = existingRequest(tx, req.RequestID); existing != nil || err != nil {
 			return err
 		}
-		n, stamp, err = store.GetNoticeStamped(tx, req.NoticeID)
-		if errors.Is(err, store.ErrNotFound) {
-			return fault.Invalid("case.notice", "there is no notice %q", req.NoticeID)
+		for _, ref := range req.Notices {
+			n, stamp, err := store.GetNoticeStamped(tx, ref.ID)
+			if errors.Is(err, store.ErrNotFound) {
+				continue // the domain names the unknown notice
+			}
+			if err != nil {
+				return err
+			}
+			notices[ref.ID], stamps[ref.ID] = n, stamp
 		}
-		return err
+		return nil
 	})
 	if existing != nil || err != nil {
 		return &usecase.CreateResult{Case: existing}, err
 	}
-	in := req.NewCase
-	in.Notice = n
-	created, err := cases.Create(in, env)
+	env.Notice = func(id string) (*notice.Notice, bool) { n, ok := notices[id]; return n, ok }
+	if req.Region == "" {
+		req.Region = s.region
+	}
+	created, err := cases.Create(req, env)
 	if err != nil {
 		return nil, err
 	}
@@ -100,8 +119,10 @@ func (s *Service) tryCreate(ctx context.Context, actor string, req usecase.NewRe
 			result = &usecase.CreateResult{Case: existing}
 			return err
 		}
-		if !store.NoticeUnchanged(tx, req.NoticeID, stamp) {
-			return errNoticeChanged
+		for id, stamp := range stamps {
+			if !store.NoticeUnchanged(tx, id, stamp) {
+				return errNoticeChanged
+			}
 		}
 		if err := uniqueReference(tx, created.Case, env); err != nil {
 			return err
@@ -143,26 +164,83 @@ func uniqueReference(tx store.ReadTx, c *cases.Case, env cases.Env) error {
 func (s *Service) Apply(ctx context.Context, actor, id, etag string, cmd cases.Command) (*cases.Case, error) {
 	env := s.env(actor)
 	var updated *cases.Case
-	err := s.store.Update(ctx, func(tx store.WriteTx) error {
-		c, err := s.load(tx, id)
-		if err != nil {
-			return err
-		}
-		if etag != "" && etag != c.Etag() {
-			return &fault.Conflict{Subject: c.Name(), CurrentEtag: c.Etag()}
-		}
-		before, err := store.IndexOf(tx, c) // before the command changes c
-		if err != nil {
-			return err
-		}
-		change, err := cases.Apply(c, cmd, env)
-		if err != nil {
-			return err
-		}
-		updated = c
-		return s.write(tx, env, before, c, change)
+	err := s.store.Update(ctx, func(tx store.WriteTx) (err error) {
+		updated, err = s.applyIn(tx, env, id, etag, cmd)
+		return err
 	})
 	return updated, err
+}
+
+// Link links two cases about the same person or matter, both ways, in one
+// transaction.
+func (s *Service) Link(ctx context.Context, actor, id, other string) (*cases.Case, error) {
+	env := s.env(actor)
+	var updated *cases.Case
+	err := s.store.Update(ctx, func(tx store.WriteTx) (err error) {
+		if updated, err = s.applyIn(tx, env, id, "", cases.Link{Other: other}); err != nil {
+			return err
+		}
+		_, err = s.applyIn(tx, env, other, "", cases.Link{Other: id})
+		return otherCase("other", err)
+	})
+	return updated, err
+}
+
+// Merge closes a case as a duplicate of another and links the other back,
+// in one transaction. The other case must be open: it goes on in the
+// duplicate's place.
+func (s *Service) Merge(ctx context.Context, actor, id, etag, into, on string) (*cases.Case, error) {
+	env := s.env(actor)
+	var merged *cases.Case
+	err := s.store.Update(ctx, func(tx store.WriteTx) (err error) {
+		if id == into {
+			return fault.Invalid("into", "a case cannot be merged into itself")
+		}
+		target, err := s.load(tx, into)
+		if err != nil {
+			return otherCase("into", err)
+		}
+		if !target.Open() {
+			return fault.Invalid("into", "%s is closed; merge into the case that goes on", target.Reference)
+		}
+		if merged, err = s.applyIn(tx, env, id, etag, cases.MergeInto{Into: into, On: on}); err != nil {
+			return err
+		}
+		_, err = s.applyIn(tx, env, into, "", cases.Link{Other: id})
+		return err
+	})
+	return merged, err
+}
+
+// otherCase says that a case named as the other of a pair was not found,
+// as the field it came from rather than as the case the caller acts on.
+func otherCase(field string, err error) error {
+	var nf *fault.NotFound
+	if errors.As(err, &nf) {
+		return fault.Invalid(field, "there is no case %s", nf.Name)
+	}
+	return err
+}
+
+// applyIn runs one command on a case inside tx and writes the result.
+func (s *Service) applyIn(tx store.WriteTx, env cases.Env, id, etag string, cmd cases.Command) (*cases.Case, error) {
+	c, err := s.load(tx, id)
+	if err != nil {
+		return nil, err
+	}
+	if etag != "" && cases.Conditional(cmd) && etag != c.Etag() {
+		return nil, &fault.Conflict{Subject: c.Name(), CurrentEtag: c.Etag()}
+	}
+	env.Notice = noticesIn(tx)
+	before, err := store.IndexOf(tx, c) // before the command changes c
+	if err != nil {
+		return nil, err
+	}
+	change, err := cases.Apply(c, cmd, env)
+	if err != nil {
+		return nil, err
+	}
+	return c, s.write(tx, env, before, c, change)
 }
 
 // write stores the case, its indexes and its audit event together.
@@ -260,4 +338,13 @@ func VerifyChain(ctx context.Context, st *store.Store) (usecase.ChainResult, err
 		return v.CheckHead(seq, hash)
 	})
 	return usecase.ChainResult{Events: v.Count(), Head: v.Head()}, err
+}
+
+// noticesIn looks notices up in the transaction, for the commands that
+// evaluate a case against them.
+func noticesIn(tx store.ReadTx) func(id string) (*notice.Notice, bool) {
+	return func(id string) (*notice.Notice, bool) {
+		n, err := store.GetNotice(tx, id)
+		return n, err == nil
+	}
 }

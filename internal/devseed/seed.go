@@ -18,7 +18,6 @@ import (
 	"github.com/rightsdesk/rightsdesk/internal/notice"
 	"github.com/rightsdesk/rightsdesk/internal/notice/catalogue"
 	"github.com/rightsdesk/rightsdesk/internal/store"
-	"github.com/rightsdesk/rightsdesk/internal/usecase"
 )
 
 // Options say what to seed.
@@ -134,11 +133,29 @@ type step struct {
 
 // casePlan is one case and what happens to it.
 type casePlan struct {
-	req    usecase.NewRequest
+	req    cases.NewCase
 	recv   time.Time
 	steps  []step
 	random uint64 // seeds the ids, references and tokens
 	closes bool
+}
+
+// seedNotices picks the notices a seeded request names: usually one, one
+// in eight two, and one in sixteen none, as an "everything you hold"
+// request waiting for triage.
+func seedNotices(notices []string, pick func(int) int) []cases.NoticeRef {
+	switch pick(16) {
+	case 0:
+		return nil
+	case 1, 2:
+		a, b := notices[pick(len(notices))], notices[pick(len(notices))]
+		if a != b {
+			return []cases.NoticeRef{{ID: a}, {ID: b}}
+		}
+		return []cases.NoticeRef{{ID: a}}
+	default:
+		return []cases.NoticeRef{{ID: notices[pick(len(notices))]}}
+	}
 }
 
 // plan decides case i from the seed alone, so every run agrees.
@@ -164,7 +181,8 @@ func plan(i int, opts Options, notices []string) casePlan {
 	p := casePlan{
 		recv:   recv,
 		random: rng.Uint64(),
-		req: usecase.NewRequest{NoticeID: notices[pick(len(notices))], NewCase: cases.NewCase{
+		req: cases.NewCase{
+			Notices:     seedNotices(notices, pick),
 			Rights:      rights,
 			Description: asks[pick(len(asks))],
 			Channel:     channels[pick(len(channels))],
@@ -174,7 +192,7 @@ func plan(i int, opts Options, notices []string) casePlan {
 				Person:       cases.Person{Name: first + " " + last, Email: fmt.Sprintf("%s.%s.%d@example.org", lower(first), lower(last), person)},
 				Relationship: cases.RelationshipSelf,
 			},
-		}},
+		},
 	}
 	on := func(day int) string { return recv.AddDate(0, 0, day).Format(time.DateOnly) }
 	// day counts forward through the case's life, never past today.

@@ -78,7 +78,9 @@ func TestSeedIsDeterministicAndVaried(t *testing.T) {
 	for _, x := range a {
 		states[x.State]++
 		channels[x.Channel] = true
-		notices[x.NoticeID] = true
+		for _, id := range x.NoticeIDs() {
+			notices[id] = true
+		}
 		emails[x.Requester.Person.Email]++
 	}
 	for _, s := range []cases.State{cases.StateNew, cases.StateInProgress, cases.StateAwaitingRequester, cases.StateClosed} {

@@ -34,10 +34,12 @@ const (
 
 // Bundle is evidence.json: everything recorded about one case.
 type Bundle struct {
-	Format    string         `json:"format"`
-	Generated time.Time      `json:"generated"`
-	Case      *cases.Case    `json:"case"`
-	Notice    *NoticeInForce `json:"notice,omitempty"`
+	Format    string      `json:"format"`
+	Generated time.Time   `json:"generated"`
+	Case      *cases.Case `json:"case"`
+	// Notices are the notice versions the request was received under, in
+	// the case's order.
+	Notices []NoticeInForce `json:"notices"`
 	// ClockHistory is every change the audit trail records to the clock's
 	// dates, oldest first; Case.Clock holds the calculation in force with
 	// its step-by-step explanation.
@@ -50,12 +52,16 @@ type Bundle struct {
 	ProofProblem  string `json:"proof_problem,omitempty"`
 }
 
-// NoticeInForce is the notice version the request was received under.
+// NoticeInForce is a notice version the request was received under;
+// Missing when the notice has since left the catalogue, leaving only its
+// id and version.
 type NoticeInForce struct {
 	ID            string       `json:"id"`
 	Version       int          `json:"version"`
-	Title         string       `json:"title"`
-	EffectiveFrom string       `json:"effective_from"`
+	Context       string       `json:"context,omitempty"`
+	Missing       bool         `json:"missing,omitempty"`
+	Title         string       `json:"title,omitempty"`
+	EffectiveFrom string       `json:"effective_from,omitempty"`
 	Controller    notice.Party `json:"controller"`
 	DPO           notice.Party `json:"dpo"`
 }
@@ -98,9 +104,13 @@ var clockFields = []string{"received_on", "clock_start", "statutory_due", "exten
 
 // NewBundle assembles the bundle from what casework gathered.
 func NewBundle(ev *usecase.Evidence) *Bundle {
-	b := &Bundle{Format: BundleFormat, Generated: ev.Generated, Case: ev.Case, Proof: ev.Proof, ClockHistory: []Change{}, Timeline: []Entry{}}
-	if v := ev.Notice; v != nil {
-		b.Notice = &NoticeInForce{ID: ev.NoticeID, Version: v.Number, Title: v.Title, EffectiveFrom: v.EffectiveFrom, Controller: v.Controller, DPO: v.DPO}
+	b := &Bundle{Format: BundleFormat, Generated: ev.Generated, Case: ev.Case, Proof: ev.Proof, Notices: []NoticeInForce{}, ClockHistory: []Change{}, Timeline: []Entry{}}
+	for _, ref := range ev.Case.Notices {
+		n := NoticeInForce{ID: ref.ID, Version: ref.Version, Context: ref.Context, Missing: true}
+		if v := ev.Notices[ref.ID]; v != nil {
+			n.Missing, n.Title, n.EffectiveFrom, n.Controller, n.DPO = false, v.Title, v.EffectiveFrom, v.Controller, v.DPO
+		}
+		b.Notices = append(b.Notices, n)
 	}
 	for i := range ev.Events {
 		e := &ev.Events[i]

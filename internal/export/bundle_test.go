@@ -79,8 +79,8 @@ func TestEvidenceBundle(t *testing.T) {
 	if err := json.Unmarshal(files[export.BundleJSON], &b); err != nil {
 		t.Fatal(err)
 	}
-	if b.Format != export.BundleFormat || b.Case.State != cases.StateClosed || b.Notice == nil || b.Notice.ID != "it-service-desk" || !b.ProofVerified {
-		t.Fatalf("bundle = format %q, state %s, notice %+v, verified %v (%s)", b.Format, b.Case.State, b.Notice, b.ProofVerified, b.ProofProblem)
+	if b.Format != export.BundleFormat || b.Case.State != cases.StateClosed || len(b.Notices) != 1 || b.Notices[0].ID != "it-service-desk" || b.Notices[0].Missing || !b.ProofVerified {
+		t.Fatalf("bundle = format %q, state %s, notices %+v, verified %v (%s)", b.Format, b.Case.State, b.Notices, b.ProofVerified, b.ProofProblem)
 	}
 	if len(b.Timeline) != 9 || b.Timeline[0].Action != "case.created" || b.Timeline[8].Action != "case.closed" {
 		t.Fatalf("timeline has %d entries from %s", len(b.Timeline), b.Timeline[0].Action)

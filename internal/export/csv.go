@@ -115,8 +115,16 @@ func (x *CSV) row(c *cases.Case) []string {
 			openTasks++
 		}
 	}
+	// A case names any number of notices: each column lists them in the
+	// case's order, separated by ";", so the columns stay aligned.
+	var noticeIDs, versions, contexts, audiences []string
+	for _, n := range c.Notices {
+		noticeIDs, versions = append(noticeIDs, n.ID), append(versions, strconv.Itoa(n.Version))
+		contexts, audiences = append(contexts, n.Context), append(audiences, n.Audience)
+	}
 	row := []string{
-		c.Reference, c.ID, string(c.State), string(c.WaitingFor), c.NoticeID, strconv.Itoa(c.NoticeVersion), c.Context, c.Audience,
+		c.Reference, c.ID, string(c.State), string(c.WaitingFor), strings.Join(noticeIDs, ";"), strings.Join(versions, ";"),
+		strings.Join(contexts, ";"), strings.Join(audiences, ";"),
 		strings.Join(rights, ";"), string(c.Channel), c.Region, c.ReceivedOn, c.Clock.Start, c.Clock.StatutoryDue,
 		c.Clock.ExtendedDue, c.Clock.Due, strconv.FormatBool(c.Clock.Paused), c.Assignee, string(c.IdentityStatus),
 		string(c.FeeStatus), extOn, extMonths, outcome, refusal, closedOn, onTime, strconv.Itoa(searched),

@@ -11,7 +11,6 @@ import (
 	"github.com/rightsdesk/rightsdesk/internal/casework/caseworktest"
 	"github.com/rightsdesk/rightsdesk/internal/notice"
 	"github.com/rightsdesk/rightsdesk/internal/store"
-	"github.com/rightsdesk/rightsdesk/internal/usecase"
 )
 
 var ctx = context.Background()
@@ -26,10 +25,10 @@ func newService(t *testing.T) (*casework.Service, *store.Store) {
 
 func newCase(t *testing.T, w *casework.Service, name, email, received string, rights ...notice.Right) *cases.Case {
 	t.Helper()
-	res, err := w.Create(ctx, "token:test", usecase.NewRequest{NoticeID: "it-service-desk", NewCase: cases.NewCase{
-		Context: "employment", Rights: rights, ReceivedOn: received, Channel: cases.ChannelPhone,
+	res, err := w.Create(ctx, "token:test", cases.NewCase{Notices: []cases.NoticeRef{{ID: "it-service-desk", Context: "employment"}},
+		Rights: rights, ReceivedOn: received, Channel: cases.ChannelPhone,
 		Requester: cases.Requester{Person: cases.Person{Name: name, Email: email}, Relationship: cases.RelationshipSelf},
-	}})
+	})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,7 +3,6 @@ package export
 import (
 	"bufio"
 	"context"
-	"fmt"
 	"io"
 	"strconv"
 	"strings"
@@ -82,7 +81,7 @@ func (cal *Calendar) Add(c *cases.Case, url string) {
 	}
 	desc := []string{
 		"State: " + report.StateLabel(c.State),
-		fmt.Sprintf("Notice: %s (version %d)", c.NoticeID, c.NoticeVersion),
+		"Notices: " + cases.NoticesText(c.Notices),
 		"Statutory due date: " + c.Clock.StatutoryDue,
 	}
 	if c.Clock.ExtendedDue != "" {

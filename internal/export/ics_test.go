@@ -48,7 +48,7 @@ func TestCalendarFoldsAndEscapes(t *testing.T) {
 	now := time.Date(2026, 3, 2, 10, 30, 0, 0, time.FixedZone("BST", 3600))
 	cal := export.NewCalendar(&buf, "Ada's cases; due dates, all\nof them\\", now)
 	c := &cases.Case{
-		ID: "01JCASE", Reference: "RD-7K3M-Q9XP", State: cases.StateAwaitingRequester, NoticeID: "it-service-desk", NoticeVersion: 2, Version: 7,
+		ID: "01JCASE", Reference: "RD-7K3M-Q9XP", State: cases.StateAwaitingRequester, Notices: []cases.CaseNotice{{NoticeRef: cases.NoticeRef{ID: "it-service-desk"}, Version: 2}}, Version: 7,
 		Rights: []cases.RequestedRight{{Right: notice.RightAccess}, {Right: notice.RightObjectionDirectMarketing}, {Right: notice.RightAutomatedDecisionReview}, {Right: notice.RightWithdrawConsent}},
 		Clock:  cases.Clock{Due: "2026-12-31", StatutoryDue: "2026-10-30", ExtendedDue: "2026-12-31", Paused: true, PausedSince: "2026-03-01"},
 	}
@@ -81,7 +81,7 @@ func TestCalendarFoldsAndEscapes(t *testing.T) {
 	for _, l := range lines {
 		switch {
 		case strings.HasPrefix(l, "DESCRIPTION:"):
-			if !strings.Contains(l, `State: Waiting for requester\nNotice: it-service-desk (version 2)\nStatutory due date: 2026-10-30\nExtended to: 2026-12-31\nThe clock is stopped`) {
+			if !strings.Contains(l, `State: Waiting for requester\nNotices: it-service-desk v2\nStatutory due date: 2026-10-30\nExtended to: 2026-12-31\nThe clock is stopped`) {
 				t.Errorf("description %q", l)
 			}
 		case strings.HasPrefix(l, "URL:"):

@@ -149,17 +149,18 @@ func TestCasesKeepTheVersionInForceAtReceipt(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	env := cases.Env{Now: now, Actor: "token:test", Engine: deadline.NewEngine(deadline.BuiltinCalendars()), Random: rand.NewChaCha8([32]byte{7})}
+	env := cases.Env{Now: now, Actor: "token:test", Engine: deadline.NewEngine(deadline.BuiltinCalendars()), Random: rand.NewChaCha8([32]byte{7}),
+		Notice: func(id string) (*notice.Notice, bool) { return n, id == n.ID }}
 	for received, want := range map[string]int{"2025-12-15": 1, "2026-01-31": 1, "2026-02-01": 2, "2026-02-20": 2} {
 		created, err := cases.Create(cases.NewCase{
-			Notice: n, Rights: []notice.Right{notice.RightAccess}, ReceivedOn: received,
+			Notices: []cases.NoticeRef{{ID: n.ID}}, Rights: []notice.Right{notice.RightAccess}, ReceivedOn: received,
 			Requester: cases.Requester{Person: cases.Person{Name: "Ada Lovelace", Email: "ada@example.org"}, Relationship: cases.RelationshipSelf},
 		}, env)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if created.Case.NoticeVersion != want {
-			t.Errorf("request received %s is on version %d, want %d", received, created.Case.NoticeVersion, want)
+		if got := created.Case.Notices[0].Version; got != want {
+			t.Errorf("request received %s is on version %d, want %d", received, got, want)
 		}
 	}
 }

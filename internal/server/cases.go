@@ -27,7 +27,7 @@ func actor(ctx context.Context) string {
 func caseID(name string) string { return strings.TrimPrefix(name, "cases/") }
 
 func (s *caseService) CreateCase(ctx context.Context, req *rdv1.CreateCaseRequest) (*rdv1.Case, error) {
-	res, err := s.work.Create(ctx, actor(ctx), newRequestFromProto(req.GetCase(), req.GetRequestId()))
+	res, err := s.work.Create(ctx, actor(ctx), newCaseFromProto(req.GetCase(), req.GetRequestId()))
 	if err != nil {
 		return nil, err
 	}
@@ -70,16 +70,12 @@ func (s *caseService) ListCases(ctx context.Context, req *rdv1.ListCasesRequest)
 }
 
 func (s *caseService) UpdateCase(ctx context.Context, req *rdv1.UpdateCaseRequest) (*rdv1.Case, error) {
-	from := newRequestFromProto(req.GetCase(), "").NewCase
-	cmd := cases.Update{Paths: req.GetUpdateMask().GetPaths(), From: cases.Case{
-		Description: from.Description, Region: from.Region, Requester: from.Requester,
-		Channel: from.Channel, ReceivedOn: from.ReceivedOn,
-	}}
+	cmd := cases.Update{Paths: req.GetUpdateMask().GetPaths(), From: caseFieldsFromProto(req.GetCase())}
 	return s.apply(ctx, req.GetCase().GetName(), req.GetCase().GetEtag(), cmd)
 }
 
 func (s *caseService) AssignCase(ctx context.Context, req *rdv1.AssignCaseRequest) (*rdv1.Case, error) {
-	return s.apply(ctx, req.GetName(), req.GetEtag(), cases.Assign{Assignee: req.GetAssignee()})
+	return s.apply(ctx, req.GetName(), req.GetEtag(), cases.Assign{Assignee: req.GetAssignee(), On: req.GetOn()})
 }
 
 func (s *caseService) RequestIdentity(ctx context.Context, req *rdv1.RequestIdentityRequest) (*rdv1.Case, error) {
@@ -111,16 +107,16 @@ func (s *caseService) CloseCase(ctx context.Context, req *rdv1.CloseCaseRequest)
 }
 
 func (s *caseService) ReopenCase(ctx context.Context, req *rdv1.ReopenCaseRequest) (*rdv1.Case, error) {
-	return s.apply(ctx, req.GetName(), req.GetEtag(), cases.Reopen{Reason: req.GetReason()})
+	return s.apply(ctx, req.GetName(), req.GetEtag(), cases.Reopen{Reason: req.GetReason(), On: req.GetOn()})
 }
 
 func (s *caseService) AddNote(ctx context.Context, req *rdv1.AddNoteRequest) (*rdv1.Case, error) {
-	return s.apply(ctx, req.GetName(), req.GetEtag(), cases.AddNote{Text: req.GetText()})
+	return s.apply(ctx, req.GetName(), req.GetEtag(), cases.AddNote{Text: req.GetText(), On: req.GetOn()})
 }
 
 func (s *caseService) CompleteTask(ctx context.Context, req *rdv1.CompleteTaskRequest) (*rdv1.Case, error) {
 	return s.apply(ctx, req.GetName(), req.GetEtag(), cases.CompleteTask{
-		TaskID: req.GetTaskId(), State: cases.TaskState(enumToDomain(req.GetState(), "TASK_STATE_")), Resolution: req.GetResolution(),
+		TaskID: req.GetTaskId(), State: cases.TaskState(enumToDomain(req.GetState(), "TASK_STATE_")), Resolution: req.GetResolution(), On: req.GetOn(),
 	})
 }
 
@@ -129,7 +125,23 @@ func (s *caseService) RecordSearch(ctx context.Context, req *rdv1.RecordSearchRe
 }
 
 func (s *caseService) RecordNotSearched(ctx context.Context, req *rdv1.RecordNotSearchedRequest) (*rdv1.Case, error) {
-	return s.apply(ctx, req.GetName(), req.GetEtag(), cases.RecordNotSearched{Source: req.GetSource(), Reason: req.GetReason()})
+	return s.apply(ctx, req.GetName(), req.GetEtag(), cases.RecordNotSearched{Source: req.GetSource(), Reason: req.GetReason(), On: req.GetOn()})
+}
+
+func (s *caseService) LinkCases(ctx context.Context, req *rdv1.LinkCasesRequest) (*rdv1.Case, error) {
+	c, err := s.work.Link(ctx, actor(ctx), caseID(req.GetName()), caseID(req.GetOther()))
+	if err != nil {
+		return nil, err
+	}
+	return s.toProto(c), nil
+}
+
+func (s *caseService) MergeCase(ctx context.Context, req *rdv1.MergeCaseRequest) (*rdv1.Case, error) {
+	c, err := s.work.Merge(ctx, actor(ctx), caseID(req.GetName()), req.GetEtag(), caseID(req.GetInto()), req.GetOn())
+	if err != nil {
+		return nil, err
+	}
+	return s.toProto(c), nil
 }
 
 func (s *caseService) ListCaseEvents(ctx context.Context, req *rdv1.ListCaseEventsRequest) (*rdv1.ListCaseEventsResponse, error) {

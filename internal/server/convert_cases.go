@@ -1,3 +1,5 @@
+//lint:file-ignore SA1019 Case.notice, notice_version, context and audience are deprecated for clients, but this file still reads and fills them for clients of the single-notice API.
+
 package server
 
 import (
@@ -11,19 +13,51 @@ import (
 	"github.com/rightsdesk/rightsdesk/internal/cases"
 	"github.com/rightsdesk/rightsdesk/internal/deadline"
 	"github.com/rightsdesk/rightsdesk/internal/notice"
-	"github.com/rightsdesk/rightsdesk/internal/usecase"
 )
 
-func newRequestFromProto(c *rdv1.Case, requestID string) usecase.NewRequest {
-	in := usecase.NewRequest{NoticeID: strings.TrimPrefix(c.GetNotice(), "notices/")}
-	in.Context, in.Audience, in.Description = c.GetContext(), c.GetAudience(), c.GetDescription()
-	in.Region, in.ReceivedOn, in.RequestID = c.GetRegion(), c.GetReceivedOn(), requestID
+func newCaseFromProto(c *rdv1.Case, requestID string) cases.NewCase {
+	in := cases.NewCase{Notices: noticeRefsFromProto(c), Description: c.GetDescription(), ReceivedOn: c.GetReceivedOn(), RequestID: requestID}
 	in.Channel = cases.Channel(enumToDomain(c.GetChannel(), "RECEIVED_CHANNEL_"))
-	for _, r := range c.GetRights() {
-		in.Rights = append(in.Rights, rightFromProto(r.GetRight()))
-	}
+	in.Rights = rightsFromProto(c.GetRights())
 	in.Requester = requesterFromProto(c.GetRequester())
 	return in
+}
+
+// noticeRefsFromProto reads the notices a case names, or, from a client
+// written before a case could name several, its one deprecated notice.
+func noticeRefsFromProto(c *rdv1.Case) []cases.NoticeRef {
+	var out []cases.NoticeRef
+	for _, n := range c.GetNotices() {
+		out = append(out, cases.NoticeRef{ID: strings.TrimPrefix(n.GetNotice(), "notices/"), Context: n.GetContext(), Audience: n.GetAudience()})
+	}
+	if len(out) == 0 && c.GetNotice() != "" {
+		out = []cases.NoticeRef{{ID: strings.TrimPrefix(c.GetNotice(), "notices/"), Context: c.GetContext(), Audience: c.GetAudience()}}
+	}
+	return out
+}
+
+func rightsFromProto(rights []*rdv1.RequestedRight) []notice.Right {
+	out := make([]notice.Right, 0, len(rights))
+	for _, r := range rights {
+		out = append(out, rightFromProto(r.GetRight()))
+	}
+	return out
+}
+
+// caseFieldsFromProto reads the fields UpdateCase may change.
+func caseFieldsFromProto(c *rdv1.Case) cases.Case {
+	in := newCaseFromProto(c, "")
+	out := cases.Case{
+		Description: in.Description, Region: c.GetRegion(), RegionReason: c.GetRegionReason(), Requester: in.Requester,
+		Channel: in.Channel, ReceivedOn: in.ReceivedOn,
+	}
+	for _, ref := range in.Notices {
+		out.Notices = append(out.Notices, cases.CaseNotice{NoticeRef: ref})
+	}
+	for _, r := range in.Rights {
+		out.Rights = append(out.Rights, cases.RequestedRight{Right: r})
+	}
+	return out
 }
 
 func requesterFromProto(r *rdv1.Requester) cases.Requester {
@@ -56,8 +90,7 @@ func personToProto(p *cases.Person) *rdv1.Person {
 // caseToProto converts a case and its standing today (nil when it has none).
 func caseToProto(c *cases.Case, st *deadline.Standing) *rdv1.Case {
 	out := &rdv1.Case{
-		Name: c.Name(), Reference: c.Reference, Notice: noticeName(c.NoticeID), NoticeVersion: int32(c.NoticeVersion),
-		Context: c.Context, Audience: c.Audience, Description: c.Description,
+		Name: c.Name(), Reference: c.Reference, Description: c.Description,
 		Requester: &rdv1.Requester{
 			Person:       personToProto(&c.Requester.Person),
 			Relationship: enumFromDomain[rdv1.Relationship](rdv1.Relationship_value, "RELATIONSHIP_", string(c.Requester.Relationship)),
@@ -66,6 +99,7 @@ func caseToProto(c *cases.Case, st *deadline.Standing) *rdv1.Case {
 		},
 		Channel:            enumFromDomain[rdv1.ReceivedChannel](rdv1.ReceivedChannel_value, "RECEIVED_CHANNEL_", string(c.Channel)),
 		Region:             c.Region,
+		RegionReason:       c.RegionReason,
 		ReceivedOn:         c.ReceivedOn,
 		State:              enumFromDomain[rdv1.CaseState](rdv1.CaseState_value, "CASE_STATE_", string(c.State)),
 		WaitingFor:         enumFromDomain[rdv1.WaitingFor](rdv1.WaitingFor_value, "WAITING_FOR_", string(c.WaitingFor)),
@@ -80,10 +114,27 @@ func caseToProto(c *cases.Case, st *deadline.Standing) *rdv1.Case {
 		CreateTime:         timestamppb.New(c.Created),
 		UpdateTime:         timestamppb.New(c.Updated),
 	}
+	noticesToProto(out, c.Notices)
 	for _, r := range c.Rights {
-		out.Rights = append(out.Rights, &rdv1.RequestedRight{Right: rightToProto(r.Right), Evaluation: evaluationToProto(notice.Evaluation{
+		rr := &rdv1.RequestedRight{Right: rightToProto(r.Right), Evaluation: evaluationToProto(notice.Evaluation{
 			Right: r.Right, Availability: r.Availability, Condition: r.Condition, Reason: r.Reason,
-		})})
+		})}
+		for _, e := range r.PerNotice {
+			rr.PerNotice = append(rr.PerNotice, &rdv1.NoticeRightEvaluation{Notice: noticeName(e.NoticeID), Evaluation: evaluationToProto(notice.Evaluation{
+				Right: r.Right, Availability: e.Availability, Condition: e.Condition, Reason: e.Reason,
+			})})
+		}
+		out.Rights = append(out.Rights, rr)
+	}
+	for _, e := range c.Exchanges {
+		out.Exchanges = append(out.Exchanges, &rdv1.Exchange{
+			Kind:  enumFromDomain[rdv1.ExchangeKind](rdv1.ExchangeKind_value, "EXCHANGE_KIND_", string(e.Kind)),
+			About: enumFromDomain[rdv1.WaitingFor](rdv1.WaitingFor_value, "WAITING_FOR_", string(e.What)),
+			On:    e.On, Detail: e.Detail, RecordedBy: e.By,
+		})
+	}
+	for _, id := range c.Links {
+		out.LinkedCases = append(out.LinkedCases, "cases/"+id)
 	}
 	for _, p := range c.Clarifications {
 		out.Clarifications = append(out.Clarifications, &rdv1.Clarification{Asked: p.Asked, Answered: p.Answered})
@@ -97,10 +148,13 @@ func caseToProto(c *cases.Case, st *deadline.Standing) *rdv1.Case {
 			RefusalReason: enumFromDomain[rdv1.RefusalReason](rdv1.RefusalReason_value, "REFUSAL_REASON_", string(o.RefusalReason)),
 			Detail:        o.Detail, ClosedOn: o.ClosedOn, OnTime: o.OnTime,
 		}
+		if o.DuplicateOf != "" {
+			out.Outcome.DuplicateOf = "cases/" + o.DuplicateOf
+		}
 	}
 	for _, t := range c.Tasks {
 		out.Tasks = append(out.Tasks, &rdv1.Task{
-			Id: t.ID, Recipient: t.Recipient, Due: t.Due, Resolution: t.Resolution, CompletedBy: t.CompletedBy,
+			Id: t.ID, Recipient: t.Recipient, Due: t.Due, Resolution: t.Resolution, CompletedBy: t.CompletedBy, CompletedOn: t.CompletedOn,
 			Kind:  enumFromDomain[rdv1.TaskKind](rdv1.TaskKind_value, "TASK_KIND_", string(t.Kind)),
 			State: enumFromDomain[rdv1.TaskState](rdv1.TaskState_value, "TASK_STATE_", string(t.State)),
 		})
@@ -113,9 +167,21 @@ func caseToProto(c *cases.Case, st *deadline.Standing) *rdv1.Case {
 		})
 	}
 	for _, n := range c.Notes {
-		out.Notes = append(out.Notes, &rdv1.Note{Id: n.ID, Author: n.Author, CreateTime: timestamppb.New(n.Created), Text: n.Text})
+		out.Notes = append(out.Notes, &rdv1.Note{Id: n.ID, Author: n.Author, CreateTime: timestamppb.New(n.Created), Text: n.Text, On: n.On})
 	}
 	return out
+}
+
+// noticesToProto sets the case's notices and, for clients written before a
+// case could name several, mirrors the first in the deprecated fields.
+func noticesToProto(out *rdv1.Case, notices []cases.CaseNotice) {
+	for _, n := range notices {
+		out.Notices = append(out.Notices, &rdv1.CaseNotice{Notice: noticeName(n.ID), Version: int32(n.Version), Context: n.Context, Audience: n.Audience})
+	}
+	if len(notices) > 0 {
+		first := out.Notices[0]
+		out.Notice, out.NoticeVersion, out.Context, out.Audience = first.Notice, first.Version, first.Context, first.Audience
+	}
 }
 
 func clockToProto(c *cases.Clock, st *deadline.Standing) *rdv1.CaseClock {

@@ -89,7 +89,7 @@ func checkStep(t *testing.T, door string, step lifecycleStep, c *rdv1.Case) {
 // Art 19 tasks appear; the access request rides along on the same case.
 func lifecycleCase() *rdv1.Case {
 	return &rdv1.Case{
-		Notice:      lifecycleNoticeName,
+		Notices:     []*rdv1.CaseNotice{{Notice: lifecycleNoticeName}},
 		Rights:      []*rdv1.RequestedRight{{Right: rdv1.Right_RIGHT_ERASURE}, {Right: rdv1.Right_RIGHT_ACCESS}},
 		Description: "Please erase my service desk tickets and send me a copy first.",
 		Requester:   &rdv1.Requester{Person: &rdv1.Person{Name: "Ada Example", Email: "ada@example.org"}, Relationship: rdv1.Relationship_RELATIONSHIP_SELF},

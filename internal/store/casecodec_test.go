@@ -11,7 +11,7 @@ import (
 
 func sampleCase() *cases.Case {
 	return &cases.Case{
-		ID: "01J0000000000000000000000A", Reference: "RD-ABCD-EFGH", NoticeID: "it-service-desk", State: cases.StateNew,
+		ID: "01J0000000000000000000000A", Reference: "RD-ABCD-EFGH", Notices: []cases.CaseNotice{{NoticeRef: cases.NoticeRef{ID: "it-service-desk"}, Version: 1}}, State: cases.StateNew,
 		Description: strings.Repeat("Please send me a copy of my service desk tickets. ", 20),
 		Clock:       cases.Clock{Due: "2026-04-02", Steps: []cases.Step{{Text: "Received Mon 2 Mar 2026.", Date: "2026-03-02"}}},
 	}

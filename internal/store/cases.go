@@ -96,9 +96,11 @@ func indexEntries(c *cases.Case, requesterKey []byte) []indexEntry {
 	id := []byte(c.ID)
 	entries := []indexEntry{
 		{BucketByState, indexKey(string(c.State), c.Clock.Due, c.ID), nil},
-		{BucketByNotice, indexKey(c.NoticeID+"\x00"+c.ReceivedOn, c.ID), nil},
 		{BucketByReceived, indexKey(c.ReceivedOn, c.ID), nil},
 		{BucketByReference, []byte(c.Reference), id},
+	}
+	for _, n := range c.Notices { // one entry per notice the case names
+		entries = append(entries, indexEntry{BucketByNotice, indexKey(n.ID+"\x00"+c.ReceivedOn, c.ID), nil})
 	}
 	if c.RequestID != "" {
 		entries = append(entries, indexEntry{BucketByRequestID, []byte(c.RequestID), id})

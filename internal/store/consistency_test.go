@@ -13,7 +13,6 @@ import (
 	"github.com/rightsdesk/rightsdesk/internal/casework/caseworktest"
 	"github.com/rightsdesk/rightsdesk/internal/notice"
 	"github.com/rightsdesk/rightsdesk/internal/store"
-	"github.com/rightsdesk/rightsdesk/internal/usecase"
 )
 
 var ctx = context.Background()
@@ -33,10 +32,10 @@ func newFixture(t *testing.T) *fixture {
 	w, st := caseworktest.New(t, t.TempDir(), time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC))
 	create := func(requestID string) *cases.Case {
 		t.Helper()
-		res, err := w.Create(ctx, "token:test", usecase.NewRequest{NoticeID: "it-service-desk", NewCase: cases.NewCase{
-			Context: "employment", Rights: []notice.Right{notice.RightAccess}, ReceivedOn: "2026-02-20", RequestID: requestID,
+		res, err := w.Create(ctx, "token:test", cases.NewCase{Notices: []cases.NoticeRef{{ID: "it-service-desk", Context: "employment"}},
+			Rights: []notice.Right{notice.RightAccess}, ReceivedOn: "2026-02-20", RequestID: requestID,
 			Requester: cases.Requester{Person: cases.Person{Name: "Grace Hopper", Email: "grace@example.org"}, Relationship: cases.RelationshipSelf},
-		}})
+		})
 		if err != nil {
 			t.Fatal(err)
 		}

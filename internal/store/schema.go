@@ -38,7 +38,7 @@ const (
 	BucketOpenByDue    Bucket = "idx_open_due"    // due / id, open cases only: the queue
 	BucketByState      Bucket = "idx_state"       // state / due / id
 	BucketByAssignee   Bucket = "idx_assignee"    // assignee \x00 due / id, open cases only
-	BucketByNotice     Bucket = "idx_notice"      // notice \x00 received / id
+	BucketByNotice     Bucket = "idx_notice"      // notice \x00 received / id, for each notice the case names
 	BucketByReceived   Bucket = "idx_received"    // received / id
 	BucketByReference  Bucket = "idx_reference"   // reference → id
 	BucketByRequestID  Bucket = "idx_request_id"  // client request id → id

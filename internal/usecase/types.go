@@ -11,12 +11,6 @@ import (
 	"github.com/rightsdesk/rightsdesk/internal/notice/lint"
 )
 
-// NewRequest is a request to open a case, naming its notice by id.
-type NewRequest struct {
-	NoticeID string
-	cases.NewCase
-}
-
 // CreateResult is the case and, only when this call created it, the status
 // token to give the requester.
 type CreateResult struct {
@@ -48,10 +42,10 @@ type Page struct {
 // evidence bundle for a regulator or a complaint (see package export).
 type Evidence struct {
 	Case *cases.Case
-	// Notice is the notice version the request was received under, nil if
-	// the notice has since been removed from the catalogue.
-	Notice   *notice.Version
-	NoticeID string
+	// Notices are the notice versions the request was received under, in
+	// the case's order; a notice since removed from the catalogue is
+	// missing.
+	Notices map[string]*notice.Version
 	// Events are the case's audit events, oldest first, with their personal
 	// payloads (nil where there was none or it was erased).
 	Events   []audit.Event

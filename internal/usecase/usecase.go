@@ -18,9 +18,13 @@ import (
 type Cases interface {
 	// Create opens a case, or returns the one an earlier call with the same
 	// request id opened.
-	Create(ctx context.Context, actor string, req NewRequest) (*CreateResult, error)
+	Create(ctx context.Context, actor string, req cases.NewCase) (*CreateResult, error)
 	// Apply runs one command on a case; a non-empty etag must match.
 	Apply(ctx context.Context, actor, id, etag string, cmd cases.Command) (*cases.Case, error)
+	// Link links two cases both ways; Merge closes id as a duplicate of
+	// into, which goes on, and links the two. Each is one transaction.
+	Link(ctx context.Context, actor, id, other string) (*cases.Case, error)
+	Merge(ctx context.Context, actor, id, etag, into, on string) (*cases.Case, error)
 	Get(ctx context.Context, id string) (*cases.Case, error)
 	List(ctx context.Context, q Query) (*Page, error)
 	// Events is a case's audit trail, oldest first.

@@ -32,7 +32,7 @@ func OpenStore(t testing.TB, dir string) *store.Store {
 
 // New returns a service on the store in dir, with the built-in notices
 // stored and the clock fixed at now.
-func New(t testing.TB, dir string, now time.Time) (*casework.Service, *store.Store) {
+func New(t testing.TB, dir string, now time.Time, opts ...casework.Option) (*casework.Service, *store.Store) {
 	t.Helper()
 	st := OpenStore(t, dir)
 	notices, err := catalogue.Builtin()
@@ -43,5 +43,5 @@ func New(t testing.TB, dir string, now time.Time) (*casework.Service, *store.Sto
 	if err != nil {
 		t.Fatal(err)
 	}
-	return casework.New(st, deadline.NewEngine(deadline.BuiltinCalendars()), clock.Fixed(now), crand.Reader), st
+	return casework.New(st, deadline.NewEngine(deadline.BuiltinCalendars()), clock.Fixed(now), crand.Reader, opts...), st
 }

@@ -25,7 +25,7 @@ func openStore(t *testing.T, h Harness) *store.Store {
 
 func storedCase(id, reference, requestID, state, assignee, due string) *cases.Case {
 	return &cases.Case{
-		ID: id, Reference: reference, RequestID: requestID, NoticeID: "notice-a",
+		ID: id, Reference: reference, RequestID: requestID, Notices: []cases.CaseNotice{{NoticeRef: cases.NoticeRef{ID: "notice-a"}, Version: 1}},
 		ReceivedOn: "2026-03-02", State: cases.State(state), Assignee: assignee,
 		Clock: cases.Clock{Due: due, StatutoryDue: due},
 	}

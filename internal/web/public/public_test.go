@@ -186,7 +186,7 @@ func TestJourneyOpensAWebCaseAndShowsItsStatus(t *testing.T) {
 		t.Fatalf("%d cases, want 1", len(all))
 	}
 	c := all[0]
-	if c.Channel != cases.ChannelWeb || c.Region != "scotland" || c.Context != "images-audio-video" || len(c.Rights) != 2 ||
+	if c.Channel != cases.ChannelWeb || c.Region != "scotland" || len(c.Notices) != 1 || c.Notices[0].Context != "images-audio-video" || len(c.Rights) != 2 ||
 		c.Requester.Person.Name != "Ada Lovelace" || c.Requester.Relationship != cases.RelationshipSelf {
 		t.Errorf("case = %+v", c)
 	}
@@ -251,8 +251,8 @@ func TestRepresentativeForAProcessorAudience(t *testing.T) {
 		c.Requester.DataSubject.Name != "Alan Hopper" || !strings.Contains(c.Requester.Authority, "appointed deputy") {
 		t.Errorf("requester = %+v", c.Requester)
 	}
-	if c.Audience != "dcms-staff" || c.Context != "" || c.OtherController == nil {
-		t.Errorf("audience %q context %q other controller %v", c.Audience, c.Context, c.OtherController)
+	if len(c.Notices) != 1 || c.Notices[0].Audience != "dcms-staff" || c.Notices[0].Context != "" || c.OtherController == nil {
+		t.Errorf("notices %+v, other controller %v", c.Notices, c.OtherController)
 	}
 	body := html.UnescapeString(s.get("/request/confirmation").body)
 	for _, want := range []string{"on behalf of Department for Culture, Media and Sport", "we will write to you by post"} {
@@ -479,10 +479,10 @@ func TestStaticFiles(t *testing.T) {
 
 func TestStatusPageCannotTellAWrongReferenceFromAWrongCode(t *testing.T) {
 	s := newSite(t, nil)
-	res, err := s.work.Create(context.Background(), "test", usecase.NewRequest{NoticeID: "gpg-csep-hub", NewCase: cases.NewCase{
+	res, err := s.work.Create(context.Background(), "test", cases.NewCase{Notices: []cases.NoticeRef{{ID: "gpg-csep-hub"}},
 		Rights:    []notice.Right{notice.RightAccess},
 		Requester: cases.Requester{Person: cases.Person{Name: "Ada Lovelace", Email: "ada@example.org"}, Relationship: cases.RelationshipSelf},
-	}})
+	})
 	if err != nil {
 		t.Fatal(err)
 	}

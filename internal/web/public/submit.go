@@ -8,7 +8,6 @@ import (
 
 	"github.com/rightsdesk/rightsdesk/internal/cases"
 	"github.com/rightsdesk/rightsdesk/internal/notify"
-	"github.com/rightsdesk/rightsdesk/internal/usecase"
 	"github.com/rightsdesk/rightsdesk/internal/web"
 )
 
@@ -202,8 +201,16 @@ func (h *handler) submit(w http.ResponseWriter, r *http.Request) {
 }
 
 // newRequest turns the answers into the domain's request.
-func newRequest(a *answers) usecase.NewRequest {
+func newRequest(a *answers) cases.NewCase {
+	ref := cases.NoticeRef{ID: a.NoticeID}
+	if a.Context != anyContext {
+		ref.Context = a.Context
+	}
+	if a.Audience != anyAudience {
+		ref.Audience = a.Audience
+	}
 	nc := cases.NewCase{
+		Notices:     []cases.NoticeRef{ref},
 		Rights:      a.Rights,
 		Description: a.Description,
 		Channel:     cases.ChannelWeb,
@@ -212,12 +219,6 @@ func newRequest(a *answers) usecase.NewRequest {
 			Person:       cases.Person{Name: a.Name, Email: a.Email, PostalAddress: a.Address},
 			Relationship: cases.RelationshipSelf,
 		},
-	}
-	if a.Context != anyContext {
-		nc.Context = a.Context
-	}
-	if a.Audience != anyAudience {
-		nc.Audience = a.Audience
 	}
 	if a.From != "" || a.To != "" {
 		nc.Description += "\n\nDates the request covers: " + periodText(a)
@@ -235,7 +236,7 @@ func newRequest(a *answers) usecase.NewRequest {
 			nc.Requester.Authority += ": " + a.AuthorityDetail
 		}
 	}
-	return usecase.NewRequest{NoticeID: a.NoticeID, NewCase: nc}
+	return nc
 }
 
 // slugFor names the question a domain field came from; the longest

@@ -17,7 +17,8 @@ import (
 
 type caseData struct {
 	row
-	Notice   *notice.Version
+	// Notices are the versions of the case's notices it is pinned to.
+	Notices  []*notice.Version
 	Rights   []rightView
 	Notes    []noteView
 	Timeline []eventView
@@ -113,10 +114,12 @@ func (h *handler) renderCase(w http.ResponseWriter, r *http.Request, me *staffer
 	for _, reason := range cases.RefusalReasons {
 		d.Refusals = append(d.Refusals, web.Option{Value: string(reason), Label: web.Words(string(reason))})
 	}
-	if _, v, err := h.cfg.Notices.Notice(r.Context(), c.NoticeID, c.NoticeVersion); err == nil {
-		d.Notice = v
-	} else { // removed from the catalogue since
-		d.Notice = &notice.Version{Title: c.NoticeID, Number: c.NoticeVersion}
+	for _, ref := range c.Notices {
+		if _, v, err := h.cfg.Notices.Notice(r.Context(), ref.ID, ref.Version); err == nil {
+			d.Notices = append(d.Notices, v)
+		} else { // removed from the catalogue since
+			d.Notices = append(d.Notices, &notice.Version{Title: ref.ID, Number: ref.Version})
+		}
 	}
 	if o := c.Outcome; o != nil {
 		d.Outcome = outcomeLabel(o.Kind)

@@ -19,7 +19,6 @@ import (
 	"github.com/rightsdesk/rightsdesk/internal/export"
 	"github.com/rightsdesk/rightsdesk/internal/notice"
 	"github.com/rightsdesk/rightsdesk/internal/store"
-	"github.com/rightsdesk/rightsdesk/internal/usecase"
 	"github.com/rightsdesk/rightsdesk/internal/web"
 )
 
@@ -80,10 +79,10 @@ func TestPhoneRequestClockAndFind(t *testing.T) {
 	}
 
 	// Their other case, by email, with the address written differently.
-	other, err := s.work.Create(context.Background(), "token:test", usecase.NewRequest{NoticeID: "it-service-desk", NewCase: cases.NewCase{
+	other, err := s.work.Create(context.Background(), "token:test", cases.NewCase{Notices: []cases.NoticeRef{{ID: "it-service-desk"}},
 		Rights: []notice.Right{notice.RightErasure}, Channel: cases.ChannelEmail,
 		Requester: cases.Requester{Person: cases.Person{Name: "G. Hopper", Email: "Grace@Example.ORG"}, Relationship: cases.RelationshipSelf},
-	}})
+	})
 	if err != nil {
 		t.Fatal(err)
 	}

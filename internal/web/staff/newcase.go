@@ -12,7 +12,6 @@ import (
 	"github.com/rightsdesk/rightsdesk/internal/cases"
 	"github.com/rightsdesk/rightsdesk/internal/deadline"
 	"github.com/rightsdesk/rightsdesk/internal/notice"
-	"github.com/rightsdesk/rightsdesk/internal/usecase"
 	"github.com/rightsdesk/rightsdesk/internal/web"
 )
 
@@ -95,7 +94,7 @@ var newCaseFields = []struct{ prefix, id string }{
 	{"case.requester.data_subject", "subject-name"}, {"case.requester.authority", "authority"},
 	{"case.received_on", "received-day"}, {"case.channel", "channel"}, {"case.context", "context"},
 	{"case.audience", "audience"}, {"case.rights", "rights"}, {"case.description", "description"},
-	{"case.region", "region"}, {"case.notice", "notice"},
+	{"case.region", "region"}, {"case.notices[0].context", "context"}, {"case.notices[0].audience", "audience"}, {"case.notices", "notice"},
 	// The request id is a hidden field drawn with the form: a bad one was
 	// altered on the way, and the summary links to the first question.
 	{"request_id", "channel"},
@@ -128,15 +127,16 @@ func (h *handler) createCase(w http.ResponseWriter, r *http.Request, me *staffer
 		http.Redirect(w, r, "/staff/cases/new?"+url.Values{"notice": {f.Get("notice")}}.Encode(), http.StatusSeeOther)
 		return
 	}
-	req := usecase.NewRequest{NoticeID: f.Get("notice"), NewCase: cases.NewCase{
-		Context: f.Get("context"), Audience: f.Get("audience"), Description: f.Get("description"),
-		Channel: cases.Channel(required(f, "channel", "Choose how the request arrived")),
-		Region:  f.Get("region"), RequestID: f.Get("request-id"),
+	req := cases.NewCase{
+		Notices:     []cases.NoticeRef{{ID: f.Get("notice"), Context: f.Get("context"), Audience: f.Get("audience")}},
+		Description: f.Get("description"),
+		Channel:     cases.Channel(required(f, "channel", "Choose how the request arrived")),
+		Region:      f.Get("region"), RequestID: f.Get("request-id"),
 		Requester: cases.Requester{
 			Person:       cases.Person{Name: required(f, "name", "Enter the requester’s name"), Email: f.Get("email"), Phone: f.Get("phone"), PostalAddress: f.Get("address")},
 			Relationship: cases.Relationship(f.Get("relationship")),
 		},
-	}}
+	}
 	req.ReceivedOn = receivedOn(f, h.cfg.Work.Today())
 	for _, v := range f.Values["rights"] {
 		req.Rights = append(req.Rights, notice.Right(v))

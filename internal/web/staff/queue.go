@@ -80,10 +80,18 @@ func (h *handler) describe(ctx context.Context, list []*cases.Case) ([]row, erro
 	out := make([]row, 0, len(list))
 	standings := h.cfg.Work.Standings(list)
 	for i, c := range list {
-		if _, ok := titles[c.NoticeID]; !ok {
-			titles[c.NoticeID] = h.noticeTitle(ctx, c.NoticeID)
+		var named []string
+		for _, id := range c.NoticeIDs() {
+			if _, ok := titles[id]; !ok {
+				titles[id] = h.noticeTitle(ctx, id)
+			}
+			named = append(named, titles[id])
 		}
-		r := row{Case: c, Rights: rightsText(c), Notice: titles[c.NoticeID], State: stateText(c), Assignee: names.of(c.Assignee), Standing: standings[i]}
+		notices := strings.Join(named, "; ")
+		if notices == "" {
+			notices = "None named yet"
+		}
+		r := row{Case: c, Rights: rightsText(c), Notice: notices, State: stateText(c), Assignee: names.of(c.Assignee), Standing: standings[i]}
 		r.Tag = standingTag(c, r.Standing)
 		out = append(out, r)
 	}

@@ -112,10 +112,10 @@ func (s *site) user(email string, role auth.Role) {
 
 func (s *site) openCase() *cases.Case {
 	s.t.Helper()
-	res, err := s.work.Create(context.Background(), "token:test", usecase.NewRequest{NoticeID: "it-service-desk", NewCase: cases.NewCase{
+	res, err := s.work.Create(context.Background(), "token:test", cases.NewCase{Notices: []cases.NoticeRef{{ID: "it-service-desk"}},
 		Rights: []notice.Right{notice.RightAccess}, Channel: cases.ChannelEmail,
 		Requester: cases.Requester{Person: cases.Person{Name: "Ada Lovelace", Email: "ada@example.org"}, Relationship: cases.RelationshipSelf},
-	}})
+	})
 	if err != nil {
 		s.t.Fatal(err)
 	}

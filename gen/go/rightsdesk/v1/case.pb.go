@@ -263,6 +263,9 @@ const (
 	OutcomeKind_OUTCOME_KIND_PASSED_TO_CONTROLLER OutcomeKind = 5
 	// The requester was pointed to a self-service route that settled the matter.
 	OutcomeKind_OUTCOME_KIND_SELF_SERVICE OutcomeKind = 6
+	// The request repeats another case, which goes on in its place (MergeCase;
+	// CloseCase refuses it).
+	OutcomeKind_OUTCOME_KIND_DUPLICATE OutcomeKind = 7
 )
 
 // Enum value maps for OutcomeKind.
@@ -275,6 +278,7 @@ var (
 		4: "OUTCOME_KIND_WITHDRAWN",
 		5: "OUTCOME_KIND_PASSED_TO_CONTROLLER",
 		6: "OUTCOME_KIND_SELF_SERVICE",
+		7: "OUTCOME_KIND_DUPLICATE",
 	}
 	OutcomeKind_value = map[string]int32{
 		"OUTCOME_KIND_UNSPECIFIED":          0,
@@ -284,6 +288,7 @@ var (
 		"OUTCOME_KIND_WITHDRAWN":            4,
 		"OUTCOME_KIND_PASSED_TO_CONTROLLER": 5,
 		"OUTCOME_KIND_SELF_SERVICE":         6,
+		"OUTCOME_KIND_DUPLICATE":            7,
 	}
 )
 
@@ -592,6 +597,58 @@ func (FeeStatus) EnumDescriptor() ([]byte, []int) {
 	return file_rightsdesk_v1_case_proto_rawDescGZIP(), []int{9}
 }
 
+// Which way an exchange with the requester went.
+type ExchangeKind int32
+
+const (
+	ExchangeKind_EXCHANGE_KIND_UNSPECIFIED ExchangeKind = 0
+	// Something we asked of the requester.
+	ExchangeKind_EXCHANGE_KIND_ASKED ExchangeKind = 1
+	// The requester's answer.
+	ExchangeKind_EXCHANGE_KIND_REPLIED ExchangeKind = 2
+)
+
+// Enum value maps for ExchangeKind.
+var (
+	ExchangeKind_name = map[int32]string{
+		0: "EXCHANGE_KIND_UNSPECIFIED",
+		1: "EXCHANGE_KIND_ASKED",
+		2: "EXCHANGE_KIND_REPLIED",
+	}
+	ExchangeKind_value = map[string]int32{
+		"EXCHANGE_KIND_UNSPECIFIED": 0,
+		"EXCHANGE_KIND_ASKED":       1,
+		"EXCHANGE_KIND_REPLIED":     2,
+	}
+)
+
+func (x ExchangeKind) Enum() *ExchangeKind {
+	p := new(ExchangeKind)
+	*p = x
+	return p
+}
+
+func (x ExchangeKind) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (ExchangeKind) Descriptor() protoreflect.EnumDescriptor {
+	return file_rightsdesk_v1_case_proto_enumTypes[10].Descriptor()
+}
+
+func (ExchangeKind) Type() protoreflect.EnumType {
+	return &file_rightsdesk_v1_case_proto_enumTypes[10]
+}
+
+func (x ExchangeKind) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use ExchangeKind.Descriptor instead.
+func (ExchangeKind) EnumDescriptor() ([]byte, []int) {
+	return file_rightsdesk_v1_case_proto_rawDescGZIP(), []int{10}
+}
+
 // Whether a search record is a search made or a source left out.
 type SearchKind int32
 
@@ -626,11 +683,11 @@ func (x SearchKind) String() string {
 }
 
 func (SearchKind) Descriptor() protoreflect.EnumDescriptor {
-	return file_rightsdesk_v1_case_proto_enumTypes[10].Descriptor()
+	return file_rightsdesk_v1_case_proto_enumTypes[11].Descriptor()
 }
 
 func (SearchKind) Type() protoreflect.EnumType {
-	return &file_rightsdesk_v1_case_proto_enumTypes[10]
+	return &file_rightsdesk_v1_case_proto_enumTypes[11]
 }
 
 func (x SearchKind) Number() protoreflect.EnumNumber {
@@ -639,7 +696,7 @@ func (x SearchKind) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use SearchKind.Descriptor instead.
 func (SearchKind) EnumDescriptor() ([]byte, []int) {
-	return file_rightsdesk_v1_case_proto_rawDescGZIP(), []int{10}
+	return file_rightsdesk_v1_case_proto_rawDescGZIP(), []int{11}
 }
 
 // A person and how to reach them.
@@ -786,11 +843,17 @@ func (x *Requester) GetAuthority() string {
 	return ""
 }
 
-// A right asked for, with what the notice said about it when the case was opened.
+// A right asked for, with what the case's notices say about it under the
+// law in force when the request was received.
 type RequestedRight struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Right         Right                  `protobuf:"varint,1,opt,name=right,proto3,enum=rightsdesk.v1.Right" json:"right,omitempty"`
-	Evaluation    *RightEvaluation       `protobuf:"bytes,2,opt,name=evaluation,proto3" json:"evaluation,omitempty"`
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Right Right                  `protobuf:"varint,1,opt,name=right,proto3,enum=rightsdesk.v1.Right" json:"right,omitempty"`
+	// The most favourable answer of any notice on the case: a right one notice
+	// declares is available whatever another says. Availability is
+	// UNSPECIFIED while the case names no notice.
+	Evaluation *RightEvaluation `protobuf:"bytes,2,opt,name=evaluation,proto3" json:"evaluation,omitempty"`
+	// Each notice's answer, in the order of Case.notices. Output only.
+	PerNotice     []*NoticeRightEvaluation `protobuf:"bytes,3,rep,name=per_notice,json=perNotice,proto3" json:"per_notice,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -839,6 +902,220 @@ func (x *RequestedRight) GetEvaluation() *RightEvaluation {
 	return nil
 }
 
+func (x *RequestedRight) GetPerNotice() []*NoticeRightEvaluation {
+	if x != nil {
+		return x.PerNotice
+	}
+	return nil
+}
+
+// What one notice on a case says about a requested right.
+type NoticeRightEvaluation struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// `notices/{notice}`.
+	Notice        string           `protobuf:"bytes,1,opt,name=notice,proto3" json:"notice,omitempty"`
+	Evaluation    *RightEvaluation `protobuf:"bytes,2,opt,name=evaluation,proto3" json:"evaluation,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *NoticeRightEvaluation) Reset() {
+	*x = NoticeRightEvaluation{}
+	mi := &file_rightsdesk_v1_case_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *NoticeRightEvaluation) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*NoticeRightEvaluation) ProtoMessage() {}
+
+func (x *NoticeRightEvaluation) ProtoReflect() protoreflect.Message {
+	mi := &file_rightsdesk_v1_case_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use NoticeRightEvaluation.ProtoReflect.Descriptor instead.
+func (*NoticeRightEvaluation) Descriptor() ([]byte, []int) {
+	return file_rightsdesk_v1_case_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *NoticeRightEvaluation) GetNotice() string {
+	if x != nil {
+		return x.Notice
+	}
+	return ""
+}
+
+func (x *NoticeRightEvaluation) GetEvaluation() *RightEvaluation {
+	if x != nil {
+		return x.Evaluation
+	}
+	return nil
+}
+
+// A privacy notice a case is about.
+type CaseNotice struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// `notices/{notice}`.
+	Notice string `protobuf:"bytes,1,opt,name=notice,proto3" json:"notice,omitempty"`
+	// The version in force when the request was received. Output only.
+	Version int32 `protobuf:"varint,2,opt,name=version,proto3" json:"version,omitempty"`
+	// Processing context id within the notice; empty when not known.
+	Context string `protobuf:"bytes,3,opt,name=context,proto3" json:"context,omitempty"`
+	// Audience id within the notice; empty when the notice has one controller for everyone.
+	Audience      string `protobuf:"bytes,4,opt,name=audience,proto3" json:"audience,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CaseNotice) Reset() {
+	*x = CaseNotice{}
+	mi := &file_rightsdesk_v1_case_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CaseNotice) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CaseNotice) ProtoMessage() {}
+
+func (x *CaseNotice) ProtoReflect() protoreflect.Message {
+	mi := &file_rightsdesk_v1_case_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CaseNotice.ProtoReflect.Descriptor instead.
+func (*CaseNotice) Descriptor() ([]byte, []int) {
+	return file_rightsdesk_v1_case_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *CaseNotice) GetNotice() string {
+	if x != nil {
+		return x.Notice
+	}
+	return ""
+}
+
+func (x *CaseNotice) GetVersion() int32 {
+	if x != nil {
+		return x.Version
+	}
+	return 0
+}
+
+func (x *CaseNotice) GetContext() string {
+	if x != nil {
+		return x.Context
+	}
+	return ""
+}
+
+func (x *CaseNotice) GetAudience() string {
+	if x != nil {
+		return x.Audience
+	}
+	return ""
+}
+
+// One thing asked of the requester, or their answer, in the words recorded.
+type Exchange struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Kind  ExchangeKind           `protobuf:"varint,1,opt,name=kind,proto3,enum=rightsdesk.v1.ExchangeKind" json:"kind,omitempty"`
+	// Identity, clarification or fee.
+	About WaitingFor `protobuf:"varint,2,opt,name=about,proto3,enum=rightsdesk.v1.WaitingFor" json:"about,omitempty"`
+	// ISO date it was sent or arrived.
+	On     string `protobuf:"bytes,3,opt,name=on,proto3" json:"on,omitempty"`
+	Detail string `protobuf:"bytes,4,opt,name=detail,proto3" json:"detail,omitempty"`
+	// Who recorded it.
+	RecordedBy    string `protobuf:"bytes,5,opt,name=recorded_by,json=recordedBy,proto3" json:"recorded_by,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Exchange) Reset() {
+	*x = Exchange{}
+	mi := &file_rightsdesk_v1_case_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Exchange) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Exchange) ProtoMessage() {}
+
+func (x *Exchange) ProtoReflect() protoreflect.Message {
+	mi := &file_rightsdesk_v1_case_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Exchange.ProtoReflect.Descriptor instead.
+func (*Exchange) Descriptor() ([]byte, []int) {
+	return file_rightsdesk_v1_case_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *Exchange) GetKind() ExchangeKind {
+	if x != nil {
+		return x.Kind
+	}
+	return ExchangeKind_EXCHANGE_KIND_UNSPECIFIED
+}
+
+func (x *Exchange) GetAbout() WaitingFor {
+	if x != nil {
+		return x.About
+	}
+	return WaitingFor_WAITING_FOR_UNSPECIFIED
+}
+
+func (x *Exchange) GetOn() string {
+	if x != nil {
+		return x.On
+	}
+	return ""
+}
+
+func (x *Exchange) GetDetail() string {
+	if x != nil {
+		return x.Detail
+	}
+	return ""
+}
+
+func (x *Exchange) GetRecordedBy() string {
+	if x != nil {
+		return x.RecordedBy
+	}
+	return ""
+}
+
 // A clarification request and its answer; the clock is paused between them.
 type Clarification struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -851,7 +1128,7 @@ type Clarification struct {
 
 func (x *Clarification) Reset() {
 	*x = Clarification{}
-	mi := &file_rightsdesk_v1_case_proto_msgTypes[3]
+	mi := &file_rightsdesk_v1_case_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -863,7 +1140,7 @@ func (x *Clarification) String() string {
 func (*Clarification) ProtoMessage() {}
 
 func (x *Clarification) ProtoReflect() protoreflect.Message {
-	mi := &file_rightsdesk_v1_case_proto_msgTypes[3]
+	mi := &file_rightsdesk_v1_case_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -876,7 +1153,7 @@ func (x *Clarification) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Clarification.ProtoReflect.Descriptor instead.
 func (*Clarification) Descriptor() ([]byte, []int) {
-	return file_rightsdesk_v1_case_proto_rawDescGZIP(), []int{3}
+	return file_rightsdesk_v1_case_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *Clarification) GetAsked() string {
@@ -905,7 +1182,7 @@ type Extension struct {
 
 func (x *Extension) Reset() {
 	*x = Extension{}
-	mi := &file_rightsdesk_v1_case_proto_msgTypes[4]
+	mi := &file_rightsdesk_v1_case_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -917,7 +1194,7 @@ func (x *Extension) String() string {
 func (*Extension) ProtoMessage() {}
 
 func (x *Extension) ProtoReflect() protoreflect.Message {
-	mi := &file_rightsdesk_v1_case_proto_msgTypes[4]
+	mi := &file_rightsdesk_v1_case_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -930,7 +1207,7 @@ func (x *Extension) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Extension.ProtoReflect.Descriptor instead.
 func (*Extension) Descriptor() ([]byte, []int) {
-	return file_rightsdesk_v1_case_proto_rawDescGZIP(), []int{4}
+	return file_rightsdesk_v1_case_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *Extension) GetGrantedOn() string {
@@ -962,14 +1239,16 @@ type Outcome struct {
 	Detail        string                 `protobuf:"bytes,3,opt,name=detail,proto3" json:"detail,omitempty"`
 	ClosedOn      string                 `protobuf:"bytes,4,opt,name=closed_on,json=closedOn,proto3" json:"closed_on,omitempty"`
 	// Closed on or before the due date.
-	OnTime        bool `protobuf:"varint,5,opt,name=on_time,json=onTime,proto3" json:"on_time,omitempty"`
+	OnTime bool `protobuf:"varint,5,opt,name=on_time,json=onTime,proto3" json:"on_time,omitempty"`
+	// DUPLICATE: `cases/{case}`, the case that goes on in this one's place.
+	DuplicateOf   string `protobuf:"bytes,6,opt,name=duplicate_of,json=duplicateOf,proto3" json:"duplicate_of,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Outcome) Reset() {
 	*x = Outcome{}
-	mi := &file_rightsdesk_v1_case_proto_msgTypes[5]
+	mi := &file_rightsdesk_v1_case_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -981,7 +1260,7 @@ func (x *Outcome) String() string {
 func (*Outcome) ProtoMessage() {}
 
 func (x *Outcome) ProtoReflect() protoreflect.Message {
-	mi := &file_rightsdesk_v1_case_proto_msgTypes[5]
+	mi := &file_rightsdesk_v1_case_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -994,7 +1273,7 @@ func (x *Outcome) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Outcome.ProtoReflect.Descriptor instead.
 func (*Outcome) Descriptor() ([]byte, []int) {
-	return file_rightsdesk_v1_case_proto_rawDescGZIP(), []int{5}
+	return file_rightsdesk_v1_case_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *Outcome) GetKind() OutcomeKind {
@@ -1032,24 +1311,33 @@ func (x *Outcome) GetOnTime() bool {
 	return false
 }
 
+func (x *Outcome) GetDuplicateOf() string {
+	if x != nil {
+		return x.DuplicateOf
+	}
+	return ""
+}
+
 // Follow-up work on a case.
 type Task struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	Id    string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
 	Kind  TaskKind               `protobuf:"varint,2,opt,name=kind,proto3,enum=rightsdesk.v1.TaskKind" json:"kind,omitempty"`
 	// The recipient to notify, for Article 19 tasks.
-	Recipient     string    `protobuf:"bytes,3,opt,name=recipient,proto3" json:"recipient,omitempty"`
-	State         TaskState `protobuf:"varint,4,opt,name=state,proto3,enum=rightsdesk.v1.TaskState" json:"state,omitempty"`
-	Due           string    `protobuf:"bytes,5,opt,name=due,proto3" json:"due,omitempty"`
-	Resolution    string    `protobuf:"bytes,6,opt,name=resolution,proto3" json:"resolution,omitempty"`
-	CompletedBy   string    `protobuf:"bytes,7,opt,name=completed_by,json=completedBy,proto3" json:"completed_by,omitempty"`
+	Recipient   string    `protobuf:"bytes,3,opt,name=recipient,proto3" json:"recipient,omitempty"`
+	State       TaskState `protobuf:"varint,4,opt,name=state,proto3,enum=rightsdesk.v1.TaskState" json:"state,omitempty"`
+	Due         string    `protobuf:"bytes,5,opt,name=due,proto3" json:"due,omitempty"`
+	Resolution  string    `protobuf:"bytes,6,opt,name=resolution,proto3" json:"resolution,omitempty"`
+	CompletedBy string    `protobuf:"bytes,7,opt,name=completed_by,json=completedBy,proto3" json:"completed_by,omitempty"`
+	// ISO date the task was done, as stated by who recorded it.
+	CompletedOn   string `protobuf:"bytes,8,opt,name=completed_on,json=completedOn,proto3" json:"completed_on,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Task) Reset() {
 	*x = Task{}
-	mi := &file_rightsdesk_v1_case_proto_msgTypes[6]
+	mi := &file_rightsdesk_v1_case_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1061,7 +1349,7 @@ func (x *Task) String() string {
 func (*Task) ProtoMessage() {}
 
 func (x *Task) ProtoReflect() protoreflect.Message {
-	mi := &file_rightsdesk_v1_case_proto_msgTypes[6]
+	mi := &file_rightsdesk_v1_case_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1074,7 +1362,7 @@ func (x *Task) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Task.ProtoReflect.Descriptor instead.
 func (*Task) Descriptor() ([]byte, []int) {
-	return file_rightsdesk_v1_case_proto_rawDescGZIP(), []int{6}
+	return file_rightsdesk_v1_case_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *Task) GetId() string {
@@ -1126,20 +1414,30 @@ func (x *Task) GetCompletedBy() string {
 	return ""
 }
 
+func (x *Task) GetCompletedOn() string {
+	if x != nil {
+		return x.CompletedOn
+	}
+	return ""
+}
+
 // A caseworker's note.
 type Note struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Id            string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
-	Author        string                 `protobuf:"bytes,2,opt,name=author,proto3" json:"author,omitempty"`
-	CreateTime    *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
-	Text          string                 `protobuf:"bytes,4,opt,name=text,proto3" json:"text,omitempty"`
+	state      protoimpl.MessageState `protogen:"open.v1"`
+	Id         string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	Author     string                 `protobuf:"bytes,2,opt,name=author,proto3" json:"author,omitempty"`
+	CreateTime *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
+	Text       string                 `protobuf:"bytes,4,opt,name=text,proto3" json:"text,omitempty"`
+	// ISO date the note is about (a phone call on Monday written up on
+	// Wednesday); create_time is when it was written.
+	On            string `protobuf:"bytes,5,opt,name=on,proto3" json:"on,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Note) Reset() {
 	*x = Note{}
-	mi := &file_rightsdesk_v1_case_proto_msgTypes[7]
+	mi := &file_rightsdesk_v1_case_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1151,7 +1449,7 @@ func (x *Note) String() string {
 func (*Note) ProtoMessage() {}
 
 func (x *Note) ProtoReflect() protoreflect.Message {
-	mi := &file_rightsdesk_v1_case_proto_msgTypes[7]
+	mi := &file_rightsdesk_v1_case_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1164,7 +1462,7 @@ func (x *Note) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Note.ProtoReflect.Descriptor instead.
 func (*Note) Descriptor() ([]byte, []int) {
-	return file_rightsdesk_v1_case_proto_rawDescGZIP(), []int{7}
+	return file_rightsdesk_v1_case_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *Note) GetId() string {
@@ -1195,6 +1493,13 @@ func (x *Note) GetText() string {
 	return ""
 }
 
+func (x *Note) GetOn() string {
+	if x != nil {
+		return x.On
+	}
+	return ""
+}
+
 // The statutory clock of a case.
 type CaseClock struct {
 	state             protoimpl.MessageState `protogen:"open.v1"`
@@ -1217,7 +1522,7 @@ type CaseClock struct {
 
 func (x *CaseClock) Reset() {
 	*x = CaseClock{}
-	mi := &file_rightsdesk_v1_case_proto_msgTypes[8]
+	mi := &file_rightsdesk_v1_case_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1229,7 +1534,7 @@ func (x *CaseClock) String() string {
 func (*CaseClock) ProtoMessage() {}
 
 func (x *CaseClock) ProtoReflect() protoreflect.Message {
-	mi := &file_rightsdesk_v1_case_proto_msgTypes[8]
+	mi := &file_rightsdesk_v1_case_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1242,7 +1547,7 @@ func (x *CaseClock) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CaseClock.ProtoReflect.Descriptor instead.
 func (*CaseClock) Descriptor() ([]byte, []int) {
-	return file_rightsdesk_v1_case_proto_rawDescGZIP(), []int{8}
+	return file_rightsdesk_v1_case_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *CaseClock) GetRuleSet() string {
@@ -1329,20 +1634,26 @@ type Case struct {
 	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
 	// Short public reference, e.g. RD-7K3M-Q9XP.
 	Reference string `protobuf:"bytes,2,opt,name=reference,proto3" json:"reference,omitempty"`
-	// `notices/{notice}`.
+	// Deprecated: a case names any number of notices; read `notices`.
+	// Fields 3 to 6 mirror the first of them, and on CreateCase they name
+	// the one notice of a request when `notices` is empty.
+	//
+	// Deprecated: Marked as deprecated in rightsdesk/v1/case.proto.
 	Notice string `protobuf:"bytes,3,opt,name=notice,proto3" json:"notice,omitempty"`
-	// The version in force when the request was received.
+	// Deprecated: Marked as deprecated in rightsdesk/v1/case.proto.
 	NoticeVersion int32 `protobuf:"varint,4,opt,name=notice_version,json=noticeVersion,proto3" json:"notice_version,omitempty"`
-	// Processing context id within the notice; empty when not known.
+	// Deprecated: Marked as deprecated in rightsdesk/v1/case.proto.
 	Context string `protobuf:"bytes,5,opt,name=context,proto3" json:"context,omitempty"`
-	// Audience id within the notice; empty when the notice has one controller for everyone.
+	// Deprecated: Marked as deprecated in rightsdesk/v1/case.proto.
 	Audience string            `protobuf:"bytes,6,opt,name=audience,proto3" json:"audience,omitempty"`
 	Rights   []*RequestedRight `protobuf:"bytes,7,rep,name=rights,proto3" json:"rights,omitempty"`
 	// What the requester asked for, in their words.
 	Description string          `protobuf:"bytes,8,opt,name=description,proto3" json:"description,omitempty"`
 	Requester   *Requester      `protobuf:"bytes,9,opt,name=requester,proto3" json:"requester,omitempty"`
 	Channel     ReceivedChannel `protobuf:"varint,10,opt,name=channel,proto3,enum=rightsdesk.v1.ReceivedChannel" json:"channel,omitempty"`
-	// Bank-holiday region for the clock: england-and-wales, scotland or northern-ireland.
+	// Bank-holiday region the clock counts working days in: england-and-wales,
+	// scotland or northern-ireland. The handling office's, as the server is
+	// configured, unless staff chose another for this case (with region_reason).
 	Region string `protobuf:"bytes,11,opt,name=region,proto3" json:"region,omitempty"`
 	// ISO date the request was received (may be earlier than the case was logged).
 	ReceivedOn         string           `protobuf:"bytes,12,opt,name=received_on,json=receivedOn,proto3" json:"received_on,omitempty"`
@@ -1372,14 +1683,25 @@ type Case struct {
 	// The record of the search for the requester's data (UK GDPR Art 15(1A)):
 	// each system or team searched and each deliberately not searched, in the
 	// order recorded; at most 200.
-	Searches      []*CaseSearch `protobuf:"bytes,31,rep,name=searches,proto3" json:"searches,omitempty"`
+	Searches []*CaseSearch `protobuf:"bytes,31,rep,name=searches,proto3" json:"searches,omitempty"`
+	// The privacy notices the request is about, at most 50; none while a
+	// request about everything held waits for staff to triage it.
+	Notices []*CaseNotice `protobuf:"bytes,32,rep,name=notices,proto3" json:"notices,omitempty"`
+	// Why this case counts working days in another region than the
+	// organisation's. Required when UpdateCase changes the region.
+	RegionReason string `protobuf:"bytes,33,opt,name=region_reason,json=regionReason,proto3" json:"region_reason,omitempty"`
+	// What was asked of the requester and what came back, oldest first. Output only.
+	Exchanges []*Exchange `protobuf:"bytes,34,rep,name=exchanges,proto3" json:"exchanges,omitempty"`
+	// `cases/{case}` of other cases about the same person or matter, linked
+	// both ways by LinkCases or MergeCase. Output only.
+	LinkedCases   []string `protobuf:"bytes,35,rep,name=linked_cases,json=linkedCases,proto3" json:"linked_cases,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Case) Reset() {
 	*x = Case{}
-	mi := &file_rightsdesk_v1_case_proto_msgTypes[9]
+	mi := &file_rightsdesk_v1_case_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1391,7 +1713,7 @@ func (x *Case) String() string {
 func (*Case) ProtoMessage() {}
 
 func (x *Case) ProtoReflect() protoreflect.Message {
-	mi := &file_rightsdesk_v1_case_proto_msgTypes[9]
+	mi := &file_rightsdesk_v1_case_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1404,7 +1726,7 @@ func (x *Case) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Case.ProtoReflect.Descriptor instead.
 func (*Case) Descriptor() ([]byte, []int) {
-	return file_rightsdesk_v1_case_proto_rawDescGZIP(), []int{9}
+	return file_rightsdesk_v1_case_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *Case) GetName() string {
@@ -1421,6 +1743,7 @@ func (x *Case) GetReference() string {
 	return ""
 }
 
+// Deprecated: Marked as deprecated in rightsdesk/v1/case.proto.
 func (x *Case) GetNotice() string {
 	if x != nil {
 		return x.Notice
@@ -1428,6 +1751,7 @@ func (x *Case) GetNotice() string {
 	return ""
 }
 
+// Deprecated: Marked as deprecated in rightsdesk/v1/case.proto.
 func (x *Case) GetNoticeVersion() int32 {
 	if x != nil {
 		return x.NoticeVersion
@@ -1435,6 +1759,7 @@ func (x *Case) GetNoticeVersion() int32 {
 	return 0
 }
 
+// Deprecated: Marked as deprecated in rightsdesk/v1/case.proto.
 func (x *Case) GetContext() string {
 	if x != nil {
 		return x.Context
@@ -1442,6 +1767,7 @@ func (x *Case) GetContext() string {
 	return ""
 }
 
+// Deprecated: Marked as deprecated in rightsdesk/v1/case.proto.
 func (x *Case) GetAudience() string {
 	if x != nil {
 		return x.Audience
@@ -1624,6 +1950,34 @@ func (x *Case) GetSearches() []*CaseSearch {
 	return nil
 }
 
+func (x *Case) GetNotices() []*CaseNotice {
+	if x != nil {
+		return x.Notices
+	}
+	return nil
+}
+
+func (x *Case) GetRegionReason() string {
+	if x != nil {
+		return x.RegionReason
+	}
+	return ""
+}
+
+func (x *Case) GetExchanges() []*Exchange {
+	if x != nil {
+		return x.Exchanges
+	}
+	return nil
+}
+
+func (x *Case) GetLinkedCases() []string {
+	if x != nil {
+		return x.LinkedCases
+	}
+	return nil
+}
+
 // One entry of a case's search record.
 type CaseSearch struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1648,7 +2002,7 @@ type CaseSearch struct {
 
 func (x *CaseSearch) Reset() {
 	*x = CaseSearch{}
-	mi := &file_rightsdesk_v1_case_proto_msgTypes[10]
+	mi := &file_rightsdesk_v1_case_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1660,7 +2014,7 @@ func (x *CaseSearch) String() string {
 func (*CaseSearch) ProtoMessage() {}
 
 func (x *CaseSearch) ProtoReflect() protoreflect.Message {
-	mi := &file_rightsdesk_v1_case_proto_msgTypes[10]
+	mi := &file_rightsdesk_v1_case_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1673,7 +2027,7 @@ func (x *CaseSearch) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CaseSearch.ProtoReflect.Descriptor instead.
 func (*CaseSearch) Descriptor() ([]byte, []int) {
-	return file_rightsdesk_v1_case_proto_rawDescGZIP(), []int{10}
+	return file_rightsdesk_v1_case_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *CaseSearch) GetId() string {
@@ -1758,7 +2112,7 @@ type CaseEvent struct {
 
 func (x *CaseEvent) Reset() {
 	*x = CaseEvent{}
-	mi := &file_rightsdesk_v1_case_proto_msgTypes[11]
+	mi := &file_rightsdesk_v1_case_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1770,7 +2124,7 @@ func (x *CaseEvent) String() string {
 func (*CaseEvent) ProtoMessage() {}
 
 func (x *CaseEvent) ProtoReflect() protoreflect.Message {
-	mi := &file_rightsdesk_v1_case_proto_msgTypes[11]
+	mi := &file_rightsdesk_v1_case_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1783,7 +2137,7 @@ func (x *CaseEvent) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CaseEvent.ProtoReflect.Descriptor instead.
 func (*CaseEvent) Descriptor() ([]byte, []int) {
-	return file_rightsdesk_v1_case_proto_rawDescGZIP(), []int{11}
+	return file_rightsdesk_v1_case_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *CaseEvent) GetSequence() uint64 {
@@ -1856,12 +2210,32 @@ const file_rightsdesk_v1_case_proto_rawDesc = "" +
 	"\x06person\x18\x01 \x01(\v2\x15.rightsdesk.v1.PersonR\x06person\x12?\n" +
 	"\frelationship\x18\x02 \x01(\x0e2\x1b.rightsdesk.v1.RelationshipR\frelationship\x128\n" +
 	"\fdata_subject\x18\x03 \x01(\v2\x15.rightsdesk.v1.PersonR\vdataSubject\x12&\n" +
-	"\tauthority\x18\x04 \x01(\tB\b\xbaH\x05r\x03\x18\xe8\aR\tauthority\"|\n" +
+	"\tauthority\x18\x04 \x01(\tB\b\xbaH\x05r\x03\x18\xe8\aR\tauthority\"\xc1\x01\n" +
 	"\x0eRequestedRight\x12*\n" +
 	"\x05right\x18\x01 \x01(\x0e2\x14.rightsdesk.v1.RightR\x05right\x12>\n" +
 	"\n" +
 	"evaluation\x18\x02 \x01(\v2\x1e.rightsdesk.v1.RightEvaluationR\n" +
-	"evaluation\"A\n" +
+	"evaluation\x12C\n" +
+	"\n" +
+	"per_notice\x18\x03 \x03(\v2$.rightsdesk.v1.NoticeRightEvaluationR\tperNotice\"o\n" +
+	"\x15NoticeRightEvaluation\x12\x16\n" +
+	"\x06notice\x18\x01 \x01(\tR\x06notice\x12>\n" +
+	"\n" +
+	"evaluation\x18\x02 \x01(\v2\x1e.rightsdesk.v1.RightEvaluationR\n" +
+	"evaluation\"\x92\x01\n" +
+	"\n" +
+	"CaseNotice\x12 \n" +
+	"\x06notice\x18\x01 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\x06notice\x12\x18\n" +
+	"\aversion\x18\x02 \x01(\x05R\aversion\x12\"\n" +
+	"\acontext\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\x80\x01R\acontext\x12$\n" +
+	"\baudience\x18\x04 \x01(\tB\b\xbaH\x05r\x03\x18\x80\x01R\baudience\"\xb5\x01\n" +
+	"\bExchange\x12/\n" +
+	"\x04kind\x18\x01 \x01(\x0e2\x1b.rightsdesk.v1.ExchangeKindR\x04kind\x12/\n" +
+	"\x05about\x18\x02 \x01(\x0e2\x19.rightsdesk.v1.WaitingForR\x05about\x12\x0e\n" +
+	"\x02on\x18\x03 \x01(\tR\x02on\x12\x16\n" +
+	"\x06detail\x18\x04 \x01(\tR\x06detail\x12\x1f\n" +
+	"\vrecorded_by\x18\x05 \x01(\tR\n" +
+	"recordedBy\"A\n" +
 	"\rClarification\x12\x14\n" +
 	"\x05asked\x18\x01 \x01(\tR\x05asked\x12\x1a\n" +
 	"\banswered\x18\x02 \x01(\tR\banswered\"Z\n" +
@@ -1869,13 +2243,14 @@ const file_rightsdesk_v1_case_proto_rawDesc = "" +
 	"\n" +
 	"granted_on\x18\x01 \x01(\tR\tgrantedOn\x12\x16\n" +
 	"\x06reason\x18\x02 \x01(\tR\x06reason\x12\x16\n" +
-	"\x06months\x18\x03 \x01(\x05R\x06months\"\xcc\x01\n" +
+	"\x06months\x18\x03 \x01(\x05R\x06months\"\xef\x01\n" +
 	"\aOutcome\x12.\n" +
 	"\x04kind\x18\x01 \x01(\x0e2\x1a.rightsdesk.v1.OutcomeKindR\x04kind\x12C\n" +
 	"\x0erefusal_reason\x18\x02 \x01(\x0e2\x1c.rightsdesk.v1.RefusalReasonR\rrefusalReason\x12\x16\n" +
 	"\x06detail\x18\x03 \x01(\tR\x06detail\x12\x1b\n" +
 	"\tclosed_on\x18\x04 \x01(\tR\bclosedOn\x12\x17\n" +
-	"\aon_time\x18\x05 \x01(\bR\x06onTime\"\xe6\x01\n" +
+	"\aon_time\x18\x05 \x01(\bR\x06onTime\x12!\n" +
+	"\fduplicate_of\x18\x06 \x01(\tR\vduplicateOf\"\x89\x02\n" +
 	"\x04Task\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12+\n" +
 	"\x04kind\x18\x02 \x01(\x0e2\x17.rightsdesk.v1.TaskKindR\x04kind\x12\x1c\n" +
@@ -1885,13 +2260,15 @@ const file_rightsdesk_v1_case_proto_rawDesc = "" +
 	"\n" +
 	"resolution\x18\x06 \x01(\tR\n" +
 	"resolution\x12!\n" +
-	"\fcompleted_by\x18\a \x01(\tR\vcompletedBy\"\x7f\n" +
+	"\fcompleted_by\x18\a \x01(\tR\vcompletedBy\x12!\n" +
+	"\fcompleted_on\x18\b \x01(\tR\vcompletedOn\"\x8f\x01\n" +
 	"\x04Note\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x16\n" +
 	"\x06author\x18\x02 \x01(\tR\x06author\x12;\n" +
 	"\vcreate_time\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"createTime\x12\x12\n" +
-	"\x04text\x18\x04 \x01(\tR\x04text\"\x98\x03\n" +
+	"\x04text\x18\x04 \x01(\tR\x04text\x12\x0e\n" +
+	"\x02on\x18\x05 \x01(\tR\x02on\"\x98\x03\n" +
 	"\tCaseClock\x12\x19\n" +
 	"\brule_set\x18\x01 \x01(\tR\aruleSet\x12\x1f\n" +
 	"\vclock_start\x18\x02 \x01(\tR\n" +
@@ -1906,15 +2283,14 @@ const file_rightsdesk_v1_case_proto_rawDesc = "" +
 	"pausedDays\x124\n" +
 	"\x05steps\x18\n" +
 	" \x03(\v2\x1e.rightsdesk.v1.ExplanationStepR\x05steps\x123\n" +
-	"\bstanding\x18\v \x01(\v2\x17.rightsdesk.v1.StandingR\bstanding\"\xfe\n" +
-	"\n" +
+	"\bstanding\x18\v \x01(\v2\x17.rightsdesk.v1.StandingR\bstanding\"\xd6\f\n" +
 	"\x04Case\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x1c\n" +
-	"\treference\x18\x02 \x01(\tR\treference\x12\x16\n" +
-	"\x06notice\x18\x03 \x01(\tR\x06notice\x12%\n" +
-	"\x0enotice_version\x18\x04 \x01(\x05R\rnoticeVersion\x12\x18\n" +
-	"\acontext\x18\x05 \x01(\tR\acontext\x12\x1a\n" +
-	"\baudience\x18\x06 \x01(\tR\baudience\x125\n" +
+	"\treference\x18\x02 \x01(\tR\treference\x12\x1a\n" +
+	"\x06notice\x18\x03 \x01(\tB\x02\x18\x01R\x06notice\x12)\n" +
+	"\x0enotice_version\x18\x04 \x01(\x05B\x02\x18\x01R\rnoticeVersion\x12\x1c\n" +
+	"\acontext\x18\x05 \x01(\tB\x02\x18\x01R\acontext\x12\x1e\n" +
+	"\baudience\x18\x06 \x01(\tB\x02\x18\x01R\baudience\x125\n" +
 	"\x06rights\x18\a \x03(\v2\x1d.rightsdesk.v1.RequestedRightR\x06rights\x12+\n" +
 	"\vdescription\x18\b \x01(\tB\t\xbaH\x06r\x04\x18\xa0\x9c\x01R\vdescription\x126\n" +
 	"\trequester\x18\t \x01(\v2\x18.rightsdesk.v1.RequesterR\trequester\x128\n" +
@@ -1945,7 +2321,11 @@ const file_rightsdesk_v1_case_proto_rawDesc = "" +
 	"\vupdate_time\x18\x1d \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"updateTime\x12!\n" +
 	"\fstatus_token\x18\x1e \x01(\tR\vstatusToken\x125\n" +
-	"\bsearches\x18\x1f \x03(\v2\x19.rightsdesk.v1.CaseSearchR\bsearches\"\x8f\x02\n" +
+	"\bsearches\x18\x1f \x03(\v2\x19.rightsdesk.v1.CaseSearchR\bsearches\x12=\n" +
+	"\anotices\x18  \x03(\v2\x19.rightsdesk.v1.CaseNoticeB\b\xbaH\x05\x92\x01\x02\x102R\anotices\x12-\n" +
+	"\rregion_reason\x18! \x01(\tB\b\xbaH\x05r\x03\x18\xd0\x0fR\fregionReason\x125\n" +
+	"\texchanges\x18\" \x03(\v2\x17.rightsdesk.v1.ExchangeR\texchanges\x12!\n" +
+	"\flinked_cases\x18# \x03(\tR\vlinkedCases\"\x8f\x02\n" +
 	"\n" +
 	"CaseSearch\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12-\n" +
@@ -1999,7 +2379,7 @@ const file_rightsdesk_v1_case_proto_rawDesc = "" +
 	"\fRelationship\x12\x1c\n" +
 	"\x18RELATIONSHIP_UNSPECIFIED\x10\x00\x12\x15\n" +
 	"\x11RELATIONSHIP_SELF\x10\x01\x12\x1f\n" +
-	"\x1bRELATIONSHIP_REPRESENTATIVE\x10\x02*\xe9\x01\n" +
+	"\x1bRELATIONSHIP_REPRESENTATIVE\x10\x02*\x85\x02\n" +
 	"\vOutcomeKind\x12\x1c\n" +
 	"\x18OUTCOME_KIND_UNSPECIFIED\x10\x00\x12\x1a\n" +
 	"\x16OUTCOME_KIND_FULFILLED\x10\x01\x12$\n" +
@@ -2007,7 +2387,8 @@ const file_rightsdesk_v1_case_proto_rawDesc = "" +
 	"\x14OUTCOME_KIND_REFUSED\x10\x03\x12\x1a\n" +
 	"\x16OUTCOME_KIND_WITHDRAWN\x10\x04\x12%\n" +
 	"!OUTCOME_KIND_PASSED_TO_CONTROLLER\x10\x05\x12\x1d\n" +
-	"\x19OUTCOME_KIND_SELF_SERVICE\x10\x06*\xbe\x02\n" +
+	"\x19OUTCOME_KIND_SELF_SERVICE\x10\x06\x12\x1a\n" +
+	"\x16OUTCOME_KIND_DUPLICATE\x10\a*\xbe\x02\n" +
 	"\rRefusalReason\x12\x1e\n" +
 	"\x1aREFUSAL_REASON_UNSPECIFIED\x10\x00\x12'\n" +
 	"#REFUSAL_REASON_MANIFESTLY_UNFOUNDED\x10\x01\x12'\n" +
@@ -2036,6 +2417,10 @@ const file_rightsdesk_v1_case_proto_rawDesc = "" +
 	"\x17FEE_STATUS_NOT_REQUIRED\x10\x01\x12\x18\n" +
 	"\x14FEE_STATUS_REQUESTED\x10\x02\x12\x17\n" +
 	"\x13FEE_STATUS_RECEIVED\x10\x03*a\n" +
+	"\fExchangeKind\x12\x1d\n" +
+	"\x19EXCHANGE_KIND_UNSPECIFIED\x10\x00\x12\x17\n" +
+	"\x13EXCHANGE_KIND_ASKED\x10\x01\x12\x19\n" +
+	"\x15EXCHANGE_KIND_REPLIED\x10\x02*a\n" +
 	"\n" +
 	"SearchKind\x12\x1b\n" +
 	"\x17SEARCH_KIND_UNSPECIFIED\x10\x00\x12\x18\n" +
@@ -2054,8 +2439,8 @@ func file_rightsdesk_v1_case_proto_rawDescGZIP() []byte {
 	return file_rightsdesk_v1_case_proto_rawDescData
 }
 
-var file_rightsdesk_v1_case_proto_enumTypes = make([]protoimpl.EnumInfo, 11)
-var file_rightsdesk_v1_case_proto_msgTypes = make([]protoimpl.MessageInfo, 14)
+var file_rightsdesk_v1_case_proto_enumTypes = make([]protoimpl.EnumInfo, 12)
+var file_rightsdesk_v1_case_proto_msgTypes = make([]protoimpl.MessageInfo, 17)
 var file_rightsdesk_v1_case_proto_goTypes = []any{
 	(CaseState)(0),                // 0: rightsdesk.v1.CaseState
 	(WaitingFor)(0),               // 1: rightsdesk.v1.WaitingFor
@@ -2067,68 +2452,78 @@ var file_rightsdesk_v1_case_proto_goTypes = []any{
 	(TaskState)(0),                // 7: rightsdesk.v1.TaskState
 	(IdentityStatus)(0),           // 8: rightsdesk.v1.IdentityStatus
 	(FeeStatus)(0),                // 9: rightsdesk.v1.FeeStatus
-	(SearchKind)(0),               // 10: rightsdesk.v1.SearchKind
-	(*Person)(nil),                // 11: rightsdesk.v1.Person
-	(*Requester)(nil),             // 12: rightsdesk.v1.Requester
-	(*RequestedRight)(nil),        // 13: rightsdesk.v1.RequestedRight
-	(*Clarification)(nil),         // 14: rightsdesk.v1.Clarification
-	(*Extension)(nil),             // 15: rightsdesk.v1.Extension
-	(*Outcome)(nil),               // 16: rightsdesk.v1.Outcome
-	(*Task)(nil),                  // 17: rightsdesk.v1.Task
-	(*Note)(nil),                  // 18: rightsdesk.v1.Note
-	(*CaseClock)(nil),             // 19: rightsdesk.v1.CaseClock
-	(*Case)(nil),                  // 20: rightsdesk.v1.Case
-	(*CaseSearch)(nil),            // 21: rightsdesk.v1.CaseSearch
-	(*CaseEvent)(nil),             // 22: rightsdesk.v1.CaseEvent
-	nil,                           // 23: rightsdesk.v1.CaseEvent.BeforeEntry
-	nil,                           // 24: rightsdesk.v1.CaseEvent.AfterEntry
-	(Right)(0),                    // 25: rightsdesk.v1.Right
-	(*RightEvaluation)(nil),       // 26: rightsdesk.v1.RightEvaluation
-	(*timestamppb.Timestamp)(nil), // 27: google.protobuf.Timestamp
-	(*ExplanationStep)(nil),       // 28: rightsdesk.v1.ExplanationStep
-	(*Standing)(nil),              // 29: rightsdesk.v1.Standing
-	(*Party)(nil),                 // 30: rightsdesk.v1.Party
+	(ExchangeKind)(0),             // 10: rightsdesk.v1.ExchangeKind
+	(SearchKind)(0),               // 11: rightsdesk.v1.SearchKind
+	(*Person)(nil),                // 12: rightsdesk.v1.Person
+	(*Requester)(nil),             // 13: rightsdesk.v1.Requester
+	(*RequestedRight)(nil),        // 14: rightsdesk.v1.RequestedRight
+	(*NoticeRightEvaluation)(nil), // 15: rightsdesk.v1.NoticeRightEvaluation
+	(*CaseNotice)(nil),            // 16: rightsdesk.v1.CaseNotice
+	(*Exchange)(nil),              // 17: rightsdesk.v1.Exchange
+	(*Clarification)(nil),         // 18: rightsdesk.v1.Clarification
+	(*Extension)(nil),             // 19: rightsdesk.v1.Extension
+	(*Outcome)(nil),               // 20: rightsdesk.v1.Outcome
+	(*Task)(nil),                  // 21: rightsdesk.v1.Task
+	(*Note)(nil),                  // 22: rightsdesk.v1.Note
+	(*CaseClock)(nil),             // 23: rightsdesk.v1.CaseClock
+	(*Case)(nil),                  // 24: rightsdesk.v1.Case
+	(*CaseSearch)(nil),            // 25: rightsdesk.v1.CaseSearch
+	(*CaseEvent)(nil),             // 26: rightsdesk.v1.CaseEvent
+	nil,                           // 27: rightsdesk.v1.CaseEvent.BeforeEntry
+	nil,                           // 28: rightsdesk.v1.CaseEvent.AfterEntry
+	(Right)(0),                    // 29: rightsdesk.v1.Right
+	(*RightEvaluation)(nil),       // 30: rightsdesk.v1.RightEvaluation
+	(*timestamppb.Timestamp)(nil), // 31: google.protobuf.Timestamp
+	(*ExplanationStep)(nil),       // 32: rightsdesk.v1.ExplanationStep
+	(*Standing)(nil),              // 33: rightsdesk.v1.Standing
+	(*Party)(nil),                 // 34: rightsdesk.v1.Party
 }
 var file_rightsdesk_v1_case_proto_depIdxs = []int32{
-	11, // 0: rightsdesk.v1.Requester.person:type_name -> rightsdesk.v1.Person
+	12, // 0: rightsdesk.v1.Requester.person:type_name -> rightsdesk.v1.Person
 	3,  // 1: rightsdesk.v1.Requester.relationship:type_name -> rightsdesk.v1.Relationship
-	11, // 2: rightsdesk.v1.Requester.data_subject:type_name -> rightsdesk.v1.Person
-	25, // 3: rightsdesk.v1.RequestedRight.right:type_name -> rightsdesk.v1.Right
-	26, // 4: rightsdesk.v1.RequestedRight.evaluation:type_name -> rightsdesk.v1.RightEvaluation
-	4,  // 5: rightsdesk.v1.Outcome.kind:type_name -> rightsdesk.v1.OutcomeKind
-	5,  // 6: rightsdesk.v1.Outcome.refusal_reason:type_name -> rightsdesk.v1.RefusalReason
-	6,  // 7: rightsdesk.v1.Task.kind:type_name -> rightsdesk.v1.TaskKind
-	7,  // 8: rightsdesk.v1.Task.state:type_name -> rightsdesk.v1.TaskState
-	27, // 9: rightsdesk.v1.Note.create_time:type_name -> google.protobuf.Timestamp
-	28, // 10: rightsdesk.v1.CaseClock.steps:type_name -> rightsdesk.v1.ExplanationStep
-	29, // 11: rightsdesk.v1.CaseClock.standing:type_name -> rightsdesk.v1.Standing
-	13, // 12: rightsdesk.v1.Case.rights:type_name -> rightsdesk.v1.RequestedRight
-	12, // 13: rightsdesk.v1.Case.requester:type_name -> rightsdesk.v1.Requester
-	2,  // 14: rightsdesk.v1.Case.channel:type_name -> rightsdesk.v1.ReceivedChannel
-	0,  // 15: rightsdesk.v1.Case.state:type_name -> rightsdesk.v1.CaseState
-	1,  // 16: rightsdesk.v1.Case.waiting_for:type_name -> rightsdesk.v1.WaitingFor
-	8,  // 17: rightsdesk.v1.Case.identity_status:type_name -> rightsdesk.v1.IdentityStatus
-	9,  // 18: rightsdesk.v1.Case.fee_status:type_name -> rightsdesk.v1.FeeStatus
-	14, // 19: rightsdesk.v1.Case.clarifications:type_name -> rightsdesk.v1.Clarification
-	15, // 20: rightsdesk.v1.Case.extension:type_name -> rightsdesk.v1.Extension
-	19, // 21: rightsdesk.v1.Case.clock:type_name -> rightsdesk.v1.CaseClock
-	16, // 22: rightsdesk.v1.Case.outcome:type_name -> rightsdesk.v1.Outcome
-	17, // 23: rightsdesk.v1.Case.tasks:type_name -> rightsdesk.v1.Task
-	18, // 24: rightsdesk.v1.Case.notes:type_name -> rightsdesk.v1.Note
-	30, // 25: rightsdesk.v1.Case.other_controller:type_name -> rightsdesk.v1.Party
-	27, // 26: rightsdesk.v1.Case.create_time:type_name -> google.protobuf.Timestamp
-	27, // 27: rightsdesk.v1.Case.update_time:type_name -> google.protobuf.Timestamp
-	21, // 28: rightsdesk.v1.Case.searches:type_name -> rightsdesk.v1.CaseSearch
-	10, // 29: rightsdesk.v1.CaseSearch.kind:type_name -> rightsdesk.v1.SearchKind
-	27, // 30: rightsdesk.v1.CaseSearch.record_time:type_name -> google.protobuf.Timestamp
-	27, // 31: rightsdesk.v1.CaseEvent.time:type_name -> google.protobuf.Timestamp
-	23, // 32: rightsdesk.v1.CaseEvent.before:type_name -> rightsdesk.v1.CaseEvent.BeforeEntry
-	24, // 33: rightsdesk.v1.CaseEvent.after:type_name -> rightsdesk.v1.CaseEvent.AfterEntry
-	34, // [34:34] is the sub-list for method output_type
-	34, // [34:34] is the sub-list for method input_type
-	34, // [34:34] is the sub-list for extension type_name
-	34, // [34:34] is the sub-list for extension extendee
-	0,  // [0:34] is the sub-list for field type_name
+	12, // 2: rightsdesk.v1.Requester.data_subject:type_name -> rightsdesk.v1.Person
+	29, // 3: rightsdesk.v1.RequestedRight.right:type_name -> rightsdesk.v1.Right
+	30, // 4: rightsdesk.v1.RequestedRight.evaluation:type_name -> rightsdesk.v1.RightEvaluation
+	15, // 5: rightsdesk.v1.RequestedRight.per_notice:type_name -> rightsdesk.v1.NoticeRightEvaluation
+	30, // 6: rightsdesk.v1.NoticeRightEvaluation.evaluation:type_name -> rightsdesk.v1.RightEvaluation
+	10, // 7: rightsdesk.v1.Exchange.kind:type_name -> rightsdesk.v1.ExchangeKind
+	1,  // 8: rightsdesk.v1.Exchange.about:type_name -> rightsdesk.v1.WaitingFor
+	4,  // 9: rightsdesk.v1.Outcome.kind:type_name -> rightsdesk.v1.OutcomeKind
+	5,  // 10: rightsdesk.v1.Outcome.refusal_reason:type_name -> rightsdesk.v1.RefusalReason
+	6,  // 11: rightsdesk.v1.Task.kind:type_name -> rightsdesk.v1.TaskKind
+	7,  // 12: rightsdesk.v1.Task.state:type_name -> rightsdesk.v1.TaskState
+	31, // 13: rightsdesk.v1.Note.create_time:type_name -> google.protobuf.Timestamp
+	32, // 14: rightsdesk.v1.CaseClock.steps:type_name -> rightsdesk.v1.ExplanationStep
+	33, // 15: rightsdesk.v1.CaseClock.standing:type_name -> rightsdesk.v1.Standing
+	14, // 16: rightsdesk.v1.Case.rights:type_name -> rightsdesk.v1.RequestedRight
+	13, // 17: rightsdesk.v1.Case.requester:type_name -> rightsdesk.v1.Requester
+	2,  // 18: rightsdesk.v1.Case.channel:type_name -> rightsdesk.v1.ReceivedChannel
+	0,  // 19: rightsdesk.v1.Case.state:type_name -> rightsdesk.v1.CaseState
+	1,  // 20: rightsdesk.v1.Case.waiting_for:type_name -> rightsdesk.v1.WaitingFor
+	8,  // 21: rightsdesk.v1.Case.identity_status:type_name -> rightsdesk.v1.IdentityStatus
+	9,  // 22: rightsdesk.v1.Case.fee_status:type_name -> rightsdesk.v1.FeeStatus
+	18, // 23: rightsdesk.v1.Case.clarifications:type_name -> rightsdesk.v1.Clarification
+	19, // 24: rightsdesk.v1.Case.extension:type_name -> rightsdesk.v1.Extension
+	23, // 25: rightsdesk.v1.Case.clock:type_name -> rightsdesk.v1.CaseClock
+	20, // 26: rightsdesk.v1.Case.outcome:type_name -> rightsdesk.v1.Outcome
+	21, // 27: rightsdesk.v1.Case.tasks:type_name -> rightsdesk.v1.Task
+	22, // 28: rightsdesk.v1.Case.notes:type_name -> rightsdesk.v1.Note
+	34, // 29: rightsdesk.v1.Case.other_controller:type_name -> rightsdesk.v1.Party
+	31, // 30: rightsdesk.v1.Case.create_time:type_name -> google.protobuf.Timestamp
+	31, // 31: rightsdesk.v1.Case.update_time:type_name -> google.protobuf.Timestamp
+	25, // 32: rightsdesk.v1.Case.searches:type_name -> rightsdesk.v1.CaseSearch
+	16, // 33: rightsdesk.v1.Case.notices:type_name -> rightsdesk.v1.CaseNotice
+	17, // 34: rightsdesk.v1.Case.exchanges:type_name -> rightsdesk.v1.Exchange
+	11, // 35: rightsdesk.v1.CaseSearch.kind:type_name -> rightsdesk.v1.SearchKind
+	31, // 36: rightsdesk.v1.CaseSearch.record_time:type_name -> google.protobuf.Timestamp
+	31, // 37: rightsdesk.v1.CaseEvent.time:type_name -> google.protobuf.Timestamp
+	27, // 38: rightsdesk.v1.CaseEvent.before:type_name -> rightsdesk.v1.CaseEvent.BeforeEntry
+	28, // 39: rightsdesk.v1.CaseEvent.after:type_name -> rightsdesk.v1.CaseEvent.AfterEntry
+	40, // [40:40] is the sub-list for method output_type
+	40, // [40:40] is the sub-list for method input_type
+	40, // [40:40] is the sub-list for extension type_name
+	40, // [40:40] is the sub-list for extension extendee
+	0,  // [0:40] is the sub-list for field type_name
 }
 
 func init() { file_rightsdesk_v1_case_proto_init() }
@@ -2143,8 +2538,8 @@ func file_rightsdesk_v1_case_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_rightsdesk_v1_case_proto_rawDesc), len(file_rightsdesk_v1_case_proto_rawDesc)),
-			NumEnums:      11,
-			NumMessages:   14,
+			NumEnums:      12,
+			NumMessages:   17,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -27,7 +27,9 @@ const (
 // Request for CreateCase.
 type CreateCaseRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// notice, rights, requester and received_on are read; output fields are ignored.
+	// notices (or the deprecated single notice), rights, description,
+	// requester, channel and received_on are read; output fields are ignored.
+	// The region is the organisation's; change it afterwards with UpdateCase.
 	Case *Case `protobuf:"bytes,1,opt,name=case,proto3" json:"case,omitempty"`
 	// A client-chosen id; retrying with the same id returns the first case instead of a duplicate.
 	RequestId     string `protobuf:"bytes,2,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
@@ -256,7 +258,9 @@ type UpdateCaseRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// case.name and, optionally, case.etag; other fields as named in update_mask.
 	Case *Case `protobuf:"bytes,1,opt,name=case,proto3" json:"case,omitempty"`
-	// Updatable: description, context, region, requester, received_on, channel.
+	// Updatable: description, region (with region_reason), requester,
+	// received_on, channel, notices (each pinned again, the rights evaluated
+	// again and the Art 19 tasks following) and rights.
 	UpdateMask    *fieldmaskpb.FieldMask `protobuf:"bytes,2,opt,name=update_mask,json=updateMask,proto3" json:"update_mask,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -312,7 +316,9 @@ type AssignCaseRequest struct {
 	Name  string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
 	Etag  string                 `protobuf:"bytes,2,opt,name=etag,proto3" json:"etag,omitempty"`
 	// Empty unassigns.
-	Assignee      string `protobuf:"bytes,3,opt,name=assignee,proto3" json:"assignee,omitempty"`
+	Assignee string `protobuf:"bytes,3,opt,name=assignee,proto3" json:"assignee,omitempty"`
+	// ISO date it took effect; empty means today. Never before receipt or in the future.
+	On            string `protobuf:"bytes,4,opt,name=on,proto3" json:"on,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -364,6 +370,13 @@ func (x *AssignCaseRequest) GetEtag() string {
 func (x *AssignCaseRequest) GetAssignee() string {
 	if x != nil {
 		return x.Assignee
+	}
+	return ""
+}
+
+func (x *AssignCaseRequest) GetOn() string {
+	if x != nil {
+		return x.On
 	}
 	return ""
 }
@@ -818,6 +831,7 @@ type ReopenCaseRequest struct {
 	Name          string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
 	Etag          string                 `protobuf:"bytes,2,opt,name=etag,proto3" json:"etag,omitempty"`
 	Reason        string                 `protobuf:"bytes,3,opt,name=reason,proto3" json:"reason,omitempty"`
+	On            string                 `protobuf:"bytes,4,opt,name=on,proto3" json:"on,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -873,13 +887,22 @@ func (x *ReopenCaseRequest) GetReason() string {
 	return ""
 }
 
+func (x *ReopenCaseRequest) GetOn() string {
+	if x != nil {
+		return x.On
+	}
+	return ""
+}
+
 // Request for AddNote.
 type AddNoteRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	Name  string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
 	// Optional: notes append, so they never conflict.
-	Etag          string `protobuf:"bytes,2,opt,name=etag,proto3" json:"etag,omitempty"`
-	Text          string `protobuf:"bytes,3,opt,name=text,proto3" json:"text,omitempty"`
+	Etag string `protobuf:"bytes,2,opt,name=etag,proto3" json:"etag,omitempty"`
+	Text string `protobuf:"bytes,3,opt,name=text,proto3" json:"text,omitempty"`
+	// ISO date the note is about; empty means today.
+	On            string `protobuf:"bytes,4,opt,name=on,proto3" json:"on,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -935,6 +958,13 @@ func (x *AddNoteRequest) GetText() string {
 	return ""
 }
 
+func (x *AddNoteRequest) GetOn() string {
+	if x != nil {
+		return x.On
+	}
+	return ""
+}
+
 // Request for CompleteTask.
 type CompleteTaskRequest struct {
 	state  protoimpl.MessageState `protogen:"open.v1"`
@@ -944,6 +974,7 @@ type CompleteTaskRequest struct {
 	State  TaskState              `protobuf:"varint,4,opt,name=state,proto3,enum=rightsdesk.v1.TaskState" json:"state,omitempty"`
 	// Required for IMPOSSIBLE.
 	Resolution    string `protobuf:"bytes,5,opt,name=resolution,proto3" json:"resolution,omitempty"`
+	On            string `protobuf:"bytes,6,opt,name=on,proto3" json:"on,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1009,6 +1040,13 @@ func (x *CompleteTaskRequest) GetState() TaskState {
 func (x *CompleteTaskRequest) GetResolution() string {
 	if x != nil {
 		return x.Resolution
+	}
+	return ""
+}
+
+func (x *CompleteTaskRequest) GetOn() string {
+	if x != nil {
+		return x.On
 	}
 	return ""
 }
@@ -1113,6 +1151,7 @@ type RecordNotSearchedRequest struct {
 	Source string `protobuf:"bytes,3,opt,name=source,proto3" json:"source,omitempty"`
 	// Why not, e.g. it holds no data about people like the requester.
 	Reason        string `protobuf:"bytes,4,opt,name=reason,proto3" json:"reason,omitempty"`
+	On            string `protobuf:"bytes,5,opt,name=on,proto3" json:"on,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1175,6 +1214,138 @@ func (x *RecordNotSearchedRequest) GetReason() string {
 	return ""
 }
 
+func (x *RecordNotSearchedRequest) GetOn() string {
+	if x != nil {
+		return x.On
+	}
+	return ""
+}
+
+// Request for LinkCases.
+type LinkCasesRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Name  string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	// The case to link to.
+	Other         string `protobuf:"bytes,2,opt,name=other,proto3" json:"other,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *LinkCasesRequest) Reset() {
+	*x = LinkCasesRequest{}
+	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[17]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *LinkCasesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*LinkCasesRequest) ProtoMessage() {}
+
+func (x *LinkCasesRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[17]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use LinkCasesRequest.ProtoReflect.Descriptor instead.
+func (*LinkCasesRequest) Descriptor() ([]byte, []int) {
+	return file_rightsdesk_v1_case_service_proto_rawDescGZIP(), []int{17}
+}
+
+func (x *LinkCasesRequest) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *LinkCasesRequest) GetOther() string {
+	if x != nil {
+		return x.Other
+	}
+	return ""
+}
+
+// Request for MergeCase.
+type MergeCaseRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The duplicate, which is closed.
+	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	Etag string `protobuf:"bytes,2,opt,name=etag,proto3" json:"etag,omitempty"`
+	// The case that goes on.
+	Into          string `protobuf:"bytes,3,opt,name=into,proto3" json:"into,omitempty"`
+	On            string `protobuf:"bytes,4,opt,name=on,proto3" json:"on,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MergeCaseRequest) Reset() {
+	*x = MergeCaseRequest{}
+	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[18]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MergeCaseRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MergeCaseRequest) ProtoMessage() {}
+
+func (x *MergeCaseRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[18]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MergeCaseRequest.ProtoReflect.Descriptor instead.
+func (*MergeCaseRequest) Descriptor() ([]byte, []int) {
+	return file_rightsdesk_v1_case_service_proto_rawDescGZIP(), []int{18}
+}
+
+func (x *MergeCaseRequest) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *MergeCaseRequest) GetEtag() string {
+	if x != nil {
+		return x.Etag
+	}
+	return ""
+}
+
+func (x *MergeCaseRequest) GetInto() string {
+	if x != nil {
+		return x.Into
+	}
+	return ""
+}
+
+func (x *MergeCaseRequest) GetOn() string {
+	if x != nil {
+		return x.On
+	}
+	return ""
+}
+
 // Request for ListCaseEvents.
 type ListCaseEventsRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -1185,7 +1356,7 @@ type ListCaseEventsRequest struct {
 
 func (x *ListCaseEventsRequest) Reset() {
 	*x = ListCaseEventsRequest{}
-	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[17]
+	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1197,7 +1368,7 @@ func (x *ListCaseEventsRequest) String() string {
 func (*ListCaseEventsRequest) ProtoMessage() {}
 
 func (x *ListCaseEventsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[17]
+	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1210,7 +1381,7 @@ func (x *ListCaseEventsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListCaseEventsRequest.ProtoReflect.Descriptor instead.
 func (*ListCaseEventsRequest) Descriptor() ([]byte, []int) {
-	return file_rightsdesk_v1_case_service_proto_rawDescGZIP(), []int{17}
+	return file_rightsdesk_v1_case_service_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *ListCaseEventsRequest) GetName() string {
@@ -1230,7 +1401,7 @@ type ListCaseEventsResponse struct {
 
 func (x *ListCaseEventsResponse) Reset() {
 	*x = ListCaseEventsResponse{}
-	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[18]
+	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1242,7 +1413,7 @@ func (x *ListCaseEventsResponse) String() string {
 func (*ListCaseEventsResponse) ProtoMessage() {}
 
 func (x *ListCaseEventsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[18]
+	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1255,7 +1426,7 @@ func (x *ListCaseEventsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListCaseEventsResponse.ProtoReflect.Descriptor instead.
 func (*ListCaseEventsResponse) Descriptor() ([]byte, []int) {
-	return file_rightsdesk_v1_case_service_proto_rawDescGZIP(), []int{18}
+	return file_rightsdesk_v1_case_service_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *ListCaseEventsResponse) GetEvents() []*CaseEvent {
@@ -1288,11 +1459,12 @@ const file_rightsdesk_v1_case_service_proto_rawDesc = "" +
 	"\x11UpdateCaseRequest\x12/\n" +
 	"\x04case\x18\x01 \x01(\v2\x13.rightsdesk.v1.CaseB\x06\xbaH\x03\xc8\x01\x01R\x04case\x12C\n" +
 	"\vupdate_mask\x18\x02 \x01(\v2\x1a.google.protobuf.FieldMaskB\x06\xbaH\x03\xc8\x01\x01R\n" +
-	"updateMask\"\x91\x01\n" +
+	"updateMask\"\xc9\x01\n" +
 	"\x11AssignCaseRequest\x129\n" +
 	"\x04name\x18\x01 \x01(\tB%\xbaH\"r 2\x1e^cases/[0-9A-HJKMNP-TV-Z]{26}$R\x04name\x12\x1b\n" +
 	"\x04etag\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x18@R\x04etag\x12$\n" +
-	"\bassignee\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\x80\x01R\bassignee\"\xca\x01\n" +
+	"\bassignee\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\x80\x01R\bassignee\x126\n" +
+	"\x02on\x18\x04 \x01(\tB&\xbaH#r!2\x1f^([0-9]{4}-[0-9]{2}-[0-9]{2})?$R\x02on\"\xca\x01\n" +
 	"\x16RequestIdentityRequest\x129\n" +
 	"\x04name\x18\x01 \x01(\tB%\xbaH\"r 2\x1e^cases/[0-9A-HJKMNP-TV-Z]{26}$R\x04name\x12\x1b\n" +
 	"\x04etag\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x18@R\x04etag\x126\n" +
@@ -1328,17 +1500,19 @@ const file_rightsdesk_v1_case_service_proto_rawDesc = "" +
 	"\aoutcome\x18\x04 \x01(\x0e2\x1a.rightsdesk.v1.OutcomeKindB\n" +
 	"\xbaH\a\x82\x01\x04\x10\x01 \x00R\aoutcome\x12M\n" +
 	"\x0erefusal_reason\x18\x05 \x01(\x0e2\x1c.rightsdesk.v1.RefusalReasonB\b\xbaH\x05\x82\x01\x02\x10\x01R\rrefusalReason\x12 \n" +
-	"\x06detail\x18\x06 \x01(\tB\b\xbaH\x05r\x03\x18\xa0\x1fR\x06detail\"\x8f\x01\n" +
+	"\x06detail\x18\x06 \x01(\tB\b\xbaH\x05r\x03\x18\xa0\x1fR\x06detail\"\xc7\x01\n" +
 	"\x11ReopenCaseRequest\x129\n" +
 	"\x04name\x18\x01 \x01(\tB%\xbaH\"r 2\x1e^cases/[0-9A-HJKMNP-TV-Z]{26}$R\x04name\x12\x1b\n" +
 	"\x04etag\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x18@R\x04etag\x12\"\n" +
 	"\x06reason\x18\x03 \x01(\tB\n" +
-	"\xbaH\ar\x05\x10\x01\x18\xd0\x0fR\x06reason\"\x88\x01\n" +
+	"\xbaH\ar\x05\x10\x01\x18\xd0\x0fR\x06reason\x126\n" +
+	"\x02on\x18\x04 \x01(\tB&\xbaH#r!2\x1f^([0-9]{4}-[0-9]{2}-[0-9]{2})?$R\x02on\"\xc0\x01\n" +
 	"\x0eAddNoteRequest\x129\n" +
 	"\x04name\x18\x01 \x01(\tB%\xbaH\"r 2\x1e^cases/[0-9A-HJKMNP-TV-Z]{26}$R\x04name\x12\x1b\n" +
 	"\x04etag\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x18@R\x04etag\x12\x1e\n" +
 	"\x04text\x18\x03 \x01(\tB\n" +
-	"\xbaH\ar\x05\x10\x01\x18\x90NR\x04text\"\xf7\x01\n" +
+	"\xbaH\ar\x05\x10\x01\x18\x90NR\x04text\x126\n" +
+	"\x02on\x18\x04 \x01(\tB&\xbaH#r!2\x1f^([0-9]{4}-[0-9]{2}-[0-9]{2})?$R\x02on\"\xaf\x02\n" +
 	"\x13CompleteTaskRequest\x129\n" +
 	"\x04name\x18\x01 \x01(\tB%\xbaH\"r 2\x1e^cases/[0-9A-HJKMNP-TV-Z]{26}$R\x04name\x12\x1b\n" +
 	"\x04etag\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x18@R\x04etag\x12\"\n" +
@@ -1347,7 +1521,8 @@ const file_rightsdesk_v1_case_service_proto_rawDesc = "" +
 	"\xbaH\a\x82\x01\x04\x18\x02\x18\x03R\x05state\x12(\n" +
 	"\n" +
 	"resolution\x18\x05 \x01(\tB\b\xbaH\x05r\x03\x18\xd0\x0fR\n" +
-	"resolution\"\x85\x02\n" +
+	"resolution\x126\n" +
+	"\x02on\x18\x06 \x01(\tB&\xbaH#r!2\x1f^([0-9]{4}-[0-9]{2}-[0-9]{2})?$R\x02on\"\x85\x02\n" +
 	"\x13RecordSearchRequest\x129\n" +
 	"\x04name\x18\x01 \x01(\tB%\xbaH\"r 2\x1e^cases/[0-9A-HJKMNP-TV-Z]{26}$R\x04name\x12\x1b\n" +
 	"\x04etag\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x18@R\x04etag\x12\"\n" +
@@ -1356,18 +1531,27 @@ const file_rightsdesk_v1_case_service_proto_rawDesc = "" +
 	"\x02on\x18\x04 \x01(\tB&\xbaH#r!2\x1f^([0-9]{4}-[0-9]{2}-[0-9]{2})?$R\x02on\x12\x18\n" +
 	"\x02by\x18\x05 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\x02by\x12 \n" +
 	"\x05found\x18\x06 \x01(\tB\n" +
-	"\xbaH\ar\x05\x10\x01\x18\xd0\x0fR\x05found\"\xba\x01\n" +
+	"\xbaH\ar\x05\x10\x01\x18\xd0\x0fR\x05found\"\xf2\x01\n" +
 	"\x18RecordNotSearchedRequest\x129\n" +
 	"\x04name\x18\x01 \x01(\tB%\xbaH\"r 2\x1e^cases/[0-9A-HJKMNP-TV-Z]{26}$R\x04name\x12\x1b\n" +
 	"\x04etag\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x18@R\x04etag\x12\"\n" +
 	"\x06source\x18\x03 \x01(\tB\n" +
 	"\xbaH\ar\x05\x10\x01\x18\xc8\x01R\x06source\x12\"\n" +
 	"\x06reason\x18\x04 \x01(\tB\n" +
-	"\xbaH\ar\x05\x10\x01\x18\xd0\x0fR\x06reason\"R\n" +
+	"\xbaH\ar\x05\x10\x01\x18\xd0\x0fR\x06reason\x126\n" +
+	"\x02on\x18\x05 \x01(\tB&\xbaH#r!2\x1f^([0-9]{4}-[0-9]{2}-[0-9]{2})?$R\x02on\"\x8a\x01\n" +
+	"\x10LinkCasesRequest\x129\n" +
+	"\x04name\x18\x01 \x01(\tB%\xbaH\"r 2\x1e^cases/[0-9A-HJKMNP-TV-Z]{26}$R\x04name\x12;\n" +
+	"\x05other\x18\x02 \x01(\tB%\xbaH\"r 2\x1e^cases/[0-9A-HJKMNP-TV-Z]{26}$R\x05other\"\xdd\x01\n" +
+	"\x10MergeCaseRequest\x129\n" +
+	"\x04name\x18\x01 \x01(\tB%\xbaH\"r 2\x1e^cases/[0-9A-HJKMNP-TV-Z]{26}$R\x04name\x12\x1b\n" +
+	"\x04etag\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x18@R\x04etag\x129\n" +
+	"\x04into\x18\x03 \x01(\tB%\xbaH\"r 2\x1e^cases/[0-9A-HJKMNP-TV-Z]{26}$R\x04into\x126\n" +
+	"\x02on\x18\x04 \x01(\tB&\xbaH#r!2\x1f^([0-9]{4}-[0-9]{2}-[0-9]{2})?$R\x02on\"R\n" +
 	"\x15ListCaseEventsRequest\x129\n" +
 	"\x04name\x18\x01 \x01(\tB%\xbaH\"r 2\x1e^cases/[0-9A-HJKMNP-TV-Z]{26}$R\x04name\"J\n" +
 	"\x16ListCaseEventsResponse\x120\n" +
-	"\x06events\x18\x01 \x03(\v2\x18.rightsdesk.v1.CaseEventR\x06events2\xed\x0f\n" +
+	"\x06events\x18\x01 \x03(\v2\x18.rightsdesk.v1.CaseEventR\x06events2\xc4\x11\n" +
 	"\vCaseService\x12`\n" +
 	"\n" +
 	"CreateCase\x12 .rightsdesk.v1.CreateCaseRequest\x1a\x13.rightsdesk.v1.Case\"\x1b\xc8\xf3\x18\x03\x82\xd3\xe4\x93\x02\x11:\x04case\"\t/v1/cases\x12]\n" +
@@ -1390,7 +1574,9 @@ const file_rightsdesk_v1_case_service_proto_rawDesc = "" +
 	"\aAddNote\x12\x1d.rightsdesk.v1.AddNoteRequest\x1a\x13.rightsdesk.v1.Case\")\xc8\xf3\x18\x03\x82\xd3\xe4\x93\x02\x1f:\x01*\"\x1a/v1/{name=cases/*}:addNote\x12w\n" +
 	"\fCompleteTask\x12\".rightsdesk.v1.CompleteTaskRequest\x1a\x13.rightsdesk.v1.Case\".\xc8\xf3\x18\x03\x82\xd3\xe4\x93\x02$:\x01*\"\x1f/v1/{name=cases/*}:completeTask\x12w\n" +
 	"\fRecordSearch\x12\".rightsdesk.v1.RecordSearchRequest\x1a\x13.rightsdesk.v1.Case\".\xc8\xf3\x18\x03\x82\xd3\xe4\x93\x02$:\x01*\"\x1f/v1/{name=cases/*}:recordSearch\x12\x86\x01\n" +
-	"\x11RecordNotSearched\x12'.rightsdesk.v1.RecordNotSearchedRequest\x1a\x13.rightsdesk.v1.Case\"3\xc8\xf3\x18\x03\x82\xd3\xe4\x93\x02):\x01*\"$/v1/{name=cases/*}:recordNotSearched\x12\x84\x01\n" +
+	"\x11RecordNotSearched\x12'.rightsdesk.v1.RecordNotSearchedRequest\x1a\x13.rightsdesk.v1.Case\"3\xc8\xf3\x18\x03\x82\xd3\xe4\x93\x02):\x01*\"$/v1/{name=cases/*}:recordNotSearched\x12i\n" +
+	"\tLinkCases\x12\x1f.rightsdesk.v1.LinkCasesRequest\x1a\x13.rightsdesk.v1.Case\"&\xc8\xf3\x18\x03\x82\xd3\xe4\x93\x02\x1c:\x01*\"\x17/v1/{name=cases/*}:link\x12j\n" +
+	"\tMergeCase\x12\x1f.rightsdesk.v1.MergeCaseRequest\x1a\x13.rightsdesk.v1.Case\"'\xc8\xf3\x18\x03\x82\xd3\xe4\x93\x02\x1d:\x01*\"\x18/v1/{name=cases/*}:merge\x12\x84\x01\n" +
 	"\x0eListCaseEvents\x12$.rightsdesk.v1.ListCaseEventsRequest\x1a%.rightsdesk.v1.ListCaseEventsResponse\"%\xc8\xf3\x18\x02\x82\xd3\xe4\x93\x02\x1b\x12\x19/v1/{name=cases/*}/eventsBDZBgithub.com/rightsdesk/rightsdesk/gen/go/rightsdesk/v1;rightsdeskv1b\x06proto3"
 
 var (
@@ -1405,7 +1591,7 @@ func file_rightsdesk_v1_case_service_proto_rawDescGZIP() []byte {
 	return file_rightsdesk_v1_case_service_proto_rawDescData
 }
 
-var file_rightsdesk_v1_case_service_proto_msgTypes = make([]protoimpl.MessageInfo, 19)
+var file_rightsdesk_v1_case_service_proto_msgTypes = make([]protoimpl.MessageInfo, 21)
 var file_rightsdesk_v1_case_service_proto_goTypes = []any{
 	(*CreateCaseRequest)(nil),              // 0: rightsdesk.v1.CreateCaseRequest
 	(*GetCaseRequest)(nil),                 // 1: rightsdesk.v1.GetCaseRequest
@@ -1424,24 +1610,26 @@ var file_rightsdesk_v1_case_service_proto_goTypes = []any{
 	(*CompleteTaskRequest)(nil),            // 14: rightsdesk.v1.CompleteTaskRequest
 	(*RecordSearchRequest)(nil),            // 15: rightsdesk.v1.RecordSearchRequest
 	(*RecordNotSearchedRequest)(nil),       // 16: rightsdesk.v1.RecordNotSearchedRequest
-	(*ListCaseEventsRequest)(nil),          // 17: rightsdesk.v1.ListCaseEventsRequest
-	(*ListCaseEventsResponse)(nil),         // 18: rightsdesk.v1.ListCaseEventsResponse
-	(*Case)(nil),                           // 19: rightsdesk.v1.Case
-	(*fieldmaskpb.FieldMask)(nil),          // 20: google.protobuf.FieldMask
-	(OutcomeKind)(0),                       // 21: rightsdesk.v1.OutcomeKind
-	(RefusalReason)(0),                     // 22: rightsdesk.v1.RefusalReason
-	(TaskState)(0),                         // 23: rightsdesk.v1.TaskState
-	(*CaseEvent)(nil),                      // 24: rightsdesk.v1.CaseEvent
+	(*LinkCasesRequest)(nil),               // 17: rightsdesk.v1.LinkCasesRequest
+	(*MergeCaseRequest)(nil),               // 18: rightsdesk.v1.MergeCaseRequest
+	(*ListCaseEventsRequest)(nil),          // 19: rightsdesk.v1.ListCaseEventsRequest
+	(*ListCaseEventsResponse)(nil),         // 20: rightsdesk.v1.ListCaseEventsResponse
+	(*Case)(nil),                           // 21: rightsdesk.v1.Case
+	(*fieldmaskpb.FieldMask)(nil),          // 22: google.protobuf.FieldMask
+	(OutcomeKind)(0),                       // 23: rightsdesk.v1.OutcomeKind
+	(RefusalReason)(0),                     // 24: rightsdesk.v1.RefusalReason
+	(TaskState)(0),                         // 25: rightsdesk.v1.TaskState
+	(*CaseEvent)(nil),                      // 26: rightsdesk.v1.CaseEvent
 }
 var file_rightsdesk_v1_case_service_proto_depIdxs = []int32{
-	19, // 0: rightsdesk.v1.CreateCaseRequest.case:type_name -> rightsdesk.v1.Case
-	19, // 1: rightsdesk.v1.ListCasesResponse.cases:type_name -> rightsdesk.v1.Case
-	19, // 2: rightsdesk.v1.UpdateCaseRequest.case:type_name -> rightsdesk.v1.Case
-	20, // 3: rightsdesk.v1.UpdateCaseRequest.update_mask:type_name -> google.protobuf.FieldMask
-	21, // 4: rightsdesk.v1.CloseCaseRequest.outcome:type_name -> rightsdesk.v1.OutcomeKind
-	22, // 5: rightsdesk.v1.CloseCaseRequest.refusal_reason:type_name -> rightsdesk.v1.RefusalReason
-	23, // 6: rightsdesk.v1.CompleteTaskRequest.state:type_name -> rightsdesk.v1.TaskState
-	24, // 7: rightsdesk.v1.ListCaseEventsResponse.events:type_name -> rightsdesk.v1.CaseEvent
+	21, // 0: rightsdesk.v1.CreateCaseRequest.case:type_name -> rightsdesk.v1.Case
+	21, // 1: rightsdesk.v1.ListCasesResponse.cases:type_name -> rightsdesk.v1.Case
+	21, // 2: rightsdesk.v1.UpdateCaseRequest.case:type_name -> rightsdesk.v1.Case
+	22, // 3: rightsdesk.v1.UpdateCaseRequest.update_mask:type_name -> google.protobuf.FieldMask
+	23, // 4: rightsdesk.v1.CloseCaseRequest.outcome:type_name -> rightsdesk.v1.OutcomeKind
+	24, // 5: rightsdesk.v1.CloseCaseRequest.refusal_reason:type_name -> rightsdesk.v1.RefusalReason
+	25, // 6: rightsdesk.v1.CompleteTaskRequest.state:type_name -> rightsdesk.v1.TaskState
+	26, // 7: rightsdesk.v1.ListCaseEventsResponse.events:type_name -> rightsdesk.v1.CaseEvent
 	0,  // 8: rightsdesk.v1.CaseService.CreateCase:input_type -> rightsdesk.v1.CreateCaseRequest
 	1,  // 9: rightsdesk.v1.CaseService.GetCase:input_type -> rightsdesk.v1.GetCaseRequest
 	2,  // 10: rightsdesk.v1.CaseService.ListCases:input_type -> rightsdesk.v1.ListCasesRequest
@@ -1458,26 +1646,30 @@ var file_rightsdesk_v1_case_service_proto_depIdxs = []int32{
 	14, // 21: rightsdesk.v1.CaseService.CompleteTask:input_type -> rightsdesk.v1.CompleteTaskRequest
 	15, // 22: rightsdesk.v1.CaseService.RecordSearch:input_type -> rightsdesk.v1.RecordSearchRequest
 	16, // 23: rightsdesk.v1.CaseService.RecordNotSearched:input_type -> rightsdesk.v1.RecordNotSearchedRequest
-	17, // 24: rightsdesk.v1.CaseService.ListCaseEvents:input_type -> rightsdesk.v1.ListCaseEventsRequest
-	19, // 25: rightsdesk.v1.CaseService.CreateCase:output_type -> rightsdesk.v1.Case
-	19, // 26: rightsdesk.v1.CaseService.GetCase:output_type -> rightsdesk.v1.Case
-	3,  // 27: rightsdesk.v1.CaseService.ListCases:output_type -> rightsdesk.v1.ListCasesResponse
-	19, // 28: rightsdesk.v1.CaseService.UpdateCase:output_type -> rightsdesk.v1.Case
-	19, // 29: rightsdesk.v1.CaseService.AssignCase:output_type -> rightsdesk.v1.Case
-	19, // 30: rightsdesk.v1.CaseService.RequestIdentity:output_type -> rightsdesk.v1.Case
-	19, // 31: rightsdesk.v1.CaseService.RequestClarification:output_type -> rightsdesk.v1.Case
-	19, // 32: rightsdesk.v1.CaseService.RequestFee:output_type -> rightsdesk.v1.Case
-	19, // 33: rightsdesk.v1.CaseService.RecordRequesterResponse:output_type -> rightsdesk.v1.Case
-	19, // 34: rightsdesk.v1.CaseService.ExtendCase:output_type -> rightsdesk.v1.Case
-	19, // 35: rightsdesk.v1.CaseService.CloseCase:output_type -> rightsdesk.v1.Case
-	19, // 36: rightsdesk.v1.CaseService.ReopenCase:output_type -> rightsdesk.v1.Case
-	19, // 37: rightsdesk.v1.CaseService.AddNote:output_type -> rightsdesk.v1.Case
-	19, // 38: rightsdesk.v1.CaseService.CompleteTask:output_type -> rightsdesk.v1.Case
-	19, // 39: rightsdesk.v1.CaseService.RecordSearch:output_type -> rightsdesk.v1.Case
-	19, // 40: rightsdesk.v1.CaseService.RecordNotSearched:output_type -> rightsdesk.v1.Case
-	18, // 41: rightsdesk.v1.CaseService.ListCaseEvents:output_type -> rightsdesk.v1.ListCaseEventsResponse
-	25, // [25:42] is the sub-list for method output_type
-	8,  // [8:25] is the sub-list for method input_type
+	17, // 24: rightsdesk.v1.CaseService.LinkCases:input_type -> rightsdesk.v1.LinkCasesRequest
+	18, // 25: rightsdesk.v1.CaseService.MergeCase:input_type -> rightsdesk.v1.MergeCaseRequest
+	19, // 26: rightsdesk.v1.CaseService.ListCaseEvents:input_type -> rightsdesk.v1.ListCaseEventsRequest
+	21, // 27: rightsdesk.v1.CaseService.CreateCase:output_type -> rightsdesk.v1.Case
+	21, // 28: rightsdesk.v1.CaseService.GetCase:output_type -> rightsdesk.v1.Case
+	3,  // 29: rightsdesk.v1.CaseService.ListCases:output_type -> rightsdesk.v1.ListCasesResponse
+	21, // 30: rightsdesk.v1.CaseService.UpdateCase:output_type -> rightsdesk.v1.Case
+	21, // 31: rightsdesk.v1.CaseService.AssignCase:output_type -> rightsdesk.v1.Case
+	21, // 32: rightsdesk.v1.CaseService.RequestIdentity:output_type -> rightsdesk.v1.Case
+	21, // 33: rightsdesk.v1.CaseService.RequestClarification:output_type -> rightsdesk.v1.Case
+	21, // 34: rightsdesk.v1.CaseService.RequestFee:output_type -> rightsdesk.v1.Case
+	21, // 35: rightsdesk.v1.CaseService.RecordRequesterResponse:output_type -> rightsdesk.v1.Case
+	21, // 36: rightsdesk.v1.CaseService.ExtendCase:output_type -> rightsdesk.v1.Case
+	21, // 37: rightsdesk.v1.CaseService.CloseCase:output_type -> rightsdesk.v1.Case
+	21, // 38: rightsdesk.v1.CaseService.ReopenCase:output_type -> rightsdesk.v1.Case
+	21, // 39: rightsdesk.v1.CaseService.AddNote:output_type -> rightsdesk.v1.Case
+	21, // 40: rightsdesk.v1.CaseService.CompleteTask:output_type -> rightsdesk.v1.Case
+	21, // 41: rightsdesk.v1.CaseService.RecordSearch:output_type -> rightsdesk.v1.Case
+	21, // 42: rightsdesk.v1.CaseService.RecordNotSearched:output_type -> rightsdesk.v1.Case
+	21, // 43: rightsdesk.v1.CaseService.LinkCases:output_type -> rightsdesk.v1.Case
+	21, // 44: rightsdesk.v1.CaseService.MergeCase:output_type -> rightsdesk.v1.Case
+	20, // 45: rightsdesk.v1.CaseService.ListCaseEvents:output_type -> rightsdesk.v1.ListCaseEventsResponse
+	27, // [27:46] is the sub-list for method output_type
+	8,  // [8:27] is the sub-list for method input_type
 	8,  // [8:8] is the sub-list for extension type_name
 	8,  // [8:8] is the sub-list for extension extendee
 	0,  // [0:8] is the sub-list for field type_name
@@ -1496,7 +1688,7 @@ func file_rightsdesk_v1_case_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_rightsdesk_v1_case_service_proto_rawDesc), len(file_rightsdesk_v1_case_service_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   19,
+			NumMessages:   21,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -35,6 +35,8 @@ const (
 	CaseService_CompleteTask_FullMethodName            = "/rightsdesk.v1.CaseService/CompleteTask"
 	CaseService_RecordSearch_FullMethodName            = "/rightsdesk.v1.CaseService/RecordSearch"
 	CaseService_RecordNotSearched_FullMethodName       = "/rightsdesk.v1.CaseService/RecordNotSearched"
+	CaseService_LinkCases_FullMethodName               = "/rightsdesk.v1.CaseService/LinkCases"
+	CaseService_MergeCase_FullMethodName               = "/rightsdesk.v1.CaseService/MergeCase"
 	CaseService_ListCaseEvents_FullMethodName          = "/rightsdesk.v1.CaseService/ListCaseEvents"
 )
 
@@ -78,6 +80,12 @@ type CaseServiceClient interface {
 	RecordSearch(ctx context.Context, in *RecordSearchRequest, opts ...grpc.CallOption) (*Case, error)
 	// Records a system or team deliberately not searched, and why.
 	RecordNotSearched(ctx context.Context, in *RecordNotSearchedRequest, opts ...grpc.CallOption) (*Case, error)
+	// Links two cases about the same person or matter, both ways, in one
+	// transaction. Linking never conflicts, so it takes no etag.
+	LinkCases(ctx context.Context, in *LinkCasesRequest, opts ...grpc.CallOption) (*Case, error)
+	// Closes a case as a duplicate of another, which goes on in its place,
+	// and links the two. Returns the closed case.
+	MergeCase(ctx context.Context, in *MergeCaseRequest, opts ...grpc.CallOption) (*Case, error)
 	// Lists the audit trail of a case, oldest first.
 	ListCaseEvents(ctx context.Context, in *ListCaseEventsRequest, opts ...grpc.CallOption) (*ListCaseEventsResponse, error)
 }
@@ -250,6 +258,26 @@ func (c *caseServiceClient) RecordNotSearched(ctx context.Context, in *RecordNot
 	return out, nil
 }
 
+func (c *caseServiceClient) LinkCases(ctx context.Context, in *LinkCasesRequest, opts ...grpc.CallOption) (*Case, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(Case)
+	err := c.cc.Invoke(ctx, CaseService_LinkCases_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *caseServiceClient) MergeCase(ctx context.Context, in *MergeCaseRequest, opts ...grpc.CallOption) (*Case, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(Case)
+	err := c.cc.Invoke(ctx, CaseService_MergeCase_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 func (c *caseServiceClient) ListCaseEvents(ctx context.Context, in *ListCaseEventsRequest, opts ...grpc.CallOption) (*ListCaseEventsResponse, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(ListCaseEventsResponse)
@@ -300,6 +328,12 @@ type CaseServiceServer interface {
 	RecordSearch(context.Context, *RecordSearchRequest) (*Case, error)
 	// Records a system or team deliberately not searched, and why.
 	RecordNotSearched(context.Context, *RecordNotSearchedRequest) (*Case, error)
+	// Links two cases about the same person or matter, both ways, in one
+	// transaction. Linking never conflicts, so it takes no etag.
+	LinkCases(context.Context, *LinkCasesRequest) (*Case, error)
+	// Closes a case as a duplicate of another, which goes on in its place,
+	// and links the two. Returns the closed case.
+	MergeCase(context.Context, *MergeCaseRequest) (*Case, error)
 	// Lists the audit trail of a case, oldest first.
 	ListCaseEvents(context.Context, *ListCaseEventsRequest) (*ListCaseEventsResponse, error)
 	mustEmbedUnimplementedCaseServiceServer()
@@ -359,6 +393,12 @@ func (UnimplementedCaseServiceServer) RecordSearch(context.Context, *RecordSearc
 }
 func (UnimplementedCaseServiceServer) RecordNotSearched(context.Context, *RecordNotSearchedRequest) (*Case, error) {
 	return nil, status.Error(codes.Unimplemented, "method RecordNotSearched not implemented")
+}
+func (UnimplementedCaseServiceServer) LinkCases(context.Context, *LinkCasesRequest) (*Case, error) {
+	return nil, status.Error(codes.Unimplemented, "method LinkCases not implemented")
+}
+func (UnimplementedCaseServiceServer) MergeCase(context.Context, *MergeCaseRequest) (*Case, error) {
+	return nil, status.Error(codes.Unimplemented, "method MergeCase not implemented")
 }
 func (UnimplementedCaseServiceServer) ListCaseEvents(context.Context, *ListCaseEventsRequest) (*ListCaseEventsResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method ListCaseEvents not implemented")
@@ -672,6 +712,42 @@ func _CaseService_RecordNotSearched_Handler(srv interface{}, ctx context.Context
 	return interceptor(ctx, in, info, handler)
 }
 
+func _CaseService_LinkCases_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(LinkCasesRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CaseServiceServer).LinkCases(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CaseService_LinkCases_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CaseServiceServer).LinkCases(ctx, req.(*LinkCasesRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CaseService_MergeCase_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(MergeCaseRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CaseServiceServer).MergeCase(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CaseService_MergeCase_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CaseServiceServer).MergeCase(ctx, req.(*MergeCaseRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 func _CaseService_ListCaseEvents_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(ListCaseEventsRequest)
 	if err := dec(in); err != nil {
@@ -760,6 +836,14 @@ var CaseService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "RecordNotSearched",
 			Handler:    _CaseService_RecordNotSearched_Handler,
+		},
+		{
+			MethodName: "LinkCases",
+			Handler:    _CaseService_LinkCases_Handler,
+		},
+		{
+			MethodName: "MergeCase",
+			Handler:    _CaseService_MergeCase_Handler,
 		},
 		{
 			MethodName: "ListCaseEvents",
