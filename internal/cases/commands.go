@@ -201,6 +201,37 @@ func (cmd RequestFromRequester) apply(c *Case, env Env) (map[string]any, error) 
 	return personalDetail(cmd.Detail), nil
 }
 
+// ConfirmIdentity records that the request itself shows who the requester
+// is (their staff account, details that match the records), so nothing is
+// asked of them and the clock runs from receipt; work starts on a new case.
+type ConfirmIdentity struct {
+	On     string
+	Detail string
+}
+
+// Action implements Command.
+func (ConfirmIdentity) Action() string { return "case.identity_confirmed" }
+
+func (cmd ConfirmIdentity) statedOn() string { return cmd.On }
+
+func (cmd ConfirmIdentity) apply(c *Case, env Env) (map[string]any, error) {
+	if c.State != StateNew && c.State != StateInProgress {
+		return nil, c.illegal("confirm the identity on")
+	}
+	if c.IdentityStatus == IdentityVerified {
+		return nil, &fault.FailedPrecondition{Subject: c.Name(), Description: "the requester's identity is already confirmed"}
+	}
+	if err := checkDetail(cmd.Detail); err != nil {
+		return nil, err
+	}
+	if _, err := actionDate(c, env, "on", cmd.On); err != nil {
+		return nil, err
+	}
+	c.IdentityStatus, c.IdentityRequestedOn, c.IdentityReceivedOn = IdentityVerified, "", ""
+	c.State = StateInProgress
+	return personalDetail(cmd.Detail), nil
+}
+
 // RecordResponse records what the case was waiting for and resumes work.
 type RecordResponse struct {
 	On     string
@@ -287,7 +318,7 @@ func (cmd Extend) apply(c *Case, env Env) (map[string]any, error) {
 		months = 2
 	}
 	c.Extension = &Extension{GrantedOn: on, Reason: strings.TrimSpace(cmd.Reason), Months: months}
-	c.Tasks = append(c.Tasks, Task{ID: fmt.Sprintf("t%d", len(c.Tasks)+1), Kind: TaskExtensionNotice, State: TaskOpen, Due: c.Clock.ExtensionNoticeBy})
+	c.Tasks = append(c.Tasks, Task{ID: c.nextTaskID(), Kind: TaskExtensionNotice, State: TaskOpen, Due: c.Clock.ExtensionNoticeBy})
 	return nil, nil
 }
 

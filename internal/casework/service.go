@@ -50,6 +50,19 @@ func New(st *store.Store, engine *deadline.Engine, c clock.Clock, random io.Read
 // Today is the injected clock's date in the UK.
 func (s *Service) Today() deadline.Date { return s.env("").Today() }
 
+// Actions is what staff may do to the case today, the likely next first.
+func (s *Service) Actions(c *cases.Case) []cases.StaffAction { return c.Actions(s.env("")) }
+
+// NextActions is the likely next action of each case, in order.
+func (s *Service) NextActions(list []*cases.Case) []cases.StaffAction {
+	env := s.env("")
+	out := make([]cases.StaffAction, len(list))
+	for i, c := range list {
+		out[i] = c.NextAction(env)
+	}
+	return out
+}
+
 func (s *Service) env(actor string) cases.Env {
 	return cases.Env{Now: s.clock.Now().UTC(), Actor: actor, Engine: s.engine, Random: s.random}
 }

@@ -82,6 +82,10 @@ func (s *caseService) RequestIdentity(ctx context.Context, req *rdv1.RequestIden
 	return s.apply(ctx, req.GetName(), req.GetEtag(), cases.RequestFromRequester{What: cases.WaitingForIdentity, On: req.GetOn(), Detail: req.GetDetail()})
 }
 
+func (s *caseService) ConfirmIdentity(ctx context.Context, req *rdv1.ConfirmIdentityRequest) (*rdv1.Case, error) {
+	return s.apply(ctx, req.GetName(), req.GetEtag(), cases.ConfirmIdentity{On: req.GetOn(), Detail: req.GetDetail()})
+}
+
 func (s *caseService) RequestClarification(ctx context.Context, req *rdv1.RequestClarificationRequest) (*rdv1.Case, error) {
 	return s.apply(ctx, req.GetName(), req.GetEtag(), cases.RequestFromRequester{What: cases.WaitingForClarification, On: req.GetOn(), Detail: req.GetDetail()})
 }

@@ -37,6 +37,11 @@ type Cases interface {
 	// Standings is how much time each open case has left today, nil for a
 	// closed case or one whose clock is stopped; one per case, in order.
 	Standings(list []*cases.Case) []*deadline.Standing
+	// Actions is what staff may do to a case today, the likely next first;
+	// NextActions is the likely next action of each case ("" when there is
+	// none), in order.
+	Actions(c *cases.Case) []cases.StaffAction
+	NextActions(list []*cases.Case) []cases.StaffAction
 	// Today is the date the injected clock says it is, in the UK.
 	Today() deadline.Date
 	IssueFeedToken(ctx context.Context, owner string) (string, error)

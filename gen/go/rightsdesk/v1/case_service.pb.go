@@ -452,6 +452,76 @@ func (x *RequestIdentityRequest) GetDetail() string {
 	return ""
 }
 
+// Request for ConfirmIdentity.
+type ConfirmIdentityRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Name  string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	Etag  string                 `protobuf:"bytes,2,opt,name=etag,proto3" json:"etag,omitempty"`
+	On    string                 `protobuf:"bytes,3,opt,name=on,proto3" json:"on,omitempty"`
+	// What showed who they are, e.g. "signed in with their staff account".
+	Detail        string `protobuf:"bytes,4,opt,name=detail,proto3" json:"detail,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ConfirmIdentityRequest) Reset() {
+	*x = ConfirmIdentityRequest{}
+	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ConfirmIdentityRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ConfirmIdentityRequest) ProtoMessage() {}
+
+func (x *ConfirmIdentityRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ConfirmIdentityRequest.ProtoReflect.Descriptor instead.
+func (*ConfirmIdentityRequest) Descriptor() ([]byte, []int) {
+	return file_rightsdesk_v1_case_service_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *ConfirmIdentityRequest) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *ConfirmIdentityRequest) GetEtag() string {
+	if x != nil {
+		return x.Etag
+	}
+	return ""
+}
+
+func (x *ConfirmIdentityRequest) GetOn() string {
+	if x != nil {
+		return x.On
+	}
+	return ""
+}
+
+func (x *ConfirmIdentityRequest) GetDetail() string {
+	if x != nil {
+		return x.Detail
+	}
+	return ""
+}
+
 // Request for RequestClarification.
 type RequestClarificationRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -465,7 +535,7 @@ type RequestClarificationRequest struct {
 
 func (x *RequestClarificationRequest) Reset() {
 	*x = RequestClarificationRequest{}
-	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[7]
+	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -477,7 +547,7 @@ func (x *RequestClarificationRequest) String() string {
 func (*RequestClarificationRequest) ProtoMessage() {}
 
 func (x *RequestClarificationRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[7]
+	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -490,7 +560,7 @@ func (x *RequestClarificationRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RequestClarificationRequest.ProtoReflect.Descriptor instead.
 func (*RequestClarificationRequest) Descriptor() ([]byte, []int) {
-	return file_rightsdesk_v1_case_service_proto_rawDescGZIP(), []int{7}
+	return file_rightsdesk_v1_case_service_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *RequestClarificationRequest) GetName() string {
@@ -535,7 +605,7 @@ type RequestFeeRequest struct {
 
 func (x *RequestFeeRequest) Reset() {
 	*x = RequestFeeRequest{}
-	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[8]
+	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -547,7 +617,7 @@ func (x *RequestFeeRequest) String() string {
 func (*RequestFeeRequest) ProtoMessage() {}
 
 func (x *RequestFeeRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[8]
+	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -560,7 +630,7 @@ func (x *RequestFeeRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RequestFeeRequest.ProtoReflect.Descriptor instead.
 func (*RequestFeeRequest) Descriptor() ([]byte, []int) {
-	return file_rightsdesk_v1_case_service_proto_rawDescGZIP(), []int{8}
+	return file_rightsdesk_v1_case_service_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *RequestFeeRequest) GetName() string {
@@ -605,7 +675,7 @@ type RecordRequesterResponseRequest struct {
 
 func (x *RecordRequesterResponseRequest) Reset() {
 	*x = RecordRequesterResponseRequest{}
-	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[9]
+	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -617,7 +687,7 @@ func (x *RecordRequesterResponseRequest) String() string {
 func (*RecordRequesterResponseRequest) ProtoMessage() {}
 
 func (x *RecordRequesterResponseRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[9]
+	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -630,7 +700,7 @@ func (x *RecordRequesterResponseRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RecordRequesterResponseRequest.ProtoReflect.Descriptor instead.
 func (*RecordRequesterResponseRequest) Descriptor() ([]byte, []int) {
-	return file_rightsdesk_v1_case_service_proto_rawDescGZIP(), []int{9}
+	return file_rightsdesk_v1_case_service_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *RecordRequesterResponseRequest) GetName() string {
@@ -676,7 +746,7 @@ type ExtendCaseRequest struct {
 
 func (x *ExtendCaseRequest) Reset() {
 	*x = ExtendCaseRequest{}
-	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[10]
+	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -688,7 +758,7 @@ func (x *ExtendCaseRequest) String() string {
 func (*ExtendCaseRequest) ProtoMessage() {}
 
 func (x *ExtendCaseRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[10]
+	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -701,7 +771,7 @@ func (x *ExtendCaseRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExtendCaseRequest.ProtoReflect.Descriptor instead.
 func (*ExtendCaseRequest) Descriptor() ([]byte, []int) {
-	return file_rightsdesk_v1_case_service_proto_rawDescGZIP(), []int{10}
+	return file_rightsdesk_v1_case_service_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *ExtendCaseRequest) GetName() string {
@@ -755,7 +825,7 @@ type CloseCaseRequest struct {
 
 func (x *CloseCaseRequest) Reset() {
 	*x = CloseCaseRequest{}
-	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[11]
+	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -767,7 +837,7 @@ func (x *CloseCaseRequest) String() string {
 func (*CloseCaseRequest) ProtoMessage() {}
 
 func (x *CloseCaseRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[11]
+	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -780,7 +850,7 @@ func (x *CloseCaseRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CloseCaseRequest.ProtoReflect.Descriptor instead.
 func (*CloseCaseRequest) Descriptor() ([]byte, []int) {
-	return file_rightsdesk_v1_case_service_proto_rawDescGZIP(), []int{11}
+	return file_rightsdesk_v1_case_service_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *CloseCaseRequest) GetName() string {
@@ -838,7 +908,7 @@ type ReopenCaseRequest struct {
 
 func (x *ReopenCaseRequest) Reset() {
 	*x = ReopenCaseRequest{}
-	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[12]
+	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -850,7 +920,7 @@ func (x *ReopenCaseRequest) String() string {
 func (*ReopenCaseRequest) ProtoMessage() {}
 
 func (x *ReopenCaseRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[12]
+	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -863,7 +933,7 @@ func (x *ReopenCaseRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReopenCaseRequest.ProtoReflect.Descriptor instead.
 func (*ReopenCaseRequest) Descriptor() ([]byte, []int) {
-	return file_rightsdesk_v1_case_service_proto_rawDescGZIP(), []int{12}
+	return file_rightsdesk_v1_case_service_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *ReopenCaseRequest) GetName() string {
@@ -909,7 +979,7 @@ type AddNoteRequest struct {
 
 func (x *AddNoteRequest) Reset() {
 	*x = AddNoteRequest{}
-	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[13]
+	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -921,7 +991,7 @@ func (x *AddNoteRequest) String() string {
 func (*AddNoteRequest) ProtoMessage() {}
 
 func (x *AddNoteRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[13]
+	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -934,7 +1004,7 @@ func (x *AddNoteRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AddNoteRequest.ProtoReflect.Descriptor instead.
 func (*AddNoteRequest) Descriptor() ([]byte, []int) {
-	return file_rightsdesk_v1_case_service_proto_rawDescGZIP(), []int{13}
+	return file_rightsdesk_v1_case_service_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *AddNoteRequest) GetName() string {
@@ -981,7 +1051,7 @@ type CompleteTaskRequest struct {
 
 func (x *CompleteTaskRequest) Reset() {
 	*x = CompleteTaskRequest{}
-	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[14]
+	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -993,7 +1063,7 @@ func (x *CompleteTaskRequest) String() string {
 func (*CompleteTaskRequest) ProtoMessage() {}
 
 func (x *CompleteTaskRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[14]
+	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1006,7 +1076,7 @@ func (x *CompleteTaskRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CompleteTaskRequest.ProtoReflect.Descriptor instead.
 func (*CompleteTaskRequest) Descriptor() ([]byte, []int) {
-	return file_rightsdesk_v1_case_service_proto_rawDescGZIP(), []int{14}
+	return file_rightsdesk_v1_case_service_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *CompleteTaskRequest) GetName() string {
@@ -1071,7 +1141,7 @@ type RecordSearchRequest struct {
 
 func (x *RecordSearchRequest) Reset() {
 	*x = RecordSearchRequest{}
-	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[15]
+	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1083,7 +1153,7 @@ func (x *RecordSearchRequest) String() string {
 func (*RecordSearchRequest) ProtoMessage() {}
 
 func (x *RecordSearchRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[15]
+	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1096,7 +1166,7 @@ func (x *RecordSearchRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RecordSearchRequest.ProtoReflect.Descriptor instead.
 func (*RecordSearchRequest) Descriptor() ([]byte, []int) {
-	return file_rightsdesk_v1_case_service_proto_rawDescGZIP(), []int{15}
+	return file_rightsdesk_v1_case_service_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *RecordSearchRequest) GetName() string {
@@ -1158,7 +1228,7 @@ type RecordNotSearchedRequest struct {
 
 func (x *RecordNotSearchedRequest) Reset() {
 	*x = RecordNotSearchedRequest{}
-	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[16]
+	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1170,7 +1240,7 @@ func (x *RecordNotSearchedRequest) String() string {
 func (*RecordNotSearchedRequest) ProtoMessage() {}
 
 func (x *RecordNotSearchedRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[16]
+	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1183,7 +1253,7 @@ func (x *RecordNotSearchedRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RecordNotSearchedRequest.ProtoReflect.Descriptor instead.
 func (*RecordNotSearchedRequest) Descriptor() ([]byte, []int) {
-	return file_rightsdesk_v1_case_service_proto_rawDescGZIP(), []int{16}
+	return file_rightsdesk_v1_case_service_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *RecordNotSearchedRequest) GetName() string {
@@ -1233,7 +1303,7 @@ type LinkCasesRequest struct {
 
 func (x *LinkCasesRequest) Reset() {
 	*x = LinkCasesRequest{}
-	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[17]
+	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1245,7 +1315,7 @@ func (x *LinkCasesRequest) String() string {
 func (*LinkCasesRequest) ProtoMessage() {}
 
 func (x *LinkCasesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[17]
+	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1258,7 +1328,7 @@ func (x *LinkCasesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LinkCasesRequest.ProtoReflect.Descriptor instead.
 func (*LinkCasesRequest) Descriptor() ([]byte, []int) {
-	return file_rightsdesk_v1_case_service_proto_rawDescGZIP(), []int{17}
+	return file_rightsdesk_v1_case_service_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *LinkCasesRequest) GetName() string {
@@ -1290,7 +1360,7 @@ type MergeCaseRequest struct {
 
 func (x *MergeCaseRequest) Reset() {
 	*x = MergeCaseRequest{}
-	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[18]
+	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1302,7 +1372,7 @@ func (x *MergeCaseRequest) String() string {
 func (*MergeCaseRequest) ProtoMessage() {}
 
 func (x *MergeCaseRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[18]
+	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1315,7 +1385,7 @@ func (x *MergeCaseRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MergeCaseRequest.ProtoReflect.Descriptor instead.
 func (*MergeCaseRequest) Descriptor() ([]byte, []int) {
-	return file_rightsdesk_v1_case_service_proto_rawDescGZIP(), []int{18}
+	return file_rightsdesk_v1_case_service_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *MergeCaseRequest) GetName() string {
@@ -1356,7 +1426,7 @@ type ListCaseEventsRequest struct {
 
 func (x *ListCaseEventsRequest) Reset() {
 	*x = ListCaseEventsRequest{}
-	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[19]
+	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1368,7 +1438,7 @@ func (x *ListCaseEventsRequest) String() string {
 func (*ListCaseEventsRequest) ProtoMessage() {}
 
 func (x *ListCaseEventsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[19]
+	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1381,7 +1451,7 @@ func (x *ListCaseEventsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListCaseEventsRequest.ProtoReflect.Descriptor instead.
 func (*ListCaseEventsRequest) Descriptor() ([]byte, []int) {
-	return file_rightsdesk_v1_case_service_proto_rawDescGZIP(), []int{19}
+	return file_rightsdesk_v1_case_service_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *ListCaseEventsRequest) GetName() string {
@@ -1401,7 +1471,7 @@ type ListCaseEventsResponse struct {
 
 func (x *ListCaseEventsResponse) Reset() {
 	*x = ListCaseEventsResponse{}
-	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[20]
+	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1413,7 +1483,7 @@ func (x *ListCaseEventsResponse) String() string {
 func (*ListCaseEventsResponse) ProtoMessage() {}
 
 func (x *ListCaseEventsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[20]
+	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1426,7 +1496,7 @@ func (x *ListCaseEventsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListCaseEventsResponse.ProtoReflect.Descriptor instead.
 func (*ListCaseEventsResponse) Descriptor() ([]byte, []int) {
-	return file_rightsdesk_v1_case_service_proto_rawDescGZIP(), []int{20}
+	return file_rightsdesk_v1_case_service_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *ListCaseEventsResponse) GetEvents() []*CaseEvent {
@@ -1466,6 +1536,11 @@ const file_rightsdesk_v1_case_service_proto_rawDesc = "" +
 	"\bassignee\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\x80\x01R\bassignee\x126\n" +
 	"\x02on\x18\x04 \x01(\tB&\xbaH#r!2\x1f^([0-9]{4}-[0-9]{2}-[0-9]{2})?$R\x02on\"\xca\x01\n" +
 	"\x16RequestIdentityRequest\x129\n" +
+	"\x04name\x18\x01 \x01(\tB%\xbaH\"r 2\x1e^cases/[0-9A-HJKMNP-TV-Z]{26}$R\x04name\x12\x1b\n" +
+	"\x04etag\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x18@R\x04etag\x126\n" +
+	"\x02on\x18\x03 \x01(\tB&\xbaH#r!2\x1f^([0-9]{4}-[0-9]{2}-[0-9]{2})?$R\x02on\x12 \n" +
+	"\x06detail\x18\x04 \x01(\tB\b\xbaH\x05r\x03\x18\xd0\x0fR\x06detail\"\xca\x01\n" +
+	"\x16ConfirmIdentityRequest\x129\n" +
 	"\x04name\x18\x01 \x01(\tB%\xbaH\"r 2\x1e^cases/[0-9A-HJKMNP-TV-Z]{26}$R\x04name\x12\x1b\n" +
 	"\x04etag\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x18@R\x04etag\x126\n" +
 	"\x02on\x18\x03 \x01(\tB&\xbaH#r!2\x1f^([0-9]{4}-[0-9]{2}-[0-9]{2})?$R\x02on\x12 \n" +
@@ -1551,7 +1626,7 @@ const file_rightsdesk_v1_case_service_proto_rawDesc = "" +
 	"\x15ListCaseEventsRequest\x129\n" +
 	"\x04name\x18\x01 \x01(\tB%\xbaH\"r 2\x1e^cases/[0-9A-HJKMNP-TV-Z]{26}$R\x04name\"J\n" +
 	"\x16ListCaseEventsResponse\x120\n" +
-	"\x06events\x18\x01 \x03(\v2\x18.rightsdesk.v1.CaseEventR\x06events2\xc4\x11\n" +
+	"\x06events\x18\x01 \x03(\v2\x18.rightsdesk.v1.CaseEventR\x06events2\xc7\x12\n" +
 	"\vCaseService\x12`\n" +
 	"\n" +
 	"CreateCase\x12 .rightsdesk.v1.CreateCaseRequest\x1a\x13.rightsdesk.v1.Case\"\x1b\xc8\xf3\x18\x03\x82\xd3\xe4\x93\x02\x11:\x04case\"\t/v1/cases\x12]\n" +
@@ -1561,7 +1636,8 @@ const file_rightsdesk_v1_case_service_proto_rawDesc = "" +
 	"UpdateCase\x12 .rightsdesk.v1.UpdateCaseRequest\x1a\x13.rightsdesk.v1.Case\")\xc8\xf3\x18\x03\x82\xd3\xe4\x93\x02\x1f:\x04case2\x17/v1/{case.name=cases/*}\x12m\n" +
 	"\n" +
 	"AssignCase\x12 .rightsdesk.v1.AssignCaseRequest\x1a\x13.rightsdesk.v1.Case\"(\xc8\xf3\x18\x03\x82\xd3\xe4\x93\x02\x1e:\x01*\"\x19/v1/{name=cases/*}:assign\x12\x80\x01\n" +
-	"\x0fRequestIdentity\x12%.rightsdesk.v1.RequestIdentityRequest\x1a\x13.rightsdesk.v1.Case\"1\xc8\xf3\x18\x03\x82\xd3\xe4\x93\x02':\x01*\"\"/v1/{name=cases/*}:requestIdentity\x12\x8f\x01\n" +
+	"\x0fRequestIdentity\x12%.rightsdesk.v1.RequestIdentityRequest\x1a\x13.rightsdesk.v1.Case\"1\xc8\xf3\x18\x03\x82\xd3\xe4\x93\x02':\x01*\"\"/v1/{name=cases/*}:requestIdentity\x12\x80\x01\n" +
+	"\x0fConfirmIdentity\x12%.rightsdesk.v1.ConfirmIdentityRequest\x1a\x13.rightsdesk.v1.Case\"1\xc8\xf3\x18\x03\x82\xd3\xe4\x93\x02':\x01*\"\"/v1/{name=cases/*}:confirmIdentity\x12\x8f\x01\n" +
 	"\x14RequestClarification\x12*.rightsdesk.v1.RequestClarificationRequest\x1a\x13.rightsdesk.v1.Case\"6\xc8\xf3\x18\x03\x82\xd3\xe4\x93\x02,:\x01*\"'/v1/{name=cases/*}:requestClarification\x12q\n" +
 	"\n" +
 	"RequestFee\x12 .rightsdesk.v1.RequestFeeRequest\x1a\x13.rightsdesk.v1.Case\",\xc8\xf3\x18\x03\x82\xd3\xe4\x93\x02\":\x01*\"\x1d/v1/{name=cases/*}:requestFee\x12\x98\x01\n" +
@@ -1591,7 +1667,7 @@ func file_rightsdesk_v1_case_service_proto_rawDescGZIP() []byte {
 	return file_rightsdesk_v1_case_service_proto_rawDescData
 }
 
-var file_rightsdesk_v1_case_service_proto_msgTypes = make([]protoimpl.MessageInfo, 21)
+var file_rightsdesk_v1_case_service_proto_msgTypes = make([]protoimpl.MessageInfo, 22)
 var file_rightsdesk_v1_case_service_proto_goTypes = []any{
 	(*CreateCaseRequest)(nil),              // 0: rightsdesk.v1.CreateCaseRequest
 	(*GetCaseRequest)(nil),                 // 1: rightsdesk.v1.GetCaseRequest
@@ -1600,76 +1676,79 @@ var file_rightsdesk_v1_case_service_proto_goTypes = []any{
 	(*UpdateCaseRequest)(nil),              // 4: rightsdesk.v1.UpdateCaseRequest
 	(*AssignCaseRequest)(nil),              // 5: rightsdesk.v1.AssignCaseRequest
 	(*RequestIdentityRequest)(nil),         // 6: rightsdesk.v1.RequestIdentityRequest
-	(*RequestClarificationRequest)(nil),    // 7: rightsdesk.v1.RequestClarificationRequest
-	(*RequestFeeRequest)(nil),              // 8: rightsdesk.v1.RequestFeeRequest
-	(*RecordRequesterResponseRequest)(nil), // 9: rightsdesk.v1.RecordRequesterResponseRequest
-	(*ExtendCaseRequest)(nil),              // 10: rightsdesk.v1.ExtendCaseRequest
-	(*CloseCaseRequest)(nil),               // 11: rightsdesk.v1.CloseCaseRequest
-	(*ReopenCaseRequest)(nil),              // 12: rightsdesk.v1.ReopenCaseRequest
-	(*AddNoteRequest)(nil),                 // 13: rightsdesk.v1.AddNoteRequest
-	(*CompleteTaskRequest)(nil),            // 14: rightsdesk.v1.CompleteTaskRequest
-	(*RecordSearchRequest)(nil),            // 15: rightsdesk.v1.RecordSearchRequest
-	(*RecordNotSearchedRequest)(nil),       // 16: rightsdesk.v1.RecordNotSearchedRequest
-	(*LinkCasesRequest)(nil),               // 17: rightsdesk.v1.LinkCasesRequest
-	(*MergeCaseRequest)(nil),               // 18: rightsdesk.v1.MergeCaseRequest
-	(*ListCaseEventsRequest)(nil),          // 19: rightsdesk.v1.ListCaseEventsRequest
-	(*ListCaseEventsResponse)(nil),         // 20: rightsdesk.v1.ListCaseEventsResponse
-	(*Case)(nil),                           // 21: rightsdesk.v1.Case
-	(*fieldmaskpb.FieldMask)(nil),          // 22: google.protobuf.FieldMask
-	(OutcomeKind)(0),                       // 23: rightsdesk.v1.OutcomeKind
-	(RefusalReason)(0),                     // 24: rightsdesk.v1.RefusalReason
-	(TaskState)(0),                         // 25: rightsdesk.v1.TaskState
-	(*CaseEvent)(nil),                      // 26: rightsdesk.v1.CaseEvent
+	(*ConfirmIdentityRequest)(nil),         // 7: rightsdesk.v1.ConfirmIdentityRequest
+	(*RequestClarificationRequest)(nil),    // 8: rightsdesk.v1.RequestClarificationRequest
+	(*RequestFeeRequest)(nil),              // 9: rightsdesk.v1.RequestFeeRequest
+	(*RecordRequesterResponseRequest)(nil), // 10: rightsdesk.v1.RecordRequesterResponseRequest
+	(*ExtendCaseRequest)(nil),              // 11: rightsdesk.v1.ExtendCaseRequest
+	(*CloseCaseRequest)(nil),               // 12: rightsdesk.v1.CloseCaseRequest
+	(*ReopenCaseRequest)(nil),              // 13: rightsdesk.v1.ReopenCaseRequest
+	(*AddNoteRequest)(nil),                 // 14: rightsdesk.v1.AddNoteRequest
+	(*CompleteTaskRequest)(nil),            // 15: rightsdesk.v1.CompleteTaskRequest
+	(*RecordSearchRequest)(nil),            // 16: rightsdesk.v1.RecordSearchRequest
+	(*RecordNotSearchedRequest)(nil),       // 17: rightsdesk.v1.RecordNotSearchedRequest
+	(*LinkCasesRequest)(nil),               // 18: rightsdesk.v1.LinkCasesRequest
+	(*MergeCaseRequest)(nil),               // 19: rightsdesk.v1.MergeCaseRequest
+	(*ListCaseEventsRequest)(nil),          // 20: rightsdesk.v1.ListCaseEventsRequest
+	(*ListCaseEventsResponse)(nil),         // 21: rightsdesk.v1.ListCaseEventsResponse
+	(*Case)(nil),                           // 22: rightsdesk.v1.Case
+	(*fieldmaskpb.FieldMask)(nil),          // 23: google.protobuf.FieldMask
+	(OutcomeKind)(0),                       // 24: rightsdesk.v1.OutcomeKind
+	(RefusalReason)(0),                     // 25: rightsdesk.v1.RefusalReason
+	(TaskState)(0),                         // 26: rightsdesk.v1.TaskState
+	(*CaseEvent)(nil),                      // 27: rightsdesk.v1.CaseEvent
 }
 var file_rightsdesk_v1_case_service_proto_depIdxs = []int32{
-	21, // 0: rightsdesk.v1.CreateCaseRequest.case:type_name -> rightsdesk.v1.Case
-	21, // 1: rightsdesk.v1.ListCasesResponse.cases:type_name -> rightsdesk.v1.Case
-	21, // 2: rightsdesk.v1.UpdateCaseRequest.case:type_name -> rightsdesk.v1.Case
-	22, // 3: rightsdesk.v1.UpdateCaseRequest.update_mask:type_name -> google.protobuf.FieldMask
-	23, // 4: rightsdesk.v1.CloseCaseRequest.outcome:type_name -> rightsdesk.v1.OutcomeKind
-	24, // 5: rightsdesk.v1.CloseCaseRequest.refusal_reason:type_name -> rightsdesk.v1.RefusalReason
-	25, // 6: rightsdesk.v1.CompleteTaskRequest.state:type_name -> rightsdesk.v1.TaskState
-	26, // 7: rightsdesk.v1.ListCaseEventsResponse.events:type_name -> rightsdesk.v1.CaseEvent
+	22, // 0: rightsdesk.v1.CreateCaseRequest.case:type_name -> rightsdesk.v1.Case
+	22, // 1: rightsdesk.v1.ListCasesResponse.cases:type_name -> rightsdesk.v1.Case
+	22, // 2: rightsdesk.v1.UpdateCaseRequest.case:type_name -> rightsdesk.v1.Case
+	23, // 3: rightsdesk.v1.UpdateCaseRequest.update_mask:type_name -> google.protobuf.FieldMask
+	24, // 4: rightsdesk.v1.CloseCaseRequest.outcome:type_name -> rightsdesk.v1.OutcomeKind
+	25, // 5: rightsdesk.v1.CloseCaseRequest.refusal_reason:type_name -> rightsdesk.v1.RefusalReason
+	26, // 6: rightsdesk.v1.CompleteTaskRequest.state:type_name -> rightsdesk.v1.TaskState
+	27, // 7: rightsdesk.v1.ListCaseEventsResponse.events:type_name -> rightsdesk.v1.CaseEvent
 	0,  // 8: rightsdesk.v1.CaseService.CreateCase:input_type -> rightsdesk.v1.CreateCaseRequest
 	1,  // 9: rightsdesk.v1.CaseService.GetCase:input_type -> rightsdesk.v1.GetCaseRequest
 	2,  // 10: rightsdesk.v1.CaseService.ListCases:input_type -> rightsdesk.v1.ListCasesRequest
 	4,  // 11: rightsdesk.v1.CaseService.UpdateCase:input_type -> rightsdesk.v1.UpdateCaseRequest
 	5,  // 12: rightsdesk.v1.CaseService.AssignCase:input_type -> rightsdesk.v1.AssignCaseRequest
 	6,  // 13: rightsdesk.v1.CaseService.RequestIdentity:input_type -> rightsdesk.v1.RequestIdentityRequest
-	7,  // 14: rightsdesk.v1.CaseService.RequestClarification:input_type -> rightsdesk.v1.RequestClarificationRequest
-	8,  // 15: rightsdesk.v1.CaseService.RequestFee:input_type -> rightsdesk.v1.RequestFeeRequest
-	9,  // 16: rightsdesk.v1.CaseService.RecordRequesterResponse:input_type -> rightsdesk.v1.RecordRequesterResponseRequest
-	10, // 17: rightsdesk.v1.CaseService.ExtendCase:input_type -> rightsdesk.v1.ExtendCaseRequest
-	11, // 18: rightsdesk.v1.CaseService.CloseCase:input_type -> rightsdesk.v1.CloseCaseRequest
-	12, // 19: rightsdesk.v1.CaseService.ReopenCase:input_type -> rightsdesk.v1.ReopenCaseRequest
-	13, // 20: rightsdesk.v1.CaseService.AddNote:input_type -> rightsdesk.v1.AddNoteRequest
-	14, // 21: rightsdesk.v1.CaseService.CompleteTask:input_type -> rightsdesk.v1.CompleteTaskRequest
-	15, // 22: rightsdesk.v1.CaseService.RecordSearch:input_type -> rightsdesk.v1.RecordSearchRequest
-	16, // 23: rightsdesk.v1.CaseService.RecordNotSearched:input_type -> rightsdesk.v1.RecordNotSearchedRequest
-	17, // 24: rightsdesk.v1.CaseService.LinkCases:input_type -> rightsdesk.v1.LinkCasesRequest
-	18, // 25: rightsdesk.v1.CaseService.MergeCase:input_type -> rightsdesk.v1.MergeCaseRequest
-	19, // 26: rightsdesk.v1.CaseService.ListCaseEvents:input_type -> rightsdesk.v1.ListCaseEventsRequest
-	21, // 27: rightsdesk.v1.CaseService.CreateCase:output_type -> rightsdesk.v1.Case
-	21, // 28: rightsdesk.v1.CaseService.GetCase:output_type -> rightsdesk.v1.Case
-	3,  // 29: rightsdesk.v1.CaseService.ListCases:output_type -> rightsdesk.v1.ListCasesResponse
-	21, // 30: rightsdesk.v1.CaseService.UpdateCase:output_type -> rightsdesk.v1.Case
-	21, // 31: rightsdesk.v1.CaseService.AssignCase:output_type -> rightsdesk.v1.Case
-	21, // 32: rightsdesk.v1.CaseService.RequestIdentity:output_type -> rightsdesk.v1.Case
-	21, // 33: rightsdesk.v1.CaseService.RequestClarification:output_type -> rightsdesk.v1.Case
-	21, // 34: rightsdesk.v1.CaseService.RequestFee:output_type -> rightsdesk.v1.Case
-	21, // 35: rightsdesk.v1.CaseService.RecordRequesterResponse:output_type -> rightsdesk.v1.Case
-	21, // 36: rightsdesk.v1.CaseService.ExtendCase:output_type -> rightsdesk.v1.Case
-	21, // 37: rightsdesk.v1.CaseService.CloseCase:output_type -> rightsdesk.v1.Case
-	21, // 38: rightsdesk.v1.CaseService.ReopenCase:output_type -> rightsdesk.v1.Case
-	21, // 39: rightsdesk.v1.CaseService.AddNote:output_type -> rightsdesk.v1.Case
-	21, // 40: rightsdesk.v1.CaseService.CompleteTask:output_type -> rightsdesk.v1.Case
-	21, // 41: rightsdesk.v1.CaseService.RecordSearch:output_type -> rightsdesk.v1.Case
-	21, // 42: rightsdesk.v1.CaseService.RecordNotSearched:output_type -> rightsdesk.v1.Case
-	21, // 43: rightsdesk.v1.CaseService.LinkCases:output_type -> rightsdesk.v1.Case
-	21, // 44: rightsdesk.v1.CaseService.MergeCase:output_type -> rightsdesk.v1.Case
-	20, // 45: rightsdesk.v1.CaseService.ListCaseEvents:output_type -> rightsdesk.v1.ListCaseEventsResponse
-	27, // [27:46] is the sub-list for method output_type
-	8,  // [8:27] is the sub-list for method input_type
+	7,  // 14: rightsdesk.v1.CaseService.ConfirmIdentity:input_type -> rightsdesk.v1.ConfirmIdentityRequest
+	8,  // 15: rightsdesk.v1.CaseService.RequestClarification:input_type -> rightsdesk.v1.RequestClarificationRequest
+	9,  // 16: rightsdesk.v1.CaseService.RequestFee:input_type -> rightsdesk.v1.RequestFeeRequest
+	10, // 17: rightsdesk.v1.CaseService.RecordRequesterResponse:input_type -> rightsdesk.v1.RecordRequesterResponseRequest
+	11, // 18: rightsdesk.v1.CaseService.ExtendCase:input_type -> rightsdesk.v1.ExtendCaseRequest
+	12, // 19: rightsdesk.v1.CaseService.CloseCase:input_type -> rightsdesk.v1.CloseCaseRequest
+	13, // 20: rightsdesk.v1.CaseService.ReopenCase:input_type -> rightsdesk.v1.ReopenCaseRequest
+	14, // 21: rightsdesk.v1.CaseService.AddNote:input_type -> rightsdesk.v1.AddNoteRequest
+	15, // 22: rightsdesk.v1.CaseService.CompleteTask:input_type -> rightsdesk.v1.CompleteTaskRequest
+	16, // 23: rightsdesk.v1.CaseService.RecordSearch:input_type -> rightsdesk.v1.RecordSearchRequest
+	17, // 24: rightsdesk.v1.CaseService.RecordNotSearched:input_type -> rightsdesk.v1.RecordNotSearchedRequest
+	18, // 25: rightsdesk.v1.CaseService.LinkCases:input_type -> rightsdesk.v1.LinkCasesRequest
+	19, // 26: rightsdesk.v1.CaseService.MergeCase:input_type -> rightsdesk.v1.MergeCaseRequest
+	20, // 27: rightsdesk.v1.CaseService.ListCaseEvents:input_type -> rightsdesk.v1.ListCaseEventsRequest
+	22, // 28: rightsdesk.v1.CaseService.CreateCase:output_type -> rightsdesk.v1.Case
+	22, // 29: rightsdesk.v1.CaseService.GetCase:output_type -> rightsdesk.v1.Case
+	3,  // 30: rightsdesk.v1.CaseService.ListCases:output_type -> rightsdesk.v1.ListCasesResponse
+	22, // 31: rightsdesk.v1.CaseService.UpdateCase:output_type -> rightsdesk.v1.Case
+	22, // 32: rightsdesk.v1.CaseService.AssignCase:output_type -> rightsdesk.v1.Case
+	22, // 33: rightsdesk.v1.CaseService.RequestIdentity:output_type -> rightsdesk.v1.Case
+	22, // 34: rightsdesk.v1.CaseService.ConfirmIdentity:output_type -> rightsdesk.v1.Case
+	22, // 35: rightsdesk.v1.CaseService.RequestClarification:output_type -> rightsdesk.v1.Case
+	22, // 36: rightsdesk.v1.CaseService.RequestFee:output_type -> rightsdesk.v1.Case
+	22, // 37: rightsdesk.v1.CaseService.RecordRequesterResponse:output_type -> rightsdesk.v1.Case
+	22, // 38: rightsdesk.v1.CaseService.ExtendCase:output_type -> rightsdesk.v1.Case
+	22, // 39: rightsdesk.v1.CaseService.CloseCase:output_type -> rightsdesk.v1.Case
+	22, // 40: rightsdesk.v1.CaseService.ReopenCase:output_type -> rightsdesk.v1.Case
+	22, // 41: rightsdesk.v1.CaseService.AddNote:output_type -> rightsdesk.v1.Case
+	22, // 42: rightsdesk.v1.CaseService.CompleteTask:output_type -> rightsdesk.v1.Case
+	22, // 43: rightsdesk.v1.CaseService.RecordSearch:output_type -> rightsdesk.v1.Case
+	22, // 44: rightsdesk.v1.CaseService.RecordNotSearched:output_type -> rightsdesk.v1.Case
+	22, // 45: rightsdesk.v1.CaseService.LinkCases:output_type -> rightsdesk.v1.Case
+	22, // 46: rightsdesk.v1.CaseService.MergeCase:output_type -> rightsdesk.v1.Case
+	21, // 47: rightsdesk.v1.CaseService.ListCaseEvents:output_type -> rightsdesk.v1.ListCaseEventsResponse
+	28, // [28:48] is the sub-list for method output_type
+	8,  // [8:28] is the sub-list for method input_type
 	8,  // [8:8] is the sub-list for extension type_name
 	8,  // [8:8] is the sub-list for extension extendee
 	0,  // [0:8] is the sub-list for field type_name
@@ -1688,7 +1767,7 @@ func file_rightsdesk_v1_case_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_rightsdesk_v1_case_service_proto_rawDesc), len(file_rightsdesk_v1_case_service_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   21,
+			NumMessages:   22,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -25,6 +25,7 @@ const (
 	CaseService_UpdateCase_FullMethodName              = "/rightsdesk.v1.CaseService/UpdateCase"
 	CaseService_AssignCase_FullMethodName              = "/rightsdesk.v1.CaseService/AssignCase"
 	CaseService_RequestIdentity_FullMethodName         = "/rightsdesk.v1.CaseService/RequestIdentity"
+	CaseService_ConfirmIdentity_FullMethodName         = "/rightsdesk.v1.CaseService/ConfirmIdentity"
 	CaseService_RequestClarification_FullMethodName    = "/rightsdesk.v1.CaseService/RequestClarification"
 	CaseService_RequestFee_FullMethodName              = "/rightsdesk.v1.CaseService/RequestFee"
 	CaseService_RecordRequesterResponse_FullMethodName = "/rightsdesk.v1.CaseService/RecordRequesterResponse"
@@ -59,6 +60,10 @@ type CaseServiceClient interface {
 	AssignCase(ctx context.Context, in *AssignCaseRequest, opts ...grpc.CallOption) (*Case, error)
 	// Asks the requester for identity; the clock restarts when it arrives.
 	RequestIdentity(ctx context.Context, in *RequestIdentityRequest, opts ...grpc.CallOption) (*Case, error)
+	// Records that the request itself shows who the requester is, so nothing
+	// is asked of them and the clock runs from receipt; a NEW case moves to
+	// IN_PROGRESS.
+	ConfirmIdentity(ctx context.Context, in *ConfirmIdentityRequest, opts ...grpc.CallOption) (*Case, error)
 	// Asks the requester to clarify; the clock pauses until the answer.
 	RequestClarification(ctx context.Context, in *RequestClarificationRequest, opts ...grpc.CallOption) (*Case, error)
 	// Asks for a fee; the clock restarts when it is paid.
@@ -152,6 +157,16 @@ func (c *caseServiceClient) RequestIdentity(ctx context.Context, in *RequestIden
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(Case)
 	err := c.cc.Invoke(ctx, CaseService_RequestIdentity_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *caseServiceClient) ConfirmIdentity(ctx context.Context, in *ConfirmIdentityRequest, opts ...grpc.CallOption) (*Case, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(Case)
+	err := c.cc.Invoke(ctx, CaseService_ConfirmIdentity_FullMethodName, in, out, cOpts...)
 	if err != nil {
 		return nil, err
 	}
@@ -307,6 +322,10 @@ type CaseServiceServer interface {
 	AssignCase(context.Context, *AssignCaseRequest) (*Case, error)
 	// Asks the requester for identity; the clock restarts when it arrives.
 	RequestIdentity(context.Context, *RequestIdentityRequest) (*Case, error)
+	// Records that the request itself shows who the requester is, so nothing
+	// is asked of them and the clock runs from receipt; a NEW case moves to
+	// IN_PROGRESS.
+	ConfirmIdentity(context.Context, *ConfirmIdentityRequest) (*Case, error)
 	// Asks the requester to clarify; the clock pauses until the answer.
 	RequestClarification(context.Context, *RequestClarificationRequest) (*Case, error)
 	// Asks for a fee; the clock restarts when it is paid.
@@ -363,6 +382,9 @@ func (UnimplementedCaseServiceServer) AssignCase(context.Context, *AssignCaseReq
 }
 func (UnimplementedCaseServiceServer) RequestIdentity(context.Context, *RequestIdentityRequest) (*Case, error) {
 	return nil, status.Error(codes.Unimplemented, "method RequestIdentity not implemented")
+}
+func (UnimplementedCaseServiceServer) ConfirmIdentity(context.Context, *ConfirmIdentityRequest) (*Case, error) {
+	return nil, status.Error(codes.Unimplemented, "method ConfirmIdentity not implemented")
 }
 func (UnimplementedCaseServiceServer) RequestClarification(context.Context, *RequestClarificationRequest) (*Case, error) {
 	return nil, status.Error(codes.Unimplemented, "method RequestClarification not implemented")
@@ -528,6 +550,24 @@ func _CaseService_RequestIdentity_Handler(srv interface{}, ctx context.Context, 
 	}
 	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
 		return srv.(CaseServiceServer).RequestIdentity(ctx, req.(*RequestIdentityRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CaseService_ConfirmIdentity_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ConfirmIdentityRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CaseServiceServer).ConfirmIdentity(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CaseService_ConfirmIdentity_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CaseServiceServer).ConfirmIdentity(ctx, req.(*ConfirmIdentityRequest))
 	}
 	return interceptor(ctx, in, info, handler)
 }
@@ -796,6 +836,10 @@ var CaseService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "RequestIdentity",
 			Handler:    _CaseService_RequestIdentity_Handler,
+		},
+		{
+			MethodName: "ConfirmIdentity",
+			Handler:    _CaseService_ConfirmIdentity_Handler,
 		},
 		{
 			MethodName: "RequestClarification",

@@ -1,0 +1,148 @@
+package cases
+
+import (
+	"encoding/json"
+	"slices"
+
+	"github.com/rightsdesk/rightsdesk/internal/notice"
+)
+
+// StaffAction is something staff can do to a case, as the case page offers
+// it and the queue names the next one.
+type StaffAction string
+
+const (
+	// ActCheckIdentity settles an unconfirmed identity: confirmed from the
+	// request itself (ConfirmIdentity) or proof asked for
+	// (RequestFromRequester), whichever staff choose.
+	ActCheckIdentity     StaffAction = "check_identity"
+	ActTriage            StaffAction = "triage"
+	ActAssign            StaffAction = "assign"
+	ActRecordResponse    StaffAction = "record_response"
+	ActRecordSearch      StaffAction = "record_search"
+	ActCompleteTask      StaffAction = "complete_task"
+	ActClose             StaffAction = "close"
+	ActClarify           StaffAction = "request_clarification"
+	ActRequestFee        StaffAction = "request_fee"
+	ActExtend            StaffAction = "extend"
+	ActEdit              StaffAction = "edit"
+	ActNote              StaffAction = "note"
+	ActLink              StaffAction = "link"
+	ActMerge             StaffAction = "merge"
+	ActReopen            StaffAction = "reopen"
+	ActRecordNotSearched StaffAction = "record_not_searched"
+)
+
+// staffActions lists every action in the order the case page offers those
+// allowed after the likely next one. Each has a probe: a well-formed command
+// of its kind, so whether the domain accepts it on a copy of the case is
+// whether the action is allowed now. The rule is the command's own, stated
+// once; nothing here restates it.
+type staffAction struct {
+	act    StaffAction
+	probes func(c *Case) []Command
+}
+
+var staffActions = []staffAction{
+	{ActRecordResponse, one(RecordResponse{})},
+	{ActCheckIdentity, one(ConfirmIdentity{})},
+	{ActTriage, one(Update{Paths: []string{"notices"}})},
+	{ActAssign, one(Assign{Assignee: "probe"})},
+	{ActRecordSearch, one(RecordSearch{Source: "probe", Found: "probe"})},
+	{ActRecordNotSearched, one(RecordNotSearched{Source: "probe", Reason: "probe"})},
+	{ActCompleteTask, func(c *Case) []Command {
+		var out []Command
+		for _, t := range c.Tasks {
+			if t.State == TaskOpen {
+				out = append(out, CompleteTask{TaskID: t.ID, State: TaskDone})
+			}
+		}
+		return out
+	}},
+	{ActClose, one(Close{Outcome: OutcomeFulfilled})},
+	{ActClarify, one(RequestFromRequester{What: WaitingForClarification})},
+	{ActRequestFee, one(RequestFromRequester{What: WaitingForFee, Detail: "probe"})},
+	{ActExtend, one(Extend{Reason: "probe"})},
+	{ActEdit, func(c *Case) []Command {
+		return []Command{Update{Paths: []string{"channel"}, From: Case{Channel: c.Channel}}}
+	}},
+	{ActNote, one(AddNote{Text: "probe"})},
+	{ActLink, one(Link{Other: "probe"})},
+	{ActMerge, one(MergeInto{Into: "probe"})},
+	{ActReopen, one(Reopen{Reason: "probe"})},
+}
+
+func one(cmd Command) func(*Case) []Command { return func(*Case) []Command { return []Command{cmd} } }
+
+// Actions lists what staff may do to the case today, the likely next
+// action first and the rest in a fixed order. Role checks are the doors'
+// (an action stands for RPCs, each with its role); this says only what the
+// case's state allows.
+func (c *Case) Actions(env Env) []StaffAction {
+	var out []StaffAction
+	for _, a := range staffActions {
+		if c.allows(a.act, env) {
+			out = append(out, a.act)
+		}
+	}
+	if next := c.NextAction(env); next != "" {
+		i := slices.Index(out, next)
+		out = append([]StaffAction{next}, slices.Delete(out, i, i+1)...)
+	}
+	return out
+}
+
+// NextAction is what a caseworker usually does next, among the actions
+// allowed now: deal with the requester's reply, settle identity, name the
+// notices of an "everything" request, take the case, search for an access
+// request's data, finish the open tasks, then respond and close. It is ""
+// for a closed case.
+func (c *Case) NextAction(env Env) StaffAction {
+	searched, skipped := c.SearchCounts()
+	for _, candidate := range []struct {
+		act  StaffAction
+		when bool
+	}{
+		{ActRecordResponse, c.State == StateAwaitingRequester},
+		{ActCheckIdentity, c.IdentityStatus != IdentityVerified},
+		{ActTriage, len(c.Notices) == 0},
+		{ActAssign, c.Assignee == ""},
+		{ActRecordSearch, searched+skipped == 0 && c.asks(notice.RightAccess)},
+		{ActCompleteTask, countOpenTasks(c) > 0},
+		{ActClose, true},
+	} {
+		if candidate.when && c.allows(candidate.act, env) {
+			return candidate.act
+		}
+	}
+	return ""
+}
+
+func (c *Case) asks(r notice.Right) bool {
+	return slices.ContainsFunc(c.Rights, func(rr RequestedRight) bool { return rr.Right == r })
+}
+
+// allows reports whether any probe of the action succeeds on a copy of
+// the case. The probes are well-formed, so any refusal is the case's.
+func (c *Case) allows(act StaffAction, env Env) bool {
+	i := slices.IndexFunc(staffActions, func(a staffAction) bool { return a.act == act })
+	for _, cmd := range staffActions[i].probes(c) {
+		probe, err := c.clone()
+		if err != nil {
+			return false
+		}
+		if _, err := Apply(probe, cmd, env); err == nil {
+			return true
+		}
+	}
+	return false
+}
+
+func (c *Case) clone() (*Case, error) {
+	raw, err := json.Marshal(c)
+	if err != nil {
+		return nil, err
+	}
+	var out Case
+	return &out, json.Unmarshal(raw, &out)
+}
