@@ -28,15 +28,17 @@ var (
 	storage     = []string{"internal/store"}
 	domain      = []string{"internal/cases", "internal/notice", "internal/deadline", "internal/audit", "internal/auth", "internal/users", "internal/report", "internal/fault", "internal/clock"}
 	composition = []string{"internal/app", "cmd/"}
+	keys        = []string{"internal/keyring"}
 )
 
 var rules = []rule{
 	{"doors reach the store only through the use cases, behind internal/usecase", doors, append(slices.Clone(storage), useCaseImpl...)},
-	{"the domain is pure: no door, use case, contract, store or wiring", domain, slices.Concat(doors, useCaseImpl, storage, composition, []string{"internal/usecase", "internal/policy"})},
+	{"the domain is pure: no door, use case, contract, store, keys or wiring", domain, slices.Concat(doors, useCaseImpl, storage, composition, keys, []string{"internal/usecase", "internal/policy"})},
 	{"the contracts hold no implementation", []string{"internal/usecase", "internal/policy"}, slices.Concat(doors, useCaseImpl, storage, composition)},
 	{"use cases do not know the doors or the wiring", useCaseImpl, slices.Concat(doors, composition)},
 	{"storage does not know what uses it", storage, slices.Concat(doors, useCaseImpl, composition, []string{"internal/usecase", "internal/policy"})},
 	{"the deadline clock imports nothing of ours", []string{"internal/deadline"}, []string{""}},
+	{"the keyring imports nothing of ours: it encrypts, and knows no case, store or door", keys, []string{""}},
 }
 
 func matches(pkg string, prefixes []string) bool {
@@ -115,6 +117,8 @@ func TestTheCheckerFindsEachKindOfBreak(t *testing.T) {
 		p("internal/cases"):     {p("internal/deadline"), p("internal/server")},
 		p("internal/deadline"):  {"time", p("internal/fault")},
 		p("internal/casework"):  {p("internal/store"), p("internal/app")},
+		p("internal/keyring"):   {"crypto/aes", p("internal/fault")},
+		p("internal/audit"):     {p("internal/keyring")},
 	}
 	got := violations(deps, rules)
 	for _, want := range []string{
@@ -123,6 +127,8 @@ func TestTheCheckerFindsEachKindOfBreak(t *testing.T) {
 		"internal/cases depends on internal/server",
 		"internal/deadline depends on internal/fault",
 		"internal/casework depends on internal/app",
+		"internal/keyring depends on internal/fault",
+		"internal/audit depends on internal/keyring",
 	} {
 		if !slices.ContainsFunc(got, func(v string) bool { return strings.HasPrefix(v, want+":") }) {
 			t.Errorf("the checker misses %q; it found:\n%s", want, strings.Join(got, "\n"))

@@ -18,5 +18,7 @@
 //
 // Beside them: internal/export and internal/notify turn domain values into
 // files and email for the doors; internal/devseed and internal/bench drive
-// the use cases for measurement; *test packages are for tests only.
+// the use cases for measurement; internal/keyring (encryption keys)
+// imports nothing of ours and the domain does not import it; *test
+// packages are for tests only.
 package architecture
