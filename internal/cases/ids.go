@@ -8,6 +8,7 @@ import (
 	"io"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/oklog/ulid/v2"
 )
@@ -75,10 +76,49 @@ func NewStatusToken(random io.Reader) (token string, hash []byte, err error) {
 	return token, HashStatusToken(token), nil
 }
 
-// HashStatusToken is what is stored for a status token.
+// HashStatusToken is what is stored for a status token, and what a typed
+// code is compared by once normalised.
 func HashStatusToken(token string) []byte {
-	sum := sha256.Sum256([]byte(strings.ToLower(strings.TrimSpace(token))))
+	sum := sha256.Sum256([]byte(NormaliseStatusCode(token)))
 	return sum[:]
+}
+
+// NormaliseStatusCode accepts a status code as a person types or copies it —
+// in any case, split into groups by spaces, hyphens or line breaks — and
+// returns the code itself: lower case, separators gone. Nothing else is
+// changed, so a mistyped character still fails to match.
+func NormaliseStatusCode(code string) string {
+	return strings.Map(func(r rune) rune {
+		if isDash(r) || unicode.IsSpace(r) {
+			return -1
+		}
+		return unicode.ToLower(r)
+	}, code)
+}
+
+// isDash reports the hyphens and dashes people and word processors put
+// between groups: hyphen-minus, hyphen, non-breaking hyphen, en dash and
+// minus sign.
+func isDash(r rune) bool {
+	return r == '-' || r == '\u2010' || r == '\u2011' || r == '\u2013' || r == '\u2212'
+}
+
+// statusCodeGroup is how many characters GroupStatusCode puts together.
+const statusCodeGroup = 4
+
+// GroupStatusCode shows a status code for reading and copying: upper case
+// in groups of four, e.g. "ABCD EFGH …". The spaces are separators
+// NormaliseStatusCode drops, so the code works typed either way.
+func GroupStatusCode(code string) string {
+	code = strings.ToUpper(NormaliseStatusCode(code))
+	var b strings.Builder
+	for i, r := range []rune(code) {
+		if i > 0 && i%statusCodeGroup == 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
 
 // StatusTokenMatches compares in constant time.

@@ -3,7 +3,7 @@
 // data directory, and axe-core run on a page.
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { createInterface } from 'node:readline'
@@ -74,4 +74,54 @@ export async function assertAccessible (page, name, cdp) {
     if (cdp) await cdp.send('Emulation.setScriptExecutionDisabled', { value: true })
   }
   assert.deepEqual(violations, [], `axe violations on ${name} (${page.url()})`)
+}
+
+// The widths a page must fit without scrolling sideways: a desktop window,
+// a small phone, and the desktop window at 200% zoom, which lays the page
+// out in half as many CSS pixels.
+export const desktop = { width: 1280, height: 900 }
+export const phone = { width: 375, height: 812 }
+export const zoomed = { width: 640, height: 450 }
+
+// openTab opens a tab at the desktop width whose test fails on any script
+// error, CSP refusal or console error, except the network line Chromium
+// logs for a response whose status matches expected (e.g. /status of 422/
+// for a form shown again). Without JavaScript, scripts are switched off
+// through the DevTools session cdp, so that assertAccessible can switch
+// them on for axe alone.
+export async function openTab (browser, t, { javaScript, expected = /status of 422/ }) {
+  const context = await browser.newContext({ viewport: desktop })
+  t.after(() => context.close())
+  await context.addInitScript(() => document.addEventListener('securitypolicyviolation',
+    e => console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`)))
+  const page = await context.newPage()
+  const problems = []
+  page.on('pageerror', e => problems.push(`page error: ${e.message}`))
+  page.on('console', m => {
+    if (m.type() !== 'error' || expected.test(m.text())) return
+    problems.push(`console error: ${m.text()}`)
+  })
+  t.after(() => assert.deepEqual(problems, [], 'the browser reported problems'))
+  const cdp = await context.newCDPSession(page)
+  if (!javaScript) await cdp.send('Emulation.setScriptExecutionDisabled', { value: true })
+  return { page, cdp, javaScript }
+}
+
+// assertFits fails when the page scrolls sideways at any of the widths,
+// saves it as dir/name-WIDTH.png at the desktop and phone widths (the
+// whole page, or with fullPage false the window's worth at the top, for
+// a page too long to picture whole) and puts the desktop width back.
+export async function assertFits (page, name, dir, { fullPage = true } = {}) {
+  mkdirSync(dir, { recursive: true })
+  try {
+    for (const viewport of [desktop, phone, zoomed]) {
+      await page.setViewportSize(viewport)
+      const { scrollWidth, clientWidth } = await page.evaluate(() =>
+        ({ scrollWidth: document.documentElement.scrollWidth, clientWidth: document.documentElement.clientWidth }))
+      assert.ok(scrollWidth <= clientWidth, `${name} scrolls sideways at ${viewport === zoomed ? '200% zoom' : viewport.width + ' px'}: ${scrollWidth} > ${clientWidth}`)
+      if (viewport !== zoomed) await page.screenshot({ path: path.join(dir, `${name}-${viewport.width}.png`), fullPage })
+    }
+  } finally {
+    await page.setViewportSize(desktop)
+  }
 }

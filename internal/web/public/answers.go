@@ -1,6 +1,8 @@
 package public
 
 import (
+	"slices"
+
 	"github.com/rightsdesk/rightsdesk/internal/cases"
 	"github.com/rightsdesk/rightsdesk/internal/notice"
 )
@@ -11,20 +13,23 @@ type answers struct {
 	// twice (a double click, or Back and send again) opens one case.
 	RequestID string `json:"request_id,omitempty"`
 
-	NoticeID    string         `json:"notice_id,omitempty"`
-	Audience    string         `json:"audience,omitempty"` // an audience id, or anyAudience
-	Context     string         `json:"context,omitempty"`  // a context id, or anyContext
-	Rights      []notice.Right `json:"rights,omitempty"`
-	Description string         `json:"description,omitempty"`
-	PeriodDone  bool           `json:"period_done,omitempty"`
-	From        string         `json:"from,omitempty"` // ISO dates, each optional
-	To          string         `json:"to,omitempty"`
+	Rights []notice.Right `json:"rights,omitempty"`
 
+	// Services are the notices the request names, in the order the form
+	// lists them; none, once ServicesDone, means everything held about
+	// the person. Query is the services page's search, kept here rather
+	// than in the address, where whatever a person types would be logged.
+	Services     []service `json:"services,omitempty"`
+	ServicesDone bool      `json:"services_done,omitempty"`
+	Query        string    `json:"query,omitempty"`
+
+	Who string `json:"who,omitempty"` // forSelf or forSomeoneElse
+
+	// The person filling in the form: the data subject, or their
+	// representative.
 	Name    string `json:"name,omitempty"`
 	Email   string `json:"email,omitempty"`
 	Address string `json:"address,omitempty"`
-	Region  string `json:"region,omitempty"` // a key of regions
-	Who     string `json:"who,omitempty"`    // forSelf or forSomeoneElse
 
 	SubjectName     string `json:"subject_name,omitempty"`
 	SubjectEmail    string `json:"subject_email,omitempty"`
@@ -32,27 +37,43 @@ type answers struct {
 	AuthorityKind   string `json:"authority_kind,omitempty"` // a key of authorities
 	AuthorityDetail string `json:"authority_detail,omitempty"`
 
+	// What helps find the data, all optional.
+	FindDone    bool   `json:"find_done,omitempty"`
+	Identifiers string `json:"identifiers,omitempty"`
+	From        string `json:"from,omitempty"` // ISO dates
+	To          string `json:"to,omitempty"`
+	Description string `json:"description,omitempty"`
+
 	// Submitted is set once the case is open; the confirmation page shows
 	// it, and any question page starts a new request.
 	Submitted *submitted `json:"submitted,omitempty"`
 }
 
+// service is one notice chosen, and the group the person said they are in
+// when the notice has several ("" when they did not say).
+type service struct {
+	NoticeID string `json:"notice_id"`
+	Audience string `json:"audience,omitempty"` // an audience id, or anyAudience
+}
+
 const (
 	anyAudience    = "none"
-	anyContext     = "all"
 	forSelf        = "self"
 	forSomeoneElse = "someone-else"
 )
 
 // submitted is what the confirmation page shows.
 type submitted struct {
-	Reference    string       `json:"reference"`
-	StatusCode   string       `json:"status_code"`
-	Due          string       `json:"due"`
-	Steps        []cases.Step `json:"steps"`
-	PassedTo     string       `json:"passed_to,omitempty"`
-	Email        string       `json:"email,omitempty"`
-	EmailOutcome emailOutcome `json:"email_outcome"`
+	Reference  string `json:"reference"`
+	StatusCode string `json:"status_code"`
+	// Notices are the notices named, as pinned on the case, for their
+	// contact details.
+	Notices      []cases.CaseNotice `json:"notices,omitempty"`
+	Due          string             `json:"due"`
+	Steps        []cases.Step       `json:"steps"`
+	PassedTo     string             `json:"passed_to,omitempty"`
+	Email        string             `json:"email,omitempty"`
+	EmailOutcome emailOutcome       `json:"email_outcome"`
 }
 
 type emailOutcome string
@@ -63,26 +84,6 @@ const (
 	emailOff       emailOutcome = "off"        // no SMTP relay is configured
 	emailNoAddress emailOutcome = "no-address" // the requester gave only a postal address
 )
-
-// regions are the answers to "Where do you live?" and the bank-holiday
-// calendar each one counts the deadline with. Outside the UK, the
-// controller's own calendar (England and Wales) applies.
-var regions = []struct{ key, label, calendar string }{
-	{"england", "England", "england-and-wales"},
-	{"wales", "Wales", "england-and-wales"},
-	{"scotland", "Scotland", "scotland"},
-	{"northern-ireland", "Northern Ireland", "northern-ireland"},
-	{"outside-uk", "Outside the UK", "england-and-wales"},
-}
-
-func regionLabel(key string) string {
-	for _, r := range regions {
-		if r.key == key {
-			return r.label
-		}
-	}
-	return ""
-}
 
 // authorities are the usual grounds for acting for someone else.
 var authorities = []struct{ key, label string }{
@@ -101,22 +102,9 @@ func authorityLabel(key string) string {
 	return ""
 }
 
-// chooseNotice records the notice and forgets the answers that depended on
-// the one chosen before.
-func (a *answers) chooseNotice(id string) {
-	if a.NoticeID != id {
-		a.Audience, a.Context, a.Rights = "", "", nil
-	}
-	a.NoticeID = id
-}
-
-// chooseContext records the part of the processing; the rights were
-// explained for the old one, so they are asked again.
-func (a *answers) chooseContext(id string) {
-	if a.Context != id {
-		a.Rights = nil
-	}
-	a.Context = id
+// chosen reports whether the notice is among the services chosen.
+func (a *answers) chosen(noticeID string) bool {
+	return slices.ContainsFunc(a.Services, func(s service) bool { return s.NoticeID == noticeID })
 }
 
 // chooseWho records whom the request is for, dropping another person's

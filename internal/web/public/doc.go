@@ -1,13 +1,19 @@
-// Package public (layer: doors) owns the public side of the web site: the request form a
-// member of the public fills in one question per page (the notice they dealt
-// with, the rights they want, the details, who they are and whom they act
-// for, check answers, declaration), the submission that opens the case
-// through internal/casework with channel WEB, the confirmation page and
-// email, and the status page that shows a case's progress to whoever holds
-// its reference and secret status code.
+// Package public (layer: doors) owns the public side of the web site: the
+// request form a member of the public fills in one question per page (what
+// they want, which services it is about — several, or none for everything
+// held — whom it is for, their details and, for a representative, the
+// other person's and their authority, what helps find the data, check
+// answers and declaration), the submission that opens the case through
+// internal/casework with channel WEB, the confirmation page and email, and
+// the status page that shows a case's progress to whoever posts its
+// reference and secret status code. Confirmation and status say whom to
+// contact (each named notice's data protection contact, else the
+// configured one) and how to complain to the ICO.
 //
 // Answers in progress live in the server-side session (package web), never
-// in hidden fields. It must not decide anything about a case itself: the
-// rights evaluation comes from internal/notice and the deadline from the
-// case the domain creates.
+// in hidden fields or addresses. It must not decide anything about a case
+// itself: the rights evaluation comes from internal/notice, the region and
+// deadline from the case the domain creates, whether a case is overdue from
+// the use case's standings, and how a status code is typed from
+// internal/cases.
 package public

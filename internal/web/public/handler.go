@@ -36,6 +36,10 @@ type Config struct {
 	// Lookups limits status-page lookups per client; default 20 at once,
 	// then one every 10 seconds.
 	Lookups *web.Limiter
+	// Contact is how the organisation asks to be reached about a request
+	// that names no service (a notice's own contact serves one that does).
+	// Unset, the contact every notice gives is shown, as far as they agree.
+	Contact notice.Party
 }
 
 // The documented submission limit: enough for a family's requests, too few
@@ -74,6 +78,9 @@ func New(cfg Config) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := render.Include(webfiles.FS(), "templates/public/include/*.tmpl"); err != nil {
+		return nil, err
+	}
 	static, err := web.Static(webfiles.FS())
 	if err != nil {
 		return nil, err
@@ -81,33 +88,40 @@ func New(cfg Config) (http.Handler, error) {
 	h := &handler{cfg: cfg, render: render, site: web.NewSite(render, cfg.Sessions, cfg.Log, web.SiteOptions{})}
 	mux := http.NewServeMux()
 	mux.Handle("GET /static/", static)
-	mux.HandleFunc("GET /{$}", h.page("public/start", "Make a data protection request"))
-	mux.HandleFunc("GET /cookies", h.page("public/cookies", "Cookies"))
+	mux.HandleFunc("GET /{$}", h.page("public/start", ServiceName, startData{Organisation: cfg.Organisation, FirstQuestion: firstQuestion}))
+	mux.HandleFunc("GET /cookies", h.page("public/cookies", "Cookies", nil))
 	for i := range steps {
 		mux.HandleFunc("GET /request/"+steps[i].slug, h.showStep(&steps[i]))
 		mux.HandleFunc("POST /request/"+steps[i].slug, h.saveStep(&steps[i]))
 	}
+	mux.HandleFunc("POST "+searchPath, h.searchServices(stepFor(servicesStep.slug)))
 	mux.HandleFunc("GET /request/check", h.showCheck)
 	mux.HandleFunc("POST /request/check", h.submit)
 	mux.HandleFunc("GET /request/confirmation", h.confirmation)
-	mux.HandleFunc("GET /status", h.status)
+	mux.HandleFunc("GET /status", h.statusForm)
+	mux.HandleFunc("POST /status", h.status)
 	mux.HandleFunc("/", func(w http.ResponseWriter, _ *http.Request) { render.NotFound(w) })
 	return h.site.Protect(mux), nil
 }
 
-func (h *handler) page(name, title string) http.HandlerFunc {
+func (h *handler) page(name, title string, data any) http.HandlerFunc {
 	return func(w http.ResponseWriter, _ *http.Request) {
-		h.render.Render(w, http.StatusOK, name, web.View{Title: title, Data: h.cfg.Organisation})
+		h.render.Render(w, http.StatusOK, name, web.View{Title: title, Data: data})
 	}
 }
 
-// journey is one visitor's answers and the notice they chose.
+type startData struct {
+	Organisation  string
+	FirstQuestion string
+}
+
+// journey is one visitor's answers and the notices they chose, each as in
+// force today.
 type journey struct {
-	sess    *web.Session
-	csrf    string
-	a       answers
-	notice  *notice.Notice
-	version *notice.Version // the version in force today
+	sess     *web.Session
+	csrf     string
+	a        answers
+	versions map[string]*notice.Version
 }
 
 // load reads the visitor's answers, starting a session when there is none.
@@ -117,28 +131,32 @@ func (h *handler) load(w http.ResponseWriter, r *http.Request, fresh bool) (*jou
 	if err != nil {
 		return nil, err
 	}
-	j := &journey{sess: sess, csrf: h.cfg.Sessions.CSRFToken(sess)}
+	j := &journey{sess: sess, csrf: h.cfg.Sessions.CSRFToken(sess), versions: map[string]*notice.Version{}}
 	if err := h.cfg.Sessions.Load(r.Context(), sess, &j.a); err != nil {
 		return nil, err
 	}
 	if fresh && j.a.Submitted != nil {
 		j.a = answers{}
 	}
-	if j.a.NoticeID == "" {
-		return j, nil
+	kept := j.a.Services[:0]
+	for _, s := range j.a.Services {
+		n, _, err := h.cfg.Notices.Notice(r.Context(), s.NoticeID, 0)
+		if web.ErrorOf(err).Kind == web.Missing {
+			continue // removed while the visitor was answering
+		}
+		if err != nil {
+			return nil, err
+		}
+		j.versions[s.NoticeID] = n.InForceOn(h.today())
+		kept = append(kept, s)
 	}
-	n, _, err := h.cfg.Notices.Notice(r.Context(), j.a.NoticeID, 0)
-	if web.ErrorOf(err).Kind == web.Missing {
-		// The notice was removed while the visitor was answering.
-		j.a.chooseNotice("")
-		return j, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	j.notice, j.version = n, n.InForceOn(h.cfg.Work.Today().String())
+	j.a.Services = kept
 	return j, nil
 }
+
+// today is the date a request sent now is received on, which picks the
+// version of each notice in force.
+func (h *handler) today() string { return h.cfg.Work.Today().String() }
 
 // save stores the answers. The first save of a journey moves it to a new
 // session id: a cookie planted in the browser beforehand (session
@@ -171,14 +189,14 @@ func next(j *journey) string {
 	return "/request/check"
 }
 
-// asked reports whether the question with the given slug applies.
-func asked(j *journey, slug string) bool {
+// stepFor is the question with the given slug.
+func stepFor(slug string) *step {
 	for i := range steps {
 		if steps[i].slug == slug {
-			return steps[i].appliesTo(j)
+			return &steps[i]
 		}
 	}
-	return false
+	panic("no question " + slug)
 }
 
 // reachable says whether every question before st has an answer; nobody
@@ -269,11 +287,12 @@ func (h *handler) renderStep(w http.ResponseWriter, r *http.Request, status int,
 		return
 	}
 	data.Action = "/request/" + st.slug
-	h.render.Render(w, status, "public/"+st.slug, web.View{Title: st.title, Back: back(j, st), Form: f, CSRF: j.csrf, Data: data})
+	h.render.Render(w, status, "public/"+st.slug, web.View{Title: st.heading(j), Back: back(j, st), Form: f, CSRF: j.csrf, Data: data})
 }
 
 // trimmed drops the spaces people paste around their answers, and the
-// anti-forgery token, which is not an answer.
+// anti-forgery token, which is not an answer. Browsers send a text box's
+// line breaks as CR LF; the case keeps them as LF.
 func trimmed(in url.Values) url.Values {
 	out := url.Values{}
 	for k, vs := range in {
@@ -281,13 +300,14 @@ func trimmed(in url.Values) url.Values {
 			continue
 		}
 		for _, v := range vs {
-			out.Add(k, strings.TrimSpace(v))
+			out.Add(k, strings.ReplaceAll(strings.TrimSpace(v), "\r\n", "\n"))
 		}
 	}
 	return out
 }
 
-// statusURL is the private link to a case's status page.
-func statusURL(base, reference, code string) string {
-	return fmt.Sprintf("%s/status?%s", strings.TrimSuffix(base, "/"), url.Values{"reference": {reference}, "code": {code}}.Encode())
+// statusURL is the status page with the reference filled in. The status
+// code never goes in an address, where logs and browser history keep it.
+func statusURL(base, reference string) string {
+	return fmt.Sprintf("%s/status?%s", strings.TrimSuffix(base, "/"), url.Values{"reference": {reference}}.Encode())
 }

@@ -21,6 +21,8 @@ import (
 type step struct {
 	slug  string
 	title string
+	// titleFor, when set, words the title for whom the request is for.
+	titleFor func(j *journey) string
 	// applies is nil for a question everyone is asked.
 	applies func(j *journey) bool
 	done    func(a *answers) bool
@@ -34,21 +36,23 @@ type step struct {
 
 func (s *step) appliesTo(j *journey) bool { return s.applies == nil || s.applies(j) }
 
-// pageData is what a question's template shows besides the form.
-type pageData struct {
-	Action      string
-	NoticeTitle string
-	Items       []web.Option
-	// MaxLength is the longest answer a text box takes, in characters.
-	MaxLength int
-	// The notice question's search: shown when there are many notices.
-	Search       bool
-	Query        string
-	Shown, Total int
+func (s *step) heading(j *journey) string {
+	if s.titleFor != nil {
+		return s.titleFor(j)
+	}
+	return s.title
 }
 
-// searchFrom is how many notices make the notice question offer a search.
-const searchFrom = 5
+// pageData is what a question's template shows besides the form.
+type pageData struct {
+	Action string
+	Items  []web.Option
+	// MaxLength is the longest answer a text box takes, in characters.
+	MaxLength int
+	// ForSelf says the request is the person's own, for the wording.
+	ForSelf  bool
+	Services *servicesData
+}
 
 // The form checks the domain's limits as each answer is given, so nobody
 // learns at the end that an answer on another page was too long.
@@ -57,41 +61,14 @@ const (
 	maxLine        = cases.MaxLine
 )
 
-func noData(*handler, *http.Request, *journey) (*pageData, error) { return &pageData{}, nil }
+// firstQuestion is where the start page sends people.
+var firstQuestion = "/request/" + steps[0].slug
 
+// The questions in the order they are asked: what the person wants, which
+// services it is about, whom it is for, then names and contact details, and
+// last what helps find the data. A simple request for oneself is the start
+// page, five questions and the check page.
 var steps = []step{
-	{
-		slug: "notice", title: "Which service or programme is your request about?",
-		done:   func(a *answers) bool { return a.NoticeID != "" },
-		values: func(j *journey) url.Values { return url.Values{"notice": {j.a.NoticeID}} },
-		data:   noticeData,
-		save: func(h *handler, ctx context.Context, f *web.Form, j *journey) error {
-			id := f.Get("notice")
-			if id == "" {
-				f.Fail("notice", "", "Select the service or programme your request is about")
-				return nil
-			}
-			n, _, err := h.cfg.Notices.Notice(ctx, id, 0)
-			if web.ErrorOf(err).Kind == web.Missing {
-				f.Fail("notice", "", "Select the service or programme your request is about")
-				return nil
-			}
-			if err != nil {
-				return err
-			}
-			j.a.chooseNotice(id)
-			j.notice, j.version = n, n.InForceOn(h.cfg.Work.Today().String())
-			return nil
-		},
-	},
-	noticeChoice("audience", "Which of these groups are you in?", "audience",
-		"Select the group you are in, or ‘None of these, or I’m not sure’",
-		func(v *notice.Version) bool { return len(v.Audiences) > 0 }, audienceItems,
-		func(a *answers) *string { return &a.Audience }, func(a *answers, v string) { a.Audience = v }),
-	noticeChoice("about", "Which part of the service is your request about?", "context",
-		"Select the part your request is about, or ‘More than one of these, or I’m not sure’",
-		func(v *notice.Version) bool { return len(v.Contexts) > 1 }, contextItems,
-		func(a *answers) *string { return &a.Context }, (*answers).chooseContext),
 	{
 		slug: "rights", title: "What do you want to ask for?",
 		done: func(a *answers) bool { return len(a.Rights) > 0 },
@@ -103,8 +80,8 @@ var steps = []step{
 			return v
 		},
 		data: func(h *handler, _ *http.Request, j *journey) (*pageData, error) {
-			items, err := rightItems(j, h.cfg.Work.Today().String())
-			return &pageData{NoticeTitle: j.version.Title, Items: items}, err
+			items, err := rightItems(j, h.today())
+			return &pageData{Items: items}, err
 		},
 		save: func(_ *handler, _ context.Context, f *web.Form, j *journey) error {
 			var chosen []notice.Right
@@ -125,112 +102,15 @@ var steps = []step{
 			return nil
 		},
 	},
-	{
-		slug: "details", title: "Describe your request",
-		done:   func(a *answers) bool { return a.Description != "" },
-		values: func(j *journey) url.Values { return url.Values{"description": {j.a.Description}} },
-		data: func(*handler, *http.Request, *journey) (*pageData, error) {
-			return &pageData{MaxLength: maxDescription}, nil
-		},
-		save: func(_ *handler, _ context.Context, f *web.Form, j *journey) error {
-			d := f.Get("description")
-			switch {
-			case d == "":
-				f.Fail("description", "", "Describe your request")
-			case utf8.RuneCountInString(d) > maxDescription:
-				f.Fail("description", "", fmt.Sprintf("Your description must be %s characters or fewer", thousands(maxDescription)))
-			default:
-				j.a.Description = d
-			}
-			return nil
-		},
-	},
-	{
-		slug: "dates", title: "Which dates does your request cover?",
-		done: func(a *answers) bool { return a.PeriodDone },
-		values: func(j *journey) url.Values {
-			v := url.Values{}
-			setDate(v, "from", j.a.From)
-			setDate(v, "to", j.a.To)
-			return v
-		},
-		data: noData,
-		save: func(h *handler, _ context.Context, f *web.Form, j *journey) error {
-			today := h.cfg.Work.Today()
-			from, okFrom := readDate(f, "from", "The start date", today)
-			to, okTo := readDate(f, "to", "The end date", today)
-			if okFrom && okTo && from != "" && to != "" && to < from {
-				f.Fail("to", "to-day", "The end date must be the same as or after the start date")
-			}
-			if !f.HasErrors() {
-				j.a.From, j.a.To, j.a.PeriodDone = from, to, true
-			}
-			return nil
-		},
-	},
-	{
-		slug: "name", title: "What is your full name?",
-		done:   func(a *answers) bool { return a.Name != "" },
-		values: func(j *journey) url.Values { return url.Values{"full-name": {j.a.Name}} },
-		data:   noData,
-		save: func(_ *handler, _ context.Context, f *web.Form, j *journey) error {
-			if name := f.Get("full-name"); checkLine(f, "full-name", name, "Enter your full name", "Your name") {
-				j.a.Name = name
-			}
-			return nil
-		},
-	},
-	{
-		slug: "contact", title: "How should we contact you?",
-		done:   func(a *answers) bool { return a.Email != "" || a.Address != "" },
-		values: func(j *journey) url.Values { return url.Values{"email": {j.a.Email}, "address": {j.a.Address}} },
-		data:   noData,
-		save: func(_ *handler, _ context.Context, f *web.Form, j *journey) error {
-			email, address := f.Get("email"), f.Get("address")
-			if email == "" && address == "" {
-				f.Fail("email", "", "Enter an email address or a postal address")
-				return nil
-			}
-			checkEmail(f, "email", email)
-			checkLength(f, "address", address, "Your postal address")
-			if !f.HasErrors() {
-				j.a.Email, j.a.Address = email, address
-			}
-			return nil
-		},
-	},
-	{
-		slug: "region", title: "Where do you live?",
-		done:   func(a *answers) bool { return a.Region != "" },
-		values: func(j *journey) url.Values { return url.Values{"region": {j.a.Region}} },
-		data: func(*handler, *http.Request, *journey) (*pageData, error) {
-			var items []web.Option
-			for _, r := range regions {
-				o := web.Option{Value: r.key, Label: r.label}
-				if r.key == "outside-uk" {
-					o.DividerBefore = "or"
-				}
-				items = append(items, o)
-			}
-			return &pageData{Items: items}, nil
-		},
-		save: func(_ *handler, _ context.Context, f *web.Form, j *journey) error {
-			if v := f.Get("region"); regionLabel(v) != "" {
-				j.a.Region = v
-			} else {
-				f.Fail("region", "", "Select where you live")
-			}
-			return nil
-		},
-	},
+	servicesStep,
 	{
 		slug: "who", title: "Who is the request for?",
 		done:   func(a *answers) bool { return a.Who != "" },
 		values: func(j *journey) url.Values { return url.Values{"who": {j.a.Who}} },
 		data: func(*handler, *http.Request, *journey) (*pageData, error) {
 			return &pageData{Items: []web.Option{
-				{Value: forSelf, Label: "Me"},
-				{Value: forSomeoneElse, Label: "Someone else, and I am acting for them",
+				{Value: forSelf, Label: "Myself"},
+				{Value: forSomeoneElse, Label: "Someone else",
 					Hint: "For example, your child, or someone who has asked you to act for them as their solicitor, carer or representative."},
 			}}, nil
 		},
@@ -245,7 +125,28 @@ var steps = []step{
 		},
 	},
 	{
-		slug: "their-details", title: "Who are you acting for?",
+		slug: "details", title: "Your details",
+		done: func(a *answers) bool { return a.Name != "" && (a.Email != "" || a.Address != "") },
+		values: func(j *journey) url.Values {
+			return url.Values{"full-name": {j.a.Name}, "email": {j.a.Email}, "address": {j.a.Address}}
+		},
+		data: forWhom,
+		save: func(_ *handler, _ context.Context, f *web.Form, j *journey) error {
+			name, email, address := f.Get("full-name"), f.Get("email"), f.Get("address")
+			checkLine(f, "full-name", name, "Enter your full name", "Your name")
+			if email == "" && address == "" {
+				f.Fail("email", "", "Enter an email address or a postal address")
+			}
+			checkEmail(f, "email", email)
+			checkLength(f, "address", address, "Your postal address")
+			if !f.HasErrors() {
+				j.a.Name, j.a.Email, j.a.Address = name, email, address
+			}
+			return nil
+		},
+	},
+	{
+		slug: "their-details", title: "Their details",
 		applies: actingForSomeone,
 		done:    func(a *answers) bool { return a.SubjectName != "" },
 		values: func(j *journey) url.Values {
@@ -292,115 +193,53 @@ var steps = []step{
 			return nil
 		},
 	},
-}
-
-// noticeChoice is a question whose answers come from the chosen notice,
-// asked only when the notice gives more than one to choose from.
-func noticeChoice(slug, title, field, missing string, asked func(*notice.Version) bool, items func(*notice.Version) []web.Option,
-	answer func(*answers) *string, choose func(*answers, string)) step {
-	return step{
-		slug: slug, title: title,
-		applies: func(j *journey) bool { return j.version != nil && asked(j.version) },
-		done:    func(a *answers) bool { return *answer(a) != "" },
-		values:  func(j *journey) url.Values { return url.Values{field: {*answer(&j.a)}} },
-		data: func(_ *handler, _ *http.Request, j *journey) (*pageData, error) {
-			return &pageData{NoticeTitle: j.version.Title, Items: items(j.version)}, nil
-		},
-		save: func(_ *handler, _ context.Context, f *web.Form, j *journey) error {
-			v := f.Get(field)
-			if !slices.ContainsFunc(items(j.version), func(o web.Option) bool { return o.Value == v }) {
-				f.Fail(field, "", missing)
-				return nil
+	{
+		slug: "find",
+		titleFor: func(j *journey) string {
+			if actingForSomeone(j) {
+				return "Anything that helps us find their data"
 			}
-			choose(&j.a, v)
+			return "Anything that helps us find your data"
+		},
+		done: func(a *answers) bool { return a.FindDone },
+		values: func(j *journey) url.Values {
+			v := url.Values{"identifiers": {j.a.Identifiers}, "description": {j.a.Description}}
+			setDate(v, "from", j.a.From)
+			setDate(v, "to", j.a.To)
+			return v
+		},
+		data: func(_ *handler, r *http.Request, j *journey) (*pageData, error) {
+			d, err := forWhom(nil, r, j)
+			d.MaxLength = maxDescription
+			return d, err
+		},
+		save: func(h *handler, _ context.Context, f *web.Form, j *journey) error {
+			identifiers, description := f.Get("identifiers"), f.Get("description")
+			checkLength(f, "identifiers", identifiers, "What we may know you by")
+			today := h.cfg.Work.Today()
+			from, okFrom := readDate(f, "from", "The start date", today)
+			to, okTo := readDate(f, "to", "The end date", today)
+			if okFrom && okTo && from != "" && to != "" && to < from {
+				f.Fail("to", "to-day", "The end date must be the same as or after the start date")
+			}
+			if utf8.RuneCountInString(description) > maxDescription {
+				f.Fail("description", "", fmt.Sprintf("What you tell us must be %s characters or fewer", thousands(maxDescription)))
+			}
+			if !f.HasErrors() {
+				j.a.Identifiers, j.a.From, j.a.To, j.a.Description, j.a.FindDone = identifiers, from, to, description, true
+			}
 			return nil
 		},
-	}
+	},
+}
+
+func noData(*handler, *http.Request, *journey) (*pageData, error) { return &pageData{}, nil }
+
+func forWhom(_ *handler, _ *http.Request, j *journey) (*pageData, error) {
+	return &pageData{ForSelf: !actingForSomeone(j)}, nil
 }
 
 func actingForSomeone(j *journey) bool { return j.a.Who == forSomeoneElse }
-
-// noticeData lists the notices to choose from, narrowed by the search
-// words when there are enough notices to need one.
-func noticeData(h *handler, r *http.Request, j *journey) (*pageData, error) {
-	all, err := h.cfg.Notices.All(r.Context())
-	if err != nil {
-		return nil, err
-	}
-	d := &pageData{Total: len(all), Search: len(all) >= searchFrom}
-	if d.Search {
-		d.Query = strings.TrimSpace(r.URL.Query().Get("q"))
-	}
-	today := h.cfg.Work.Today().String()
-	for i := range all {
-		v := all[i].InForceOn(today)
-		if !matches(d.Query, v) && all[i].ID != j.a.NoticeID {
-			continue
-		}
-		d.Items = append(d.Items, web.Option{Value: all[i].ID, Label: v.Title, Hint: v.Summary})
-	}
-	d.Shown = len(d.Items)
-	return d, nil
-}
-
-// matches reports whether every word of the query appears in the notice's
-// title, summary or controller's name.
-func matches(query string, v *notice.Version) bool {
-	text := strings.ToLower(v.Title + " " + v.Summary + " " + v.Controller.Name)
-	for _, w := range strings.Fields(strings.ToLower(query)) {
-		if !strings.Contains(text, w) {
-			return false
-		}
-	}
-	return true
-}
-
-func audienceItems(v *notice.Version) []web.Option {
-	var items []web.Option
-	for _, a := range v.Audiences {
-		items = append(items, web.Option{Value: a.ID, Label: a.Label})
-	}
-	return append(items, web.Option{Value: anyAudience, Label: "None of these, or I’m not sure", DividerBefore: "or"})
-}
-
-func contextItems(v *notice.Version) []web.Option {
-	var items []web.Option
-	for _, c := range v.Contexts {
-		items = append(items, web.Option{Value: c.ID, Label: sentence(c.Name), Hint: sentence(strings.Join(c.Purposes, "; "))})
-	}
-	return append(items, web.Option{Value: anyContext, Label: "More than one of these, or I’m not sure", DividerBefore: "or"})
-}
-
-// rightItems offers every right, each with what the notice says about it
-// for the part of the processing chosen, under the law in force on today,
-// the day the request will be received.
-func rightItems(j *journey, today string) ([]web.Option, error) {
-	context := j.a.Context
-	if context == anyContext {
-		context = ""
-	}
-	evaluations, err := notice.EvaluateOn(j.version, context, today)
-	if err != nil {
-		return nil, err
-	}
-	items := make([]web.Option, 0, len(evaluations))
-	for _, e := range evaluations {
-		items = append(items, web.Option{
-			Value: string(e.Right), Label: rightLabel(e.Right), Hint: rightCopy[e.Right].description,
-			Notes: availabilityNotes(e),
-		})
-	}
-	return items, nil
-}
-
-// sentence capitalises the first letter.
-func sentence(s string) string {
-	if s == "" {
-		return s
-	}
-	r, n := utf8.DecodeRuneInString(s)
-	return strings.ToUpper(string(r)) + s[n:]
-}
 
 func thousands(n int) string {
 	s := strconv.Itoa(n)

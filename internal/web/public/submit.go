@@ -32,7 +32,8 @@ type section struct {
 }
 
 // row is one answer; Href changes it, and Hidden says what to screen
-// reader users, since every link reads "Change".
+// reader users, since every link reads "Change". The first row that
+// changes a question carries the ID an error about that answer links to.
 type row struct {
 	ID     string
 	Key    string
@@ -66,14 +67,22 @@ func (h *handler) renderCheck(w http.ResponseWriter, status int, j *journey, f *
 	})
 }
 
+// answerID is the check page's anchor for the answers to a question.
+func answerID(slug string) string { return "answer-" + slug }
+
 func summarise(j *journey) []section {
 	a := &j.a
+	anchored := map[string]bool{}
 	r := func(slug, key, hidden string, lines ...string) row {
 		var kept []string
 		for _, l := range lines {
 			kept = append(kept, strings.Split(l, "\n")...)
 		}
-		return row{ID: "answer-" + slug, Key: key, Lines: kept, Href: "/request/" + slug, Hidden: hidden}
+		out := row{Key: key, Lines: kept, Href: "/request/" + slug, Hidden: hidden}
+		if !anchored[slug] {
+			out.ID, anchored[slug] = answerID(slug), true
+		}
+		return out
 	}
 	orNone := func(s string) string {
 		if s == "" {
@@ -81,38 +90,27 @@ func summarise(j *journey) []section {
 		}
 		return s
 	}
-	request := section{Heading: "Your request"}
-	request.Rows = append(request.Rows, r("notice", "Service or programme", "the service or programme", j.version.Title))
-	if asked(j, "audience") {
-		request.Rows = append(request.Rows, r("audience", "Your group", "your group", optionLabel(audienceItems(j.version), a.Audience)))
-	}
-	if asked(j, "about") {
-		request.Rows = append(request.Rows, r("about", "Part of the service", "the part of the service", optionLabel(contextItems(j.version), a.Context)))
-	}
+	self := !actingForSomeone(j)
 	var rights []string
 	for _, right := range a.Rights {
 		rights = append(rights, rightLabel(right))
 	}
-	request.Rows = append(request.Rows,
-		r("rights", "What you are asking for", "what you are asking for", rights...),
-		r("details", "Description", "the description", a.Description),
-		r("dates", "Dates", "the dates", periodText(a)),
-	)
-	who := "Me"
-	if a.Who == forSomeoneElse {
-		who = "Someone else, and I am acting for them"
+	whom := "Myself"
+	if !self {
+		whom = "Someone else"
 	}
-	you := section{Heading: "About you", Rows: []row{
-		r("name", "Full name", "your name", a.Name),
-		r("contact", "Email address", "your email address", orNone(a.Email)),
-		r("contact", "Postal address", "your postal address", orNone(a.Address)),
-		r("region", "Where you live", "where you live", regionLabel(a.Region)),
-		r("who", "Who the request is for", "who the request is for", who),
+	request := section{Heading: "Your request", Rows: []row{
+		r("rights", "What you want", "what you want", rights...),
+		r("services", "Services", "the services", servicesText(j)...),
+		r("who", "Who it is for", "who the request is for", whom),
 	}}
-	// Two rows change the same page; only the first needs the anchor.
-	you.Rows[2].ID = ""
+	you := section{Heading: "Your details", Rows: []row{
+		r("details", "Full name", "your name", a.Name),
+		r("details", "Email address", "your email address", orNone(a.Email)),
+		r("details", "Postal address", "your postal address", orNone(a.Address)),
+	}}
 	sections := []section{request, you}
-	if a.Who == forSomeoneElse {
+	if !self {
 		authority := authorityLabel(a.AuthorityKind)
 		if a.AuthorityDetail != "" {
 			authority += "\n" + a.AuthorityDetail
@@ -123,18 +121,37 @@ func summarise(j *journey) []section {
 			r("their-details", "Postal address", "their postal address", orNone(a.SubjectAddress)),
 			r("authority", "Your authority", "your authority to act for them", authority),
 		}})
-		sections[2].Rows[1].ID, sections[2].Rows[2].ID = "", ""
 	}
+	find := stepFor("find").heading(j)
+	sections = append(sections, section{Heading: find, Rows: []row{
+		r("find", "Names or references", "the names or references", orNone(a.Identifiers)),
+		r("find", "Dates", "the dates", periodText(a)),
+		r("find", "Anything else", "anything else", orNone(a.Description)),
+	}})
 	return sections
 }
 
-func optionLabel(items []web.Option, value string) string {
-	for _, o := range items {
-		if o.Value == value {
-			return o.Label
+// servicesText names each service chosen, with the group given, or says
+// the request is about everything held.
+func servicesText(j *journey) []string {
+	if len(j.a.Services) == 0 {
+		if actingForSomeone(j) {
+			return []string{"Not sure, or everything you hold about them"}
 		}
+		return []string{"Not sure, or everything you hold about me"}
 	}
-	return value
+	var lines []string
+	for _, s := range j.a.Services {
+		v := j.versions[s.NoticeID]
+		line := v.Title
+		for _, a := range v.Audiences {
+			if a.ID == s.Audience {
+				line += " (" + a.Label + ")"
+			}
+		}
+		lines = append(lines, line)
+	}
+	return lines
 }
 
 func periodText(a *answers) string {
@@ -178,7 +195,7 @@ func (h *handler) submit(w http.ResponseWriter, r *http.Request) {
 	res, err := h.cfg.Work.Create(r.Context(), actor, newRequest(&j.a))
 	if e := web.ErrorOf(err); err != nil && e.Kind == web.Invalid {
 		for _, v := range e.Fields {
-			f.Fail(v.Field, "answer-"+slugFor(v.Field), "Check your answers: "+v.Description)
+			f.Fail(v.Field, answerID(slugFor(v.Field)), "Check your answers: "+v.Description)
 		}
 		h.renderCheck(w, http.StatusUnprocessableEntity, j, f)
 		return
@@ -187,9 +204,10 @@ func (h *handler) submit(w http.ResponseWriter, r *http.Request) {
 		h.render.Fail(w, err)
 		return
 	}
-	done := &submitted{Reference: res.Case.Reference, StatusCode: res.StatusToken, Due: res.Case.Clock.Due, Steps: res.Case.Clock.Steps, Email: j.a.Email}
-	if res.Case.OtherController != nil {
-		done.PassedTo = res.Case.OtherController.Name
+	c := res.Case
+	done := &submitted{Reference: c.Reference, StatusCode: res.StatusToken, Notices: c.Notices, Due: c.Clock.Due, Steps: c.Clock.Steps, Email: j.a.Email}
+	if c.OtherController != nil {
+		done.PassedTo = c.OtherController.Name
 	}
 	done.EmailOutcome = h.sendConfirmation(r.Context(), &j.a, done)
 	j.a = answers{Submitted: done}
@@ -200,19 +218,13 @@ func (h *handler) submit(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/request/confirmation", http.StatusSeeOther)
 }
 
-// newRequest turns the answers into the domain's request.
+// newRequest turns the answers into the domain's request. The region is
+// left to the organisation's configuration: the working days counted are
+// the handling office's, wherever the person lives.
 func newRequest(a *answers) cases.NewCase {
-	ref := cases.NoticeRef{ID: a.NoticeID}
-	if a.Context != anyContext {
-		ref.Context = a.Context
-	}
-	if a.Audience != anyAudience {
-		ref.Audience = a.Audience
-	}
 	nc := cases.NewCase{
-		Notices:     []cases.NoticeRef{ref},
 		Rights:      a.Rights,
-		Description: a.Description,
+		Description: description(a),
 		Channel:     cases.ChannelWeb,
 		RequestID:   a.RequestID,
 		Requester: cases.Requester{
@@ -220,13 +232,12 @@ func newRequest(a *answers) cases.NewCase {
 			Relationship: cases.RelationshipSelf,
 		},
 	}
-	if a.From != "" || a.To != "" {
-		nc.Description += "\n\nDates the request covers: " + periodText(a)
-	}
-	for _, r := range regions {
-		if r.key == a.Region {
-			nc.Region = r.calendar
+	for _, s := range a.Services {
+		ref := cases.NoticeRef{ID: s.NoticeID}
+		if s.Audience != anyAudience {
+			ref.Audience = s.Audience
 		}
+		nc.Notices = append(nc.Notices, ref)
 	}
 	if a.Who == forSomeoneElse {
 		nc.Requester.Relationship = cases.RelationshipRepresentative
@@ -239,25 +250,40 @@ func newRequest(a *answers) cases.NewCase {
 	return nc
 }
 
+// description is the request in the person's words, with what they gave
+// to help find the data, each under a heading a caseworker can scan.
+func description(a *answers) string {
+	var parts []string
+	if a.Description != "" {
+		parts = append(parts, a.Description)
+	}
+	if a.Identifiers != "" {
+		parts = append(parts, "Names or references the data may be held under: "+a.Identifiers)
+	}
+	if a.From != "" || a.To != "" {
+		parts = append(parts, "Dates the request covers: "+periodText(a))
+	}
+	return strings.Join(parts, "\n\n")
+}
+
 // slugFor names the question a domain field came from; the longest
 // matching prefix wins.
 func slugFor(field string) string {
 	for _, p := range []struct{ prefix, slug string }{
-		{"case.requester.person.name", "name"}, {"case.requester.person", "contact"},
 		{"case.requester.data_subject", "their-details"}, {"case.requester.authority", "authority"},
-		{"case.notice", "notice"}, {"case.audience", "audience"}, {"case.context", "about"},
-		{"case.rights", "rights"}, {"case.description", "details"},
+		{"case.requester", "details"}, {"case.notices", "services"}, {"case.rights", "rights"},
+		{"case.description", "find"},
 	} {
 		if strings.HasPrefix(field, p.prefix) {
 			return p.slug
 		}
 	}
-	return "region"
+	return steps[0].slug
 }
 
-// sendConfirmation emails the reference and status link. A failure is
-// logged and told to the requester on the confirmation page; the case is
-// open either way.
+// sendConfirmation emails the reference, status code and status page. A
+// failure is logged and told to the requester on the confirmation page;
+// the case is open either way.
 func (h *handler) sendConfirmation(ctx context.Context, a *answers, done *submitted) emailOutcome {
 	switch {
 	case a.Email == "":
@@ -271,10 +297,13 @@ func (h *handler) sendConfirmation(ctx context.Context, a *answers, done *submit
 	fmt.Fprintf(&b, "Your reference number: %s\n", done.Reference)
 	fmt.Fprintf(&b, "We must respond by: %s\n\n", web.LongDate(done.Due))
 	if done.StatusCode != "" {
-		fmt.Fprintf(&b, "Check the progress of your request at:\n%s\n\n", statusURL(h.cfg.PublicURL, done.Reference, done.StatusCode))
-		b.WriteString("Keep this link private: anyone who has it can see the progress of your request (but none of your personal details).\n\n")
+		fmt.Fprintf(&b, "Check the progress of your request at:\n%s\n\n", statusURL(h.cfg.PublicURL, done.Reference))
+		fmt.Fprintf(&b, "You will need your reference number and this status code: %s\n\n", cases.GroupStatusCode(done.StatusCode))
+		b.WriteString("Keep the code private: anyone who has it and your reference number can see the progress of your request (but none of your personal details).\n\n")
 	}
 	b.WriteString("We may contact you to confirm your identity or to ask for more details. The deadline may be paused until you reply.\n\n")
+	b.WriteString("If you are unhappy with how we handle your request, tell us first. You can also complain to the Information Commissioner's Office: " +
+		icoComplaintURL + ", telephone " + icoPhone + ".\n\n")
 	fmt.Fprintf(&b, "%s\n", h.cfg.Organisation)
 	err := h.cfg.Mailer.Send(ctx, notify.Message{To: a.Email, Subject: "Your data protection request " + done.Reference, Text: b.String()})
 	if err != nil {
@@ -286,9 +315,14 @@ func (h *handler) sendConfirmation(ctx context.Context, a *answers, done *submit
 
 type confirmationData struct {
 	*submitted
-	StatusURL    string
-	StatusPath   string
+	// GroupedCode is the status code as people read it.
+	GroupedCode string
+	StatusPath  string
+	// PublicSteps explain the due date without the rule-set names and
+	// caveats written for staff.
+	PublicSteps  []cases.Step
 	Organisation string
+	Help         help
 }
 
 func (h *handler) confirmation(w http.ResponseWriter, r *http.Request) {
@@ -301,10 +335,29 @@ func (h *handler) confirmation(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s := j.a.Submitted
-	data := confirmationData{submitted: s, Organisation: h.cfg.Organisation}
+	help, err := h.helpFor(r.Context(), s.Notices)
+	if err != nil {
+		h.render.Fail(w, err)
+		return
+	}
+	data := confirmationData{submitted: s, Organisation: h.cfg.Organisation, Help: help,
+		StatusPath: statusURL("", s.Reference), PublicSteps: publicSteps(s.Steps)}
 	if s.StatusCode != "" {
-		data.StatusURL = statusURL(h.cfg.PublicURL, s.Reference, s.StatusCode)
-		data.StatusPath = statusURL("", s.Reference, s.StatusCode)
+		data.GroupedCode = cases.GroupStatusCode(s.StatusCode)
 	}
 	h.render.Render(w, http.StatusOK, "public/confirmation", web.View{Title: "Request sent", Data: data})
+}
+
+// publicSteps are the steps of a deadline explanation that fall on a date:
+// receipt, the clock's start, the month counted and any move past a
+// weekend or bank holiday. The undated ones name the rule set and note
+// caveats for staff.
+func publicSteps(steps []cases.Step) []cases.Step {
+	var out []cases.Step
+	for _, s := range steps {
+		if s.Date != "" {
+			out = append(out, s)
+		}
+	}
+	return out
 }

@@ -29,8 +29,8 @@ func TestPublicFormLeavesStaffSignedIn(t *testing.T) {
 		t.Fatalf("sign-in set %v, want an HttpOnly %s cookie on path %s", resp.Header.Values("Set-Cookie"), staff.CookieName, staff.Prefix)
 	}
 
-	_, page = b.get("/request/notice")
-	resp, body := b.post("/request/notice", url.Values{"csrf_token": {csrfIn(t, page)}, "notice": {"it-service-desk"}})
+	_, page = b.get("/request/rights")
+	resp, body := b.post("/request/rights", url.Values{"csrf_token": {csrfIn(t, page)}, "rights": {"access"}})
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("public form's first answer: status %d\n%s", resp.StatusCode, body)
 	}
