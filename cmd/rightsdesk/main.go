@@ -36,6 +36,8 @@ func commands() []command {
 		{"users list", "list staff accounts: id, email, name, role, state; never a password", runUsersList},
 		{"users disable", "stop a staff account signing in, by id or email", runUsersDisable},
 		{"users reset-password", "set a new password (from stdin), unlock and re-enable an account", runUsersResetPassword},
+		{"users update", "change an account's role, or require a new password at its next sign-in", runUsersUpdate},
+		{"users unlock", "let a locked account sign in again at once, keeping its password", runUsersUnlock},
 		{"audit verify", "recompute the audit chain and name the first broken link", runAuditVerify},
 		{"check", "check a stopped server's database: pages, indexes against records, audit chain; exit 1 on any problem (read-only)", runCheck},
 		{"backup", "write a consistent copy of the database", runBackup},

@@ -262,11 +262,15 @@ func (r remoteTokens) revoke(ctx context.Context, id string) (*auth.Token, error
 func tokenFromProto(t *rdv1.ApiToken) *auth.Token {
 	out := &auth.Token{
 		ID: strings.TrimPrefix(t.GetName(), "tokens/"), Name: t.GetDisplayName(), Role: policy.FromProto(t.GetRole()),
-		CreatedAt: t.GetCreateTime().AsTime(), Revoked: t.GetRevoked(),
+		CreatedAt: t.GetCreateTime().AsTime(), Revoked: t.GetRevoked(), CreatedBy: t.GetCreatedBy(),
 	}
 	if t.GetExpireTime() != nil {
 		at := t.GetExpireTime().AsTime()
 		out.ExpiresAt = &at
+	}
+	if t.GetLastUseTime() != nil {
+		at := t.GetLastUseTime().AsTime()
+		out.LastUsed = &at
 	}
 	return out
 }

@@ -205,6 +205,9 @@ func runUsersList(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		case u.Locked(now):
 			state = "locked until " + u.LockedUntil.UTC().Format(time.RFC3339)
 		}
+		if u.PasswordChangeRequired {
+			state += ", new password required"
+		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", u.ID, u.Email, u.Name, u.Role, u.Created.UTC().Format(time.RFC3339), last, state)
 	}
 	return tw.Flush()
@@ -250,15 +253,21 @@ func onAccount(ctx context.Context, verb string, args []string, stderr io.Writer
 		fmt.Fprintf(stderr, "usage: rightsdesk users %s (--server HOST:PORT --token ADMIN_TOKEN | --data DIR) ID|EMAIL   (see `rightsdesk users list`)\n", verb)
 		return errUsage
 	}
+	return withAccount(ctx, where, who[0], stderr, run)
+}
+
+// withAccount opens the accounts where names and runs run on the account
+// who names by id or email.
+func withAccount(ctx context.Context, where *target, who string, stderr io.Writer, run func(book accountBook, who string) error) error {
 	book, err := openAccounts(ctx, where, true, stderr)
 	if err != nil {
 		return err
 	}
 	defer book.Close()
-	err = run(book, strings.TrimSpace(who[0]))
+	err = run(book, strings.TrimSpace(who))
 	var nf *fault.NotFound
 	if errors.As(err, &nf) {
-		return fmt.Errorf("no account has the id or email %q; see `rightsdesk users list`", who[0])
+		return fmt.Errorf("no account has the id or email %q; see `rightsdesk users list`", who)
 	}
 	return err
 }
@@ -372,7 +381,7 @@ func (r remoteAccounts) id(ctx context.Context, who string) (string, error) {
 func userFromProto(u *rdv1.StaffUser) *users.User {
 	out := &users.User{
 		ID: strings.TrimPrefix(u.GetName(), "users/"), Email: u.GetEmail(), Name: u.GetDisplayName(),
-		Role: policy.FromProto(u.GetRole()), Disabled: u.GetDisabled(),
+		Role: policy.FromProto(u.GetRole()), Disabled: u.GetDisabled(), PasswordChangeRequired: u.GetPasswordChangeRequired(),
 	}
 	if u.GetCreateTime() != nil {
 		out.Created = u.GetCreateTime().AsTime()

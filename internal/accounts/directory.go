@@ -166,13 +166,16 @@ func (d *Directory) Names(ctx context.Context) (map[string]string, error) {
 	return names, err
 }
 
-// appendAccountEvent chains a change to an account. Only the role and state
-// go into the hashed event: the name and email are personal data and stay
+// appendAccountEvent chains a change to an account. Only the role and
+// state (disabled, a password change required) go into the hashed event: the name and email are personal data and stay
 // in the account record.
 func appendAccountEvent(tx store.WriteTx, u *users.User, action, by string, now time.Time) error {
 	return store.AppendEvent(tx, &audit.Event{
 		CaseID: audit.UserSubject(u.ID), Time: now.UTC(), Actor: by, Action: action,
-		After: map[string]string{"role": u.Role.String(), "disabled": strconv.FormatBool(u.Disabled)},
+		After: map[string]string{
+			"role": u.Role.String(), "disabled": strconv.FormatBool(u.Disabled),
+			"password_change_required": strconv.FormatBool(u.PasswordChangeRequired),
+		},
 	}, nil)
 }
 
@@ -180,24 +183,71 @@ func appendAccountEvent(tx store.WriteTx, u *users.User, action, by string, now 
 // Its history stays: cases and the audit trail still name it. by is who
 // disables it.
 func (d *Directory) Disable(ctx context.Context, idOrEmail, by string) (*users.User, error) {
+	return d.change(ctx, idOrEmail, by, "user.disabled", func(rec *record, _ []users.User) (bool, error) {
+		if err := users.CheckDisable(&rec.User, by); err != nil {
+			return false, err
+		}
+		rec.Disabled = true
+		return true, nil
+	})
+}
+
+// Update changes the role of the account named by id or email address, or
+// whether its user must choose a new password before anything else, by the
+// rules of users.Update. by is who changes it.
+func (d *Directory) Update(ctx context.Context, idOrEmail string, up users.Update, by string) (*users.User, error) {
+	return d.change(ctx, idOrEmail, by, "user.updated", func(rec *record, all []users.User) (bool, error) {
+		return up.Apply(&rec.User, by, all)
+	})
+}
+
+// Unlock lets the account named by id or email address be tried again at
+// once, for someone who mistyped their password too often and remembers
+// it now. by is who unlocks it.
+func (d *Directory) Unlock(ctx context.Context, idOrEmail, by string) (*users.User, error) {
+	return d.change(ctx, idOrEmail, by, "user.unlocked", func(rec *record, _ []users.User) (bool, error) {
+		return rec.Unlock(), nil
+	})
+}
+
+// change runs an administrator's change to one account, named by id or
+// email address, in one transaction: edit sees the account and every
+// account as they stand (for rules such as "not the last administrator")
+// and reports whether it changed anything; only a change is written and
+// chained in the audit log as action, by `by`.
+func (d *Directory) change(ctx context.Context, idOrEmail, by, action string, edit func(rec *record, all []users.User) (bool, error)) (*users.User, error) {
 	var u *users.User
 	err := d.store.Update(ctx, func(tx store.WriteTx) error {
-		rec, err := find(tx, func(r *record) bool { return r.ID == idOrEmail || users.SameEmail(r.Email, idOrEmail) })
+		u = nil
+		var (
+			rec *record
+			all []users.User
+		)
+		_, err := find(tx, func(r *record) bool {
+			all = append(all, r.User)
+			if rec == nil && (r.ID == idOrEmail || users.SameEmail(r.Email, idOrEmail)) {
+				rec = r
+			}
+			return false
+		})
+		switch {
+		case err != nil:
+			return err
+		case rec == nil:
+			return &fault.NotFound{Resource: "user", Name: idOrEmail}
+		}
+		changed, err := edit(rec, all)
 		if err != nil {
 			return err
 		}
-		if rec == nil {
-			return &fault.NotFound{Resource: "user", Name: idOrEmail}
-		}
-		if rec.Actor() == by { // and, were they the last administrator, everyone
-			return &fault.FailedPrecondition{Subject: audit.UserSubject(rec.ID), Description: "you cannot disable your own account; ask another administrator"}
-		}
-		rec.Disabled = true
 		u = &rec.User
+		if !changed {
+			return nil
+		}
 		if err := put(tx, rec); err != nil {
 			return err
 		}
-		return appendAccountEvent(tx, u, "user.disabled", by, d.clock.Now())
+		return appendAccountEvent(tx, u, action, by, d.clock.Now())
 	})
 	return u, err
 }
@@ -241,6 +291,10 @@ func (d *Directory) setPassword(ctx context.Context, idOrEmail, password, by, ac
 			return err
 		}
 		rec.PasswordHash, rec.Disabled, rec.Failures, rec.LockedUntil = hash, false, 0, time.Time{}
+		if action == actionPasswordChanged {
+			// The user chose it themselves: what a required change asks for.
+			rec.PasswordChangeRequired = false
+		}
 		u = &rec.User
 		if err := put(tx, rec); err != nil {
 			return err
@@ -249,6 +303,11 @@ func (d *Directory) setPassword(ctx context.Context, idOrEmail, password, by, ac
 	})
 	return u, err
 }
+
+// actionPasswordChanged is the audit action of a user choosing their own
+// new password, which satisfies a required change; an administrator
+// setting one (user.password_set) does not, as the administrator knows it.
+const actionPasswordChanged = "user.password_changed"
 
 // ChangePassword is a signed-in user replacing their own password. The
 // current one is checked as at sign-in, so wrong guesses count towards the
@@ -267,7 +326,7 @@ func (d *Directory) ChangePassword(ctx context.Context, id, current, next string
 	if _, err := d.SignIn(ctx, u.Email, current); err != nil {
 		return nil, err
 	}
-	return d.setPassword(ctx, u.ID, next, u.Actor(), "user.password_changed")
+	return d.setPassword(ctx, u.ID, next, u.Actor(), actionPasswordChanged)
 }
 
 // SignIn checks an email address and password. It counts the attempt as a

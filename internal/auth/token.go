@@ -79,6 +79,13 @@ type Token struct {
 	CreatedAt time.Time  `json:"created_at"`
 	ExpiresAt *time.Time `json:"expires_at,omitempty"`
 	Revoked   bool       `json:"revoked,omitempty"`
+	// CreatedBy is the audit actor who created the token ("user:…",
+	// "cli:…"); empty for tokens made before it was kept.
+	CreatedBy string `json:"created_by,omitempty"`
+	// LastUsed is when the token last authenticated a call, to the
+	// resolution the tokens use case keeps; nil if never, or not since it
+	// was kept.
+	LastUsed *time.Time `json:"last_used,omitempty"`
 }
 
 // Usable returns nil if the token may be used at now, or ErrTokenRevoked or

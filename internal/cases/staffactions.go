@@ -48,7 +48,8 @@ var staffActions = []staffAction{
 	{ActCheckIdentity, one(ConfirmIdentity{})},
 	{ActTriage, one(Update{Paths: []string{"notices"}})},
 	{ActAssign, one(Assign{Assignee: "probe"})},
-	{ActRecordSearch, one(RecordSearch{Source: "probe", Found: "probe"})},
+	// By is named: the probe runs with no actor to default it to.
+	{ActRecordSearch, one(RecordSearch{Source: "probe", Found: "probe", By: "probe"})},
 	{ActRecordNotSearched, one(RecordNotSearched{Source: "probe", Reason: "probe"})},
 	{ActCompleteTask, func(c *Case) []Command {
 		var out []Command

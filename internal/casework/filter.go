@@ -11,22 +11,39 @@ import (
 	"github.com/rightsdesk/rightsdesk/internal/deadline"
 	"github.com/rightsdesk/rightsdesk/internal/fault"
 	"github.com/rightsdesk/rightsdesk/internal/notice"
+	"github.com/rightsdesk/rightsdesk/internal/report"
 	"github.com/rightsdesk/rightsdesk/internal/usecase"
 )
 
 // filter is a parsed ListCases filter: a conjunction of terms.
 type filter struct {
-	state     *cases.State
-	right     *notice.Right
-	notice    *string
-	assignee  *string
-	channel   *cases.Channel
-	overdue   *bool
-	open      *bool
-	waiting   *bool
-	dueFrom   string // inclusive
-	dueTo     string // exclusive
-	reference string
+	state       *cases.State
+	right       *notice.Right
+	notice      *string
+	assignee    *string
+	channel     *cases.Channel
+	overdue     *bool
+	open        *bool
+	waiting     *bool
+	needsAction *bool
+	dueThisWeek *bool
+	dueFrom     string // inclusive
+	dueTo       string // exclusive
+	reference   string
+}
+
+// day is what a filter's terms about time and next steps are measured
+// against: the date today, the last day of "this week" (report.WeekEnd)
+// and the day after it, and the likely next action of a case
+// (cases.Case.NextAction as of today).
+type day struct {
+	today, weekEnd, afterWeek string
+	next                      func(*cases.Case) cases.StaffAction
+}
+
+func newDay(today deadline.Date, next func(*cases.Case) cases.StaffAction) day {
+	end := report.WeekEnd(today)
+	return day{today: today.String(), weekEnd: end.String(), afterWeek: end.AddDays(1).String(), next: next}
 }
 
 var termPattern = regexp.MustCompile(`^\s*([a-z_]+)\s*(<=|>=|!=|=|<|>)\s*("([^"]*)"|[^\s"]*)\s*$`)
@@ -89,7 +106,7 @@ func (f *filter) set(field, op, value string) error {
 		f.assignee = &value
 	case "reference":
 		f.reference = value
-	case "overdue", "open", "waiting":
+	case "overdue", "open", "waiting", "needs_action", "due_this_week":
 		b, err := strconv.ParseBool(value)
 		if err != nil {
 			return fmt.Errorf("%s takes true or false", field)
@@ -99,8 +116,12 @@ func (f *filter) set(field, op, value string) error {
 			f.overdue = &b
 		case "open":
 			f.open = &b
-		default:
+		case "waiting":
 			f.waiting = &b
+		case "needs_action":
+			f.needsAction = &b
+		default:
+			f.dueThisWeek = &b
 		}
 	default:
 		return fmt.Errorf("unknown field %q; filter on %s", field, usecase.FilterFields)
@@ -136,7 +157,7 @@ func enumValue(v, prefix string) string {
 	return strings.ToLower(strings.TrimPrefix(strings.ToUpper(v), prefix))
 }
 
-func (f filter) match(c *cases.Case, today string) bool {
+func (f filter) match(c *cases.Case, d day) bool {
 	due := c.Clock.Due
 	checks := []bool{
 		f.state == nil || c.State == *f.state,
@@ -146,9 +167,42 @@ func (f filter) match(c *cases.Case, today string) bool {
 		f.channel == nil || c.Channel == *f.channel,
 		f.open == nil || c.Open() == *f.open,
 		f.waiting == nil || (c.State == cases.StateAwaitingRequester) == *f.waiting,
-		f.overdue == nil || (c.Open() && due < today) == *f.overdue,
+		f.overdue == nil || (c.Open() && due < d.today) == *f.overdue,
+		f.dueThisWeek == nil || (c.Open() && due >= d.today && due <= d.weekEnd) == *f.dueThisWeek,
 		f.dueFrom == "" || due >= f.dueFrom,
 		f.dueTo == "" || due < f.dueTo,
+		// Last: it is the one check that works the case's commands out.
+		f.needsAction == nil || needsAction(c, d.next) == *f.needsAction,
 	}
 	return !slices.Contains(checks, false)
+}
+
+// needsAction is whether the privacy team has something to do on the case
+// now: its likely next step is neither nothing (a closed case) nor to
+// record the reply of a requester the case is waiting for.
+func needsAction(c *cases.Case, next func(*cases.Case) cases.StaffAction) bool {
+	a := next(c)
+	return a != "" && a != cases.ActRecordResponse
+}
+
+// dueRange is the span of due dates, [from, to), the filter's terms allow
+// on the day: the narrower of the due terms and those overdue and
+// due_this_week imply. Empty ends are open.
+func (f filter) dueRange(d day) (from, to string) {
+	from, to = f.dueFrom, f.dueTo
+	narrow := func(lo, hi string) {
+		if lo != "" && lo > from {
+			from = lo
+		}
+		if hi != "" && (to == "" || hi < to) {
+			to = hi
+		}
+	}
+	if f.overdue != nil && *f.overdue {
+		narrow("", d.today)
+	}
+	if f.dueThisWeek != nil && *f.dueThisWeek {
+		narrow(d.today, d.afterWeek)
+	}
+	return from, to
 }

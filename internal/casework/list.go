@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"slices"
 	"strings"
 
 	"github.com/rightsdesk/rightsdesk/internal/cases"
@@ -16,73 +17,138 @@ import (
 // selective filter returns a short page with a cursor instead of a long scan.
 const maxExamined = 10000
 
-// plan is how a query walks the indexes.
+// plan is how a query walks the indexes: one bucket, the keys under prefix
+// in [lo, hi) (hi nil: to the end), ascending or, with desc, descending.
+// In a due-ordered index lo and hi also bound the due dates, so e.g.
+// overdue=true stops at today instead of reading every open case.
 type plan struct {
 	bucket store.Bucket
 	prefix []byte
+	lo, hi []byte
 	desc   bool
-	// dueTo stops an ascending walk of a due-ordered index at the first
-	// entry due on or after it (exclusive), e.g. today for overdue=true.
-	dueTo string
+}
+
+// holds reports whether a key is one the plan walks.
+func (p plan) holds(k []byte) bool {
+	return bytes.HasPrefix(k, p.prefix) && bytes.Compare(k, p.lo) >= 0 && (p.hi == nil || bytes.Compare(k, p.hi) < 0)
+}
+
+// walk visits the plan's keys in ascending or descending order, starting
+// strictly past from (nil: at the range's first key in that direction),
+// until visit returns false.
+func (p plan) walk(tx store.ReadTx, ascending bool, from []byte, visit func(k []byte) (bool, error)) error {
+	if ascending {
+		start := p.lo
+		if from != nil && bytes.Compare(from, start) >= 0 {
+			start = append(bytes.Clone(from), 0)
+		}
+		return tx.Scan(p.bucket, start, func(k, _ []byte) (bool, error) {
+			if !p.holds(k) {
+				return false, nil
+			}
+			return visit(k)
+		})
+	}
+	start := p.hi // never a key itself: it ends in a date or 0xff, not an id
+	if from != nil && (start == nil || bytes.Compare(from, start) < 0) {
+		start = from
+	}
+	return tx.ScanReverse(p.bucket, start, func(k, _ []byte) (bool, error) {
+		if start != nil && bytes.Equal(k, start) {
+			return true, nil
+		}
+		if !p.holds(k) {
+			return false, nil
+		}
+		return visit(k)
+	})
 }
 
 // List runs a query over the indexes.
 func (s *Service) List(ctx context.Context, q usecase.Query) (*usecase.Page, error) {
-	today := s.Today().String()
 	f, err := parseFilter(q.Filter)
 	if err != nil {
 		return nil, err
 	}
-	p, err := choosePlan(f, q.OrderBy, today)
+	d := newDay(s.Today(), s.nextAction())
+	p, err := choosePlan(f, q.OrderBy, d)
 	if err != nil {
 		return nil, err
 	}
 	page := &usecase.Page{}
 	err = s.store.View(ctx, func(tx store.ReadTx) error {
 		if f.reference != "" {
-			return lookupReference(tx, f, today, page)
+			return lookupReference(tx, f, d, page)
 		}
-		return scan(tx, p, q, s.decoded.load, func(c *cases.Case) bool { return f.match(c, today) }, page)
+		return scan(tx, p, q, s.decoded.load, func(c *cases.Case) bool { return f.match(c, d) }, page)
 	})
 	return page, err
 }
 
-func lookupReference(tx store.ReadTx, f filter, today string, page *usecase.Page) error {
-	id, err := store.CaseIDByReference(tx, cases.NormaliseReference(f.reference))
-	if errors.Is(err, store.ErrNotFound) {
+// nextAction is each case's likely next action as of now.
+func (s *Service) nextAction() func(*cases.Case) cases.StaffAction {
+	env := s.env("")
+	return func(c *cases.Case) cases.StaffAction { return c.NextAction(env) }
+}
+
+func lookupReference(tx store.ReadTx, f filter, d day, page *usecase.Page) error {
+	c, err := caseByReference(tx, f.reference)
+	var missing *fault.NotFound
+	if errors.As(err, &missing) {
 		return nil // no such reference: an empty page, not an error
 	}
-	if err != nil {
-		return err
-	}
-	c, err := store.GetCase(tx, id)
-	if err == nil && f.match(c, today) {
+	if err == nil && f.match(c, d) {
 		page.Cases = append(page.Cases, c)
 	}
 	return err
 }
 
+// ByReference finds a case by its public reference as a person types it.
+func (s *Service) ByReference(ctx context.Context, reference string) (c *cases.Case, err error) {
+	err = s.store.View(ctx, func(tx store.ReadTx) error {
+		c, err = caseByReference(tx, reference)
+		return err
+	})
+	return c, err
+}
+
+func caseByReference(tx store.ReadTx, reference string) (*cases.Case, error) {
+	ref := cases.NormaliseReference(reference)
+	id, err := store.CaseIDByReference(tx, ref)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, &fault.NotFound{Resource: "case", Name: ref}
+	}
+	if err != nil {
+		return nil, err
+	}
+	return store.GetCase(tx, id)
+}
+
 // scan walks one index from the cursor, loading each case it points at. A
 // page is cut, with a cursor after its last examined entry, only when a
-// further entry exists.
+// further entry exists. With q.Before it walks back from there instead,
+// and returns that page in the index's order; walking back to the start
+// gives the first page as a walk from the start draws it.
 func scan(tx store.ReadTx, p plan, q usecase.Query, load func(store.ReadTx, string) (*cases.Case, error), match func(*cases.Case) bool, page *usecase.Page) error {
+	back := q.Before != nil
+	from := q.After
+	if back {
+		from = q.Before
+	}
 	var (
-		last     []byte
-		examined int
-		cut      bool
+		first, last []byte
+		examined    int
+		cut         bool
 	)
-	visit := func(k, _ []byte) (bool, error) {
-		if !bytes.HasPrefix(k, p.prefix) || (p.dueTo != "" && !p.desc && dueOf(k, p.prefix) >= p.dueTo) {
-			return false, nil
-		}
-		if p.desc && q.After != nil && bytes.Equal(k, q.After) {
-			return true, nil
-		}
+	err := p.walk(tx, p.desc == back, from, func(k []byte) (bool, error) {
 		if len(page.Cases) == q.Limit || examined == maxExamined {
 			cut = true
 			return false, nil
 		}
 		examined++
+		if first == nil {
+			first = bytes.Clone(k)
+		}
 		last = append(last[:0], k...)
 		c, err := load(tx, store.IndexedCaseID(k))
 		if err != nil {
@@ -92,58 +158,68 @@ func scan(tx store.ReadTx, p plan, q usecase.Query, load func(store.ReadTx, stri
 			page.Cases = append(page.Cases, c)
 		}
 		return true, nil
-	}
-	var err error
-	if p.desc {
-		start := q.After
-		if start == nil && len(p.prefix) > 0 {
-			start = append(append([]byte(nil), p.prefix...), 0xff)
+	})
+	switch {
+	case err != nil:
+		return err
+	case back && !cut:
+		*page = usecase.Page{}
+		return scan(tx, p, usecase.Query{Limit: q.Limit}, load, match, page)
+	case back:
+		slices.Reverse(page.Cases)
+		// Walking on from the entry next to Before draws the page Before
+		// came from; the last entry walked is where this one begins.
+		page.Next, page.Prev = first, last
+	default:
+		if cut {
+			page.Next = last
 		}
-		err = tx.ScanReverse(p.bucket, start, visit)
-	} else {
-		start := p.prefix
 		if q.After != nil {
-			start = append(append([]byte(nil), q.After...), 0)
+			page.Prev = first // nil when the page is empty: nothing to go back from
 		}
-		err = tx.Scan(p.bucket, start, visit)
 	}
-	if cut {
-		page.Next = last
-	}
-	return err
+	return nil
 }
 
-// dueOf reads the ISO date that follows the prefix in a due-ordered key.
-func dueOf(k, prefix []byte) string {
-	rest := k[len(prefix):]
-	if len(rest) < 10 {
-		return string(rest)
-	}
-	return string(rest[:10])
-}
-
-func choosePlan(f filter, orderBy, today string) (plan, error) {
+func choosePlan(f filter, orderBy string, d day) (plan, error) {
 	field, desc, err := parseOrderBy(orderBy)
 	if err != nil {
 		return plan{}, err
 	}
 	if field == "received" {
 		if f.notice != nil {
-			return plan{bucket: store.BucketByNotice, prefix: []byte(*f.notice + "\x00"), desc: desc}, nil
+			return bounded(store.BucketByNotice, *f.notice+"\x00", "", "", desc), nil
 		}
-		return plan{bucket: store.BucketByReceived, desc: desc}, nil
+		return bounded(store.BucketByReceived, "", "", "", desc), nil
 	}
-	p := plan{bucket: store.BucketOpenByDue, desc: desc, dueTo: f.dueTo}
+	// Due order lists open cases, through the open-by-due index, or
+	// through an index that holds fewer of them and is also in due order
+	// within its prefix.
+	from, to := f.dueRange(d)
 	switch {
 	case f.state != nil:
-		p.bucket, p.prefix = store.BucketByState, []byte(string(*f.state)+"/")
+		return bounded(store.BucketByState, string(*f.state)+"/", from, to, desc), nil
+	case f.waiting != nil && *f.waiting:
+		return bounded(store.BucketByState, string(cases.StateAwaitingRequester)+"/", from, to, desc), nil
+	case f.open != nil && !*f.open:
+		return bounded(store.BucketByState, string(cases.StateClosed)+"/", from, to, desc), nil
 	case f.assignee != nil && *f.assignee != "":
-		p.bucket, p.prefix = store.BucketByAssignee, []byte(*f.assignee+"\x00")
+		return bounded(store.BucketByAssignee, *f.assignee+"\x00", from, to, desc), nil
 	}
-	if f.overdue != nil && *f.overdue && (p.dueTo == "" || today < p.dueTo) {
-		p.dueTo = today
+	return bounded(store.BucketOpenByDue, "", from, to, desc), nil
+}
+
+// bounded is the plan for the keys under prefix, in a due-ordered index
+// also those due in [from, to) (empty: unbounded).
+func bounded(b store.Bucket, prefix, from, to string, desc bool) plan {
+	p := plan{bucket: b, prefix: []byte(prefix), lo: []byte(prefix + from), desc: desc}
+	switch {
+	case to != "":
+		p.hi = []byte(prefix + to)
+	case prefix != "":
+		p.hi = []byte(prefix + "\xff")
 	}
-	return p, nil
+	return p
 }
 
 func parseOrderBy(s string) (field string, desc bool, err error) {

@@ -80,6 +80,9 @@ func (s *Service) Import(ctx context.Context, req usecase.ImportRequest) (*useca
 			if err := stage(tx); err != nil || !res.Created {
 				return err
 			}
+			if err := s.admit(res, req); err != nil {
+				return err
+			}
 			if err := store.PutNotice(tx, res.Notice); err != nil {
 				return err
 			}
@@ -91,6 +94,29 @@ func (s *Service) Import(ctx context.Context, req usecase.ImportRequest) (*useca
 	}
 	res.Findings = lint.Check(res.Version, lint.Options{Today: s.today()})
 	return res, nil
+}
+
+// admit checks, before a new version is stored, what the request asked to
+// be sure of: that it is the version the preview showed, and, with
+// RefuseLintErrors, that lint finds no error in it.
+func (s *Service) admit(res *usecase.ImportResult, req usecase.ImportRequest) error {
+	if req.ExpectVersion != 0 && res.Version.Number != req.ExpectVersion {
+		return &fault.Conflict{Subject: "notices/" + res.Notice.ID, CurrentEtag: strconv.Itoa(res.Version.Number - 1)}
+	}
+	if !req.RefuseLintErrors {
+		return nil
+	}
+	var errs []string
+	for _, f := range lint.Check(res.Version, lint.Options{Today: s.today()}) {
+		if f.Severity == lint.Error {
+			errs = append(errs, f.Message)
+		}
+	}
+	if len(errs) == 0 {
+		return nil
+	}
+	return &fault.FailedPrecondition{Subject: "notices/" + res.Notice.ID,
+		Description: fmt.Sprintf("lint found %d error(s) in the draft, so it was not stored: %s", len(errs), strings.Join(errs, " "))}
 }
 
 // versionAdded is the audit event of a new notice version: which version,
@@ -324,6 +350,21 @@ func (s *Service) LintAll(ctx context.Context) ([]usecase.Linted, error) {
 		out[i] = usecase.Linted{ID: all[i].ID, Version: v, Findings: lint.Check(v, lint.Options{Today: today})}
 	}
 	return out, nil
+}
+
+// DiffDraft compares a draft with the current version of notice id,
+// storing nothing: what saving the draft would change. current and the
+// changes are nil when there is no such notice yet.
+func (s *Service) DiffDraft(ctx context.Context, id string, draft *notice.Version) (current *notice.Version, changes []notice.Change, err error) {
+	_, current, err = s.Notice(ctx, id, 0)
+	var missing *fault.NotFound
+	if errors.As(err, &missing) {
+		return nil, nil, nil
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	return current, notice.Diff(current, draft), nil
 }
 
 // Diff compares two versions of a notice; from 0 means the version before

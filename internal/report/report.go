@@ -70,7 +70,7 @@ type Builder struct {
 // NewBuilder starts a dashboard as of today.
 func NewBuilder(today deadline.Date) *Builder {
 	b := &Builder{
-		today: today.String(), weekEnd: today.AddDays(daysToSunday(today.Weekday())).String(),
+		today: today.String(), weekEnd: WeekEnd(today).String(),
 		months: map[string]int{}, byState: map[cases.State]int{}, byRight: map[notice.Right]int{},
 	}
 	b.d.Today = b.today
@@ -84,7 +84,12 @@ func NewBuilder(today deadline.Date) *Builder {
 	return b
 }
 
-func daysToSunday(w time.Weekday) int { return (7 - int(w)) % 7 }
+// WeekEnd is the last day "due this week" covers, counted from today:
+// the coming Sunday, or today when it is Sunday. The dashboard's figure
+// and the queue's view of that name both use it.
+func WeekEnd(today deadline.Date) deadline.Date {
+	return today.AddDays((7 - int(today.Weekday())) % 7)
+}
 
 // Add counts one case.
 func (b *Builder) Add(c *cases.Case) {

@@ -68,11 +68,27 @@ func (s *noticeService) ImportNotice(ctx context.Context, req *rdv1.ImportNotice
 		Document:      req.GetDocument(),
 		ValidateOnly:  req.GetValidateOnly(),
 		Actor:         actor(ctx),
+
+		RefuseLintErrors: req.GetRefuseLintErrors(),
+		ExpectVersion:    int(req.GetExpectVersion()),
 	})
 	if err != nil {
 		return nil, err
 	}
-	return importToProto(res), nil
+	out := importToProto(res)
+	if req.GetValidateOnly() && !res.Unchanged {
+		current, changes, err := s.work.DiffDraft(ctx, res.Draft.ID, res.Version)
+		if err != nil {
+			return nil, err
+		}
+		if current != nil {
+			out.CurrentVersion = int32(current.Number)
+		}
+		for _, c := range changes {
+			out.Changes = append(out.Changes, &rdv1.NoticeChange{Field: c.Field, Before: c.Before, After: c.After})
+		}
+	}
+	return out, nil
 }
 
 func (s *noticeService) LintNotice(ctx context.Context, req *rdv1.LintNoticeRequest) (*rdv1.LintNoticeResponse, error) {

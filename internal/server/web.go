@@ -63,7 +63,7 @@ func (s *Server) buildWeb(ctx context.Context) error {
 		return err
 	}
 	staffSite, err := staff.New(staff.Config{
-		Work: s.services.Cases, Notices: s.services.Notices, Users: s.services.Users,
+		Work: s.services.Cases, Notices: s.services.Notices, Users: s.services.Users, Tokens: s.services.Tokens,
 		Clock: s.cfg.Clock, Sessions: sessions, Log: s.log,
 		Organisation: s.cfg.Organisation, BaseURL: publicURL, OIDC: s.cfg.OIDC,
 	})

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/rightsdesk/rightsdesk/internal/audit"
@@ -23,12 +24,23 @@ type Service struct {
 	store  *store.Store
 	clock  clock.Clock
 	random io.Reader
+
+	// noted is when this process last wrote each token's last use, so
+	// concurrent calls with one token write it once per UseResolution.
+	notedMu sync.Mutex
+	noted   map[string]time.Time
 }
+
+// UseResolution is how finely a token's last use is kept. Its record is
+// written at most once per period whatever the call rate, so checking a
+// token stays a read on all but one call a minute, and the time shown is
+// right to the minute.
+const UseResolution = time.Minute
 
 // New returns a Service. random supplies the tokens (crypto/rand.Reader
 // outside tests).
 func New(st *store.Store, c clock.Clock, random io.Reader) *Service {
-	return &Service{store: st, clock: c, random: random}
+	return &Service{store: st, clock: c, random: random, noted: map[string]time.Time{}}
 }
 
 func validate(in usecase.NewToken) error {
@@ -58,7 +70,7 @@ func (s *Service) Create(ctx context.Context, in usecase.NewToken) (*usecase.Cre
 		return nil, err
 	}
 	now := s.clock.Now().UTC().Truncate(time.Second)
-	tok := auth.Token{Name: in.Name, Role: in.Role, CreatedAt: now}
+	tok := auth.Token{Name: in.Name, Role: in.Role, CreatedAt: now, CreatedBy: in.By}
 	if in.Lifetime > 0 {
 		at := now.Add(in.Lifetime)
 		tok.ExpiresAt = &at
@@ -129,10 +141,45 @@ func (s *Service) Authenticate(ctx context.Context, plaintext string) (auth.Prin
 	if err != nil {
 		return auth.Principal{}, fmt.Errorf("look up token: %w", err)
 	}
-	if err := t.Usable(s.clock.Now()); err != nil {
+	now := s.clock.Now()
+	if err := t.Usable(now); err != nil {
 		return auth.Principal{}, fmt.Errorf("token %s: %w", t.ID, err)
 	}
+	s.noteUse(ctx, t, auth.HashToken(plaintext), now)
 	return auth.Principal{Name: t.Name, TokenID: t.ID, Role: t.Role}, nil
+}
+
+// noteUse records that the token t, stored under hash, was used at now,
+// unless its record or this process noted a use within UseResolution.
+// It is best effort: a token that checks out is never refused because the
+// note of its use could not be written (a store that is read-only for a
+// while, say), so a failure here is dropped; the next call tries again.
+func (s *Service) noteUse(ctx context.Context, t *auth.Token, hash []byte, now time.Time) {
+	since := now.Add(-UseResolution)
+	if t.LastUsed != nil && t.LastUsed.After(since) {
+		return
+	}
+	s.notedMu.Lock()
+	if last, ok := s.noted[t.ID]; ok && last.After(since) {
+		s.notedMu.Unlock()
+		return
+	}
+	s.noted[t.ID] = now
+	s.notedMu.Unlock()
+	at := now.UTC().Truncate(time.Second)
+	err := s.store.Update(ctx, func(tx store.WriteTx) error {
+		cur, err := store.TokenByHash(tx, hash)
+		if err != nil || cur.LastUsed != nil && !cur.LastUsed.Before(at) {
+			return err
+		}
+		cur.LastUsed = &at
+		return store.PutToken(tx, hash, cur)
+	})
+	if err != nil {
+		s.notedMu.Lock()
+		delete(s.noted, t.ID)
+		s.notedMu.Unlock()
+	}
 }
 
 // appendTokenEvent chains a change to a token: its name, role and state,

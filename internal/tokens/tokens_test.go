@@ -7,6 +7,7 @@ import (
 	"errors"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -234,5 +235,76 @@ func TestAuthenticateRefusesUnknownRevokedAndExpiredTokens(t *testing.T) {
 	}
 	if p, err := s.Authenticate(ctx, revoked.Plaintext); !errors.Is(err, auth.ErrTokenRevoked) || p != (auth.Principal{}) {
 		t.Fatalf("a revoked token = %+v, %v; want ErrTokenRevoked", p, err)
+	}
+}
+
+// A token's record says who made it and when it was last used, the use
+// written at most once a minute however often it is presented.
+func TestCreatorAndLastUse(t *testing.T) {
+	s, clk, st := newService(t)
+	created := mustCreate(t, s, usecase.NewToken{Name: "importer", Role: auth.RoleCaseworker, By: "user:0123456789ab"})
+	lastUsed := func() *time.Time {
+		t.Helper()
+		list, err := s.List(ctx)
+		if err != nil || len(list) != 1 {
+			t.Fatalf("List = %v, %v", list, err)
+		}
+		if list[0].CreatedBy != "user:0123456789ab" {
+			t.Errorf("created by %q, want user:0123456789ab", list[0].CreatedBy)
+		}
+		return list[0].LastUsed
+	}
+	if at := lastUsed(); at != nil {
+		t.Fatalf("a token never presented was last used at %v", at)
+	}
+	events := func() uint64 {
+		res, err := casework.VerifyChain(ctx, st)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res.Events
+	}
+	before := events()
+
+	var wg sync.WaitGroup
+	for range 16 {
+		wg.Go(func() {
+			if _, err := s.Authenticate(ctx, created.Plaintext); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	first := start.Truncate(time.Second)
+	if at := lastUsed(); at == nil || !at.Equal(first) {
+		t.Fatalf("after 16 calls at once, last used %v, want %v", at, first)
+	}
+	clk.Advance(tokens.UseResolution / 2)
+	if _, err := s.Authenticate(ctx, created.Plaintext); err != nil {
+		t.Fatal(err)
+	}
+	if at := lastUsed(); !at.Equal(first) {
+		t.Errorf("a call within the resolution moved last use to %v", at)
+	}
+	clk.Advance(tokens.UseResolution)
+	if _, err := s.Authenticate(ctx, created.Plaintext); err != nil {
+		t.Fatal(err)
+	}
+	if at, want := lastUsed(), clk.Now().Truncate(time.Second); !at.Equal(want) {
+		t.Errorf("a call after the resolution: last used %v, want %v", at, want)
+	}
+	if after := events(); after != before {
+		t.Errorf("noting use appended %d audit events; it is not a change to the token", after-before)
+	}
+	if _, err := s.Revoke(ctx, created.Token.ID, "cli:test"); err != nil {
+		t.Fatal(err)
+	}
+	clk.Advance(tokens.UseResolution)
+	if _, err := s.Authenticate(ctx, created.Plaintext); !errors.Is(err, auth.ErrTokenRevoked) {
+		t.Fatalf("a revoked token: %v", err)
+	}
+	list, _ := s.List(ctx)
+	if !list[0].Revoked {
+		t.Error("noting a use undid the revocation")
 	}
 }

@@ -25,16 +25,53 @@ type Query struct {
 	Filter  string
 	OrderBy string // "due" (default: open cases, soonest first) or "received"; " desc" reverses
 	Limit   int
-	After   []byte // cursor from the previous page
+	After   []byte // cursor from the previous page: Page.Next
+	// Before, instead of After, asks for the page before the one it came
+	// from: Page.Prev.
+	Before []byte
 }
 
 // FilterFields is the list filter's language, for messages and help.
-const FilterFields = `state, right, notice, assignee, channel, overdue, open, waiting, due (with < <= > >=), reference; join terms with AND`
+const FilterFields = `state, right, notice, assignee, channel, overdue, open, waiting, needs_action, due_this_week, due (with < <= > >=), reference; join terms with AND`
 
 // Page is one page of a list.
 type Page struct {
 	Cases []*cases.Case
 	Next  []byte // nil on the last page
+	Prev  []byte // nil on the first page
+}
+
+// MaxBulkAssign bounds one bulk assignment: two pages of the queue.
+const MaxBulkAssign = 100
+
+// Target is a case to change as it was shown: its id and the etag it had.
+type Target struct {
+	ID   string
+	Etag string
+}
+
+// Assigned is what became of one case of a bulk assignment: Case is the
+// case as it now stands (nil when there is no such case) and Err why it
+// was not assigned, e.g. a *fault.Conflict when it changed since it was
+// shown.
+type Assigned struct {
+	Target
+	Case *cases.Case
+	Err  error
+}
+
+// Workload is how many open cases each member of staff has.
+type Workload struct {
+	// People are the assignees of open cases, the most loaded first.
+	People []Load
+	// Unassigned is the number of open cases nobody has.
+	Unassigned int
+}
+
+// Load is one assignee's number of open cases.
+type Load struct {
+	Assignee string
+	Open     int
 }
 
 // Evidence is everything recorded about one case, read in one transaction
@@ -96,6 +133,15 @@ type ImportRequest struct {
 	EffectiveFrom string
 	// ValidateOnly reads and checks the document without storing it.
 	ValidateOnly bool
+	// RefuseLintErrors stores nothing when lint finds an error in the
+	// draft, for a door that has just shown the findings and promised that
+	// errors block saving. Without it a notice is stored as published,
+	// errors and all, and the findings say what is wrong with it.
+	RefuseLintErrors bool
+	// ExpectVersion, when not 0, is the version number a preview said the
+	// draft would become: if another version was stored since, nothing is
+	// stored and the error is a fault.Conflict.
+	ExpectVersion int
 	// Actor is who imports, for the audit trail ("token:…", "cli:…").
 	Actor string
 }

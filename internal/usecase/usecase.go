@@ -26,7 +26,16 @@ type Cases interface {
 	Link(ctx context.Context, actor, id, other string) (*cases.Case, error)
 	Merge(ctx context.Context, actor, id, etag, into, on string) (*cases.Case, error)
 	Get(ctx context.Context, id string) (*cases.Case, error)
+	// ByReference finds a case, open or closed, by its public reference
+	// as a person types it: any letter case, with or without hyphens.
+	ByReference(ctx context.Context, reference string) (*cases.Case, error)
 	List(ctx context.Context, q Query) (*Page, error)
+	// AssignEach assigns each target to assignee ("" unassigns), each in
+	// its own transaction and with its own etag check, so one stale case
+	// fails alone; one result per target, in order.
+	AssignEach(ctx context.Context, actor, assignee, on string, targets []Target) ([]Assigned, error)
+	// Workload counts the open cases of each assignee, from the indexes.
+	Workload(ctx context.Context) (*Workload, error)
 	// Events is a case's audit trail, oldest first.
 	Events(ctx context.Context, id string) ([]audit.Event, error)
 	// Status finds a case for its requester by reference and status code.
@@ -60,6 +69,10 @@ type Notices interface {
 	Lint(ctx context.Context, id string, version int) (*notice.Version, []lint.Finding, error)
 	LintAll(ctx context.Context) ([]Linted, error)
 	Diff(ctx context.Context, id string, from, to int) (a, b *notice.Version, changes []notice.Change, err error)
+	// DiffDraft compares a draft (an import's Version) with the current
+	// version of notice id, storing nothing; current is nil, and so are
+	// the changes, when there is no such notice yet.
+	DiffDraft(ctx context.Context, id string, draft *notice.Version) (current *notice.Version, changes []notice.Change, err error)
 }
 
 // Accounts keeps staff sign-in accounts (internal/accounts).
@@ -68,6 +81,10 @@ type Accounts interface {
 	Get(ctx context.Context, id string) (*users.User, error)
 	List(ctx context.Context) ([]users.User, error)
 	Disable(ctx context.Context, idOrEmail, by string) (*users.User, error)
+	// Update changes an account's role or whether its user must choose a
+	// new password (users.Update's rules); Unlock lifts a lockout.
+	Update(ctx context.Context, idOrEmail string, up users.Update, by string) (*users.User, error)
+	Unlock(ctx context.Context, idOrEmail, by string) (*users.User, error)
 	ResetPassword(ctx context.Context, idOrEmail, password, by string) (*users.User, error)
 	ChangePassword(ctx context.Context, id, current, next string) (*users.User, error)
 	SignIn(ctx context.Context, email, password string) (*users.User, error)

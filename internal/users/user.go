@@ -26,6 +26,9 @@ type User struct {
 	Failures    int       `json:"failures,omitempty"`
 	LockedUntil time.Time `json:"locked_until,omitzero"`
 	LastSignIn  time.Time `json:"last_sign_in,omitzero"`
+	// PasswordChangeRequired sends the user to choose a new password
+	// before anything else; changing it clears the flag.
+	PasswordChangeRequired bool `json:"password_change_required,omitempty"`
 }
 
 // Actor is how the user is recorded in the audit trail and as a case's

@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"math"
+	"mime"
 	"net/http"
 	"strconv"
 	"strings"
@@ -19,6 +20,7 @@ type Site struct {
 	Log      *slog.Logger
 
 	maxBody int64
+	larger  map[string]int64
 	posts   *Limiter
 	origins *http.CrossOriginProtection
 }
@@ -28,6 +30,10 @@ type SiteOptions struct {
 	// MaxBody is the largest form accepted, in bytes; default 128 KiB, room
 	// for the longest free-text answer even if every character is encoded.
 	MaxBody int64
+	// Larger lets the forms posted to the named paths be bigger than
+	// MaxBody, e.g. a page that takes a whole document; those may also be
+	// sent as multipart/form-data, with a file.
+	Larger map[string]int64
 	// Posts limits how fast one client may send forms; default a burst of
 	// 100, then two a second: far beyond a person, well short of a flood
 	// of session writes.
@@ -42,7 +48,7 @@ func NewSite(render *Renderer, sessions *Sessions, log *slog.Logger, opts SiteOp
 	if opts.Posts == nil {
 		opts.Posts = NewLimiter(500*time.Millisecond, 100)
 	}
-	return &Site{Render: render, Sessions: sessions, Log: log, maxBody: opts.MaxBody, posts: opts.Posts, origins: http.NewCrossOriginProtection()}
+	return &Site{Render: render, Sessions: sessions, Log: log, maxBody: opts.MaxBody, larger: opts.Larger, posts: opts.Posts, origins: http.NewCrossOriginProtection()}
 }
 
 // contentSecurityPolicy allows only our own files: no inline script or
@@ -87,16 +93,27 @@ func (s *Site) Protect(next http.Handler) http.Handler {
 }
 
 func (s *Site) readForm(w http.ResponseWriter, r *http.Request) bool {
-	if r.ContentLength > s.maxBody {
-		s.tooLarge(w)
+	limit, large := s.larger[r.URL.Path]
+	if !large {
+		limit = s.maxBody
+	}
+	if r.ContentLength > limit {
+		s.tooLarge(w, limit)
 		return false
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, s.maxBody)
-	err := r.ParseForm()
+	r.Body = http.MaxBytesReader(w, r.Body, limit)
+	var err error
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); large && mt == "multipart/form-data" {
+		// Held in memory up to the limit, which bounds the whole body, so
+		// an upload never lands in a temporary file.
+		err = r.ParseMultipartForm(limit)
+	} else {
+		err = r.ParseForm()
+	}
 	var tooBig *http.MaxBytesError
 	switch {
 	case errors.As(err, &tooBig):
-		s.tooLarge(w)
+		s.tooLarge(w, limit)
 		return false
 	case err != nil:
 		s.Render.Error(w, http.StatusBadRequest, Problem{
@@ -108,10 +125,10 @@ func (s *Site) readForm(w http.ResponseWriter, r *http.Request) bool {
 	return true
 }
 
-func (s *Site) tooLarge(w http.ResponseWriter) {
+func (s *Site) tooLarge(w http.ResponseWriter, limit int64) {
 	s.Render.Error(w, http.StatusRequestEntityTooLarge, Problem{
 		Heading: "What you sent is too long",
-		Body:    []string{fmt.Sprintf("We accept up to %d KB in one form. Go back, shorten your answer and try again.", s.maxBody>>10)},
+		Body:    []string{fmt.Sprintf("We accept up to %d KB in one form. Go back, shorten your answer and try again.", limit>>10)},
 	})
 }
 

@@ -65,6 +65,31 @@ async function press (page, name) {
   await page.waitForLoadState('load')
 }
 
+// act follows the case page's link to one of its actions: the likely next
+// one, a button, or one of the others.
+async function act (page, title) {
+  await page.locator('#next-action, #actions a').filter({ hasText: new RegExp(`^${title}$`) }).click()
+  await page.waitForLoadState('load')
+}
+
+// fillDate fills in the date input whose legend is given.
+async function fillDate (page, legend, date) {
+  const group = page.getByRole('group', { name: legend })
+  await group.getByLabel('Day', { exact: true }).fill(String(date.getUTCDate()))
+  await group.getByLabel('Month', { exact: true }).fill(String(date.getUTCMonth() + 1))
+  await group.getByLabel('Year', { exact: true }).fill(String(date.getUTCFullYear()))
+}
+
+// logged checks the page after logging a request and opens the case.
+async function logged (tab, name) {
+  const { page } = tab
+  assert.equal(await page.locator('.govuk-panel__title').innerText(), 'Request logged')
+  if (name) await check(tab, name)
+  await page.locator('#open-case').click()
+  await page.waitForLoadState('load')
+  assert.match(new URL(page.url()).pathname, /^\/staff\/cases\/[0-9A-Z]+$/)
+}
+
 async function signIn (page, email) {
   await page.goto(base + '/staff/')
   assert.match(new URL(page.url()).pathname, /^\/staff\/sign-in$/)
@@ -91,20 +116,17 @@ test('a caseworker logs a phone request, works it and closes it', { skip }, asyn
   // Log a request received by phone ten days ago.
   await page.getByRole('link', { name: 'Log a request' }).click()
   await page.waitForLoadState('load')
-  await check(tab, 'new-case-notice')
-  await page.getByLabel('Which privacy notice is the request about?').selectOption('it-service-desk')
-  await press(page, 'Continue')
+  await check(tab, 'new-case')
   const received = new Date(Date.now() - 10 * 86400000)
   await page.getByLabel('Phone', { exact: true }).check()
-  await page.getByLabel('Day', { exact: true }).fill(String(received.getUTCDate()))
-  await page.getByLabel('Month', { exact: true }).fill(String(received.getUTCMonth() + 1))
-  await page.getByLabel('Year', { exact: true }).fill(String(received.getUTCFullYear()))
-  await page.getByLabel('Access').check()
+  await fillDate(page, 'When was it received?', received)
+  await page.getByLabel('Access', { exact: true }).check()
+  await page.getByLabel('Privacy notice for IT Service Desk platform', { exact: true }).check()
   await page.getByLabel('Full name', { exact: true }).fill('Grace Hopper')
-  await page.getByLabel('Email address (optional)').fill('grace@example.org')
-  await check(tab, 'new-case')
+  await page.getByLabel('Email address (optional)', { exact: true }).fill('grace@example.org')
+  await check(tab, 'new-case-filled')
   await press(page, 'Log the request')
-  assert.match(new URL(page.url()).pathname, /^\/staff\/cases\/[0-9A-Z]+$/)
+  await logged(tab, 'acknowledgement')
   const caseURL = page.url()
   const iso = received.toISOString().slice(0, 10)
   const started = await page.locator('#clock-steps').textContent()
@@ -117,19 +139,24 @@ test('a caseworker logs a phone request, works it and closes it', { skip }, asyn
   await page.goto(caseURL)
 
   // Assign to me, record a search, close.
+  await act(page, 'Assign the case')
   await page.getByLabel('Assign to').selectOption('me')
   await press(page, 'Assign')
+  await act(page, 'Record a search')
   await page.getByLabel('System or team searched').fill('HR system')
   await page.getByLabel('What was found').fill('Two records')
-  await press(page, 'Record search')
-  await page.getByLabel('Outcome').selectOption('fulfilled')
-  await press(page, 'Close case')
+  await press(page, 'Record the search')
+  await act(page, 'Close the case')
+  await page.getByLabel('Fulfilled', { exact: true }).check()
+  await press(page, 'Close the case')
   const timeline = await page.locator('#audit-timeline').textContent()
   for (const step of ['case.created', 'case.assigned', 'case.search_recorded', 'case.closed']) assert.ok(timeline.includes(step), `timeline shows ${step}`)
   await check(tab, 'case-closed')
 
   // Search, dashboard and calendar feed.
-  await page.goto(base + '/staff/find?email=grace%40example.org')
+  await page.goto(base + '/staff/find')
+  await page.getByLabel('Email address', { exact: true }).fill('grace@example.org')
+  await press(page, 'Find their cases')
   assert.equal(await page.locator('#cases tbody tr').count(), 1)
   await check(tab, 'find')
   await page.goto(base + '/staff/dashboard')
@@ -149,19 +176,17 @@ test('two caseworkers edit one case: the second save is refused', { skip }, asyn
   await signIn(second.page, 'robin@example.org')
   await first.page.goto(base + '/staff/cases/new?notice=it-service-desk')
   await first.page.getByLabel('Email', { exact: true }).check()
-  const today = new Date()
-  await first.page.getByLabel('Day', { exact: true }).fill(String(today.getDate()))
-  await first.page.getByLabel('Month', { exact: true }).fill(String(today.getMonth() + 1))
-  await first.page.getByLabel('Year', { exact: true }).fill(String(today.getFullYear()))
-  await first.page.getByLabel('Erasure').check()
+  await first.page.getByLabel('Erasure', { exact: true }).check()
   await first.page.getByLabel('Full name', { exact: true }).fill('Alan Turing')
-  await first.page.getByLabel('Email address (optional)').fill('alan@example.org')
+  await first.page.getByLabel('Email address (optional)', { exact: true }).fill('alan@example.org')
   await press(first.page, 'Log the request')
-  if (!/^\/staff\/cases\/[0-9A-Z]+$/.test(new URL(first.page.url()).pathname)) {
+  if (await first.page.locator('#open-case').count() === 0) {
     // Only on failure: looking for an absent summary would wait out the timeout.
     assert.fail(await first.page.locator('.govuk-error-summary').textContent({ timeout: 1000 }).catch(() => `no error summary at ${first.page.url()}`))
   }
-  await second.page.goto(first.page.url())
+  await logged(first)
+  // The second opens the assign page, then the first adds a note.
+  await second.page.goto(first.page.url() + '/assign')
   await first.page.getByLabel('Add a note').fill('Called the requester back')
   await press(first.page, 'Add note')
   await second.page.getByLabel('Assign to').selectOption('me')
@@ -196,7 +221,8 @@ test('an administrator manages staff accounts', { skip }, async t => {
   await check(tab, 'password-error')
 })
 
-// The public journey, answered as briefly as the form allows.
+// The public journey, answered as briefly as the form allows: a copy of
+// everything held, with no service named.
 async function submitPublicRequest (page, name, email) {
   await page.goto(base + '/')
   await page.getByRole('button', { name: 'Start now' }).click()
@@ -205,16 +231,14 @@ async function submitPublicRequest (page, name, email) {
     const slug = new URL(page.url()).pathname.replace(/^\/request\//, '')
     if (slug === 'confirmation') break
     switch (slug) {
-      case 'notice': await page.getByLabel('Privacy notice for IT Service Desk platform', { exact: true }).check(); break
-      case 'audience': await page.getByLabel('Department for Culture, Media and Sport staff', { exact: true }).check(); break
-      case 'about': await page.getByLabel('IT requests, accounts and assets', { exact: true }).check(); break
       case 'rights': await page.getByLabel('Get a copy of my personal data', { exact: true }).check(); break
-      case 'details': await page.getByLabel('Describe your request').fill('Please send me my service desk tickets.'); break
-      case 'dates': break
-      case 'name': await page.getByLabel('What is your full name?').fill(name); break
-      case 'contact': await page.getByLabel('Email address').fill(email); break
-      case 'region': await page.getByLabel('England', { exact: true }).check(); break
-      case 'who': await page.getByLabel('Me', { exact: true }).check(); break
+      case 'services': await page.getByLabel(/^I’m not sure, or I want everything you hold/).check(); break
+      case 'who': await page.getByLabel('Myself', { exact: true }).check(); break
+      case 'details':
+        await page.getByLabel('Full name').fill(name)
+        await page.getByLabel('Email address').fill(email)
+        break
+      case 'find': break
       case 'check':
         await page.getByLabel(/^I confirm that the information I have given is correct/).check()
         await press(page, 'Send request')
@@ -224,7 +248,7 @@ async function submitPublicRequest (page, name, email) {
     await press(page, 'Continue')
   }
   assert.equal(new URL(page.url()).pathname, '/request/confirmation')
-  return (await page.locator('.govuk-panel__body strong').innerText()).trim()
+  return (await page.locator('#reference').innerText()).trim()
 }
 
 const bundlePath = () => path.join(dataDir, 'evidence.zip')
@@ -239,25 +263,31 @@ test('a public-form request goes from NEW to CLOSED in the staff workspace, sign
   assert.equal(new URL(page.url()).pathname, '/staff/', 'still signed in after using the public form')
   await page.getByRole('link', { name: reference, exact: true }).click()
   await page.waitForLoadState('load')
-  assert.match(await page.locator('main').textContent(), /Received[\s\S]*by web/)
+  assert.match(await page.locator('main').textContent(), /Received[\s\S]*by web form/)
   await check(tab, 'public-case-new')
 
+  await act(page, 'Assign the case')
   await page.getByLabel('Assign to').selectOption('me')
   await press(page, 'Assign')
-  await page.getByLabel('Proof of identity').check()
-  await press(page, 'Send request and pause')
-  await page.getByLabel(/^Record the requester’s reply/).fill('Passport copy received')
-  await press(page, 'Record reply and resume')
+  await act(page, 'Check identity')
+  await page.getByLabel('Ask them for proof of identity').check()
+  await press(page, 'Continue')
+  await act(page, 'Record the requester’s reply')
+  await page.getByLabel('What did the requester send?').fill('Passport copy received')
+  await press(page, 'Record the reply and restart the clock')
+  await act(page, 'Record a search')
   await page.getByLabel('System or team searched').fill('Service desk tickets')
   await page.getByLabel('What was found').fill('Twelve tickets')
-  await press(page, 'Record search')
+  await press(page, 'Record the search')
+  await act(page, 'Record a source not searched')
   await page.getByLabel('System or team not searched').fill('CCTV archive')
   await page.getByLabel('Why not').fill('Kept for 30 days only')
-  await press(page, 'Record not searched')
+  await press(page, 'Record it')
   await page.getByLabel('Add a note').fill('Sent the tickets by secure email')
   await press(page, 'Add note')
-  await page.getByLabel('Outcome').selectOption('fulfilled')
-  await press(page, 'Close case')
+  await act(page, 'Close the case')
+  await page.getByLabel('Fulfilled', { exact: true }).check()
+  await press(page, 'Close the case')
   assert.match(await page.locator('main').textContent(), /Closed/)
   const timeline = await page.locator('#audit-timeline').textContent()
   for (const step of ['case.created', 'case.assigned', 'case.requested_identity', 'case.requester_responded',

@@ -44,6 +44,7 @@ func RunAll(t *testing.T, h Harness) {
 		"MigrateV1":                 testMigrateV1,
 		"WebSessions":               testWebSessions,
 		"CaseIndexes":               testCaseIndexes,
+		"OpenCaseCounts":            testOpenCaseCounts,
 		"OverlongKeyWritesNothing":  testOverlongKey,
 		"AuditChain":                testAuditChain,
 	}

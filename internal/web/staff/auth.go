@@ -17,6 +17,8 @@ import (
 type sessionData struct {
 	Staff *account     `json:"staff,omitempty"`
 	OIDC  *oidcPending `json:"oidc,omitempty"`
+	// Bulk is the outcome of a bulk assignment, for the queue to show once.
+	Bulk *bulkOutcome `json:"bulk,omitempty"`
 }
 
 // account is who signed in. A local account's role and status are read
@@ -38,6 +40,10 @@ type staffer struct {
 	role  auth.Role
 	sess  *web.Session
 	csrf  string
+	// newPassword is set while an administrator requires the staffer to
+	// choose a new password: until they do, every page sends them to
+	// passwordPath.
+	newPassword bool
 }
 
 // can reports whether the staffer's role includes need.
@@ -59,6 +65,10 @@ func (h *handler) need(role auth.Role, page func(http.ResponseWriter, *http.Requ
 				next = r.URL.Path
 			}
 			http.Redirect(w, r, "/staff/sign-in?"+url.Values{"next": {next}}.Encode(), http.StatusSeeOther)
+			return
+		}
+		if me.newPassword && r.URL.Path != passwordPath {
+			http.Redirect(w, r, passwordPath, http.StatusSeeOther)
 			return
 		}
 		if !me.can(role) {
@@ -97,7 +107,7 @@ func (h *handler) current(r *http.Request) (*staffer, error) {
 		case err != nil:
 			return nil, err // a failure of ours must not sign anyone out
 		}
-		me.actor, me.name, me.role = u.Actor(), u.Name, u.Role
+		me.actor, me.name, me.role, me.newPassword = u.Actor(), u.Name, u.Role, u.PasswordChangeRequired
 	} else {
 		me.actor = oidcActor(a.Subject)
 	}
@@ -187,6 +197,9 @@ func (h *handler) signIn(w http.ResponseWriter, r *http.Request) {
 	if err := h.begin(w, r, &account{UserID: u.ID, Name: u.Name, Role: u.Role}); err != nil {
 		h.render.Fail(w, err)
 		return
+	}
+	if u.PasswordChangeRequired {
+		next = passwordPath
 	}
 	http.Redirect(w, r, next, http.StatusSeeOther)
 }

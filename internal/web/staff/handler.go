@@ -20,6 +20,7 @@ type Config struct {
 	Work     usecase.Cases
 	Notices  usecase.Notices
 	Users    usecase.Accounts
+	Tokens   usecase.Tokens
 	Clock    clock.Clock
 	Sessions *web.Sessions
 	Log      *slog.Logger
@@ -52,9 +53,9 @@ type handler struct {
 	site   *web.Site
 	render *web.Renderer
 	oidc   *oidcClient
-	// actRole may work a case and reopenRole reopen one: which forms the
-	// case page offers.
-	actRole, reopenRole auth.Role
+	// roles are what each action page needs, by its slug: the case page
+	// offers only the actions the staffer may do.
+	roles map[string]auth.Role
 }
 
 // New returns the workspace's handler for every path under Prefix.
@@ -70,7 +71,9 @@ func New(cfg Config) (http.Handler, error) {
 	if err := render.Include(webfiles.FS(), "templates/staff/include/*.tmpl"); err != nil {
 		return nil, err
 	}
-	h := &handler{cfg: cfg, render: render, site: web.NewSite(render, cfg.Sessions, cfg.Log, web.SiteOptions{})}
+	h := &handler{cfg: cfg, render: render, site: web.NewSite(render, cfg.Sessions, cfg.Log, web.SiteOptions{
+		Larger: map[string]int64{previewPath: maxImportBody, importPath: maxImportBody},
+	})}
 	if cfg.OIDC != nil {
 		h.oidc = newOIDCClient(*cfg.OIDC)
 	}
@@ -98,7 +101,9 @@ func New(cfg Config) (http.Handler, error) {
 	}{
 		{"GET /staff/{$}", []string{"CaseService/ListCases"}, h.queue},
 		{"GET /staff/export.csv", []string{"CaseService/ListCases"}, h.exportCSV},
-		{"GET /staff/find", []string{"CaseService/ListCases"}, h.find},
+		{"GET /staff/find", []string{"CaseService/ListCases"}, h.findPage},
+		{"POST /staff/find", []string{"CaseService/ListCases"}, h.findRequester},
+		{"POST /staff/assign", bulkAssignRPCs, h.bulkAssign},
 		{"GET /staff/dashboard", []string{"CaseService/ListCases"}, h.dashboard},
 		{"GET /staff/feed", nil, h.feedPage},
 		{"POST /staff/feed", nil, h.feedIssue},
@@ -107,12 +112,23 @@ func New(cfg Config) (http.Handler, error) {
 		{"POST /staff/password", nil, h.changePassword},
 		{"GET /staff/cases/new", []string{"CaseService/CreateCase"}, h.showNewCase},
 		{"POST /staff/cases/new", []string{"CaseService/CreateCase"}, h.createCase},
-		{"GET /staff/cases/{id}", []string{"CaseService/GetCase", "CaseService/ListCaseEvents"}, h.showCase},
+		{"GET /staff/cases/{id}", []string{"CaseService/GetCase", "CaseService/ListCaseEvents"}, h.orReference(h.showCase)},
 		{"GET /staff/cases/{id}/evidence.zip", []string{"CaseService/GetCase", "CaseService/ListCaseEvents"}, h.evidence},
 		{"GET /staff/users", []string{"AdminService/ListUsers"}, h.accounts},
 		{"POST /staff/users", []string{"AdminService/CreateUser"}, h.createAccount},
 		{"POST /staff/users/{id}/disable", []string{"AdminService/DisableUser"}, h.disableAccount},
 		{"POST /staff/users/reset", []string{"AdminService/ResetUserPassword"}, h.resetPassword},
+		{"GET /staff/users/{id}", []string{"AdminService/ListUsers"}, h.account},
+		{"POST /staff/users/{id}/role", []string{"AdminService/UpdateUser"}, h.changeRole},
+		{"POST /staff/users/{id}/password-change", []string{"AdminService/UpdateUser"}, h.requirePasswordChange},
+		{"POST /staff/users/{id}/unlock", []string{"AdminService/UnlockUser"}, h.unlockAccount},
+		{"GET /staff/tokens", []string{"AdminService/ListTokens"}, h.tokens},
+		{"POST /staff/tokens", []string{"AdminService/CreateToken", "AdminService/ListTokens"}, h.createToken},
+		{"GET /staff/tokens/{id}/revoke", []string{"AdminService/ListTokens", "AdminService/RevokeToken"}, h.confirmRevoke},
+		{"POST /staff/tokens/{id}/revoke", []string{"AdminService/ListTokens", "AdminService/RevokeToken"}, h.revokeToken},
+		{"GET " + importPath, []string{"NoticeService/ImportNotice"}, h.importForm},
+		{"POST " + previewPath, []string{"NoticeService/ImportNotice"}, h.previewImport},
+		{"POST " + importPath, []string{"NoticeService/ImportNotice"}, h.saveImport},
 	}
 	for _, rt := range routes {
 		role, err := strictest(rt.rpcs)
@@ -121,18 +137,12 @@ func New(cfg Config) (http.Handler, error) {
 		}
 		mux.HandleFunc(rt.pattern, h.need(role, rt.page))
 	}
-	for name, a := range actions {
-		role, err := strictest(a.rpcs)
-		if err != nil {
-			return nil, fmt.Errorf("staff action %s: %w", name, err)
-		}
-		mux.HandleFunc("POST /staff/cases/{id}/"+name, h.need(role, h.act(a)))
+	if h.roles, err = actionRoles(); err != nil {
+		return nil, fmt.Errorf("staff action: %w", err)
 	}
-	if h.actRole, err = strictest([]string{"CaseService/AddNote"}); err != nil {
-		return nil, err
-	}
-	if h.reopenRole, err = strictest(actions["reopen"].rpcs); err != nil {
-		return nil, err
+	for slug, a := range actions {
+		mux.HandleFunc("GET /staff/cases/{id}/"+slug, h.need(h.roles[slug], h.showAction(a)))
+		mux.HandleFunc("POST /staff/cases/{id}/"+slug, h.need(h.roles[slug], h.doAction(a)))
 	}
 	mux.HandleFunc("/staff/", func(w http.ResponseWriter, _ *http.Request) { render.NotFound(w) })
 	return h.site.Protect(mux), nil

@@ -129,9 +129,9 @@ func TestOIDCSignIn(t *testing.T) {
 		t.Fatalf("callback: status %d to %q", resp.StatusCode, resp.Header.Get("Location"))
 	}
 	c := s.openCase()
-	resp, body := b.get("/staff/cases/" + c.ID)
+	resp, body := b.get("/staff/cases/" + c.ID + "/assign")
 	if resp.StatusCode != http.StatusOK || !strings.Contains(body, "Me (Olive Idsee)") {
-		t.Fatalf("case page after single sign-on: status %d, want the caseworker's actions", resp.StatusCode)
+		t.Fatalf("assign page after single sign-on: status %d, want the caseworker's actions", resp.StatusCode)
 	}
 	// Their work is shown under their name, though they have no local account.
 	resp, _ = b.post("/staff/cases/"+c.ID+"/assign", url.Values{"csrf_token": {csrfIn(t, body)}, "etag": {c.Etag()}, "assign-to": {"me"}})

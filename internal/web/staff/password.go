@@ -9,11 +9,18 @@ import (
 	"github.com/rightsdesk/rightsdesk/internal/web"
 )
 
+// passwordPath is the page where staff change their own password, the
+// only page open to someone required to choose a new one.
+const passwordPath = "/staff/password"
+
 type passwordData struct {
 	// Local is false for someone signed in through single sign-on, whose
 	// password lives with the identity provider.
 	Local bool
 	Done  bool
+	// Required says an administrator requires a new password before
+	// anything else.
+	Required bool
 }
 
 func (h *handler) passwordPage(w http.ResponseWriter, r *http.Request, me *staffer) {
@@ -23,7 +30,7 @@ func (h *handler) passwordPage(w http.ResponseWriter, r *http.Request, me *staff
 func (h *handler) renderPassword(w http.ResponseWriter, me *staffer, status int, f *web.Form, done bool) {
 	h.render.Render(w, status, "staff/password", web.View{
 		Title: "Change your password", CSRF: me.csrf, Form: f,
-		Data: passwordData{Local: strings.HasPrefix(me.actor, "user:"), Done: done},
+		Data: passwordData{Local: strings.HasPrefix(me.actor, "user:"), Done: done, Required: me.newPassword},
 	})
 }
 
@@ -54,7 +61,7 @@ func (h *handler) changePassword(w http.ResponseWriter, r *http.Request, me *sta
 			return
 		default:
 			h.cfg.Log.Info("staff password changed", "user", id)
-			http.Redirect(w, r, "/staff/password?changed=1", http.StatusSeeOther)
+			http.Redirect(w, r, passwordPath+"?changed=1", http.StatusSeeOther)
 			return
 		}
 	}

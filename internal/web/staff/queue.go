@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/rightsdesk/rightsdesk/internal/cases"
 	"github.com/rightsdesk/rightsdesk/internal/deadline"
@@ -20,57 +22,176 @@ import (
 // queuePage is how many cases one page of the queue shows.
 const queuePage = 50
 
-// views are the queue's quick filters.
-var views = []web.Option{
-	{Value: "all", Label: "All open cases"},
-	{Value: "mine", Label: "Assigned to me"},
-	{Value: "unassigned", Label: "Unassigned"},
-	{Value: "overdue", Label: "Overdue"},
-	{Value: "waiting", Label: "Waiting for the requester"},
+// queueView is one of the queue's views: a tab and the filter terms it
+// adds to "open=true". The terms' meaning is casework's (filter.go).
+type queueView struct {
+	value, label string
+	terms        func(me *staffer) string
 }
 
-// queueFilter turns the queue's query parameters into a list filter. It
-// returns the parameters as understood, for the form and the links.
-func queueFilter(q url.Values, me *staffer) (string, url.Values) {
-	kept := url.Values{}
-	terms := []string{"open=true"}
-	switch v := q.Get("view"); v {
-	case "mine":
-		terms = append(terms, `assignee="`+me.actor+`"`)
-		kept.Set("view", v)
-	case "unassigned":
-		terms = append(terms, `assignee=""`)
-		kept.Set("view", v)
-	case "overdue", "waiting":
-		terms = append(terms, v+"=true")
-		kept.Set("view", v)
-	default:
-		kept.Set("view", "all")
+func always(terms string) func(*staffer) string { return func(*staffer) string { return terms } }
+
+var queueViews = []queueView{
+	{"all", "All open", always("")},
+	{"action", "Needs action", always("needs_action=true")},
+	{"mine", "Assigned to me", func(me *staffer) string { return `assignee="` + me.actor + `"` }},
+	{"unassigned", "Unassigned", always(`assignee=""`)},
+	{"week", "Due this week", always("due_this_week=true")},
+	{"overdue", "Overdue", always("overdue=true")},
+	{"waiting", "Waiting for the requester", always("waiting=true")},
+}
+
+// queueOrders are the orders the queue sorts by, each served by an index
+// (usecase.Query.OrderBy), with the direction a column starts in.
+// Requester name is not among them: names are kept only in the case
+// records (encrypted, the requester index holds keyed hashes), so sorting
+// by name would read every open case. Nor is the reference: its index is
+// in the order of random codes, which helps nobody.
+var queueOrders = map[string]bool{"due": false, "received": true} // column → starts descending
+
+// order is a direction as the queue's address writes it.
+func order(desc bool) string {
+	if desc {
+		return "desc"
+	}
+	return "asc"
+}
+
+// queueQuery is the queue as its address asks for it.
+type queueQuery struct {
+	view     queueView
+	assignee string // a person from the workload, within "All open"
+	state    cases.State
+	right    notice.Right
+	notice   string
+	// reference looks one case up, open or closed, whatever the rest says.
+	reference string
+	sort      string
+	desc      bool
+	// after and before are page cursors (usecase.Page.Next and Prev).
+	after, before []byte
+}
+
+// plainValue is a value a filter term can quote as it is.
+func plainValue(v string) bool { return v != "" && !strings.ContainsAny(v, "\" \t\r\n") }
+
+func readQueue(q url.Values) (queueQuery, error) {
+	qq := queueQuery{view: queueViews[0], sort: "due"}
+	if i := slices.IndexFunc(queueViews, func(v queueView) bool { return v.value == q.Get("view") }); i >= 0 {
+		qq.view = queueViews[i]
+	}
+	if a := q.Get("assignee"); plainValue(a) && qq.view.value == "all" {
+		qq.assignee = a
+	}
+	if s := cases.State(q.Get("state")); s != cases.StateClosed && slices.Contains(cases.States, s) {
+		qq.state = s
 	}
 	if r := notice.Right(q.Get("right")); r.Valid() {
-		terms = append(terms, "right="+string(r))
-		kept.Set("right", string(r))
+		qq.right = r
 	}
-	if n := q.Get("notice"); n != "" && !strings.ContainsAny(n, "\" \t") {
-		terms = append(terms, "notice="+n)
-		kept.Set("notice", n)
+	if n := q.Get("notice"); plainValue(n) {
+		qq.notice = n
 	}
-	return strings.Join(terms, " AND "), kept
+	qq.reference = strings.TrimSpace(q.Get("reference"))
+	if _, ok := queueOrders[q.Get("sort")]; ok {
+		qq.sort = q.Get("sort")
+	}
+	qq.desc = queueOrders[qq.sort]
+	switch q.Get("order") {
+	case "asc":
+		qq.desc = false
+	case "desc":
+		qq.desc = true
+	}
+	var err error
+	if tok := q.Get("page"); tok != "" {
+		qq.after, err = base64.RawURLEncoding.DecodeString(tok)
+	}
+	if tok := q.Get("before"); tok != "" && err == nil {
+		qq.before, err = base64.RawURLEncoding.DecodeString(tok)
+	}
+	return qq, err
+}
+
+// filter is the list filter the queue asks casework for.
+func (qq queueQuery) filter(me *staffer) string {
+	if qq.reference != "" {
+		return `reference="` + strings.ReplaceAll(qq.reference, `"`, "") + `"`
+	}
+	terms := []string{"open=true", qq.view.terms(me)}
+	if qq.assignee != "" {
+		terms = append(terms, `assignee="`+qq.assignee+`"`)
+	}
+	if qq.state != "" {
+		terms = append(terms, "state="+string(qq.state))
+	}
+	if qq.right != "" {
+		terms = append(terms, "right="+string(qq.right))
+	}
+	if qq.notice != "" {
+		terms = append(terms, "notice="+qq.notice)
+	}
+	return strings.Join(slices.DeleteFunc(terms, func(t string) bool { return t == "" }), " AND ")
+}
+
+func (qq queueQuery) orderBy() string {
+	if qq.desc {
+		return qq.sort + " desc"
+	}
+	return qq.sort
+}
+
+// values are the query's parameters, without its page, as the filter form
+// and every link keep them.
+func (qq queueQuery) values() url.Values {
+	v := url.Values{}
+	set := func(k, value string) {
+		if value != "" {
+			v.Set(k, value)
+		}
+	}
+	set("view", qq.view.value)
+	set("assignee", qq.assignee)
+	set("state", string(qq.state))
+	set("right", string(qq.right))
+	set("notice", qq.notice)
+	set("reference", qq.reference)
+	if qq.sort != "due" || qq.desc {
+		v.Set("sort", qq.sort)
+		v.Set("order", order(qq.desc))
+	}
+	return v
+}
+
+// link is the queue's address with the parameters edit leaves.
+func (qq queueQuery) link(edit func(url.Values)) string {
+	v := qq.values()
+	if edit != nil {
+		edit(v)
+	}
+	if len(v) == 0 {
+		return Prefix
+	}
+	return Prefix + "?" + v.Encode()
 }
 
 // row is one case as the queue and the search results show it.
 type row struct {
-	Case     *cases.Case
-	Rights   string
-	Notice   string
-	State    string
-	Assignee string
-	Standing *deadline.Standing
-	Tag      web.Tag
+	Case *cases.Case
+	// Received and Due are the dates as a table shows them: 2 Apr 2026.
+	Received, Due string
+	Requester     string
+	Rights        string
+	Notice        string
+	State         string
+	NextStep      string
+	Assignee      string
+	Standing      *deadline.Standing
+	Tag           web.Tag
 }
 
-// describe prepares cases for a table: labels, who they are assigned to
-// and how much time each has left today.
+// describe prepares cases for a table: labels, who they are assigned to,
+// what to do next and how much time each has left today.
 func (h *handler) describe(ctx context.Context, list []*cases.Case) ([]row, error) {
 	names, err := h.names(ctx)
 	if err != nil {
@@ -79,6 +200,7 @@ func (h *handler) describe(ctx context.Context, list []*cases.Case) ([]row, erro
 	titles := map[string]string{}
 	out := make([]row, 0, len(list))
 	standings := h.cfg.Work.Standings(list)
+	next := h.cfg.Work.NextActions(list)
 	for i, c := range list {
 		var named []string
 		for _, id := range c.NoticeIDs() {
@@ -91,7 +213,10 @@ func (h *handler) describe(ctx context.Context, list []*cases.Case) ([]row, erro
 		if notices == "" {
 			notices = "None named yet"
 		}
-		r := row{Case: c, Rights: rightsText(c), Notice: notices, State: stateText(c), Assignee: names.of(c.Assignee), Standing: standings[i]}
+		r := row{
+			Case: c, Received: shortDate(c.ReceivedOn), Due: shortDate(c.Clock.Due), Requester: requesterText(c), Rights: rightsText(c), Notice: notices, State: stateText(c),
+			NextStep: nextStepText(c, next[i]), Assignee: names.of(c.Assignee), Standing: standings[i],
+		}
 		r.Tag = standingTag(c, r.Standing)
 		out = append(out, r)
 	}
@@ -104,6 +229,62 @@ func (h *handler) noticeTitle(ctx context.Context, id string) string {
 		return id
 	}
 	return n.Current().Title
+}
+
+// shortDate writes an ISO date with the month cut short, as the GOV.UK
+// style allows in tables: 2 Apr 2026.
+func shortDate(iso string) string {
+	t, err := time.Parse(time.DateOnly, iso)
+	if err != nil {
+		return iso
+	}
+	return t.Format("2 Jan 2006")
+}
+
+// requesterText names who asked and, for a representative, for whom.
+func requesterText(c *cases.Case) string {
+	name := c.Requester.Person.Name
+	if name == "" {
+		name = "Name not recorded"
+	}
+	if s := c.Requester.DataSubject; s != nil && s.Name != "" && s.Name != name {
+		return s.Name + ", through " + name
+	}
+	return name
+}
+
+// nextStepText words a case's likely next action for the queue.
+func nextStepText(c *cases.Case, a cases.StaffAction) string {
+	switch a {
+	case "":
+		if c.Open() {
+			return "Nothing allowed now"
+		}
+		return "None: closed"
+	case cases.ActRecordResponse:
+		switch c.WaitingFor {
+		case cases.WaitingForIdentity:
+			return "Wait for proof of identity"
+		case cases.WaitingForClarification:
+			return "Wait for the requester to clarify"
+		case cases.WaitingForFee:
+			return "Wait for the fee"
+		}
+		return "Wait for the requester’s reply"
+	case cases.ActCheckIdentity:
+		return "Check their identity"
+	case cases.ActTriage:
+		return "Choose the notices it covers"
+	case cases.ActAssign:
+		return "Assign it"
+	case cases.ActRecordSearch:
+		return "Search for their data"
+	case cases.ActCompleteTask:
+		return "Finish the open tasks"
+	case cases.ActClose:
+		return "Respond and close"
+	}
+	return web.Words(string(a))
 }
 
 // standingTag shows a case's standing as a tag whose words say what the
@@ -160,29 +341,108 @@ func (h *handler) names(ctx context.Context) (directory, error) {
 	return directory(names), err
 }
 
+// caseTable is a table of cases: the queue's, with sortable columns and a
+// checkbox on each row for bulk assignment, or the search results'.
+type caseTable struct {
+	Rows []row
+	// Select puts a checkbox on each open case; Form holds the ticked ones.
+	Select bool
+	Form   *web.Form
+	// Due and Received sort by that column; nil where it is not sortable.
+	Due, Received *sortLink
+}
+
+// sortLink is a sortable column's header: its aria-sort state and the
+// address that sorts by it, the other way round when it is the order now.
+type sortLink struct {
+	Sort string // "ascending", "descending" or "none"
+	Href string
+	// Then says what following the link does, for screen readers.
+	Then string
+}
+
+func (qq queueQuery) sortLink(column, ascending, descending string) *sortLink {
+	l := &sortLink{Sort: "none"}
+	desc := queueOrders[column]
+	if qq.sort == column {
+		l.Sort = "ascending"
+		if qq.desc {
+			l.Sort = "descending"
+		}
+		desc = !qq.desc
+	}
+	l.Then = ascending
+	if desc {
+		l.Then = descending
+	}
+	l.Href = qq.link(func(v url.Values) {
+		v.Set("sort", column)
+		v.Set("order", order(desc))
+	})
+	return l
+}
+
+// queueSorts are the orders a narrow screen offers as links, where the
+// table's sortable headers are out of sight.
+var queueSorts = []struct {
+	label, sort string
+	desc        bool
+}{
+	{"Soonest due", "due", false},
+	{"Latest due", "due", true},
+	{"Newest received", "received", true},
+	{"Oldest received", "received", false},
+}
+
+type viewTab struct {
+	Label, Href string
+	Current     bool
+}
+
 type queueData struct {
-	Views   []web.Option
-	Rights  []web.Option
-	Notices []web.Option
-	Filter  url.Values
-	Rows    []row
-	Next    string
-	CSV     string
-	Me      *staffer
+	Views []viewTab
+	// Orders are the sort orders as links, for narrow screens.
+	Orders []viewTab
+	// Filters holds the filter form's fields; Keep the parameters it
+	// carries unseen (view, person, order), and Clear drops the rest.
+	Filters   *web.Form
+	Keep      map[string]string
+	Clear     string
+	States    []web.Option
+	Rights    []web.Option
+	Notices   []web.Option
+	Table     caseTable
+	Reference string
+	// Showing says which cases the page lists, in what order.
+	Showing    string
+	Next, Prev string
+	CSV        string
+	Me         *staffer
+	Workload   workloadData
+	// Assignees and Return are the bulk assignment form's: who may be
+	// given the cases, and this page's address to come back to.
+	Assignees []web.Option
+	Return    string
+	Outcome   *bulkOutcome
 }
 
 func (h *handler) queue(w http.ResponseWriter, r *http.Request, me *staffer) {
-	filter, kept := queueFilter(r.URL.Query(), me)
-	q := usecase.Query{Filter: filter, OrderBy: "due", Limit: queuePage}
-	if tok := r.URL.Query().Get("page"); tok != "" {
-		after, err := base64.RawURLEncoding.DecodeString(tok)
-		if err != nil {
-			h.render.Error(w, http.StatusBadRequest, web.Problem{Heading: "This page of the queue does not exist", Link: &web.Link{Text: "Go to the first page", Href: Prefix}})
-			return
-		}
-		q.After = after
+	outcome, err := h.takeOutcome(r.Context(), me)
+	if err != nil {
+		h.render.Fail(w, err)
+		return
 	}
-	page, err := h.cfg.Work.List(r.Context(), q)
+	h.renderQueue(w, r, me, r.URL.Query(), web.NewForm(nil), http.StatusOK, outcome)
+}
+
+func (h *handler) renderQueue(w http.ResponseWriter, r *http.Request, me *staffer, query url.Values, f *web.Form, status int, outcome *bulkOutcome) {
+	ctx := r.Context()
+	qq, err := readQueue(query)
+	if err != nil {
+		h.render.Error(w, http.StatusBadRequest, web.Problem{Heading: "This page of the queue does not exist", Link: &web.Link{Text: "Go to the first page", Href: Prefix}})
+		return
+	}
+	page, err := h.cfg.Work.List(ctx, usecase.Query{Filter: qq.filter(me), OrderBy: qq.orderBy(), Limit: queuePage, After: qq.after, Before: qq.before})
 	if e := web.ErrorOf(err); err != nil && e.Kind == web.Invalid {
 		h.render.Error(w, http.StatusBadRequest, web.Problem{Heading: "This page of the queue does not exist", Body: []string{e.Error()}, Link: &web.Link{Text: "Go to the first page", Href: Prefix}})
 		return
@@ -191,32 +451,120 @@ func (h *handler) queue(w http.ResponseWriter, r *http.Request, me *staffer) {
 		h.render.Fail(w, err)
 		return
 	}
-	rows, err := h.describe(r.Context(), page.Cases)
+	rows, err := h.describe(ctx, page.Cases)
 	if err != nil {
 		h.render.Fail(w, err)
 		return
 	}
-	notices, err := h.noticeOptions(r.Context())
+	notices, err := h.noticeOptions(ctx)
 	if err != nil {
 		h.render.Fail(w, err)
 		return
 	}
-	data := queueData{Views: views, Rights: rightOptions(), Notices: notices, Filter: kept, Rows: rows, Me: me, CSV: "/staff/export.csv?" + kept.Encode()}
-	if page.Next != nil {
-		next := url.Values{}
-		for k, v := range kept {
-			next[k] = v
+	workload, err := h.workload(ctx)
+	if err != nil {
+		h.render.Fail(w, err)
+		return
+	}
+	d := queueData{
+		Rights: rightOptions(), Notices: notices, States: stateOptions(), Reference: qq.reference,
+		Me: me, Workload: workload, Outcome: outcome, Showing: h.showing(ctx, qq),
+		CSV:     "/staff/export.csv?" + qq.values().Encode(),
+		Filters: web.NewForm(qq.values()), Keep: map[string]string{},
+		Clear: qq.link(func(v url.Values) {
+			for _, k := range []string{"state", "right", "notice", "reference", "assignee"} {
+				v.Del(k)
+			}
+		}),
+		Table: caseTable{Rows: rows, Form: f,
+			Due:      qq.sortLink("due", "sort soonest due first", "sort latest due first"),
+			Received: qq.sortLink("received", "sort oldest received first", "sort newest received first"),
+		},
+	}
+	for _, k := range []string{"view", "assignee", "sort", "order"} {
+		if v := qq.values().Get(k); v != "" {
+			d.Keep[k] = v
 		}
-		next.Set("page", base64.RawURLEncoding.EncodeToString(page.Next))
-		data.Next = Prefix + "?" + next.Encode()
 	}
-	h.render.Render(w, http.StatusOK, "staff/queue", web.View{Title: "Queue", CSRF: me.csrf, Form: web.NewForm(kept), Data: data})
+	if qq.reference != "" { // one case: nothing to sort or page
+		d.Table.Due, d.Table.Received = nil, nil
+	}
+	for _, v := range queueViews {
+		d.Views = append(d.Views, viewTab{Label: v.label, Current: v.value == qq.view.value && qq.reference == "", Href: qq.link(func(p url.Values) {
+			p.Set("view", v.value)
+			p.Del("assignee")
+			p.Del("reference")
+		})})
+	}
+	if qq.reference == "" {
+		for _, o := range queueSorts {
+			d.Orders = append(d.Orders, viewTab{Label: o.label, Current: o.sort == qq.sort && o.desc == qq.desc, Href: qq.link(func(v url.Values) {
+				v.Set("sort", o.sort)
+				v.Set("order", order(o.desc))
+			})})
+		}
+	}
+	if page.Next != nil {
+		d.Next = qq.link(func(v url.Values) { v.Set("page", base64.RawURLEncoding.EncodeToString(page.Next)) })
+	}
+	if page.Prev != nil {
+		d.Prev = qq.link(func(v url.Values) { v.Set("before", base64.RawURLEncoding.EncodeToString(page.Prev)) })
+	}
+	if h.allowed(me, bulkAssignRPCs) && slices.ContainsFunc(page.Cases, (*cases.Case).Open) {
+		d.Table.Select = true
+		if d.Assignees, err = h.assignees(r, me); err != nil {
+			h.render.Fail(w, err)
+			return
+		}
+		// The form comes back here, to this very page.
+		d.Return = r.URL.RequestURI()
+		if r.Method != http.MethodGet {
+			d.Return = f.Get("return")
+		}
+	}
+	h.render.Render(w, status, "staff/queue", web.View{Title: "Queue", CSRF: me.csrf, Form: f, Data: d})
+}
+
+// showing says in words which cases the page lists and in what order.
+func (h *handler) showing(ctx context.Context, qq queueQuery) string {
+	if qq.reference != "" {
+		return "The case with reference " + cases.NormaliseReference(qq.reference) + ", open or closed"
+	}
+	s := qq.view.label
+	if qq.view.value == "all" {
+		s = "All open cases"
+	}
+	if qq.assignee != "" {
+		if names, err := h.names(ctx); err == nil {
+			s += " assigned to " + names.of(qq.assignee)
+		}
+	}
+	switch {
+	case qq.sort == "received" && qq.desc:
+		return s + ", newest received first"
+	case qq.sort == "received":
+		return s + ", oldest received first"
+	case qq.desc:
+		return s + ", latest due first"
+	}
+	return s + ", soonest due first"
 }
 
 func rightOptions() []web.Option {
 	out := make([]web.Option, 0, len(notice.Rights))
 	for _, r := range notice.Rights {
 		out = append(out, web.Option{Value: string(r), Label: report.RightLabel(r)})
+	}
+	return out
+}
+
+// stateOptions are the states an open case can be in.
+func stateOptions() []web.Option {
+	var out []web.Option
+	for _, s := range cases.States {
+		if s != cases.StateClosed {
+			out = append(out, web.Option{Value: string(s), Label: report.StateLabel(s)})
+		}
 	}
 	return out
 }
@@ -236,10 +584,16 @@ func (h *handler) noticeOptions(ctx context.Context) ([]web.Option, error) {
 // exportCSV downloads the cases the queue's filter selects, every page of
 // them, without the requesters' personal details.
 func (h *handler) exportCSV(w http.ResponseWriter, r *http.Request, me *staffer) {
-	filter, _ := queueFilter(r.URL.Query(), me)
+	qq, _ := readQueue(r.URL.Query())
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", "rightsdesk-cases-"+h.cfg.Work.Today().String()+".csv"))
-	if err := export.CasesCSV(r.Context(), w, h.cfg.Work, filter, "due", false); err != nil {
+	if err := export.CasesCSV(r.Context(), w, h.cfg.Work, qq.filter(me), qq.orderBy(), false); err != nil {
 		h.cfg.Log.Error("CSV export failed part way", "error", err)
 	}
+}
+
+// allowed reports whether the staffer's role may call every one of rpcs.
+func (h *handler) allowed(me *staffer, rpcs []string) bool {
+	role, err := strictest(rpcs)
+	return err == nil && me.can(role)
 }

@@ -26,6 +26,7 @@ import (
 	"github.com/rightsdesk/rightsdesk/internal/notice"
 	"github.com/rightsdesk/rightsdesk/internal/noticework"
 	"github.com/rightsdesk/rightsdesk/internal/store"
+	"github.com/rightsdesk/rightsdesk/internal/tokens"
 	"github.com/rightsdesk/rightsdesk/internal/usecase"
 	"github.com/rightsdesk/rightsdesk/internal/users"
 	"github.com/rightsdesk/rightsdesk/internal/web"
@@ -46,6 +47,9 @@ type site struct {
 	work  *casework.Service
 	store *store.Store
 	users *accounts.Directory
+	// tokens and notices are the use cases the administrators' pages call.
+	tokens  *tokens.Service
+	notices *noticework.Service
 	// log is everything the workspace logged.
 	log *apptest.Log
 	// accounts is what the workspace reads accounts through; a test can
@@ -84,7 +88,8 @@ func newSite(t testing.TB, oidc *staff.OIDCConfig) *site {
 	if oidc != nil {
 		oidc.RedirectURL = "http://" + srv.Listener.Addr().String() + "/staff/oidc/callback"
 	}
-	h, err := staff.New(staff.Config{Work: work, Notices: notices, Users: flaky, Clock: clk, Sessions: sessions, Log: log, Organisation: "Test org", BaseURL: "http://rights.test", OIDC: oidc})
+	toks := tokens.New(st, clk, crand.Reader)
+	h, err := staff.New(staff.Config{Work: work, Notices: notices, Users: flaky, Tokens: toks, Clock: clk, Sessions: sessions, Log: log, Organisation: "Test org", BaseURL: "http://rights.test", OIDC: oidc})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,7 +105,7 @@ func newSite(t testing.TB, oidc *staff.OIDCConfig) *site {
 	srv.Config.Handler = mux
 	srv.Start()
 	t.Cleanup(srv.Close)
-	return &site{t: t, srv: srv, work: work, store: st, users: dir, log: logged, accounts: flaky}
+	return &site{t: t, srv: srv, work: work, store: st, users: dir, tokens: toks, notices: notices, log: logged, accounts: flaky}
 }
 
 func (s *site) user(email string, role auth.Role) {

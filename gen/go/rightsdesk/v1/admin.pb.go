@@ -41,7 +41,14 @@ type ApiToken struct {
 	// When the token stops working; unset for a token that never expires.
 	ExpireTime *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=expire_time,json=expireTime,proto3" json:"expire_time,omitempty"`
 	// True once the token has been revoked; a revoked token never works again.
-	Revoked       bool `protobuf:"varint,6,opt,name=revoked,proto3" json:"revoked,omitempty"`
+	Revoked bool `protobuf:"varint,6,opt,name=revoked,proto3" json:"revoked,omitempty"`
+	// Who created the token, as the audit trail names them (`user:{user}`,
+	// `token:{display_name}`, `cli:{login}`); empty for tokens created before
+	// this was kept.
+	CreatedBy string `protobuf:"bytes,7,opt,name=created_by,json=createdBy,proto3" json:"created_by,omitempty"`
+	// When the token last authenticated a call, to the minute; unset if it
+	// never has (or not since this was kept).
+	LastUseTime   *timestamppb.Timestamp `protobuf:"bytes,8,opt,name=last_use_time,json=lastUseTime,proto3" json:"last_use_time,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -118,6 +125,20 @@ func (x *ApiToken) GetRevoked() bool {
 	return false
 }
 
+func (x *ApiToken) GetCreatedBy() string {
+	if x != nil {
+		return x.CreatedBy
+	}
+	return ""
+}
+
+func (x *ApiToken) GetLastUseTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.LastUseTime
+	}
+	return nil
+}
+
 // A staff account for the web sign-in. Never its password or the password's
 // hash.
 type StaffUser struct {
@@ -141,9 +162,13 @@ type StaffUser struct {
 	// The last successful sign-in; unset if the user has never signed in.
 	LastSignInTime *timestamppb.Timestamp `protobuf:"bytes,8,opt,name=last_sign_in_time,json=lastSignInTime,proto3" json:"last_sign_in_time,omitempty"`
 	// When the account was created.
-	CreateTime    *timestamppb.Timestamp `protobuf:"bytes,9,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	CreateTime *timestamppb.Timestamp `protobuf:"bytes,9,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
+	// True when the user must choose a new password before anything else at
+	// their next sign-in (and on their next page if signed in). It clears
+	// when they change their password themselves.
+	PasswordChangeRequired bool `protobuf:"varint,10,opt,name=password_change_required,json=passwordChangeRequired,proto3" json:"password_change_required,omitempty"`
+	unknownFields          protoimpl.UnknownFields
+	sizeCache              protoimpl.SizeCache
 }
 
 func (x *StaffUser) Reset() {
@@ -239,11 +264,18 @@ func (x *StaffUser) GetCreateTime() *timestamppb.Timestamp {
 	return nil
 }
 
+func (x *StaffUser) GetPasswordChangeRequired() bool {
+	if x != nil {
+		return x.PasswordChangeRequired
+	}
+	return false
+}
+
 var File_rightsdesk_v1_admin_proto protoreflect.FileDescriptor
 
 const file_rightsdesk_v1_admin_proto_rawDesc = "" +
 	"\n" +
-	"\x19rightsdesk/v1/admin.proto\x12\rrightsdesk.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x18rightsdesk/v1/auth.proto\"\xfe\x01\n" +
+	"\x19rightsdesk/v1/admin.proto\x12\rrightsdesk.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x18rightsdesk/v1/auth.proto\"\xdd\x02\n" +
 	"\bApiToken\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12!\n" +
 	"\fdisplay_name\x18\x02 \x01(\tR\vdisplayName\x12'\n" +
@@ -252,7 +284,10 @@ const file_rightsdesk_v1_admin_proto_rawDesc = "" +
 	"createTime\x12;\n" +
 	"\vexpire_time\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"expireTime\x12\x18\n" +
-	"\arevoked\x18\x06 \x01(\bR\arevoked\"\xff\x02\n" +
+	"\arevoked\x18\x06 \x01(\bR\arevoked\x12\x1d\n" +
+	"\n" +
+	"created_by\x18\a \x01(\tR\tcreatedBy\x12>\n" +
+	"\rlast_use_time\x18\b \x01(\v2\x1a.google.protobuf.TimestampR\vlastUseTime\"\xb9\x03\n" +
 	"\tStaffUser\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x14\n" +
 	"\x05email\x18\x02 \x01(\tR\x05email\x12!\n" +
@@ -263,7 +298,9 @@ const file_rightsdesk_v1_admin_proto_rawDesc = "" +
 	"\x10lock_expire_time\x18\a \x01(\v2\x1a.google.protobuf.TimestampR\x0elockExpireTime\x12E\n" +
 	"\x11last_sign_in_time\x18\b \x01(\v2\x1a.google.protobuf.TimestampR\x0elastSignInTime\x12;\n" +
 	"\vcreate_time\x18\t \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"createTimeBDZBgithub.com/rightsdesk/rightsdesk/gen/go/rightsdesk/v1;rightsdeskv1b\x06proto3"
+	"createTime\x128\n" +
+	"\x18password_change_required\x18\n" +
+	" \x01(\bR\x16passwordChangeRequiredBDZBgithub.com/rightsdesk/rightsdesk/gen/go/rightsdesk/v1;rightsdeskv1b\x06proto3"
 
 var (
 	file_rightsdesk_v1_admin_proto_rawDescOnce sync.Once
@@ -288,15 +325,16 @@ var file_rightsdesk_v1_admin_proto_depIdxs = []int32{
 	2, // 0: rightsdesk.v1.ApiToken.role:type_name -> rightsdesk.v1.Role
 	3, // 1: rightsdesk.v1.ApiToken.create_time:type_name -> google.protobuf.Timestamp
 	3, // 2: rightsdesk.v1.ApiToken.expire_time:type_name -> google.protobuf.Timestamp
-	2, // 3: rightsdesk.v1.StaffUser.role:type_name -> rightsdesk.v1.Role
-	3, // 4: rightsdesk.v1.StaffUser.lock_expire_time:type_name -> google.protobuf.Timestamp
-	3, // 5: rightsdesk.v1.StaffUser.last_sign_in_time:type_name -> google.protobuf.Timestamp
-	3, // 6: rightsdesk.v1.StaffUser.create_time:type_name -> google.protobuf.Timestamp
-	7, // [7:7] is the sub-list for method output_type
-	7, // [7:7] is the sub-list for method input_type
-	7, // [7:7] is the sub-list for extension type_name
-	7, // [7:7] is the sub-list for extension extendee
-	0, // [0:7] is the sub-list for field type_name
+	3, // 3: rightsdesk.v1.ApiToken.last_use_time:type_name -> google.protobuf.Timestamp
+	2, // 4: rightsdesk.v1.StaffUser.role:type_name -> rightsdesk.v1.Role
+	3, // 5: rightsdesk.v1.StaffUser.lock_expire_time:type_name -> google.protobuf.Timestamp
+	3, // 6: rightsdesk.v1.StaffUser.last_sign_in_time:type_name -> google.protobuf.Timestamp
+	3, // 7: rightsdesk.v1.StaffUser.create_time:type_name -> google.protobuf.Timestamp
+	8, // [8:8] is the sub-list for method output_type
+	8, // [8:8] is the sub-list for method input_type
+	8, // [8:8] is the sub-list for extension type_name
+	8, // [8:8] is the sub-list for extension extendee
+	0, // [0:8] is the sub-list for field type_name
 }
 
 func init() { file_rightsdesk_v1_admin_proto_init() }

@@ -12,6 +12,7 @@ import (
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	durationpb "google.golang.org/protobuf/types/known/durationpb"
+	fieldmaskpb "google.golang.org/protobuf/types/known/fieldmaskpb"
 	reflect "reflect"
 	sync "sync"
 	unsafe "unsafe"
@@ -803,11 +804,112 @@ func (x *ResetUserPasswordRequest) GetPassword() string {
 	return ""
 }
 
+// Request for UpdateUser.
+type UpdateUserRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// user.name (`users/{user}`) and the fields named in update_mask.
+	User *StaffUser `protobuf:"bytes,1,opt,name=user,proto3" json:"user,omitempty"`
+	// Updatable: role, password_change_required.
+	UpdateMask    *fieldmaskpb.FieldMask `protobuf:"bytes,2,opt,name=update_mask,json=updateMask,proto3" json:"update_mask,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateUserRequest) Reset() {
+	*x = UpdateUserRequest{}
+	mi := &file_rightsdesk_v1_admin_service_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateUserRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateUserRequest) ProtoMessage() {}
+
+func (x *UpdateUserRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_rightsdesk_v1_admin_service_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateUserRequest.ProtoReflect.Descriptor instead.
+func (*UpdateUserRequest) Descriptor() ([]byte, []int) {
+	return file_rightsdesk_v1_admin_service_proto_rawDescGZIP(), []int{14}
+}
+
+func (x *UpdateUserRequest) GetUser() *StaffUser {
+	if x != nil {
+		return x.User
+	}
+	return nil
+}
+
+func (x *UpdateUserRequest) GetUpdateMask() *fieldmaskpb.FieldMask {
+	if x != nil {
+		return x.UpdateMask
+	}
+	return nil
+}
+
+// Request for UnlockUser.
+type UnlockUserRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// `users/{user}`.
+	Name          string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UnlockUserRequest) Reset() {
+	*x = UnlockUserRequest{}
+	mi := &file_rightsdesk_v1_admin_service_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UnlockUserRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UnlockUserRequest) ProtoMessage() {}
+
+func (x *UnlockUserRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_rightsdesk_v1_admin_service_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UnlockUserRequest.ProtoReflect.Descriptor instead.
+func (*UnlockUserRequest) Descriptor() ([]byte, []int) {
+	return file_rightsdesk_v1_admin_service_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *UnlockUserRequest) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
 var File_rightsdesk_v1_admin_service_proto protoreflect.FileDescriptor
 
 const file_rightsdesk_v1_admin_service_proto_rawDesc = "" +
 	"\n" +
-	"!rightsdesk/v1/admin_service.proto\x12\rrightsdesk.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1egoogle/protobuf/duration.proto\x1a\x19rightsdesk/v1/admin.proto\x1a\x18rightsdesk/v1/auth.proto\"\x0f\n" +
+	"!rightsdesk/v1/admin_service.proto\x12\rrightsdesk.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1egoogle/protobuf/duration.proto\x1a google/protobuf/field_mask.proto\x1a\x19rightsdesk/v1/admin.proto\x1a\x18rightsdesk/v1/auth.proto\"\x0f\n" +
 	"\rBackupRequest\"!\n" +
 	"\vBackupChunk\x12\x12\n" +
 	"\x04data\x18\x01 \x01(\fR\x04data\"\x14\n" +
@@ -852,7 +954,13 @@ const file_rightsdesk_v1_admin_service_proto_rawDesc = "" +
 	"\x04name\x18\x01 \x01(\tB\x1b\xbaH\x18r\x162\x14^users/[0-9a-f]{12}$R\x04name\"v\n" +
 	"\x18ResetUserPasswordRequest\x12/\n" +
 	"\x04name\x18\x01 \x01(\tB\x1b\xbaH\x18r\x162\x14^users/[0-9a-f]{12}$R\x04name\x12)\n" +
-	"\bpassword\x18\x02 \x01(\tB\r\xbaH\ar\x05\x10\f(\x80\b\x80\x01\x01R\bpassword2\xec\a\n" +
+	"\bpassword\x18\x02 \x01(\tB\r\xbaH\ar\x05\x10\f(\x80\b\x80\x01\x01R\bpassword\"\x8e\x01\n" +
+	"\x11UpdateUserRequest\x124\n" +
+	"\x04user\x18\x01 \x01(\v2\x18.rightsdesk.v1.StaffUserB\x06\xbaH\x03\xc8\x01\x01R\x04user\x12C\n" +
+	"\vupdate_mask\x18\x02 \x01(\v2\x1a.google.protobuf.FieldMaskB\x06\xbaH\x03\xc8\x01\x01R\n" +
+	"updateMask\"D\n" +
+	"\x11UnlockUserRequest\x12/\n" +
+	"\x04name\x18\x01 \x01(\tB\x1b\xbaH\x18r\x162\x14^users/[0-9a-f]{12}$R\x04name2\xd5\t\n" +
 	"\fAdminService\x12J\n" +
 	"\x06Backup\x12\x1c.rightsdesk.v1.BackupRequest\x1a\x1a.rightsdesk.v1.BackupChunk\"\x04\xc8\xf3\x18\x040\x01\x12r\n" +
 	"\vVerifyAudit\x12!.rightsdesk.v1.VerifyAuditRequest\x1a\".rightsdesk.v1.VerifyAuditResponse\"\x1c\xc8\xf3\x18\x04\x82\xd3\xe4\x93\x02\x12\x12\x10/v1/audit:verify\x12o\n" +
@@ -866,7 +974,11 @@ const file_rightsdesk_v1_admin_service_proto_rawDesc = "" +
 	"\n" +
 	"CreateUser\x12 .rightsdesk.v1.CreateUserRequest\x1a\x18.rightsdesk.v1.StaffUser\"\x18\xc8\xf3\x18\x04\x82\xd3\xe4\x93\x02\x0e:\x01*\"\t/v1/users\x12u\n" +
 	"\vDisableUser\x12!.rightsdesk.v1.DisableUserRequest\x1a\x18.rightsdesk.v1.StaffUser\")\xc8\xf3\x18\x04\x82\xd3\xe4\x93\x02\x1f:\x01*\"\x1a/v1/{name=users/*}:disable\x12\x87\x01\n" +
-	"\x11ResetUserPassword\x12'.rightsdesk.v1.ResetUserPasswordRequest\x1a\x18.rightsdesk.v1.StaffUser\"/\xc8\xf3\x18\x04\x82\xd3\xe4\x93\x02%:\x01*\" /v1/{name=users/*}:resetPasswordBDZBgithub.com/rightsdesk/rightsdesk/gen/go/rightsdesk/v1;rightsdeskv1b\x06proto3"
+	"\x11ResetUserPassword\x12'.rightsdesk.v1.ResetUserPasswordRequest\x1a\x18.rightsdesk.v1.StaffUser\"/\xc8\xf3\x18\x04\x82\xd3\xe4\x93\x02%:\x01*\" /v1/{name=users/*}:resetPassword\x12s\n" +
+	"\n" +
+	"UpdateUser\x12 .rightsdesk.v1.UpdateUserRequest\x1a\x18.rightsdesk.v1.StaffUser\")\xc8\xf3\x18\x04\x82\xd3\xe4\x93\x02\x1f:\x04user2\x17/v1/{user.name=users/*}\x12r\n" +
+	"\n" +
+	"UnlockUser\x12 .rightsdesk.v1.UnlockUserRequest\x1a\x18.rightsdesk.v1.StaffUser\"(\xc8\xf3\x18\x04\x82\xd3\xe4\x93\x02\x1e:\x01*\"\x19/v1/{name=users/*}:unlockBDZBgithub.com/rightsdesk/rightsdesk/gen/go/rightsdesk/v1;rightsdeskv1b\x06proto3"
 
 var (
 	file_rightsdesk_v1_admin_service_proto_rawDescOnce sync.Once
@@ -880,7 +992,7 @@ func file_rightsdesk_v1_admin_service_proto_rawDescGZIP() []byte {
 	return file_rightsdesk_v1_admin_service_proto_rawDescData
 }
 
-var file_rightsdesk_v1_admin_service_proto_msgTypes = make([]protoimpl.MessageInfo, 14)
+var file_rightsdesk_v1_admin_service_proto_msgTypes = make([]protoimpl.MessageInfo, 16)
 var file_rightsdesk_v1_admin_service_proto_goTypes = []any{
 	(*BackupRequest)(nil),            // 0: rightsdesk.v1.BackupRequest
 	(*BackupChunk)(nil),              // 1: rightsdesk.v1.BackupChunk
@@ -896,41 +1008,50 @@ var file_rightsdesk_v1_admin_service_proto_goTypes = []any{
 	(*CreateUserRequest)(nil),        // 11: rightsdesk.v1.CreateUserRequest
 	(*DisableUserRequest)(nil),       // 12: rightsdesk.v1.DisableUserRequest
 	(*ResetUserPasswordRequest)(nil), // 13: rightsdesk.v1.ResetUserPasswordRequest
-	(Role)(0),                        // 14: rightsdesk.v1.Role
-	(*durationpb.Duration)(nil),      // 15: google.protobuf.Duration
-	(*ApiToken)(nil),                 // 16: rightsdesk.v1.ApiToken
-	(*StaffUser)(nil),                // 17: rightsdesk.v1.StaffUser
+	(*UpdateUserRequest)(nil),        // 14: rightsdesk.v1.UpdateUserRequest
+	(*UnlockUserRequest)(nil),        // 15: rightsdesk.v1.UnlockUserRequest
+	(Role)(0),                        // 16: rightsdesk.v1.Role
+	(*durationpb.Duration)(nil),      // 17: google.protobuf.Duration
+	(*ApiToken)(nil),                 // 18: rightsdesk.v1.ApiToken
+	(*StaffUser)(nil),                // 19: rightsdesk.v1.StaffUser
+	(*fieldmaskpb.FieldMask)(nil),    // 20: google.protobuf.FieldMask
 }
 var file_rightsdesk_v1_admin_service_proto_depIdxs = []int32{
-	14, // 0: rightsdesk.v1.CreateTokenRequest.role:type_name -> rightsdesk.v1.Role
-	15, // 1: rightsdesk.v1.CreateTokenRequest.lifetime:type_name -> google.protobuf.Duration
-	16, // 2: rightsdesk.v1.CreateTokenResponse.api_token:type_name -> rightsdesk.v1.ApiToken
-	16, // 3: rightsdesk.v1.ListTokensResponse.tokens:type_name -> rightsdesk.v1.ApiToken
-	17, // 4: rightsdesk.v1.ListUsersResponse.users:type_name -> rightsdesk.v1.StaffUser
-	14, // 5: rightsdesk.v1.CreateUserRequest.role:type_name -> rightsdesk.v1.Role
-	0,  // 6: rightsdesk.v1.AdminService.Backup:input_type -> rightsdesk.v1.BackupRequest
-	2,  // 7: rightsdesk.v1.AdminService.VerifyAudit:input_type -> rightsdesk.v1.VerifyAuditRequest
-	4,  // 8: rightsdesk.v1.AdminService.CreateToken:input_type -> rightsdesk.v1.CreateTokenRequest
-	6,  // 9: rightsdesk.v1.AdminService.ListTokens:input_type -> rightsdesk.v1.ListTokensRequest
-	8,  // 10: rightsdesk.v1.AdminService.RevokeToken:input_type -> rightsdesk.v1.RevokeTokenRequest
-	9,  // 11: rightsdesk.v1.AdminService.ListUsers:input_type -> rightsdesk.v1.ListUsersRequest
-	11, // 12: rightsdesk.v1.AdminService.CreateUser:input_type -> rightsdesk.v1.CreateUserRequest
-	12, // 13: rightsdesk.v1.AdminService.DisableUser:input_type -> rightsdesk.v1.DisableUserRequest
-	13, // 14: rightsdesk.v1.AdminService.ResetUserPassword:input_type -> rightsdesk.v1.ResetUserPasswordRequest
-	1,  // 15: rightsdesk.v1.AdminService.Backup:output_type -> rightsdesk.v1.BackupChunk
-	3,  // 16: rightsdesk.v1.AdminService.VerifyAudit:output_type -> rightsdesk.v1.VerifyAuditResponse
-	5,  // 17: rightsdesk.v1.AdminService.CreateToken:output_type -> rightsdesk.v1.CreateTokenResponse
-	7,  // 18: rightsdesk.v1.AdminService.ListTokens:output_type -> rightsdesk.v1.ListTokensResponse
-	16, // 19: rightsdesk.v1.AdminService.RevokeToken:output_type -> rightsdesk.v1.ApiToken
-	10, // 20: rightsdesk.v1.AdminService.ListUsers:output_type -> rightsdesk.v1.ListUsersResponse
-	17, // 21: rightsdesk.v1.AdminService.CreateUser:output_type -> rightsdesk.v1.StaffUser
-	17, // 22: rightsdesk.v1.AdminService.DisableUser:output_type -> rightsdesk.v1.StaffUser
-	17, // 23: rightsdesk.v1.AdminService.ResetUserPassword:output_type -> rightsdesk.v1.StaffUser
-	15, // [15:24] is the sub-list for method output_type
-	6,  // [6:15] is the sub-list for method input_type
-	6,  // [6:6] is the sub-list for extension type_name
-	6,  // [6:6] is the sub-list for extension extendee
-	0,  // [0:6] is the sub-list for field type_name
+	16, // 0: rightsdesk.v1.CreateTokenRequest.role:type_name -> rightsdesk.v1.Role
+	17, // 1: rightsdesk.v1.CreateTokenRequest.lifetime:type_name -> google.protobuf.Duration
+	18, // 2: rightsdesk.v1.CreateTokenResponse.api_token:type_name -> rightsdesk.v1.ApiToken
+	18, // 3: rightsdesk.v1.ListTokensResponse.tokens:type_name -> rightsdesk.v1.ApiToken
+	19, // 4: rightsdesk.v1.ListUsersResponse.users:type_name -> rightsdesk.v1.StaffUser
+	16, // 5: rightsdesk.v1.CreateUserRequest.role:type_name -> rightsdesk.v1.Role
+	19, // 6: rightsdesk.v1.UpdateUserRequest.user:type_name -> rightsdesk.v1.StaffUser
+	20, // 7: rightsdesk.v1.UpdateUserRequest.update_mask:type_name -> google.protobuf.FieldMask
+	0,  // 8: rightsdesk.v1.AdminService.Backup:input_type -> rightsdesk.v1.BackupRequest
+	2,  // 9: rightsdesk.v1.AdminService.VerifyAudit:input_type -> rightsdesk.v1.VerifyAuditRequest
+	4,  // 10: rightsdesk.v1.AdminService.CreateToken:input_type -> rightsdesk.v1.CreateTokenRequest
+	6,  // 11: rightsdesk.v1.AdminService.ListTokens:input_type -> rightsdesk.v1.ListTokensRequest
+	8,  // 12: rightsdesk.v1.AdminService.RevokeToken:input_type -> rightsdesk.v1.RevokeTokenRequest
+	9,  // 13: rightsdesk.v1.AdminService.ListUsers:input_type -> rightsdesk.v1.ListUsersRequest
+	11, // 14: rightsdesk.v1.AdminService.CreateUser:input_type -> rightsdesk.v1.CreateUserRequest
+	12, // 15: rightsdesk.v1.AdminService.DisableUser:input_type -> rightsdesk.v1.DisableUserRequest
+	13, // 16: rightsdesk.v1.AdminService.ResetUserPassword:input_type -> rightsdesk.v1.ResetUserPasswordRequest
+	14, // 17: rightsdesk.v1.AdminService.UpdateUser:input_type -> rightsdesk.v1.UpdateUserRequest
+	15, // 18: rightsdesk.v1.AdminService.UnlockUser:input_type -> rightsdesk.v1.UnlockUserRequest
+	1,  // 19: rightsdesk.v1.AdminService.Backup:output_type -> rightsdesk.v1.BackupChunk
+	3,  // 20: rightsdesk.v1.AdminService.VerifyAudit:output_type -> rightsdesk.v1.VerifyAuditResponse
+	5,  // 21: rightsdesk.v1.AdminService.CreateToken:output_type -> rightsdesk.v1.CreateTokenResponse
+	7,  // 22: rightsdesk.v1.AdminService.ListTokens:output_type -> rightsdesk.v1.ListTokensResponse
+	18, // 23: rightsdesk.v1.AdminService.RevokeToken:output_type -> rightsdesk.v1.ApiToken
+	10, // 24: rightsdesk.v1.AdminService.ListUsers:output_type -> rightsdesk.v1.ListUsersResponse
+	19, // 25: rightsdesk.v1.AdminService.CreateUser:output_type -> rightsdesk.v1.StaffUser
+	19, // 26: rightsdesk.v1.AdminService.DisableUser:output_type -> rightsdesk.v1.StaffUser
+	19, // 27: rightsdesk.v1.AdminService.ResetUserPassword:output_type -> rightsdesk.v1.StaffUser
+	19, // 28: rightsdesk.v1.AdminService.UpdateUser:output_type -> rightsdesk.v1.StaffUser
+	19, // 29: rightsdesk.v1.AdminService.UnlockUser:output_type -> rightsdesk.v1.StaffUser
+	19, // [19:30] is the sub-list for method output_type
+	8,  // [8:19] is the sub-list for method input_type
+	8,  // [8:8] is the sub-list for extension type_name
+	8,  // [8:8] is the sub-list for extension extendee
+	0,  // [0:8] is the sub-list for field type_name
 }
 
 func init() { file_rightsdesk_v1_admin_service_proto_init() }
@@ -946,7 +1067,7 @@ func file_rightsdesk_v1_admin_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_rightsdesk_v1_admin_service_proto_rawDesc), len(file_rightsdesk_v1_admin_service_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   14,
+			NumMessages:   16,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -28,6 +28,8 @@ const (
 	AdminService_CreateUser_FullMethodName        = "/rightsdesk.v1.AdminService/CreateUser"
 	AdminService_DisableUser_FullMethodName       = "/rightsdesk.v1.AdminService/DisableUser"
 	AdminService_ResetUserPassword_FullMethodName = "/rightsdesk.v1.AdminService/ResetUserPassword"
+	AdminService_UpdateUser_FullMethodName        = "/rightsdesk.v1.AdminService/UpdateUser"
+	AdminService_UnlockUser_FullMethodName        = "/rightsdesk.v1.AdminService/UnlockUser"
 )
 
 // AdminServiceClient is the client API for AdminService service.
@@ -61,6 +63,15 @@ type AdminServiceClient interface {
 	// Gives an account a new password, lifts any lockout and enables it
 	// again: for someone who forgot their password or was disabled by mistake.
 	ResetUserPassword(ctx context.Context, in *ResetUserPasswordRequest, opts ...grpc.CallOption) (*StaffUser, error)
+	// Changes an account's role, or whether its user must choose a new
+	// password before anything else. Nobody may change their own role, and
+	// the last enabled administrator keeps the role. A change that changes
+	// nothing is not an error and records nothing.
+	UpdateUser(ctx context.Context, in *UpdateUserRequest, opts ...grpc.CallOption) (*StaffUser, error)
+	// Lets an account locked after repeated wrong passwords be tried again at
+	// once, keeping its password: for someone who mistyped and remembers it.
+	// Unlocking an account that is not locked changes nothing.
+	UnlockUser(ctx context.Context, in *UnlockUserRequest, opts ...grpc.CallOption) (*StaffUser, error)
 }
 
 type adminServiceClient struct {
@@ -170,6 +181,26 @@ func (c *adminServiceClient) ResetUserPassword(ctx context.Context, in *ResetUse
 	return out, nil
 }
 
+func (c *adminServiceClient) UpdateUser(ctx context.Context, in *UpdateUserRequest, opts ...grpc.CallOption) (*StaffUser, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(StaffUser)
+	err := c.cc.Invoke(ctx, AdminService_UpdateUser_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *adminServiceClient) UnlockUser(ctx context.Context, in *UnlockUserRequest, opts ...grpc.CallOption) (*StaffUser, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(StaffUser)
+	err := c.cc.Invoke(ctx, AdminService_UnlockUser_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // AdminServiceServer is the server API for AdminService service.
 // All implementations must embed UnimplementedAdminServiceServer
 // for forward compatibility.
@@ -201,6 +232,15 @@ type AdminServiceServer interface {
 	// Gives an account a new password, lifts any lockout and enables it
 	// again: for someone who forgot their password or was disabled by mistake.
 	ResetUserPassword(context.Context, *ResetUserPasswordRequest) (*StaffUser, error)
+	// Changes an account's role, or whether its user must choose a new
+	// password before anything else. Nobody may change their own role, and
+	// the last enabled administrator keeps the role. A change that changes
+	// nothing is not an error and records nothing.
+	UpdateUser(context.Context, *UpdateUserRequest) (*StaffUser, error)
+	// Lets an account locked after repeated wrong passwords be tried again at
+	// once, keeping its password: for someone who mistyped and remembers it.
+	// Unlocking an account that is not locked changes nothing.
+	UnlockUser(context.Context, *UnlockUserRequest) (*StaffUser, error)
 	mustEmbedUnimplementedAdminServiceServer()
 }
 
@@ -237,6 +277,12 @@ func (UnimplementedAdminServiceServer) DisableUser(context.Context, *DisableUser
 }
 func (UnimplementedAdminServiceServer) ResetUserPassword(context.Context, *ResetUserPasswordRequest) (*StaffUser, error) {
 	return nil, status.Error(codes.Unimplemented, "method ResetUserPassword not implemented")
+}
+func (UnimplementedAdminServiceServer) UpdateUser(context.Context, *UpdateUserRequest) (*StaffUser, error) {
+	return nil, status.Error(codes.Unimplemented, "method UpdateUser not implemented")
+}
+func (UnimplementedAdminServiceServer) UnlockUser(context.Context, *UnlockUserRequest) (*StaffUser, error) {
+	return nil, status.Error(codes.Unimplemented, "method UnlockUser not implemented")
 }
 func (UnimplementedAdminServiceServer) mustEmbedUnimplementedAdminServiceServer() {}
 func (UnimplementedAdminServiceServer) testEmbeddedByValue()                      {}
@@ -414,6 +460,42 @@ func _AdminService_ResetUserPassword_Handler(srv interface{}, ctx context.Contex
 	return interceptor(ctx, in, info, handler)
 }
 
+func _AdminService_UpdateUser_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(UpdateUserRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(AdminServiceServer).UpdateUser(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: AdminService_UpdateUser_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(AdminServiceServer).UpdateUser(ctx, req.(*UpdateUserRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _AdminService_UnlockUser_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(UnlockUserRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(AdminServiceServer).UnlockUser(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: AdminService_UnlockUser_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(AdminServiceServer).UnlockUser(ctx, req.(*UnlockUserRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // AdminService_ServiceDesc is the grpc.ServiceDesc for AdminService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -452,6 +534,14 @@ var AdminService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "ResetUserPassword",
 			Handler:    _AdminService_ResetUserPassword_Handler,
+		},
+		{
+			MethodName: "UpdateUser",
+			Handler:    _AdminService_UpdateUser_Handler,
+		},
+		{
+			MethodName: "UnlockUser",
+			Handler:    _AdminService_UnlockUser_Handler,
 		},
 	},
 	Streams: []grpc.StreamDesc{

@@ -394,7 +394,16 @@ type ImportNoticeRequest struct {
 	EffectiveFrom string `protobuf:"bytes,5,opt,name=effective_from,json=effectiveFrom,proto3" json:"effective_from,omitempty"`
 	// The document's name, e.g. its file name, kept with the version's
 	// provenance and in the audit event of the import.
-	Document      string `protobuf:"bytes,6,opt,name=document,proto3" json:"document,omitempty"`
+	Document string `protobuf:"bytes,6,opt,name=document,proto3" json:"document,omitempty"`
+	// Store nothing when lint finds an error in the draft (FAILED_PRECONDITION),
+	// for a client that has just shown the findings of a validate_only call.
+	// Without it a notice is stored as published, and its findings say what is
+	// wrong with it.
+	RefuseLintErrors bool `protobuf:"varint,7,opt,name=refuse_lint_errors,json=refuseLintErrors,proto3" json:"refuse_lint_errors,omitempty"`
+	// The version number a validate_only call said the document would become:
+	// if another version was stored since, nothing is stored (ABORTED). 0
+	// skips the check.
+	ExpectVersion int32 `protobuf:"varint,8,opt,name=expect_version,json=expectVersion,proto3" json:"expect_version,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -471,6 +480,85 @@ func (x *ImportNoticeRequest) GetDocument() string {
 	return ""
 }
 
+func (x *ImportNoticeRequest) GetRefuseLintErrors() bool {
+	if x != nil {
+		return x.RefuseLintErrors
+	}
+	return false
+}
+
+func (x *ImportNoticeRequest) GetExpectVersion() int32 {
+	if x != nil {
+		return x.ExpectVersion
+	}
+	return 0
+}
+
+// A difference between two versions of a notice.
+type NoticeChange struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// What changed, e.g. "effective_from", "retention/0" or
+	// "contexts/general/basis".
+	Field string `protobuf:"bytes,1,opt,name=field,proto3" json:"field,omitempty"`
+	// The value before; empty for something added.
+	Before string `protobuf:"bytes,2,opt,name=before,proto3" json:"before,omitempty"`
+	// The value after; empty for something removed.
+	After         string `protobuf:"bytes,3,opt,name=after,proto3" json:"after,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *NoticeChange) Reset() {
+	*x = NoticeChange{}
+	mi := &file_rightsdesk_v1_notice_service_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *NoticeChange) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*NoticeChange) ProtoMessage() {}
+
+func (x *NoticeChange) ProtoReflect() protoreflect.Message {
+	mi := &file_rightsdesk_v1_notice_service_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use NoticeChange.ProtoReflect.Descriptor instead.
+func (*NoticeChange) Descriptor() ([]byte, []int) {
+	return file_rightsdesk_v1_notice_service_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *NoticeChange) GetField() string {
+	if x != nil {
+		return x.Field
+	}
+	return ""
+}
+
+func (x *NoticeChange) GetBefore() string {
+	if x != nil {
+		return x.Before
+	}
+	return ""
+}
+
+func (x *NoticeChange) GetAfter() string {
+	if x != nil {
+		return x.After
+	}
+	return ""
+}
+
 // A fact the importer drew from the document, with where it came from.
 type ImportedFact struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -484,7 +572,7 @@ type ImportedFact struct {
 
 func (x *ImportedFact) Reset() {
 	*x = ImportedFact{}
-	mi := &file_rightsdesk_v1_notice_service_proto_msgTypes[6]
+	mi := &file_rightsdesk_v1_notice_service_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -496,7 +584,7 @@ func (x *ImportedFact) String() string {
 func (*ImportedFact) ProtoMessage() {}
 
 func (x *ImportedFact) ProtoReflect() protoreflect.Message {
-	mi := &file_rightsdesk_v1_notice_service_proto_msgTypes[6]
+	mi := &file_rightsdesk_v1_notice_service_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -509,7 +597,7 @@ func (x *ImportedFact) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ImportedFact.ProtoReflect.Descriptor instead.
 func (*ImportedFact) Descriptor() ([]byte, []int) {
-	return file_rightsdesk_v1_notice_service_proto_rawDescGZIP(), []int{6}
+	return file_rightsdesk_v1_notice_service_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *ImportedFact) GetField() string {
@@ -548,7 +636,7 @@ type UnplacedText struct {
 
 func (x *UnplacedText) Reset() {
 	*x = UnplacedText{}
-	mi := &file_rightsdesk_v1_notice_service_proto_msgTypes[7]
+	mi := &file_rightsdesk_v1_notice_service_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -560,7 +648,7 @@ func (x *UnplacedText) String() string {
 func (*UnplacedText) ProtoMessage() {}
 
 func (x *UnplacedText) ProtoReflect() protoreflect.Message {
-	mi := &file_rightsdesk_v1_notice_service_proto_msgTypes[7]
+	mi := &file_rightsdesk_v1_notice_service_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -573,7 +661,7 @@ func (x *UnplacedText) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UnplacedText.ProtoReflect.Descriptor instead.
 func (*UnplacedText) Descriptor() ([]byte, []int) {
-	return file_rightsdesk_v1_notice_service_proto_rawDescGZIP(), []int{7}
+	return file_rightsdesk_v1_notice_service_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *UnplacedText) GetSection() string {
@@ -620,14 +708,19 @@ type ImportNoticeResponse struct {
 	Facts    []*ImportedFact `protobuf:"bytes,6,rep,name=facts,proto3" json:"facts,omitempty"`
 	Unplaced []*UnplacedText `protobuf:"bytes,7,rep,name=unplaced,proto3" json:"unplaced,omitempty"`
 	// What the importer assumed or could not find.
-	Notes         []string `protobuf:"bytes,8,rep,name=notes,proto3" json:"notes,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Notes []string `protobuf:"bytes,8,rep,name=notes,proto3" json:"notes,omitempty"`
+	// For validate_only: what storing the document would change from the
+	// notice's current version, which is current_version; both empty for a
+	// notice not in the catalogue yet.
+	Changes        []*NoticeChange `protobuf:"bytes,9,rep,name=changes,proto3" json:"changes,omitempty"`
+	CurrentVersion int32           `protobuf:"varint,10,opt,name=current_version,json=currentVersion,proto3" json:"current_version,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
 }
 
 func (x *ImportNoticeResponse) Reset() {
 	*x = ImportNoticeResponse{}
-	mi := &file_rightsdesk_v1_notice_service_proto_msgTypes[8]
+	mi := &file_rightsdesk_v1_notice_service_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -639,7 +732,7 @@ func (x *ImportNoticeResponse) String() string {
 func (*ImportNoticeResponse) ProtoMessage() {}
 
 func (x *ImportNoticeResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_rightsdesk_v1_notice_service_proto_msgTypes[8]
+	mi := &file_rightsdesk_v1_notice_service_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -652,7 +745,7 @@ func (x *ImportNoticeResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ImportNoticeResponse.ProtoReflect.Descriptor instead.
 func (*ImportNoticeResponse) Descriptor() ([]byte, []int) {
-	return file_rightsdesk_v1_notice_service_proto_rawDescGZIP(), []int{8}
+	return file_rightsdesk_v1_notice_service_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *ImportNoticeResponse) GetNotice() *Notice {
@@ -711,6 +804,20 @@ func (x *ImportNoticeResponse) GetNotes() []string {
 	return nil
 }
 
+func (x *ImportNoticeResponse) GetChanges() []*NoticeChange {
+	if x != nil {
+		return x.Changes
+	}
+	return nil
+}
+
+func (x *ImportNoticeResponse) GetCurrentVersion() int32 {
+	if x != nil {
+		return x.CurrentVersion
+	}
+	return 0
+}
+
 // Request for LintNotice.
 type LintNoticeRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -724,7 +831,7 @@ type LintNoticeRequest struct {
 
 func (x *LintNoticeRequest) Reset() {
 	*x = LintNoticeRequest{}
-	mi := &file_rightsdesk_v1_notice_service_proto_msgTypes[9]
+	mi := &file_rightsdesk_v1_notice_service_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -736,7 +843,7 @@ func (x *LintNoticeRequest) String() string {
 func (*LintNoticeRequest) ProtoMessage() {}
 
 func (x *LintNoticeRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_rightsdesk_v1_notice_service_proto_msgTypes[9]
+	mi := &file_rightsdesk_v1_notice_service_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -749,7 +856,7 @@ func (x *LintNoticeRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LintNoticeRequest.ProtoReflect.Descriptor instead.
 func (*LintNoticeRequest) Descriptor() ([]byte, []int) {
-	return file_rightsdesk_v1_notice_service_proto_rawDescGZIP(), []int{9}
+	return file_rightsdesk_v1_notice_service_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *LintNoticeRequest) GetName() string {
@@ -778,7 +885,7 @@ type LintNoticeResponse struct {
 
 func (x *LintNoticeResponse) Reset() {
 	*x = LintNoticeResponse{}
-	mi := &file_rightsdesk_v1_notice_service_proto_msgTypes[10]
+	mi := &file_rightsdesk_v1_notice_service_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -790,7 +897,7 @@ func (x *LintNoticeResponse) String() string {
 func (*LintNoticeResponse) ProtoMessage() {}
 
 func (x *LintNoticeResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_rightsdesk_v1_notice_service_proto_msgTypes[10]
+	mi := &file_rightsdesk_v1_notice_service_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -803,7 +910,7 @@ func (x *LintNoticeResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LintNoticeResponse.ProtoReflect.Descriptor instead.
 func (*LintNoticeResponse) Descriptor() ([]byte, []int) {
-	return file_rightsdesk_v1_notice_service_proto_rawDescGZIP(), []int{10}
+	return file_rightsdesk_v1_notice_service_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *LintNoticeResponse) GetVersion() int32 {
@@ -843,14 +950,20 @@ const file_rightsdesk_v1_notice_service_proto_rawDesc = "" +
 	"\x16EvaluateRightsResponse\x12\x18\n" +
 	"\aversion\x18\x01 \x01(\x05R\aversion\x12\x18\n" +
 	"\acontext\x18\x02 \x01(\tR\acontext\x12@\n" +
-	"\vevaluations\x18\x03 \x03(\v2\x1e.rightsdesk.v1.RightEvaluationR\vevaluations\"\xd7\x02\n" +
+	"\vevaluations\x18\x03 \x03(\v2\x1e.rightsdesk.v1.RightEvaluationR\vevaluations\"\xb5\x03\n" +
 	"\x13ImportNoticeRequest\x12%\n" +
 	"\acontent\x18\x01 \x01(\tB\v\xbaH\br\x06\x10\x01(\x80\x80@R\acontent\x12=\n" +
 	"\x06format\x18\x02 \x01(\x0e2\x1b.rightsdesk.v1.NoticeFormatB\b\xbaH\x05\x82\x01\x02\x10\x01R\x06format\x12@\n" +
 	"\tnotice_id\x18\x03 \x01(\tB#\xbaH r\x1e2\x1c^([a-z0-9][a-z0-9-]{0,62})?$R\bnoticeId\x12#\n" +
 	"\rvalidate_only\x18\x04 \x01(\bR\fvalidateOnly\x12M\n" +
 	"\x0eeffective_from\x18\x05 \x01(\tB&\xbaH#r!2\x1f^([0-9]{4}-[0-9]{2}-[0-9]{2})?$R\reffectiveFrom\x12$\n" +
-	"\bdocument\x18\x06 \x01(\tB\b\xbaH\x05r\x03\x18\xff\x01R\bdocument\"u\n" +
+	"\bdocument\x18\x06 \x01(\tB\b\xbaH\x05r\x03\x18\xff\x01R\bdocument\x12,\n" +
+	"\x12refuse_lint_errors\x18\a \x01(\bR\x10refuseLintErrors\x12.\n" +
+	"\x0eexpect_version\x18\b \x01(\x05B\a\xbaH\x04\x1a\x02(\x00R\rexpectVersion\"R\n" +
+	"\fNoticeChange\x12\x14\n" +
+	"\x05field\x18\x01 \x01(\tR\x05field\x12\x16\n" +
+	"\x06before\x18\x02 \x01(\tR\x06before\x12\x14\n" +
+	"\x05after\x18\x03 \x01(\tR\x05after\"u\n" +
 	"\fImportedFact\x12\x14\n" +
 	"\x05field\x18\x01 \x01(\tR\x05field\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value\x129\n" +
@@ -861,7 +974,7 @@ const file_rightsdesk_v1_notice_service_proto_rawDesc = "" +
 	"\asection\x18\x01 \x01(\tR\asection\x12\x12\n" +
 	"\x04line\x18\x02 \x01(\x05R\x04line\x12\x19\n" +
 	"\bend_line\x18\x03 \x01(\x05R\aendLine\x12\x12\n" +
-	"\x04text\x18\x04 \x01(\tR\x04text\"\xec\x02\n" +
+	"\x04text\x18\x04 \x01(\tR\x04text\"\xcc\x03\n" +
 	"\x14ImportNoticeResponse\x12-\n" +
 	"\x06notice\x18\x01 \x01(\v2\x15.rightsdesk.v1.NoticeR\x06notice\x12\x18\n" +
 	"\acreated\x18\x02 \x01(\bR\acreated\x12\x1c\n" +
@@ -870,7 +983,10 @@ const file_rightsdesk_v1_notice_service_proto_rawDesc = "" +
 	"\bfindings\x18\x05 \x03(\v2\x1a.rightsdesk.v1.LintFindingR\bfindings\x121\n" +
 	"\x05facts\x18\x06 \x03(\v2\x1b.rightsdesk.v1.ImportedFactR\x05facts\x127\n" +
 	"\bunplaced\x18\a \x03(\v2\x1b.rightsdesk.v1.UnplacedTextR\bunplaced\x12\x14\n" +
-	"\x05notes\x18\b \x03(\tR\x05notes\"t\n" +
+	"\x05notes\x18\b \x03(\tR\x05notes\x125\n" +
+	"\achanges\x18\t \x03(\v2\x1b.rightsdesk.v1.NoticeChangeR\achanges\x12'\n" +
+	"\x0fcurrent_version\x18\n" +
+	" \x01(\x05R\x0ecurrentVersion\"t\n" +
 	"\x11LintNoticeRequest\x12<\n" +
 	"\x04name\x18\x01 \x01(\tB(\xbaH%r#2!^notices/[a-z0-9][a-z0-9-]{0,62}$R\x04name\x12!\n" +
 	"\aversion\x18\x02 \x01(\x05B\a\xbaH\x04\x1a\x02(\x00R\aversion\"f\n" +
@@ -903,7 +1019,7 @@ func file_rightsdesk_v1_notice_service_proto_rawDescGZIP() []byte {
 }
 
 var file_rightsdesk_v1_notice_service_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_rightsdesk_v1_notice_service_proto_msgTypes = make([]protoimpl.MessageInfo, 11)
+var file_rightsdesk_v1_notice_service_proto_msgTypes = make([]protoimpl.MessageInfo, 12)
 var file_rightsdesk_v1_notice_service_proto_goTypes = []any{
 	(NoticeFormat)(0),              // 0: rightsdesk.v1.NoticeFormat
 	(*ListNoticesRequest)(nil),     // 1: rightsdesk.v1.ListNoticesRequest
@@ -912,44 +1028,46 @@ var file_rightsdesk_v1_notice_service_proto_goTypes = []any{
 	(*EvaluateRightsRequest)(nil),  // 4: rightsdesk.v1.EvaluateRightsRequest
 	(*EvaluateRightsResponse)(nil), // 5: rightsdesk.v1.EvaluateRightsResponse
 	(*ImportNoticeRequest)(nil),    // 6: rightsdesk.v1.ImportNoticeRequest
-	(*ImportedFact)(nil),           // 7: rightsdesk.v1.ImportedFact
-	(*UnplacedText)(nil),           // 8: rightsdesk.v1.UnplacedText
-	(*ImportNoticeResponse)(nil),   // 9: rightsdesk.v1.ImportNoticeResponse
-	(*LintNoticeRequest)(nil),      // 10: rightsdesk.v1.LintNoticeRequest
-	(*LintNoticeResponse)(nil),     // 11: rightsdesk.v1.LintNoticeResponse
-	(*Notice)(nil),                 // 12: rightsdesk.v1.Notice
-	(Right)(0),                     // 13: rightsdesk.v1.Right
-	(*RightEvaluation)(nil),        // 14: rightsdesk.v1.RightEvaluation
-	(*Provenance)(nil),             // 15: rightsdesk.v1.Provenance
-	(*LintFinding)(nil),            // 16: rightsdesk.v1.LintFinding
+	(*NoticeChange)(nil),           // 7: rightsdesk.v1.NoticeChange
+	(*ImportedFact)(nil),           // 8: rightsdesk.v1.ImportedFact
+	(*UnplacedText)(nil),           // 9: rightsdesk.v1.UnplacedText
+	(*ImportNoticeResponse)(nil),   // 10: rightsdesk.v1.ImportNoticeResponse
+	(*LintNoticeRequest)(nil),      // 11: rightsdesk.v1.LintNoticeRequest
+	(*LintNoticeResponse)(nil),     // 12: rightsdesk.v1.LintNoticeResponse
+	(*Notice)(nil),                 // 13: rightsdesk.v1.Notice
+	(Right)(0),                     // 14: rightsdesk.v1.Right
+	(*RightEvaluation)(nil),        // 15: rightsdesk.v1.RightEvaluation
+	(*Provenance)(nil),             // 16: rightsdesk.v1.Provenance
+	(*LintFinding)(nil),            // 17: rightsdesk.v1.LintFinding
 }
 var file_rightsdesk_v1_notice_service_proto_depIdxs = []int32{
-	12, // 0: rightsdesk.v1.ListNoticesResponse.notices:type_name -> rightsdesk.v1.Notice
-	13, // 1: rightsdesk.v1.EvaluateRightsRequest.rights:type_name -> rightsdesk.v1.Right
-	14, // 2: rightsdesk.v1.EvaluateRightsResponse.evaluations:type_name -> rightsdesk.v1.RightEvaluation
+	13, // 0: rightsdesk.v1.ListNoticesResponse.notices:type_name -> rightsdesk.v1.Notice
+	14, // 1: rightsdesk.v1.EvaluateRightsRequest.rights:type_name -> rightsdesk.v1.Right
+	15, // 2: rightsdesk.v1.EvaluateRightsResponse.evaluations:type_name -> rightsdesk.v1.RightEvaluation
 	0,  // 3: rightsdesk.v1.ImportNoticeRequest.format:type_name -> rightsdesk.v1.NoticeFormat
-	15, // 4: rightsdesk.v1.ImportedFact.provenance:type_name -> rightsdesk.v1.Provenance
-	12, // 5: rightsdesk.v1.ImportNoticeResponse.notice:type_name -> rightsdesk.v1.Notice
+	16, // 4: rightsdesk.v1.ImportedFact.provenance:type_name -> rightsdesk.v1.Provenance
+	13, // 5: rightsdesk.v1.ImportNoticeResponse.notice:type_name -> rightsdesk.v1.Notice
 	0,  // 6: rightsdesk.v1.ImportNoticeResponse.format:type_name -> rightsdesk.v1.NoticeFormat
-	16, // 7: rightsdesk.v1.ImportNoticeResponse.findings:type_name -> rightsdesk.v1.LintFinding
-	7,  // 8: rightsdesk.v1.ImportNoticeResponse.facts:type_name -> rightsdesk.v1.ImportedFact
-	8,  // 9: rightsdesk.v1.ImportNoticeResponse.unplaced:type_name -> rightsdesk.v1.UnplacedText
-	16, // 10: rightsdesk.v1.LintNoticeResponse.findings:type_name -> rightsdesk.v1.LintFinding
-	1,  // 11: rightsdesk.v1.NoticeService.ListNotices:input_type -> rightsdesk.v1.ListNoticesRequest
-	3,  // 12: rightsdesk.v1.NoticeService.GetNotice:input_type -> rightsdesk.v1.GetNoticeRequest
-	6,  // 13: rightsdesk.v1.NoticeService.ImportNotice:input_type -> rightsdesk.v1.ImportNoticeRequest
-	10, // 14: rightsdesk.v1.NoticeService.LintNotice:input_type -> rightsdesk.v1.LintNoticeRequest
-	4,  // 15: rightsdesk.v1.NoticeService.EvaluateRights:input_type -> rightsdesk.v1.EvaluateRightsRequest
-	2,  // 16: rightsdesk.v1.NoticeService.ListNotices:output_type -> rightsdesk.v1.ListNoticesResponse
-	12, // 17: rightsdesk.v1.NoticeService.GetNotice:output_type -> rightsdesk.v1.Notice
-	9,  // 18: rightsdesk.v1.NoticeService.ImportNotice:output_type -> rightsdesk.v1.ImportNoticeResponse
-	11, // 19: rightsdesk.v1.NoticeService.LintNotice:output_type -> rightsdesk.v1.LintNoticeResponse
-	5,  // 20: rightsdesk.v1.NoticeService.EvaluateRights:output_type -> rightsdesk.v1.EvaluateRightsResponse
-	16, // [16:21] is the sub-list for method output_type
-	11, // [11:16] is the sub-list for method input_type
-	11, // [11:11] is the sub-list for extension type_name
-	11, // [11:11] is the sub-list for extension extendee
-	0,  // [0:11] is the sub-list for field type_name
+	17, // 7: rightsdesk.v1.ImportNoticeResponse.findings:type_name -> rightsdesk.v1.LintFinding
+	8,  // 8: rightsdesk.v1.ImportNoticeResponse.facts:type_name -> rightsdesk.v1.ImportedFact
+	9,  // 9: rightsdesk.v1.ImportNoticeResponse.unplaced:type_name -> rightsdesk.v1.UnplacedText
+	7,  // 10: rightsdesk.v1.ImportNoticeResponse.changes:type_name -> rightsdesk.v1.NoticeChange
+	17, // 11: rightsdesk.v1.LintNoticeResponse.findings:type_name -> rightsdesk.v1.LintFinding
+	1,  // 12: rightsdesk.v1.NoticeService.ListNotices:input_type -> rightsdesk.v1.ListNoticesRequest
+	3,  // 13: rightsdesk.v1.NoticeService.GetNotice:input_type -> rightsdesk.v1.GetNoticeRequest
+	6,  // 14: rightsdesk.v1.NoticeService.ImportNotice:input_type -> rightsdesk.v1.ImportNoticeRequest
+	11, // 15: rightsdesk.v1.NoticeService.LintNotice:input_type -> rightsdesk.v1.LintNoticeRequest
+	4,  // 16: rightsdesk.v1.NoticeService.EvaluateRights:input_type -> rightsdesk.v1.EvaluateRightsRequest
+	2,  // 17: rightsdesk.v1.NoticeService.ListNotices:output_type -> rightsdesk.v1.ListNoticesResponse
+	13, // 18: rightsdesk.v1.NoticeService.GetNotice:output_type -> rightsdesk.v1.Notice
+	10, // 19: rightsdesk.v1.NoticeService.ImportNotice:output_type -> rightsdesk.v1.ImportNoticeResponse
+	12, // 20: rightsdesk.v1.NoticeService.LintNotice:output_type -> rightsdesk.v1.LintNoticeResponse
+	5,  // 21: rightsdesk.v1.NoticeService.EvaluateRights:output_type -> rightsdesk.v1.EvaluateRightsResponse
+	17, // [17:22] is the sub-list for method output_type
+	12, // [12:17] is the sub-list for method input_type
+	12, // [12:12] is the sub-list for extension type_name
+	12, // [12:12] is the sub-list for extension extendee
+	0,  // [0:12] is the sub-list for field type_name
 }
 
 func init() { file_rightsdesk_v1_notice_service_proto_init() }
@@ -965,7 +1083,7 @@ func file_rightsdesk_v1_notice_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_rightsdesk_v1_notice_service_proto_rawDesc), len(file_rightsdesk_v1_notice_service_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   11,
+			NumMessages:   12,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
