@@ -22,7 +22,7 @@ func TestTheOrganisationsRegionSetsTheClock(t *testing.T) {
 	for _, tc := range []struct {
 		office, due string
 	}{
-		{deadline.Scotland, "2026-12-01"},       // Monday 30 November is St Andrew's Day
+		{deadline.Scotland, "2026-12-01"},        // Monday 30 November is St Andrew's Day
 		{deadline.EnglandAndWales, "2026-11-30"}, // an ordinary Monday
 		{"", "2026-11-30"},                       // unset: England and Wales
 	} {
