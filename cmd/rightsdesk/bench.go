@@ -22,6 +22,7 @@ func runDevBench(ctx context.Context, args []string, stdout, stderr io.Writer) (
 	fs.IntVar(&cfg.Cases, "cases", 100_000, "cases seeded for the read phase (the DESIGN targets are at 1000000); 0 skips the read phase")
 	fs.IntVar(&cfg.Queries, "queries", 2000, "top-50 ListCases calls timed in the read phase")
 	fs.StringVar(&cfg.Dir, "dir", "", "where the temporary databases go (default the system temp directory); put it on the disk to measure, not tmpfs")
+	fs.StringVar(&cfg.Store, "store", "bolt", "bolt, or etcd to measure an etcd cluster of three members on this machine beside bbolt in the same run (CreateCase at every level; the read phase's store copied to etcd and queried there)")
 	asJSON := fs.Bool("json", false, "print the report as JSON")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole run, server and driver, to this file")
 	if err := parseFlags(fs, args); err != nil {

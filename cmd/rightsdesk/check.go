@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/rightsdesk/rightsdesk/internal/app"
 	"github.com/rightsdesk/rightsdesk/internal/audit"
 	"github.com/rightsdesk/rightsdesk/internal/casework"
 	"github.com/rightsdesk/rightsdesk/internal/store"
@@ -21,8 +22,19 @@ const maxPrinted = 100
 func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("check", stderr)
 	dataDir := fs.String("data", "./rightsdesk-data", "data directory of the database to check (the server must be stopped); it is opened read-only and left unchanged")
+	storeAddr := fs.String("store", "", "check this store instead of --data's: bolt:///DIR or etcd://HOST:PORT,…[/PREFIX] (on etcd the replicas may keep running: the check reads one snapshot; there are no pages to check)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	if *storeAddr != "" {
+		where, err := app.ParseStore(*storeAddr, "")
+		if err != nil {
+			return fmt.Errorf("--store: %w", err)
+		}
+		if where.Engine != "bolt" {
+			return checkRemoteStore(ctx, where, stdout)
+		}
+		*dataDir = where.Dir
 	}
 	// An empty, truncated or missing file fails here, naming the problem.
 	backend, err := bolt.Open(*dataDir, bolt.Options{ReadOnly: true})
@@ -54,6 +66,27 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
+	return checkRecords(ctx, st, "pages checked", "pages checked and sound", backend.Path(), "Restore rightsdesk.db from a backup", stdout)
+}
+
+// checkRemoteStore checks a store on etcd: the indexes against the records
+// and the audit chain, from one snapshot.
+func checkRemoteStore(ctx context.Context, where app.StoreAddress, stdout io.Writer) error {
+	backend, err := app.OpenBackend(ctx, where, app.OpenOptions{ReadOnly: true})
+	if err != nil {
+		return err
+	}
+	defer backend.Close()
+	st, err := store.OpenReadOnly(ctx, backend)
+	if err != nil {
+		return fmt.Errorf("%s: %w", where, err)
+	}
+	return checkRecords(ctx, st, "one etcd snapshot read", "read from one etcd snapshot", where.String(), "Restore from an etcd snapshot or a backup", stdout)
+}
+
+// checkRecords compares the indexes with the records and verifies the
+// audit chain, printing what it finds.
+func checkRecords(ctx context.Context, st *store.Store, pages, pagesFailed, name, restore string, stdout io.Writer) error {
 	var report *store.Consistency
 	if err := st.View(ctx, func(tx store.ReadTx) (err error) {
 		report, err = store.CheckConsistency(tx)
@@ -86,10 +119,10 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if !chainOK {
 			n++
 		}
-		fmt.Fprintf(stdout, "NOT CONSISTENT: %d problem(s) in %s (pages checked and sound). Restore rightsdesk.db from a backup, or keep this copy and report the problems above.\n", n, backend.Path())
+		fmt.Fprintf(stdout, "NOT CONSISTENT: %d problem(s) in %s (%s). %s, or keep this copy and report the problems above.\n", n, name, pagesFailed, restore)
 		return errCheckFailed
 	}
-	_, err = fmt.Fprintf(stdout, "Database consistent: pages checked, %d cases and their indexes agree (%d index entries), audit chain intact (%d events)\n",
-		report.Cases, report.IndexEntries, chain.Events)
+	_, err = fmt.Fprintf(stdout, "Database consistent: %s, %d cases and their indexes agree (%d index entries), audit chain intact (%d events)\n",
+		pages, report.Cases, report.IndexEntries, chain.Events)
 	return err
 }

@@ -41,6 +41,7 @@ func commands() []command {
 		{"audit verify", "recompute the audit chain and name the first broken link", runAuditVerify},
 		{"check", "check a stopped server's database: pages, indexes against records, audit chain; exit 1 on any problem (read-only)", runCheck},
 		{"backup", "write a consistent copy of the database", runBackup},
+		{"store copy", "copy a whole store between engines (bbolt, etcd) and verify the copy: counts, digests, audit chain head", runStoreCopy},
 		{"dev bench", "measure the DESIGN.md performance targets on loopback (make bench)", runDevBench},
 		{"dev seed", "fill a database with realistic, varied cases through the domain code (server stopped)", runDevSeed},
 		{"version", "print the version", runVersion},
@@ -73,7 +74,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case errors.As(err, &bad):
 		printFieldErrors(stderr, bad)
 		return 2
-	case errors.Is(err, errAuditBroken), errors.Is(err, errCheckFailed):
+	case errors.Is(err, errAuditBroken), errors.Is(err, errCheckFailed), errors.Is(err, errCopyDiffers):
 		return 1
 	}
 	fmt.Fprintf(stderr, "rightsdesk %s: %v\n", cmd.name, err)

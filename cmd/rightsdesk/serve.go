@@ -16,13 +16,22 @@ import (
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("serve", stderr)
 	var cfg app.Config
-	fs.StringVar(&cfg.DataDir, "data", "./rightsdesk-data", "data directory (the bbolt database lives here)")
+	fs.StringVar(&cfg.DataDir, "data", "./rightsdesk-data", "data directory: the bbolt database (unless --store names another store) and the admin socket")
+	fs.StringVar(&cfg.Store, "store", "", "where the store is: bolt:///DIR (default: the bbolt database in --data) or etcd://HOST:2379,HOST:2379,HOST:2379[/PREFIX][?cacert=CA.pem&cert=CLIENT.pem&key=CLIENT-KEY.pem&max-txn-ops=N&max-request-bytes=N] for replicas sharing an etcd cluster")
+	fs.StringVar(&cfg.Blobs, "blobs", "", "where documents go: file:///DIR, or s3://BUCKET[/PREFIX]?endpoint=HOST:PORT with keys in $RIGHTSDESK_S3_ACCESS_KEY and $RIGHTSDESK_S3_SECRET_KEY (default: DATA/blobs; replicas that share no disk need S3)")
+	fs.StringVar(&cfg.Replica, "replica", "", "this replica's name in the leader election and the logs (default: host, process id and a random suffix)")
+	fs.DurationVar(&cfg.LeaderTTL, "leader-ttl", 0, "on etcd, how long the other replicas wait before taking over the background work of a leader that died without resigning (default 10s)")
 	fs.StringVar(&cfg.Server.GRPCAddr, "grpc-addr", "127.0.0.1:9090", "gRPC listen address")
 	fs.StringVar(&cfg.Server.HTTPAddr, "http-addr", "127.0.0.1:8080", "HTTP listen address (REST, web pages, health, metrics)")
 	fs.Int64Var(&cfg.Server.MaxBodyBytes, "max-body", 1<<20, "largest request body accepted, in bytes")
 	fs.StringVar(&cfg.Server.Organisation, "org-name", "", "organisation named in the web pages' header (default: the controller of the built-in notices)")
 	fs.StringVar(&cfg.Server.PublicURL, "public-url", "", "address the public reaches the web pages at, for links in emails; https:// marks the session cookie Secure (default http://HTTP-ADDR)")
 	fs.StringVar(&cfg.Server.SMTPURL, "smtp-url", "", "relay for confirmation emails: smtp://[user:pass@]host[:587]?from=ADDRESS (STARTTLS) or smtps://…:465; none sent without it")
+	fs.StringVar(&cfg.Server.Contact.Email, "contact-email", "", "email address the public is told to write to about a request (default: the contacts the notices name)")
+	fs.StringVar(&cfg.Server.Contact.Phone, "contact-phone", "", "phone number the public is told to call about a request")
+	fs.StringVar(&cfg.Server.Contact.Address, "contact-address", "", "postal address the public is told to write to about a request, its lines separated by commas")
+	fs.StringVar(&cfg.Server.Contact.Web, "contact-web", "", "web page the public is told to use to reach you about a request")
+	fs.StringVar(&cfg.Region, "region", "", "the handling office's bank holidays, used when a request names no region: england-and-wales (default), scotland or northern-ireland")
 	holidays := fs.String("holidays", "", "GOV.UK bank-holidays.json to extend the built-in bank holidays")
 	var oidc staff.OIDCConfig
 	fs.StringVar(&oidc.Issuer, "oidc-issuer", "", "OpenID Connect issuer URL for staff sign-in (off when empty)")
@@ -56,7 +65,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "Rightsdesk is running (data in %s)\n", cfg.DataDir)
+	if cfg.Store == "" {
+		fmt.Fprintf(stdout, "Rightsdesk is running (data in %s)\n", cfg.DataDir)
+	} else {
+		where, _ := app.ParseStore(cfg.Store, cfg.DataDir) // New has parsed it
+		fmt.Fprintf(stdout, "Rightsdesk is running (store %s)\n", where)
+	}
 	fmt.Fprintf(stdout, "  request form http://%s/\n", srv.HTTPAddr())
 	fmt.Fprintf(stdout, "  status page  http://%s/status\n", srv.HTTPAddr())
 	fmt.Fprintf(stdout, "  staff        http://%s/staff/\n", srv.HTTPAddr())

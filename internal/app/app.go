@@ -7,18 +7,22 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/rightsdesk/rightsdesk/internal/accounts"
+	"github.com/rightsdesk/rightsdesk/internal/blob"
 	"github.com/rightsdesk/rightsdesk/internal/casework"
 	"github.com/rightsdesk/rightsdesk/internal/deadline"
+	"github.com/rightsdesk/rightsdesk/internal/leader"
 	"github.com/rightsdesk/rightsdesk/internal/notice"
 	"github.com/rightsdesk/rightsdesk/internal/noticework"
 	"github.com/rightsdesk/rightsdesk/internal/operations"
 	"github.com/rightsdesk/rightsdesk/internal/server"
 	"github.com/rightsdesk/rightsdesk/internal/store"
-	"github.com/rightsdesk/rightsdesk/internal/store/bolt"
 	"github.com/rightsdesk/rightsdesk/internal/tokens"
 	"github.com/rightsdesk/rightsdesk/internal/web/staff"
 	"github.com/rightsdesk/rightsdesk/internal/websessions"
@@ -28,6 +32,20 @@ import (
 type Config struct {
 	// DataDir is the directory of the embedded bbolt database.
 	DataDir string
+	// Store, when set, is the store's address (see ParseStore): bolt:///DIR
+	// or etcd://HOST:PORT,…; by default the bbolt database in DataDir.
+	Store string
+	// Replica names this process among the replicas sharing a store
+	// (default: host, process id and a random suffix).
+	Replica string
+	// Jobs run on the replica that leads (see package leader); LeaderTTL
+	// is the election lease on etcd (etcdleader.DefaultTTL when zero).
+	Jobs      []leader.Job
+	LeaderTTL time.Duration
+	// Blobs is where documents go (see OpenBlobs): by default DataDir/blobs.
+	// Nothing stores documents yet; the store is opened, so a wrong
+	// address fails at start, and handed to the use cases as they come.
+	Blobs string
 	// Server is how the doors are served.
 	Server server.Config
 	// Calendars are the bank holidays; by default the built-in ones. Imports
@@ -35,6 +53,9 @@ type Config struct {
 	Calendars *deadline.Calendars
 	// Catalogue seeds notices the store does not have yet, on every start.
 	Catalogue []notice.Notice
+	// Region is the handling office's bank-holiday calendar, used for a
+	// case whose request names none (England and Wales when empty).
+	Region string
 	// Random supplies ids, tokens and secrets; crypto/rand by default.
 	Random io.Reader
 }
@@ -42,7 +63,9 @@ type Config struct {
 // App is a running Rightsdesk: the store, the use cases and the doors.
 type App struct {
 	store  *store.Store
+	blobs  blob.Store
 	server *server.Server
+	leader *leader.Runner
 	// setup is the one-time link that creates the first administrator, or
 	// "" once one exists; setupExpires is when it stops working.
 	setup        string
@@ -53,8 +76,12 @@ type App struct {
 // the use cases and the doors. Nothing is opened or created on disk when the
 // configuration is wrong or a port is taken.
 func New(ctx context.Context, cfg Config) (*App, error) {
-	if cfg.DataDir == "" {
-		return nil, fmt.Errorf("a data directory is required (--data)")
+	where, err := ParseStore(cfg.Store, cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	if where.Engine == "bolt" {
+		cfg.DataDir = where.Dir // the admin socket lives beside the database
 	}
 	if err := cfg.Server.Validate(); err != nil {
 		return nil, err
@@ -62,29 +89,56 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	if cfg.Calendars == nil {
 		cfg.Calendars = deadline.BuiltinCalendars()
 	}
+	if cfg.Region != "" && !slices.Contains(cfg.Calendars.Regions(), cfg.Region) {
+		return nil, fmt.Errorf("--region %q: want one of %s", cfg.Region, strings.Join(cfg.Calendars.Regions(), ", "))
+	}
 	if cfg.Random == nil {
 		cfg.Random = rand.Reader
 	}
 	if cfg.Server.Organisation == "" {
 		cfg.Server.Organisation = organisation(cfg.Catalogue)
 	}
+	if cfg.Server.Contact.Name == "" {
+		cfg.Server.Contact.Name = cfg.Server.Organisation
+	}
 	lis, err := server.Listen(cfg.Server)
 	if err != nil {
 		return nil, err
 	}
-	st, err := openStore(ctx, cfg.DataDir, cfg.Server.Logger)
+	st, err := openStore(ctx, where, cfg.Server.Logger)
 	if err != nil {
 		lis.Close()
 		return nil, err
 	}
-	if path, ok := AdminSocket(cfg.DataDir); !ok {
+	if cfg.DataDir != "" && where.Engine != "bolt" {
+		// The store is elsewhere; the data directory still holds the admin
+		// socket (and, by default, the documents).
+		if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+			lis.Close()
+			_ = st.Close()
+			return nil, err
+		}
+	}
+	if cfg.DataDir == "" {
+		cfg.Server.Logger.Info("no data directory: no admin socket, so the command line needs --server and --token while the server runs")
+	} else if path, ok := AdminSocket(cfg.DataDir); !ok {
 		cfg.Server.Logger.Warn("no admin socket: the data directory's path is too long for one, so the command line needs --server and --token while the server runs", "path", path)
 	} else if err := lis.ListenAdmin(path); err != nil {
 		lis.Close()
 		_ = st.Close()
 		return nil, err
 	}
-	a := &App{store: st}
+	if cfg.Replica == "" {
+		cfg.Replica = replicaName()
+	}
+	blobs, err := OpenBlobs(ctx, cfg.Blobs, cfg.DataDir)
+	if err != nil {
+		lis.Close()
+		_ = st.Close()
+		return nil, err
+	}
+	a := &App{store: st, blobs: blobs}
+	a.leader = leader.NewRunner(st, electorFor(st.Backend(), cfg.Replica, cfg.LeaderTTL), cfg.Replica, cfg.Jobs, cfg.Server.Logger)
 	if err := a.build(ctx, cfg, lis); err != nil {
 		_ = st.Close()
 		return nil, err
@@ -105,21 +159,16 @@ func AdminSocket(dataDir string) (string, bool) {
 	return path, len(path) < 104
 }
 
-// openStore opens the embedded database, refusing one that is empty,
+// openStore opens the store: on bbolt it refuses a database that is empty,
 // truncated or has a damaged page: the page check runs before serving for
 // a file up to bolt.DefaultSyncCheckLimit and in the background above it,
 // where a damaged page found later makes every read and write fail (and so
 // readiness) rather than serving from it.
-func openStore(ctx context.Context, dir string, log *slog.Logger) (*store.Store, error) {
-	backend, err := bolt.Open(dir, bolt.Options{CheckPages: true})
+func openStore(ctx context.Context, where StoreAddress, log *slog.Logger) (*store.Store, error) {
+	backend, err := OpenBackend(ctx, where, OpenOptions{CheckPages: true, Log: log})
 	if err != nil {
 		return nil, err
 	}
-	go func() {
-		if err := backend.WaitPageCheck(context.WithoutCancel(ctx)); err != nil {
-			log.Error("the database is damaged: reads and writes are refused; stop the server and run `rightsdesk check`", "error", err)
-		}
-	}()
 	st, err := store.Open(ctx, backend)
 	if err != nil {
 		_ = backend.Close()
@@ -150,7 +199,7 @@ func (a *App) build(ctx context.Context, cfg Config, lis server.Listeners) (err 
 		return fmt.Errorf("first-administrator link: %w", err)
 	}
 	a.server, err = server.New(ctx, cfg.Server, lis, server.Services{
-		Cases:      casework.New(st, engine, c, cfg.Random),
+		Cases:      casework.New(st, engine, c, cfg.Random, casework.DefaultRegion(cfg.Region)),
 		Notices:    noticework.New(st, c, cfg.Catalogue),
 		Deadlines:  engine,
 		Users:      directory,
@@ -216,9 +265,22 @@ func (a *App) GRPCAddr() string { return a.server.GRPCAddr() }
 // HTTPAddr is the address the HTTP server listens on.
 func (a *App) HTTPAddr() string { return a.server.HTTPAddr() }
 
-// Run serves until ctx is cancelled, then drains in-flight calls, stops the
-// doors and closes the store.
+// Run serves, and runs the background work while this replica leads,
+// until ctx is cancelled; then it drains in-flight calls, stops the doors,
+// stops the background work (resigning the leadership, so another replica
+// takes it at once) and closes the store.
 func (a *App) Run(ctx context.Context) error {
 	defer a.store.Close()
+	leaderCtx, stopLeader := context.WithCancel(ctx)
+	leaderDone := make(chan struct{})
+	go func() { a.leader.Run(leaderCtx); close(leaderDone) }()
+	defer func() { stopLeader(); <-leaderDone }()
 	return a.server.Run(ctx)
 }
+
+// Blobs is the document store.
+func (a *App) Blobs() blob.Store { return a.blobs }
+
+// Leading reports whether this replica runs the background work now, and
+// in which leader epoch.
+func (a *App) Leading() (bool, uint64) { return a.leader.Leading() }

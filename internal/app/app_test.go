@@ -109,3 +109,14 @@ func TestTheFirstAdministratorLinkIsOfferedOnlyWhileThereIsNone(t *testing.T) {
 		t.Errorf("with an administrator, the server still offers %q", link)
 	}
 }
+
+func TestAnUnknownRegionIsRefusedBeforeAnythingIsCreated(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	_, err := app.New(t.Context(), app.Config{DataDir: dir, Server: loopback(), Region: "wales"})
+	if err == nil || !strings.Contains(err.Error(), "--region") || !strings.Contains(err.Error(), "scotland") {
+		t.Fatalf("--region wales: %v; want a refusal naming the flag and the known regions", err)
+	}
+	if _, err := os.Stat(dir); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("the refused start left %s behind (%v)", dir, err)
+	}
+}

@@ -5,8 +5,11 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"runtime"
 	"time"
+
+	"github.com/rightsdesk/rightsdesk/internal/store/etcd/etcdlocal"
 )
 
 // The bounds of a run, so a typo cannot open thousands of connections or
@@ -34,6 +37,11 @@ type Config struct {
 	Queries int
 	// Progress receives a line as each phase starts; nil is silent.
 	Progress io.Writer
+	// Store is "bolt" (or "") to measure the embedded engine, or "etcd" to
+	// measure an etcd cluster of three local members beside it in the
+	// same run: CreateCase at every level, and the read phase's store
+	// copied to etcd and queried there.
+	Store string
 }
 
 func (c Config) validate() error {
@@ -47,6 +55,9 @@ func (c Config) validate() error {
 	}
 	if c.Cases < 0 || c.Cases > MaxCases {
 		return fmt.Errorf("cases: %d is not between 0 and %d", c.Cases, MaxCases)
+	}
+	if c.Store != "" && c.Store != "bolt" && c.Store != "etcd" {
+		return fmt.Errorf("store: %q is not bolt or etcd", c.Store)
 	}
 	if c.Cases > 0 && (c.Queries < 1 || c.Queries > MaxQueries) {
 		return fmt.Errorf("queries: %d is not between 1 and %d", c.Queries, MaxQueries)
@@ -66,6 +77,7 @@ type Report struct {
 	GOARCH     string       `json:"goarch"`
 	CPUs       int          `json:"cpus"`
 	Dir        string       `json:"dir"`
+	Store      string       `json:"store"`
 	Duration   string       `json:"duration_per_side_per_level,omitempty"`
 	WriteShape WriteShape   `json:"write_shape"`
 	Writes     []WriteLevel `json:"writes,omitempty"`
@@ -83,16 +95,25 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		return nil, err
 	}
 	defer os.RemoveAll(root)
-	rep := &Report{GOOS: runtime.GOOS, GOARCH: runtime.GOARCH, CPUs: runtime.NumCPU(), Dir: root}
+	rep := &Report{GOOS: runtime.GOOS, GOARCH: runtime.GOARCH, CPUs: runtime.NumCPU(), Dir: root, Store: "bolt"}
+	var cluster *etcdlocal.Cluster
+	if cfg.Store == "etcd" {
+		rep.Store = "bolt and etcd"
+		cfg.progress("etcd: starting three local members (fsync on) under %s", root)
+		if cluster, err = etcdlocal.Start(ctx, etcdlocal.Options{Dir: filepath.Join(root, "etcd")}); err != nil {
+			return nil, err
+		}
+		defer cluster.Close()
+	}
 	now := time.Now()
 	if len(cfg.Clients) > 0 {
 		rep.Duration = cfg.Duration.String()
-		if rep.WriteShape, rep.Writes, err = measureWrites(ctx, root, cfg, now); err != nil {
+		if rep.WriteShape, rep.Writes, err = measureWrites(ctx, root, cfg, now, cluster); err != nil {
 			return nil, err
 		}
 	}
 	if cfg.Cases > 0 {
-		if rep.Reads, err = measureReads(ctx, root, cfg, now); err != nil {
+		if rep.Reads, err = measureReads(ctx, root, cfg, now, cluster); err != nil {
 			return nil, err
 		}
 	}

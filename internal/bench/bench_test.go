@@ -95,3 +95,32 @@ func TestRunRefusesUnboundedConfigs(t *testing.T) {
 		}
 	}
 }
+
+// --store etcd measures etcd beside bbolt in the same run.
+func TestTinyRunOnEtcd(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts an etcd cluster and servers for several seconds")
+	}
+	rep, err := bench.Run(t.Context(), bench.Config{
+		Dir: t.TempDir(), Clients: []int{2}, Duration: 300 * time.Millisecond, Cases: 150, Queries: 10, Store: "etcd",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l := rep.Writes[0]; l.EtcdCreatesPerSec <= 0 || l.EtcdCreateP50Ms <= 0 || l.EtcdCreateP99Ms < l.EtcdCreateP50Ms {
+		t.Errorf("etcd write level %+v: want a positive rate and latencies", l)
+	}
+	e := rep.Reads.Etcd
+	if e == nil || e.Keys <= 150 || e.CopySeconds <= 0 || e.StartupMs <= 0 || e.QueryP50Ms <= 0 || e.QueryP99Ms < e.QueryP50Ms {
+		t.Fatalf("etcd read phase %+v: want every figure measured", e)
+	}
+	var out strings.Builder
+	if err := rep.Print(&out); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"etcd CreateCase/s", "etcd: top 50 open by due", "stores: bolt and etcd"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("the report lacks %q:\n%s", want, out.String())
+		}
+	}
+}

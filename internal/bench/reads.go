@@ -20,8 +20,11 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	rdv1 "github.com/rightsdesk/rightsdesk/gen/go/rightsdesk/v1"
+	"github.com/rightsdesk/rightsdesk/internal/app"
 	"github.com/rightsdesk/rightsdesk/internal/store"
 	"github.com/rightsdesk/rightsdesk/internal/store/bolt"
+	"github.com/rightsdesk/rightsdesk/internal/store/etcd/etcdlocal"
+	"github.com/rightsdesk/rightsdesk/internal/store/storecopy"
 )
 
 // ReadResult is the read phase over a seeded store.
@@ -46,6 +49,20 @@ type ReadResult struct {
 	// where /proc/self/status cannot be read.
 	RSSBytes     int64 `json:"rss_bytes"`
 	RSSAnonBytes int64 `json:"rss_anon_bytes"`
+	// Etcd is the same store copied to the local etcd cluster and queried
+	// through a server on it (with --store etcd).
+	Etcd *EtcdReads `json:"etcd,omitempty"`
+}
+
+// EtcdReads is the read phase on etcd.
+type EtcdReads struct {
+	// CopySeconds is `store copy` of the seeded bbolt store into etcd.
+	CopySeconds float64 `json:"copy_seconds"`
+	Keys        int     `json:"keys"`
+	StartupMs   float64 `json:"startup_ms"`
+	QueryP50Ms  float64 `json:"query_p50_ms"`
+	QueryP99Ms  float64 `json:"query_p99_ms"`
+	QueryMaxMs  float64 `json:"query_max_ms"`
 }
 
 // The query the targets name: the caseworkers' queue.
@@ -55,7 +72,7 @@ var top50 = &rdv1.ListCasesRequest{PageSize: 50, OrderBy: "due", Filter: "open=t
 // of cases per fsync.
 const seedWriters = 256
 
-func measureReads(ctx context.Context, root string, cfg Config, now time.Time) (*ReadResult, error) {
+func measureReads(ctx context.Context, root string, cfg Config, now time.Time, cluster *etcdlocal.Cluster) (*ReadResult, error) {
 	dir := filepath.Join(root, "reads")
 	res := &ReadResult{Cases: cfg.Cases, Queries: cfg.Queries}
 	start := time.Now()
@@ -84,7 +101,55 @@ func measureReads(ctx context.Context, root string, cfg Config, now time.Time) (
 		return nil, err
 	}
 	res.BytesPerCase = float64(res.FileBytes) / float64(cfg.Cases)
+	if cluster != nil {
+		if res.Etcd, err = measureEtcdReads(ctx, root, dir, cfg, cluster); err != nil {
+			return nil, fmt.Errorf("reads on etcd: %w", err)
+		}
+	}
 	return res, os.RemoveAll(dir)
+}
+
+// measureEtcdReads copies the seeded store into etcd, as `rightsdesk store
+// copy` does, and times the same query through a server on it.
+func measureEtcdReads(ctx context.Context, root, dir string, cfg Config, cluster *etcdlocal.Cluster) (*EtcdReads, error) {
+	addr := cluster.URL("bench-reads")
+	cfg.progress("reads: copying the %d cases to etcd", cfg.Cases)
+	res := &EtcdReads{}
+	start := time.Now()
+	src, err := bolt.Open(dir, bolt.Options{ReadOnly: true})
+	if err != nil {
+		return nil, err
+	}
+	where, err := app.ParseStore(addr, "")
+	if err != nil {
+		return nil, err
+	}
+	dst, err := app.OpenBackend(ctx, where, app.OpenOptions{})
+	if err != nil {
+		_ = src.Close()
+		return nil, err
+	}
+	sum, err := storecopy.Copy(ctx, src, dst, nil)
+	if err = errors.Join(err, src.Close(), dst.Close()); err != nil {
+		return nil, err
+	}
+	res.CopySeconds = time.Since(start).Seconds()
+	for _, b := range sum.Buckets {
+		res.Keys += b.Keys
+	}
+	cfg.progress("reads: starting a server on etcd over %d cases", cfg.Cases)
+	inst, err := startServerOn(ctx, addr, filepath.Join(root, "etcd-reads"))
+	if err != nil {
+		return nil, err
+	}
+	res.StartupMs = ms(inst.startup)
+	cfg.progress("reads: %d top-50 queries on etcd", cfg.Queries)
+	queries, err := queryTop50(ctx, inst, cfg.Cases, cfg.Queries)
+	if err = errors.Join(err, inst.stop()); err != nil {
+		return nil, err
+	}
+	res.QueryP50Ms, res.QueryP99Ms, res.QueryMaxMs = queries.percentile(50), queries.percentile(99), queries.percentile(100)
+	return res, nil
 }
 
 // seed creates cfg.Cases cases through casework.Service.Create, the write

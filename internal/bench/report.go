@@ -28,7 +28,7 @@ const (
 // Print writes the report as tables a person reads.
 func (r *Report) Print(w io.Writer) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(w, "Rightsdesk bench: %s/%s, %d CPUs, fsync on, 127.0.0.1 only, data under %s\n", r.GOOS, r.GOARCH, r.CPUs, r.Dir)
+	fmt.Fprintf(w, "Rightsdesk bench: %s/%s, %d CPUs, fsync on, 127.0.0.1 only, data under %s, stores: %s\n", r.GOOS, r.GOARCH, r.CPUs, r.Dir, r.Store)
 	if len(r.Writes) > 0 {
 		fmt.Fprintf(w, "\nWrites: %s of each side per level, in %d alternating rounds. One CreateCase puts %.1f keys, %s bytes\n"+
 			"(recorded from casework.Service.Create); the bbolt baseline puts the same keys and value sizes in one db.Batch call.\n\n",
@@ -40,6 +40,17 @@ func (r *Report) Print(w io.Writer) error {
 		}
 		if err := tw.Flush(); err != nil {
 			return err
+		}
+		if r.Writes[0].EtcdCreatesPerSec > 0 {
+			fmt.Fprintf(w, "\nThe same CreateCase on a server whose store is etcd: three members on this machine, fsync on, in the same rounds.\n\n")
+			fmt.Fprintln(tw, "clients\tbbolt CreateCase/s\tp50 ms\tp99 ms\tetcd CreateCase/s\tp50 ms\tp99 ms\tetcd/bbolt\t")
+			for _, l := range r.Writes {
+				fmt.Fprintf(tw, "%d\t%.1f\t%.2f\t%.2f\t%.1f\t%.2f\t%.2f\t%.1f%%\t\n",
+					l.Clients, l.CreatesPerSec, l.CreateP50Ms, l.CreateP99Ms, l.EtcdCreatesPerSec, l.EtcdCreateP50Ms, l.EtcdCreateP99Ms, 100*l.EtcdCreatesPerSec/l.CreatesPerSec)
+			}
+			if err := tw.Flush(); err != nil {
+				return err
+			}
 		}
 	}
 	if rd := r.Reads; rd != nil {
@@ -53,6 +64,11 @@ func (r *Report) Print(w io.Writer) error {
 		fmt.Fprintf(tw, "  by bucket, B/case (allocated pages)\t%s\n", bucketLine(rd))
 		if rd.RSSBytes > 0 {
 			fmt.Fprintf(tw, "RSS of this process (server and driver)\t%.1f MB (anonymous %.1f MB)\n", float64(rd.RSSBytes)/1e6, float64(rd.RSSAnonBytes)/1e6)
+		}
+		if e := rd.Etcd; e != nil {
+			fmt.Fprintf(tw, "etcd: the same store copied in (store copy)\t%s keys in %.1fs (%s keys/s)\n", thousands(float64(e.Keys)), e.CopySeconds, thousands(float64(e.Keys)/e.CopySeconds))
+			fmt.Fprintf(tw, "etcd: top 50 open by due (ListCases, %s calls)\tp50 %.2f ms  p99 %.2f ms  max %.2f ms\n", thousands(float64(rd.Queries)), e.QueryP50Ms, e.QueryP99Ms, e.QueryMaxMs)
+			fmt.Fprintf(tw, "etcd: server startup over the copied store\t%.0f ms\n", e.StartupMs)
 		}
 		if err := tw.Flush(); err != nil {
 			return err

@@ -37,7 +37,13 @@ type instance struct {
 // holds the database's lock, then starts a server on 127.0.0.1 with the
 // built-in catalogue and waits until it serves.
 func startServer(ctx context.Context, dir string) (*instance, error) {
-	token, err := putToken(ctx, dir)
+	return startServerOn(ctx, "", dir)
+}
+
+// startServerOn is startServer on the store at addr (see app.ParseStore;
+// "" is the bbolt database in dir).
+func startServerOn(ctx context.Context, addr, dir string) (*instance, error) {
+	token, err := putToken(ctx, addr, dir)
 	if err != nil {
 		return nil, err
 	}
@@ -49,6 +55,7 @@ func startServer(ctx context.Context, dir string) (*instance, error) {
 	start := time.Now()
 	srv, err := app.New(runCtx, app.Config{
 		DataDir:   dir,
+		Store:     addr,
 		Server:    server.Config{GRPCAddr: "127.0.0.1:0", HTTPAddr: "127.0.0.1:0", Logger: slog.New(slog.DiscardHandler)},
 		Catalogue: notices,
 	})
@@ -102,8 +109,8 @@ func (in *instance) authorised(ctx context.Context) context.Context {
 	return metadata.AppendToOutgoingContext(ctx, "authorization", "Bearer "+in.token)
 }
 
-func putToken(ctx context.Context, dir string) (string, error) {
-	st, err := openStore(ctx, dir)
+func putToken(ctx context.Context, addr, dir string) (string, error) {
+	st, err := openStoreAt(ctx, addr, dir)
 	if err != nil {
 		return "", err
 	}
@@ -120,6 +127,19 @@ func putToken(ctx context.Context, dir string) (string, error) {
 // would have seeded it, so casework can create cases without a server.
 func openStore(ctx context.Context, dir string) (*store.Store, error) {
 	backend, err := bolt.Open(dir, bolt.Options{})
+	if err != nil {
+		return nil, err
+	}
+	return openOver(ctx, backend)
+}
+
+// openStoreAt opens the store at addr ("" for bbolt in dir) as openStore.
+func openStoreAt(ctx context.Context, addr, dir string) (*store.Store, error) {
+	where, err := app.ParseStore(addr, dir)
+	if err != nil {
+		return nil, err
+	}
+	backend, err := app.OpenBackend(ctx, where, app.OpenOptions{})
 	if err != nil {
 		return nil, err
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/rightsdesk/rightsdesk/internal/notice"
 	"github.com/rightsdesk/rightsdesk/internal/store"
 	"github.com/rightsdesk/rightsdesk/internal/store/bolt"
+	"github.com/rightsdesk/rightsdesk/internal/store/etcd/etcdlocal"
 )
 
 // WriteLevel is the write phase at one concurrency.
@@ -34,6 +35,11 @@ type WriteLevel struct {
 	BatchP99Ms    float64 `json:"bbolt_batch_p99_ms"`
 	// Ratio is CreatesPerSec / BatchesPerSec.
 	Ratio float64 `json:"ratio"`
+	// Etcd* are CreateCase on a server whose store is the local etcd
+	// cluster, at the same level in the same rounds (with --store etcd).
+	EtcdCreatesPerSec float64 `json:"etcd_creates_per_sec,omitempty"`
+	EtcdCreateP50Ms   float64 `json:"etcd_create_p50_ms,omitempty"`
+	EtcdCreateP99Ms   float64 `json:"etcd_create_p99_ms,omitempty"`
 }
 
 // WriteShape is what one CreateCase writes, on average over the rights.
@@ -126,7 +132,7 @@ func shapeOf(shapes [][]recordedPut) WriteShape {
 const rounds = 3
 
 // measureWrites measures each concurrency on fresh databases of its own.
-func measureWrites(ctx context.Context, root string, cfg Config, now time.Time) (WriteShape, []WriteLevel, error) {
+func measureWrites(ctx context.Context, root string, cfg Config, now time.Time, cluster *etcdlocal.Cluster) (WriteShape, []WriteLevel, error) {
 	shapes, err := recordShapes(ctx, filepath.Join(root, "shape"), now)
 	if err != nil {
 		return WriteShape{}, nil, err
@@ -135,7 +141,11 @@ func measureWrites(ctx context.Context, root string, cfg Config, now time.Time) 
 	for _, clients := range cfg.Clients {
 		dir := filepath.Join(root, fmt.Sprintf("writes-%d", clients))
 		cfg.progress("writes: %d clients: bbolt baseline and CreateCase over gRPC, %d rounds of %s each", clients, rounds, cfg.Duration/rounds)
-		raw, creates, err := measureLevel(ctx, dir, shapes, clients, cfg.Duration, now)
+		var etcdAddr string
+		if cluster != nil {
+			etcdAddr = cluster.URL(fmt.Sprintf("bench-writes-%d", clients))
+		}
+		raw, creates, onEtcd, err := measureLevel(ctx, dir, shapes, clients, cfg.Duration, now, etcdAddr)
 		if err != nil {
 			return WriteShape{}, nil, fmt.Errorf("writes at %d clients: %w", clients, err)
 		}
@@ -152,33 +162,54 @@ func measureWrites(ctx context.Context, root string, cfg Config, now time.Time) 
 			BatchP99Ms:    raw.percentile(99),
 			Ratio:         creates.perSecond() / raw.perSecond(),
 		})
+		if cluster != nil {
+			l := &levels[len(levels)-1]
+			l.EtcdCreatesPerSec, l.EtcdCreateP50Ms, l.EtcdCreateP99Ms = onEtcd.perSecond(), onEtcd.percentile(50), onEtcd.percentile(99)
+		}
 	}
 	return shapeOf(shapes), levels, nil
 }
 
-func measureLevel(ctx context.Context, dir string, shapes [][]recordedPut, clients int, d time.Duration, now time.Time) (raw, creates load, err error) {
+// measureLevel runs the baseline and CreateCase, and CreateCase on etcd
+// when etcdAddr is set, in alternating rounds.
+func measureLevel(ctx context.Context, dir string, shapes [][]recordedPut, clients int, d time.Duration, now time.Time, etcdAddr string) (raw, creates, onEtcd load, err error) {
 	putBatch, closeRaw, err := openBaseline(filepath.Join(dir, "raw"), shapes)
 	if err != nil {
-		return load{}, load{}, err
+		return load{}, load{}, load{}, err
 	}
 	defer func() { err = errors.Join(err, closeRaw()) }()
-	create, stopServer, err := openCreates(ctx, filepath.Join(dir, "server"), clients, now)
+	create, stopServer, err := openCreates(ctx, "", filepath.Join(dir, "server"), clients, now)
 	if err != nil {
-		return load{}, load{}, err
+		return load{}, load{}, load{}, err
 	}
 	defer func() { err = errors.Join(err, stopServer()) }()
+	var createEtcd func(int) error
+	if etcdAddr != "" {
+		var stopEtcd func() error
+		if createEtcd, stopEtcd, err = openCreates(ctx, etcdAddr, filepath.Join(dir, "etcd-server"), clients, now); err != nil {
+			return load{}, load{}, load{}, err
+		}
+		defer func() { err = errors.Join(err, stopEtcd()) }()
+	}
 	for range rounds {
 		r, err := drive(ctx, clients, d/rounds, putBatch)
 		if err != nil {
-			return load{}, load{}, fmt.Errorf("bbolt baseline: %w", err)
+			return load{}, load{}, load{}, fmt.Errorf("bbolt baseline: %w", err)
 		}
 		c, err := drive(ctx, clients, d/rounds, create)
 		if err != nil {
-			return load{}, load{}, fmt.Errorf("CreateCase: %w", err)
+			return load{}, load{}, load{}, fmt.Errorf("CreateCase: %w", err)
 		}
 		raw, creates = raw.add(r), creates.add(c)
+		if createEtcd != nil {
+			e, err := drive(ctx, clients, d/rounds, createEtcd)
+			if err != nil {
+				return load{}, load{}, load{}, fmt.Errorf("CreateCase on etcd: %w", err)
+			}
+			onEtcd = onEtcd.add(e)
+		}
 	}
-	return raw, creates, nil
+	return raw, creates, onEtcd, nil
 }
 
 // openBaseline returns an operation that puts one recorded create's keys
@@ -230,8 +261,8 @@ func openBaseline(dir string, shapes [][]recordedPut) (func(int) error, func() e
 // openCreates starts a fresh server and returns an operation that calls
 // CreateCase as one of clients, each on its own connection as separate
 // client processes would be, and a function that hangs up and stops it.
-func openCreates(ctx context.Context, dir string, clients int, now time.Time) (func(int) error, func() error, error) {
-	inst, err := startServer(ctx, dir)
+func openCreates(ctx context.Context, addr, dir string, clients int, now time.Time) (func(int) error, func() error, error) {
+	inst, err := startServerOn(ctx, addr, dir)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -22,6 +22,7 @@ import (
 	rdv1 "github.com/rightsdesk/rightsdesk/gen/go/rightsdesk/v1"
 	"github.com/rightsdesk/rightsdesk/internal/clock"
 	"github.com/rightsdesk/rightsdesk/internal/deadline"
+	"github.com/rightsdesk/rightsdesk/internal/notice"
 	"github.com/rightsdesk/rightsdesk/internal/notify"
 	"github.com/rightsdesk/rightsdesk/internal/usecase"
 	"github.com/rightsdesk/rightsdesk/internal/web"
@@ -38,6 +39,9 @@ type Config struct {
 	Clock           clock.Clock
 	// Organisation is named in the web pages' header.
 	Organisation string
+	// Contact is how the organisation asks the public to reach it about a
+	// request; the notices' own contacts are shown when it is empty.
+	Contact notice.Party
 	// PublicURL is the web pages' address as the public reaches them, for
 	// links in emails; https:// also marks the session cookie Secure. By
 	// default http:// and the HTTP listen address.

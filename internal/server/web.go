@@ -57,7 +57,7 @@ func (s *Server) buildWeb(ctx context.Context) error {
 	}
 	publicSite, err := public.New(public.Config{
 		Work: s.services.Cases, Notices: s.services.Notices, Sessions: sessions, Log: s.log,
-		Organisation: s.cfg.Organisation, PublicURL: publicURL, Mailer: mailer,
+		Organisation: s.cfg.Organisation, Contact: s.cfg.Contact, PublicURL: publicURL, Mailer: mailer,
 	})
 	if err != nil {
 		return err
