@@ -17,6 +17,8 @@ DIST              := web/dist
 # npm ci writes this file: it stands for "node_modules matches the lock file".
 NPM_STAMP         := web/node_modules/.package-lock.json
 SCREENSHOTS       := build/screenshots
+# The browser tests make browser-test runs (node --test runs the files in parallel).
+BROWSER_TESTS     := $(sort $(wildcard web/test/*.test.mjs))
 # What the checks skipped, one line each, for make test's last line.
 SKIPPED           := build/skipped.txt
 # make dist: where the release goes, what it is built for and what its
@@ -101,7 +103,7 @@ check-assets: assets
 # every page; screenshots land in $(SCREENSHOTS). .ci/run installs Chromium.
 browser-test: build $(NPM_STAMP)
 	@mkdir -p build
-	SCREENSHOT_DIR=$(CURDIR)/$(SCREENSHOTS) node --test web/test/journey.test.mjs web/test/staff.test.mjs web/test/setup.test.mjs | tee build/browser.tap
+	SCREENSHOT_DIR=$(CURDIR)/$(SCREENSHOTS) node --test $(BROWSER_TESTS) | tee build/browser.tap
 	@grep -m1 -o 'browser tests skipped: [^#]*' build/browser.tap | sed 's/ skipped:/:/' >> $(SKIPPED) || true
 
 # Refreshes the README's screenshots from the last browser-test run.

@@ -6,6 +6,8 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"slices"
+	"strings"
 
 	"github.com/rightsdesk/rightsdesk/internal/app"
 	"github.com/rightsdesk/rightsdesk/internal/deadline"
@@ -32,6 +34,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&cfg.Server.Contact.Address, "contact-address", "", "postal address the public is told to write to about a request, its lines separated by commas")
 	fs.StringVar(&cfg.Server.Contact.Web, "contact-web", "", "web page the public is told to use to reach you about a request")
 	fs.StringVar(&cfg.Region, "region", "", "the handling office's bank holidays, used when a request names no region: england-and-wales (default), scotland or northern-ireland")
+	fs.Var((*noticeRegions)(&cfg.NoticeRegions), "notice-region", "NOTICE=REGION: requests about this notice are handled by an office in that region (repeat, or separate with commas)")
 	holidays := fs.String("holidays", "", "GOV.UK bank-holidays.json to extend the built-in bank holidays")
 	var oidc staff.OIDCConfig
 	fs.StringVar(&oidc.Issuer, "oidc-issuer", "", "OpenID Connect issuer URL for staff sign-in (off when empty)")
@@ -104,4 +107,31 @@ func loadCalendars(path string) (*deadline.Calendars, error) {
 		return nil, fmt.Errorf("--holidays %s: %w", path, err)
 	}
 	return cal.Merge(imported), nil
+}
+
+// noticeRegions is --notice-region: NOTICE=REGION pairs, from repeated
+// flags or one comma-separated value (as $RIGHTSDESK_NOTICE_REGION gives).
+type noticeRegions map[string]string
+
+func (n *noticeRegions) String() string {
+	pairs := make([]string, 0, len(*n))
+	for id, region := range *n {
+		pairs = append(pairs, id+"="+region)
+	}
+	slices.Sort(pairs)
+	return strings.Join(pairs, ",")
+}
+
+func (n *noticeRegions) Set(value string) error {
+	if *n == nil {
+		*n = map[string]string{}
+	}
+	for pair := range strings.SplitSeq(value, ",") {
+		id, region, ok := strings.Cut(strings.TrimSpace(pair), "=")
+		if !ok || id == "" || region == "" {
+			return fmt.Errorf("%q: want NOTICE=REGION", pair)
+		}
+		(*n)[id] = region
+	}
+	return nil
 }

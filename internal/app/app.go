@@ -56,6 +56,9 @@ type Config struct {
 	// Region is the handling office's bank-holiday calendar, used for a
 	// case whose request names none (England and Wales when empty).
 	Region string
+	// NoticeRegions are the calendars of the offices handling particular
+	// notices' requests, by notice id, where they differ from Region.
+	NoticeRegions map[string]string
 	// Random supplies ids, tokens and secrets; crypto/rand by default.
 	Random io.Reader
 }
@@ -89,8 +92,8 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	if cfg.Calendars == nil {
 		cfg.Calendars = deadline.BuiltinCalendars()
 	}
-	if cfg.Region != "" && !slices.Contains(cfg.Calendars.Regions(), cfg.Region) {
-		return nil, fmt.Errorf("--region %q: want one of %s", cfg.Region, strings.Join(cfg.Calendars.Regions(), ", "))
+	if err := checkRegions(cfg); err != nil {
+		return nil, err
 	}
 	if cfg.Random == nil {
 		cfg.Random = rand.Reader
@@ -199,7 +202,7 @@ func (a *App) build(ctx context.Context, cfg Config, lis server.Listeners) (err 
 		return fmt.Errorf("first-administrator link: %w", err)
 	}
 	a.server, err = server.New(ctx, cfg.Server, lis, server.Services{
-		Cases:      casework.New(st, engine, c, cfg.Random, casework.DefaultRegion(cfg.Region)),
+		Cases:      casework.New(st, engine, c, cfg.Random, casework.DefaultRegion(cfg.Region), casework.NoticeRegions(cfg.NoticeRegions)),
 		Notices:    noticework.New(st, c, cfg.Catalogue),
 		Deadlines:  engine,
 		Users:      directory,
@@ -208,6 +211,21 @@ func (a *App) build(ctx context.Context, cfg Config, lis server.Listeners) (err 
 		Sessions:   websessions.New(st, cfg.Random),
 	})
 	return err
+}
+
+// checkRegions refuses a region the calendars do not know; an unknown
+// notice in NoticeRegions is allowed, since it may be imported later.
+func checkRegions(cfg Config) error {
+	known := cfg.Calendars.Regions()
+	if cfg.Region != "" && !slices.Contains(known, cfg.Region) {
+		return fmt.Errorf("--region %q: want one of %s", cfg.Region, strings.Join(known, ", "))
+	}
+	for id, region := range cfg.NoticeRegions {
+		if !slices.Contains(known, region) {
+			return fmt.Errorf("--notice-region %s=%s: want one of %s", id, region, strings.Join(known, ", "))
+		}
+	}
+	return nil
 }
 
 // withHolidayImports applies bank holidays stored by `holidays import`,

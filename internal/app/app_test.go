@@ -111,12 +111,18 @@ func TestTheFirstAdministratorLinkIsOfferedOnlyWhileThereIsNone(t *testing.T) {
 }
 
 func TestAnUnknownRegionIsRefusedBeforeAnythingIsCreated(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "data")
-	_, err := app.New(t.Context(), app.Config{DataDir: dir, Server: loopback(), Region: "wales"})
-	if err == nil || !strings.Contains(err.Error(), "--region") || !strings.Contains(err.Error(), "scotland") {
-		t.Fatalf("--region wales: %v; want a refusal naming the flag and the known regions", err)
-	}
-	if _, err := os.Stat(dir); !errors.Is(err, fs.ErrNotExist) {
-		t.Errorf("the refused start left %s behind (%v)", dir, err)
+	for flag, cfg := range map[string]app.Config{
+		"--region":        {Region: "wales"},
+		"--notice-region": {NoticeRegions: map[string]string{"it-service-desk": "wales"}},
+	} {
+		dir := filepath.Join(t.TempDir(), "data")
+		cfg.DataDir, cfg.Server = dir, loopback()
+		_, err := app.New(t.Context(), cfg)
+		if err == nil || !strings.Contains(err.Error(), flag) || !strings.Contains(err.Error(), "scotland") {
+			t.Fatalf("%s wales: %v; want a refusal naming the flag and the known regions", flag, err)
+		}
+		if _, err := os.Stat(dir); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("%s: the refused start left %s behind (%v)", flag, dir, err)
+		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 
 	"github.com/rightsdesk/rightsdesk/internal/audit"
 	"github.com/rightsdesk/rightsdesk/internal/cases"
@@ -21,12 +22,14 @@ var _ usecase.Cases = (*Service)(nil)
 
 // Service runs case commands and queries.
 type Service struct {
-	store   *store.Store
-	engine  *deadline.Engine
-	clock   clock.Clock
-	random  io.Reader
-	region  string
-	decoded decodedCases
+	store  *store.Store
+	engine *deadline.Engine
+	clock  clock.Clock
+	random io.Reader
+	region string
+	// noticeRegions are the offices handling particular notices' requests.
+	noticeRegions map[string]string
+	decoded       decodedCases
 }
 
 // Option configures a Service.
@@ -36,6 +39,34 @@ type Option func(*Service)
 // in when the request names none: the handling office's, whatever the
 // requester's address (England and Wales when unset).
 func DefaultRegion(region string) Option { return func(s *Service) { s.region = region } }
+
+// NoticeRegions names, by notice id, the calendar of the office handling
+// requests about that notice where it is not the default one (a service run
+// from a Scottish office, say). A case about notices whose offices disagree,
+// or about none, counts in the default region; staff can change a case's
+// region with a reason.
+func NoticeRegions(byNotice map[string]string) Option {
+	return func(s *Service) { s.noticeRegions = maps.Clone(byNotice) }
+}
+
+// officeRegion is the calendar a new case about refs counts in.
+func (s *Service) officeRegion(refs []cases.NoticeRef) string {
+	region := ""
+	for _, ref := range refs {
+		office, ok := s.noticeRegions[ref.ID]
+		if !ok {
+			office = s.region
+		}
+		if region != "" && office != region {
+			return s.region
+		}
+		region = office
+	}
+	if region == "" {
+		return s.region
+	}
+	return region
+}
 
 // New returns a Service. random supplies ids, references and tokens
 // (crypto/rand.Reader in production).
@@ -118,7 +149,7 @@ func (s *Service) tryCreate(ctx context.Context, actor string, req cases.NewCase
 	}
 	env.Notice = func(id string) (*notice.Notice, bool) { n, ok := notices[id]; return n, ok }
 	if req.Region == "" {
-		req.Region = s.region
+		req.Region = s.officeRegion(req.Notices)
 	}
 	created, err := cases.Create(req, env)
 	if err != nil {

@@ -37,6 +37,33 @@ func TestTheOrganisationsRegionSetsTheClock(t *testing.T) {
 	}
 }
 
+// A service handled from another office counts in that office's calendar;
+// a case about services whose offices disagree, or about none, in the
+// organisation's.
+func TestANoticesOfficeSetsTheClock(t *testing.T) {
+	now := time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)
+	desk := cases.NoticeRef{ID: "it-service-desk", Context: "employment"}
+	hub := cases.NoticeRef{ID: "gpg-csep-hub"}
+	for _, tc := range []struct {
+		name    string
+		notices []cases.NoticeRef
+		region  string
+	}{
+		{"a notice handled in Scotland", []cases.NoticeRef{desk}, deadline.Scotland},
+		{"a notice handled by the organisation", []cases.NoticeRef{hub}, deadline.EnglandAndWales},
+		{"notices whose offices disagree", []cases.NoticeRef{desk, hub}, deadline.EnglandAndWales},
+		{"no notice", nil, deadline.EnglandAndWales},
+	} {
+		w, _ := caseworktest.New(t, t.TempDir(), now, casework.DefaultRegion(deadline.EnglandAndWales),
+			casework.NoticeRegions(map[string]string{desk.ID: deadline.Scotland}))
+		r := request(notice.RightAccess, "")
+		r.Notices, r.ReceivedOn = tc.notices, "2026-10-30"
+		if c := create(t, w, r); c.Region != tc.region {
+			t.Errorf("%s: region %q, want %q", tc.name, c.Region, tc.region)
+		}
+	}
+}
+
 func TestANoteAfterAColleaguesChangeIsSaved(t *testing.T) {
 	w, _ := newService(t, t.TempDir())
 	c := create(t, w, request(notice.RightAccess, ""))
