@@ -106,11 +106,20 @@ browser-test: build $(NPM_STAMP)
 	SCREENSHOT_DIR=$(CURDIR)/$(SCREENSHOTS) node --test $(BROWSER_TESTS) | tee build/browser.tap
 	@grep -m1 -o 'browser tests skipped: [^#]*' build/browser.tap | sed 's/ skipped:/:/' >> $(SKIPPED) || true
 
-# Refreshes the README's screenshots from the last browser-test run.
+# Refreshes the README's screenshots from the last browser-test run, at
+# 1280 and 375 px: each pair is where browser-test wrote it and its name
+# in docs/screenshots.
+DOC_SCREENSHOTS := public-js-on/01-start:public-start public-js-on/02-rights:public-rights \
+  public-js-on/04-services:public-services public-js-on/09-details-error:public-details-error \
+  public-js-on/12-check:public-check public-js-on/14-confirmation:public-confirmation public-js-on/16-status:public-status \
+  staff-queue-js/queue:staff-queue staff-queue-js/dashboard:staff-dashboard staff-queue-js/find:staff-find \
+  staff-case-js/02-acknowledgement:staff-acknowledgement staff-case-js/03-case-new:staff-case-new \
+  staff-case-js/04-edit-notices:staff-edit-notices staff-case-js/07-case-awaiting:staff-case-awaiting \
+  admin-js/users:admin-users admin-js/tokens:admin-tokens admin-js/import-preview:admin-import-preview
 docs-screenshots:
 	@mkdir -p docs/screenshots
-	for page in start rights dates-error check confirmation status; do \
-	  cp $(SCREENSHOTS)/js-on/[0-9][0-9]-$$page.png docs/screenshots/$$page.png; done
+	for pair in $(DOC_SCREENSHOTS); do for width in 1280 375; do \
+	  cp $(SCREENSHOTS)/$${pair%%:*}-$$width.png docs/screenshots/$${pair#*:}-$$width.png || exit 1; done; done
 
 # Imports every notice of the development corpus (../shared/corpus beside the
 # repository, or CORPUS=dir) and prints the importer's score per notice and
