@@ -7,8 +7,6 @@ import (
 	"io"
 	"strings"
 
-	"google.golang.org/protobuf/encoding/protojson"
-
 	rdv1 "github.com/rightsdesk/rightsdesk/gen/go/rightsdesk/v1"
 	"github.com/rightsdesk/rightsdesk/internal/clock"
 	"github.com/rightsdesk/rightsdesk/internal/deadline"
@@ -74,7 +72,13 @@ func runDeadline(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return err
 	}
 	if *asJSON {
-		_, err := fmt.Fprintln(stdout, protojson.Format(resp))
+		opts := server.RESTMarshalOptions()
+		opts.Multiline, opts.Indent = true, "  "
+		out, err := opts.Marshal(resp)
+		if err != nil {
+			return err
+		}
+		_, err = fmt.Fprintln(stdout, string(out))
 		return err
 	}
 	return printDeadline(stdout, resp)

@@ -4,6 +4,10 @@
 // variables) into a config, validates it and runs. It must not hold domain
 // logic.
 //
+// main.go holds the command table and the dispatch: help at every level
+// (--help, -h, `help [COMMAND]`, a group's list of subcommands) goes to
+// stdout with exit status 0; a usage error goes to stderr with status 2.
+//
 // Offline commands that only read (audit verify, backup --data, users list,
 // tokens list, check) open the database read-only (openStoreReadOnly): a
 // mistyped --data creates nothing and fails with "no database at …", and

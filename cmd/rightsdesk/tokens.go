@@ -3,14 +3,9 @@ package main
 import (
 	"context"
 	"crypto/rand"
-	"encoding/json"
-	"errors"
 	"flag"
-	"fmt"
-	"io"
 	"regexp"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"google.golang.org/protobuf/types/known/durationpb"
@@ -68,128 +63,6 @@ func openTokens(ctx context.Context, t *target, write bool) (tokenBook, error) {
 		return nil, err
 	}
 	return localTokens{st: st, svc: tokens.New(st, clock.System{}, rand.Reader)}, nil
-}
-
-func runTokensCreate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("tokens create", stderr)
-	where := tokenTarget(fs)
-	roleName := fs.String("role", "", "viewer, caseworker or admin (required)")
-	name := fs.String("name", "", "who or what holds the token, e.g. alice or case-importer (required); recorded as the audit actor token:NAME")
-	expires := fs.Duration("expires", 0, "lifetime, e.g. 720h for 30 days; 0 never expires")
-	if err := where.parse(args); err != nil {
-		return err
-	}
-	if *roleName == "" || *name == "" {
-		fmt.Fprintln(stderr, "usage: rightsdesk tokens create --role viewer|caseworker|admin --name NAME [--expires 720h] (--server HOST:PORT --token ADMIN_TOKEN | --data DIR)")
-		return errUsage
-	}
-	role, err := auth.ParseRole(*roleName)
-	if err != nil {
-		return fmt.Errorf("--role: %w", err)
-	}
-	if err := auth.ValidateTokenName(*name); err != nil {
-		return fmt.Errorf("--name: %w", err)
-	}
-	if *expires < 0 {
-		return fmt.Errorf("--expires %s: want a positive duration, or 0 for a token that never expires", *expires)
-	}
-	book, err := openTokens(ctx, where, true)
-	if err != nil {
-		return err
-	}
-	defer book.Close()
-	plaintext, tok, err := book.create(ctx, *name, role, *expires)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(stderr, "Created %s token %s for %q%s. It is shown once, below, and cannot be shown again: store it now.\n",
-		tok.Role, tok.ID, tok.Name, expiryNote(tok.ExpiresAt))
-	_, err = fmt.Fprintln(stdout, plaintext)
-	return err
-}
-
-func expiryNote(at *time.Time) string {
-	if at == nil {
-		return ", never expiring"
-	}
-	return ", expiring " + at.Format(time.RFC3339)
-}
-
-func runTokensList(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("tokens list", stderr)
-	where := tokenTarget(fs)
-	asJSON := fs.Bool("json", false, "print each token record as JSON, one per line")
-	if err := where.parse(args); err != nil {
-		return err
-	}
-	book, err := openTokens(ctx, where, false)
-	if err != nil {
-		return err
-	}
-	defer book.Close()
-	tokens, err := book.list(ctx)
-	if err != nil {
-		return err
-	}
-	if *asJSON {
-		enc := json.NewEncoder(stdout)
-		for _, t := range tokens {
-			if err := enc.Encode(t); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-	if len(tokens) == 0 {
-		fmt.Fprintln(stderr, "No tokens yet: create one with `rightsdesk tokens create --role admin --name NAME`.")
-		return nil
-	}
-	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tNAME\tROLE\tCREATED\tEXPIRES\tREVOKED")
-	for _, t := range tokens {
-		expires := "never"
-		if t.ExpiresAt != nil {
-			expires = t.ExpiresAt.UTC().Format(time.RFC3339)
-		}
-		revoked := "no"
-		if t.Revoked {
-			revoked = "yes"
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", t.ID, t.Name, t.Role, t.CreatedAt.UTC().Format(time.RFC3339), expires, revoked)
-	}
-	return tw.Flush()
-}
-
-func runTokensRevoke(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("tokens revoke", stderr)
-	where := tokenTarget(fs)
-	ids, err := where.splitParse(args)
-	if err != nil {
-		return err
-	}
-	if len(ids) != 1 {
-		fmt.Fprintln(stderr, "usage: rightsdesk tokens revoke (--server HOST:PORT --token ADMIN_TOKEN | --data DIR) ID   (the ID column of `rightsdesk tokens list`)")
-		return errUsage
-	}
-	id := strings.TrimSpace(ids[0])
-	book, err := openTokens(ctx, where, true)
-	if err != nil {
-		return err
-	}
-	defer book.Close()
-	_, err = book.revoke(ctx, id)
-	var nf *fault.NotFound
-	if errors.As(err, &nf) {
-		return fmt.Errorf("no token has the id %q; see `rightsdesk tokens list`", id)
-	}
-	if err != nil {
-		return err
-	}
-	// The server looks a token up on every call, so revoking takes effect
-	// at once, whether it was done through the server or on its stopped
-	// database.
-	_, err = fmt.Fprintf(stdout, "Revoked token %s: it is refused from now on.\n", id)
-	return err
 }
 
 // localTokens keeps the tokens in the database file, through the same use

@@ -4,15 +4,12 @@ import (
 	"bufio"
 	"context"
 	"crypto/rand"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 	"strings"
-	"text/tabwriter"
-	"time"
 
 	"golang.org/x/term"
 
@@ -99,40 +96,6 @@ func openAccounts(ctx context.Context, t *target, write bool, notes io.Writer) (
 	return localAccounts{d: d, close: closeStore, fields: t.opts.fields}, nil
 }
 
-func runUsersCreate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("users create", stderr)
-	where := userTarget(fs, userFields)
-	roleName := fs.String("role", "", "viewer, caseworker or admin (required)")
-	name := fs.String("name", "", "the person's name as colleagues know it (required)")
-	email := fs.String("email", "", "the address they sign in with (required)")
-	if err := where.parse(args); err != nil {
-		return err
-	}
-	if *roleName == "" || *name == "" || *email == "" {
-		fmt.Fprintln(stderr, "usage: rightsdesk users create --role viewer|caseworker|admin --name NAME --email EMAIL (--server HOST:PORT --token ADMIN_TOKEN | --data DIR) < password")
-		return errUsage
-	}
-	role, err := auth.ParseRole(*roleName)
-	if err != nil {
-		return fmt.Errorf("--role: %w", err)
-	}
-	password, err := readPassword(stdin, stderr)
-	if err != nil {
-		return err
-	}
-	book, err := openAccounts(ctx, where, true, stderr)
-	if err != nil {
-		return err
-	}
-	defer book.Close()
-	u, err := book.create(ctx, users.NewUser{Email: *email, Name: *name, Role: role, Password: password})
-	if err != nil {
-		return err
-	}
-	_, err = fmt.Fprintf(stdout, "Created %s account %s for %s (%s).\n", u.Role, u.ID, u.Email, u.Name)
-	return err
-}
-
 // readPassword prompts twice without echo on a terminal; otherwise it reads
 // the first line, so `users create ... < file` and pipes work in scripts.
 func readPassword(in io.Reader, stderr io.Writer) (string, error) {
@@ -159,84 +122,6 @@ func readPassword(in io.Reader, stderr io.Writer) (string, error) {
 		return "", errors.New("no password on standard input: type it at the prompt, or pipe it in on one line")
 	}
 	return strings.TrimRight(line, "\r\n"), nil
-}
-
-func runUsersList(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("users list", stderr)
-	where := userTarget(fs, userFields)
-	asJSON := fs.Bool("json", false, "print each account as JSON, one per line")
-	if err := where.parse(args); err != nil {
-		return err
-	}
-	book, err := openAccounts(ctx, where, false, stderr)
-	if err != nil {
-		return err
-	}
-	defer book.Close()
-	list, err := book.list(ctx)
-	if err != nil {
-		return err
-	}
-	if *asJSON {
-		enc := json.NewEncoder(stdout)
-		for _, u := range list {
-			if err := enc.Encode(u); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-	if len(list) == 0 {
-		fmt.Fprintln(stderr, "No accounts yet: create one with `rightsdesk users create --role admin --name NAME --email EMAIL`.")
-		return nil
-	}
-	now := time.Now()
-	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tEMAIL\tNAME\tROLE\tCREATED\tLAST SIGN-IN\tSTATE")
-	for _, u := range list {
-		last := "never"
-		if !u.LastSignIn.IsZero() {
-			last = u.LastSignIn.UTC().Format(time.RFC3339)
-		}
-		state := "active"
-		switch {
-		case u.Disabled:
-			state = "disabled"
-		case u.Locked(now):
-			state = "locked until " + u.LockedUntil.UTC().Format(time.RFC3339)
-		}
-		if u.PasswordChangeRequired {
-			state += ", new password required"
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", u.ID, u.Email, u.Name, u.Role, u.Created.UTC().Format(time.RFC3339), last, state)
-	}
-	return tw.Flush()
-}
-
-func runUsersDisable(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	return onAccount(ctx, "disable", args, stderr, func(book accountBook, who string) error {
-		u, err := book.disable(ctx, who)
-		if err != nil {
-			return err
-		}
-		_, err = fmt.Fprintf(stdout, "Disabled account %s (%s): it can no longer sign in; its cases and audit history keep its name.\n", u.ID, u.Email)
-		return err
-	})
-}
-
-func runUsersResetPassword(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	return onAccount(ctx, "reset-password", args, stderr, func(book accountBook, who string) error {
-		password, err := readPassword(stdin, stderr)
-		if err != nil {
-			return err
-		}
-		u, err := book.resetPassword(ctx, who, password)
-		if err != nil {
-			return err
-		}
-		_, err = fmt.Fprintf(stdout, "New password set for %s (%s); the account is active and unlocked.\n", u.ID, u.Email)
-		return err
-	})
 }
 
 // onAccount runs `users VERB (--server ADDR --token T | --data DIR) ID|EMAIL`

@@ -68,24 +68,9 @@ func runUsersUpdate(ctx context.Context, args []string, stdout, stderr io.Writer
 	})
 }
 
-func runUsersUnlock(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	return onAccount(ctx, "unlock", args, stderr, func(book accountBook, who string) error {
-		u, err := book.(accountEditor).unlock(ctx, who)
-		if err != nil {
-			return err
-		}
-		_, err = fmt.Fprintf(stdout, "Account %s (%s) is unlocked; its password is unchanged.\n", u.ID, u.Email)
-		return err
-	})
-}
-
 func (l localAccounts) update(ctx context.Context, who string, up users.Update) (*users.User, error) {
 	u, err := l.d.Update(ctx, who, up, cliActor())
 	return u, asFieldErrors(err, l.fields)
-}
-
-func (l localAccounts) unlock(ctx context.Context, who string) (*users.User, error) {
-	return l.d.Unlock(ctx, who, cliActor())
 }
 
 func (r remoteAccounts) update(ctx context.Context, who string, up users.Update) (*users.User, error) {
@@ -97,18 +82,6 @@ func (r remoteAccounts) update(ctx context.Context, who string, up users.Update)
 		User:       &rdv1.StaffUser{Name: "users/" + id, Role: roleToProto(up.Role), PasswordChangeRequired: up.PasswordChangeRequired},
 		UpdateMask: &fieldmaskpb.FieldMask{Paths: up.Paths},
 	})
-	if err != nil {
-		return nil, r.c.explain(err)
-	}
-	return userFromProto(resp), nil
-}
-
-func (r remoteAccounts) unlock(ctx context.Context, who string) (*users.User, error) {
-	id, err := r.id(ctx, who)
-	if err != nil {
-		return nil, err
-	}
-	resp, err := r.c.admin().UnlockUser(ctx, &rdv1.UnlockUserRequest{Name: "users/" + id})
 	if err != nil {
 		return nil, r.c.explain(err)
 	}

@@ -3,5 +3,7 @@
 // for every door (recovery, logging, metrics, validation, error mapping), the
 // REST gateway that dials the real gRPC server, the operational HTTP
 // endpoints, and start-up and graceful shutdown. All error mapping happens in
-// errors.go. It must not hold domain rules or storage details.
+// errors.go; gatewayerrors.go adds what only HTTP has (WWW-Authenticate,
+// 405 with Allow) to the statuses it produced. It must not hold domain
+// rules or storage details.
 package server

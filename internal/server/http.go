@@ -21,6 +21,12 @@ import (
 	rdv1 "github.com/rightsdesk/rightsdesk/gen/go/rightsdesk/v1"
 )
 
+// RESTMarshalOptions are how the REST API writes JSON; the CLI's --json
+// output uses them too, so its shape cannot drift from the API's.
+func RESTMarshalOptions() protojson.MarshalOptions {
+	return protojson.MarshalOptions{UseProtoNames: true}
+}
+
 // newGateway returns the REST gateway. It dials the gRPC server over the
 // network rather than calling the services in process, so every interceptor
 // runs once for REST exactly as for gRPC.
@@ -29,12 +35,12 @@ func newGateway(ctx context.Context, grpcAddr string) (http.Handler, *grpc.Clien
 	if err != nil {
 		return nil, nil, fmt.Errorf("dial gRPC server for the gateway: %w", err)
 	}
-	mux := runtime.NewServeMux(
+	mux := runtime.NewServeMux(append(gatewayOptions(),
 		runtime.WithMarshalerOption(runtime.MIMEWildcard, &runtime.JSONPb{
-			MarshalOptions:   protojson.MarshalOptions{UseProtoNames: true},
+			MarshalOptions:   RESTMarshalOptions(),
 			UnmarshalOptions: protojson.UnmarshalOptions{DiscardUnknown: false},
 		}),
-	)
+	)...)
 	for _, register := range []func(context.Context, *runtime.ServeMux, *grpc.ClientConn) error{
 		rdv1.RegisterNoticeServiceHandler,
 		rdv1.RegisterDeadlineServiceHandler,
