@@ -18,6 +18,7 @@ import (
 	"github.com/rightsdesk/rightsdesk/internal/casework"
 	"github.com/rightsdesk/rightsdesk/internal/deadline"
 	"github.com/rightsdesk/rightsdesk/internal/leader"
+	"github.com/rightsdesk/rightsdesk/internal/letters"
 	"github.com/rightsdesk/rightsdesk/internal/notice"
 	"github.com/rightsdesk/rightsdesk/internal/noticework"
 	"github.com/rightsdesk/rightsdesk/internal/operations"
@@ -43,8 +44,8 @@ type Config struct {
 	Jobs      []leader.Job
 	LeaderTTL time.Duration
 	// Blobs is where documents go (see OpenBlobs): by default DataDir/blobs.
-	// Nothing stores documents yet; the store is opened, so a wrong
-	// address fails at start, and handed to the use cases as they come.
+	// It keeps what requesters send from the status page; the store is
+	// opened at start, so a wrong address fails then.
 	Blobs string
 	// Server is how the doors are served.
 	Server server.Config
@@ -61,6 +62,9 @@ type Config struct {
 	NoticeRegions map[string]string
 	// Random supplies ids, tokens and secrets; crypto/rand by default.
 	Random io.Reader
+	// Templates is a directory of letter templates overriding the built-in
+	// ones (see internal/letters); none when empty.
+	Templates string
 }
 
 // App is a running Rightsdesk: the store, the use cases and the doors.
@@ -69,6 +73,9 @@ type App struct {
 	blobs  blob.Store
 	server *server.Server
 	leader *leader.Runner
+	// jobs are the background work the use cases need (the outbox sender),
+	// run beside Config.Jobs on the leader.
+	jobs []leader.Job
 	// setup is the one-time link that creates the first administrator, or
 	// "" once one exists; setupExpires is when it stops working.
 	setup        string
@@ -103,6 +110,10 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	}
 	if cfg.Server.Contact.Name == "" {
 		cfg.Server.Contact.Name = cfg.Server.Organisation
+	}
+	templates, org, err := loadLetters(cfg)
+	if err != nil {
+		return nil, err
 	}
 	lis, err := server.Listen(cfg.Server)
 	if err != nil {
@@ -141,11 +152,11 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		return nil, err
 	}
 	a := &App{store: st, blobs: blobs}
-	a.leader = leader.NewRunner(st, electorFor(st.Backend(), cfg.Replica, cfg.LeaderTTL), cfg.Replica, cfg.Jobs, cfg.Server.Logger)
-	if err := a.build(ctx, cfg, lis); err != nil {
+	if err := a.build(ctx, cfg, lis, templates, org); err != nil {
 		_ = st.Close()
 		return nil, err
 	}
+	a.leader = leader.NewRunner(st, electorFor(st.Backend(), cfg.Replica, cfg.LeaderTTL), cfg.Replica, slices.Concat(cfg.Jobs, a.jobs), cfg.Server.Logger)
 	return a, nil
 }
 
@@ -183,7 +194,7 @@ func openStore(ctx context.Context, where StoreAddress, log *slog.Logger) (*stor
 // build seeds the store, wires the use cases to the doors and, while no
 // administrator exists, makes the link that creates the first; server.New
 // owns the listeners from here, closing them if it fails.
-func (a *App) build(ctx context.Context, cfg Config, lis server.Listeners) (err error) {
+func (a *App) build(ctx context.Context, cfg Config, lis server.Listeners, templates *letters.Templates, org letters.Organisation) (err error) {
 	st := a.store
 	if err := store.AddMissingNotices(ctx, st, cfg.Catalogue); err != nil {
 		lis.Close()
@@ -201,8 +212,27 @@ func (a *App) build(ctx context.Context, cfg Config, lis server.Listeners) (err 
 		lis.Close()
 		return fmt.Errorf("first-administrator link: %w", err)
 	}
+	mailer, err := outboxMailer(cfg.Server)
+	if err != nil {
+		lis.Close()
+		return err
+	}
+	caseOptions := []casework.Option{casework.DefaultRegion(cfg.Region), casework.NoticeRegions(cfg.NoticeRegions), casework.WithDocuments(a.blobs)}
+	site := publicURL(cfg.Server, lis)
+	writer, err := letterWriter(cfg.Server, templates, org, site)
+	if err != nil {
+		lis.Close()
+		return err
+	}
+	if writer != nil {
+		caseOptions = append(caseOptions, casework.SendLetters(writer))
+	}
+	work := casework.New(st, engine, c, cfg.Random, caseOptions...)
+	if mailer != nil {
+		a.jobs = append(a.jobs, work.OutboxJob(newMailSender(mailer, site), casework.OutboxOptions{Log: cfg.Server.Logger}))
+	}
 	a.server, err = server.New(ctx, cfg.Server, lis, server.Services{
-		Cases:      casework.New(st, engine, c, cfg.Random, casework.DefaultRegion(cfg.Region), casework.NoticeRegions(cfg.NoticeRegions)),
+		Cases:      work,
 		Notices:    noticework.New(st, c, cfg.Catalogue),
 		Deadlines:  engine,
 		Users:      directory,

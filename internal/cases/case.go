@@ -203,8 +203,12 @@ type ExchangeKind string
 const (
 	// ExchangeAsked is something asked of the requester.
 	ExchangeAsked ExchangeKind = "asked"
-	// ExchangeReplied is the requester's answer.
+	// ExchangeReplied is the requester's answer, or a message they sent
+	// unasked.
 	ExchangeReplied ExchangeKind = "replied"
+	// ExchangeWithdrew is the requester withdrawing the request, with
+	// their reason if they gave one.
+	ExchangeWithdrew ExchangeKind = "withdrew"
 )
 
 // Exchange is one thing asked of the requester (identity, clarification, a
@@ -216,6 +220,8 @@ type Exchange struct {
 	On     string       `json:"on"`
 	Detail string       `json:"detail,omitempty"`
 	By     string       `json:"by"`
+	// Files are the documents the requester sent with a reply.
+	Files []File `json:"files,omitempty"`
 }
 
 // Step is one line of a deadline explanation.
@@ -276,7 +282,12 @@ type Case struct {
 	Tasks     []Task     `json:"tasks,omitempty"`
 	Notes     []Note     `json:"notes,omitempty"`
 	Exchanges []Exchange `json:"exchanges,omitempty"`
-	Searches  []Search   `json:"searches,omitempty"`
+	// Messages are the letters sent to the requester (see Correspondence).
+	Messages []Message `json:"messages,omitempty"`
+	// NewReply is set when the requester replies or withdraws, until a
+	// member of staff acknowledges it (AcknowledgeReply).
+	NewReply bool     `json:"new_reply,omitempty"`
+	Searches []Search `json:"searches,omitempty"`
 	// Links are the ids of other cases staff found to be about the same
 	// person or matter, each linked both ways.
 	Links           []string      `json:"links,omitempty"`

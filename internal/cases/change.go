@@ -48,6 +48,12 @@ func snapshot(c *Case) map[string]string {
 	if len(c.Links) > 0 {
 		s["links"] = strings.Join(c.Links, ",")
 	}
+	if n := c.FileCount(); n > 0 {
+		s["documents"] = strconv.Itoa(n)
+	}
+	if c.NewReply {
+		s["new_reply"] = "true"
+	}
 	maps.DeleteFunc(s, func(_, v string) bool { return v == "" })
 	return s
 }

@@ -66,7 +66,7 @@ func statedDate(on string, env Env) string {
 // search record cannot undo anyone else's change, so it never conflicts.
 func Conditional(cmd Command) bool {
 	switch cmd.(type) {
-	case AddNote, RecordSearch, RecordNotSearched:
+	case AddNote, RecordSearch, RecordNotSearched, AcknowledgeReply:
 		return false
 	}
 	return true

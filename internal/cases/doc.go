@@ -2,7 +2,10 @@
 // machine (NEW → AWAITING_REQUESTER ⇄ IN_PROGRESS → CLOSED), the commands
 // that move a case (each a pure decision over the case, the time and the
 // actor), the statutory clock attached to every case, Article 19 tasks, and
-// the public reference and status token.
+// the public reference and status token, and what the requester sends
+// from the status page (reply.go: a reply that answers what the case waits
+// for restarts the clock by itself, a withdrawal, the documents' metadata
+// and the rules on their type, size and name).
 //
 // Commands mutate a case in memory and report a Change (the non-personal
 // before/after and the personal payload) for the audit trail. The package

@@ -144,6 +144,12 @@ func (c *Case) textBytes() int {
 	}
 	for _, e := range c.Exchanges {
 		n += len(e.Detail)
+		for _, f := range e.Files {
+			n += len(f.Name)
+		}
+	}
+	for _, m := range c.Messages {
+		n += len(m.Subject) + len(m.To) + len(m.Delivery.lastError())
 	}
 	if c.Extension != nil {
 		n += len(c.Extension.Reason)

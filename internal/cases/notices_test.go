@@ -3,6 +3,7 @@ package cases_test
 import (
 	"encoding/json"
 	"errors"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -267,7 +268,7 @@ func TestExchangesKeepWhatWasAskedAndAnswered(t *testing.T) {
 		{Kind: cases.ExchangeAsked, What: cases.WaitingForIdentity, On: "2026-02-02", Detail: "Please send a copy of a utility bill.", By: "token:alice"},
 		{Kind: cases.ExchangeReplied, What: cases.WaitingForIdentity, On: "2026-02-03", Detail: "Bill dated January received.", By: "token:alice"},
 	}
-	if !slices.Equal(c.Exchanges, want) {
+	if !reflect.DeepEqual(c.Exchanges, want) {
 		t.Errorf("exchanges = %+v", c.Exchanges)
 	}
 }

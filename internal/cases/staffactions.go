@@ -31,6 +31,8 @@ const (
 	ActMerge             StaffAction = "merge"
 	ActReopen            StaffAction = "reopen"
 	ActRecordNotSearched StaffAction = "record_not_searched"
+	// ActAcknowledgeReply marks the requester's new reply as seen.
+	ActAcknowledgeReply StaffAction = "acknowledge_reply"
 )
 
 // staffActions lists every action in the order the case page offers those
@@ -71,6 +73,7 @@ var staffActions = []staffAction{
 	{ActLink, one(Link{Other: "probe"})},
 	{ActMerge, one(MergeInto{Into: "probe"})},
 	{ActReopen, one(Reopen{Reason: "probe"})},
+	{ActAcknowledgeReply, one(AcknowledgeReply{})},
 }
 
 func one(cmd Command) func(*Case) []Command { return func(*Case) []Command { return []Command{cmd} } }

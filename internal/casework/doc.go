@@ -6,5 +6,42 @@
 // It also runs queries over the indexes: lists filtered (filter.go states
 // what each term means, e.g. needs_action and due_this_week) and paged
 // both ways, a case by reference, and each assignee's count of open cases.
+//
+// It also owns the outbox (outbox.go). A letter is queued in the
+// transaction of the case change that causes it: the acknowledgement of a
+// request from the public pages in the one that opens the case, and, in
+// the one that applies the command, the letter letters.Needed names for
+// it (identity, clarification or fee request; extension notice; the
+// letter that closes the request), written by internal/letters from the
+// case as the command left it (letters.go; a letter that cannot be
+// written refuses the command). Its envelope goes on the case, its body
+// in its own bucket, an outbox entry, and an audit event with its
+// template, version and hash, never its text. Only requesters with an
+// email address are written to; a postal requester's letters are staff's.
+// OutboxJob, run on the leader, sends what is due through a Sender: it
+// first claims the entry (moves it Claim into the future, in a
+// transaction fenced by the leader's epoch), then sends, then records the
+// outcome on the case (sent; failed_retrying with exponential backoff and
+// a cap; undeliverable after cases.RetryPolicy.MaxAttempts or a permanent
+// refusal) and its audit event. Every attempt carries the letter's id as
+// its idempotency key (the email's Message-ID). So a letter is never lost:
+// a crash before the claim leaves it due; a crash after the claim but
+// before the relay accepted it leaves it to be sent when the claim runs
+// out. It is sent at most once except in one window: if the process dies
+// (or is deposed) after the relay accepted the letter and before the
+// outcome is committed, the letter is sent again when the claim runs out,
+// with the same Message-ID, so delivery there is at-least-once and mail
+// systems that deduplicate on Message-ID show it once. Closing that window
+// would need the relay to take part in the transaction, which SMTP cannot.
+//
+// It takes the requester's answers from the status page (reply.go): a
+// reply's documents go to the document store (WithDocuments) first, each
+// under a random key that starts with the case id, checked by content
+// sniffing and metered against cases.MaxFileSize on the way in; then one
+// transaction records them on the case with the reply; on failure they are
+// deleted again. A document left behind by a crash between the two is
+// harmless: no case names it, so no one is shown it. Staff read a
+// document through Document.
+//
 // It must not know about transports.
 package casework

@@ -27,6 +27,9 @@ type filter struct {
 	waiting     *bool
 	needsAction *bool
 	dueThisWeek *bool
+	// undelivered is a case with a letter the relay refused.
+	undelivered *bool
+	newReply    *bool  // the requester replied or withdrew since staff last looked
 	dueFrom     string // inclusive
 	dueTo       string // exclusive
 	reference   string
@@ -106,7 +109,7 @@ func (f *filter) set(field, op, value string) error {
 		f.assignee = &value
 	case "reference":
 		f.reference = value
-	case "overdue", "open", "waiting", "needs_action", "due_this_week":
+	case "overdue", "open", "waiting", "needs_action", "due_this_week", "undelivered", "new_reply":
 		b, err := strconv.ParseBool(value)
 		if err != nil {
 			return fmt.Errorf("%s takes true or false", field)
@@ -120,6 +123,10 @@ func (f *filter) set(field, op, value string) error {
 			f.waiting = &b
 		case "needs_action":
 			f.needsAction = &b
+		case "undelivered":
+			f.undelivered = &b
+		case "new_reply":
+			f.newReply = &b
 		default:
 			f.dueThisWeek = &b
 		}
@@ -169,6 +176,8 @@ func (f filter) match(c *cases.Case, d day) bool {
 		f.waiting == nil || (c.State == cases.StateAwaitingRequester) == *f.waiting,
 		f.overdue == nil || (c.Open() && due < d.today) == *f.overdue,
 		f.dueThisWeek == nil || (c.Open() && due >= d.today && due <= d.weekEnd) == *f.dueThisWeek,
+		f.undelivered == nil || c.Undelivered() == *f.undelivered,
+		f.newReply == nil || c.NewReply == *f.newReply,
 		f.dueFrom == "" || due >= f.dueFrom,
 		f.dueTo == "" || due < f.dueTo,
 		// Last: it is the one check that works the case's commands out.

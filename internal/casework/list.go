@@ -197,6 +197,10 @@ func choosePlan(f filter, orderBy string, d day) (plan, error) {
 	// within its prefix.
 	from, to := f.dueRange(d)
 	switch {
+	case f.undelivered != nil && *f.undelivered:
+		// Few cases have a letter not delivered; closed ones are listed
+		// too, since their response may be the letter that failed.
+		return bounded(store.BucketUndelivered, "", from, to, desc), nil
 	case f.state != nil:
 		return bounded(store.BucketByState, string(*f.state)+"/", from, to, desc), nil
 	case f.waiting != nil && *f.waiting:

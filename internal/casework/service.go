@@ -9,10 +9,12 @@ import (
 	"maps"
 
 	"github.com/rightsdesk/rightsdesk/internal/audit"
+	"github.com/rightsdesk/rightsdesk/internal/blob"
 	"github.com/rightsdesk/rightsdesk/internal/cases"
 	"github.com/rightsdesk/rightsdesk/internal/clock"
 	"github.com/rightsdesk/rightsdesk/internal/deadline"
 	"github.com/rightsdesk/rightsdesk/internal/fault"
+	"github.com/rightsdesk/rightsdesk/internal/letters"
 	"github.com/rightsdesk/rightsdesk/internal/notice"
 	"github.com/rightsdesk/rightsdesk/internal/store"
 	"github.com/rightsdesk/rightsdesk/internal/usecase"
@@ -30,6 +32,11 @@ type Service struct {
 	// noticeRegions are the offices handling particular notices' requests.
 	noticeRegions map[string]string
 	decoded       decodedCases
+	// letters, when set, writes the requester's letters, queued with the
+	// changes that call for them (see SendLetters).
+	letters *letters.Writer
+	// documents keeps what requesters send (see WithDocuments).
+	documents blob.Store
 }
 
 // Option configures a Service.
@@ -172,7 +179,7 @@ func (s *Service) tryCreate(ctx context.Context, actor string, req cases.NewCase
 			return err
 		}
 		created.Change.After["reference"] = created.Case.Reference // a collision draws a new one
-		return s.write(tx, env, nil, created.Case, created.Change)
+		return s.writeCreated(tx, env, created)
 	})
 	if err != nil {
 		return nil, err
@@ -284,7 +291,14 @@ func (s *Service) applyIn(tx store.WriteTx, env cases.Env, id, etag string, cmd 
 	if err != nil {
 		return nil, err
 	}
-	return c, s.write(tx, env, before, c, change)
+	queued, err := s.queueLetterFor(tx, env, c, cmd)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.write(tx, env, before, c, change); err != nil || queued == nil {
+		return c, err
+	}
+	return c, s.record(tx, env, c, *queued)
 }
 
 // write stores the case, its indexes and its audit event together.
@@ -292,6 +306,12 @@ func (s *Service) write(tx store.WriteTx, env cases.Env, before store.CaseIndex,
 	if err := store.PutCase(tx, before, c); err != nil {
 		return err
 	}
+	return s.record(tx, env, c, change)
+}
+
+// record appends the audit event of a change to c, its personal data
+// sealed in a payload apart.
+func (s *Service) record(tx store.WriteTx, env cases.Env, c *cases.Case, change cases.Change) error {
 	event := &audit.Event{CaseID: c.ID, Time: env.Now, Actor: env.Actor, Action: change.Action, Before: change.Before, After: change.After}
 	var payload *audit.Payload
 	if len(change.Personal) > 0 {

@@ -21,12 +21,30 @@ type Mailer struct {
 	timeout time.Duration
 }
 
-// Message is one plain-text email.
+// Message is one email: plain text, with an HTML alternative when HTML is
+// set. MessageID, when set, is the Message-ID header (without the angle
+// brackets): a letter sent twice with the same one is recognisably one
+// letter to the mail systems that deduplicate on it.
 type Message struct {
-	To      string
-	Subject string
-	Text    string
+	To        string
+	Subject   string
+	Text      string
+	HTML      string
+	MessageID string
 }
+
+// RefusedError is a relay's permanent refusal (an SMTP 5xx reply): sending
+// the same message again will fail again.
+type RefusedError struct {
+	Code int
+	Err  error
+}
+
+func (e *RefusedError) Error() string { return e.Err.Error() }
+func (e *RefusedError) Unwrap() error { return e.Err }
+
+// Permanent reports that trying again cannot help.
+func (e *RefusedError) Permanent() bool { return true }
 
 // ParseSMTPURL reads a relay address of the form
 //
@@ -92,8 +110,15 @@ func (m *Mailer) Send(ctx context.Context, msg Message) error {
 	}
 	email.Subject(msg.Subject)
 	email.SetDate()
-	email.SetMessageID()
+	if msg.MessageID != "" {
+		email.SetMessageIDWithValue(msg.MessageID)
+	} else {
+		email.SetMessageID()
+	}
 	email.SetBodyString(gomail.TypeTextPlain, msg.Text)
+	if msg.HTML != "" {
+		email.AddAlternativeString(gomail.TypeTextHTML, msg.HTML)
+	}
 	client, err := gomail.NewClient(m.host, m.options...)
 	if err != nil {
 		return fmt.Errorf("email client for %s: %w", m.host, err)
@@ -101,6 +126,10 @@ func (m *Mailer) Send(ctx context.Context, msg Message) error {
 	ctx, cancel := context.WithTimeout(ctx, m.timeout)
 	defer cancel()
 	if err := client.DialAndSendWithContext(ctx, email); err != nil {
+		var refused *gomail.SendError
+		if errors.As(err, &refused) && refused.ErrorCode() >= 500 && refused.ErrorCode() < 600 {
+			err = &RefusedError{Code: refused.ErrorCode(), Err: err}
+		}
 		return fmt.Errorf("send email through %s: %w", m.host, err)
 	}
 	return nil

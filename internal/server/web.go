@@ -7,7 +7,6 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/rightsdesk/rightsdesk/internal/notify"
 	"github.com/rightsdesk/rightsdesk/internal/web"
 	"github.com/rightsdesk/rightsdesk/internal/web/public"
 	"github.com/rightsdesk/rightsdesk/internal/web/staff"
@@ -39,14 +38,6 @@ func (s *Server) buildWeb(ctx context.Context) error {
 	if err := checkPublicURL(publicURL); err != nil {
 		return err
 	}
-	var mailer *notify.Mailer
-	if s.cfg.SMTPURL != "" {
-		var err error
-		if mailer, err = notify.ParseSMTPURL(s.cfg.SMTPURL); err != nil {
-			return err
-		}
-		s.log.Info("confirmation emails on", "relay", mailer.String())
-	}
 	if !webfiles.AssetsBuilt() {
 		s.log.Warn("web pages are served without their stylesheet and scripts: run `make assets` before building")
 	}
@@ -57,7 +48,7 @@ func (s *Server) buildWeb(ctx context.Context) error {
 	}
 	publicSite, err := public.New(public.Config{
 		Work: s.services.Cases, Notices: s.services.Notices, Sessions: sessions, Log: s.log,
-		Organisation: s.cfg.Organisation, Contact: s.cfg.Contact, PublicURL: publicURL, Mailer: mailer,
+		Organisation: s.cfg.Organisation, Contact: s.cfg.Contact, PublicURL: publicURL,
 	})
 	if err != nil {
 		return err

@@ -83,7 +83,7 @@ type indexEntry struct {
 // CheckConsistency to look for stale entries in.
 var caseIndexes = []Bucket{
 	BucketByState, BucketByNotice, BucketByReceived, BucketByReference, BucketByRequestID,
-	BucketOpenByDue, BucketByAssignee, BucketByRequester,
+	BucketOpenByDue, BucketByAssignee, BucketByRequester, BucketUndelivered,
 }
 
 // indexEntries lists every index entry a case should have; the diff between
@@ -110,6 +110,9 @@ func indexEntries(c *cases.Case, requesterKey []byte) []indexEntry {
 		if c.Assignee != "" {
 			entries = append(entries, indexEntry{BucketByAssignee, indexKey(c.Assignee+"\x00"+c.Clock.Due, c.ID), nil})
 		}
+	}
+	if c.Undelivered() {
+		entries = append(entries, indexEntry{BucketUndelivered, indexKey(c.Clock.Due, c.ID), nil})
 	}
 	if requesterKey == nil {
 		return entries

@@ -64,6 +64,16 @@ const (
 	// BucketWebSessions holds the web pages' sessions: big-endian creation
 	// time in seconds + sha256(session id) → the record the web layer keeps.
 	BucketWebSessions Bucket = "web_sessions"
+
+	// BucketOutbox holds letters waiting to be sent: big-endian due time in
+	// Unix milliseconds + message id → OutboxEntry (see outbox.go).
+	BucketOutbox Bucket = "outbox"
+	// BucketMessageBodies holds what each letter says: case id / message id
+	// → compressed JSON cases.MessageBody (personal data).
+	BucketMessageBodies Bucket = "message_bodies"
+	// BucketUndelivered indexes the cases with a letter the relay refused
+	// ("letter not delivered"), open or closed: due / id.
+	BucketUndelivered Bucket = "idx_undelivered"
 )
 
 // Buckets lists every bucket a backend must create.
@@ -74,6 +84,7 @@ func Buckets() []Bucket {
 		BucketByReference, BucketByRequestID, BucketByRequester, BucketAudit, BucketCaseEvents, BucketAuditPayload,
 		BucketUsers, BucketFeedTokens, BucketStaffNames,
 		BucketWebSessions,
+		BucketOutbox, BucketMessageBodies, BucketUndelivered,
 	}
 }
 

@@ -1,6 +1,7 @@
 package usecase
 
 import (
+	"io"
 	"time"
 
 	"github.com/rightsdesk/rightsdesk/internal/audit"
@@ -10,6 +11,17 @@ import (
 	"github.com/rightsdesk/rightsdesk/internal/notice/importer"
 	"github.com/rightsdesk/rightsdesk/internal/notice/lint"
 )
+
+// RequesterActor is who the audit trail records for what a requester does
+// from the status page (a reply, a withdrawal).
+const RequesterActor = cases.RequesterActor
+
+// Upload is one document a requester sends: the name their device gave it
+// and its bytes, read once.
+type Upload struct {
+	Name    string
+	Content io.Reader
+}
 
 // CreateResult is the case and, only when this call created it, the status
 // token to give the requester.
@@ -32,7 +44,7 @@ type Query struct {
 }
 
 // FilterFields is the list filter's language, for messages and help.
-const FilterFields = `state, right, notice, assignee, channel, overdue, open, waiting, needs_action, due_this_week, due (with < <= > >=), reference; join terms with AND`
+const FilterFields = `state, right, notice, assignee, channel, overdue, open, waiting, needs_action, due_this_week, undelivered, new_reply, due (with < <= > >=), reference; join terms with AND`
 
 // Page is one page of a list.
 type Page struct {

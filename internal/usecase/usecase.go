@@ -40,6 +40,19 @@ type Cases interface {
 	Events(ctx context.Context, id string) ([]audit.Event, error)
 	// Status finds a case for its requester by reference and status code.
 	Status(ctx context.Context, reference, token string) (*cases.Case, error)
+	// Reply takes the requester's reply from the status page, found by
+	// reference and status code as Status finds it: text, documents
+	// (stored first, then the case changed in one transaction), or both.
+	// Withdraw closes the request at the requester's word.
+	Reply(ctx context.Context, reference, token, text string, files []Upload) (*cases.Case, error)
+	Withdraw(ctx context.Context, reference, token, reason string) (*cases.Case, error)
+	// Document streams a document the requester sent, for staff; the
+	// caller closes it.
+	Document(ctx context.Context, caseID, fileID string) (io.ReadCloser, cases.File, error)
+	// Messages is a case's correspondence, in and out, oldest first;
+	// MessageBody is what one letter sent says.
+	Messages(ctx context.Context, id string) ([]cases.Message, error)
+	MessageBody(ctx context.Context, caseID, messageID string) (*cases.MessageBody, error)
 	Evidence(ctx context.Context, id string) (*Evidence, error)
 	FindRequester(ctx context.Context, email, name string) (*RequesterResult, error)
 	Dashboard(ctx context.Context) (report.Dashboard, error)

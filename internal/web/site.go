@@ -97,13 +97,15 @@ func (s *Site) readForm(w http.ResponseWriter, r *http.Request) bool {
 	if !large {
 		limit = s.maxBody
 	}
+	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	files := large && mt == "multipart/form-data"
 	if r.ContentLength > limit {
-		s.tooLarge(w, limit)
+		s.tooLarge(w, limit, files)
 		return false
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, limit)
 	var err error
-	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); large && mt == "multipart/form-data" {
+	if files {
 		// Held in memory up to the limit, which bounds the whole body, so
 		// an upload never lands in a temporary file.
 		err = r.ParseMultipartForm(limit)
@@ -113,7 +115,7 @@ func (s *Site) readForm(w http.ResponseWriter, r *http.Request) bool {
 	var tooBig *http.MaxBytesError
 	switch {
 	case errors.As(err, &tooBig):
-		s.tooLarge(w, limit)
+		s.tooLarge(w, limit, files)
 		return false
 	case err != nil:
 		s.Render.Error(w, http.StatusBadRequest, Problem{
@@ -125,11 +127,19 @@ func (s *Site) readForm(w http.ResponseWriter, r *http.Request) bool {
 	return true
 }
 
-func (s *Site) tooLarge(w http.ResponseWriter, limit int64) {
-	s.Render.Error(w, http.StatusRequestEntityTooLarge, Problem{
+// tooLarge says what was too big: for a form sent with files, the files.
+func (s *Site) tooLarge(w http.ResponseWriter, limit int64, files bool) {
+	p := Problem{
 		Heading: "What you sent is too long",
 		Body:    []string{fmt.Sprintf("We accept up to %d KB in one form. Go back, shorten your answer and try again.", limit>>10)},
-	})
+	}
+	if files {
+		p = Problem{
+			Heading: "What you sent is too large",
+			Body:    []string{fmt.Sprintf("We accept up to %d MB in one form, files included. Go back, send fewer or smaller files and try again.", limit>>20)},
+		}
+	}
+	s.Render.Error(w, http.StatusRequestEntityTooLarge, p)
 }
 
 func (s *Site) forbidden(w http.ResponseWriter) {

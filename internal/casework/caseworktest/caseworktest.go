@@ -9,6 +9,7 @@ import (
 	"github.com/rightsdesk/rightsdesk/internal/casework"
 	"github.com/rightsdesk/rightsdesk/internal/clock"
 	"github.com/rightsdesk/rightsdesk/internal/deadline"
+	"github.com/rightsdesk/rightsdesk/internal/letters"
 	"github.com/rightsdesk/rightsdesk/internal/notice/catalogue"
 	"github.com/rightsdesk/rightsdesk/internal/store"
 	"github.com/rightsdesk/rightsdesk/internal/store/bolt"
@@ -44,4 +45,26 @@ func New(t testing.TB, dir string, now time.Time, opts ...casework.Option) (*cas
 		t.Fatal(err)
 	}
 	return casework.New(st, deadline.NewEngine(deadline.BuiltinCalendars()), clock.Fixed(now), crand.Reader, opts...), st
+}
+
+// Organisation is the fictitious organisation whose letters tests write,
+// with its status page at https://rights.example.org/status.
+var Organisation = letters.Organisation{
+	Name: "Example Office", Email: "privacy@example.org", Address: "1 Example Street, Exampleton, EX1 2AB",
+	StatusPage: "https://rights.example.org/status",
+}
+
+// Letters is a writer of Organisation's letters from the built-in
+// templates, for casework.SendLetters.
+func Letters(t testing.TB) *letters.Writer {
+	t.Helper()
+	templates, err := letters.Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := letters.NewWriter(templates, Organisation)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return w
 }

@@ -25,6 +25,28 @@ type Server struct {
 
 	mu       sync.Mutex
 	messages []Message
+	refusals int
+	code     int
+}
+
+// RefuseNext makes the server refuse the next n messages with the SMTP
+// reply code (4xx: try again later; 5xx: never), as a relay that is down
+// or that rejects a recipient does. Refused messages are not kept.
+func (s *Server) RefuseNext(n, code int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.refusals, s.code = n, code
+}
+
+// refusal is the error for a message the server refuses, or nil.
+func (s *Server) refusal() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.refusals == 0 {
+		return nil
+	}
+	s.refusals--
+	return &smtp.SMTPError{Code: s.code, EnhancedCode: smtp.EnhancedCodeNotSet, Message: "refused by the test server"}
 }
 
 // Start runs a server until the test ends.
@@ -77,6 +99,9 @@ func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error {
 func (s *session) Data(r io.Reader) error {
 	data, err := io.ReadAll(r)
 	if err != nil {
+		return err
+	}
+	if err := s.server.refusal(); err != nil {
 		return err
 	}
 	s.msg.Data = string(data)

@@ -47,6 +47,9 @@ func RunAll(t *testing.T, h Harness) {
 		"OpenCaseCounts":            testOpenCaseCounts,
 		"OverlongKeyWritesNothing":  testOverlongKey,
 		"AuditChain":                testAuditChain,
+		"Outbox":                    testOutbox,
+		"MessageBodies":             testMessageBodies,
+		"UndeliveredIndex":          testUndeliveredIndex,
 	}
 	for name, fn := range tests {
 		t.Run(name, func(t *testing.T) { fn(t, h) })

@@ -47,6 +47,10 @@ type answers struct {
 	// Submitted is set once the case is open; the confirmation page shows
 	// it, and any question page starts a new request.
 	Submitted *submitted `json:"submitted,omitempty"`
+
+	// Lookup is the request last looked up on the status page, which the
+	// reply and withdraw pages act on (see reply.go).
+	Lookup *statusLookup `json:"lookup,omitempty"`
 }
 
 // service is one notice chosen, and the group the person said they are in
@@ -79,7 +83,9 @@ type submitted struct {
 type emailOutcome string
 
 const (
+	emailQueued    emailOutcome = "queued" // an acknowledgement waits in the outbox
 	emailSent      emailOutcome = "sent"
+	emailRetrying  emailOutcome = "retrying" // the relay refused it for now
 	emailFailed    emailOutcome = "failed"
 	emailOff       emailOutcome = "off"        // no SMTP relay is configured
 	emailNoAddress emailOutcome = "no-address" // the requester gave only a postal address

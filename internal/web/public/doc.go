@@ -8,7 +8,11 @@
 // the status page that shows a case's progress to whoever posts its
 // reference and secret status code. Confirmation and status say whom to
 // contact (each named notice's data protection contact, else the
-// configured one) and how to complain to the ICO.
+// configured one) and how to complain to the ICO. After a lookup the
+// requester can reply in words, send documents (multipart, size-limited,
+// their type judged by the use case from their content) or withdraw the
+// request (reply.go); the request they looked up stays in their session,
+// which moves to a new id at the lookup, never in an address.
 //
 // Answers in progress live in the server-side session (package web), never
 // in hidden fields or addresses. It must not decide anything about a case

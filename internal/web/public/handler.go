@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/rightsdesk/rightsdesk/internal/notice"
-	"github.com/rightsdesk/rightsdesk/internal/notify"
 	"github.com/rightsdesk/rightsdesk/internal/usecase"
 	"github.com/rightsdesk/rightsdesk/internal/web"
 	webfiles "github.com/rightsdesk/rightsdesk/web"
@@ -28,8 +27,6 @@ type Config struct {
 	// PublicURL is the site's address as requesters reach it, e.g.
 	// https://rights.example.org, for the status link in emails.
 	PublicURL string
-	// Mailer sends the confirmation email; nil when no relay is set up.
-	Mailer *notify.Mailer
 	// Submissions limits how many requests one client may send; default
 	// SubmissionBurst at once, then one every SubmissionEvery.
 	Submissions *web.Limiter
@@ -85,7 +82,9 @@ func New(cfg Config) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	h := &handler{cfg: cfg, render: render, site: web.NewSite(render, cfg.Sessions, cfg.Log, web.SiteOptions{})}
+	h := &handler{cfg: cfg, render: render, site: web.NewSite(render, cfg.Sessions, cfg.Log, web.SiteOptions{
+		Larger: map[string]int64{replyPath: maxReplyBody},
+	})}
 	mux := http.NewServeMux()
 	mux.Handle("GET /static/", static)
 	mux.HandleFunc("GET /{$}", h.page("public/start", ServiceName, startData{Organisation: cfg.Organisation, FirstQuestion: firstQuestion}))
@@ -100,8 +99,15 @@ func New(cfg Config) (http.Handler, error) {
 	mux.HandleFunc("GET /request/confirmation", h.confirmation)
 	mux.HandleFunc("GET /status", h.statusForm)
 	mux.HandleFunc("POST /status", h.status)
+	mux.HandleFunc("GET "+resultPath, h.showResult)
+	mux.HandleFunc("GET "+replyPath, h.showReply)
+	mux.HandleFunc("POST "+replyPath, h.reply)
+	mux.HandleFunc("GET "+replySentPath, h.replySent)
+	mux.HandleFunc("GET "+withdrawPath, h.showWithdraw)
+	mux.HandleFunc("POST "+withdrawPath, h.withdraw)
+	mux.HandleFunc("GET "+withdrawnPath, h.withdrawn)
 	mux.HandleFunc("/", func(w http.ResponseWriter, _ *http.Request) { render.NotFound(w) })
-	return h.site.Protect(mux), nil
+	return limitUploads(make(chan struct{}, uploadSlots), h.site.Protect(mux)), nil
 }
 
 func (h *handler) page(name, title string, data any) http.HandlerFunc {

@@ -9,11 +9,10 @@ import (
 	"github.com/rightsdesk/rightsdesk/internal/web"
 )
 
-// The Information Commissioner's Office hears complaints about how a UK
-// organisation handled a data protection request (UK GDPR Art 77).
+// The Information Commissioner's Office, which hears complaints.
 const (
-	icoComplaintURL = "https://ico.org.uk/make-a-complaint/"
-	icoPhone        = "0303 123 1113"
+	icoComplaintURL = cases.ICOComplaintURL
+	icoPhone        = cases.ICOPhone
 )
 
 // help is where a person turns about their request: the organisation's

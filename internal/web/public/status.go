@@ -21,7 +21,9 @@ type statusData struct {
 	// Overdue is set when an open case's due date has passed.
 	Overdue bool
 	Outcome string
-	Help    help
+	// CanAnswer offers the reply and withdraw pages, while the case is open.
+	CanAnswer bool
+	Help      help
 }
 
 var stateText = map[cases.State]string{
@@ -97,7 +99,17 @@ func (h *handler) status(w http.ResponseWriter, r *http.Request) {
 		h.render.Fail(w, err)
 		return
 	}
-	d := statusData{Reference: c.Reference, Received: c.ReceivedOn, State: stateText[c.State], Due: c.Clock.Due, Paused: c.Clock.Paused}
+	if err := h.rememberLookup(w, r, c.Reference, code); err != nil {
+		h.render.Fail(w, err)
+		return
+	}
+	h.renderResult(w, r, c)
+}
+
+// renderResult shows a looked-up case's progress and, while it is open,
+// how to reply or withdraw it.
+func (h *handler) renderResult(w http.ResponseWriter, r *http.Request, c *cases.Case) {
+	d := statusData{Reference: c.Reference, Received: c.ReceivedOn, State: stateText[c.State], Due: c.Clock.Due, Paused: c.Clock.Paused, CanAnswer: c.Open()}
 	if c.State == cases.StateAwaitingRequester {
 		d.Waiting = waitingText[c.WaitingFor]
 	}
@@ -107,6 +119,7 @@ func (h *handler) status(w http.ResponseWriter, r *http.Request) {
 	if standing := h.cfg.Work.Standings([]*cases.Case{c})[0]; standing != nil {
 		d.Overdue = standing.Overdue
 	}
+	var err error
 	if d.Help, err = h.helpFor(r.Context(), c.Notices); err != nil {
 		h.render.Fail(w, err)
 		return

@@ -4,10 +4,10 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/rightsdesk/rightsdesk/internal/cases"
-	"github.com/rightsdesk/rightsdesk/internal/notify"
 	"github.com/rightsdesk/rightsdesk/internal/web"
 )
 
@@ -209,7 +209,7 @@ func (h *handler) submit(w http.ResponseWriter, r *http.Request) {
 	if c.OtherController != nil {
 		done.PassedTo = c.OtherController.Name
 	}
-	done.EmailOutcome = h.sendConfirmation(r.Context(), &j.a, done)
+	done.EmailOutcome = emailOutcomeOf(&j.a, c)
 	j.a = answers{Submitted: done}
 	if err := h.cfg.Sessions.Save(r.Context(), j.sess, j.a); err != nil {
 		h.render.Fail(w, err)
@@ -281,36 +281,44 @@ func slugFor(field string) string {
 	return steps[0].slug
 }
 
-// sendConfirmation emails the reference, status code and status page. A
-// failure is logged and told to the requester on the confirmation page;
-// the case is open either way.
-func (h *handler) sendConfirmation(ctx context.Context, a *answers, done *submitted) emailOutcome {
+// emailOutcomeOf says whether the case opened with an acknowledgement
+// queued to the requester's email address: the use case decides, and
+// queues it in the transaction that opened the case.
+func emailOutcomeOf(a *answers, c *cases.Case) emailOutcome {
 	switch {
 	case a.Email == "":
 		return emailNoAddress
-	case h.cfg.Mailer == nil:
-		return emailOff
+	case slices.ContainsFunc(c.Messages, func(m cases.Message) bool { return m.Kind == cases.KindAcknowledgement }):
+		return emailQueued
 	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "Dear %s,\n\n", a.Name)
-	fmt.Fprintf(&b, "%s has received your data protection request.\n\n", h.cfg.Organisation)
-	fmt.Fprintf(&b, "Your reference number: %s\n", done.Reference)
-	fmt.Fprintf(&b, "We must respond by: %s\n\n", web.LongDate(done.Due))
-	if done.StatusCode != "" {
-		fmt.Fprintf(&b, "Check the progress of your request at:\n%s\n\n", statusURL(h.cfg.PublicURL, done.Reference))
-		fmt.Fprintf(&b, "You will need your reference number and this status code: %s\n\n", cases.GroupStatusCode(done.StatusCode))
-		b.WriteString("Keep the code private: anyone who has it and your reference number can see the progress of your request (but none of your personal details).\n\n")
+	return emailOff
+}
+
+// deliveryOutcome is what became of a queued acknowledgement by now, read
+// from the case so the page says what happened rather than what was meant
+// to; emailQueued while it waits, and when the case cannot be read.
+func (h *handler) deliveryOutcome(ctx context.Context, s *submitted) emailOutcome {
+	if s.EmailOutcome != emailQueued || s.StatusCode == "" {
+		return s.EmailOutcome
 	}
-	b.WriteString("We may contact you to confirm your identity or to ask for more details. The deadline may be paused until you reply.\n\n")
-	b.WriteString("If you are unhappy with how we handle your request, tell us first. You can also complain to the Information Commissioner's Office: " +
-		icoComplaintURL + ", telephone " + icoPhone + ".\n\n")
-	fmt.Fprintf(&b, "%s\n", h.cfg.Organisation)
-	err := h.cfg.Mailer.Send(ctx, notify.Message{To: a.Email, Subject: "Your data protection request " + done.Reference, Text: b.String()})
+	c, err := h.cfg.Work.Status(ctx, s.Reference, s.StatusCode)
 	if err != nil {
-		h.cfg.Log.Error("confirmation email not sent", "reference", done.Reference, "error", err)
-		return emailFailed
+		return emailQueued
 	}
-	return emailSent
+	for _, m := range c.Messages {
+		if m.Kind != cases.KindAcknowledgement || m.Delivery == nil {
+			continue
+		}
+		switch m.Delivery.State {
+		case cases.DeliverySent:
+			return emailSent
+		case cases.DeliveryRetrying:
+			return emailRetrying
+		case cases.DeliveryUndeliverable:
+			return emailFailed
+		}
+	}
+	return emailQueued
 }
 
 type confirmationData struct {
@@ -340,7 +348,9 @@ func (h *handler) confirmation(w http.ResponseWriter, r *http.Request) {
 		h.render.Fail(w, err)
 		return
 	}
-	data := confirmationData{submitted: s, Organisation: h.cfg.Organisation, Help: help,
+	shown := *s
+	shown.EmailOutcome = h.deliveryOutcome(r.Context(), s)
+	data := confirmationData{submitted: &shown, Organisation: h.cfg.Organisation, Help: help,
 		StatusPath: statusURL("", s.Reference), PublicSteps: publicSteps(s.Steps)}
 	if s.StatusCode != "" {
 		data.GroupedCode = cases.GroupStatusCode(s.StatusCode)

@@ -349,6 +349,13 @@ var actions = indexActions([]action{
 			return cases.Reopen{Reason: required(f, "reopen-reason", "Give the reason for reopening"), On: on}
 		},
 	},
+	{
+		// Drawn as a button beside the reply on the case page.
+		slug: "reply-seen", title: "Mark the reply as read", act: cases.ActAcknowledgeReply, sub: true,
+		rpcs: []string{"CaseService/RecordRequesterResponse"}, button: "Mark as read", first: "reply-seen",
+		questions: ask(), fieldFor: fields(),
+		command: func(*web.Form, *staffer, *cases.Case, string) cases.Command { return cases.AcknowledgeReply{} },
+	},
 	linkAction, mergeAction,
 	editDetails, editRights, editNotices, editRegion,
 })

@@ -35,6 +35,9 @@ type caseData struct {
 	CanNote, CanEdit, CanTriage bool
 	// ReadOnly says the staffer's role allows no action on cases at all.
 	ReadOnly bool
+	// NewReply flags a reply (or withdrawal) from the requester no one has
+	// acknowledged yet; CanAcknowledge offers the button that does.
+	NewReply, CanAcknowledge bool
 
 	// Details are the request's details, with links to change them.
 	Details []detailRow
@@ -42,6 +45,9 @@ type caseData struct {
 	// Evaluations are the rights asked for and what the notices say of each.
 	Evaluations []rightView
 	Exchanges   []exchangeView
+	// Correspondence is every message in and out, oldest first;
+	// Undelivered the letters the relay refused, warned of at the top.
+	Correspondence, Undelivered []messageView
 	// Notes are the latest notes, newest first; EarlierNotes the rest.
 	Notes, EarlierNotes []noteView
 	Tasks               []taskView
@@ -81,6 +87,7 @@ type evaluationView struct {
 
 type exchangeView struct {
 	Text, Detail string
+	Files        []fileView
 }
 
 type noteView struct {
@@ -146,9 +153,12 @@ func (h *handler) showCase(w http.ResponseWriter, r *http.Request, me *staffer) 
 	}
 	d.Details = details(c, d.Assignee, d.CanEdit)
 	d.Evaluations = rightViews(c, d.Notices)
+	documentRole, _ := strictest(documentRPCs) // checked when the route was made
+	d.NewReply, d.CanAcknowledge = c.NewReply, c.NewReply && me.can(h.roles["reply-seen"])
 	for _, e := range c.Exchanges {
-		d.Exchanges = append(d.Exchanges, exchangeView{Text: exchangeText(e, names), Detail: e.Detail})
+		d.Exchanges = append(d.Exchanges, exchangeView{Text: exchangeText(e, names), Detail: e.Detail, Files: fileViews(c.ID, e.Files, me.can(documentRole))})
 	}
+	d.Correspondence, d.Undelivered = correspondence(c)
 	for i := len(c.Notes) - 1; i >= 0; i-- {
 		n := noteView{Note: c.Notes[i], AuthorName: names.of(c.Notes[i].Author), Written: ukTime(c.Notes[i].Created)}
 		if len(d.Notes) < recentNotes {
@@ -312,7 +322,14 @@ var waitingWords = map[cases.WaitingFor][2]string{
 // for what was asked, by whom.
 func exchangeText(e cases.Exchange, names directory) string {
 	words := waitingWords[e.What]
-	if e.Kind == cases.ExchangeReplied {
+	switch {
+	case e.Kind == cases.ExchangeWithdrew:
+		return fmt.Sprintf("The requester withdrew the request on %s", web.LongDate(e.On))
+	case e.Kind == cases.ExchangeReplied && e.What == cases.WaitingForNothing:
+		return fmt.Sprintf("Message from the requester on %s", web.LongDate(e.On))
+	case e.Kind == cases.ExchangeReplied && e.By == cases.RequesterActor:
+		return fmt.Sprintf("%s on %s, sent from the status page", words[1], web.LongDate(e.On))
+	case e.Kind == cases.ExchangeReplied:
 		return fmt.Sprintf("%s on %s", words[1], web.LongDate(e.On))
 	}
 	return fmt.Sprintf("%s on %s by %s", words[0], web.LongDate(e.On), names.of(e.By))
@@ -348,6 +365,8 @@ var doneMessages = map[string]func(*cases.Case, directory) string{
 	"notices":         say("Notices saved: each right is evaluated under them, and the Article 19 tasks follow their recipients"),
 	"region":          say("Calendar changed, and the due date worked out again"),
 	"unchanged":       say("Nothing was changed"),
+
+	"case.reply_acknowledged": say("The requester’s reply is marked as read"),
 }
 
 func say(s string) func(*cases.Case, directory) string {

@@ -39,6 +39,8 @@ var queueViews = []queueView{
 	{"week", "Due this week", always("due_this_week=true")},
 	{"overdue", "Overdue", always("overdue=true")},
 	{"waiting", "Waiting for the requester", always("waiting=true")},
+	{"replies", "New replies", always("new_reply=true")},
+	{"undelivered", "Letter not delivered", always("undelivered=true")},
 }
 
 // queueOrders are the orders the queue sorts by, each served by an index

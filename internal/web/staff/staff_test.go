@@ -73,7 +73,13 @@ func (f *flakyAccounts) Get(ctx context.Context, id string) (*users.User, error)
 
 func newSite(t testing.TB, oidc *staff.OIDCConfig) *site {
 	t.Helper()
-	work, st := caseworktest.New(t, t.TempDir(), now)
+	return newSiteWith(t, oidc)
+}
+
+// newSiteWith is newSite with options for the case service.
+func newSiteWith(t testing.TB, oidc *staff.OIDCConfig, opts ...casework.Option) *site {
+	t.Helper()
+	work, st := caseworktest.New(t, t.TempDir(), now, opts...)
 	clk := clock.Fixed(now)
 	dir := accounts.New(st, clk, crand.Reader, accounts.Options{Params: cheap})
 	notices := noticework.New(st, clk, nil)

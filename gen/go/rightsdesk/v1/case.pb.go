@@ -649,6 +649,196 @@ func (ExchangeKind) EnumDescriptor() ([]byte, []int) {
 	return file_rightsdesk_v1_case_proto_rawDescGZIP(), []int{10}
 }
 
+// Which way a message of a case's correspondence went.
+type MessageDirection int32
+
+const (
+	MessageDirection_MESSAGE_DIRECTION_UNSPECIFIED MessageDirection = 0
+	// Sent to the requester.
+	MessageDirection_MESSAGE_DIRECTION_OUT MessageDirection = 1
+	// Sent in by the requester.
+	MessageDirection_MESSAGE_DIRECTION_IN MessageDirection = 2
+)
+
+// Enum value maps for MessageDirection.
+var (
+	MessageDirection_name = map[int32]string{
+		0: "MESSAGE_DIRECTION_UNSPECIFIED",
+		1: "MESSAGE_DIRECTION_OUT",
+		2: "MESSAGE_DIRECTION_IN",
+	}
+	MessageDirection_value = map[string]int32{
+		"MESSAGE_DIRECTION_UNSPECIFIED": 0,
+		"MESSAGE_DIRECTION_OUT":         1,
+		"MESSAGE_DIRECTION_IN":          2,
+	}
+)
+
+func (x MessageDirection) Enum() *MessageDirection {
+	p := new(MessageDirection)
+	*p = x
+	return p
+}
+
+func (x MessageDirection) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (MessageDirection) Descriptor() protoreflect.EnumDescriptor {
+	return file_rightsdesk_v1_case_proto_enumTypes[11].Descriptor()
+}
+
+func (MessageDirection) Type() protoreflect.EnumType {
+	return &file_rightsdesk_v1_case_proto_enumTypes[11]
+}
+
+func (x MessageDirection) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use MessageDirection.Descriptor instead.
+func (MessageDirection) EnumDescriptor() ([]byte, []int) {
+	return file_rightsdesk_v1_case_proto_rawDescGZIP(), []int{11}
+}
+
+// What a message is for.
+type MessageKind int32
+
+const (
+	MessageKind_MESSAGE_KIND_UNSPECIFIED MessageKind = 0
+	// Tells the requester their request arrived, its reference and due date.
+	MessageKind_MESSAGE_KIND_ACKNOWLEDGEMENT       MessageKind = 1
+	MessageKind_MESSAGE_KIND_IDENTITY_REQUEST      MessageKind = 2
+	MessageKind_MESSAGE_KIND_CLARIFICATION_REQUEST MessageKind = 3
+	MessageKind_MESSAGE_KIND_FEE_REQUEST           MessageKind = 4
+	// Tells the requester of an extension, with the reasons and the new date.
+	MessageKind_MESSAGE_KIND_EXTENSION MessageKind = 5
+	// The response that closes the request.
+	MessageKind_MESSAGE_KIND_RESPONSE MessageKind = 6
+	// Article 19: tells a recipient of a rectification, erasure or restriction.
+	MessageKind_MESSAGE_KIND_ART19 MessageKind = 7
+	// Tells the requester their request was passed to its controller.
+	MessageKind_MESSAGE_KIND_PASSED_ON MessageKind = 8
+	// What the requester sent in.
+	MessageKind_MESSAGE_KIND_REPLY MessageKind = 9
+)
+
+// Enum value maps for MessageKind.
+var (
+	MessageKind_name = map[int32]string{
+		0: "MESSAGE_KIND_UNSPECIFIED",
+		1: "MESSAGE_KIND_ACKNOWLEDGEMENT",
+		2: "MESSAGE_KIND_IDENTITY_REQUEST",
+		3: "MESSAGE_KIND_CLARIFICATION_REQUEST",
+		4: "MESSAGE_KIND_FEE_REQUEST",
+		5: "MESSAGE_KIND_EXTENSION",
+		6: "MESSAGE_KIND_RESPONSE",
+		7: "MESSAGE_KIND_ART19",
+		8: "MESSAGE_KIND_PASSED_ON",
+		9: "MESSAGE_KIND_REPLY",
+	}
+	MessageKind_value = map[string]int32{
+		"MESSAGE_KIND_UNSPECIFIED":           0,
+		"MESSAGE_KIND_ACKNOWLEDGEMENT":       1,
+		"MESSAGE_KIND_IDENTITY_REQUEST":      2,
+		"MESSAGE_KIND_CLARIFICATION_REQUEST": 3,
+		"MESSAGE_KIND_FEE_REQUEST":           4,
+		"MESSAGE_KIND_EXTENSION":             5,
+		"MESSAGE_KIND_RESPONSE":              6,
+		"MESSAGE_KIND_ART19":                 7,
+		"MESSAGE_KIND_PASSED_ON":             8,
+		"MESSAGE_KIND_REPLY":                 9,
+	}
+)
+
+func (x MessageKind) Enum() *MessageKind {
+	p := new(MessageKind)
+	*p = x
+	return p
+}
+
+func (x MessageKind) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (MessageKind) Descriptor() protoreflect.EnumDescriptor {
+	return file_rightsdesk_v1_case_proto_enumTypes[12].Descriptor()
+}
+
+func (MessageKind) Type() protoreflect.EnumType {
+	return &file_rightsdesk_v1_case_proto_enumTypes[12]
+}
+
+func (x MessageKind) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use MessageKind.Descriptor instead.
+func (MessageKind) EnumDescriptor() ([]byte, []int) {
+	return file_rightsdesk_v1_case_proto_rawDescGZIP(), []int{12}
+}
+
+// Where the delivery of an outgoing message stands.
+type DeliveryState int32
+
+const (
+	DeliveryState_DELIVERY_STATE_UNSPECIFIED DeliveryState = 0
+	// Written with the change that sends it, waiting for the sender.
+	DeliveryState_DELIVERY_STATE_QUEUED DeliveryState = 1
+	// The mail relay accepted it.
+	DeliveryState_DELIVERY_STATE_SENT DeliveryState = 2
+	// The relay refused it for now; it is tried again after a pause.
+	DeliveryState_DELIVERY_STATE_FAILED_RETRYING DeliveryState = 3
+	// The relay refused it for good, or too many times: it is not tried
+	// again, and staff must reach the requester another way.
+	DeliveryState_DELIVERY_STATE_UNDELIVERABLE DeliveryState = 4
+)
+
+// Enum value maps for DeliveryState.
+var (
+	DeliveryState_name = map[int32]string{
+		0: "DELIVERY_STATE_UNSPECIFIED",
+		1: "DELIVERY_STATE_QUEUED",
+		2: "DELIVERY_STATE_SENT",
+		3: "DELIVERY_STATE_FAILED_RETRYING",
+		4: "DELIVERY_STATE_UNDELIVERABLE",
+	}
+	DeliveryState_value = map[string]int32{
+		"DELIVERY_STATE_UNSPECIFIED":     0,
+		"DELIVERY_STATE_QUEUED":          1,
+		"DELIVERY_STATE_SENT":            2,
+		"DELIVERY_STATE_FAILED_RETRYING": 3,
+		"DELIVERY_STATE_UNDELIVERABLE":   4,
+	}
+)
+
+func (x DeliveryState) Enum() *DeliveryState {
+	p := new(DeliveryState)
+	*p = x
+	return p
+}
+
+func (x DeliveryState) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (DeliveryState) Descriptor() protoreflect.EnumDescriptor {
+	return file_rightsdesk_v1_case_proto_enumTypes[13].Descriptor()
+}
+
+func (DeliveryState) Type() protoreflect.EnumType {
+	return &file_rightsdesk_v1_case_proto_enumTypes[13]
+}
+
+func (x DeliveryState) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use DeliveryState.Descriptor instead.
+func (DeliveryState) EnumDescriptor() ([]byte, []int) {
+	return file_rightsdesk_v1_case_proto_rawDescGZIP(), []int{13}
+}
+
 // Whether a search record is a search made or a source left out.
 type SearchKind int32
 
@@ -683,11 +873,11 @@ func (x SearchKind) String() string {
 }
 
 func (SearchKind) Descriptor() protoreflect.EnumDescriptor {
-	return file_rightsdesk_v1_case_proto_enumTypes[11].Descriptor()
+	return file_rightsdesk_v1_case_proto_enumTypes[14].Descriptor()
 }
 
 func (SearchKind) Type() protoreflect.EnumType {
-	return &file_rightsdesk_v1_case_proto_enumTypes[11]
+	return &file_rightsdesk_v1_case_proto_enumTypes[14]
 }
 
 func (x SearchKind) Number() protoreflect.EnumNumber {
@@ -696,7 +886,7 @@ func (x SearchKind) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use SearchKind.Descriptor instead.
 func (SearchKind) EnumDescriptor() ([]byte, []int) {
-	return file_rightsdesk_v1_case_proto_rawDescGZIP(), []int{11}
+	return file_rightsdesk_v1_case_proto_rawDescGZIP(), []int{14}
 }
 
 // A person and how to reach them.
@@ -1978,6 +2168,253 @@ func (x *Case) GetLinkedCases() []string {
 	return nil
 }
 
+// How sending an outgoing message has gone.
+type MessageDelivery struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	State DeliveryState          `protobuf:"varint,1,opt,name=state,proto3,enum=rightsdesk.v1.DeliveryState" json:"state,omitempty"`
+	// Tries so far.
+	Attempts int32 `protobuf:"varint,2,opt,name=attempts,proto3" json:"attempts,omitempty"`
+	// What the relay last answered, with any address taken out.
+	LastError string `protobuf:"bytes,3,opt,name=last_error,json=lastError,proto3" json:"last_error,omitempty"`
+	// When the relay accepted it.
+	SentTime      *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=sent_time,json=sentTime,proto3" json:"sent_time,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MessageDelivery) Reset() {
+	*x = MessageDelivery{}
+	mi := &file_rightsdesk_v1_case_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MessageDelivery) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MessageDelivery) ProtoMessage() {}
+
+func (x *MessageDelivery) ProtoReflect() protoreflect.Message {
+	mi := &file_rightsdesk_v1_case_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MessageDelivery.ProtoReflect.Descriptor instead.
+func (*MessageDelivery) Descriptor() ([]byte, []int) {
+	return file_rightsdesk_v1_case_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *MessageDelivery) GetState() DeliveryState {
+	if x != nil {
+		return x.State
+	}
+	return DeliveryState_DELIVERY_STATE_UNSPECIFIED
+}
+
+func (x *MessageDelivery) GetAttempts() int32 {
+	if x != nil {
+		return x.Attempts
+	}
+	return 0
+}
+
+func (x *MessageDelivery) GetLastError() string {
+	if x != nil {
+		return x.LastError
+	}
+	return ""
+}
+
+func (x *MessageDelivery) GetSentTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.SentTime
+	}
+	return nil
+}
+
+// One entry of a case's correspondence: a letter sent (or being sent) to
+// the requester, or a reply they sent in. Every field is output only.
+type CaseMessage struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// `cases/{case}/messages/{message}`.
+	Name      string           `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	Direction MessageDirection `protobuf:"varint,2,opt,name=direction,proto3,enum=rightsdesk.v1.MessageDirection" json:"direction,omitempty"`
+	// EMAIL for a letter by email; WEB for a reply sent from the status
+	// page; UNSPECIFIED for a reply staff recorded without saying how it came.
+	Channel ReceivedChannel `protobuf:"varint,3,opt,name=channel,proto3,enum=rightsdesk.v1.ReceivedChannel" json:"channel,omitempty"`
+	Kind    MessageKind     `protobuf:"varint,4,opt,name=kind,proto3,enum=rightsdesk.v1.MessageKind" json:"kind,omitempty"`
+	Subject string          `protobuf:"bytes,5,opt,name=subject,proto3" json:"subject,omitempty"`
+	// The address an outgoing message is sent to. Personal data, like the
+	// requester's contact details.
+	To string `protobuf:"bytes,6,opt,name=to,proto3" json:"to,omitempty"`
+	// The template an outgoing letter was written from, and its version.
+	Template        string `protobuf:"bytes,7,opt,name=template,proto3" json:"template,omitempty"`
+	TemplateVersion string `protobuf:"bytes,8,opt,name=template_version,json=templateVersion,proto3" json:"template_version,omitempty"`
+	// SHA-256 of the text as kept, in lower-case hex: the audit trail
+	// records it in place of the text.
+	TextSha256 string `protobuf:"bytes,9,opt,name=text_sha256,json=textSha256,proto3" json:"text_sha256,omitempty"`
+	// ISO date it was sent or arrived.
+	On string `protobuf:"bytes,10,opt,name=on,proto3" json:"on,omitempty"`
+	// When an outgoing message was written; unset for a reply.
+	CreateTime *timestamppb.Timestamp `protobuf:"bytes,11,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
+	// Who sent or recorded it, e.g. user:…, token:…, requester.
+	RecordedBy string `protobuf:"bytes,12,opt,name=recorded_by,json=recordedBy,proto3" json:"recorded_by,omitempty"`
+	// How delivery has gone; unset for a reply.
+	Delivery *MessageDelivery `protobuf:"bytes,13,opt,name=delivery,proto3" json:"delivery,omitempty"`
+	// What it says, as kept (a secret sent with it, such as the status
+	// code, is kept as a placeholder). Set by GetCaseMessage only: up to
+	// 200,000 characters. Personal data.
+	Text string `protobuf:"bytes,14,opt,name=text,proto3" json:"text,omitempty"`
+	// The HTML part of an outgoing email, when it had one. GetCaseMessage
+	// only. Personal data.
+	Html          string `protobuf:"bytes,15,opt,name=html,proto3" json:"html,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CaseMessage) Reset() {
+	*x = CaseMessage{}
+	mi := &file_rightsdesk_v1_case_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CaseMessage) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CaseMessage) ProtoMessage() {}
+
+func (x *CaseMessage) ProtoReflect() protoreflect.Message {
+	mi := &file_rightsdesk_v1_case_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CaseMessage.ProtoReflect.Descriptor instead.
+func (*CaseMessage) Descriptor() ([]byte, []int) {
+	return file_rightsdesk_v1_case_proto_rawDescGZIP(), []int{14}
+}
+
+func (x *CaseMessage) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *CaseMessage) GetDirection() MessageDirection {
+	if x != nil {
+		return x.Direction
+	}
+	return MessageDirection_MESSAGE_DIRECTION_UNSPECIFIED
+}
+
+func (x *CaseMessage) GetChannel() ReceivedChannel {
+	if x != nil {
+		return x.Channel
+	}
+	return ReceivedChannel_RECEIVED_CHANNEL_UNSPECIFIED
+}
+
+func (x *CaseMessage) GetKind() MessageKind {
+	if x != nil {
+		return x.Kind
+	}
+	return MessageKind_MESSAGE_KIND_UNSPECIFIED
+}
+
+func (x *CaseMessage) GetSubject() string {
+	if x != nil {
+		return x.Subject
+	}
+	return ""
+}
+
+func (x *CaseMessage) GetTo() string {
+	if x != nil {
+		return x.To
+	}
+	return ""
+}
+
+func (x *CaseMessage) GetTemplate() string {
+	if x != nil {
+		return x.Template
+	}
+	return ""
+}
+
+func (x *CaseMessage) GetTemplateVersion() string {
+	if x != nil {
+		return x.TemplateVersion
+	}
+	return ""
+}
+
+func (x *CaseMessage) GetTextSha256() string {
+	if x != nil {
+		return x.TextSha256
+	}
+	return ""
+}
+
+func (x *CaseMessage) GetOn() string {
+	if x != nil {
+		return x.On
+	}
+	return ""
+}
+
+func (x *CaseMessage) GetCreateTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.CreateTime
+	}
+	return nil
+}
+
+func (x *CaseMessage) GetRecordedBy() string {
+	if x != nil {
+		return x.RecordedBy
+	}
+	return ""
+}
+
+func (x *CaseMessage) GetDelivery() *MessageDelivery {
+	if x != nil {
+		return x.Delivery
+	}
+	return nil
+}
+
+func (x *CaseMessage) GetText() string {
+	if x != nil {
+		return x.Text
+	}
+	return ""
+}
+
+func (x *CaseMessage) GetHtml() string {
+	if x != nil {
+		return x.Html
+	}
+	return ""
+}
+
 // One entry of a case's search record.
 type CaseSearch struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -2002,7 +2439,7 @@ type CaseSearch struct {
 
 func (x *CaseSearch) Reset() {
 	*x = CaseSearch{}
-	mi := &file_rightsdesk_v1_case_proto_msgTypes[13]
+	mi := &file_rightsdesk_v1_case_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2014,7 +2451,7 @@ func (x *CaseSearch) String() string {
 func (*CaseSearch) ProtoMessage() {}
 
 func (x *CaseSearch) ProtoReflect() protoreflect.Message {
-	mi := &file_rightsdesk_v1_case_proto_msgTypes[13]
+	mi := &file_rightsdesk_v1_case_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2027,7 +2464,7 @@ func (x *CaseSearch) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CaseSearch.ProtoReflect.Descriptor instead.
 func (*CaseSearch) Descriptor() ([]byte, []int) {
-	return file_rightsdesk_v1_case_proto_rawDescGZIP(), []int{13}
+	return file_rightsdesk_v1_case_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *CaseSearch) GetId() string {
@@ -2112,7 +2549,7 @@ type CaseEvent struct {
 
 func (x *CaseEvent) Reset() {
 	*x = CaseEvent{}
-	mi := &file_rightsdesk_v1_case_proto_msgTypes[14]
+	mi := &file_rightsdesk_v1_case_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2124,7 +2561,7 @@ func (x *CaseEvent) String() string {
 func (*CaseEvent) ProtoMessage() {}
 
 func (x *CaseEvent) ProtoReflect() protoreflect.Message {
-	mi := &file_rightsdesk_v1_case_proto_msgTypes[14]
+	mi := &file_rightsdesk_v1_case_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2137,7 +2574,7 @@ func (x *CaseEvent) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CaseEvent.ProtoReflect.Descriptor instead.
 func (*CaseEvent) Descriptor() ([]byte, []int) {
-	return file_rightsdesk_v1_case_proto_rawDescGZIP(), []int{14}
+	return file_rightsdesk_v1_case_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *CaseEvent) GetSequence() uint64 {
@@ -2325,7 +2762,33 @@ const file_rightsdesk_v1_case_proto_rawDesc = "" +
 	"\anotices\x18  \x03(\v2\x19.rightsdesk.v1.CaseNoticeB\b\xbaH\x05\x92\x01\x02\x102R\anotices\x12-\n" +
 	"\rregion_reason\x18! \x01(\tB\b\xbaH\x05r\x03\x18\xd0\x0fR\fregionReason\x125\n" +
 	"\texchanges\x18\" \x03(\v2\x17.rightsdesk.v1.ExchangeR\texchanges\x12!\n" +
-	"\flinked_cases\x18# \x03(\tR\vlinkedCases\"\x8f\x02\n" +
+	"\flinked_cases\x18# \x03(\tR\vlinkedCases\"\xb9\x01\n" +
+	"\x0fMessageDelivery\x122\n" +
+	"\x05state\x18\x01 \x01(\x0e2\x1c.rightsdesk.v1.DeliveryStateR\x05state\x12\x1a\n" +
+	"\battempts\x18\x02 \x01(\x05R\battempts\x12\x1d\n" +
+	"\n" +
+	"last_error\x18\x03 \x01(\tR\tlastError\x127\n" +
+	"\tsent_time\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\bsentTime\"\xbd\x04\n" +
+	"\vCaseMessage\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12=\n" +
+	"\tdirection\x18\x02 \x01(\x0e2\x1f.rightsdesk.v1.MessageDirectionR\tdirection\x128\n" +
+	"\achannel\x18\x03 \x01(\x0e2\x1e.rightsdesk.v1.ReceivedChannelR\achannel\x12.\n" +
+	"\x04kind\x18\x04 \x01(\x0e2\x1a.rightsdesk.v1.MessageKindR\x04kind\x12\x18\n" +
+	"\asubject\x18\x05 \x01(\tR\asubject\x12\x13\n" +
+	"\x02to\x18\x06 \x01(\tB\x03\x80\x01\x01R\x02to\x12\x1a\n" +
+	"\btemplate\x18\a \x01(\tR\btemplate\x12)\n" +
+	"\x10template_version\x18\b \x01(\tR\x0ftemplateVersion\x12\x1f\n" +
+	"\vtext_sha256\x18\t \x01(\tR\n" +
+	"textSha256\x12\x0e\n" +
+	"\x02on\x18\n" +
+	" \x01(\tR\x02on\x12;\n" +
+	"\vcreate_time\x18\v \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"createTime\x12\x1f\n" +
+	"\vrecorded_by\x18\f \x01(\tR\n" +
+	"recordedBy\x12:\n" +
+	"\bdelivery\x18\r \x01(\v2\x1e.rightsdesk.v1.MessageDeliveryR\bdelivery\x12\x17\n" +
+	"\x04text\x18\x0e \x01(\tB\x03\x80\x01\x01R\x04text\x12\x17\n" +
+	"\x04html\x18\x0f \x01(\tB\x03\x80\x01\x01R\x04html\"\x8f\x02\n" +
 	"\n" +
 	"CaseSearch\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12-\n" +
@@ -2420,7 +2883,28 @@ const file_rightsdesk_v1_case_proto_rawDesc = "" +
 	"\fExchangeKind\x12\x1d\n" +
 	"\x19EXCHANGE_KIND_UNSPECIFIED\x10\x00\x12\x17\n" +
 	"\x13EXCHANGE_KIND_ASKED\x10\x01\x12\x19\n" +
-	"\x15EXCHANGE_KIND_REPLIED\x10\x02*a\n" +
+	"\x15EXCHANGE_KIND_REPLIED\x10\x02*j\n" +
+	"\x10MessageDirection\x12!\n" +
+	"\x1dMESSAGE_DIRECTION_UNSPECIFIED\x10\x00\x12\x19\n" +
+	"\x15MESSAGE_DIRECTION_OUT\x10\x01\x12\x18\n" +
+	"\x14MESSAGE_DIRECTION_IN\x10\x02*\xb9\x02\n" +
+	"\vMessageKind\x12\x1c\n" +
+	"\x18MESSAGE_KIND_UNSPECIFIED\x10\x00\x12 \n" +
+	"\x1cMESSAGE_KIND_ACKNOWLEDGEMENT\x10\x01\x12!\n" +
+	"\x1dMESSAGE_KIND_IDENTITY_REQUEST\x10\x02\x12&\n" +
+	"\"MESSAGE_KIND_CLARIFICATION_REQUEST\x10\x03\x12\x1c\n" +
+	"\x18MESSAGE_KIND_FEE_REQUEST\x10\x04\x12\x1a\n" +
+	"\x16MESSAGE_KIND_EXTENSION\x10\x05\x12\x19\n" +
+	"\x15MESSAGE_KIND_RESPONSE\x10\x06\x12\x16\n" +
+	"\x12MESSAGE_KIND_ART19\x10\a\x12\x1a\n" +
+	"\x16MESSAGE_KIND_PASSED_ON\x10\b\x12\x16\n" +
+	"\x12MESSAGE_KIND_REPLY\x10\t*\xa9\x01\n" +
+	"\rDeliveryState\x12\x1e\n" +
+	"\x1aDELIVERY_STATE_UNSPECIFIED\x10\x00\x12\x19\n" +
+	"\x15DELIVERY_STATE_QUEUED\x10\x01\x12\x17\n" +
+	"\x13DELIVERY_STATE_SENT\x10\x02\x12\"\n" +
+	"\x1eDELIVERY_STATE_FAILED_RETRYING\x10\x03\x12 \n" +
+	"\x1cDELIVERY_STATE_UNDELIVERABLE\x10\x04*a\n" +
 	"\n" +
 	"SearchKind\x12\x1b\n" +
 	"\x17SEARCH_KIND_UNSPECIFIED\x10\x00\x12\x18\n" +
@@ -2439,8 +2923,8 @@ func file_rightsdesk_v1_case_proto_rawDescGZIP() []byte {
 	return file_rightsdesk_v1_case_proto_rawDescData
 }
 
-var file_rightsdesk_v1_case_proto_enumTypes = make([]protoimpl.EnumInfo, 12)
-var file_rightsdesk_v1_case_proto_msgTypes = make([]protoimpl.MessageInfo, 17)
+var file_rightsdesk_v1_case_proto_enumTypes = make([]protoimpl.EnumInfo, 15)
+var file_rightsdesk_v1_case_proto_msgTypes = make([]protoimpl.MessageInfo, 19)
 var file_rightsdesk_v1_case_proto_goTypes = []any{
 	(CaseState)(0),                // 0: rightsdesk.v1.CaseState
 	(WaitingFor)(0),               // 1: rightsdesk.v1.WaitingFor
@@ -2453,77 +2937,89 @@ var file_rightsdesk_v1_case_proto_goTypes = []any{
 	(IdentityStatus)(0),           // 8: rightsdesk.v1.IdentityStatus
 	(FeeStatus)(0),                // 9: rightsdesk.v1.FeeStatus
 	(ExchangeKind)(0),             // 10: rightsdesk.v1.ExchangeKind
-	(SearchKind)(0),               // 11: rightsdesk.v1.SearchKind
-	(*Person)(nil),                // 12: rightsdesk.v1.Person
-	(*Requester)(nil),             // 13: rightsdesk.v1.Requester
-	(*RequestedRight)(nil),        // 14: rightsdesk.v1.RequestedRight
-	(*NoticeRightEvaluation)(nil), // 15: rightsdesk.v1.NoticeRightEvaluation
-	(*CaseNotice)(nil),            // 16: rightsdesk.v1.CaseNotice
-	(*Exchange)(nil),              // 17: rightsdesk.v1.Exchange
-	(*Clarification)(nil),         // 18: rightsdesk.v1.Clarification
-	(*Extension)(nil),             // 19: rightsdesk.v1.Extension
-	(*Outcome)(nil),               // 20: rightsdesk.v1.Outcome
-	(*Task)(nil),                  // 21: rightsdesk.v1.Task
-	(*Note)(nil),                  // 22: rightsdesk.v1.Note
-	(*CaseClock)(nil),             // 23: rightsdesk.v1.CaseClock
-	(*Case)(nil),                  // 24: rightsdesk.v1.Case
-	(*CaseSearch)(nil),            // 25: rightsdesk.v1.CaseSearch
-	(*CaseEvent)(nil),             // 26: rightsdesk.v1.CaseEvent
-	nil,                           // 27: rightsdesk.v1.CaseEvent.BeforeEntry
-	nil,                           // 28: rightsdesk.v1.CaseEvent.AfterEntry
-	(Right)(0),                    // 29: rightsdesk.v1.Right
-	(*RightEvaluation)(nil),       // 30: rightsdesk.v1.RightEvaluation
-	(*timestamppb.Timestamp)(nil), // 31: google.protobuf.Timestamp
-	(*ExplanationStep)(nil),       // 32: rightsdesk.v1.ExplanationStep
-	(*Standing)(nil),              // 33: rightsdesk.v1.Standing
-	(*Party)(nil),                 // 34: rightsdesk.v1.Party
+	(MessageDirection)(0),         // 11: rightsdesk.v1.MessageDirection
+	(MessageKind)(0),              // 12: rightsdesk.v1.MessageKind
+	(DeliveryState)(0),            // 13: rightsdesk.v1.DeliveryState
+	(SearchKind)(0),               // 14: rightsdesk.v1.SearchKind
+	(*Person)(nil),                // 15: rightsdesk.v1.Person
+	(*Requester)(nil),             // 16: rightsdesk.v1.Requester
+	(*RequestedRight)(nil),        // 17: rightsdesk.v1.RequestedRight
+	(*NoticeRightEvaluation)(nil), // 18: rightsdesk.v1.NoticeRightEvaluation
+	(*CaseNotice)(nil),            // 19: rightsdesk.v1.CaseNotice
+	(*Exchange)(nil),              // 20: rightsdesk.v1.Exchange
+	(*Clarification)(nil),         // 21: rightsdesk.v1.Clarification
+	(*Extension)(nil),             // 22: rightsdesk.v1.Extension
+	(*Outcome)(nil),               // 23: rightsdesk.v1.Outcome
+	(*Task)(nil),                  // 24: rightsdesk.v1.Task
+	(*Note)(nil),                  // 25: rightsdesk.v1.Note
+	(*CaseClock)(nil),             // 26: rightsdesk.v1.CaseClock
+	(*Case)(nil),                  // 27: rightsdesk.v1.Case
+	(*MessageDelivery)(nil),       // 28: rightsdesk.v1.MessageDelivery
+	(*CaseMessage)(nil),           // 29: rightsdesk.v1.CaseMessage
+	(*CaseSearch)(nil),            // 30: rightsdesk.v1.CaseSearch
+	(*CaseEvent)(nil),             // 31: rightsdesk.v1.CaseEvent
+	nil,                           // 32: rightsdesk.v1.CaseEvent.BeforeEntry
+	nil,                           // 33: rightsdesk.v1.CaseEvent.AfterEntry
+	(Right)(0),                    // 34: rightsdesk.v1.Right
+	(*RightEvaluation)(nil),       // 35: rightsdesk.v1.RightEvaluation
+	(*timestamppb.Timestamp)(nil), // 36: google.protobuf.Timestamp
+	(*ExplanationStep)(nil),       // 37: rightsdesk.v1.ExplanationStep
+	(*Standing)(nil),              // 38: rightsdesk.v1.Standing
+	(*Party)(nil),                 // 39: rightsdesk.v1.Party
 }
 var file_rightsdesk_v1_case_proto_depIdxs = []int32{
-	12, // 0: rightsdesk.v1.Requester.person:type_name -> rightsdesk.v1.Person
+	15, // 0: rightsdesk.v1.Requester.person:type_name -> rightsdesk.v1.Person
 	3,  // 1: rightsdesk.v1.Requester.relationship:type_name -> rightsdesk.v1.Relationship
-	12, // 2: rightsdesk.v1.Requester.data_subject:type_name -> rightsdesk.v1.Person
-	29, // 3: rightsdesk.v1.RequestedRight.right:type_name -> rightsdesk.v1.Right
-	30, // 4: rightsdesk.v1.RequestedRight.evaluation:type_name -> rightsdesk.v1.RightEvaluation
-	15, // 5: rightsdesk.v1.RequestedRight.per_notice:type_name -> rightsdesk.v1.NoticeRightEvaluation
-	30, // 6: rightsdesk.v1.NoticeRightEvaluation.evaluation:type_name -> rightsdesk.v1.RightEvaluation
+	15, // 2: rightsdesk.v1.Requester.data_subject:type_name -> rightsdesk.v1.Person
+	34, // 3: rightsdesk.v1.RequestedRight.right:type_name -> rightsdesk.v1.Right
+	35, // 4: rightsdesk.v1.RequestedRight.evaluation:type_name -> rightsdesk.v1.RightEvaluation
+	18, // 5: rightsdesk.v1.RequestedRight.per_notice:type_name -> rightsdesk.v1.NoticeRightEvaluation
+	35, // 6: rightsdesk.v1.NoticeRightEvaluation.evaluation:type_name -> rightsdesk.v1.RightEvaluation
 	10, // 7: rightsdesk.v1.Exchange.kind:type_name -> rightsdesk.v1.ExchangeKind
 	1,  // 8: rightsdesk.v1.Exchange.about:type_name -> rightsdesk.v1.WaitingFor
 	4,  // 9: rightsdesk.v1.Outcome.kind:type_name -> rightsdesk.v1.OutcomeKind
 	5,  // 10: rightsdesk.v1.Outcome.refusal_reason:type_name -> rightsdesk.v1.RefusalReason
 	6,  // 11: rightsdesk.v1.Task.kind:type_name -> rightsdesk.v1.TaskKind
 	7,  // 12: rightsdesk.v1.Task.state:type_name -> rightsdesk.v1.TaskState
-	31, // 13: rightsdesk.v1.Note.create_time:type_name -> google.protobuf.Timestamp
-	32, // 14: rightsdesk.v1.CaseClock.steps:type_name -> rightsdesk.v1.ExplanationStep
-	33, // 15: rightsdesk.v1.CaseClock.standing:type_name -> rightsdesk.v1.Standing
-	14, // 16: rightsdesk.v1.Case.rights:type_name -> rightsdesk.v1.RequestedRight
-	13, // 17: rightsdesk.v1.Case.requester:type_name -> rightsdesk.v1.Requester
+	36, // 13: rightsdesk.v1.Note.create_time:type_name -> google.protobuf.Timestamp
+	37, // 14: rightsdesk.v1.CaseClock.steps:type_name -> rightsdesk.v1.ExplanationStep
+	38, // 15: rightsdesk.v1.CaseClock.standing:type_name -> rightsdesk.v1.Standing
+	17, // 16: rightsdesk.v1.Case.rights:type_name -> rightsdesk.v1.RequestedRight
+	16, // 17: rightsdesk.v1.Case.requester:type_name -> rightsdesk.v1.Requester
 	2,  // 18: rightsdesk.v1.Case.channel:type_name -> rightsdesk.v1.ReceivedChannel
 	0,  // 19: rightsdesk.v1.Case.state:type_name -> rightsdesk.v1.CaseState
 	1,  // 20: rightsdesk.v1.Case.waiting_for:type_name -> rightsdesk.v1.WaitingFor
 	8,  // 21: rightsdesk.v1.Case.identity_status:type_name -> rightsdesk.v1.IdentityStatus
 	9,  // 22: rightsdesk.v1.Case.fee_status:type_name -> rightsdesk.v1.FeeStatus
-	18, // 23: rightsdesk.v1.Case.clarifications:type_name -> rightsdesk.v1.Clarification
-	19, // 24: rightsdesk.v1.Case.extension:type_name -> rightsdesk.v1.Extension
-	23, // 25: rightsdesk.v1.Case.clock:type_name -> rightsdesk.v1.CaseClock
-	20, // 26: rightsdesk.v1.Case.outcome:type_name -> rightsdesk.v1.Outcome
-	21, // 27: rightsdesk.v1.Case.tasks:type_name -> rightsdesk.v1.Task
-	22, // 28: rightsdesk.v1.Case.notes:type_name -> rightsdesk.v1.Note
-	34, // 29: rightsdesk.v1.Case.other_controller:type_name -> rightsdesk.v1.Party
-	31, // 30: rightsdesk.v1.Case.create_time:type_name -> google.protobuf.Timestamp
-	31, // 31: rightsdesk.v1.Case.update_time:type_name -> google.protobuf.Timestamp
-	25, // 32: rightsdesk.v1.Case.searches:type_name -> rightsdesk.v1.CaseSearch
-	16, // 33: rightsdesk.v1.Case.notices:type_name -> rightsdesk.v1.CaseNotice
-	17, // 34: rightsdesk.v1.Case.exchanges:type_name -> rightsdesk.v1.Exchange
-	11, // 35: rightsdesk.v1.CaseSearch.kind:type_name -> rightsdesk.v1.SearchKind
-	31, // 36: rightsdesk.v1.CaseSearch.record_time:type_name -> google.protobuf.Timestamp
-	31, // 37: rightsdesk.v1.CaseEvent.time:type_name -> google.protobuf.Timestamp
-	27, // 38: rightsdesk.v1.CaseEvent.before:type_name -> rightsdesk.v1.CaseEvent.BeforeEntry
-	28, // 39: rightsdesk.v1.CaseEvent.after:type_name -> rightsdesk.v1.CaseEvent.AfterEntry
-	40, // [40:40] is the sub-list for method output_type
-	40, // [40:40] is the sub-list for method input_type
-	40, // [40:40] is the sub-list for extension type_name
-	40, // [40:40] is the sub-list for extension extendee
-	0,  // [0:40] is the sub-list for field type_name
+	21, // 23: rightsdesk.v1.Case.clarifications:type_name -> rightsdesk.v1.Clarification
+	22, // 24: rightsdesk.v1.Case.extension:type_name -> rightsdesk.v1.Extension
+	26, // 25: rightsdesk.v1.Case.clock:type_name -> rightsdesk.v1.CaseClock
+	23, // 26: rightsdesk.v1.Case.outcome:type_name -> rightsdesk.v1.Outcome
+	24, // 27: rightsdesk.v1.Case.tasks:type_name -> rightsdesk.v1.Task
+	25, // 28: rightsdesk.v1.Case.notes:type_name -> rightsdesk.v1.Note
+	39, // 29: rightsdesk.v1.Case.other_controller:type_name -> rightsdesk.v1.Party
+	36, // 30: rightsdesk.v1.Case.create_time:type_name -> google.protobuf.Timestamp
+	36, // 31: rightsdesk.v1.Case.update_time:type_name -> google.protobuf.Timestamp
+	30, // 32: rightsdesk.v1.Case.searches:type_name -> rightsdesk.v1.CaseSearch
+	19, // 33: rightsdesk.v1.Case.notices:type_name -> rightsdesk.v1.CaseNotice
+	20, // 34: rightsdesk.v1.Case.exchanges:type_name -> rightsdesk.v1.Exchange
+	13, // 35: rightsdesk.v1.MessageDelivery.state:type_name -> rightsdesk.v1.DeliveryState
+	36, // 36: rightsdesk.v1.MessageDelivery.sent_time:type_name -> google.protobuf.Timestamp
+	11, // 37: rightsdesk.v1.CaseMessage.direction:type_name -> rightsdesk.v1.MessageDirection
+	2,  // 38: rightsdesk.v1.CaseMessage.channel:type_name -> rightsdesk.v1.ReceivedChannel
+	12, // 39: rightsdesk.v1.CaseMessage.kind:type_name -> rightsdesk.v1.MessageKind
+	36, // 40: rightsdesk.v1.CaseMessage.create_time:type_name -> google.protobuf.Timestamp
+	28, // 41: rightsdesk.v1.CaseMessage.delivery:type_name -> rightsdesk.v1.MessageDelivery
+	14, // 42: rightsdesk.v1.CaseSearch.kind:type_name -> rightsdesk.v1.SearchKind
+	36, // 43: rightsdesk.v1.CaseSearch.record_time:type_name -> google.protobuf.Timestamp
+	36, // 44: rightsdesk.v1.CaseEvent.time:type_name -> google.protobuf.Timestamp
+	32, // 45: rightsdesk.v1.CaseEvent.before:type_name -> rightsdesk.v1.CaseEvent.BeforeEntry
+	33, // 46: rightsdesk.v1.CaseEvent.after:type_name -> rightsdesk.v1.CaseEvent.AfterEntry
+	47, // [47:47] is the sub-list for method output_type
+	47, // [47:47] is the sub-list for method input_type
+	47, // [47:47] is the sub-list for extension type_name
+	47, // [47:47] is the sub-list for extension extendee
+	0,  // [0:47] is the sub-list for field type_name
 }
 
 func init() { file_rightsdesk_v1_case_proto_init() }
@@ -2538,8 +3034,8 @@ func file_rightsdesk_v1_case_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_rightsdesk_v1_case_proto_rawDesc), len(file_rightsdesk_v1_case_proto_rawDesc)),
-			NumEnums:      12,
-			NumMessages:   17,
+			NumEnums:      15,
+			NumMessages:   19,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

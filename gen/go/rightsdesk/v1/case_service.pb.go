@@ -134,7 +134,12 @@ type ListCasesRequest struct {
 	PageToken string `protobuf:"bytes,2,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
 	// Conjunction of terms joined by AND: state=IN_PROGRESS, right=ERASURE,
 	// notice=it-service-desk, assignee=alice, assignee="" (unassigned),
-	// overdue=true, open=true, due<2026-03-01, due>=2026-02-01, reference=RD-XXXX-XXXX.
+	// channel=EMAIL, overdue=true, open=true, waiting=true (waiting for the
+	// requester), needs_action=true (staff have something to do now),
+	// due_this_week=true, undelivered=true (a letter to the requester was
+	// not delivered), new_reply=true (the requester replied or withdrew
+	// since staff last looked), due<2026-03-01, due>=2026-02-01 (also <=
+	// and >), reference=RD-XXXX-XXXX. Each true/false term also takes false.
 	Filter string `protobuf:"bytes,3,opt,name=filter,proto3" json:"filter,omitempty"`
 	// "due" (default) or "received", optionally followed by " desc".
 	OrderBy       string `protobuf:"bytes,4,opt,name=order_by,json=orderBy,proto3" json:"order_by,omitempty"`
@@ -1506,6 +1511,169 @@ func (x *ListCaseEventsResponse) GetEvents() []*CaseEvent {
 	return nil
 }
 
+// Request for ListCaseMessages.
+type ListCaseMessagesRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// `cases/{case}`.
+	Parent string `protobuf:"bytes,1,opt,name=parent,proto3" json:"parent,omitempty"`
+	// 0 means 50; more than 500 is treated as 500.
+	PageSize      int32  `protobuf:"varint,2,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	PageToken     string `protobuf:"bytes,3,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListCaseMessagesRequest) Reset() {
+	*x = ListCaseMessagesRequest{}
+	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[22]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListCaseMessagesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListCaseMessagesRequest) ProtoMessage() {}
+
+func (x *ListCaseMessagesRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[22]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListCaseMessagesRequest.ProtoReflect.Descriptor instead.
+func (*ListCaseMessagesRequest) Descriptor() ([]byte, []int) {
+	return file_rightsdesk_v1_case_service_proto_rawDescGZIP(), []int{22}
+}
+
+func (x *ListCaseMessagesRequest) GetParent() string {
+	if x != nil {
+		return x.Parent
+	}
+	return ""
+}
+
+func (x *ListCaseMessagesRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+func (x *ListCaseMessagesRequest) GetPageToken() string {
+	if x != nil {
+		return x.PageToken
+	}
+	return ""
+}
+
+// Response for ListCaseMessages.
+type ListCaseMessagesResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Without their text.
+	Messages      []*CaseMessage `protobuf:"bytes,1,rep,name=messages,proto3" json:"messages,omitempty"`
+	NextPageToken string         `protobuf:"bytes,2,opt,name=next_page_token,json=nextPageToken,proto3" json:"next_page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListCaseMessagesResponse) Reset() {
+	*x = ListCaseMessagesResponse{}
+	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[23]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListCaseMessagesResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListCaseMessagesResponse) ProtoMessage() {}
+
+func (x *ListCaseMessagesResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[23]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListCaseMessagesResponse.ProtoReflect.Descriptor instead.
+func (*ListCaseMessagesResponse) Descriptor() ([]byte, []int) {
+	return file_rightsdesk_v1_case_service_proto_rawDescGZIP(), []int{23}
+}
+
+func (x *ListCaseMessagesResponse) GetMessages() []*CaseMessage {
+	if x != nil {
+		return x.Messages
+	}
+	return nil
+}
+
+func (x *ListCaseMessagesResponse) GetNextPageToken() string {
+	if x != nil {
+		return x.NextPageToken
+	}
+	return ""
+}
+
+// Request for GetCaseMessage.
+type GetCaseMessageRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// `cases/{case}/messages/{message}`.
+	Name          string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetCaseMessageRequest) Reset() {
+	*x = GetCaseMessageRequest{}
+	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[24]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetCaseMessageRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetCaseMessageRequest) ProtoMessage() {}
+
+func (x *GetCaseMessageRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[24]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetCaseMessageRequest.ProtoReflect.Descriptor instead.
+func (*GetCaseMessageRequest) Descriptor() ([]byte, []int) {
+	return file_rightsdesk_v1_case_service_proto_rawDescGZIP(), []int{24}
+}
+
+func (x *GetCaseMessageRequest) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
 var File_rightsdesk_v1_case_service_proto protoreflect.FileDescriptor
 
 const file_rightsdesk_v1_case_service_proto_rawDesc = "" +
@@ -1626,7 +1794,17 @@ const file_rightsdesk_v1_case_service_proto_rawDesc = "" +
 	"\x15ListCaseEventsRequest\x129\n" +
 	"\x04name\x18\x01 \x01(\tB%\xbaH\"r 2\x1e^cases/[0-9A-HJKMNP-TV-Z]{26}$R\x04name\"J\n" +
 	"\x16ListCaseEventsResponse\x120\n" +
-	"\x06events\x18\x01 \x03(\v2\x18.rightsdesk.v1.CaseEventR\x06events2\xc7\x12\n" +
+	"\x06events\x18\x01 \x03(\v2\x18.rightsdesk.v1.CaseEventR\x06events\"\xa7\x01\n" +
+	"\x17ListCaseMessagesRequest\x12=\n" +
+	"\x06parent\x18\x01 \x01(\tB%\xbaH\"r 2\x1e^cases/[0-9A-HJKMNP-TV-Z]{26}$R\x06parent\x12$\n" +
+	"\tpage_size\x18\x02 \x01(\x05B\a\xbaH\x04\x1a\x02(\x00R\bpageSize\x12'\n" +
+	"\n" +
+	"page_token\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\x80\bR\tpageToken\"z\n" +
+	"\x18ListCaseMessagesResponse\x126\n" +
+	"\bmessages\x18\x01 \x03(\v2\x1a.rightsdesk.v1.CaseMessageR\bmessages\x12&\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"m\n" +
+	"\x15GetCaseMessageRequest\x12T\n" +
+	"\x04name\x18\x01 \x01(\tB@\xbaH=r;29^cases/[0-9A-HJKMNP-TV-Z]{26}/messages/[0-9A-Za-z]{1,32}$R\x04name2\xd7\x14\n" +
 	"\vCaseService\x12`\n" +
 	"\n" +
 	"CreateCase\x12 .rightsdesk.v1.CreateCaseRequest\x1a\x13.rightsdesk.v1.Case\"\x1b\xc8\xf3\x18\x03\x82\xd3\xe4\x93\x02\x11:\x04case\"\t/v1/cases\x12]\n" +
@@ -1653,7 +1831,9 @@ const file_rightsdesk_v1_case_service_proto_rawDesc = "" +
 	"\x11RecordNotSearched\x12'.rightsdesk.v1.RecordNotSearchedRequest\x1a\x13.rightsdesk.v1.Case\"3\xc8\xf3\x18\x03\x82\xd3\xe4\x93\x02):\x01*\"$/v1/{name=cases/*}:recordNotSearched\x12i\n" +
 	"\tLinkCases\x12\x1f.rightsdesk.v1.LinkCasesRequest\x1a\x13.rightsdesk.v1.Case\"&\xc8\xf3\x18\x03\x82\xd3\xe4\x93\x02\x1c:\x01*\"\x17/v1/{name=cases/*}:link\x12j\n" +
 	"\tMergeCase\x12\x1f.rightsdesk.v1.MergeCaseRequest\x1a\x13.rightsdesk.v1.Case\"'\xc8\xf3\x18\x03\x82\xd3\xe4\x93\x02\x1d:\x01*\"\x18/v1/{name=cases/*}:merge\x12\x84\x01\n" +
-	"\x0eListCaseEvents\x12$.rightsdesk.v1.ListCaseEventsRequest\x1a%.rightsdesk.v1.ListCaseEventsResponse\"%\xc8\xf3\x18\x02\x82\xd3\xe4\x93\x02\x1b\x12\x19/v1/{name=cases/*}/eventsBDZBgithub.com/rightsdesk/rightsdesk/gen/go/rightsdesk/v1;rightsdeskv1b\x06proto3"
+	"\x0eListCaseEvents\x12$.rightsdesk.v1.ListCaseEventsRequest\x1a%.rightsdesk.v1.ListCaseEventsResponse\"%\xc8\xf3\x18\x02\x82\xd3\xe4\x93\x02\x1b\x12\x19/v1/{name=cases/*}/events\x12\x8e\x01\n" +
+	"\x10ListCaseMessages\x12&.rightsdesk.v1.ListCaseMessagesRequest\x1a'.rightsdesk.v1.ListCaseMessagesResponse\")\xc8\xf3\x18\x02\x82\xd3\xe4\x93\x02\x1f\x12\x1d/v1/{parent=cases/*}/messages\x12}\n" +
+	"\x0eGetCaseMessage\x12$.rightsdesk.v1.GetCaseMessageRequest\x1a\x1a.rightsdesk.v1.CaseMessage\")\xc8\xf3\x18\x02\x82\xd3\xe4\x93\x02\x1f\x12\x1d/v1/{name=cases/*/messages/*}BDZBgithub.com/rightsdesk/rightsdesk/gen/go/rightsdesk/v1;rightsdeskv1b\x06proto3"
 
 var (
 	file_rightsdesk_v1_case_service_proto_rawDescOnce sync.Once
@@ -1667,7 +1847,7 @@ func file_rightsdesk_v1_case_service_proto_rawDescGZIP() []byte {
 	return file_rightsdesk_v1_case_service_proto_rawDescData
 }
 
-var file_rightsdesk_v1_case_service_proto_msgTypes = make([]protoimpl.MessageInfo, 22)
+var file_rightsdesk_v1_case_service_proto_msgTypes = make([]protoimpl.MessageInfo, 25)
 var file_rightsdesk_v1_case_service_proto_goTypes = []any{
 	(*CreateCaseRequest)(nil),              // 0: rightsdesk.v1.CreateCaseRequest
 	(*GetCaseRequest)(nil),                 // 1: rightsdesk.v1.GetCaseRequest
@@ -1691,67 +1871,76 @@ var file_rightsdesk_v1_case_service_proto_goTypes = []any{
 	(*MergeCaseRequest)(nil),               // 19: rightsdesk.v1.MergeCaseRequest
 	(*ListCaseEventsRequest)(nil),          // 20: rightsdesk.v1.ListCaseEventsRequest
 	(*ListCaseEventsResponse)(nil),         // 21: rightsdesk.v1.ListCaseEventsResponse
-	(*Case)(nil),                           // 22: rightsdesk.v1.Case
-	(*fieldmaskpb.FieldMask)(nil),          // 23: google.protobuf.FieldMask
-	(OutcomeKind)(0),                       // 24: rightsdesk.v1.OutcomeKind
-	(RefusalReason)(0),                     // 25: rightsdesk.v1.RefusalReason
-	(TaskState)(0),                         // 26: rightsdesk.v1.TaskState
-	(*CaseEvent)(nil),                      // 27: rightsdesk.v1.CaseEvent
+	(*ListCaseMessagesRequest)(nil),        // 22: rightsdesk.v1.ListCaseMessagesRequest
+	(*ListCaseMessagesResponse)(nil),       // 23: rightsdesk.v1.ListCaseMessagesResponse
+	(*GetCaseMessageRequest)(nil),          // 24: rightsdesk.v1.GetCaseMessageRequest
+	(*Case)(nil),                           // 25: rightsdesk.v1.Case
+	(*fieldmaskpb.FieldMask)(nil),          // 26: google.protobuf.FieldMask
+	(OutcomeKind)(0),                       // 27: rightsdesk.v1.OutcomeKind
+	(RefusalReason)(0),                     // 28: rightsdesk.v1.RefusalReason
+	(TaskState)(0),                         // 29: rightsdesk.v1.TaskState
+	(*CaseEvent)(nil),                      // 30: rightsdesk.v1.CaseEvent
+	(*CaseMessage)(nil),                    // 31: rightsdesk.v1.CaseMessage
 }
 var file_rightsdesk_v1_case_service_proto_depIdxs = []int32{
-	22, // 0: rightsdesk.v1.CreateCaseRequest.case:type_name -> rightsdesk.v1.Case
-	22, // 1: rightsdesk.v1.ListCasesResponse.cases:type_name -> rightsdesk.v1.Case
-	22, // 2: rightsdesk.v1.UpdateCaseRequest.case:type_name -> rightsdesk.v1.Case
-	23, // 3: rightsdesk.v1.UpdateCaseRequest.update_mask:type_name -> google.protobuf.FieldMask
-	24, // 4: rightsdesk.v1.CloseCaseRequest.outcome:type_name -> rightsdesk.v1.OutcomeKind
-	25, // 5: rightsdesk.v1.CloseCaseRequest.refusal_reason:type_name -> rightsdesk.v1.RefusalReason
-	26, // 6: rightsdesk.v1.CompleteTaskRequest.state:type_name -> rightsdesk.v1.TaskState
-	27, // 7: rightsdesk.v1.ListCaseEventsResponse.events:type_name -> rightsdesk.v1.CaseEvent
-	0,  // 8: rightsdesk.v1.CaseService.CreateCase:input_type -> rightsdesk.v1.CreateCaseRequest
-	1,  // 9: rightsdesk.v1.CaseService.GetCase:input_type -> rightsdesk.v1.GetCaseRequest
-	2,  // 10: rightsdesk.v1.CaseService.ListCases:input_type -> rightsdesk.v1.ListCasesRequest
-	4,  // 11: rightsdesk.v1.CaseService.UpdateCase:input_type -> rightsdesk.v1.UpdateCaseRequest
-	5,  // 12: rightsdesk.v1.CaseService.AssignCase:input_type -> rightsdesk.v1.AssignCaseRequest
-	6,  // 13: rightsdesk.v1.CaseService.RequestIdentity:input_type -> rightsdesk.v1.RequestIdentityRequest
-	7,  // 14: rightsdesk.v1.CaseService.ConfirmIdentity:input_type -> rightsdesk.v1.ConfirmIdentityRequest
-	8,  // 15: rightsdesk.v1.CaseService.RequestClarification:input_type -> rightsdesk.v1.RequestClarificationRequest
-	9,  // 16: rightsdesk.v1.CaseService.RequestFee:input_type -> rightsdesk.v1.RequestFeeRequest
-	10, // 17: rightsdesk.v1.CaseService.RecordRequesterResponse:input_type -> rightsdesk.v1.RecordRequesterResponseRequest
-	11, // 18: rightsdesk.v1.CaseService.ExtendCase:input_type -> rightsdesk.v1.ExtendCaseRequest
-	12, // 19: rightsdesk.v1.CaseService.CloseCase:input_type -> rightsdesk.v1.CloseCaseRequest
-	13, // 20: rightsdesk.v1.CaseService.ReopenCase:input_type -> rightsdesk.v1.ReopenCaseRequest
-	14, // 21: rightsdesk.v1.CaseService.AddNote:input_type -> rightsdesk.v1.AddNoteRequest
-	15, // 22: rightsdesk.v1.CaseService.CompleteTask:input_type -> rightsdesk.v1.CompleteTaskRequest
-	16, // 23: rightsdesk.v1.CaseService.RecordSearch:input_type -> rightsdesk.v1.RecordSearchRequest
-	17, // 24: rightsdesk.v1.CaseService.RecordNotSearched:input_type -> rightsdesk.v1.RecordNotSearchedRequest
-	18, // 25: rightsdesk.v1.CaseService.LinkCases:input_type -> rightsdesk.v1.LinkCasesRequest
-	19, // 26: rightsdesk.v1.CaseService.MergeCase:input_type -> rightsdesk.v1.MergeCaseRequest
-	20, // 27: rightsdesk.v1.CaseService.ListCaseEvents:input_type -> rightsdesk.v1.ListCaseEventsRequest
-	22, // 28: rightsdesk.v1.CaseService.CreateCase:output_type -> rightsdesk.v1.Case
-	22, // 29: rightsdesk.v1.CaseService.GetCase:output_type -> rightsdesk.v1.Case
-	3,  // 30: rightsdesk.v1.CaseService.ListCases:output_type -> rightsdesk.v1.ListCasesResponse
-	22, // 31: rightsdesk.v1.CaseService.UpdateCase:output_type -> rightsdesk.v1.Case
-	22, // 32: rightsdesk.v1.CaseService.AssignCase:output_type -> rightsdesk.v1.Case
-	22, // 33: rightsdesk.v1.CaseService.RequestIdentity:output_type -> rightsdesk.v1.Case
-	22, // 34: rightsdesk.v1.CaseService.ConfirmIdentity:output_type -> rightsdesk.v1.Case
-	22, // 35: rightsdesk.v1.CaseService.RequestClarification:output_type -> rightsdesk.v1.Case
-	22, // 36: rightsdesk.v1.CaseService.RequestFee:output_type -> rightsdesk.v1.Case
-	22, // 37: rightsdesk.v1.CaseService.RecordRequesterResponse:output_type -> rightsdesk.v1.Case
-	22, // 38: rightsdesk.v1.CaseService.ExtendCase:output_type -> rightsdesk.v1.Case
-	22, // 39: rightsdesk.v1.CaseService.CloseCase:output_type -> rightsdesk.v1.Case
-	22, // 40: rightsdesk.v1.CaseService.ReopenCase:output_type -> rightsdesk.v1.Case
-	22, // 41: rightsdesk.v1.CaseService.AddNote:output_type -> rightsdesk.v1.Case
-	22, // 42: rightsdesk.v1.CaseService.CompleteTask:output_type -> rightsdesk.v1.Case
-	22, // 43: rightsdesk.v1.CaseService.RecordSearch:output_type -> rightsdesk.v1.Case
-	22, // 44: rightsdesk.v1.CaseService.RecordNotSearched:output_type -> rightsdesk.v1.Case
-	22, // 45: rightsdesk.v1.CaseService.LinkCases:output_type -> rightsdesk.v1.Case
-	22, // 46: rightsdesk.v1.CaseService.MergeCase:output_type -> rightsdesk.v1.Case
-	21, // 47: rightsdesk.v1.CaseService.ListCaseEvents:output_type -> rightsdesk.v1.ListCaseEventsResponse
-	28, // [28:48] is the sub-list for method output_type
-	8,  // [8:28] is the sub-list for method input_type
-	8,  // [8:8] is the sub-list for extension type_name
-	8,  // [8:8] is the sub-list for extension extendee
-	0,  // [0:8] is the sub-list for field type_name
+	25, // 0: rightsdesk.v1.CreateCaseRequest.case:type_name -> rightsdesk.v1.Case
+	25, // 1: rightsdesk.v1.ListCasesResponse.cases:type_name -> rightsdesk.v1.Case
+	25, // 2: rightsdesk.v1.UpdateCaseRequest.case:type_name -> rightsdesk.v1.Case
+	26, // 3: rightsdesk.v1.UpdateCaseRequest.update_mask:type_name -> google.protobuf.FieldMask
+	27, // 4: rightsdesk.v1.CloseCaseRequest.outcome:type_name -> rightsdesk.v1.OutcomeKind
+	28, // 5: rightsdesk.v1.CloseCaseRequest.refusal_reason:type_name -> rightsdesk.v1.RefusalReason
+	29, // 6: rightsdesk.v1.CompleteTaskRequest.state:type_name -> rightsdesk.v1.TaskState
+	30, // 7: rightsdesk.v1.ListCaseEventsResponse.events:type_name -> rightsdesk.v1.CaseEvent
+	31, // 8: rightsdesk.v1.ListCaseMessagesResponse.messages:type_name -> rightsdesk.v1.CaseMessage
+	0,  // 9: rightsdesk.v1.CaseService.CreateCase:input_type -> rightsdesk.v1.CreateCaseRequest
+	1,  // 10: rightsdesk.v1.CaseService.GetCase:input_type -> rightsdesk.v1.GetCaseRequest
+	2,  // 11: rightsdesk.v1.CaseService.ListCases:input_type -> rightsdesk.v1.ListCasesRequest
+	4,  // 12: rightsdesk.v1.CaseService.UpdateCase:input_type -> rightsdesk.v1.UpdateCaseRequest
+	5,  // 13: rightsdesk.v1.CaseService.AssignCase:input_type -> rightsdesk.v1.AssignCaseRequest
+	6,  // 14: rightsdesk.v1.CaseService.RequestIdentity:input_type -> rightsdesk.v1.RequestIdentityRequest
+	7,  // 15: rightsdesk.v1.CaseService.ConfirmIdentity:input_type -> rightsdesk.v1.ConfirmIdentityRequest
+	8,  // 16: rightsdesk.v1.CaseService.RequestClarification:input_type -> rightsdesk.v1.RequestClarificationRequest
+	9,  // 17: rightsdesk.v1.CaseService.RequestFee:input_type -> rightsdesk.v1.RequestFeeRequest
+	10, // 18: rightsdesk.v1.CaseService.RecordRequesterResponse:input_type -> rightsdesk.v1.RecordRequesterResponseRequest
+	11, // 19: rightsdesk.v1.CaseService.ExtendCase:input_type -> rightsdesk.v1.ExtendCaseRequest
+	12, // 20: rightsdesk.v1.CaseService.CloseCase:input_type -> rightsdesk.v1.CloseCaseRequest
+	13, // 21: rightsdesk.v1.CaseService.ReopenCase:input_type -> rightsdesk.v1.ReopenCaseRequest
+	14, // 22: rightsdesk.v1.CaseService.AddNote:input_type -> rightsdesk.v1.AddNoteRequest
+	15, // 23: rightsdesk.v1.CaseService.CompleteTask:input_type -> rightsdesk.v1.CompleteTaskRequest
+	16, // 24: rightsdesk.v1.CaseService.RecordSearch:input_type -> rightsdesk.v1.RecordSearchRequest
+	17, // 25: rightsdesk.v1.CaseService.RecordNotSearched:input_type -> rightsdesk.v1.RecordNotSearchedRequest
+	18, // 26: rightsdesk.v1.CaseService.LinkCases:input_type -> rightsdesk.v1.LinkCasesRequest
+	19, // 27: rightsdesk.v1.CaseService.MergeCase:input_type -> rightsdesk.v1.MergeCaseRequest
+	20, // 28: rightsdesk.v1.CaseService.ListCaseEvents:input_type -> rightsdesk.v1.ListCaseEventsRequest
+	22, // 29: rightsdesk.v1.CaseService.ListCaseMessages:input_type -> rightsdesk.v1.ListCaseMessagesRequest
+	24, // 30: rightsdesk.v1.CaseService.GetCaseMessage:input_type -> rightsdesk.v1.GetCaseMessageRequest
+	25, // 31: rightsdesk.v1.CaseService.CreateCase:output_type -> rightsdesk.v1.Case
+	25, // 32: rightsdesk.v1.CaseService.GetCase:output_type -> rightsdesk.v1.Case
+	3,  // 33: rightsdesk.v1.CaseService.ListCases:output_type -> rightsdesk.v1.ListCasesResponse
+	25, // 34: rightsdesk.v1.CaseService.UpdateCase:output_type -> rightsdesk.v1.Case
+	25, // 35: rightsdesk.v1.CaseService.AssignCase:output_type -> rightsdesk.v1.Case
+	25, // 36: rightsdesk.v1.CaseService.RequestIdentity:output_type -> rightsdesk.v1.Case
+	25, // 37: rightsdesk.v1.CaseService.ConfirmIdentity:output_type -> rightsdesk.v1.Case
+	25, // 38: rightsdesk.v1.CaseService.RequestClarification:output_type -> rightsdesk.v1.Case
+	25, // 39: rightsdesk.v1.CaseService.RequestFee:output_type -> rightsdesk.v1.Case
+	25, // 40: rightsdesk.v1.CaseService.RecordRequesterResponse:output_type -> rightsdesk.v1.Case
+	25, // 41: rightsdesk.v1.CaseService.ExtendCase:output_type -> rightsdesk.v1.Case
+	25, // 42: rightsdesk.v1.CaseService.CloseCase:output_type -> rightsdesk.v1.Case
+	25, // 43: rightsdesk.v1.CaseService.ReopenCase:output_type -> rightsdesk.v1.Case
+	25, // 44: rightsdesk.v1.CaseService.AddNote:output_type -> rightsdesk.v1.Case
+	25, // 45: rightsdesk.v1.CaseService.CompleteTask:output_type -> rightsdesk.v1.Case
+	25, // 46: rightsdesk.v1.CaseService.RecordSearch:output_type -> rightsdesk.v1.Case
+	25, // 47: rightsdesk.v1.CaseService.RecordNotSearched:output_type -> rightsdesk.v1.Case
+	25, // 48: rightsdesk.v1.CaseService.LinkCases:output_type -> rightsdesk.v1.Case
+	25, // 49: rightsdesk.v1.CaseService.MergeCase:output_type -> rightsdesk.v1.Case
+	21, // 50: rightsdesk.v1.CaseService.ListCaseEvents:output_type -> rightsdesk.v1.ListCaseEventsResponse
+	23, // 51: rightsdesk.v1.CaseService.ListCaseMessages:output_type -> rightsdesk.v1.ListCaseMessagesResponse
+	31, // 52: rightsdesk.v1.CaseService.GetCaseMessage:output_type -> rightsdesk.v1.CaseMessage
+	31, // [31:53] is the sub-list for method output_type
+	9,  // [9:31] is the sub-list for method input_type
+	9,  // [9:9] is the sub-list for extension type_name
+	9,  // [9:9] is the sub-list for extension extendee
+	0,  // [0:9] is the sub-list for field type_name
 }
 
 func init() { file_rightsdesk_v1_case_service_proto_init() }
@@ -1767,7 +1956,7 @@ func file_rightsdesk_v1_case_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_rightsdesk_v1_case_service_proto_rawDesc), len(file_rightsdesk_v1_case_service_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   22,
+			NumMessages:   25,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

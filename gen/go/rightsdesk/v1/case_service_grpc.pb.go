@@ -39,6 +39,8 @@ const (
 	CaseService_LinkCases_FullMethodName               = "/rightsdesk.v1.CaseService/LinkCases"
 	CaseService_MergeCase_FullMethodName               = "/rightsdesk.v1.CaseService/MergeCase"
 	CaseService_ListCaseEvents_FullMethodName          = "/rightsdesk.v1.CaseService/ListCaseEvents"
+	CaseService_ListCaseMessages_FullMethodName        = "/rightsdesk.v1.CaseService/ListCaseMessages"
+	CaseService_GetCaseMessage_FullMethodName          = "/rightsdesk.v1.CaseService/GetCaseMessage"
 )
 
 // CaseServiceClient is the client API for CaseService service.
@@ -93,6 +95,11 @@ type CaseServiceClient interface {
 	MergeCase(ctx context.Context, in *MergeCaseRequest, opts ...grpc.CallOption) (*Case, error)
 	// Lists the audit trail of a case, oldest first.
 	ListCaseEvents(ctx context.Context, in *ListCaseEventsRequest, opts ...grpc.CallOption) (*ListCaseEventsResponse, error)
+	// Lists the correspondence of a case, in and out, oldest first, without
+	// the messages' text: GetCaseMessage reads one with its text.
+	ListCaseMessages(ctx context.Context, in *ListCaseMessagesRequest, opts ...grpc.CallOption) (*ListCaseMessagesResponse, error)
+	// Gets one message of a case's correspondence, with its text.
+	GetCaseMessage(ctx context.Context, in *GetCaseMessageRequest, opts ...grpc.CallOption) (*CaseMessage, error)
 }
 
 type caseServiceClient struct {
@@ -303,6 +310,26 @@ func (c *caseServiceClient) ListCaseEvents(ctx context.Context, in *ListCaseEven
 	return out, nil
 }
 
+func (c *caseServiceClient) ListCaseMessages(ctx context.Context, in *ListCaseMessagesRequest, opts ...grpc.CallOption) (*ListCaseMessagesResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListCaseMessagesResponse)
+	err := c.cc.Invoke(ctx, CaseService_ListCaseMessages_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *caseServiceClient) GetCaseMessage(ctx context.Context, in *GetCaseMessageRequest, opts ...grpc.CallOption) (*CaseMessage, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(CaseMessage)
+	err := c.cc.Invoke(ctx, CaseService_GetCaseMessage_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // CaseServiceServer is the server API for CaseService service.
 // All implementations must embed UnimplementedCaseServiceServer
 // for forward compatibility.
@@ -355,6 +382,11 @@ type CaseServiceServer interface {
 	MergeCase(context.Context, *MergeCaseRequest) (*Case, error)
 	// Lists the audit trail of a case, oldest first.
 	ListCaseEvents(context.Context, *ListCaseEventsRequest) (*ListCaseEventsResponse, error)
+	// Lists the correspondence of a case, in and out, oldest first, without
+	// the messages' text: GetCaseMessage reads one with its text.
+	ListCaseMessages(context.Context, *ListCaseMessagesRequest) (*ListCaseMessagesResponse, error)
+	// Gets one message of a case's correspondence, with its text.
+	GetCaseMessage(context.Context, *GetCaseMessageRequest) (*CaseMessage, error)
 	mustEmbedUnimplementedCaseServiceServer()
 }
 
@@ -424,6 +456,12 @@ func (UnimplementedCaseServiceServer) MergeCase(context.Context, *MergeCaseReque
 }
 func (UnimplementedCaseServiceServer) ListCaseEvents(context.Context, *ListCaseEventsRequest) (*ListCaseEventsResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method ListCaseEvents not implemented")
+}
+func (UnimplementedCaseServiceServer) ListCaseMessages(context.Context, *ListCaseMessagesRequest) (*ListCaseMessagesResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListCaseMessages not implemented")
+}
+func (UnimplementedCaseServiceServer) GetCaseMessage(context.Context, *GetCaseMessageRequest) (*CaseMessage, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetCaseMessage not implemented")
 }
 func (UnimplementedCaseServiceServer) mustEmbedUnimplementedCaseServiceServer() {}
 func (UnimplementedCaseServiceServer) testEmbeddedByValue()                     {}
@@ -806,6 +844,42 @@ func _CaseService_ListCaseEvents_Handler(srv interface{}, ctx context.Context, d
 	return interceptor(ctx, in, info, handler)
 }
 
+func _CaseService_ListCaseMessages_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListCaseMessagesRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CaseServiceServer).ListCaseMessages(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CaseService_ListCaseMessages_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CaseServiceServer).ListCaseMessages(ctx, req.(*ListCaseMessagesRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CaseService_GetCaseMessage_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetCaseMessageRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CaseServiceServer).GetCaseMessage(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CaseService_GetCaseMessage_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CaseServiceServer).GetCaseMessage(ctx, req.(*GetCaseMessageRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // CaseService_ServiceDesc is the grpc.ServiceDesc for CaseService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -892,6 +966,14 @@ var CaseService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "ListCaseEvents",
 			Handler:    _CaseService_ListCaseEvents_Handler,
+		},
+		{
+			MethodName: "ListCaseMessages",
+			Handler:    _CaseService_ListCaseMessages_Handler,
+		},
+		{
+			MethodName: "GetCaseMessage",
+			Handler:    _CaseService_GetCaseMessage_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},

@@ -1,0 +1,81 @@
+package app_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/metadata"
+
+	rdv1 "github.com/rightsdesk/rightsdesk/gen/go/rightsdesk/v1"
+	"github.com/rightsdesk/rightsdesk/internal/app"
+	"github.com/rightsdesk/rightsdesk/internal/app/apptest"
+	"github.com/rightsdesk/rightsdesk/internal/notify/notifytest"
+)
+
+// A request through the web channel with an email address is acknowledged
+// by email: --smtp-url builds the sender, and the outbox job runs on the
+// leader (here the lone replica).
+// servedWithRelay starts a server whose --smtp-url is an in-process relay
+// and returns the relay and a caseworker's case client.
+func servedWithRelay(t *testing.T) (*notifytest.Server, rdv1.CaseServiceClient, context.Context) {
+	t.Helper()
+	relay := notifytest.Start(t)
+	dir := t.TempDir()
+	token := seedStaff(t, "bolt://"+dir)
+	cfg := app.Config{DataDir: dir}
+	cfg.Server.SMTPURL = "smtp://" + relay.Addr + "?from=privacy@example.org"
+	cfg.Server.PublicURL = "https://rights.example.org"
+	a, _ := apptest.Start(t, cfg)
+	conn, err := grpc.NewClient(a.GRPCAddr(), grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = conn.Close() })
+	ctx := metadata.AppendToOutgoingContext(t.Context(), "authorization", "Bearer "+token)
+	return relay, rdv1.NewCaseServiceClient(conn), ctx
+}
+
+// awaitEmails waits up to 10 s for the relay to hold n emails, and fails
+// the test unless it then holds exactly n.
+func awaitEmails(t *testing.T, relay *notifytest.Server, n int) []notifytest.Message {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for len(relay.Messages()) < n && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	msgs := relay.Messages()
+	if len(msgs) != n {
+		t.Fatalf("the relay has %d emails, want %d", len(msgs), n)
+	}
+	return msgs
+}
+
+// A request through the web channel with an email address is acknowledged
+// by email: --smtp-url builds the sender, and the outbox job runs on the
+// leader (here the lone replica).
+func TestAWebRequestIsAcknowledgedThroughTheRelay(t *testing.T) {
+	relay, client, ctx := servedWithRelay(t)
+	created, err := client.CreateCase(ctx, &rdv1.CreateCaseRequest{Case: &rdv1.Case{
+		Notices: []*rdv1.CaseNotice{{Notice: "notices/it-service-desk"}}, ReceivedOn: time.Now().Format(time.DateOnly),
+		Channel:   rdv1.ReceivedChannel_RECEIVED_CHANNEL_WEB,
+		Rights:    []*rdv1.RequestedRight{{Right: rdv1.Right_RIGHT_ACCESS}},
+		Requester: &rdv1.Requester{Person: &rdv1.Person{Name: "Ada Lovelace", Email: "ada@example.org"}, Relationship: rdv1.Relationship_RELATIONSHIP_SELF},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	msgs := awaitEmails(t, relay, 1)
+	if msgs[0].To[0] != "ada@example.org" {
+		t.Fatalf("the acknowledgement went to %d addresses, not ada@example.org", len(msgs[0].To))
+	}
+	data := strings.ReplaceAll(msgs[0].Data, "=\r\n", "")
+	for _, want := range []string{created.GetReference(), "@rights.example.org>", "https://rights.example.org/status"} {
+		if !strings.Contains(data, want) {
+			t.Errorf("the acknowledgement lacks %q:\n%s", want, data)
+		}
+	}
+}

@@ -1,0 +1,84 @@
+package staff
+
+import (
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"strconv"
+
+	"github.com/rightsdesk/rightsdesk/internal/cases"
+	"github.com/rightsdesk/rightsdesk/internal/web"
+)
+
+// Documents the requester sent from the status page (proof of identity,
+// evidence of authority) are listed on the case page and downloaded here,
+// by staff only: the public site has no route to them.
+
+// documentRPCs are the API calls the download stands for: who may act on a
+// requester's reply may read what came with it. (The API has no document
+// call yet; a viewer sees the list, not the documents.)
+var documentRPCs = []string{"CaseService/GetCase", "CaseService/RecordRequesterResponse"}
+
+func documentURL(caseID, fileID string) string { return caseURL(caseID) + "/documents/" + fileID }
+
+// document streams one document as an attachment, never shown inline: the
+// bytes are the requester's, and only their first few were checked.
+func (h *handler) document(w http.ResponseWriter, r *http.Request, _ *staffer) {
+	rc, f, err := h.cfg.Work.Document(r.Context(), r.PathValue("id"), r.PathValue("file"))
+	if err != nil {
+		h.render.Fail(w, err)
+		return
+	}
+	defer rc.Close()
+	hd := w.Header()
+	hd.Set("Content-Type", f.MediaType)
+	hd.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": f.Name}))
+	hd.Set("Content-Length", strconv.FormatInt(f.Size, 10))
+	hd.Set("X-Content-Type-Options", "nosniff")
+	hd.Set("Content-Security-Policy", "default-src 'none'; sandbox")
+	hd.Set("Cache-Control", "no-store")
+	if _, err := io.Copy(w, rc); err != nil {
+		h.cfg.Log.Error("document download failed part way", "case", r.PathValue("id"), "document", f.ID, "error", err)
+	}
+}
+
+// fileView is one document as the case page lists it.
+type fileView struct {
+	Name, Type, Size, Received, Href string
+}
+
+func fileViews(caseID string, files []cases.File, canDownload bool) []fileView {
+	out := make([]fileView, 0, len(files))
+	for _, f := range files {
+		v := fileView{Name: f.Name, Type: mediaLabel(f.MediaType), Size: sizeText(f.Size), Received: web.LongDate(f.ReceivedOn)}
+		if canDownload {
+			v.Href = documentURL(caseID, f.ID)
+		}
+		out = append(out, v)
+	}
+	return out
+}
+
+func mediaLabel(media string) string {
+	switch media {
+	case cases.MediaPDF:
+		return "PDF"
+	case cases.MediaJPEG:
+		return "JPEG"
+	case cases.MediaPNG:
+		return "PNG"
+	}
+	return media
+}
+
+// sizeText writes a size as GOV.UK style does: 240KB, 1.2MB.
+func sizeText(n int64) string {
+	switch {
+	case n < 1<<10:
+		return fmt.Sprintf("%d bytes", n)
+	case n < 1<<20:
+		return fmt.Sprintf("%dKB", (n+1<<9)>>10)
+	}
+	return fmt.Sprintf("%.1fMB", float64(n)/(1<<20))
+}
