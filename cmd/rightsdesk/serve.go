@@ -29,6 +29,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&cfg.Server.Organisation, "org-name", "", "organisation named in the web pages' header (default: the controller of the built-in notices)")
 	fs.StringVar(&cfg.Server.PublicURL, "public-url", "", "address the public reaches the web pages at, for links in emails; https:// marks the session cookie Secure (default http://HTTP-ADDR)")
 	fs.StringVar(&cfg.Server.SMTPURL, "smtp-url", "", "relay for letters to requesters (acknowledgement, requests, extension, response): smtp://[user:pass@]host[:587]?from=ADDRESS (STARTTLS) or smtps://…:465; none sent without it")
+	fs.StringVar(&cfg.DigestTime, "digest-time", "07:00", "UK time each working day staff are emailed their overdue cases and those due in the next 5 working days (HH:MM, or "+app.DigestOff+"); sent through --smtp-url to each enabled caseworker and administrator with an email address")
 	fs.StringVar(&cfg.Templates, "templates", "", "directory of letter templates overriding the built-in ones, file for file (see internal/letters/FIELDS.md); a template naming an unknown field stops the start")
 	fs.StringVar(&cfg.Server.Contact.Email, "contact-email", "", "email address the public is told to write to about a request (default: the contacts the notices name)")
 	fs.StringVar(&cfg.Server.Contact.Phone, "contact-phone", "", "phone number the public is told to call about a request")

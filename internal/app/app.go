@@ -65,6 +65,10 @@ type Config struct {
 	// Templates is a directory of letter templates overriding the built-in
 	// ones (see internal/letters); none when empty.
 	Templates string
+	// DigestTime is when each working day the daily digest of due and
+	// overdue cases is emailed to staff: "HH:MM", UK time (07:00 when
+	// empty), or DigestOff. It needs the letters' relay (--smtp-url).
+	DigestTime string
 }
 
 // App is a running Rightsdesk: the store, the use cases and the doors.
@@ -100,6 +104,9 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		cfg.Calendars = deadline.BuiltinCalendars()
 	}
 	if err := checkRegions(cfg); err != nil {
+		return nil, err
+	}
+	if _, _, err := digestTime(cfg.DigestTime); err != nil {
 		return nil, err
 	}
 	if cfg.Random == nil {
@@ -231,6 +238,7 @@ func (a *App) build(ctx context.Context, cfg Config, lis server.Listeners, templ
 	if mailer != nil {
 		a.jobs = append(a.jobs, work.OutboxJob(newMailSender(mailer, site), casework.OutboxOptions{Log: cfg.Server.Logger}))
 	}
+	a.jobs = append(a.jobs, digestJob(cfg, work, directory, mailer, site)...)
 	a.server, err = server.New(ctx, cfg.Server, lis, server.Services{
 		Cases:      work,
 		Notices:    noticework.New(st, c, cfg.Catalogue),

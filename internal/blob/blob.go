@@ -105,3 +105,19 @@ func (m *Metered) Size() int64 { return m.n }
 
 // SHA256 is the hex digest of the bytes read so far.
 func (m *Metered) SHA256() string { return hex.EncodeToString(m.h.Sum(nil)) }
+
+// StopWith wraps r so that a copy from it stops with ctx's error once ctx
+// ends, between reads: a Put whose caller has gone does not write on.
+func StopWith(ctx context.Context, r io.Reader) io.Reader { return ctxReader{ctx, r} }
+
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
+}

@@ -80,7 +80,10 @@ type Message struct {
 	TemplateVersion string      `json:"template_version,omitempty"`
 	// SHA256 is the hex SHA-256 of the body's text as kept, which the
 	// audit event of the send records in place of the text.
-	SHA256 string    `json:"sha256,omitempty"`
+	SHA256 string `json:"sha256,omitempty"`
+	// Edited is true when staff changed the words the template wrote
+	// before the letter was sent.
+	Edited bool      `json:"edited,omitempty"`
 	To     string    `json:"to,omitempty"`
 	On     string    `json:"on"`
 	At     time.Time `json:"at"`
@@ -122,8 +125,10 @@ type Outgoing struct {
 	To              string
 	Template        string
 	TemplateVersion string
-	Body            MessageBody
-	Secrets         []Secret
+	// Edited is true when the body is staff's edit of what the template wrote.
+	Edited  bool
+	Body    MessageBody
+	Secrets []Secret
 }
 
 // Limits on correspondence. A case keeps only each message's envelope, so
@@ -152,12 +157,34 @@ func Queue(c *Case, out Outgoing, env Env) (*Message, Change, error) {
 	}
 	m := Message{
 		ID: id, Direction: DirectionOut, Channel: out.Channel, Kind: out.Kind, Subject: out.Body.Subject,
-		Template: out.Template, TemplateVersion: out.TemplateVersion, SHA256: TextHash(out.Body.Text),
+		Template: out.Template, TemplateVersion: out.TemplateVersion, SHA256: TextHash(out.Body.Text), Edited: out.Edited,
 		To: out.To, On: env.Today().String(), At: env.Now, By: env.Actor,
 		Delivery: &Delivery{State: DeliveryQueued},
 	}
 	c.Messages = append(c.Messages, m)
 	return &c.Messages[len(c.Messages)-1], Change{Action: "case.message_queued", Before: map[string]string{}, After: messageFacts(&m)}, nil
+}
+
+// CheckLetterBody checks a letter made from staff's own words against the
+// limits every letter is held to, the violations naming field: their
+// words are its text, its subject (the first line) and its HTML alike.
+func CheckLetterBody(field string, b MessageBody) error {
+	var v []fault.FieldViolation
+	checkBody(&v, b)
+	for i := range v {
+		v[i].Description = letterParts[v[i].Field] + v[i].Description
+		v[i].Field = field
+	}
+	return invalidIf(v)
+}
+
+// letterParts name the part of a letter a problem is about.
+var letterParts = map[string]string{"subject": "the subject line ", "text": "", "html": "the letter set for email "}
+
+func checkBody(v *[]fault.FieldViolation, b MessageBody) {
+	checkText(v, "subject", b.Subject, MaxLine, line, "a letter needs a subject")
+	checkText(v, "text", b.Text, MaxLetterText, paragraph, "a letter needs some text")
+	checkText(v, "html", b.HTML, MaxLetterHTML, paragraph, "")
 }
 
 // TextHash is the hex SHA-256 of a letter's text.
@@ -176,12 +203,17 @@ func checkOutgoing(out Outgoing) error {
 		if a, err := mail.ParseAddress(out.To); err != nil || a.Address != out.To {
 			v = append(v, fault.FieldViolation{Field: "to", Description: "is not an email address"})
 		}
+	case ChannelPost:
+		// The addressee's block, name first, one line each; a posted
+		// letter is printed from what is kept, so it can carry no secret.
+		checkText(&v, "to", out.To, 2*MaxLine+1, paragraph, "a posted letter needs the name and postal address")
+		if len(out.Secrets) > 0 {
+			v = append(v, fault.FieldViolation{Field: "secrets", Description: "a posted letter is printed from its kept text and cannot carry a secret"})
+		}
 	default:
-		v = append(v, fault.FieldViolation{Field: "channel", Description: fmt.Sprintf("letters are sent by email; %q is not yet supported", out.Channel)})
+		v = append(v, fault.FieldViolation{Field: "channel", Description: fmt.Sprintf("letters are sent by email or post; %q is not supported", out.Channel)})
 	}
-	checkText(&v, "subject", out.Body.Subject, MaxLine, line, "a letter needs a subject")
-	checkText(&v, "text", out.Body.Text, MaxLetterText, paragraph, "a letter needs some text")
-	checkText(&v, "html", out.Body.HTML, MaxLetterHTML, paragraph, "")
+	checkBody(&v, out.Body)
 	checkText(&v, "template", out.Template, MaxIdentifier, line, "")
 	checkText(&v, "template_version", out.TemplateVersion, MaxIdentifier, line, "")
 	for _, s := range out.Secrets {
@@ -198,6 +230,9 @@ func messageFacts(m *Message) map[string]string {
 	facts := map[string]string{
 		"message_id": m.ID, "message_kind": string(m.Kind), "message_channel": string(m.Channel),
 		"template": m.Template, "template_version": m.TemplateVersion, "sha256": m.SHA256,
+	}
+	if m.Edited {
+		facts["edited"] = "true"
 	}
 	if m.Delivery != nil {
 		facts["delivery"] = string(m.Delivery.State)

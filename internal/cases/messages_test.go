@@ -47,7 +47,9 @@ func TestQueueRefusesALetterItCannotSend(t *testing.T) {
 	}{
 		"unknown kind":       {func(o *cases.Outgoing) { o.Kind = "poem" }, "kind"},
 		"not an address":     {func(o *cases.Outgoing) { o.To = "Ada <ada@example.org>" }, "to"},
-		"post not yet":       {func(o *cases.Outgoing) { o.Channel = cases.ChannelPost }, "channel"},
+		"unknown channel":    {func(o *cases.Outgoing) { o.Channel = "pigeon" }, "channel"},
+		"post with a secret": {func(o *cases.Outgoing) { o.Channel, o.To = cases.ChannelPost, "Ada\n1 Street" }, "secrets"},
+		"post to no one":     {func(o *cases.Outgoing) { o.Channel, o.To, o.Secrets = cases.ChannelPost, "", nil }, "to"},
 		"no subject":         {func(o *cases.Outgoing) { o.Body.Subject = "" }, "subject"},
 		"subject two lines":  {func(o *cases.Outgoing) { o.Body.Subject = "a\nb" }, "subject"},
 		"no text":            {func(o *cases.Outgoing) { o.Body.Text, o.Secrets = "", nil }, "text"},

@@ -13,7 +13,7 @@ import (
 // requester its acknowledgement themselves, and API clients tell their own
 // users.
 func (s *Service) AcknowledgesByEmail(c *cases.Case) bool {
-	return s.writesTo(c) && c.Channel == cases.ChannelWeb
+	return s.writesTo(c) && c.Requester.Person.Email != "" && c.Channel == cases.ChannelWeb
 }
 
 // statusCodePlaceholder stands for the status code in the kept copy of an

@@ -70,7 +70,7 @@ func TestCrashLosesNoAcknowledgedCase(t *testing.T) {
 	var acked []string
 	r := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 0))
 	for round := range crashRounds() {
-		ids := runAndKill(t, dir, time.Duration(50+r.IntN(400))*time.Millisecond)
+		ids := runAndKill(t, "TestCrashChild", []string{crashDirEnv + "=" + dir}, time.Duration(50+r.IntN(400))*time.Millisecond)
 		acked = append(acked, ids...)
 		checkAfterCrash(t, dir, acked, round)
 	}
@@ -80,12 +80,15 @@ func TestCrashLosesNoAcknowledgedCase(t *testing.T) {
 	t.Logf("%d rounds, %d acknowledged cases, none lost", crashRounds(), len(acked))
 }
 
-// runAndKill starts the child, lets it run for a while, SIGKILLs it and
-// returns the ids it acknowledged.
-func runAndKill(t *testing.T, dir string, after time.Duration) []string {
+// runAndKill starts the test binary again running only the test named
+// child, with env added to its environment; lets it run for after from its
+// first acknowledgement (a child that acknowledges nothing is given 30
+// seconds to finish by itself); SIGKILLs it and returns the ids it
+// acknowledged ("ack ID" lines on its stdout).
+func runAndKill(t *testing.T, child string, env []string, after time.Duration) []string {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^TestCrashChild$", "-test.count=1")
-	cmd.Env = append(os.Environ(), crashDirEnv+"="+dir)
+	cmd := exec.Command(os.Args[0], "-test.run=^"+child+"$", "-test.count=1")
+	cmd.Env = append(os.Environ(), env...)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)

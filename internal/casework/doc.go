@@ -16,8 +16,13 @@
 // case as the command left it (letters.go; a letter that cannot be
 // written refuses the command). Its envelope goes on the case, its body
 // in its own bucket, an outbox entry, and an audit event with its
-// template, version and hash, never its text. Only requesters with an
-// email address are written to; a postal requester's letters are staff's.
+// template, version and hash, never its text. A requester with an email
+// address is written to by email; one with only a postal address, by post
+// (post.go): the letter is kept the same way, addressed to their postal
+// block, and never given to the outbox; it waits to be printed (its PDF is
+// made again from the kept text, the same bytes each time, so nothing
+// else is stored) until staff mark it posted. Anyone else's letters are
+// staff's.
 // OutboxJob, run on the leader, sends what is due through a Sender: it
 // first claims the entry (moves it Claim into the future, in a
 // transaction fenced by the leader's epoch), then sends, then records the
@@ -33,6 +38,9 @@
 // with the same Message-ID, so delivery there is at-least-once and mail
 // systems that deduplicate on Message-ID show it once. Closing that window
 // would need the relay to take part in the transaction, which SMTP cannot.
+// TestCrashOutboxLosesNoLetterAndSendsNoneTwice SIGKILLs a sender at
+// random and holds it to exactly this: nothing lost, and a second send
+// only of a letter a killed sender left claimed and unrecorded.
 //
 // It takes the requester's answers from the status page (reply.go): a
 // reply's documents go to the document store (WithDocuments) first, each

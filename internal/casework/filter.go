@@ -33,20 +33,26 @@ type filter struct {
 	dueFrom     string // inclusive
 	dueTo       string // exclusive
 	reference   string
+
+	// extensionDue is a case whose extension must be decided soon
+	// (cases.Case.ExtensionDecisionBy).
+	extensionDue *bool
 }
 
 // day is what a filter's terms about time and next steps are measured
 // against: the date today, the last day of "this week" (report.WeekEnd)
-// and the day after it, and the likely next action of a case
-// (cases.Case.NextAction as of today).
+// and the day after it, the likely next action of a case
+// (cases.Case.NextAction as of today) and whether its extension must be
+// decided soon (cases.Case.ExtensionDecisionBy as of today).
 type day struct {
 	today, weekEnd, afterWeek string
 	next                      func(*cases.Case) cases.StaffAction
+	extensionDue              func(*cases.Case) bool
 }
 
-func newDay(today deadline.Date, next func(*cases.Case) cases.StaffAction) day {
+func newDay(today deadline.Date, next func(*cases.Case) cases.StaffAction, extensionDue func(*cases.Case) bool) day {
 	end := report.WeekEnd(today)
-	return day{today: today.String(), weekEnd: end.String(), afterWeek: end.AddDays(1).String(), next: next}
+	return day{today: today.String(), weekEnd: end.String(), afterWeek: end.AddDays(1).String(), next: next, extensionDue: extensionDue}
 }
 
 var termPattern = regexp.MustCompile(`^\s*([a-z_]+)\s*(<=|>=|!=|=|<|>)\s*("([^"]*)"|[^\s"]*)\s*$`)
@@ -109,7 +115,7 @@ func (f *filter) set(field, op, value string) error {
 		f.assignee = &value
 	case "reference":
 		f.reference = value
-	case "overdue", "open", "waiting", "needs_action", "due_this_week", "undelivered", "new_reply":
+	case "overdue", "open", "waiting", "needs_action", "due_this_week", "undelivered", "new_reply", "extension_due":
 		b, err := strconv.ParseBool(value)
 		if err != nil {
 			return fmt.Errorf("%s takes true or false", field)
@@ -127,6 +133,8 @@ func (f *filter) set(field, op, value string) error {
 			f.undelivered = &b
 		case "new_reply":
 			f.newReply = &b
+		case "extension_due":
+			f.extensionDue = &b
 		default:
 			f.dueThisWeek = &b
 		}
@@ -180,8 +188,9 @@ func (f filter) match(c *cases.Case, d day) bool {
 		f.newReply == nil || c.NewReply == *f.newReply,
 		f.dueFrom == "" || due >= f.dueFrom,
 		f.dueTo == "" || due < f.dueTo,
-		// Last: it is the one check that works the case's commands out.
+		// Last: they are the checks that work the case's commands out.
 		f.needsAction == nil || needsAction(c, d.next) == *f.needsAction,
+		f.extensionDue == nil || d.extensionDue(c) == *f.extensionDue,
 	}
 	return !slices.Contains(checks, false)
 }
@@ -212,6 +221,11 @@ func (f filter) dueRange(d day) (from, to string) {
 	}
 	if f.dueThisWeek != nil && *f.dueThisWeek {
 		narrow(d.today, d.afterWeek)
+	}
+	if f.extensionDue != nil && *f.extensionDue {
+		// The decision is due by the end of the first period, never after
+		// the due date of a case not yet extended, and not yet past.
+		narrow(d.today, "")
 	}
 	return from, to
 }

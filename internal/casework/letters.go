@@ -16,36 +16,51 @@ import (
 // no letter is queued: there is no relay to send them.
 func SendLetters(w *letters.Writer) Option { return func(s *Service) { s.letters = w } }
 
-// writesTo reports whether the service sends c's requester letters: it
-// has a relay, and they gave an email address. A requester reached only by
-// post gets nothing queued yet; staff send their letters themselves.
+// writesTo reports whether the service writes c's requester letters: it
+// has a relay, and they gave an email or a postal address. A letter goes
+// by email when there is an address for it, else by post (post.go).
 func (s *Service) writesTo(c *cases.Case) bool {
-	return s.letters != nil && c.Requester.Person.Email != ""
+	p := c.Requester.Person
+	return s.letters != nil && (p.Email != "" || p.PostalAddress != "")
 }
 
 // queueLetterFor queues the letter cmd calls for, written from c as the
-// command left it. A letter that cannot be written from the case (a
-// refusal with no reasons, an access response with no record of where we
-// looked) refuses the command with the letter's reason: the step and its
-// letter go together or not at all, and no letter goes with a blank.
-func (s *Service) queueLetterFor(tx store.WriteTx, env cases.Env, c *cases.Case, cmd cases.Command) (*cases.Change, error) {
+// command left it, in staff's words when text is not "" (see letterFor). A
+// letter that cannot be written from the case (a refusal with no reasons,
+// an access response with no record of where we looked) refuses the
+// command with the letter's reason: the step and its letter go together or
+// not at all, and no letter goes with a blank.
+func (s *Service) queueLetterFor(tx store.WriteTx, env cases.Env, c *cases.Case, cmd cases.Command, text string) (*cases.Change, error) {
+	l, ok, err := s.letterFor(tx, env, c, cmd, text)
+	if !ok || err != nil {
+		return nil, err
+	}
+	return s.queue(tx, env, c, l, nil)
+}
+
+// letterFor writes the letter cmd calls for from c as the command left
+// it, and false when the command sends none (it needs no letter, or the
+// service does not write to c's requester). A text that is not "" is
+// staff's edit of the template's letter and is sent in its place.
+func (s *Service) letterFor(tx store.ReadTx, env cases.Env, c *cases.Case, cmd cases.Command, text string) (letters.Letter, bool, error) {
 	kind, ok := letters.Needed(cmd)
 	if !ok || !s.writesTo(c) {
-		return nil, nil
+		return letters.Letter{}, false, nil
 	}
 	facts := letters.Facts{Case: c, Notice: env.Notice, On: env.Today().String()}
 	if merge, ok := cmd.(cases.MergeInto); ok {
 		into, err := s.load(tx, merge.Into)
 		if err != nil {
-			return nil, err
+			return letters.Letter{}, false, err
 		}
 		facts.DuplicateOf = into.Reference
 	}
 	l, err := s.letters.Write(kind, facts)
 	if err != nil {
-		return nil, err
+		return letters.Letter{}, false, err
 	}
-	return s.queue(tx, env, c, l, nil)
+	l, err = s.revise(l, text)
+	return l, err == nil, err
 }
 
 // queue adds the letter to c's correspondence, its body and outbox entry
@@ -53,9 +68,10 @@ func (s *Service) queueLetterFor(tx store.WriteTx, env cases.Env, c *cases.Case,
 // hash; the caller writes c and that change after the change that caused
 // the letter.
 func (s *Service) queue(tx store.WriteTx, env cases.Env, c *cases.Case, l letters.Letter, secrets []cases.Secret) (*cases.Change, error) {
+	channel, to := deliveryOf(c, l)
 	out := cases.Outgoing{
-		Kind: messageKind[l.Kind], Channel: cases.ChannelEmail, To: c.Requester.Person.Email,
-		Template: l.Template, TemplateVersion: l.TemplateVersion,
+		Kind: messageKind[l.Kind], Channel: channel, To: to,
+		Template: l.Template, TemplateVersion: l.TemplateVersion, Edited: l.Edited,
 		Body:    cases.MessageBody{Subject: l.Subject, Text: l.Text, HTML: l.HTML},
 		Secrets: secrets,
 	}
@@ -71,8 +87,10 @@ func (s *Service) queue(tx store.WriteTx, env cases.Env, c *cases.Case, l letter
 	if err := store.PutMessageBody(tx, c.ID, m.ID, out.Body); err != nil {
 		return nil, err
 	}
-	if err := store.PutOutbox(tx, store.OutboxEntry{Due: env.Now, CaseID: c.ID, MessageID: m.ID, Secrets: secrets}); err != nil {
-		return nil, err
+	if channel == cases.ChannelEmail {
+		if err := store.PutOutbox(tx, store.OutboxEntry{Due: env.Now, CaseID: c.ID, MessageID: m.ID, Secrets: secrets}); err != nil {
+			return nil, err
+		}
 	}
 	return &queued, nil
 }

@@ -210,16 +210,17 @@ func TestAStepWhoseLetterCannotBeWrittenIsRefusedWhole(t *testing.T) {
 	}
 }
 
-// Without an email address, or without a relay, nothing is queued: a
-// requester reached only by post gets their letters from staff for now.
+// Without an email or postal address, or without a relay, nothing is
+// queued: a requester reached only by phone gets their letters from staff
+// (a postal requester's are queued for printing: post_test.go).
 func TestNoLetterIsQueuedWithoutAnAddressOrARelay(t *testing.T) {
 	r := newOutboxRig(t)
-	postal := request(notice.RightAccess, "")
-	postal.Requester.Person.Email, postal.Requester.Person.PostalAddress = "", "1 High Street, Testtown, TT1 1TT"
-	c := create(t, r.work, postal)
+	phone := request(notice.RightAccess, "")
+	phone.Requester.Person.Email, phone.Requester.Person.Phone = "", "020 7946 0000"
+	c := create(t, r.work, phone)
 	c = apply(t, r.work, c, cases.RequestFromRequester{What: cases.WaitingForIdentity})
 	if len(c.Messages) != 0 || outboxLen(t, r.st) != 0 {
-		t.Errorf("a postal requester's identity request queued %+v", c.Messages)
+		t.Errorf("a requester reached by phone alone: the identity request queued %+v", c.Messages)
 	}
 
 	w, st := newService(t, t.TempDir()) // no SendLetters

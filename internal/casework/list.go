@@ -70,7 +70,7 @@ func (s *Service) List(ctx context.Context, q usecase.Query) (*usecase.Page, err
 	if err != nil {
 		return nil, err
 	}
-	d := newDay(s.Today(), s.nextAction())
+	d := newDay(s.Today(), s.nextAction(), s.extensionDue())
 	p, err := choosePlan(f, q.OrderBy, d)
 	if err != nil {
 		return nil, err

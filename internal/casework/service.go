@@ -275,6 +275,12 @@ func otherCase(field string, err error) error {
 
 // applyIn runs one command on a case inside tx and writes the result.
 func (s *Service) applyIn(tx store.WriteTx, env cases.Env, id, etag string, cmd cases.Command) (*cases.Case, error) {
+	return s.applyWithLetterIn(tx, env, id, etag, cmd, "")
+}
+
+// applyWithLetterIn is applyIn with the letter the command sends in
+// staff's words, letterText, when that is not "".
+func (s *Service) applyWithLetterIn(tx store.WriteTx, env cases.Env, id, etag string, cmd cases.Command, letterText string) (*cases.Case, error) {
 	c, err := s.load(tx, id)
 	if err != nil {
 		return nil, err
@@ -291,7 +297,7 @@ func (s *Service) applyIn(tx store.WriteTx, env cases.Env, id, etag string, cmd 
 	if err != nil {
 		return nil, err
 	}
-	queued, err := s.queueLetterFor(tx, env, c, cmd)
+	queued, err := s.queueLetterFor(tx, env, c, cmd, letterText)
 	if err != nil {
 		return nil, err
 	}

@@ -16,7 +16,8 @@ import (
 )
 
 // DueDatesICS streams the calendar feed of the open cases assigned to
-// assignee: one all-day event on each case's due date. caseURL, if not nil,
+// assignee: one all-day event on each case's due date, with alarms a week
+// before and on the morning of the day. caseURL, if not nil,
 // links each event to the case's page. now stamps the events (DTSTAMP).
 //
 // The feed names no requester: calendar apps copy feeds to phones and cloud
@@ -104,7 +105,26 @@ func (cal *Calendar) Add(c *cases.Case, url string) {
 		cal.line("URL:" + strings.Map(dropControl, url))
 	}
 	cal.line("TRANSP:TRANSPARENT")
+	for _, a := range dueAlarms {
+		cal.line("BEGIN:VALARM")
+		cal.line("ACTION:DISPLAY")
+		cal.line("DESCRIPTION:" + escapeText(c.Reference+" "+a.says))
+		cal.line("TRIGGER:" + a.trigger)
+		cal.line("END:VALARM")
+	}
 	cal.line("END:VEVENT")
+}
+
+// dueAlarms remind the assignee of a due date: at 09:00 a week before
+// (seven calendar days, five working days in a week without a bank
+// holiday: a calendar app cannot know the case's working days, and a
+// week's warning is what staff plan by) and at 09:00 on the day. The
+// triggers are relative to the start of the all-day event, midnight in
+// the reader's own zone, so they need no zone of their own (RFC 5545
+// §3.8.6.3).
+var dueAlarms = []struct{ trigger, says string }{
+	{"-P6DT15H", "is due in a week"},
+	{"PT9H", "is due today"},
 }
 
 // Close ends the calendar and reports the first write error.

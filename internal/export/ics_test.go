@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -78,9 +79,12 @@ func TestCalendarFoldsAndEscapes(t *testing.T) {
 	if n := strings.Count(buf.String(), "BEGIN:VEVENT"); n != 1 {
 		t.Errorf("%d events, want 1: a case without a due date is left out", n)
 	}
+	described := 0
 	for _, l := range lines {
 		switch {
+		case strings.HasPrefix(l, "DESCRIPTION:RD-7K3M-Q9XP is due "): // an alarm's
 		case strings.HasPrefix(l, "DESCRIPTION:"):
+			described++
 			if !strings.Contains(l, `State: Waiting for requester\nNotices: it-service-desk v2\nStatutory due date: 2026-10-30\nExtended to: 2026-12-31\nThe clock is stopped`) {
 				t.Errorf("description %q", l)
 			}
@@ -89,6 +93,9 @@ func TestCalendarFoldsAndEscapes(t *testing.T) {
 				t.Errorf("url %q", l)
 			}
 		}
+	}
+	if described != 1 {
+		t.Errorf("the event has %d descriptions, want 1", described)
 	}
 }
 
@@ -170,5 +177,69 @@ func TestFeedTokens(t *testing.T) {
 	raw := dumpBucket(t, st)
 	if strings.Contains(raw, other) || strings.Contains(raw, strings.TrimPrefix(other, casework.FeedTokenPrefix)) {
 		t.Error("the feed token is stored in the clear")
+	}
+}
+
+// TestEveryEventCarriesTwoValidAlarms checks the calendar's structure as
+// RFC 5545 states it (no Go iCalendar parser is among the kept modules):
+// components nest and close in order, and each VALARM sits in a VEVENT
+// with exactly one ACTION:DISPLAY, one DESCRIPTION and one TRIGGER whose
+// value is a duration (§3.3.6).
+func TestEveryEventCarriesTwoValidAlarms(t *testing.T) {
+	var buf bytes.Buffer
+	cal := export.NewCalendar(&buf, "Due dates", time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC))
+	for i, due := range []string{"2026-03-20", "2026-04-01"} {
+		cal.Add(&cases.Case{ID: "01JCASE" + string(rune('A'+i)), Reference: "RD-7K3M-Q9X" + string(rune('A'+i)), State: cases.StateInProgress, Clock: cases.Clock{Due: due, StatutoryDue: due}}, "")
+	}
+	if err := cal.Close(); err != nil {
+		t.Fatal(err)
+	}
+	duration := regexp.MustCompile(`^[+-]?P(\d+W|(\d+D)?(T(\d+H)?(\d+M)?(\d+S)?)?)$`)
+	var stack []string
+	alarms, events := 0, 0
+	var props map[string][]string
+	for _, l := range unfold(t, buf.String()) {
+		name, value, ok := strings.Cut(l, ":")
+		if !ok {
+			t.Fatalf("line without a value: %q", l)
+		}
+		switch name {
+		case "BEGIN":
+			if value == "VALARM" && (len(stack) == 0 || stack[len(stack)-1] != "VEVENT") {
+				t.Errorf("a VALARM outside a VEVENT: in %v", stack)
+			}
+			stack = append(stack, value)
+			props = map[string][]string{}
+			continue
+		case "END":
+			if len(stack) == 0 || stack[len(stack)-1] != value {
+				t.Fatalf("END:%s closes %v", value, stack)
+			}
+			stack = stack[:len(stack)-1]
+			switch value {
+			case "VEVENT":
+				events++
+			case "VALARM":
+				alarms++
+				if len(props["ACTION"]) != 1 || props["ACTION"][0] != "DISPLAY" || len(props["DESCRIPTION"]) != 1 || len(props["TRIGGER"]) != 1 {
+					t.Errorf("an alarm has %v: want one ACTION:DISPLAY, DESCRIPTION and TRIGGER", props)
+				} else if tr := props["TRIGGER"][0]; !duration.MatchString(tr) || tr == "P" || strings.HasSuffix(tr, "T") {
+					t.Errorf("TRIGGER %q is not an RFC 5545 duration", tr)
+				}
+			}
+			continue
+		}
+		if len(stack) > 0 && stack[len(stack)-1] == "VALARM" {
+			props[name] = append(props[name], value)
+		}
+	}
+	if len(stack) != 0 || events != 2 || alarms != 4 {
+		t.Fatalf("%d events, %d alarms, unclosed %v; want 2 events with 2 alarms each", events, alarms, stack)
+	}
+	out := buf.String()
+	for _, want := range []string{"TRIGGER:-P6DT15H\r\n", "TRIGGER:PT9H\r\n", "DESCRIPTION:RD-7K3M-Q9XA is due in a week\r\n", "DESCRIPTION:RD-7K3M-Q9XB is due today\r\n"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the calendar lacks %q", want)
+		}
 	}
 }

@@ -44,6 +44,10 @@ type Letter struct {
 // without marks, lines wrapped.
 func (l Letter) PlainText() string { return plain(parseBlocks(l.Text)) }
 
+// Blocks are the letter's text block by block, as the email and the PDF
+// lay it out: for a page that shows a draft as it will read.
+func (l Letter) Blocks() []Block { return parseBlocks(l.Text) }
+
 // Writer writes an organisation's letters from its templates.
 type Writer struct {
 	templates *Templates

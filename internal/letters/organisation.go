@@ -60,6 +60,10 @@ func (o Organisation) check() (Organisation, error) {
 // AddressLines are the lines of the postal address.
 func (o Organisation) AddressLines() []string { return addressLines(o.Address) }
 
+// Organisation is whose letters w writes: the sender of a letter printed
+// again from its kept text.
+func (w *Writer) Organisation() Organisation { return w.org }
+
 // sender is the organisation as templates see it.
 func (o Organisation) sender() Sender {
 	return Sender{

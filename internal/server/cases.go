@@ -79,7 +79,7 @@ func (s *caseService) AssignCase(ctx context.Context, req *rdv1.AssignCaseReques
 }
 
 func (s *caseService) RequestIdentity(ctx context.Context, req *rdv1.RequestIdentityRequest) (*rdv1.Case, error) {
-	return s.apply(ctx, req.GetName(), req.GetEtag(), cases.RequestFromRequester{What: cases.WaitingForIdentity, On: req.GetOn(), Detail: req.GetDetail()})
+	return s.applyWithLetter(ctx, req.GetName(), req.GetEtag(), cases.RequestFromRequester{What: cases.WaitingForIdentity, On: req.GetOn(), Detail: req.GetDetail()}, req.GetLetterText())
 }
 
 func (s *caseService) ConfirmIdentity(ctx context.Context, req *rdv1.ConfirmIdentityRequest) (*rdv1.Case, error) {
@@ -87,11 +87,11 @@ func (s *caseService) ConfirmIdentity(ctx context.Context, req *rdv1.ConfirmIden
 }
 
 func (s *caseService) RequestClarification(ctx context.Context, req *rdv1.RequestClarificationRequest) (*rdv1.Case, error) {
-	return s.apply(ctx, req.GetName(), req.GetEtag(), cases.RequestFromRequester{What: cases.WaitingForClarification, On: req.GetOn(), Detail: req.GetDetail()})
+	return s.applyWithLetter(ctx, req.GetName(), req.GetEtag(), cases.RequestFromRequester{What: cases.WaitingForClarification, On: req.GetOn(), Detail: req.GetDetail()}, req.GetLetterText())
 }
 
 func (s *caseService) RequestFee(ctx context.Context, req *rdv1.RequestFeeRequest) (*rdv1.Case, error) {
-	return s.apply(ctx, req.GetName(), req.GetEtag(), cases.RequestFromRequester{What: cases.WaitingForFee, On: req.GetOn(), Detail: req.GetDetail()})
+	return s.applyWithLetter(ctx, req.GetName(), req.GetEtag(), cases.RequestFromRequester{What: cases.WaitingForFee, On: req.GetOn(), Detail: req.GetDetail()}, req.GetLetterText())
 }
 
 func (s *caseService) RecordRequesterResponse(ctx context.Context, req *rdv1.RecordRequesterResponseRequest) (*rdv1.Case, error) {
@@ -99,15 +99,15 @@ func (s *caseService) RecordRequesterResponse(ctx context.Context, req *rdv1.Rec
 }
 
 func (s *caseService) ExtendCase(ctx context.Context, req *rdv1.ExtendCaseRequest) (*rdv1.Case, error) {
-	return s.apply(ctx, req.GetName(), req.GetEtag(), cases.Extend{On: req.GetOn(), Reason: req.GetReason(), Months: int(req.GetMonths())})
+	return s.applyWithLetter(ctx, req.GetName(), req.GetEtag(), cases.Extend{On: req.GetOn(), Reason: req.GetReason(), Months: int(req.GetMonths())}, req.GetLetterText())
 }
 
 func (s *caseService) CloseCase(ctx context.Context, req *rdv1.CloseCaseRequest) (*rdv1.Case, error) {
-	return s.apply(ctx, req.GetName(), req.GetEtag(), cases.Close{
+	return s.applyWithLetter(ctx, req.GetName(), req.GetEtag(), cases.Close{
 		On: req.GetOn(), Detail: req.GetDetail(),
 		Outcome:       cases.OutcomeKind(enumToDomain(req.GetOutcome(), "OUTCOME_KIND_")),
 		RefusalReason: cases.RefusalReason(enumToDomain(req.GetRefusalReason(), "REFUSAL_REASON_")),
-	})
+	}, req.GetLetterText())
 }
 
 func (s *caseService) ReopenCase(ctx context.Context, req *rdv1.ReopenCaseRequest) (*rdv1.Case, error) {
@@ -161,7 +161,13 @@ func (s *caseService) ListCaseEvents(ctx context.Context, req *rdv1.ListCaseEven
 }
 
 func (s *caseService) apply(ctx context.Context, name, etag string, cmd cases.Command) (*rdv1.Case, error) {
-	c, err := s.work.Apply(ctx, actor(ctx), caseID(name), etag, cmd)
+	return s.applyWithLetter(ctx, name, etag, cmd, "")
+}
+
+// applyWithLetter runs a command whose letter to the requester the caller
+// may word themselves: letterText in place of the template's ("" keeps it).
+func (s *caseService) applyWithLetter(ctx context.Context, name, etag string, cmd cases.Command, letterText string) (*rdv1.Case, error) {
+	c, err := s.work.ApplyWithLetter(ctx, actor(ctx), caseID(name), etag, cmd, letterText)
 	if err != nil {
 		return nil, err
 	}

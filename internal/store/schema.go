@@ -74,6 +74,13 @@ const (
 	// BucketUndelivered indexes the cases with a letter the relay refused
 	// ("letter not delivered"), open or closed: due / id.
 	BucketUndelivered Bucket = "idx_undelivered"
+
+	// BucketStaffOutbox holds emails to staff waiting to be sent: big-endian
+	// due time in Unix milliseconds + email id → StaffEmail (staffoutbox.go).
+	BucketStaffOutbox Bucket = "staff_outbox"
+	// BucketDigests holds the last date each staff account's daily digest
+	// was made: account id → YYYY-MM-DD.
+	BucketDigests Bucket = "digests"
 )
 
 // Buckets lists every bucket a backend must create.
@@ -85,6 +92,7 @@ func Buckets() []Bucket {
 		BucketUsers, BucketFeedTokens, BucketStaffNames,
 		BucketWebSessions,
 		BucketOutbox, BucketMessageBodies, BucketUndelivered,
+		BucketStaffOutbox, BucketDigests,
 	}
 }
 

@@ -44,7 +44,7 @@ type Query struct {
 }
 
 // FilterFields is the list filter's language, for messages and help.
-const FilterFields = `state, right, notice, assignee, channel, overdue, open, waiting, needs_action, due_this_week, undelivered, new_reply, due (with < <= > >=), reference; join terms with AND`
+const FilterFields = `state, right, notice, assignee, channel, overdue, open, waiting, needs_action, due_this_week, undelivered, new_reply, extension_due, due (with < <= > >=), reference; join terms with AND`
 
 // Page is one page of a list.
 type Page struct {
@@ -198,3 +198,19 @@ type CreatedToken struct {
 	Plaintext string
 	Token     auth.Token
 }
+
+// LetterTextField is the field a refusal of staff's own wording of a
+// letter names (Cases.ApplyWithLetter, Cases.DraftLetter).
+const LetterTextField = "letter_text"
+
+// NoLetters is why the letters a case's steps need are not sent to its
+// requester ("" when they are).
+type NoLetters string
+
+const (
+	// NoLettersRelay: no relay is configured, so no letter is written.
+	NoLettersRelay NoLetters = "no_relay"
+	// NoLettersAddress: the requester gave neither an email nor a postal
+	// address; staff send the letters themselves.
+	NoLettersAddress NoLetters = "no_email"
+)

@@ -8,6 +8,7 @@ import (
 	"github.com/rightsdesk/rightsdesk/internal/auth"
 	"github.com/rightsdesk/rightsdesk/internal/cases"
 	"github.com/rightsdesk/rightsdesk/internal/deadline"
+	"github.com/rightsdesk/rightsdesk/internal/letters"
 	"github.com/rightsdesk/rightsdesk/internal/notice"
 	"github.com/rightsdesk/rightsdesk/internal/notice/lint"
 	"github.com/rightsdesk/rightsdesk/internal/report"
@@ -21,6 +22,19 @@ type Cases interface {
 	Create(ctx context.Context, actor string, req cases.NewCase) (*CreateResult, error)
 	// Apply runs one command on a case; a non-empty etag must match.
 	Apply(ctx context.Context, actor, id, etag string, cmd cases.Command) (*cases.Case, error)
+	// ApplyWithLetter is Apply with the letter the command sends the
+	// requester in staff's words: letterText, edited from the draft, is
+	// sent in place of the template's letter ("" sends that unchanged).
+	// The command and its letter are one transaction.
+	ApplyWithLetter(ctx context.Context, actor, id, etag string, cmd cases.Command, letterText string) (*cases.Case, error)
+	// DraftLetter is the letter cmd would send the requester of case id,
+	// written from the case as cmd would leave it (in staff's words when
+	// letterText is not ""), and nothing is written; nil when cmd sends
+	// none. A command or letter the case refuses is the error Apply gives.
+	DraftLetter(ctx context.Context, id string, cmd cases.Command, letterText string) (*letters.Letter, error)
+	// LettersTo says whether the letters c's steps need are written and
+	// sent to its requester, and if not, why not.
+	LettersTo(c *cases.Case) (bool, NoLetters)
 	// Link links two cases both ways; Merge closes id as a duplicate of
 	// into, which goes on, and links the two. Each is one transaction.
 	Link(ctx context.Context, actor, id, other string) (*cases.Case, error)
@@ -53,6 +67,10 @@ type Cases interface {
 	// MessageBody is what one letter sent says.
 	Messages(ctx context.Context, id string) ([]cases.Message, error)
 	MessageBody(ctx context.Context, caseID, messageID string) (*cases.MessageBody, error)
+	// LetterPDF is a letter sent by post as it is printed, made again from
+	// its kept text; MarkPosted records that staff posted it today.
+	LetterPDF(ctx context.Context, caseID, messageID string) ([]byte, error)
+	MarkPosted(ctx context.Context, actor, caseID, messageID string) (*cases.Case, error)
 	Evidence(ctx context.Context, id string) (*Evidence, error)
 	FindRequester(ctx context.Context, email, name string) (*RequesterResult, error)
 	Dashboard(ctx context.Context) (report.Dashboard, error)
@@ -64,6 +82,10 @@ type Cases interface {
 	// none), in order.
 	Actions(c *cases.Case) []cases.StaffAction
 	NextActions(list []*cases.Case) []cases.StaffAction
+	// ExtensionDecisions is, for each case in order, the last day its
+	// deadline can still be extended when that day is near enough to flag
+	// (cases.Case.ExtensionDecisionBy), or the zero date.
+	ExtensionDecisions(list []*cases.Case) []deadline.Date
 	// Today is the date the injected clock says it is, in the UK.
 	Today() deadline.Date
 	IssueFeedToken(ctx context.Context, owner string) (string, error)

@@ -30,7 +30,8 @@ type Error struct {
 type ErrorKind int
 
 const (
-	// Internal is a failure of ours: logged, never shown.
+	// Internal is a failure of ours, or the store out of reach for a
+	// moment (503): logged, never shown.
 	Internal ErrorKind = iota
 	// Invalid is input the person can correct, field by field.
 	Invalid
@@ -71,8 +72,17 @@ func ErrorOf(err error) *Error {
 	case errors.As(err, &missing):
 		return &Error{Status: http.StatusNotFound, Kind: Missing, Message: Words(missing.Error()), cause: err}
 	}
+	var busy *fault.Unavailable
+	if errors.As(err, &busy) {
+		return &Error{Status: http.StatusServiceUnavailable, Kind: Internal, cause: err}
+	}
 	return &Error{Status: http.StatusInternalServerError, Kind: Internal, cause: err}
 }
+
+// retryUnavailable is the Retry-After, in seconds, of a page that failed
+// because the store was out of reach for a moment: about as long as an
+// etcd leader election takes.
+const retryUnavailable = "5"
 
 // Take puts an error that belongs on a form onto it: each field problem on
 // the form field fieldFor names (fallback when it names none, e.g. for a

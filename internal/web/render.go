@@ -159,8 +159,16 @@ func (r *Renderer) NotFound(w http.ResponseWriter) {
 // Unavailable is the page for a failure that is ours, not the user's. The
 // cause is logged, never shown.
 func (r *Renderer) Unavailable(w http.ResponseWriter, err error) {
-	r.log.Error("web page failed", "error", err)
-	r.Error(w, http.StatusInternalServerError, Problem{
+	status := ErrorOf(err).Status
+	if status == http.StatusServiceUnavailable {
+		// The store is out of reach for a moment (an etcd election, say):
+		// nothing of ours is broken, and a retry shortly will likely work.
+		w.Header().Set("Retry-After", retryUnavailable)
+		r.log.Warn("web page unavailable for a moment", "error", err)
+	} else {
+		r.log.Error("web page failed", "error", err)
+	}
+	r.Error(w, status, Problem{
 		Heading: "Sorry, there is a problem with the service",
 		Body:    []string{"Try again later."},
 		Link:    &Link{Text: "Go to the start page", Href: r.chrome.ServiceURL},

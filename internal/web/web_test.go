@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -12,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rightsdesk/rightsdesk/internal/fault"
 	"github.com/rightsdesk/rightsdesk/internal/store"
 	"github.com/rightsdesk/rightsdesk/internal/store/bolt"
 	"github.com/rightsdesk/rightsdesk/internal/websessions"
@@ -165,6 +167,29 @@ func TestRenderFailsCleanly(t *testing.T) {
 	r.Error(w, http.StatusTeapot, Problem{Heading: "Short and stout"})
 	if w.Code != http.StatusTeapot || !strings.Contains(w.Body.String(), "<title>Short and stout – Service – Org</title>") {
 		t.Errorf("problem page: %d\n%s", w.Code, w.Body.String())
+	}
+}
+
+// A store out of reach for a moment (an etcd election) is a 503 the
+// browser may retry, not a 500; anything else unexpected stays a 500.
+func TestAStoreOutOfReachIsA503(t *testing.T) {
+	r, err := NewRenderer(webfiles.FS(), Chrome{Organisation: "Org", Service: "Service", ServiceURL: "/"}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		err        error
+		status     int
+		retryAfter string
+	}{
+		{fmt.Errorf("list: %w", &fault.Unavailable{Description: "etcd: no leader"}), http.StatusServiceUnavailable, retryUnavailable},
+		{errors.New("disk on fire"), http.StatusInternalServerError, ""},
+	} {
+		w := httptest.NewRecorder()
+		r.Fail(w, tt.err)
+		if w.Code != tt.status || w.Header().Get("Retry-After") != tt.retryAfter || strings.Contains(w.Body.String(), "etcd") {
+			t.Errorf("%v: %d, Retry-After %q; want %d, %q, and the cause not shown", tt.err, w.Code, w.Header().Get("Retry-After"), tt.status, tt.retryAfter)
+		}
 	}
 }
 

@@ -14,7 +14,7 @@ import { execFileSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { chromium } from 'playwright-core'
-import { assertAccessible, assertFits, bin, chromiumArgs, chromiumPath, openTab, root, shotRoot, skip, startServer } from './harness.mjs'
+import { bin, checkPage, chromiumArgs, chromiumPath, openTab, press, root, shotRoot, skip, startServer } from './harness.mjs'
 
 const password = 'a long staff password for tests'
 // The importer's own fictitious notices: one that lint passes, one with an
@@ -46,17 +46,9 @@ async function staffServer () {
 // check runs axe on the page, checks its scripts ran only with JavaScript
 // on, and that it fits every width, photographing it.
 async function check (tab, name) {
-  const { page } = tab
-  await assertAccessible(page, name, tab.javaScript ? undefined : tab.cdp)
-  const bodyClass = await page.evaluate(() => document.body.className)
-  assert.equal(bodyClass.includes('js-enabled'), tab.javaScript, `${name}: scripts ran if and only if JavaScript is on`)
-  await assertFits(page, name, tab.dir)
+  await checkPage(tab, name, tab.dir)
 }
 
-async function press (page, name) {
-  await page.getByRole('button', { name, exact: true }).click()
-  await page.waitForLoadState('load')
-}
 
 async function follow (page, locator) {
   await locator.click()

@@ -11,7 +11,7 @@ import { execFileSync } from 'node:child_process'
 import { mkdirSync } from 'node:fs'
 import path from 'node:path'
 import { chromium } from 'playwright-core'
-import { assertAccessible, bin, chromiumArgs, chromiumPath, shotRoot, skip, startServer } from './harness.mjs'
+import { assertAccessible, bin, chromiumArgs, chromiumPath, press, shotRoot, skip, startServer } from './harness.mjs'
 
 const password = 'a long staff password for tests'
 let server, base, browser
@@ -97,10 +97,6 @@ async function check (tab, name) {
   }
 }
 
-async function press (page, name) {
-  await page.getByRole('button', { name, exact: true }).click()
-  await page.waitForLoadState('load')
-}
 
 async function follow (page, locator) {
   await locator.click()

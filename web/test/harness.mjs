@@ -25,11 +25,11 @@ export const skip = missing ? `browser tests skipped: ${missing}` : false
 // accounts), then starts the server and resolves once it has printed its
 // banner, to its base URL, the banner's lines (printed), halt (stop the
 // server, keep the data, resolve to its exit code) and stop (halt, then
-// remove the data).
+// remove the data). options.args are more flags for serve (e.g. --smtp-url).
 export async function startServer (prepare, prefix = 'rightsdesk-browser-', options = {}) {
   const dataDir = options.dataDir ?? mkdtempSync(path.join(tmpdir(), prefix))
   prepare?.(dataDir)
-  const server = spawn(bin, ['serve', '--data', dataDir, '--http-addr', '127.0.0.1:0', '--grpc-addr', '127.0.0.1:0', '--log-level', 'warn'],
+  const server = spawn(bin, ['serve', '--data', dataDir, '--http-addr', '127.0.0.1:0', '--grpc-addr', '127.0.0.1:0', '--log-level', 'warn', ...(options.args ?? [])],
     { stdio: ['ignore', 'pipe', 'inherit'] })
   const halt = async () => {
     if (server.exitCode !== null) return server.exitCode
@@ -124,4 +124,21 @@ export async function assertFits (page, name, dir, { fullPage = true } = {}) {
   } finally {
     await page.setViewportSize(desktop)
   }
+}
+
+// checkPage runs axe on the page, checks that its scripts ran if and only
+// if JavaScript is on, and that it fits at every width (assertFits, which
+// saves it as dir/name-WIDTH.png).
+export async function checkPage (tab, name, dir, options) {
+  const { page } = tab
+  await assertAccessible(page, name, tab.javaScript ? undefined : tab.cdp)
+  const bodyClass = await page.evaluate(() => document.body.className)
+  assert.equal(bodyClass.includes('js-enabled'), tab.javaScript, `${name}: the page scripts ran if and only if JavaScript is on`)
+  await assertFits(page, name, dir, options)
+}
+
+// press clicks the button named name and waits for the page it loads.
+export async function press (page, name) {
+  await page.getByRole('button', { name, exact: true }).click()
+  await page.waitForLoadState('load')
 }

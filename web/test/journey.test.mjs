@@ -10,7 +10,7 @@ import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
 import path from 'node:path'
 import { chromium } from 'playwright-core'
-import { assertAccessible, assertFits, bin, chromiumArgs, chromiumPath, desktop, openTab, phone, shotRoot, skip, startServer, zoomed } from './harness.mjs'
+import { bin, checkPage, chromiumArgs, chromiumPath, desktop, openTab, phone, press, shotRoot, skip, startServer, zoomed } from './harness.mjs'
 
 let browser
 
@@ -54,19 +54,11 @@ async function journeyTab (t, { javaScript, viewport = desktop }) {
 // does not scroll sideways at 1280 px, 375 px or 200% zoom, and saves it at
 // 1280 and 375 px under public-<mode>.
 async function check (tab, mode, name) {
-  const { page } = tab
-  await assertAccessible(page, name, tab.javaScript ? undefined : tab.cdp)
-  const bodyClass = await page.evaluate(() => document.body.className)
-  assert.equal(bodyClass.includes('js-enabled'), tab.javaScript, `${name}: the page scripts ran if and only if JavaScript is on`)
   tab.shots++
-  await assertFits(page, `${String(tab.shots).padStart(2, '0')}-${name}`, path.join(shotRoot, `public-${mode}`))
-  if (tab.viewport !== desktop) await page.setViewportSize(tab.viewport)
+  await checkPage(tab, `${String(tab.shots).padStart(2, '0')}-${name}`, path.join(shotRoot, `public-${mode}`))
+  if (tab.viewport !== desktop) await tab.page.setViewportSize(tab.viewport)
 }
 
-async function press (page, name) {
-  await page.getByRole('button', { name, exact: true }).click()
-  await page.waitForLoadState('load')
-}
 
 async function expectErrors (page, ...messages) {
   assert.match(await page.title(), /^Error: /)

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
 import path from 'node:path'
 import { chromium } from 'playwright-core'
-import { assertAccessible, assertFits, bin, chromiumArgs, chromiumPath, desktop, openTab, phone, shotRoot, skip, startServer } from './harness.mjs'
+import { assertAccessible, assertFits, bin, checkPage, chromiumArgs, chromiumPath, desktop, openTab, phone, press, shotRoot, skip, startServer } from './harness.mjs'
 
 const password = 'a long staff password for tests'
 let server, base, browser, token
@@ -39,17 +39,9 @@ after(async () => {
 // check runs axe on the page, checks its scripts ran only with JavaScript
 // on, and that it fits every width, photographing it (see assertFits).
 async function check (tab, name, shot) {
-  const { page } = tab
-  await assertAccessible(page, name, tab.javaScript ? undefined : tab.cdp)
-  const bodyClass = await page.evaluate(() => document.body.className)
-  assert.equal(bodyClass.includes('js-enabled'), tab.javaScript, `${name}: scripts ran if and only if JavaScript is on`)
-  await assertFits(page, name, tab.dir, shot)
+  await checkPage(tab, name, tab.dir, shot)
 }
 
-async function press (page, name) {
-  await page.getByRole('button', { name, exact: true }).click()
-  await page.waitForLoadState('load')
-}
 
 async function follow (page, locator) {
   await locator.click()

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
 import path from 'node:path'
 import { chromium } from 'playwright-core'
-import { assertAccessible, assertFits, bin, chromiumArgs, chromiumPath, openTab, shotRoot, skip, startServer } from './harness.mjs'
+import { bin, checkPage, chromiumArgs, chromiumPath, openTab, press, shotRoot, skip, startServer } from './harness.mjs'
 
 let browser
 
@@ -55,18 +55,10 @@ async function serve (t) {
 // check runs axe on the page, checks whether scripts ran, checks the page
 // fits at 1280 px, 375 px and 200% zoom, and saves it at 1280 and 375 px.
 async function check (tab, name) {
-  const { page } = tab
-  await assertAccessible(page, name, tab.javaScript ? undefined : tab.cdp)
-  const bodyClass = await page.evaluate(() => document.body.className)
-  assert.equal(bodyClass.includes('js-enabled'), tab.javaScript, `${name}: the page scripts ran if and only if JavaScript is on`)
   tab.shots++
-  await assertFits(page, `${String(tab.shots).padStart(2, '0')}-${name}`, path.join(shotRoot, `public-reply-${tab.mode}`))
+  await checkPage(tab, `${String(tab.shots).padStart(2, '0')}-${name}`, path.join(shotRoot, `public-reply-${tab.mode}`))
 }
 
-async function press (page, name) {
-  await page.getByRole('button', { name, exact: true }).click()
-  await page.waitForLoadState('load')
-}
 
 const pdf = { name: 'passport.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4\n% a scan\n%%EOF\n') }
 // A picture in a format we do not take, named as one we do.

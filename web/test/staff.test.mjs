@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process'
 import { mkdirSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { chromium } from 'playwright-core'
-import { assertAccessible, bin, chromiumArgs, chromiumPath, shotRoot, skip, startServer } from './harness.mjs'
+import { assertAccessible, bin, chromiumArgs, chromiumPath, press, shotRoot, skip, startServer } from './harness.mjs'
 
 const shotDir = path.join(shotRoot, 'staff')
 const password = 'a long staff password for tests'
@@ -60,10 +60,6 @@ async function check (tab, name) {
   await page.screenshot({ path: path.join(shotDir, `${String(tab.shots).padStart(2, '0')}-${name}.png`), fullPage: true })
 }
 
-async function press (page, name) {
-  await page.getByRole('button', { name, exact: true }).click()
-  await page.waitForLoadState('load')
-}
 
 // act follows the case page's link to one of its actions: the likely next
 // one, a button, or one of the others.

@@ -62,7 +62,7 @@ func (s *Store) Put(ctx context.Context, key string, r io.Reader) (blob.Info, er
 	}
 	defer os.Remove(tmp.Name())
 	m := blob.NewMetered(r, s.maxSize)
-	_, err = io.Copy(tmp, ctxReader{ctx, m})
+	_, err = io.Copy(tmp, blob.StopWith(ctx, m))
 	if err == nil {
 		err = tmp.Sync()
 	}
@@ -126,19 +126,6 @@ func syncDir(dir string) error {
 	}
 	defer d.Close()
 	return d.Sync()
-}
-
-// ctxReader stops a copy when the context ends.
-type ctxReader struct {
-	ctx context.Context
-	r   io.Reader
-}
-
-func (c ctxReader) Read(p []byte) (int, error) {
-	if err := c.ctx.Err(); err != nil {
-		return 0, err
-	}
-	return c.r.Read(p)
 }
 
 // Stat implements blob.Store.

@@ -110,7 +110,7 @@ func (s *Store) Put(ctx context.Context, key string, r io.Reader) (blob.Info, er
 	defer os.Remove(spool.Name())
 	defer spool.Close()
 	m := blob.NewMetered(r, s.cfg.MaxSize)
-	if _, err := io.Copy(spool, ctxReader{ctx, m}); err != nil {
+	if _, err := io.Copy(spool, blob.StopWith(ctx, m)); err != nil {
 		return blob.Info{}, err
 	}
 	if _, err := spool.Seek(0, io.SeekStart); err != nil {
@@ -126,18 +126,6 @@ func (s *Store) Put(ctx context.Context, key string, r io.Reader) (blob.Info, er
 		return blob.Info{}, fmt.Errorf("blob store: put %s: %w", key, err)
 	}
 	return blob.Info{Key: key, Size: m.Size(), SHA256: m.SHA256(), Modified: up.LastModified}, nil
-}
-
-type ctxReader struct {
-	ctx context.Context
-	r   io.Reader
-}
-
-func (c ctxReader) Read(p []byte) (int, error) {
-	if err := c.ctx.Err(); err != nil {
-		return 0, err
-	}
-	return c.r.Read(p)
 }
 
 func notFound(err error) bool {

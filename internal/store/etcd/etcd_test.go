@@ -5,8 +5,11 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"maps"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -55,6 +58,26 @@ func openAt(t testing.TB, prefix string) *etcd.Backend {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// The suite runs against a real cluster of three voting members, as
+// deployed, not a single member that would never see a follower's answer.
+func TestTheClusterHasThreeVotingMembers(t *testing.T) {
+	b := openAt(t, "/rdtest/members/")
+	defer b.Close()
+	resp, err := b.Client().MemberList(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	voting := 0
+	for _, m := range resp.Members {
+		if !m.IsLearner && len(m.ClientURLs) > 0 {
+			voting++
+		}
+	}
+	if voting != 3 || cluster.Members() != 3 {
+		t.Fatalf("%d voting members serve (of %d listed, %d started); want 3", voting, len(resp.Members), cluster.Members())
+	}
 }
 
 func TestConformance(t *testing.T) {
@@ -294,3 +317,165 @@ func TestViewReadAheadAnswersAsGets(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// Scans inside a write transaction merge its pending puts and deletes with
+// the stored keys, forwards and backwards, across several of the engine's
+// range pages: every answer is the one a map of the same writes gives.
+func TestScansInAWriteSeeItsOwnWrites(t *testing.T) {
+	ctx := context.Background()
+	b := openAt(t, "/rdtest/own-scans/")
+	defer b.Close()
+	key := func(i int) string { return fmt.Sprintf("s/%04d", i) }
+	model := map[string]string{}
+	err := b.Update(ctx, func(tx store.WriteTx) error {
+		for i := 0; i < 600; i += 2 {
+			model[key(i)] = "stored"
+			if err := tx.Put(store.BucketMeta, []byte(key(i)), []byte("stored")); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// In one transaction: new keys between stored ones and past both ends,
+	// overwrites, and deletes, including the first and last stored keys.
+	pending := map[string]string{}
+	for i := 1; i < 601; i += 3 {
+		pending[key(i)] = "pending"
+	}
+	for i := 0; i < 600; i += 10 {
+		pending[key(i)] = "overwritten"
+	}
+	for _, i := range []int{0, 2, 4, 64, 128, 130, 300, 598} {
+		pending[key(i)] = "" // deleted
+	}
+	for k, v := range pending {
+		if v == "" {
+			delete(model, k)
+		} else {
+			model[k] = v
+		}
+	}
+	keys := slices.Sorted(maps.Keys(model))
+	want := func(start string, reverse bool) []string {
+		var out []string
+		for _, k := range keys {
+			if reverse && (start == "" || k <= start) || !reverse && k >= start {
+				out = append(out, k+"="+model[k])
+			}
+		}
+		if reverse {
+			slices.Reverse(out)
+		}
+		return out
+	}
+	err = b.Update(ctx, func(tx store.WriteTx) error {
+		for k, v := range pending {
+			var err error
+			if v == "" {
+				err = tx.Delete(store.BucketMeta, []byte(k))
+			} else {
+				err = tx.Put(store.BucketMeta, []byte(k), []byte(v))
+			}
+			if err != nil {
+				return err
+			}
+		}
+		for _, start := range []string{"", key(0), key(129), key(300), key(599), key(700)} {
+			for _, reverse := range []bool{false, true} {
+				var got []string
+				collect := func(k, v []byte) (bool, error) {
+					if !strings.HasPrefix(string(k), "s/") {
+						return false, nil
+					}
+					got = append(got, string(k)+"="+string(v))
+					return true, nil
+				}
+				var err error
+				switch {
+				case reverse && start == "":
+					err = tx.ScanReverse(store.BucketMeta, nil, collect)
+				case reverse:
+					err = tx.ScanReverse(store.BucketMeta, []byte(start), collect)
+				default:
+					err = tx.Scan(store.BucketMeta, []byte(max(start, "s/")), collect)
+				}
+				if err != nil {
+					return err
+				}
+				if w := want(start, reverse); !slices.Equal(got, w) {
+					t.Errorf("scan from %q (reverse %v): %d keys, want %d; first difference at %d", start, reverse, len(got), len(w), firstDifference(got, w))
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func firstDifference(a, b []string) int {
+	for i := range min(len(a), len(b)) {
+		if a[i] != b[i] {
+			return i
+		}
+	}
+	return min(len(a), len(b))
+}
+
+// Reading ahead pays off for Gets in key order and costs nothing for Gets
+// in no order: a queue page looks up its cases by ids from an index, and a
+// range read per lookup would make the member count the rest of the
+// bucket (and send a page of records) for each one it uses.
+func TestReadAheadFollowsTheWalk(t *testing.T) {
+	ctx := context.Background()
+	b := openAt(t, "/rdtest/readahead-cost/")
+	defer b.Close()
+	const n = 3000
+	key := func(i int) []byte { return fmt.Appendf(nil, "r/%05d", i) }
+	for from := 0; from < n; from += 500 {
+		if err := b.Update(ctx, func(tx store.WriteTx) error {
+			for i := from; i < from+500; i++ {
+				if err := tx.Put(store.BucketCases, key(i), []byte("a record")); err != nil {
+					return err
+				}
+			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	walk := func(order []int) (requests, keys int) {
+		if err := b.View(ctx, func(tx store.ReadTx) error {
+			for _, i := range order {
+				if string(tx.Get(store.BucketCases, key(i))) != "a record" {
+					t.Fatalf("key %d was not read back", i)
+				}
+			}
+			requests, keys = etcd.ReadCost(tx)
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return requests, keys
+	}
+	inOrder := make([]int, n)
+	for i := range inOrder {
+		inOrder[i] = i
+	}
+	if requests, keys := walk(inOrder); requests > 24 || keys > n+maxPageForTest {
+		t.Errorf("a walk of %d keys in order sent %d reads for %d keys; want a few large pages", n, requests, keys)
+	}
+	// A queue page: 50 ids in no order, as an index by due date gives them.
+	page := rand.New(rand.NewPCG(1, 2)).Perm(n)[:50]
+	if requests, keys := walk(page); requests > 50 || keys > 50 {
+		t.Errorf("50 Gets in no order sent %d reads for %d keys; want one read of one key a Get, no range", requests, keys)
+	}
+}
+
+// maxPageForTest is the engine's largest read-ahead page: a walk may read
+// at most one page past its last key.
+const maxPageForTest = 1024

@@ -20,6 +20,8 @@ type snapshot struct {
 	rev int64
 	// err is the first read that failed; the transaction fails with it.
 	err error
+	// requests and keys count the reads sent and the keys they returned.
+	requests, keys int
 }
 
 // rangeOp reads key (and, with options, a range from it) at the snapshot.
@@ -54,6 +56,8 @@ func (s *snapshot) rangeOp(key string, opts ...clientv3.OpOption) (*clientv3.Get
 	if s.rev == 0 {
 		s.rev = resp.Header.Revision
 	}
+	s.requests++
+	s.keys += len(resp.Kvs)
 	return resp, nil
 }
 
@@ -141,8 +145,26 @@ type span struct {
 	from, to string
 	// lastMiss is the last key read from etcd by Get in the bucket.
 	lastMiss string
-	size     int64
+	// size is the limit the span was read with; ahead counts the keys it
+	// returned after from, and used how many Gets were answered from them.
+	size, ahead, used int64
+	// ascending counts the Gets read one by one since the last span, each
+	// at a higher key than the one before.
+	ascending int
 }
+
+// Reading ahead costs more than the keys it returns: etcd counts every key
+// from the start of a range to its end, whatever its limit, so a page
+// read from a case to the end of the cases bucket costs the member a walk
+// over the rest of the bucket. A bucket is read ahead only once
+// walkEvidence Gets in a row have each asked for a higher key — a walk in
+// key order; Gets in no order (a queue page's cases, found through an
+// index) almost never do so eight times running — and then in pages of
+// firstAhead keys, doubling while the walk uses at least half of each.
+const (
+	walkEvidence = 8
+	firstAhead   = 16
+)
 
 type cached struct {
 	value  []byte
@@ -178,6 +200,9 @@ func (t *tx) pending(key string) (*write, bool) {
 // load reads key at the snapshot through the cache.
 func (t *tx) load(b store.Bucket, key string) ([]byte, int64) {
 	if c, ok := t.cache[key]; ok {
+		if sp := t.ahead[b]; sp != nil && key > sp.from && key <= sp.to && sp.used < sp.ahead {
+			sp.used++
+		}
 		return c.value, c.modRev
 	}
 	if t.w == nil {
@@ -200,29 +225,38 @@ func (t *tx) load(b store.Bucket, key string) ([]byte, int64) {
 
 // readAhead serves a read transaction's Gets that walk a bucket in key
 // order — the audit chain's payloads, a check's records — with one range
-// read per run of keys instead of one read per key: once a Get in a bucket
-// follows an earlier one at a lower key, it reads a growing page of keys
-// from the one asked for, remembering that every key of the page's span
-// not returned is absent. It reports whether it answered.
+// read per run of keys instead of one read per key: once Gets in a bucket
+// have walked upwards (see walkEvidence), it reads a page of keys from
+// the one asked for, remembering that every key of the page's span not
+// returned is absent. It reports whether it answered.
 func (t *tx) readAhead(b store.Bucket, key string) (found bool, value []byte, modRev int64) {
 	if t.ahead == nil {
 		t.ahead = map[store.Bucket]*span{}
 	}
 	sp := t.ahead[b]
-	if sp != nil && key >= sp.from && key <= sp.to {
+	if sp == nil {
+		sp = &span{}
+		t.ahead[b] = sp
+	}
+	if sp.to != "" && key >= sp.from && key <= sp.to {
 		return true, nil, 0 // inside a span and not cached: absent
 	}
-	if sp == nil || sp.lastMiss == "" || key <= sp.lastMiss {
-		if sp == nil {
-			sp = &span{}
-			t.ahead[b] = sp
-		}
-		sp.lastMiss = key
+	var size int64
+	switch {
+	case sp.lastMiss == "" || key <= sp.lastMiss:
+		sp.lastMiss, sp.ascending = key, 0
 		return false, nil, 0
+	case sp.ahead > 0 && 2*sp.used >= sp.ahead: // the walk goes on
+		size = min(2*sp.size, maxPage)
+	case sp.ascending+1 < walkEvidence:
+		sp.lastMiss = key
+		sp.ascending++
+		return false, nil, 0
+	default:
+		size = firstAhead
 	}
-	sp.size = min(max(2*sp.size, 16), maxPage)
 	end := t.s.b.keys.bucketEnd(b)
-	resp, err := t.s.rangeOp(key, clientv3.WithRange(end), clientv3.WithLimit(sp.size))
+	resp, err := t.s.rangeOp(key, clientv3.WithRange(end), clientv3.WithLimit(size))
 	if err != nil {
 		return true, nil, 0
 	}
@@ -231,8 +265,11 @@ func (t *tx) readAhead(b store.Bucket, key string) (found bool, value []byte, mo
 	if resp.More && len(resp.Kvs) > 0 {
 		to = string(resp.Kvs[len(resp.Kvs)-1].Key)
 	}
-	size := sp.size
-	*sp = span{from: key, to: to, lastMiss: key, size: size}
+	ahead := int64(len(resp.Kvs))
+	if ahead > 0 && string(resp.Kvs[0].Key) == key {
+		ahead--
+	}
+	*sp = span{from: key, to: to, lastMiss: key, size: size, ahead: ahead}
 	t.ahead[b] = sp
 	if c, ok := t.cache[key]; ok {
 		return true, c.value, c.modRev
@@ -315,6 +352,46 @@ func (t *tx) overlay(from, end string, reverse bool) []string {
 	return keys
 }
 
+// merge walks a scan's stored keys, a page at a time, together with the
+// transaction's pending writes in the same range, in scan order.
+type merge struct {
+	page []*mvccpb.KeyValue // what is left of the page read from etcd
+	pend []string           // what is left of the pending writes' keys
+	// first reports whether a stored key comes before a pending one in
+	// scan order.
+	first func(stored, pending string) bool
+}
+
+// take removes and returns the next key in scan order; a pending write
+// wins over the stored value of its key, and deleted reports a pending
+// delete, which the scan passes over. ok is false when both are used up.
+func (m *merge) take(t *tx) (key string, value []byte, deleted, ok bool) {
+	switch {
+	case len(m.page) == 0 && len(m.pend) == 0:
+		return "", nil, false, false
+	case len(m.page) > 0 && (len(m.pend) == 0 || m.first(string(m.page[0].Key), m.pend[0])):
+		key, value = string(m.page[0].Key), present(m.page[0].Value)
+		m.page = m.page[1:]
+		return key, value, false, true
+	}
+	key = m.pend[0]
+	m.pend = m.pend[1:]
+	if len(m.page) > 0 && string(m.page[0].Key) == key {
+		m.page = m.page[1:]
+	}
+	w, _ := t.pending(key)
+	return key, w.value, w.deleted, true
+}
+
+// scanned adds the range [from, end) of bucket b, which a scan read, to a
+// write transaction's read set.
+func (t *tx) scanned(b store.Bucket, from, end string) {
+	if t.w != nil && t.s.err == nil {
+		t.w.read.scanned[b] = true
+		t.w.read.ranges = append(t.w.read.ranges, keyRange{from, end})
+	}
+}
+
 // Scan implements store.ReadTx.
 func (t *tx) Scan(b store.Bucket, start []byte, fn func(k, v []byte) (bool, error)) error {
 	ks := t.s.b.keys
@@ -323,66 +400,42 @@ func (t *tx) Scan(b store.Bucket, start []byte, fn func(k, v []byte) (bool, erro
 		from = ks.data(b, start)
 	}
 	strip := len(ks.bucketStart(b))
-	pend := t.overlay(from, end, false)
+	m := merge{pend: t.overlay(from, end, false), first: func(stored, pending string) bool { return stored < pending }}
 	var (
-		page   []*mvccpb.KeyValue
 		more   = true
 		cursor = from
 		limit  = int64(firstPage)
 		last   string // the last key visited, for the read set
 	)
 	stop := func(err error) error {
-		if t.w != nil && t.s.err == nil {
-			t.w.read.scanned[b] = true
-			if last == "" { // stopped before visiting anything: nothing read past from
-				last = from
-			}
-			t.w.read.ranges = append(t.w.read.ranges, keyRange{from, last + "\x00"})
+		if last == "" { // stopped before visiting anything: nothing read past from
+			last = from
 		}
+		t.scanned(b, from, last+"\x00")
 		return err
 	}
 	for {
-		if len(page) == 0 && more {
+		if len(m.page) == 0 && more {
 			resp, err := t.s.rangeOp(cursor, clientv3.WithRange(end), clientv3.WithLimit(limit))
 			if err != nil {
 				return err
 			}
-			page, more = resp.Kvs, resp.More
-			t.remember(page)
-			if len(page) > 0 {
-				cursor = string(page[len(page)-1].Key) + "\x00"
+			m.page, more = resp.Kvs, resp.More
+			t.remember(m.page)
+			if len(m.page) > 0 {
+				cursor = string(m.page[len(m.page)-1].Key) + "\x00"
 			}
 			limit = min(limit*4, maxPage)
 		}
-		// The next key is the smaller of the next stored and next pending.
-		var (
-			key   string
-			value []byte
-		)
-		switch {
-		case len(page) == 0 && len(pend) == 0:
-			if t.w != nil && t.s.err == nil {
-				t.w.read.scanned[b] = true
-				t.w.read.ranges = append(t.w.read.ranges, keyRange{from, end})
-			}
+		key, value, deleted, ok := m.take(t)
+		if !ok {
+			t.scanned(b, from, end)
 			return nil
-		case len(page) > 0 && (len(pend) == 0 || string(page[0].Key) < pend[0]):
-			key, value = string(page[0].Key), present(page[0].Value)
-			page = page[1:]
-		default:
-			key = pend[0]
-			pend = pend[1:]
-			if len(page) > 0 && string(page[0].Key) == key {
-				page = page[1:]
-			}
-			w, _ := t.pending(key)
-			if w.deleted {
-				last = key
-				continue
-			}
-			value = w.value
 		}
 		last = key
+		if deleted {
+			continue
+		}
 		cont, err := fn([]byte(key[strip:]), value)
 		if err != nil || !cont {
 			return stop(err)
@@ -402,22 +455,15 @@ func (t *tx) ScanReverse(b store.Bucket, start []byte, fn func(k, v []byte) (boo
 		end = ks.data(b, start) + "\x00"
 	}
 	strip := len(ks.bucketStart(b))
-	pend := t.overlay(from, end, true)
+	m := merge{pend: t.overlay(from, end, true), first: func(stored, pending string) bool { return stored > pending }}
 	var (
-		page  []*mvccpb.KeyValue
 		more  = true
 		upper = end
 		limit = int64(firstPage)
 		last  string
 	)
-	record := func(lo string) {
-		if t.w != nil && t.s.err == nil {
-			t.w.read.scanned[b] = true
-			t.w.read.ranges = append(t.w.read.ranges, keyRange{lo, end})
-		}
-	}
 	for {
-		if len(page) == 0 && more {
+		if len(m.page) == 0 && more {
 			resp, err := t.s.rangeOp(from, clientv3.WithRange(upper), clientv3.WithLimit(limit),
 				clientv3.WithSort(clientv3.SortByKey, clientv3.SortDescend), clientv3.WithKeysOnly())
 			if err != nil {
@@ -431,41 +477,25 @@ func (t *tx) ScanReverse(b store.Bucket, start []byte, fn func(k, v []byte) (boo
 				if err != nil {
 					return err
 				}
-				page = slices.Clone(vals.Kvs)
-				t.remember(page)
-				slices.Reverse(page)
+				m.page = slices.Clone(vals.Kvs)
+				t.remember(m.page)
+				slices.Reverse(m.page)
 				upper = lo
 			}
 			limit = min(limit*4, maxPage)
 		}
-		var (
-			key   string
-			value []byte
-		)
-		switch {
-		case len(page) == 0 && len(pend) == 0:
-			record(from)
+		key, value, deleted, ok := m.take(t)
+		if !ok {
+			t.scanned(b, from, end)
 			return nil
-		case len(page) > 0 && (len(pend) == 0 || string(page[0].Key) > pend[0]):
-			key, value = string(page[0].Key), present(page[0].Value)
-			page = page[1:]
-		default:
-			key = pend[0]
-			pend = pend[1:]
-			if len(page) > 0 && string(page[0].Key) == key {
-				page = page[1:]
-			}
-			w, _ := t.pending(key)
-			if w.deleted {
-				last = key
-				continue
-			}
-			value = w.value
 		}
 		last = key
+		if deleted {
+			continue
+		}
 		cont, err := fn([]byte(key[strip:]), value)
 		if err != nil || !cont {
-			record(last)
+			t.scanned(b, last, end)
 			return err
 		}
 	}

@@ -50,6 +50,7 @@ func RunAll(t *testing.T, h Harness) {
 		"Outbox":                    testOutbox,
 		"MessageBodies":             testMessageBodies,
 		"UndeliveredIndex":          testUndeliveredIndex,
+		"StaffOutbox":               testStaffOutbox,
 	}
 	for name, fn := range tests {
 		t.Run(name, func(t *testing.T) { fn(t, h) })

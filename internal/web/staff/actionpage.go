@@ -12,6 +12,7 @@ import (
 	"github.com/rightsdesk/rightsdesk/internal/audit"
 	"github.com/rightsdesk/rightsdesk/internal/cases"
 	"github.com/rightsdesk/rightsdesk/internal/deadline"
+	"github.com/rightsdesk/rightsdesk/internal/letters"
 	"github.com/rightsdesk/rightsdesk/internal/web"
 )
 
@@ -29,6 +30,9 @@ type actionData struct {
 	// the case after the page was drawn; Changes are what they did.
 	Conflict bool
 	Changes  []eventView
+	// Letter is the letter the action sends the requester, for the
+	// actions that send one (see drafts.go).
+	Letter *letterDraft
 }
 
 func caseURL(id string) string { return "/staff/cases/" + url.PathEscape(id) }
@@ -57,7 +61,7 @@ func (h *handler) showAction(a action) func(http.ResponseWriter, *http.Request, 
 		if a.fill != nil {
 			a.fill(c, v)
 		}
-		h.renderAction(w, r, me, a, http.StatusOK, web.NewForm(v), "")
+		h.renderAction(w, r, me, a, http.StatusOK, web.NewForm(v), "", nil)
 	}
 }
 
@@ -83,6 +87,10 @@ func (h *handler) doAction(a action) func(http.ResponseWriter, *http.Request, *s
 			}
 		} else {
 			cmd := a.command(f, me, c, on)
+			if a.letter != nil && f.Get(previewField) != "" {
+				h.previewLetter(w, r, me, a, c, f, cmd)
+				return
+			}
 			// A command that cannot undo anyone's change (a note) is never
 			// refused for a stale page, so it needs no version.
 			if cmd != nil && cases.Conditional(cmd) && etag == "" {
@@ -93,14 +101,14 @@ func (h *handler) doAction(a action) func(http.ResponseWriter, *http.Request, *s
 			case cmd == nil:
 				done = "unchanged"
 			default:
-				_, err = h.cfg.Work.Apply(r.Context(), me.actor, c.ID, etag, cmd)
+				_, err = h.cfg.Work.ApplyWithLetter(r.Context(), me.actor, c.ID, etag, cmd, a.letterText(f))
 				if done == "" {
 					done = cmd.Action()
 				}
 			}
 		}
 		if f.HasErrors() {
-			h.renderAction(w, r, me, a, http.StatusUnprocessableEntity, f, "")
+			h.renderAction(w, r, me, a, http.StatusUnprocessableEntity, f, "", nil)
 			return
 		}
 		if err == nil {
@@ -113,19 +121,19 @@ func (h *handler) doAction(a action) func(http.ResponseWriter, *http.Request, *s
 			return
 		}
 		if e.Kind == web.Conflict { // the banner says it
-			h.renderAction(w, r, me, a, e.Status, f, etag)
+			h.renderAction(w, r, me, a, e.Status, f, etag, nil)
 			return
 		}
-		take(f, e, func(domain string) string { return a.fieldFor(f, domain) }, a.first)
-		h.renderAction(w, r, me, a, e.Status, f, "")
+		take(f, e, actionFields(a, f), a.first)
+		h.renderAction(w, r, me, a, e.Status, f, "", nil)
 	}
 }
 
 // renderAction draws an action's page for the case as it now is. stale is
 // the etag a refused save was sent with: the page then shows what changed
 // since, and its form carries the new etag, the input kept to send again
-// if it still makes sense.
-func (h *handler) renderAction(w http.ResponseWriter, r *http.Request, me *staffer, a action, status int, f *web.Form, stale string) {
+// if it still makes sense. preview is the letter Preview wrote, if any.
+func (h *handler) renderAction(w http.ResponseWriter, r *http.Request, me *staffer, a action, status int, f *web.Form, stale string, preview *letters.Letter) {
 	c, err := h.cfg.Work.Get(r.Context(), r.PathValue("id"))
 	if err != nil {
 		h.render.Fail(w, err)
@@ -144,6 +152,9 @@ func (h *handler) renderAction(w http.ResponseWriter, r *http.Request, me *staff
 	d := actionData{Case: c, Slug: a.slug, Title: a.title, Intro: a.intro, Button: a.button, Questions: qs, On: a.on}
 	if a.about != nil {
 		d.Facts = a.about(c, names)
+	}
+	if d.Letter = h.letterSection(a, c, f, preview); d.Letter != nil && d.Letter.Sends {
+		d.Button = a.letter.button
 	}
 	if a.warning != nil {
 		d.Warning = a.warning(c, h.cfg.Work.Today().String())

@@ -56,6 +56,10 @@ type action struct {
 	// done names the banner shown after the action; empty: the command's
 	// audit action says it (see doneMessages).
 	done string
+	// letter is set for an action whose step may write to the requester
+	// (letters.Needed says which steps do): its page shows the letter as
+	// a draft to edit and preview (see drafts.go).
+	letter *letterUse
 }
 
 // field is one question on a staff form, drawn by the component its Kind
@@ -126,7 +130,8 @@ func requestFrom(slug, title string, act cases.StaffAction, rpc string, what cas
 	detail := slug + "-detail"
 	return action{
 		slug: slug, title: title, act: act, rpcs: []string{rpc}, intro: intro, button: "Send and pause the clock",
-		on: "When did you ask?", questions: ask(textarea(detail, label, hint)),
+		letter: &letterUse{button: "Send the letter and pause the clock"},
+		on:     "When did you ask?", questions: ask(textarea(detail, label, hint)),
 		fieldFor: fields("detail", detail, "on", "on"), first: detail,
 		command: func(f *web.Form, _ *staffer, _ *cases.Case, on string) cases.Command {
 			return cases.RequestFromRequester{What: what, On: on, Detail: f.Get(detail)}
@@ -145,6 +150,7 @@ var actions = indexActions([]action{
 			return append(requesterFacts(c), fact{"Their request", c.Description})
 		},
 		button: "Continue", on: "When did you check?", first: "identity-how",
+		letter: &letterUse{button: "Continue", when: "The letter is sent only if you ask them for proof of identity."},
 		questions: ask(
 			radios("identity-how", "What did you find?", "",
 				web.Option{Value: "confirm", Label: "The request shows who they are", Hint: "For example, it came from their work account, or the details match our records. Work starts and the clock runs from receipt."},
@@ -272,6 +278,7 @@ var actions = indexActions([]action{
 	{
 		slug: "close", title: "Close the case", act: cases.ActClose, rpcs: []string{"CaseService/CloseCase"},
 		button: "Close the case", on: "When was the response sent?", first: "close-outcome",
+		letter: &letterUse{button: "Send the letter and close the case"},
 		questions: func(*handler, *http.Request, *staffer, *cases.Case) ([]field, error) {
 			outcomes := make([]web.Option, 0, len(cases.OutcomeKinds))
 			for _, k := range cases.OutcomeKinds {
@@ -305,6 +312,7 @@ var actions = indexActions([]action{
 		slug: "extend", title: "Extend the deadline", act: cases.ActExtend, rpcs: []string{"CaseService/ExtendCase"},
 		intro:  "By up to two further months where the request is complex or there are numerous requests. The requester must be told why within the first month.",
 		button: "Extend", on: "When was it decided?", first: "extend-months",
+		letter: &letterUse{button: "Send the letter and extend"},
 		warning: func(c *cases.Case, today string) string {
 			if c.Extension == nil && c.Clock.ExtensionNoticeBy != "" && today > c.Clock.ExtensionNoticeBy {
 				return fmt.Sprintf("The first period ended on %s. An extension had to be made, and the requester told why, by then.", web.LongDate(c.Clock.ExtensionNoticeBy))

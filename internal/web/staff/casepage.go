@@ -158,7 +158,7 @@ func (h *handler) showCase(w http.ResponseWriter, r *http.Request, me *staffer) 
 	for _, e := range c.Exchanges {
 		d.Exchanges = append(d.Exchanges, exchangeView{Text: exchangeText(e, names), Detail: e.Detail, Files: fileViews(c.ID, e.Files, me.can(documentRole))})
 	}
-	d.Correspondence, d.Undelivered = correspondence(c)
+	d.Correspondence, d.Undelivered = correspondence(c, h.mayMarkPosted(me))
 	for i := len(c.Notes) - 1; i >= 0; i-- {
 		n := noteView{Note: c.Notes[i], AuthorName: names.of(c.Notes[i].Author), Written: ukTime(c.Notes[i].Created)}
 		if len(d.Notes) < recentNotes {
@@ -344,6 +344,7 @@ var doneMessages = map[string]func(*cases.Case, directory) string{
 		}
 		return "Case assigned to " + names.of(c.Assignee)
 	},
+	"case.message_posted":          say("Letter marked as posted today"),
 	"case.identity_confirmed":      say("Identity confirmed from the request: work on the case has started"),
 	"case.requested_identity":      say("Proof of identity asked for: the clock is stopped until it arrives"),
 	"case.requested_clarification": say("Clarification asked for: the clock is paused until the requester answers"),

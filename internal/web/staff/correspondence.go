@@ -2,6 +2,7 @@ package staff
 
 import (
 	"net/http"
+	"net/url"
 	"slices"
 
 	"github.com/rightsdesk/rightsdesk/internal/cases"
@@ -13,11 +14,23 @@ import (
 // requester and every reply they sent in, each with its own page showing
 // what it said; a letter the relay refused puts a warning at the top of
 // the case page. Addresses carry only the case's and the message's ids.
+// A letter that goes by post waits "to print": staff download its PDF,
+// print and post it, and mark it posted.
 
 // messageRPCs are the API calls a message's page stands for.
 var messageRPCs = []string{"CaseService/GetCase", "CaseService/GetCaseMessage"}
 
+// postedRPCs are what marking a letter posted stands for: the API has no
+// call for it yet; who may change a case may record that its letter went.
+var postedRPCs = []string{"CaseService/GetCaseMessage", "CaseService/UpdateCase"}
+
 func messageURL(caseID, messageID string) string { return caseURL(caseID) + "/messages/" + messageID }
+
+func letterPDFURL(caseID, messageID string) string {
+	return messageURL(caseID, messageID) + "/letter.pdf"
+}
+
+func postedURL(caseID, messageID string) string { return messageURL(caseID, messageID) + "/posted" }
 
 // messageView is one message as the case page and its own page show it.
 type messageView struct {
@@ -36,6 +49,10 @@ type messageView struct {
 	Problem  string
 	GivenUp  bool
 	Attempts int
+	// PDF downloads a posted letter as printed; Posted, set while it waits
+	// to be printed and the staffer may say it went, is the action that
+	// marks it posted.
+	PDF, Posted string
 }
 
 // kindWords say what each kind of message is for.
@@ -66,6 +83,12 @@ var deliveryTags = map[cases.DeliveryState]web.Tag{
 	cases.DeliveryUndeliverable: {Text: "Not delivered", Colour: "red"},
 }
 
+// Posted letters are words apart: "to print" until staff post them.
+var (
+	toPrintTag = web.Tag{Text: "To print", Colour: "yellow"}
+	postedTag  = web.Tag{Text: "Posted", Colour: "green"}
+)
+
 // messageChannel says how a message went or came: a reply staff recorded
 // does not say.
 func messageChannel(m *cases.Message) string {
@@ -78,14 +101,27 @@ func messageChannel(m *cases.Message) string {
 	return "Recorded by staff"
 }
 
-func viewMessage(caseID string, m *cases.Message) messageView {
+// viewMessage is m as the staffer sees it; canPost says they may mark a
+// letter posted.
+func viewMessage(caseID string, m *cases.Message, canPost bool) messageView {
 	v := messageView{
 		Href: messageURL(caseID, m.ID), Date: web.LongDate(m.On), Sent: m.Direction == cases.DirectionOut,
 		Kind: kindText(m.Kind), Channel: messageChannel(m), Subject: m.Subject,
 	}
+	if m.Direction == cases.DirectionOut && m.Channel == cases.ChannelPost {
+		v.PDF = letterPDFURL(caseID, m.ID)
+		if m.ToPrint() && canPost {
+			v.Posted = postedURL(caseID, m.ID)
+		}
+	}
 	if d := m.Delivery; d != nil {
 		tag, ok := deliveryTags[d.State]
-		if !ok {
+		switch {
+		case m.ToPrint():
+			tag = toPrintTag
+		case v.PDF != "" && d.State == cases.DeliverySent:
+			tag = postedTag
+		case !ok:
 			tag = web.Tag{Text: web.Words(string(d.State)), Colour: "grey"}
 		}
 		v.Delivery, v.Attempts = &tag, d.Attempts
@@ -97,10 +133,11 @@ func viewMessage(caseID string, m *cases.Message) messageView {
 }
 
 // correspondence is the case's messages, oldest first, and those not
-// delivered, for the warning at the top of the page.
-func correspondence(c *cases.Case) (all, undelivered []messageView) {
+// delivered, for the warning at the top of the page; canPost offers to
+// mark a letter waiting to be printed posted.
+func correspondence(c *cases.Case, canPost bool) (all, undelivered []messageView) {
 	for _, m := range c.Correspondence() {
-		v := viewMessage(c.ID, &m)
+		v := viewMessage(c.ID, &m, canPost)
 		all = append(all, v)
 		if m.Undelivered() {
 			undelivered = append(undelivered, v)
@@ -123,7 +160,7 @@ type messageData struct {
 }
 
 // showMessage is one message of a case with what it said.
-func (h *handler) showMessage(w http.ResponseWriter, r *http.Request, _ *staffer) {
+func (h *handler) showMessage(w http.ResponseWriter, r *http.Request, me *staffer) {
 	ctx := r.Context()
 	c, err := h.cfg.Work.Get(ctx, r.PathValue("id"))
 	if err != nil {
@@ -137,7 +174,7 @@ func (h *handler) showMessage(w http.ResponseWriter, r *http.Request, _ *staffer
 		return
 	}
 	m := &all[i]
-	d := messageData{Case: c, messageView: viewMessage(c.ID, m), DateKey: "Date received", To: m.To, Template: m.Template, SHA256: m.SHA256, Text: m.Reply}
+	d := messageData{Case: c, messageView: viewMessage(c.ID, m, h.mayMarkPosted(me)), DateKey: "Date received", To: m.To, Template: m.Template, SHA256: m.SHA256, Text: m.Reply}
 	if d.Sent {
 		d.DateKey = "Date sent"
 	}
@@ -160,4 +197,34 @@ func (h *handler) showMessage(w http.ResponseWriter, r *http.Request, _ *staffer
 		title = d.Subject
 	}
 	h.render.Render(w, http.StatusOK, "staff/message", web.View{Title: title + " – case " + c.Reference, Back: caseURL(c.ID) + "#correspondence", Data: d})
+}
+
+// mayMarkPosted says whether me may mark a letter posted.
+func (h *handler) mayMarkPosted(me *staffer) bool {
+	role, _ := strictest(postedRPCs) // checked when the route was made
+	return me.can(role)
+}
+
+// letterPDF downloads a posted letter as it is printed, as an attachment.
+func (h *handler) letterPDF(w http.ResponseWriter, r *http.Request, _ *staffer) {
+	pdf, err := h.cfg.Work.LetterPDF(r.Context(), r.PathValue("id"), r.PathValue("msg"))
+	if err != nil {
+		h.render.Fail(w, err)
+		return
+	}
+	attachment(w, cases.MediaPDF, "letter-"+r.PathValue("msg")+".pdf", int64(len(pdf)))
+	if _, err := w.Write(pdf); err != nil {
+		h.cfg.Log.Error("letter download failed part way", "case", r.PathValue("id"), "message", r.PathValue("msg"), "error", err)
+	}
+}
+
+// markPosted records that the staffer posted a printed letter today, and
+// goes back to the case's correspondence.
+func (h *handler) markPosted(w http.ResponseWriter, r *http.Request, me *staffer) {
+	c, err := h.cfg.Work.MarkPosted(r.Context(), me.actor, r.PathValue("id"), r.PathValue("msg"))
+	if err != nil {
+		h.render.Fail(w, err)
+		return
+	}
+	http.Redirect(w, r, caseURL(c.ID)+"?"+url.Values{"done": {"case.message_posted"}}.Encode()+"#correspondence", http.StatusSeeOther)
 }

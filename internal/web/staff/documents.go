@@ -31,16 +31,22 @@ func (h *handler) document(w http.ResponseWriter, r *http.Request, _ *staffer) {
 		return
 	}
 	defer rc.Close()
-	hd := w.Header()
-	hd.Set("Content-Type", f.MediaType)
-	hd.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": f.Name}))
-	hd.Set("Content-Length", strconv.FormatInt(f.Size, 10))
-	hd.Set("X-Content-Type-Options", "nosniff")
-	hd.Set("Content-Security-Policy", "default-src 'none'; sandbox")
-	hd.Set("Cache-Control", "no-store")
+	attachment(w, f.MediaType, f.Name, f.Size)
 	if _, err := io.Copy(w, rc); err != nil {
 		h.cfg.Log.Error("document download failed part way", "case", r.PathValue("id"), "document", f.ID, "error", err)
 	}
+}
+
+// attachment sets the headers of a download that must be saved, never
+// shown or sniffed in the browser, nor kept in a cache: it is personal data.
+func attachment(w http.ResponseWriter, mediaType, name string, size int64) {
+	hd := w.Header()
+	hd.Set("Content-Type", mediaType)
+	hd.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
+	hd.Set("Content-Length", strconv.FormatInt(size, 10))
+	hd.Set("X-Content-Type-Options", "nosniff")
+	hd.Set("Content-Security-Policy", "default-src 'none'; sandbox")
+	hd.Set("Cache-Control", "no-store")
 }
 
 // fileView is one document as the case page lists it.

@@ -114,6 +114,8 @@ func New(cfg Config) (http.Handler, error) {
 		{"POST /staff/cases/new", []string{"CaseService/CreateCase"}, h.createCase},
 		{"GET /staff/cases/{id}", []string{"CaseService/GetCase", "CaseService/ListCaseEvents", "CaseService/ListCaseMessages"}, h.orReference(h.showCase)},
 		{"GET /staff/cases/{id}/messages/{msg}", messageRPCs, h.showMessage},
+		{"GET /staff/cases/{id}/messages/{msg}/letter.pdf", messageRPCs, h.letterPDF},
+		{"POST /staff/cases/{id}/messages/{msg}/posted", postedRPCs, h.markPosted},
 		{"GET /staff/cases/{id}/evidence.zip", []string{"CaseService/GetCase", "CaseService/ListCaseEvents"}, h.evidence},
 		{"GET /staff/cases/{id}/documents/{file}", documentRPCs, h.document},
 		{"GET /staff/users", []string{"AdminService/ListUsers"}, h.accounts},

@@ -41,6 +41,7 @@ var queueViews = []queueView{
 	{"waiting", "Waiting for the requester", always("waiting=true")},
 	{"replies", "New replies", always("new_reply=true")},
 	{"undelivered", "Letter not delivered", always("undelivered=true")},
+	{"extension", "Extension to decide", always("extension_due=true")},
 }
 
 // queueOrders are the orders the queue sorts by, each served by an index
@@ -190,6 +191,9 @@ type row struct {
 	Assignee      string
 	Standing      *deadline.Standing
 	Tag           web.Tag
+	// ExtensionBy, when set, is the last day the deadline can be extended,
+	// near enough to flag (cases.Case.ExtensionDecisionBy): 5 Mar 2026.
+	ExtensionBy string
 }
 
 // describe prepares cases for a table: labels, who they are assigned to,
@@ -202,6 +206,7 @@ func (h *handler) describe(ctx context.Context, list []*cases.Case) ([]row, erro
 	titles := map[string]string{}
 	out := make([]row, 0, len(list))
 	standings := h.cfg.Work.Standings(list)
+	extensions := h.cfg.Work.ExtensionDecisions(list)
 	next := h.cfg.Work.NextActions(list)
 	for i, c := range list {
 		var named []string
@@ -220,6 +225,9 @@ func (h *handler) describe(ctx context.Context, list []*cases.Case) ([]row, erro
 			NextStep: nextStepText(c, next[i]), Assignee: names.of(c.Assignee), Standing: standings[i],
 		}
 		r.Tag = standingTag(c, r.Standing)
+		if by := extensions[i]; !by.IsZero() {
+			r.ExtensionBy = shortDate(by.String())
+		}
 		out = append(out, r)
 	}
 	return out, nil

@@ -138,8 +138,10 @@ type ListCasesRequest struct {
 	// requester), needs_action=true (staff have something to do now),
 	// due_this_week=true, undelivered=true (a letter to the requester was
 	// not delivered), new_reply=true (the requester replied or withdrew
-	// since staff last looked), due<2026-03-01, due>=2026-02-01 (also <=
-	// and >), reference=RD-XXXX-XXXX. Each true/false term also takes false.
+	// since staff last looked), extension_due=true (whether to extend must
+	// be decided within five working days), due<2026-03-01, due>=2026-02-01
+	// (also <= and >), reference=RD-XXXX-XXXX. Each true/false term also
+	// takes false.
 	Filter string `protobuf:"bytes,3,opt,name=filter,proto3" json:"filter,omitempty"`
 	// "due" (default) or "received", optionally followed by " desc".
 	OrderBy       string `protobuf:"bytes,4,opt,name=order_by,json=orderBy,proto3" json:"order_by,omitempty"`
@@ -394,7 +396,14 @@ type RequestIdentityRequest struct {
 	// ISO date asked; empty means today.
 	On string `protobuf:"bytes,3,opt,name=on,proto3" json:"on,omitempty"`
 	// What was asked for, e.g. "copy of photo ID".
-	Detail        string `protobuf:"bytes,4,opt,name=detail,proto3" json:"detail,omitempty"`
+	Detail string `protobuf:"bytes,4,opt,name=detail,proto3" json:"detail,omitempty"`
+	// Staff's own wording of the letter this step sends the requester, in
+	// place of the one the template writes, in the letters' markup: the
+	// first line is the subject ("# " then its words), "## " starts a
+	// section, "- " a list item, and a blank line ends a paragraph. Empty
+	// sends the template's letter. Ignored when the step sends no letter (no
+	// relay, or no email address for the requester). Personal data.
+	LetterText    string `protobuf:"bytes,5,opt,name=letter_text,json=letterText,proto3" json:"letter_text,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -453,6 +462,13 @@ func (x *RequestIdentityRequest) GetOn() string {
 func (x *RequestIdentityRequest) GetDetail() string {
 	if x != nil {
 		return x.Detail
+	}
+	return ""
+}
+
+func (x *RequestIdentityRequest) GetLetterText() string {
+	if x != nil {
+		return x.LetterText
 	}
 	return ""
 }
@@ -529,11 +545,18 @@ func (x *ConfirmIdentityRequest) GetDetail() string {
 
 // Request for RequestClarification.
 type RequestClarificationRequest struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Name          string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
-	Etag          string                 `protobuf:"bytes,2,opt,name=etag,proto3" json:"etag,omitempty"`
-	On            string                 `protobuf:"bytes,3,opt,name=on,proto3" json:"on,omitempty"`
-	Detail        string                 `protobuf:"bytes,4,opt,name=detail,proto3" json:"detail,omitempty"`
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	Name   string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	Etag   string                 `protobuf:"bytes,2,opt,name=etag,proto3" json:"etag,omitempty"`
+	On     string                 `protobuf:"bytes,3,opt,name=on,proto3" json:"on,omitempty"`
+	Detail string                 `protobuf:"bytes,4,opt,name=detail,proto3" json:"detail,omitempty"`
+	// Staff's own wording of the letter this step sends the requester, in
+	// place of the one the template writes, in the letters' markup: the
+	// first line is the subject ("# " then its words), "## " starts a
+	// section, "- " a list item, and a blank line ends a paragraph. Empty
+	// sends the template's letter. Ignored when the step sends no letter (no
+	// relay, or no email address for the requester). Personal data.
+	LetterText    string `protobuf:"bytes,5,opt,name=letter_text,json=letterText,proto3" json:"letter_text,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -596,6 +619,13 @@ func (x *RequestClarificationRequest) GetDetail() string {
 	return ""
 }
 
+func (x *RequestClarificationRequest) GetLetterText() string {
+	if x != nil {
+		return x.LetterText
+	}
+	return ""
+}
+
 // Request for RequestFee.
 type RequestFeeRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -603,7 +633,14 @@ type RequestFeeRequest struct {
 	Etag  string                 `protobuf:"bytes,2,opt,name=etag,proto3" json:"etag,omitempty"`
 	On    string                 `protobuf:"bytes,3,opt,name=on,proto3" json:"on,omitempty"`
 	// Why a fee applies (manifestly unfounded or excessive, or further copies) and how much.
-	Detail        string `protobuf:"bytes,4,opt,name=detail,proto3" json:"detail,omitempty"`
+	Detail string `protobuf:"bytes,4,opt,name=detail,proto3" json:"detail,omitempty"`
+	// Staff's own wording of the letter this step sends the requester, in
+	// place of the one the template writes, in the letters' markup: the
+	// first line is the subject ("# " then its words), "## " starts a
+	// section, "- " a list item, and a blank line ends a paragraph. Empty
+	// sends the template's letter. Ignored when the step sends no letter (no
+	// relay, or no email address for the requester). Personal data.
+	LetterText    string `protobuf:"bytes,5,opt,name=letter_text,json=letterText,proto3" json:"letter_text,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -662,6 +699,13 @@ func (x *RequestFeeRequest) GetOn() string {
 func (x *RequestFeeRequest) GetDetail() string {
 	if x != nil {
 		return x.Detail
+	}
+	return ""
+}
+
+func (x *RequestFeeRequest) GetLetterText() string {
+	if x != nil {
+		return x.LetterText
 	}
 	return ""
 }
@@ -744,7 +788,14 @@ type ExtendCaseRequest struct {
 	On     string                 `protobuf:"bytes,3,opt,name=on,proto3" json:"on,omitempty"`
 	Reason string                 `protobuf:"bytes,4,opt,name=reason,proto3" json:"reason,omitempty"`
 	// 1 or 2; 0 means 2.
-	Months        int32 `protobuf:"varint,5,opt,name=months,proto3" json:"months,omitempty"`
+	Months int32 `protobuf:"varint,5,opt,name=months,proto3" json:"months,omitempty"`
+	// Staff's own wording of the letter this step sends the requester, in
+	// place of the one the template writes, in the letters' markup: the
+	// first line is the subject ("# " then its words), "## " starts a
+	// section, "- " a list item, and a blank line ends a paragraph. Empty
+	// sends the template's letter. Ignored when the step sends no letter (no
+	// relay, or no email address for the requester). Personal data.
+	LetterText    string `protobuf:"bytes,6,opt,name=letter_text,json=letterText,proto3" json:"letter_text,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -814,6 +865,13 @@ func (x *ExtendCaseRequest) GetMonths() int32 {
 	return 0
 }
 
+func (x *ExtendCaseRequest) GetLetterText() string {
+	if x != nil {
+		return x.LetterText
+	}
+	return ""
+}
+
 // Request for CloseCase.
 type CloseCaseRequest struct {
 	state   protoimpl.MessageState `protogen:"open.v1"`
@@ -824,6 +882,13 @@ type CloseCaseRequest struct {
 	// Required when the outcome is REFUSED.
 	RefusalReason RefusalReason `protobuf:"varint,5,opt,name=refusal_reason,json=refusalReason,proto3,enum=rightsdesk.v1.RefusalReason" json:"refusal_reason,omitempty"`
 	Detail        string        `protobuf:"bytes,6,opt,name=detail,proto3" json:"detail,omitempty"`
+	// Staff's own wording of the letter this step sends the requester, in
+	// place of the one the template writes, in the letters' markup: the
+	// first line is the subject ("# " then its words), "## " starts a
+	// section, "- " a list item, and a blank line ends a paragraph. Empty
+	// sends the template's letter. Ignored when the step sends no letter (no
+	// relay, or no email address for the requester). Personal data.
+	LetterText    string `protobuf:"bytes,7,opt,name=letter_text,json=letterText,proto3" json:"letter_text,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -896,6 +961,13 @@ func (x *CloseCaseRequest) GetRefusalReason() RefusalReason {
 func (x *CloseCaseRequest) GetDetail() string {
 	if x != nil {
 		return x.Detail
+	}
+	return ""
+}
+
+func (x *CloseCaseRequest) GetLetterText() string {
+	if x != nil {
+		return x.LetterText
 	}
 	return ""
 }
@@ -1702,40 +1774,48 @@ const file_rightsdesk_v1_case_service_proto_rawDesc = "" +
 	"\x04name\x18\x01 \x01(\tB%\xbaH\"r 2\x1e^cases/[0-9A-HJKMNP-TV-Z]{26}$R\x04name\x12\x1b\n" +
 	"\x04etag\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x18@R\x04etag\x12$\n" +
 	"\bassignee\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\x80\x01R\bassignee\x126\n" +
-	"\x02on\x18\x04 \x01(\tB&\xbaH#r!2\x1f^([0-9]{4}-[0-9]{2}-[0-9]{2})?$R\x02on\"\xca\x01\n" +
+	"\x02on\x18\x04 \x01(\tB&\xbaH#r!2\x1f^([0-9]{4}-[0-9]{2}-[0-9]{2})?$R\x02on\"\xf9\x01\n" +
 	"\x16RequestIdentityRequest\x129\n" +
 	"\x04name\x18\x01 \x01(\tB%\xbaH\"r 2\x1e^cases/[0-9A-HJKMNP-TV-Z]{26}$R\x04name\x12\x1b\n" +
 	"\x04etag\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x18@R\x04etag\x126\n" +
 	"\x02on\x18\x03 \x01(\tB&\xbaH#r!2\x1f^([0-9]{4}-[0-9]{2}-[0-9]{2})?$R\x02on\x12 \n" +
-	"\x06detail\x18\x04 \x01(\tB\b\xbaH\x05r\x03\x18\xd0\x0fR\x06detail\"\xca\x01\n" +
+	"\x06detail\x18\x04 \x01(\tB\b\xbaH\x05r\x03\x18\xd0\x0fR\x06detail\x12-\n" +
+	"\vletter_text\x18\x05 \x01(\tB\f\xbaH\x06r\x04\x18\xc0\x9a\f\x80\x01\x01R\n" +
+	"letterText\"\xca\x01\n" +
 	"\x16ConfirmIdentityRequest\x129\n" +
 	"\x04name\x18\x01 \x01(\tB%\xbaH\"r 2\x1e^cases/[0-9A-HJKMNP-TV-Z]{26}$R\x04name\x12\x1b\n" +
 	"\x04etag\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x18@R\x04etag\x126\n" +
 	"\x02on\x18\x03 \x01(\tB&\xbaH#r!2\x1f^([0-9]{4}-[0-9]{2}-[0-9]{2})?$R\x02on\x12 \n" +
-	"\x06detail\x18\x04 \x01(\tB\b\xbaH\x05r\x03\x18\xd0\x0fR\x06detail\"\xcf\x01\n" +
+	"\x06detail\x18\x04 \x01(\tB\b\xbaH\x05r\x03\x18\xd0\x0fR\x06detail\"\xfe\x01\n" +
 	"\x1bRequestClarificationRequest\x129\n" +
 	"\x04name\x18\x01 \x01(\tB%\xbaH\"r 2\x1e^cases/[0-9A-HJKMNP-TV-Z]{26}$R\x04name\x12\x1b\n" +
 	"\x04etag\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x18@R\x04etag\x126\n" +
 	"\x02on\x18\x03 \x01(\tB&\xbaH#r!2\x1f^([0-9]{4}-[0-9]{2}-[0-9]{2})?$R\x02on\x12 \n" +
-	"\x06detail\x18\x04 \x01(\tB\b\xbaH\x05r\x03\x18\xd0\x0fR\x06detail\"\xc7\x01\n" +
+	"\x06detail\x18\x04 \x01(\tB\b\xbaH\x05r\x03\x18\xd0\x0fR\x06detail\x12-\n" +
+	"\vletter_text\x18\x05 \x01(\tB\f\xbaH\x06r\x04\x18\xc0\x9a\f\x80\x01\x01R\n" +
+	"letterText\"\xf6\x01\n" +
 	"\x11RequestFeeRequest\x129\n" +
 	"\x04name\x18\x01 \x01(\tB%\xbaH\"r 2\x1e^cases/[0-9A-HJKMNP-TV-Z]{26}$R\x04name\x12\x1b\n" +
 	"\x04etag\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x18@R\x04etag\x126\n" +
 	"\x02on\x18\x03 \x01(\tB&\xbaH#r!2\x1f^([0-9]{4}-[0-9]{2}-[0-9]{2})?$R\x02on\x12\"\n" +
 	"\x06detail\x18\x04 \x01(\tB\n" +
-	"\xbaH\ar\x05\x10\x01\x18\xd0\x0fR\x06detail\"\xd2\x01\n" +
+	"\xbaH\ar\x05\x10\x01\x18\xd0\x0fR\x06detail\x12-\n" +
+	"\vletter_text\x18\x05 \x01(\tB\f\xbaH\x06r\x04\x18\xc0\x9a\f\x80\x01\x01R\n" +
+	"letterText\"\xd2\x01\n" +
 	"\x1eRecordRequesterResponseRequest\x129\n" +
 	"\x04name\x18\x01 \x01(\tB%\xbaH\"r 2\x1e^cases/[0-9A-HJKMNP-TV-Z]{26}$R\x04name\x12\x1b\n" +
 	"\x04etag\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x18@R\x04etag\x126\n" +
 	"\x02on\x18\x03 \x01(\tB&\xbaH#r!2\x1f^([0-9]{4}-[0-9]{2}-[0-9]{2})?$R\x02on\x12 \n" +
-	"\x06detail\x18\x04 \x01(\tB\b\xbaH\x05r\x03\x18\xd0\x0fR\x06detail\"\xea\x01\n" +
+	"\x06detail\x18\x04 \x01(\tB\b\xbaH\x05r\x03\x18\xd0\x0fR\x06detail\"\x99\x02\n" +
 	"\x11ExtendCaseRequest\x129\n" +
 	"\x04name\x18\x01 \x01(\tB%\xbaH\"r 2\x1e^cases/[0-9A-HJKMNP-TV-Z]{26}$R\x04name\x12\x1b\n" +
 	"\x04etag\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x18@R\x04etag\x126\n" +
 	"\x02on\x18\x03 \x01(\tB&\xbaH#r!2\x1f^([0-9]{4}-[0-9]{2}-[0-9]{2})?$R\x02on\x12\"\n" +
 	"\x06reason\x18\x04 \x01(\tB\n" +
 	"\xbaH\ar\x05\x10\x01\x18\xd0\x0fR\x06reason\x12!\n" +
-	"\x06months\x18\x05 \x01(\x05B\t\xbaH\x06\x1a\x04\x18\x02(\x00R\x06months\"\xd5\x02\n" +
+	"\x06months\x18\x05 \x01(\x05B\t\xbaH\x06\x1a\x04\x18\x02(\x00R\x06months\x12-\n" +
+	"\vletter_text\x18\x06 \x01(\tB\f\xbaH\x06r\x04\x18\xc0\x9a\f\x80\x01\x01R\n" +
+	"letterText\"\x84\x03\n" +
 	"\x10CloseCaseRequest\x129\n" +
 	"\x04name\x18\x01 \x01(\tB%\xbaH\"r 2\x1e^cases/[0-9A-HJKMNP-TV-Z]{26}$R\x04name\x12\x1b\n" +
 	"\x04etag\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x18@R\x04etag\x126\n" +
@@ -1743,7 +1823,9 @@ const file_rightsdesk_v1_case_service_proto_rawDesc = "" +
 	"\aoutcome\x18\x04 \x01(\x0e2\x1a.rightsdesk.v1.OutcomeKindB\n" +
 	"\xbaH\a\x82\x01\x04\x10\x01 \x00R\aoutcome\x12M\n" +
 	"\x0erefusal_reason\x18\x05 \x01(\x0e2\x1c.rightsdesk.v1.RefusalReasonB\b\xbaH\x05\x82\x01\x02\x10\x01R\rrefusalReason\x12 \n" +
-	"\x06detail\x18\x06 \x01(\tB\b\xbaH\x05r\x03\x18\xa0\x1fR\x06detail\"\xc7\x01\n" +
+	"\x06detail\x18\x06 \x01(\tB\b\xbaH\x05r\x03\x18\xa0\x1fR\x06detail\x12-\n" +
+	"\vletter_text\x18\a \x01(\tB\f\xbaH\x06r\x04\x18\xc0\x9a\f\x80\x01\x01R\n" +
+	"letterText\"\xc7\x01\n" +
 	"\x11ReopenCaseRequest\x129\n" +
 	"\x04name\x18\x01 \x01(\tB%\xbaH\"r 2\x1e^cases/[0-9A-HJKMNP-TV-Z]{26}$R\x04name\x12\x1b\n" +
 	"\x04etag\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x18@R\x04etag\x12\"\n" +
