@@ -16,12 +16,27 @@ import (
 	"github.com/rightsdesk/rightsdesk/internal/notify/notifytest"
 )
 
-// A request through the web channel with an email address is acknowledged
-// by email: --smtp-url builds the sender, and the outbox job runs on the
-// leader (here the lone replica).
 // servedWithRelay starts a server whose --smtp-url is an in-process relay
-// and returns the relay and a caseworker's case client.
+// and returns the relay and a case client with the admin token.
 func servedWithRelay(t *testing.T) (*notifytest.Server, rdv1.CaseServiceClient, context.Context) {
+	t.Helper()
+	s := startWithRelay(t, nil)
+	return s.relay, rdv1.NewCaseServiceClient(s.conn), s.admin
+}
+
+// relayed is a running server whose letters go to an in-process relay.
+type relayed struct {
+	relay *notifytest.Server
+	app   *app.App
+	conn  *grpc.ClientConn
+	// admin carries the seeded admin token (see seedStaff).
+	admin context.Context
+}
+
+// startWithRelay starts a server on a fresh data directory with the
+// accounts seedStaff makes, its --smtp-url an in-process relay; configure,
+// when given, adjusts the configuration first.
+func startWithRelay(t *testing.T, configure func(*app.Config)) *relayed {
 	t.Helper()
 	relay := notifytest.Start(t)
 	dir := t.TempDir()
@@ -29,14 +44,16 @@ func servedWithRelay(t *testing.T) (*notifytest.Server, rdv1.CaseServiceClient, 
 	cfg := app.Config{DataDir: dir}
 	cfg.Server.SMTPURL = "smtp://" + relay.Addr + "?from=privacy@example.org"
 	cfg.Server.PublicURL = "https://rights.example.org"
+	if configure != nil {
+		configure(&cfg)
+	}
 	a, _ := apptest.Start(t, cfg)
 	conn, err := grpc.NewClient(a.GRPCAddr(), grpc.WithTransportCredentials(insecure.NewCredentials()))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = conn.Close() })
-	ctx := metadata.AppendToOutgoingContext(t.Context(), "authorization", "Bearer "+token)
-	return relay, rdv1.NewCaseServiceClient(conn), ctx
+	return &relayed{relay: relay, app: a, conn: conn, admin: metadata.AppendToOutgoingContext(t.Context(), "authorization", "Bearer "+token)}
 }
 
 // awaitEmails waits up to 10 s for the relay to hold n emails, and fails

@@ -109,15 +109,32 @@ func newWeb(t *testing.T) *web {
 func (w *web) do(method string, r *replica, path string, form url.Values) (int, string) {
 	w.t.Helper()
 	var body io.Reader
+	contentType := ""
 	if form != nil {
-		body = strings.NewReader(form.Encode())
+		body, contentType = strings.NewReader(form.Encode()), "application/x-www-form-urlencoded"
 	}
+	resp := w.send(method, r, path, contentType, body)
+	return resp.status, resp.body
+}
+
+// page is a response as the browser received it, redirects not followed.
+type page struct {
+	status   int
+	location string
+	header   http.Header
+	body     string
+}
+
+// send makes one request of r with the browser's cookies; contentType is
+// the body's, "" for none.
+func (w *web) send(method string, r *replica, path, contentType string, body io.Reader) page {
+	w.t.Helper()
 	req, err := http.NewRequestWithContext(w.t.Context(), method, "http://"+r.HTTPAddr()+path, body)
 	if err != nil {
 		w.t.Fatal(err)
 	}
-	if form != nil {
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
 	}
 	resp, err := w.client.Do(req)
 	if err != nil {
@@ -125,7 +142,7 @@ func (w *web) do(method string, r *replica, path string, form url.Values) (int, 
 	}
 	defer resp.Body.Close()
 	raw, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(raw)
+	return page{status: resp.StatusCode, location: resp.Header.Get("Location"), header: resp.Header, body: string(raw)}
 }
 
 // signIn posts the sign-in form on r and returns the status.
@@ -197,7 +214,7 @@ func TestTwoReplicasOnEtcd(t *testing.T) {
 			t.Fatal(err)
 		}
 		listB := func() *rdv1.Case {
-			resp, err := rdv1.NewCaseServiceClient(b.conn).ListCases(b.ctx, &rdv1.ListCasesRequest{Filter: "reference=" + created.GetReference()})
+			resp, err := rdv1.NewCaseServiceClient(b.conn).ListCases(b.ctx, &rdv1.ListCasesRequest{Filter: `reference="` + created.GetReference() + `"`})
 			if err != nil || len(resp.GetCases()) != 1 {
 				t.Fatalf("list on B: %v, %d cases", err, len(resp.GetCases()))
 			}

@@ -260,15 +260,15 @@ func TestListOrdersByDueAndFilters(t *testing.T) {
 		filter, order string
 		want          []int
 	}{
-		{"", "", []int{3, 1, 0}},                          // open cases, soonest due first
-		{"overdue=true", "", []int{3, 1}},                 // due before 2 Mar 2026
-		{"assignee=alice", "", []int{0}},                  // through the assignee index
-		{`assignee=""`, "", []int{3, 1}},                  // unassigned
-		{"state=CASE_STATE_CLOSED", "", []int{2}},         // closed cases through the state index
-		{"state=new AND due<2026-02-06", "", []int{3, 1}}, // 1 Jan → 1 Feb... both due before 6 Feb
+		{"", "", []int{3, 1, 0}},                            // open cases, soonest due first
+		{"overdue=true", "", []int{3, 1}},                   // due before 2 Mar 2026
+		{"assignee=alice", "", []int{0}},                    // through the assignee index
+		{`assignee=""`, "", []int{3, 1}},                    // unassigned
+		{"state=CASE_STATE_CLOSED", "", []int{2}},           // closed cases through the state index
+		{`state=new AND due<"2026-02-06"`, "", []int{3, 1}}, // 1 Jan → 1 Feb... both due before 6 Feb
 		{"", "received desc", []int{0, 2, 1, 3}},
-		{"notice=it-service-desk", "received", []int{3, 1, 2, 0}},
-		{"reference=" + made[1].Reference, "", []int{1}},
+		{`notice="it-service-desk"`, "received", []int{3, 1, 2, 0}},
+		{`reference="` + made[1].Reference + `"`, "", []int{1}},
 		{"right=ERASURE", "", nil},
 	}
 	for _, tt := range tests {

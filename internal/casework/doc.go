@@ -6,6 +6,18 @@
 // It also runs queries over the indexes: lists filtered (filter.go states
 // what each term means, e.g. needs_action and due_this_week) and paged
 // both ways, a case by reference, and each assignee's count of open cases.
+// Filters are AIP-160 (go.einride.tech/aip parses them; filter.go checks
+// each term and evaluates the tree against a case). An index is chosen
+// (list.go, choosePlan) only from the terms at the top of the filter,
+// alone or joined by AND: reference looks one case up; state, waiting,
+// open = false, undelivered and a non-empty assignee pick their index,
+// and the due terms (with overdue, due_this_week, extension_due) bound
+// the dates walked; notice picks its index in received order. Everything
+// else scans: a filter whose top is OR or NOT, or whose top-level terms
+// are none of those, walks the open-by-due index (or, in received order,
+// the received index) and tests each case, up to maxExamined entries a
+// page once the page holds a case, and on past that while it is empty,
+// so a page with nothing on it never offers a next one.
 //
 // It also owns the outbox (outbox.go). A letter is queued in the
 // transaction of the case change that causes it: the acknowledgement of a

@@ -77,8 +77,8 @@ func (s *Service) List(ctx context.Context, q usecase.Query) (*usecase.Page, err
 	}
 	page := &usecase.Page{}
 	err = s.store.View(ctx, func(tx store.ReadTx) error {
-		if f.reference != "" {
-			return lookupReference(tx, f, d, page)
+		if ref, ok := f.required("reference"); ok {
+			return lookupReference(tx, ref.text, f, d, page)
 		}
 		return scan(tx, p, q, s.decoded.load, func(c *cases.Case) bool { return f.match(c, d) }, page)
 	})
@@ -91,8 +91,8 @@ func (s *Service) nextAction() func(*cases.Case) cases.StaffAction {
 	return func(c *cases.Case) cases.StaffAction { return c.NextAction(env) }
 }
 
-func lookupReference(tx store.ReadTx, f filter, d day, page *usecase.Page) error {
-	c, err := caseByReference(tx, f.reference)
+func lookupReference(tx store.ReadTx, reference string, f filter, d day, page *usecase.Page) error {
+	c, err := caseByReference(tx, reference)
 	var missing *fault.NotFound
 	if errors.As(err, &missing) {
 		return nil // no such reference: an empty page, not an error
@@ -124,10 +124,15 @@ func caseByReference(tx store.ReadTx, reference string) (*cases.Case, error) {
 	return store.GetCase(tx, id)
 }
 
-// scan walks one index from the cursor, loading each case it points at. A
-// page is cut, with a cursor after its last examined entry, only when a
-// further entry exists. With q.Before it walks back from there instead,
-// and returns that page in the index's order; walking back to the start
+// scan walks one index from the cursor, loading each case it points at,
+// until the page is full and one more match is found (the next page
+// starts there: its cursor is the entry before it) or the index ends (no
+// next page). So a page holds cases whenever a next page is offered.
+// A page that holds cases is also cut, with a cursor after its last
+// examined entry, once maxExamined entries were read; an empty one reads
+// on, since offering "next" with nothing shown would tell nothing.
+// With q.Before it walks back from there instead, and returns that page
+// in the index's order; when no match lies before the page, walking back
 // gives the first page as a walk from the start draws it.
 func scan(tx store.ReadTx, p plan, q usecase.Query, load func(store.ReadTx, string) (*cases.Case, error), match func(*cases.Case) bool, page *usecase.Page) error {
 	back := q.Before != nil
@@ -136,33 +141,37 @@ func scan(tx store.ReadTx, p plan, q usecase.Query, load func(store.ReadTx, stri
 		from = q.Before
 	}
 	var (
-		first, last []byte
+		first, last []byte // the first and last entries the page covers
 		examined    int
-		cut         bool
+		more        bool // matches may lie past last
 	)
 	err := p.walk(tx, p.desc == back, from, func(k []byte) (bool, error) {
-		if len(page.Cases) == q.Limit || examined == maxExamined {
-			cut = true
+		if len(page.Cases) > 0 && examined >= maxExamined {
+			more = true
 			return false, nil
 		}
 		examined++
-		if first == nil {
-			first = bytes.Clone(k)
-		}
-		last = append(last[:0], k...)
 		c, err := load(tx, store.IndexedCaseID(k))
 		if err != nil {
 			return false, err
 		}
 		if match(c) {
+			if len(page.Cases) >= q.Limit {
+				more = true
+				return false, nil
+			}
 			page.Cases = append(page.Cases, c)
 		}
+		if first == nil {
+			first = bytes.Clone(k)
+		}
+		last = append(last[:0], k...)
 		return true, nil
 	})
 	switch {
 	case err != nil:
 		return err
-	case back && !cut:
+	case back && !more:
 		*page = usecase.Page{}
 		return scan(tx, p, usecase.Query{Limit: q.Limit}, load, match, page)
 	case back:
@@ -171,7 +180,7 @@ func scan(tx store.ReadTx, p plan, q usecase.Query, load func(store.ReadTx, stri
 		// came from; the last entry walked is where this one begins.
 		page.Next, page.Prev = first, last
 	default:
-		if cut {
+		if more {
 			page.Next = last
 		}
 		if q.After != nil {
@@ -187,8 +196,8 @@ func choosePlan(f filter, orderBy string, d day) (plan, error) {
 		return plan{}, err
 	}
 	if field == "received" {
-		if f.notice != nil {
-			return bounded(store.BucketByNotice, *f.notice+"\x00", "", "", desc), nil
+		if n, ok := f.required("notice"); ok {
+			return bounded(store.BucketByNotice, n.text+"\x00", "", "", desc), nil
 		}
 		return bounded(store.BucketByReceived, "", "", "", desc), nil
 	}
@@ -196,19 +205,21 @@ func choosePlan(f filter, orderBy string, d day) (plan, error) {
 	// through an index that holds fewer of them and is also in due order
 	// within its prefix.
 	from, to := f.dueRange(d)
+	state, byState := f.required("state")
+	assignee, byAssignee := f.required("assignee")
 	switch {
-	case f.undelivered != nil && *f.undelivered:
+	case f.requires("undelivered", true):
 		// Few cases have a letter not delivered; closed ones are listed
 		// too, since their response may be the letter that failed.
 		return bounded(store.BucketUndelivered, "", from, to, desc), nil
-	case f.state != nil:
-		return bounded(store.BucketByState, string(*f.state)+"/", from, to, desc), nil
-	case f.waiting != nil && *f.waiting:
+	case byState:
+		return bounded(store.BucketByState, state.text+"/", from, to, desc), nil
+	case f.requires("waiting", true):
 		return bounded(store.BucketByState, string(cases.StateAwaitingRequester)+"/", from, to, desc), nil
-	case f.open != nil && !*f.open:
+	case f.requires("open", false):
 		return bounded(store.BucketByState, string(cases.StateClosed)+"/", from, to, desc), nil
-	case f.assignee != nil && *f.assignee != "":
-		return bounded(store.BucketByAssignee, *f.assignee+"\x00", from, to, desc), nil
+	case byAssignee && assignee.text != "":
+		return bounded(store.BucketByAssignee, assignee.text+"\x00", from, to, desc), nil
 	}
 	return bounded(store.BucketOpenByDue, "", from, to, desc), nil
 }

@@ -226,7 +226,7 @@ func TestFilterReadsTheQueueTerms(t *testing.T) {
 	for _, good := range []string{
 		"needs_action=true", "needs_action=false", "due_this_week=true", "due_this_week=FALSE",
 		`open=true AND assignee="user:x" AND needs_action=true AND due_this_week=true`,
-		"waiting=true AND due>=2026-03-01",
+		`waiting=true AND due>="2026-03-01"`,
 	} {
 		if _, err := w.List(ctx, usecase.Query{Filter: good, Limit: 5}); err != nil {
 			t.Errorf("filter %q: %v", good, err)

@@ -149,9 +149,9 @@ func TestFilterFindsACaseByAnyOfItsNotices(t *testing.T) {
 	r.Notices = nil
 	none := create(t, w, r)
 	for filter, want := range map[string][]string{
-		"notice=gpg-csep-hub":    {both.ID},
-		"notice=it-service-desk": {both.ID},
-		"open=true":              {both.ID, none.ID},
+		`notice="gpg-csep-hub"`:    {both.ID},
+		`notice="it-service-desk"`: {both.ID},
+		"open=true":                {both.ID, none.ID},
 	} {
 		page, err := w.List(ctx, usecase.Query{Filter: filter, Limit: 10})
 		if err != nil {

@@ -1,22 +1,35 @@
 package server
 
 import (
+	"bytes"
+	"crypto/sha256"
 	"encoding/base64"
-	"encoding/json"
 
 	"github.com/rightsdesk/rightsdesk/internal/fault"
 )
 
-// pageToken is the opaque cursor of a List call. It carries the request's
-// fingerprint so a token cannot be replayed against a different query.
-type pageToken struct {
-	After string `json:"a"`
-	Query string `json:"q,omitempty"`
+// A page token is base64url of: a format byte, the first bytes of the
+// SHA-256 of the request's other parameters (for ListCases its filter
+// and order_by), then the cursor. Clients treat it as opaque; the hash
+// makes a token replayed with another filter or order a clear
+// INVALID_ARGUMENT rather than a page of some other list. The cursor is
+// only a position the next call filters from again, so forging one shows
+// nothing the caller could not list anyway: no key is needed. Tokens only
+// go forward (AIP-158), so there is no direction to carry.
+const (
+	pageTokenFormat = 1
+	pageTokenHash   = 8
+	pageTokenHeader = 1 + pageTokenHash
+)
+
+func queryHash(query string) []byte {
+	sum := sha256.Sum256([]byte(query))
+	return sum[:pageTokenHash]
 }
 
 func encodePageToken(after, query string) string {
-	raw, _ := json.Marshal(pageToken{After: after, Query: query})
-	return base64.RawURLEncoding.EncodeToString(raw)
+	raw := append([]byte{pageTokenFormat}, queryHash(query)...)
+	return base64.RawURLEncoding.EncodeToString(append(raw, after...))
 }
 
 // decodePageToken returns the position after which the next page starts;
@@ -26,17 +39,13 @@ func decodePageToken(token, query string) (string, error) {
 		return "", nil
 	}
 	raw, err := base64.RawURLEncoding.DecodeString(token)
-	var t pageToken
-	if err == nil {
-		err = json.Unmarshal(raw, &t)
-	}
-	if err != nil || t.After == "" {
+	if err != nil || len(raw) <= pageTokenHeader || raw[0] != pageTokenFormat {
 		return "", fault.Invalid("page_token", "is not a token this server issued; pass the next_page_token of the previous response")
 	}
-	if t.Query != query {
-		return "", fault.Invalid("page_token", "was issued for a different query; keep the other parameters unchanged while paging")
+	if !bytes.Equal(raw[1:pageTokenHeader], queryHash(query)) {
+		return "", fault.Invalid("page_token", "does not belong to this filter and order_by; keep them unchanged while paging, or start again without a page_token")
 	}
-	return t.After, nil
+	return string(raw[pageTokenHeader:]), nil
 }
 
 // pageSize applies the AIP-158 defaults: 0 means the default, and more than

@@ -44,7 +44,7 @@ type Query struct {
 }
 
 // FilterFields is the list filter's language, for messages and help.
-const FilterFields = `state, right, notice, assignee, channel, overdue, open, waiting, needs_action, due_this_week, undelivered, new_reply, extension_due, due (with < <= > >=), reference; join terms with AND`
+const FilterFields = `AIP-160: field = value terms (also !=; due also < <= > >= "YYYY-MM-DD") joined by AND, OR, NOT or -, with parentheses; quote values holding - or :; fields state, right, channel (enums), notice, assignee, reference (strings), overdue, open, waiting, needs_action, due_this_week, undelivered, new_reply, extension_due (true or false), due (a date)`
 
 // Page is one page of a list.
 type Page struct {

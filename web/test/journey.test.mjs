@@ -222,7 +222,7 @@ async function assertHelpAndNoInternals (page) {
 // live; this server is left at the default) and due on the date the
 // deadline service computes on its own.
 async function staffView (tab, { reference, due }) {
-  const res = await fetch(`${tab.base}/v1/cases?filter=${encodeURIComponent(`reference=${reference}`)}`,
+  const res = await fetch(`${tab.base}/v1/cases?filter=${encodeURIComponent(`reference="${reference}"`)}`,
     { headers: { Authorization: `Bearer ${tab.token}` } })
   assert.equal(res.status, 200)
   const { cases } = await res.json()

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -33,15 +34,15 @@ func always(terms string) func(*staffer) string { return func(*staffer) string {
 
 var queueViews = []queueView{
 	{"all", "All open", always("")},
-	{"action", "Needs action", always("needs_action=true")},
-	{"mine", "Assigned to me", func(me *staffer) string { return `assignee="` + me.actor + `"` }},
-	{"unassigned", "Unassigned", always(`assignee=""`)},
-	{"week", "Due this week", always("due_this_week=true")},
-	{"overdue", "Overdue", always("overdue=true")},
-	{"waiting", "Waiting for the requester", always("waiting=true")},
-	{"replies", "New replies", always("new_reply=true")},
-	{"undelivered", "Letter not delivered", always("undelivered=true")},
-	{"extension", "Extension to decide", always("extension_due=true")},
+	{"action", "Needs action", always("needs_action = true")},
+	{"mine", "Assigned to me", func(me *staffer) string { return "assignee = " + strconv.Quote(me.actor) }},
+	{"unassigned", "Unassigned", always(`assignee = ""`)},
+	{"week", "Due this week", always("due_this_week = true")},
+	{"overdue", "Overdue", always("overdue = true")},
+	{"waiting", "Waiting for the requester", always("waiting = true")},
+	{"replies", "New replies", always("new_reply = true")},
+	{"undelivered", "Letter not delivered", always("undelivered = true")},
+	{"extension", "Extension to decide", always("extension_due = true")},
 }
 
 // queueOrders are the orders the queue sorts by, each served by an index
@@ -119,20 +120,20 @@ func readQueue(q url.Values) (queueQuery, error) {
 // filter is the list filter the queue asks casework for.
 func (qq queueQuery) filter(me *staffer) string {
 	if qq.reference != "" {
-		return `reference="` + strings.ReplaceAll(qq.reference, `"`, "") + `"`
+		return "reference = " + strconv.Quote(qq.reference)
 	}
-	terms := []string{"open=true", qq.view.terms(me)}
+	terms := []string{"open = true", qq.view.terms(me)}
 	if qq.assignee != "" {
-		terms = append(terms, `assignee="`+qq.assignee+`"`)
+		terms = append(terms, "assignee = "+strconv.Quote(qq.assignee))
 	}
 	if qq.state != "" {
-		terms = append(terms, "state="+string(qq.state))
+		terms = append(terms, "state = "+strconv.Quote(string(qq.state)))
 	}
 	if qq.right != "" {
-		terms = append(terms, "right="+string(qq.right))
+		terms = append(terms, "right = "+strconv.Quote(string(qq.right)))
 	}
 	if qq.notice != "" {
-		terms = append(terms, "notice="+qq.notice)
+		terms = append(terms, "notice = "+strconv.Quote(qq.notice))
 	}
 	return strings.Join(slices.DeleteFunc(terms, func(t string) bool { return t == "" }), " AND ")
 }

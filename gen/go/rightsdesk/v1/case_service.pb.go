@@ -130,18 +130,27 @@ func (x *GetCaseRequest) GetName() string {
 type ListCasesRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// 0 means 50; more than 500 is treated as 500.
-	PageSize  int32  `protobuf:"varint,1,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	PageSize int32 `protobuf:"varint,1,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	// From next_page_token; it pages only the filter and order_by it came
+	// with.
 	PageToken string `protobuf:"bytes,2,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
-	// Conjunction of terms joined by AND: state=IN_PROGRESS, right=ERASURE,
-	// notice=it-service-desk, assignee=alice, assignee="" (unassigned),
-	// channel=EMAIL, overdue=true, open=true, waiting=true (waiting for the
-	// requester), needs_action=true (staff have something to do now),
-	// due_this_week=true, undelivered=true (a letter to the requester was
-	// not delivered), new_reply=true (the requester replied or withdrew
-	// since staff last looked), extension_due=true (whether to extend must
-	// be decided within five working days), due<2026-03-01, due>=2026-02-01
-	// (also <= and >), reference=RD-XXXX-XXXX. Each true/false term also
-	// takes false.
+	// AIP-160 filter: terms joined by AND, OR, NOT (or a leading -) and
+	// parentheses; OR binds tighter than AND, as AIP-160 says. A term is
+	// field = value or field != value; due also takes <, <=, > and >=.
+	// Quote a value holding - or : (and any date). Fields: state
+	// ("IN_PROGRESS", "CASE_STATE_IN_PROGRESS" or "in_progress"), right
+	// ("ERASURE"), channel ("EMAIL"), notice ("it-service-desk"), assignee
+	// ("user:alice"; "" is unassigned), reference ("RD-XXXX-XXXX"), due
+	// ("2026-03-01"), and true or false: overdue, open, waiting (waiting for
+	// the requester), needs_action (staff have something to do now),
+	// due_this_week, undelivered (a letter to the requester was not
+	// delivered), new_reply (the requester replied or withdrew since staff
+	// last looked), extension_due (whether to extend must be decided within
+	// five working days). Example: state = "IN_PROGRESS" OR (overdue = true
+	// AND NOT assignee = ""). Ordered by due, only open cases are listed
+	// unless the filter's top level (alone or joined by AND) says
+	// state = "CLOSED", open = false or undelivered = true. A malformed
+	// filter is INVALID_ARGUMENT naming the column.
 	Filter string `protobuf:"bytes,3,opt,name=filter,proto3" json:"filter,omitempty"`
 	// "due" (default) or "received", optionally followed by " desc".
 	OrderBy       string `protobuf:"bytes,4,opt,name=order_by,json=orderBy,proto3" json:"order_by,omitempty"`
