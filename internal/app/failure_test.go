@@ -217,12 +217,7 @@ func (l *letterLedger) queue(p *process, batch string, n int) {
 	l.t.Helper()
 	for range n {
 		l.seq++
-		created, err := p.cases.CreateCase(p.ctx, &rdv1.CreateCaseRequest{RequestId: fmt.Sprintf("letter-%d", l.seq), Case: &rdv1.Case{
-			Notices: []*rdv1.CaseNotice{{Notice: "notices/it-service-desk"}}, ReceivedOn: time.Now().Format(time.DateOnly),
-			Channel:   rdv1.ReceivedChannel_RECEIVED_CHANNEL_WEB,
-			Rights:    []*rdv1.RequestedRight{{Right: rdv1.Right_RIGHT_ACCESS}},
-			Requester: &rdv1.Requester{Person: &rdv1.Person{Name: "Ada Lovelace", Email: "ada@example.org"}, Relationship: rdv1.Relationship_RELATIONSHIP_SELF},
-		}})
+		created, err := p.cases.CreateCase(p.ctx, &rdv1.CreateCaseRequest{RequestId: fmt.Sprintf("letter-%d", l.seq), Case: webRequest()})
 		if err != nil {
 			l.t.Fatalf("%s: CreateCase on %s: %v", batch, p.name, err)
 		}

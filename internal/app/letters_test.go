@@ -84,12 +84,7 @@ func TestEveryLetterOfARequestReachesTheRequesterOnce(t *testing.T) {
 		return ""
 	}
 
-	c, err := client.CreateCase(ctx, &rdv1.CreateCaseRequest{Case: &rdv1.Case{
-		Notices: []*rdv1.CaseNotice{{Notice: "notices/it-service-desk"}}, ReceivedOn: time.Now().Format(time.DateOnly),
-		Channel:   rdv1.ReceivedChannel_RECEIVED_CHANNEL_WEB,
-		Rights:    []*rdv1.RequestedRight{{Right: rdv1.Right_RIGHT_ACCESS}},
-		Requester: &rdv1.Requester{Person: &rdv1.Person{Name: "Ada Lovelace", Email: "ada@example.org"}, Relationship: rdv1.Relationship_RELATIONSHIP_SELF},
-	}})
+	c, err := client.CreateCase(ctx, &rdv1.CreateCaseRequest{Case: webRequest()})
 	if err != nil {
 		t.Fatal(err)
 	}

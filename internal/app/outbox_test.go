@@ -16,6 +16,17 @@ import (
 	"github.com/rightsdesk/rightsdesk/internal/notify/notifytest"
 )
 
+// webRequest is an access request from the public pages by a requester
+// with an email address: the relay acknowledges it.
+func webRequest() *rdv1.Case {
+	return &rdv1.Case{
+		Notices: []*rdv1.CaseNotice{{Notice: "notices/it-service-desk"}}, ReceivedOn: time.Now().Format(time.DateOnly),
+		Channel:   rdv1.ReceivedChannel_RECEIVED_CHANNEL_WEB,
+		Rights:    []*rdv1.RequestedRight{{Right: rdv1.Right_RIGHT_ACCESS}},
+		Requester: &rdv1.Requester{Person: &rdv1.Person{Name: "Ada Lovelace", Email: "ada@example.org"}, Relationship: rdv1.Relationship_RELATIONSHIP_SELF},
+	}
+}
+
 // servedWithRelay starts a server whose --smtp-url is an in-process relay
 // and returns the relay and a case client with the admin token.
 func servedWithRelay(t *testing.T) (*notifytest.Server, rdv1.CaseServiceClient, context.Context) {
@@ -76,12 +87,7 @@ func awaitEmails(t *testing.T, relay *notifytest.Server, n int) []notifytest.Mes
 // leader (here the lone replica).
 func TestAWebRequestIsAcknowledgedThroughTheRelay(t *testing.T) {
 	relay, client, ctx := servedWithRelay(t)
-	created, err := client.CreateCase(ctx, &rdv1.CreateCaseRequest{Case: &rdv1.Case{
-		Notices: []*rdv1.CaseNotice{{Notice: "notices/it-service-desk"}}, ReceivedOn: time.Now().Format(time.DateOnly),
-		Channel:   rdv1.ReceivedChannel_RECEIVED_CHANNEL_WEB,
-		Rights:    []*rdv1.RequestedRight{{Right: rdv1.Right_RIGHT_ACCESS}},
-		Requester: &rdv1.Requester{Person: &rdv1.Person{Name: "Ada Lovelace", Email: "ada@example.org"}, Relationship: rdv1.Relationship_RELATIONSHIP_SELF},
-	}})
+	created, err := client.CreateCase(ctx, &rdv1.CreateCaseRequest{Case: webRequest()})
 	if err != nil {
 		t.Fatal(err)
 	}
