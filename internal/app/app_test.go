@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"context"
 	"crypto/rand"
 	"errors"
 	"io/fs"
@@ -123,6 +124,22 @@ func TestAnUnknownRegionIsRefusedBeforeAnythingIsCreated(t *testing.T) {
 		}
 		if _, err := os.Stat(dir); !errors.Is(err, fs.ErrNotExist) {
 			t.Errorf("%s: the refused start left %s behind (%v)", flag, dir, err)
+		}
+	}
+}
+
+// A server stopped the moment it starts stops cleanly: the stop may then
+// come before gRPC begins serving, which is no failure.
+func TestAServerStoppedAtOnceStopsCleanly(t *testing.T) {
+	for range 20 {
+		a, err := app.New(t.Context(), app.Config{DataDir: t.TempDir(), Server: loopback()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		stopped, stop := context.WithCancel(t.Context())
+		stop()
+		if err := a.Run(stopped); err != nil {
+			t.Fatalf("a server stopped at once: Run returned %v", err)
 		}
 	}
 }

@@ -208,9 +208,9 @@ func (s *Server) Run(ctx context.Context) error {
 	httpServer := &http.Server{Handler: s.httpHandler(gateway, s.registry), ReadHeaderTimeout: 10 * time.Second}
 
 	g, gctx := errgroup.WithContext(ctx)
-	g.Go(func() error { return s.grpc.Serve(s.lis.GRPC) })
+	g.Go(func() error { return s.serveGRPC(s.lis.GRPC) })
 	if s.lis.Admin != nil {
-		g.Go(func() error { return s.grpc.Serve(s.lis.Admin) })
+		g.Go(func() error { return s.serveGRPC(s.lis.Admin) })
 	}
 	g.Go(func() error {
 		if err := httpServer.Serve(s.lis.HTTP); !errors.Is(err, http.ErrServerClosed) {
@@ -225,6 +225,18 @@ func (s *Server) Run(ctx context.Context) error {
 		return nil
 	})
 	return g.Wait()
+}
+
+// serveGRPC serves gRPC on l until the server stops. A stop that comes
+// before serving begins (a server stopped the moment it started) is no
+// failure, but gRPC never took l, so it is closed here.
+func (s *Server) serveGRPC(l net.Listener) error {
+	err := s.grpc.Serve(l)
+	if errors.Is(err, grpc.ErrServerStopped) {
+		_ = l.Close()
+		return nil
+	}
+	return err
 }
 
 func (s *Server) shutdown(httpServer *http.Server) {
