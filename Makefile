@@ -37,7 +37,7 @@ IMAGE_LICENSES    ?=
 CA_CERTS          ?= /etc/ssl/certs/ca-certificates.crt
 CA_COPYRIGHT      ?= /usr/share/doc/ca-certificates/copyright
 
-.PHONY: all build run test unit race vet staticcheck lint generate check-generated protodeps breaking bench bench-web crashtest scaletest clean fmt-check \
+.PHONY: all build run test unit race vet staticcheck lint generate check-generated protodeps breaking bench bench-web crashtest scaletest fuzz clean fmt-check \
         assets check-assets browser-test docs-screenshots skip-report readme-check corpus dist
 
 all: build
@@ -146,6 +146,11 @@ readme-check:
 # 5 rounds).
 crashtest:
 	RIGHTSDESK_CRASH_ROUNDS=50 go test -count=1 -v -run '^TestCrash(LosesNoAcknowledgedCase|OutboxLosesNoLetterAndSendsNoneTwice)$$' ./internal/casework/
+
+# Runs every fuzz target for FUZZTIME (10s by default) each; make test runs
+# their stored inputs only, as plain tests.
+fuzz:
+	tools/fuzz.sh
 
 # The scale-out failure tests at length (make test runs each briefly): four
 # etcd leaders stopped under a minute of CreateCase load from 64 clients

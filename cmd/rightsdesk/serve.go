@@ -26,6 +26,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&cfg.Server.GRPCAddr, "grpc-addr", "127.0.0.1:9090", "gRPC listen address")
 	fs.StringVar(&cfg.Server.HTTPAddr, "http-addr", "127.0.0.1:8080", "HTTP listen address (REST, web pages, health, metrics)")
 	fs.Int64Var(&cfg.Server.MaxBodyBytes, "max-body", 1<<20, "largest request body accepted, in bytes")
+	fs.IntVar(&cfg.Server.Limits.MaxConnections, "max-connections", 0, "most connections held open at once on each of the HTTP and gRPC ports; more wait until one closes (default 2000, less when the open-file limit (ulimit -n) is under 4200: keep twice this plus 200 under it)")
+	fs.DurationVar(&cfg.Server.Limits.IdleTimeout, "idle-timeout", 0, "close an HTTP keep-alive or gRPC connection that carries no request for this long (default 2m)")
 	fs.StringVar(&cfg.Server.Organisation, "org-name", "", "organisation named in the web pages' header (default: the controller of the built-in notices)")
 	fs.StringVar(&cfg.Server.PublicURL, "public-url", "", "address the public reaches the web pages at, for links in emails; https:// marks the session cookie Secure (default http://HTTP-ADDR)")
 	fs.StringVar(&cfg.Server.SMTPURL, "smtp-url", "", "relay for letters to requesters (acknowledgement, requests, extension, response): smtp://[user:pass@]host[:587]?from=ADDRESS (STARTTLS) or smtps://…:465; none sent without it")

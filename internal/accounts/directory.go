@@ -184,10 +184,17 @@ func appendAccountEvent(tx store.WriteTx, u *users.User, action, by string, now 
 // disables it.
 func (d *Directory) Disable(ctx context.Context, idOrEmail, by string) (*users.User, error) {
 	return d.change(ctx, idOrEmail, by, "user.disabled", func(rec *record, _ []users.User) (bool, error) {
-		if err := users.CheckDisable(&rec.User, by); err != nil {
-			return false, err
-		}
-		rec.Disabled = true
+		return rec.Disable(by)
+	})
+}
+
+// EndSessions signs the account, named by id or email address, out
+// everywhere and stops its calendar feed address working, for a device
+// that was lost or a session that may have been stolen. by is who ends
+// them; an administrator may end their own, which signs them out too.
+func (d *Directory) EndSessions(ctx context.Context, idOrEmail, by string) (*users.User, error) {
+	return d.change(ctx, idOrEmail, by, "user.sessions_ended", func(rec *record, _ []users.User) (bool, error) {
+		rec.EndSessions()
 		return true, nil
 	})
 }
@@ -236,6 +243,7 @@ func (d *Directory) change(ctx context.Context, idOrEmail, by, action string, ed
 		case rec == nil:
 			return &fault.NotFound{Resource: "user", Name: idOrEmail}
 		}
+		version := rec.CredentialVersion
 		changed, err := edit(rec, all)
 		if err != nil {
 			return err
@@ -244,12 +252,25 @@ func (d *Directory) change(ctx context.Context, idOrEmail, by, action string, ed
 		if !changed {
 			return nil
 		}
-		if err := put(tx, rec); err != nil {
-			return err
-		}
-		return appendAccountEvent(tx, u, action, by, d.clock.Now())
+		return d.write(tx, rec, version, action, by)
 	})
 	return u, err
+}
+
+// write stores a changed account and chains the change; when the change
+// ended the account's sessions (its credential version moved on from
+// before), the calendar feed address, a credential of its own that no
+// session guards, stops working in the same transaction.
+func (d *Directory) write(tx store.WriteTx, rec *record, before uint64, action, by string) error {
+	if rec.CredentialVersion != before {
+		if err := store.DeleteFeedTokens(tx, rec.Actor()); err != nil {
+			return err
+		}
+	}
+	if err := put(tx, rec); err != nil {
+		return err
+	}
+	return appendAccountEvent(tx, &rec.User, action, by, d.clock.Now())
 }
 
 // ResetPassword gives the account, named by id or email address, a new
@@ -290,16 +311,15 @@ func (d *Directory) setPassword(ctx context.Context, idOrEmail, password, by, ac
 		if err != nil {
 			return err
 		}
+		version := rec.CredentialVersion
 		rec.PasswordHash, rec.Disabled, rec.Failures, rec.LockedUntil = hash, false, 0, time.Time{}
+		rec.EndSessions()
 		if action == actionPasswordChanged {
 			// The user chose it themselves: what a required change asks for.
 			rec.PasswordChangeRequired = false
 		}
 		u = &rec.User
-		if err := put(tx, rec); err != nil {
-			return err
-		}
-		return appendAccountEvent(tx, u, action, by, d.clock.Now())
+		return d.write(tx, rec, version, action, by)
 	})
 	return u, err
 }

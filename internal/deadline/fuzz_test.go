@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 )
 
 // parseOrZero lets the fuzzer reach validation: a string that is not a date
@@ -86,5 +87,31 @@ func FuzzParseGOVUKBankHolidays(f *testing.F) {
 		}
 		// Whatever was accepted must be usable: a calculation over it cannot panic.
 		_, _ = NewEngine(BuiltinCalendars().Merge(cal)).Calculate(ewReq("2026-03-02"))
+	})
+}
+
+// FuzzParseDate reads any date a door receives. An accepted date writes
+// back as exactly the text read and is a real day by the standard
+// library's calendar (which years the rules cover is the engine's check);
+// every refusal says what was wanted.
+func FuzzParseDate(f *testing.F) {
+	for _, s := range []string{"2026-03-02", "2024-02-29", "2026-02-29", "1900-01-01", "2200-12-31", "1899-12-31", "2026-3-2", "+026-03-02", "2026-03-02T00:00", "２０２６-03-02", "0000-00-00", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		d, err := ParseDate(s)
+		if err != nil {
+			if !strings.Contains(err.Error(), "date") {
+				t.Fatalf("%q refused with %v", s, err)
+			}
+			return
+		}
+		if d.String() != s {
+			t.Fatalf("%q reads as %s", s, d)
+		}
+		std, err := time.Parse(time.DateOnly, s)
+		if err != nil || DateOf(std) != d {
+			t.Fatalf("%q is accepted as %+v; the standard library says %v, %v", s, d, std, err)
+		}
 	})
 }

@@ -1,6 +1,7 @@
 package letters
 
 import (
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -73,7 +74,7 @@ func parseBlocks(text string) []Block {
 			cur.Items = append(cur.Items, item)
 		case cur != nil && cur.Kind == blockList && !broken:
 			cur.Items[len(cur.Items)-1] += " " + line
-		case cur != nil && cur.Kind == blockParagraph:
+		case cur != nil && cur.Kind == blockParagraph && !bareMark(cur.Text):
 			cur.Text += " " + line
 		default:
 			flush()
@@ -83,6 +84,13 @@ func parseBlocks(text string) []Block {
 	}
 	flush()
 	return out
+}
+
+// bareMark reports a paragraph that is only a heading or item mark ("#",
+// "-"): a line joined to it would make its canonical text read back as a
+// heading or an item, so the line starts a paragraph of its own.
+func bareMark(text string) bool {
+	return text == "-" || slices.ContainsFunc(headingMarks, func(h struct{ mark, kind string }) bool { return text == strings.TrimSpace(h.mark) })
 }
 
 func heading(line string) (kind, rest string, ok bool) {

@@ -57,7 +57,9 @@ func (e *RefusedError) Permanent() bool { return true }
 func ParseSMTPURL(raw string) (*Mailer, error) {
 	u, err := url.Parse(raw)
 	if err != nil {
-		return nil, fmt.Errorf("--smtp-url: %w", err)
+		// Not wrapped: url.Parse's error quotes the whole address, password
+		// and all, and an invalid escape quotes part of it.
+		return nil, errors.New("--smtp-url is not a URL: percent-encode any of : / ? # [ ] @ % in the user name or password")
 	}
 	from := u.Query().Get("from")
 	if a, err := mail.ParseAddress(from); err != nil || a.Address != from {

@@ -38,7 +38,7 @@ func decodePageToken(token, query string) (string, error) {
 	if token == "" {
 		return "", nil
 	}
-	raw, err := base64.RawURLEncoding.DecodeString(token)
+	raw, err := base64.RawURLEncoding.Strict().DecodeString(token) // one spelling per token
 	if err != nil || len(raw) <= pageTokenHeader || raw[0] != pageTokenFormat {
 		return "", fault.Invalid("page_token", "is not a token this server issued; pass the next_page_token of the previous response")
 	}

@@ -52,6 +52,8 @@ type Config struct {
 	// OIDC adds staff sign-in with an OpenID Connect provider; nil for
 	// local accounts only.
 	OIDC *staff.OIDCConfig
+	// Limits bound what a client may hold; zero fields take their defaults.
+	Limits Limits
 }
 
 // Validate checks the configuration and fills in defaults.
@@ -72,6 +74,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Clock == nil {
 		c.Clock = clock.System{}
+	}
+	if err := c.Limits.withDefaults(); err != nil {
+		return err
 	}
 	if c.PublicURL != "" {
 		if err := checkPublicURL(c.PublicURL); err != nil {
@@ -151,6 +156,10 @@ func New(ctx context.Context, cfg Config, lis Listeners, services Services) (*Se
 		lis.Close()
 		return nil, err
 	}
+	// The admin socket is local and owner-only, so it has no cap: an
+	// administrator can reach the server however many clients hold the
+	// public ports.
+	lis.GRPC, lis.HTTP = cfg.Limits.limitListener(lis.GRPC), cfg.Limits.limitListener(lis.HTTP)
 	s := &Server{cfg: cfg, log: cfg.Logger, services: services, lis: lis}
 	if err := s.buildGRPC(); err != nil {
 		lis.Close()
@@ -173,11 +182,11 @@ func (s *Server) buildGRPC() error {
 	s.registry.MustRegister(metrics, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 
 	authn := newAuthenticator(s.services.Tokens, s.log)
-	s.grpc = grpc.NewServer(
+	s.grpc = grpc.NewServer(append(s.cfg.Limits.grpcOptions(),
 		grpc.Creds(newPeerCredentials()),
 		grpc.ChainUnaryInterceptor(unaryInterceptors(s.log, metrics, authn, validator)...),
 		grpc.ChainStreamInterceptor(streamInterceptors(s.log, metrics, authn)...),
-	)
+	)...)
 	rdv1.RegisterNoticeServiceServer(s.grpc, &noticeService{work: s.services.Notices})
 	rdv1.RegisterDeadlineServiceServer(s.grpc, NewDeadlineService(s.services.Deadlines, s.cfg.Clock))
 	rdv1.RegisterCaseServiceServer(s.grpc, &caseService{work: s.services.Cases})
@@ -205,7 +214,7 @@ func (s *Server) Run(ctx context.Context) error {
 		return err
 	}
 	defer conn.Close()
-	httpServer := &http.Server{Handler: s.httpHandler(gateway, s.registry), ReadHeaderTimeout: 10 * time.Second}
+	httpServer := s.cfg.Limits.httpServer(s.httpHandler(gateway, s.registry))
 
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return s.serveGRPC(s.lis.GRPC) })

@@ -120,6 +120,9 @@ type Accounts interface {
 	// new password (users.Update's rules); Unlock lifts a lockout.
 	Update(ctx context.Context, idOrEmail string, up users.Update, by string) (*users.User, error)
 	Unlock(ctx context.Context, idOrEmail, by string) (*users.User, error)
+	// EndSessions signs the account out everywhere and stops its calendar
+	// feed; a new password, a new role and disabling do the same.
+	EndSessions(ctx context.Context, idOrEmail, by string) (*users.User, error)
 	ResetPassword(ctx context.Context, idOrEmail, password, by string) (*users.User, error)
 	ChangePassword(ctx context.Context, id, current, next string) (*users.User, error)
 	SignIn(ctx context.Context, email, password string) (*users.User, error)

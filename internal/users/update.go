@@ -47,7 +47,10 @@ func (up Update) Apply(u *User, by string, all []User) (changed bool, err error)
 		if err := checkRole(u, up.Role, by, all); err != nil {
 			return false, err
 		}
-		next.Role = up.Role
+		if next.Role != up.Role {
+			next.Role = up.Role
+			next.EndSessions()
+		}
 	}
 	if slices.Contains(up.Paths, "password_change_required") {
 		next.PasswordChangeRequired = up.PasswordChangeRequired
@@ -82,6 +85,23 @@ func CheckDisable(u *User, by string) error {
 		return &fault.FailedPrecondition{Subject: subject(u), Description: "you cannot disable your own account; ask another administrator"}
 	}
 	return nil
+}
+
+// Disable stops the account signing in and ends its sessions, after
+// CheckDisable's rule, and reports whether it was enabled. Ending the
+// sessions as well as setting the flag matters: a password reset enables
+// the account again, and a session stolen before it was disabled must not
+// come back to life then.
+func (u *User) Disable(by string) (changed bool, err error) {
+	if err := CheckDisable(u, by); err != nil {
+		return false, err
+	}
+	if u.Disabled {
+		return false, nil
+	}
+	u.Disabled = true
+	u.EndSessions()
+	return true, nil
 }
 
 // lastAdmin reports whether u is the only enabled administrator among all.

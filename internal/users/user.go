@@ -29,6 +29,27 @@ type User struct {
 	// PasswordChangeRequired sends the user to choose a new password
 	// before anything else; changing it clears the flag.
 	PasswordChangeRequired bool `json:"password_change_required,omitempty"`
+	// CredentialVersion counts the changes that end every session of the
+	// account (see EndSessions); a session remembers the version it began
+	// with and works only while the account still has it.
+	CredentialVersion uint64 `json:"credential_version,omitempty"`
+}
+
+// EndSessions ends every session of the account, and every credential
+// derived from a session such as the calendar feed, by moving its
+// credential version on. The accounts use case calls it, in the same
+// transaction, for each change after which whoever held a session can no
+// longer be assumed to be the account's owner with the account's rights: a
+// new password (chosen or set by an administrator), a new role, disabling,
+// and an administrator's "end all sessions". Unlocking and requiring a new
+// password do not: the credential and the rights stay the same.
+func (u *User) EndSessions() { u.CredentialVersion++ }
+
+// SessionValid reports whether a session that began at the given
+// credential version still works: the account is enabled and nothing has
+// ended its sessions since.
+func (u *User) SessionValid(version uint64) bool {
+	return !u.Disabled && version == u.CredentialVersion
 }
 
 // Actor is how the user is recorded in the audit trail and as a case's

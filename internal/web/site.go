@@ -106,6 +106,7 @@ func (s *Site) readForm(w http.ResponseWriter, r *http.Request) bool {
 	r.Body = http.MaxBytesReader(w, r.Body, limit)
 	var err error
 	if files {
+		AllowSlowBody(w, r, limit)
 		// Held in memory up to the limit, which bounds the whole body, so
 		// an upload never lands in a temporary file.
 		err = r.ParseMultipartForm(limit)

@@ -129,6 +129,14 @@ func (h *handler) resetPassword(w http.ResponseWriter, r *http.Request, me *staf
 		u, err := h.cfg.Users.ResetPassword(r.Context(), id, password, me.actor)
 		if err == nil {
 			h.cfg.Log.Info("staff password reset", "user", u.ID, "by", me.actor)
+			if u.Actor() == me.actor {
+				// Setting one's own password ends one's own sessions too;
+				// the administrator goes on in a fresh one.
+				if err := h.begin(w, r, localAccount(u)); err != nil {
+					h.render.Fail(w, err)
+					return
+				}
+			}
 			http.Redirect(w, r, "/staff/users?"+url.Values{"reset": {u.ID}}.Encode(), http.StatusSeeOther)
 			return
 		}
@@ -201,6 +209,9 @@ var accountDone = map[string]func(u *users.User) string{
 	},
 	"password-not-required": func(u *users.User) string { return u.Name + " no longer has to choose a new password" },
 	"unlocked":              func(u *users.User) string { return u.Name + "’s account is unlocked: they can sign in again now" },
+	"sessions-ended": func(u *users.User) string {
+		return u.Name + " is signed out everywhere and their calendar feed address no longer works"
+	},
 }
 
 // accountID is the account id a path names. The use case also finds an
@@ -305,6 +316,16 @@ func (h *handler) unlockAccount(w http.ResponseWriter, r *http.Request, me *staf
 	h.changeAccount(w, r, me, "unlock", web.NewForm(nil), func(id string) (*users.User, string, error) {
 		u, err := h.cfg.Users.Unlock(r.Context(), id, me.actor)
 		return u, "unlocked", err
+	})
+}
+
+// endSessions signs the account out everywhere, for a lost device or a
+// session that may have been stolen. An administrator ending their own
+// sessions is signed out too, and meets the sign-in page next.
+func (h *handler) endSessions(w http.ResponseWriter, r *http.Request, me *staffer) {
+	h.changeAccount(w, r, me, "end-sessions", web.NewForm(nil), func(id string) (*users.User, string, error) {
+		u, err := h.cfg.Users.EndSessions(r.Context(), id, me.actor)
+		return u, "sessions-ended", err
 	})
 }
 

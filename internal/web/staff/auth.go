@@ -21,17 +21,32 @@ type sessionData struct {
 	Bulk *bulkOutcome `json:"bulk,omitempty"`
 }
 
-// account is who signed in. A local account's role and status are read
-// again from the directory on every request, so disabling an account or
-// changing its role takes effect at once; an OpenID Connect sign-in keeps
-// the role its ID token granted until the session ends.
+// account is who signed in. A local account is read again from the
+// directory on every request, and the session ends once the account's
+// credential version is no longer the one it signed in with (a new
+// password, role, disabling or "end all sessions"); an OpenID Connect
+// sign-in keeps the role its ID token granted until the session ends.
 type account struct {
 	UserID  string    `json:"user_id,omitempty"`
 	Subject string    `json:"subject,omitempty"`
 	Name    string    `json:"name"`
 	Role    auth.Role `json:"role"`
 	Saved   time.Time `json:"saved"`
+	// CredentialVersion is the local account's when the session began.
+	CredentialVersion uint64 `json:"credential_version,omitempty"`
 }
+
+// localAccount is what a session remembers of a local account signing in.
+func localAccount(u *users.User) *account {
+	return &account{UserID: u.ID, Name: u.Name, Role: u.Role, CredentialVersion: u.CredentialVersion}
+}
+
+// errSessionEnded is a session whose account has changed since it began:
+// its record is deleted and the person is told why they must sign in.
+var errSessionEnded = errors.New("the account changed since this session began")
+
+// endedQuery marks the sign-in page shown after errSessionEnded.
+const endedQuery = "ended"
 
 // staffer is the signed-in member of staff a page is drawn for.
 type staffer struct {
@@ -55,7 +70,8 @@ func (s *staffer) can(need auth.Role) bool { return s.role.Includes(need) }
 func (h *handler) need(role auth.Role, page func(http.ResponseWriter, *http.Request, *staffer)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		me, err := h.current(r)
-		if err != nil {
+		ended := errors.Is(err, errSessionEnded)
+		if err != nil && !ended {
 			h.render.Fail(w, err)
 			return
 		}
@@ -64,7 +80,11 @@ func (h *handler) need(role auth.Role, page func(http.ResponseWriter, *http.Requ
 			if r.Method != http.MethodGet {
 				next = r.URL.Path
 			}
-			http.Redirect(w, r, "/staff/sign-in?"+url.Values{"next": {next}}.Encode(), http.StatusSeeOther)
+			q := url.Values{"next": {next}}
+			if ended {
+				q.Set(endedQuery, "1")
+			}
+			http.Redirect(w, r, "/staff/sign-in?"+q.Encode(), http.StatusSeeOther)
 			return
 		}
 		if me.newPassword && r.URL.Path != passwordPath {
@@ -84,7 +104,8 @@ func (h *handler) need(role auth.Role, page func(http.ResponseWriter, *http.Requ
 	}
 }
 
-// current returns the signed-in member of staff, or nil.
+// current returns the signed-in member of staff, or nil; a session its
+// account's changes have ended is errSessionEnded.
 func (h *handler) current(r *http.Request) (*staffer, error) {
 	sess := h.cfg.Sessions.Current(r)
 	if sess == nil {
@@ -102,10 +123,16 @@ func (h *handler) current(r *http.Request) (*staffer, error) {
 	if a.UserID != "" {
 		u, err := h.cfg.Users.Get(r.Context(), a.UserID)
 		switch {
-		case err != nil && web.ErrorOf(err).Kind == web.Missing, err == nil && u.Disabled:
-			return nil, nil // the account is gone or stopped: signed out
+		case err != nil && web.ErrorOf(err).Kind == web.Missing:
+			return nil, nil // the account is gone: signed out
 		case err != nil:
 			return nil, err // a failure of ours must not sign anyone out
+		case !u.SessionValid(a.CredentialVersion):
+			// Deleted, not just refused, so nothing can revive it.
+			if err := h.cfg.Sessions.Clear(context.WithoutCancel(r.Context()), sess); err != nil {
+				return nil, err
+			}
+			return nil, errSessionEnded
 		}
 		me.actor, me.name, me.role, me.newPassword = u.Actor(), u.Name, u.Role, u.PasswordChangeRequired
 	} else {
@@ -144,6 +171,8 @@ type signInData struct {
 	OIDC bool
 	// Created says the first administrator's account was just made.
 	Created bool
+	// Ended says a change to the account ended the person's session.
+	Ended bool
 }
 
 func (h *handler) showSignIn(w http.ResponseWriter, r *http.Request) {
@@ -152,14 +181,13 @@ func (h *handler) showSignIn(w http.ResponseWriter, r *http.Request) {
 		h.render.Fail(w, err)
 		return
 	}
-	h.renderSignIn(w, http.StatusOK, sess, web.NewForm(nil), safeNext(r.URL.Query().Get("next")), r.URL.Query().Get("created") != "")
+	q := r.URL.Query()
+	h.renderSignIn(w, http.StatusOK, sess, web.NewForm(nil), signInData{Next: safeNext(q.Get("next")), Created: q.Get("created") != "", Ended: q.Get(endedQuery) != ""})
 }
 
-func (h *handler) renderSignIn(w http.ResponseWriter, status int, sess *web.Session, f *web.Form, next string, created bool) {
-	h.render.Render(w, status, "staff/sign-in", web.View{
-		Title: "Sign in", Form: f, CSRF: h.cfg.Sessions.CSRFToken(sess),
-		Data: signInData{Next: next, OIDC: h.oidc != nil, Created: created},
-	})
+func (h *handler) renderSignIn(w http.ResponseWriter, status int, sess *web.Session, f *web.Form, d signInData) {
+	d.OIDC = h.oidc != nil
+	h.render.Render(w, status, "staff/sign-in", web.View{Title: "Sign in", Form: f, CSRF: h.cfg.Sessions.CSRFToken(sess), Data: d})
 }
 
 // signInRefused is said for every refusal alike (unknown address, wrong
@@ -179,7 +207,7 @@ func (h *handler) signIn(w http.ResponseWriter, r *http.Request) {
 		f.Fail("password", "", "Enter your password")
 	}
 	if f.HasErrors() {
-		h.renderSignIn(w, http.StatusUnprocessableEntity, sess, f, next, false)
+		h.renderSignIn(w, http.StatusUnprocessableEntity, sess, f, signInData{Next: next})
 		return
 	}
 	u, err := h.cfg.Users.SignIn(r.Context(), f.Get("email"), password)
@@ -187,14 +215,14 @@ func (h *handler) signIn(w http.ResponseWriter, r *http.Request) {
 	if errors.As(err, &refused) {
 		h.cfg.Log.Info("staff sign-in refused", "reason", refused.Reason.Error())
 		f.Fail("email", "", signInRefused)
-		h.renderSignIn(w, http.StatusUnprocessableEntity, sess, f, next, false)
+		h.renderSignIn(w, http.StatusUnprocessableEntity, sess, f, signInData{Next: next})
 		return
 	}
 	if err != nil {
 		h.render.Fail(w, err)
 		return
 	}
-	if err := h.begin(w, r, &account{UserID: u.ID, Name: u.Name, Role: u.Role}); err != nil {
+	if err := h.begin(w, r, localAccount(u)); err != nil {
 		h.render.Fail(w, err)
 		return
 	}

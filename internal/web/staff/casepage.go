@@ -383,7 +383,7 @@ func (h *handler) evidence(w http.ResponseWriter, r *http.Request, _ *staffer) {
 	}
 	w.Header().Set("Content-Type", "application/zip")
 	w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", "evidence-"+ev.Case.Reference+".zip"))
-	if err := export.WriteBundle(w, ev); err != nil {
+	if err := export.WriteBundle(web.Download(w), ev); err != nil {
 		h.cfg.Log.Error("evidence bundle failed part way", "case", ev.Case.ID, "error", err)
 	}
 }

@@ -53,6 +53,20 @@ func (h *handler) feedICS(w http.ResponseWriter, r *http.Request) {
 		h.render.Fail(w, err)
 		return
 	}
+	if id, local := strings.CutPrefix(owner, "user:"); local {
+		// Ending an account's sessions deletes its feed token too; this
+		// also stops a token kept from before that rule, once its account
+		// is disabled or gone.
+		u, err := h.cfg.Users.Get(r.Context(), id)
+		if err == nil && u.Disabled {
+			h.render.NotFound(w)
+			return
+		}
+		if err != nil {
+			h.render.Fail(w, err)
+			return
+		}
+	}
 	names, err := h.names(r.Context())
 	if err != nil {
 		h.render.Fail(w, err)

@@ -126,6 +126,9 @@ func New(cfg Config) (http.Handler, error) {
 		{"POST /staff/users/{id}/role", []string{"AdminService/UpdateUser"}, h.changeRole},
 		{"POST /staff/users/{id}/password-change", []string{"AdminService/UpdateUser"}, h.requirePasswordChange},
 		{"POST /staff/users/{id}/unlock", []string{"AdminService/UnlockUser"}, h.unlockAccount},
+		// Ending an account's sessions has no API call of its own; it is
+		// a lesser disabling, so it needs the role disabling does.
+		{"POST /staff/users/{id}/end-sessions", []string{"AdminService/DisableUser"}, h.endSessions},
 		{"GET /staff/tokens", []string{"AdminService/ListTokens"}, h.tokens},
 		{"POST /staff/tokens", []string{"AdminService/CreateToken", "AdminService/ListTokens"}, h.createToken},
 		{"GET /staff/tokens/{id}/revoke", []string{"AdminService/ListTokens", "AdminService/RevokeToken"}, h.confirmRevoke},

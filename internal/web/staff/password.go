@@ -49,7 +49,7 @@ func (h *handler) changePassword(w http.ResponseWriter, r *http.Request, me *sta
 		f.Fail("new-password", "", "Enter a new password")
 	}
 	if !f.HasErrors() {
-		_, err := h.cfg.Users.ChangePassword(r.Context(), id, current, next)
+		u, err := h.cfg.Users.ChangePassword(r.Context(), id, current, next)
 		var refused *users.SignInError
 		switch e := web.ErrorOf(err); {
 		case errors.As(err, &refused):
@@ -61,6 +61,12 @@ func (h *handler) changePassword(w http.ResponseWriter, r *http.Request, me *sta
 			return
 		default:
 			h.cfg.Log.Info("staff password changed", "user", id)
+			// The change ended every session of the account, this one
+			// included; the person who made it goes on in a fresh one.
+			if err := h.begin(w, r, localAccount(u)); err != nil {
+				h.render.Fail(w, err)
+				return
+			}
 			http.Redirect(w, r, passwordPath+"?changed=1", http.StatusSeeOther)
 			return
 		}

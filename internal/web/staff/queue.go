@@ -598,7 +598,7 @@ func (h *handler) exportCSV(w http.ResponseWriter, r *http.Request, me *staffer)
 	qq, _ := readQueue(r.URL.Query())
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", "rightsdesk-cases-"+h.cfg.Work.Today().String()+".csv"))
-	if err := export.CasesCSV(r.Context(), w, h.cfg.Work, qq.filter(me), qq.orderBy(), false); err != nil {
+	if err := export.CasesCSV(r.Context(), web.Download(w), h.cfg.Work, qq.filter(me), qq.orderBy(), false); err != nil {
 		h.cfg.Log.Error("CSV export failed part way", "error", err)
 	}
 }
