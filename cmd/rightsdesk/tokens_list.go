@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"text/tabwriter"
@@ -26,13 +25,7 @@ func runTokensList(ctx context.Context, args []string, stdout, stderr io.Writer)
 		return err
 	}
 	if *asJSON {
-		enc := json.NewEncoder(stdout)
-		for _, t := range tokens {
-			if err := enc.Encode(t); err != nil {
-				return err
-			}
-		}
-		return nil
+		return printJSONLines(stdout, tokens)
 	}
 	if len(tokens) == 0 {
 		fmt.Fprintln(stderr, "No tokens yet: create one with `rightsdesk tokens create --role admin --name NAME`.")

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"text/tabwriter"
@@ -26,13 +25,7 @@ func runUsersList(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return err
 	}
 	if *asJSON {
-		enc := json.NewEncoder(stdout)
-		for _, u := range list {
-			if err := enc.Encode(u); err != nil {
-				return err
-			}
-		}
-		return nil
+		return printJSONLines(stdout, list)
 	}
 	if len(list) == 0 {
 		fmt.Fprintln(stderr, "No accounts yet: create one with `rightsdesk users create --role admin --name NAME --email EMAIL`.")
