@@ -8,7 +8,8 @@ MODCACHE          := $(shell go env GOMODCACHE)
 BUF               := go tool -modfile=tools/go.mod buf
 STATICCHECK       := go tool -modfile=tools/go.mod staticcheck
 GOTESTSUM         := go tool -modfile=tools/go.mod gotestsum
-AGAINST           ?= main
+# buf breaking compares with the latest release tag, or main until the first.
+AGAINST           ?= $(shell git describe --tags --abbrev=0 2>/dev/null || echo main)
 BIN               := bin/rightsdesk
 VERSION           ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS           := -X github.com/rightsdesk/rightsdesk/internal/buildinfo.Version=$(VERSION)
@@ -51,7 +52,7 @@ run: build
 	$(BIN) serve
 
 # The last line says what passed and names anything skipped.
-test: skip-report check-generated check-assets lint fmt-check vet staticcheck unit race browser-test readme-check
+test: skip-report check-generated check-assets lint breaking fmt-check vet staticcheck unit race browser-test readme-check
 	@if [ -s $(SKIPPED) ]; then \
 	  echo "make test: every check that ran passed; skipped: $$(paste -sd ';' $(SKIPPED) | sed 's/;/; /g')"; \
 	else echo "make test: all checks passed, none skipped"; fi
@@ -205,6 +206,7 @@ generate: protodeps
 
 lint: protodeps
 	$(BUF) lint
+	$(BUF) format --diff --exit-code proto
 
 # Regenerates into the work tree and fails if anything under gen/ changed.
 check-generated: generate
