@@ -8,8 +8,9 @@
 # A reader follows some lines by hand; this script does the same:
 #   sudo apt-get install …           skipped (CI installs the packages first)
 #   git clone <this repository> …    clones this checkout instead
-#   make run                         starts the server in the background, with node, npm
-#                                    and npx hidden (building needs only Go), and checks
+#   make run                         starts the server in the background as make run does
+#                                    (the development keyring, made if missing), with node,
+#                                    npm and npx hidden (building needs only Go), and checks
 #                                    that the start page is served with its stylesheet
 #   make test                        skipped (this runs inside make test)
 #   … # server stopped               stops the server, runs the line, starts it again
@@ -27,8 +28,12 @@ script="$work/readme.sh"
   cat <<'PRELUDE'
 set -euo pipefail
 curl() { command curl --fail-with-body "$@"; }
+# As make run does: a development keyring outside the data directory,
+# made on the first start.
+RD_KEYRING="${RIGHTSDESK_DEV_KEYRING:-$HOME/.config/rightsdesk/dev-keyring.json}"
 rd_start_server() {
-  bin/rightsdesk serve > "$RD_WORK/serve.out" 2> "$RD_WORK/serve.err" &
+  test -f "$RD_KEYRING" || bin/rightsdesk keys init --out "$RD_KEYRING"
+  bin/rightsdesk serve --keyring "$RD_KEYRING" > "$RD_WORK/serve.out" 2> "$RD_WORK/serve.err" &
   RD_SERVER=$!
   for _ in $(seq 1 200); do
     if grep -q '^Press Ctrl+C to stop' "$RD_WORK/serve.out" 2>/dev/null; then cat "$RD_WORK/serve.out"; return 0; fi

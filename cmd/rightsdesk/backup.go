@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 
 	rdv1 "github.com/rightsdesk/rightsdesk/gen/go/rightsdesk/v1"
 	"github.com/rightsdesk/rightsdesk/internal/auth"
+	"github.com/rightsdesk/rightsdesk/internal/durable"
 )
 
 func runBackup(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -27,8 +29,14 @@ func runBackup(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	n, err := writeBackup(ctx, f, where)
+	if err == nil {
+		err = f.Sync() // a backup the next power cut loses is none
+	}
 	if closeErr := f.Close(); err == nil {
 		err = closeErr
+	}
+	if err == nil {
+		err = durable.SyncDir(filepath.Dir(*out))
 	}
 	if err != nil {
 		_ = os.Remove(*out)

@@ -77,7 +77,11 @@ func checkRemoteStore(ctx context.Context, where app.StoreAddress, stdout io.Wri
 		return err
 	}
 	defer backend.Close()
-	st, err := store.OpenReadOnly(ctx, backend)
+	opts, err := offlineKeyring("")
+	if err != nil {
+		return err
+	}
+	st, err := store.OpenReadOnly(ctx, backend, opts...)
 	if err != nil {
 		return fmt.Errorf("%s: %w", where, err)
 	}

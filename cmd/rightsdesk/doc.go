@@ -13,5 +13,9 @@
 // mistyped --data creates nothing and fails with "no database at …", and
 // the file's bytes are left as they were. Commands that write open it
 // read-write and may create a new database, which is how the first admin
-// is made; every open refuses an empty or truncated file.
+// is made; every open refuses an empty or truncated file. Personal data is
+// encrypted at rest: serve needs the keyring (--keyring, or $RIGHTSDESK_KEK),
+// and offline commands open the store with the one $RIGHTSDESK_KEYRING or
+// $RIGHTSDESK_KEK holds, if any (offlineKeyring); the keys commands (keys*.go)
+// make, show, rotate and migrate to it.
 package main

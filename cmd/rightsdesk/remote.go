@@ -245,7 +245,7 @@ func (c *client) explain(err error) error {
 		}
 		return &serverError{msg: "the server refused the token: it is unknown there, revoked or malformed (check --token or RIGHTSDESK_TOKEN)"}
 	case codes.PermissionDenied:
-		need := info.GetMetadata()["required_role"]
+		need := info.GetMetadata()["requiredRole"]
 		if need == "" {
 			need = "a higher"
 		}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/rightsdesk/rightsdesk/internal/deadline"
 	"github.com/rightsdesk/rightsdesk/internal/devseed"
+	"github.com/rightsdesk/rightsdesk/internal/keyring"
 )
 
 func runDevSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -33,6 +34,10 @@ func runDevSeed(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	st, err := openStore(ctx, *data)
 	if err != nil {
 		return err
+	}
+	if !st.Sealed() {
+		_ = st.Close()
+		return fmt.Errorf("dev seed writes cases, which are encrypted at rest: give it the keyring serve will use, in $%s (a file) or $%s", keyringFileEnv, keyring.EnvVar)
 	}
 	opts.Progress = func(done int) { fmt.Fprintf(stderr, "seeded %d/%d cases\n", done, opts.Cases) }
 	res, err := devseed.Seed(ctx, st, deadline.NewEngine(cal), opts)

@@ -8,10 +8,14 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/rightsdesk/rightsdesk/internal/app"
+	"github.com/rightsdesk/rightsdesk/internal/buildinfo"
 	"github.com/rightsdesk/rightsdesk/internal/deadline"
 	"github.com/rightsdesk/rightsdesk/internal/notice/catalogue"
+	"github.com/rightsdesk/rightsdesk/internal/telemetry"
+	"github.com/rightsdesk/rightsdesk/internal/users"
 	"github.com/rightsdesk/rightsdesk/internal/web/staff"
 )
 
@@ -24,7 +28,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&cfg.Replica, "replica", "", "this replica's name in the leader election and the logs (default: host, process id and a random suffix)")
 	fs.DurationVar(&cfg.LeaderTTL, "leader-ttl", 0, "on etcd, how long the other replicas wait before taking over the background work of a leader that died without resigning (default 10s)")
 	fs.StringVar(&cfg.Server.GRPCAddr, "grpc-addr", "127.0.0.1:9090", "gRPC listen address")
-	fs.StringVar(&cfg.Server.HTTPAddr, "http-addr", "127.0.0.1:8080", "HTTP listen address (REST, web pages, health, metrics)")
+	fs.StringVar(&cfg.Server.HTTPAddr, "http-addr", "127.0.0.1:8080", "HTTP listen address (REST, web pages, health)")
+	fs.StringVar(&cfg.Server.AdminAddr, "admin-addr", "127.0.0.1:9091", "admin HTTP listen address, for operators only: Prometheus /metrics, /debug/pprof/, /healthz, /readyz (off for none)")
 	fs.Int64Var(&cfg.Server.MaxBodyBytes, "max-body", 1<<20, "largest request body accepted, in bytes")
 	fs.IntVar(&cfg.Server.Limits.MaxConnections, "max-connections", 0, "most connections held open at once on each of the HTTP and gRPC ports; more wait until one closes (default 2000, less when the open-file limit (ulimit -n) is under 4200: keep twice this plus 200 under it)")
 	fs.DurationVar(&cfg.Server.Limits.IdleTimeout, "idle-timeout", 0, "close an HTTP keep-alive or gRPC connection that carries no request for this long (default 2m)")
@@ -32,6 +37,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&cfg.Server.PublicURL, "public-url", "", "address the public reaches the web pages at, for links in emails; https:// marks the session cookie Secure (default http://HTTP-ADDR)")
 	fs.StringVar(&cfg.Server.SMTPURL, "smtp-url", "", "relay for letters to requesters (acknowledgement, requests, extension, response): smtp://[user:pass@]host[:587]?from=ADDRESS (STARTTLS) or smtps://…:465; none sent without it")
 	fs.StringVar(&cfg.DigestTime, "digest-time", "07:00", "UK time each working day staff are emailed their overdue cases and those due in the next 5 working days (HH:MM, or "+app.DigestOff+"); sent through --smtp-url to each enabled caseworker and administrator with an email address")
+	fs.Func("second-factor", "which local staff accounts must use two-step verification (an authenticator app's codes) after their password: admins (default), everyone, or optional (for staff who sign in through single sign-on with its own second factor)", func(v string) (err error) {
+		cfg.SecondFactor, err = users.ParseSecondFactorPolicy(v)
+		return err
+	})
 	fs.StringVar(&cfg.Templates, "templates", "", "directory of letter templates overriding the built-in ones, file for file (see internal/letters/FIELDS.md); a template naming an unknown field stops the start")
 	fs.StringVar(&cfg.Server.Contact.Email, "contact-email", "", "email address the public is told to write to about a request (default: the contacts the notices name)")
 	fs.StringVar(&cfg.Server.Contact.Phone, "contact-phone", "", "phone number the public is told to call about a request")
@@ -47,6 +56,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&oidc.RedirectURL, "oidc-redirect-url", "", "this site's /staff/oidc/callback as registered with the provider")
 	fs.StringVar(&oidc.RoleClaim, "oidc-role-claim", staff.DefaultRoleClaim, "ID token claim holding viewer, caseworker or admin (a string or a list)")
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
+	keyringPath := fs.String("keyring", "", "keyring file (mode 0600, outside --data) whose keys encrypt personal data at rest; default: the keyring in $RIGHTSDESK_KEK. Make one with `rightsdesk keys init --out FILE`")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -68,6 +78,24 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if cfg.Catalogue, err = catalogue.Builtin(); err != nil {
 		return fmt.Errorf("built-in catalogue: %w", err)
 	}
+	keys, err := app.LoadKeyring(*keyringPath, cfg.DataDir, os.LookupEnv)
+	if err != nil {
+		return err
+	}
+	cfg.Keyring = keys
+	// Traces go over OTLP when the standard OTEL_* variables ask (see
+	// telemetry.TracingFromEnv); without them nothing is recorded.
+	if cfg.Server.Tracing, err = telemetry.TracingFromEnv(ctx, os.Getenv, telemetry.Build{Version: buildinfo.String(), Revision: buildinfo.Revision()}); err != nil {
+		return err
+	}
+	defer func() {
+		// The spans of the last calls are sent before the process ends.
+		flushCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		if err := cfg.Server.Tracing.Shutdown(flushCtx); err != nil {
+			cfg.Server.Logger.Warn("OpenTelemetry: spans not exported at stop", "error", err)
+		}
+	}()
 	srv, err := app.New(ctx, cfg)
 	if err != nil {
 		return err
@@ -88,7 +116,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fmt.Fprintf(stdout, "  REST API     http://%s/v1/notices\n", srv.HTTPAddr())
 	fmt.Fprintf(stdout, "  OpenAPI      http://%s/openapi.json\n", srv.HTTPAddr())
 	fmt.Fprintf(stdout, "  health       http://%s/healthz  http://%s/readyz\n", srv.HTTPAddr(), srv.HTTPAddr())
-	fmt.Fprintf(stdout, "  metrics      http://%s/metrics\n", srv.HTTPAddr())
+	if admin := srv.AdminHTTPAddr(); admin != "" {
+		fmt.Fprintf(stdout, "  metrics      http://%s/metrics  (admin listener: also /debug/pprof/, /healthz, /readyz)\n", admin)
+	}
 	fmt.Fprintf(stdout, "  gRPC         %s (reflection on: grpcurl -plaintext %s list)\n", srv.GRPCAddr(), srv.GRPCAddr())
 	fmt.Fprintln(stdout, "Press Ctrl+C to stop.")
 	return srv.Run(ctx)

@@ -19,7 +19,7 @@ func TestServeRefusesABrokenTemplateOverride(t *testing.T) {
 		t.Fatal(err)
 	}
 	data := filepath.Join(t.TempDir(), "data")
-	code, stdout, stderr := runCLI(t, "serve", "--data", data, "--templates", templates, "--grpc-addr", "127.0.0.1:0", "--http-addr", "127.0.0.1:0")
+	code, stdout, stderr := runCLI(t, "serve", "--data", data, "--templates", templates, "--grpc-addr", "127.0.0.1:0", "--http-addr", "127.0.0.1:0", "--admin-addr", "off")
 	if code == 0 || !strings.Contains(stderr, "acknowledgement.tmpl") || !strings.Contains(stderr, "Nmae") {
 		t.Fatalf("exit %d, stdout %q, stderr %q; want a refusal naming acknowledgement.tmpl and .To.Nmae", code, stdout, stderr)
 	}

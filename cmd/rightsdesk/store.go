@@ -3,8 +3,11 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 
+	"github.com/rightsdesk/rightsdesk/internal/app"
+	"github.com/rightsdesk/rightsdesk/internal/keyring"
 	"github.com/rightsdesk/rightsdesk/internal/store"
 	"github.com/rightsdesk/rightsdesk/internal/store/bolt"
 )
@@ -19,7 +22,12 @@ func openStore(ctx context.Context, dir string) (*store.Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	st, err := store.Open(ctx, backend)
+	opts, err := offlineKeyring(dir)
+	if err != nil {
+		_ = backend.Close()
+		return nil, err
+	}
+	st, err := store.Open(ctx, backend, opts...)
 	if err != nil {
 		_ = backend.Close()
 		return nil, err
@@ -48,9 +56,34 @@ func openStoreReadOnly(ctx context.Context, dir string) (*store.Store, error) {
 // openReadOnlySchema checks the schema of a read-only backend, naming the
 // file in the error.
 func openReadOnlySchema(ctx context.Context, dir string, backend *bolt.Backend) (*store.Store, error) {
-	st, err := store.OpenReadOnly(ctx, backend)
+	opts, err := offlineKeyring(dir)
+	if err != nil {
+		return nil, err
+	}
+	st, err := store.OpenReadOnly(ctx, backend, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", filepath.Join(dir, bolt.FileName), err)
 	}
 	return st, nil
+}
+
+// keyringFileEnv names the keyring file for offline commands, as
+// serve's --keyring does for the server.
+const keyringFileEnv = "RIGHTSDESK_KEYRING"
+
+// offlineKeyring is the keyring an offline command opens the store with:
+// the file $RIGHTSDESK_KEYRING names, or the keyring in $RIGHTSDESK_KEK,
+// or none. Without one, an encrypted store still serves what holds no
+// personal data (accounts, tokens, notices); what does (cases, their audit
+// payloads) is refused with store.ErrKeyringRequired, naming the fix.
+func offlineKeyring(dataDir string) ([]store.OpenOption, error) {
+	path := os.Getenv(keyringFileEnv)
+	if path == "" && os.Getenv(keyring.EnvVar) == "" {
+		return nil, nil
+	}
+	kr, err := app.LoadKeyring(path, dataDir, os.LookupEnv)
+	if err != nil {
+		return nil, err
+	}
+	return []store.OpenOption{store.WithKeyring(kr)}, nil
 }

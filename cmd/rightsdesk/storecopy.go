@@ -43,7 +43,14 @@ func runStoreCopy(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return fmt.Errorf("--from %s: %w", src, err)
 	}
 	defer srcBackend.Close()
-	srcStore, err := store.OpenReadOnly(ctx, srcBackend)
+	// The chain's payloads are sealed: verifying it needs the keyring
+	// ($RIGHTSDESK_KEYRING or $RIGHTSDESK_KEK); the copy itself moves
+	// ciphertext and wrapped keys as they are.
+	keys, err := offlineKeyring(src.Dir)
+	if err != nil {
+		return err
+	}
+	srcStore, err := store.OpenReadOnly(ctx, srcBackend, keys...)
 	if err != nil {
 		return fmt.Errorf("--from %s: %w", src, err)
 	}
@@ -71,7 +78,7 @@ func runStoreCopy(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return fmt.Errorf("copy to %s: %w", dst, err)
 	}
 	got, verr := storecopy.Verify(ctx, sum, dstBackend)
-	dstStore, err := store.OpenReadOnly(ctx, dstBackend)
+	dstStore, err := store.OpenReadOnly(ctx, dstBackend, keys...)
 	if err != nil {
 		return fmt.Errorf("--to %s after the copy: %w", dst, err)
 	}
@@ -83,7 +90,7 @@ func runStoreCopy(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		label  string
 		bucket store.Bucket
 	}{
-		{"cases", store.BucketCases}, {"audit events", store.BucketAudit}, {"open-by-due entries", store.BucketOpenByDue},
+		{"cases", store.BucketCases}, {"case data keys", store.BucketCaseKeys}, {"audit events", store.BucketAudit}, {"open-by-due entries", store.BucketOpenByDue},
 		{"users", store.BucketUsers}, {"API tokens", store.BucketTokens}, {"notices", store.BucketNotices},
 		{"web sessions", store.BucketWebSessions}, {"holiday imports", store.BucketHolidays},
 	} {

@@ -277,5 +277,8 @@ func userFromProto(u *rdv1.StaffUser) *users.User {
 	if u.GetLocked() && u.GetLockExpireTime() != nil {
 		out.LockedUntil = u.GetLockExpireTime().AsTime()
 	}
+	if u.GetSecondFactorTime() != nil {
+		out.SecondFactorSince = u.GetSecondFactorTime().AsTime()
+	}
 	return out
 }

@@ -49,6 +49,9 @@ func runUsersList(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		if u.PasswordChangeRequired {
 			state += ", new password required"
 		}
+		if u.HasSecondFactor() {
+			state += ", two-step verification"
+		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", u.ID, u.Email, u.Name, u.Role, u.Created.UTC().Format(time.RFC3339), last, state)
 	}
 	return tw.Flush()

@@ -22,6 +22,7 @@ type accountEditor interface {
 	accountBook
 	update(ctx context.Context, who string, up users.Update) (*users.User, error)
 	unlock(ctx context.Context, who string) (*users.User, error)
+	resetSecondFactor(ctx context.Context, who string) (*users.User, error)
 }
 
 var (

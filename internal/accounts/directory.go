@@ -25,6 +25,10 @@ import (
 type Options struct {
 	Params  users.Params
 	Lockout users.Lockout
+	// SecondFactor says who must use two-step verification; Issuer is the
+	// name authenticator apps show beside the codes ("Rightsdesk").
+	SecondFactor users.SecondFactorPolicy
+	Issuer       string
 }
 
 // record is how an account is stored: the account with its password hash,
@@ -32,6 +36,11 @@ type Options struct {
 type record struct {
 	users.User
 	PasswordHash string `json:"password_hash"`
+	// SecondFactor is the enrolled two-step verification, if any;
+	// PendingSecondFactor the secret being set up, shown to the user and
+	// not yet confirmed with a code.
+	SecondFactor        *users.SecondFactor `json:"second_factor,omitempty"`
+	PendingSecondFactor string              `json:"pending_second_factor,omitempty"`
 }
 
 var _ usecase.Accounts = (*Directory)(nil)
@@ -43,6 +52,8 @@ type Directory struct {
 	random  io.Reader
 	params  users.Params
 	lockout users.Lockout
+	policy  users.SecondFactorPolicy
+	issuer  string
 
 	// decoy is a hash checked when no account's can be, so an unknown,
 	// disabled or locked account takes as long to refuse as a wrong password.
@@ -59,7 +70,10 @@ func New(st *store.Store, c clock.Clock, random io.Reader, opts Options) *Direct
 	if opts.Lockout == (users.Lockout{}) {
 		opts.Lockout = users.DefaultLockout
 	}
-	return &Directory{store: st, clock: c, random: random, params: opts.Params, lockout: opts.Lockout}
+	if opts.Issuer == "" {
+		opts.Issuer = "Rightsdesk"
+	}
+	return &Directory{store: st, clock: c, random: random, params: opts.Params, lockout: opts.Lockout, policy: opts.SecondFactor, issuer: opts.Issuer}
 }
 
 // Create adds an account. The email address must not have one already.
@@ -175,6 +189,7 @@ func appendAccountEvent(tx store.WriteTx, u *users.User, action, by string, now 
 		After: map[string]string{
 			"role": u.Role.String(), "disabled": strconv.FormatBool(u.Disabled),
 			"password_change_required": strconv.FormatBool(u.PasswordChangeRequired),
+			"second_factor":            strconv.FormatBool(u.HasSecondFactor()),
 		},
 	}, nil)
 }
@@ -370,11 +385,8 @@ func (d *Directory) SignIn(ctx context.Context, email, password string) (*users.
 		case rec == nil:
 			refusal = users.ErrBadCredentials
 			return nil
-		case rec.Disabled:
-			refusal = users.ErrDisabled
-			return nil
-		case rec.Locked(now):
-			refusal = users.ErrLocked
+		case rec.Refusal(now) != nil:
+			refusal = rec.Refusal(now)
 			return nil
 		}
 		d.lockout.CountAttempt(&rec.User, now)
@@ -411,7 +423,9 @@ func (d *Directory) SignIn(ctx context.Context, email, password string) (*users.
 			u = nil
 			return nil
 		}
-		rec.Failures, rec.LockedUntil, rec.LastSignIn = 0, time.Time{}, d.clock.Now().UTC()
+		if rec.SecondFactor == nil {
+			rec.Failures, rec.LockedUntil, rec.LastSignIn = 0, time.Time{}, d.clock.Now().UTC()
+		} // else the attempt stays counted until its code is right (VerifySecondFactor)
 		if rehash != "" && rec.PasswordHash == hash {
 			rec.PasswordHash = rehash
 		}

@@ -24,7 +24,9 @@ import (
 	"github.com/rightsdesk/rightsdesk/internal/operations"
 	"github.com/rightsdesk/rightsdesk/internal/server"
 	"github.com/rightsdesk/rightsdesk/internal/store"
+	"github.com/rightsdesk/rightsdesk/internal/telemetry/storemetrics"
 	"github.com/rightsdesk/rightsdesk/internal/tokens"
+	"github.com/rightsdesk/rightsdesk/internal/users"
 	"github.com/rightsdesk/rightsdesk/internal/web/staff"
 	"github.com/rightsdesk/rightsdesk/internal/websessions"
 )
@@ -65,6 +67,14 @@ type Config struct {
 	// Templates is a directory of letter templates overriding the built-in
 	// ones (see internal/letters); none when empty.
 	Templates string
+	// SecondFactor says which local accounts must use two-step
+	// verification (users.SecondFactorAdmins, the zero value, by default).
+	SecondFactor users.SecondFactorPolicy
+	// Keyring holds the key-encryption keys that protect personal data at
+	// rest (see package keyring): required. The store records its check
+	// values, so a different keyring is refused before anything is
+	// written.
+	Keyring store.Keyring
 	// DigestTime is when each working day the daily digest of due and
 	// overdue cases is emailed to staff: "HH:MM", UK time (07:00 when
 	// empty), or DigestOff. It needs the letters' relay (--smtp-url).
@@ -100,6 +110,9 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	if err := cfg.Server.Validate(); err != nil {
 		return nil, err
 	}
+	if cfg.Keyring == nil {
+		return nil, errNoKeyring
+	}
 	if cfg.Calendars == nil {
 		cfg.Calendars = deadline.BuiltinCalendars()
 	}
@@ -126,7 +139,9 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	st, err := openStore(ctx, where, cfg.Server.Logger)
+	st, err := openStore(ctx, where, cfg.Server.Logger, cfg.Keyring, func(b store.Backend) store.Backend {
+		return storemetrics.Wrap(b, cfg.Server.Metrics, cfg.Server.Tracing)
+	})
 	if err != nil {
 		lis.Close()
 		return nil, err
@@ -158,7 +173,8 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		_ = st.Close()
 		return nil, err
 	}
-	a := &App{store: st, blobs: blobs}
+	a := &App{store: st, blobs: sealedDocuments(blobs, st)}
+	cfg.Server.Metrics.MustRegister(storemetrics.NewOutboxCollector(ctx, st))
 	if err := a.build(ctx, cfg, lis, templates, org); err != nil {
 		_ = st.Close()
 		return nil, err
@@ -185,12 +201,19 @@ func AdminSocket(dataDir string) (string, bool) {
 // a file up to bolt.DefaultSyncCheckLimit and in the background above it,
 // where a damaged page found later makes every read and write fail (and so
 // readiness) rather than serving from it.
-func openStore(ctx context.Context, where StoreAddress, log *slog.Logger) (*store.Store, error) {
-	backend, err := OpenBackend(ctx, where, OpenOptions{CheckPages: true, Log: log})
+//
+// instrument wraps the engine before the store uses it (commit metrics and
+// spans); the outbox's gauges are registered once the store is open.
+func openStore(ctx context.Context, where StoreAddress, log *slog.Logger, keys store.Keyring, instrument func(store.Backend) store.Backend) (*store.Store, error) {
+	if err := CheckKeyring(ctx, where, keys); err != nil {
+		return nil, err
+	}
+	engine, err := OpenBackend(ctx, where, OpenOptions{CheckPages: true, Log: log})
 	if err != nil {
 		return nil, err
 	}
-	st, err := store.Open(ctx, backend)
+	backend := instrument(engine)
+	st, err := store.Open(ctx, backend, store.WithKeyring(keys))
 	if err != nil {
 		_ = backend.Close()
 		return nil, err
@@ -214,7 +237,7 @@ func (a *App) build(ctx context.Context, cfg Config, lis server.Listeners, templ
 	}
 	engine := deadline.NewEngine(calendars)
 	c := cfg.Server.Clock
-	directory := accounts.New(st, c, cfg.Random, accounts.Options{})
+	directory := accounts.New(st, c, cfg.Random, accounts.Options{SecondFactor: cfg.SecondFactor})
 	if a.setup, a.setupExpires, err = directory.SetupLink(ctx); err != nil {
 		lis.Close()
 		return fmt.Errorf("first-administrator link: %w", err)
@@ -245,7 +268,7 @@ func (a *App) build(ctx context.Context, cfg Config, lis server.Listeners, templ
 		Deadlines:  engine,
 		Users:      directory,
 		Tokens:     tokens.New(st, c, cfg.Random),
-		Operations: operations.New(st),
+		Operations: operations.New(st, operations.Options{SpoolDir: cfg.DataDir}),
 		Sessions:   websessions.New(st, cfg.Random),
 	})
 	return err
@@ -320,6 +343,10 @@ func (a *App) GRPCAddr() string { return a.server.GRPCAddr() }
 
 // HTTPAddr is the address the HTTP server listens on.
 func (a *App) HTTPAddr() string { return a.server.HTTPAddr() }
+
+// AdminHTTPAddr is the address of the admin HTTP listener (/metrics,
+// pprof, readiness), or "" when there is none.
+func (a *App) AdminHTTPAddr() string { return a.server.AdminHTTPAddr() }
 
 // Run serves, and runs the background work while this replica leads,
 // until ctx is cancelled; then it drains in-flight calls, stops the doors,

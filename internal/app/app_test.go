@@ -52,7 +52,7 @@ func TestServeRefusesADamagedDatabase(t *testing.T) {
 			path := filepath.Join(dir, bolt.FileName)
 			tt.damage(t, path)
 			before := bolttest.SHA256(t, path)
-			a, err := app.New(t.Context(), app.Config{DataDir: dir, Server: loopback()})
+			a, err := app.New(t.Context(), app.Config{DataDir: dir, Server: loopback(), Keyring: apptest.Keyring(t, dir)})
 			if err == nil {
 				t.Fatalf("serve started on %s", tt.name)
 			}
@@ -79,7 +79,7 @@ func TestAStartThatFailsCreatesNothing(t *testing.T) {
 		"a busy gRPC port":    {GRPCAddr: busy.Addr().String(), HTTPAddr: "127.0.0.1:0"},
 		"an unusable address": {GRPCAddr: "nowhere", HTTPAddr: "127.0.0.1:0"},
 	} {
-		if _, err := app.New(t.Context(), app.Config{DataDir: dir, Server: cfg}); err == nil {
+		if _, err := app.New(t.Context(), app.Config{DataDir: dir, Server: cfg, Keyring: apptest.Keyring(t, dir)}); err == nil {
 			t.Fatalf("%s: started", name)
 		}
 		if _, err := os.Stat(dir); !errors.Is(err, fs.ErrNotExist) {
@@ -117,7 +117,7 @@ func TestAnUnknownRegionIsRefusedBeforeAnythingIsCreated(t *testing.T) {
 		"--notice-region": {NoticeRegions: map[string]string{"it-service-desk": "wales"}},
 	} {
 		dir := filepath.Join(t.TempDir(), "data")
-		cfg.DataDir, cfg.Server = dir, loopback()
+		cfg.DataDir, cfg.Server, cfg.Keyring = dir, loopback(), apptest.Keyring(t, dir)
 		_, err := app.New(t.Context(), cfg)
 		if err == nil || !strings.Contains(err.Error(), flag) || !strings.Contains(err.Error(), "scotland") {
 			t.Fatalf("%s wales: %v; want a refusal naming the flag and the known regions", flag, err)
@@ -132,7 +132,8 @@ func TestAnUnknownRegionIsRefusedBeforeAnythingIsCreated(t *testing.T) {
 // come before gRPC begins serving, which is no failure.
 func TestAServerStoppedAtOnceStopsCleanly(t *testing.T) {
 	for range 20 {
-		a, err := app.New(t.Context(), app.Config{DataDir: t.TempDir(), Server: loopback()})
+		dir := t.TempDir()
+		a, err := app.New(t.Context(), app.Config{DataDir: dir, Server: loopback(), Keyring: apptest.Keyring(t, dir)})
 		if err != nil {
 			t.Fatal(err)
 		}

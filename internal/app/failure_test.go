@@ -28,8 +28,10 @@ import (
 
 	rdv1 "github.com/rightsdesk/rightsdesk/gen/go/rightsdesk/v1"
 	"github.com/rightsdesk/rightsdesk/internal/app"
+	"github.com/rightsdesk/rightsdesk/internal/app/apptest"
 	"github.com/rightsdesk/rightsdesk/internal/audit"
 	"github.com/rightsdesk/rightsdesk/internal/casework"
+	"github.com/rightsdesk/rightsdesk/internal/keyring"
 	"github.com/rightsdesk/rightsdesk/internal/leader"
 	"github.com/rightsdesk/rightsdesk/internal/notice/catalogue"
 	"github.com/rightsdesk/rightsdesk/internal/notify/notifytest"
@@ -101,6 +103,12 @@ func runReplicaProcess(addr, name, relayAddr string) int {
 	if relayAddr != "" {
 		cfg.Server.SMTPURL = "smtp://" + relayAddr + "?from=privacy@example.org"
 	}
+	keys, err := keyring.FromEnv(os.LookupEnv) // the test's keyring for the shared store
+	if err != nil {
+		fmt.Println("error:", err)
+		return 1
+	}
+	cfg.Keyring = keys
 	a, err := app.New(ctx, cfg)
 	if err != nil {
 		fmt.Println("error:", err)
@@ -126,7 +134,8 @@ type process struct {
 func startProcess(t *testing.T, addr, name, relayAddr, token string) *process {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), replicaStoreEnv+"="+addr, replicaNameEnv+"="+name, replicaRelayEnv+"="+relayAddr)
+	cmd.Env = append(os.Environ(), replicaStoreEnv+"="+addr, replicaNameEnv+"="+name, replicaRelayEnv+"="+relayAddr,
+		keyring.EnvVar+"="+string(apptest.Keyring(t, addr).Encode()))
 	cmd.Stderr = os.Stderr
 	out, err := cmd.StdoutPipe()
 	if err != nil {
@@ -541,7 +550,7 @@ func verifiedCopy(t *testing.T, addr string) *store.Store {
 	if err = errors.Join(err, dst.Close()); err != nil {
 		t.Fatal(err)
 	}
-	return openURL(t, "bolt://"+dir)
+	return openURLWith(t, "bolt://"+dir, apptest.Keyring(t, addr)) // the copy's keys are the source's
 }
 
 // drive creates cases and assigns each once, recording what was

@@ -33,7 +33,7 @@ func brokenTemplates(t *testing.T) string {
 // bound or created, and the message names the file and the field.
 func TestABrokenTemplateOverrideStopsTheStartAndCreatesNothing(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "data")
-	cfg := app.Config{DataDir: dir, Server: loopback(), Templates: brokenTemplates(t)}
+	cfg := app.Config{DataDir: dir, Server: loopback(), Templates: brokenTemplates(t), Keyring: apptest.Keyring(t, dir)}
 	_, err := app.New(t.Context(), cfg)
 	if err == nil || !strings.Contains(err.Error(), "--templates") || !strings.Contains(err.Error(), "withdrawn.tmpl") || !strings.Contains(err.Error(), "Nmae") {
 		t.Fatalf("start with a broken override: %v; want the flag, the file and the field named", err)
@@ -49,7 +49,7 @@ func TestABrokenTemplateOverrideStopsTheStartAndCreatesNothing(t *testing.T) {
 // letter is sent, and it starts.
 func TestAnOrganisationRequestersCannotReachMayNotSendLetters(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "data")
-	cfg := app.Config{DataDir: dir, Server: loopback(), Catalogue: []notice.Notice{}}
+	cfg := app.Config{DataDir: dir, Server: loopback(), Catalogue: []notice.Notice{}, Keyring: apptest.Keyring(t, dir)}
 	cfg.Server.SMTPURL = "smtp://127.0.0.1:1?from=privacy@example.org"
 	_, err := app.New(t.Context(), cfg)
 	if err == nil || !strings.Contains(err.Error(), "--contact-email") || !strings.Contains(err.Error(), "--smtp-url") {

@@ -39,6 +39,13 @@ const staffPassword = "correct horse battery staple 7"
 // openURL opens the store at a store address as the server would.
 func openURL(t *testing.T, addr string) *store.Store {
 	t.Helper()
+	return openURLWith(t, addr, apptest.Keyring(t, addr))
+}
+
+// openURLWith opens the store at addr with keys: a backup restored
+// elsewhere opens with the keyring of the store it was taken from.
+func openURLWith(t *testing.T, addr string, keys store.Keyring) *store.Store {
+	t.Helper()
 	where, err := app.ParseStore(addr, "")
 	if err != nil {
 		t.Fatal(err)
@@ -47,7 +54,7 @@ func openURL(t *testing.T, addr string) *store.Store {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := store.Open(t.Context(), b)
+	st, err := store.Open(t.Context(), b, store.WithKeyring(keys))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -251,7 +258,7 @@ func TestTwoReplicasOnEtcd(t *testing.T) {
 		if err := os.WriteFile(filepath.Join(dir, bolt.FileName), raw, 0o600); err != nil {
 			t.Fatal(err)
 		}
-		restored := openURL(t, "bolt://"+dir)
+		restored := openURLWith(t, "bolt://"+dir, apptest.Keyring(t, addr))
 		defer restored.Close()
 		chain, err := casework.VerifyChain(t.Context(), restored)
 		if err != nil || chain.Events == 0 {

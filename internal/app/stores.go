@@ -139,6 +139,9 @@ func OpenBlobs(ctx context.Context, addr, dataDir string) (blob.Store, error) {
 // background work: alone on bbolt (the file's lock admits one process), an
 // etcd election beside the store on etcd.
 func electorFor(b store.Backend, replica string, ttl time.Duration) leader.Elector {
+	if w, ok := b.(interface{ Unwrap() store.Backend }); ok {
+		b = w.Unwrap() // the engine under the metrics
+	}
 	if e, ok := b.(*etcd.Backend); ok {
 		return etcdleader.New(e.Client(), e.Prefix()+"x/leader", replica, ttl)
 	}

@@ -39,6 +39,7 @@ var rules = []rule{
 	{"storage does not know what uses it", storage, slices.Concat(doors, useCaseImpl, composition, []string{"internal/usecase", "internal/policy"})},
 	{"the deadline clock imports nothing of ours", []string{"internal/deadline"}, []string{""}},
 	{"the keyring imports nothing of ours: it encrypts, and knows no case, store or door", keys, []string{""}},
+	{"telemetry instruments the doors and the store from outside: it knows no door, use case or wiring", []string{"internal/telemetry"}, slices.Concat(doors, useCaseImpl, composition)},
 }
 
 func matches(pkg string, prefixes []string) bool {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"google.golang.org/grpc"
@@ -18,6 +19,7 @@ import (
 	"github.com/rightsdesk/rightsdesk/internal/casework"
 	"github.com/rightsdesk/rightsdesk/internal/clock"
 	"github.com/rightsdesk/rightsdesk/internal/deadline"
+	"github.com/rightsdesk/rightsdesk/internal/keyring"
 	"github.com/rightsdesk/rightsdesk/internal/notice/catalogue"
 	"github.com/rightsdesk/rightsdesk/internal/server"
 	"github.com/rightsdesk/rightsdesk/internal/store"
@@ -51,9 +53,14 @@ func startServerOn(ctx context.Context, addr, dir string) (*instance, error) {
 	if err != nil {
 		return nil, err
 	}
+	keys, err := benchKeys()
+	if err != nil {
+		return nil, err
+	}
 	runCtx, cancel := context.WithCancel(ctx)
 	start := time.Now()
 	srv, err := app.New(runCtx, app.Config{
+		Keyring:   keys,
 		DataDir:   dir,
 		Store:     addr,
 		Server:    server.Config{GRPCAddr: "127.0.0.1:0", HTTPAddr: "127.0.0.1:0", Logger: slog.New(slog.DiscardHandler)},
@@ -146,8 +153,17 @@ func openStoreAt(ctx context.Context, addr, dir string) (*store.Store, error) {
 	return openOver(ctx, backend)
 }
 
+// benchKeys is the keyring of every store a bench run makes: one per
+// process, in memory, so that the server opens what the seeding sealed.
+var benchKeys = sync.OnceValues(func() (*keyring.Keyring, error) { return keyring.NewKeyring(time.Now()) })
+
 func openOver(ctx context.Context, backend store.Backend) (*store.Store, error) {
-	st, err := store.Open(ctx, backend)
+	keys, err := benchKeys()
+	if err != nil {
+		_ = backend.Close()
+		return nil, err
+	}
+	st, err := store.Open(ctx, backend, store.WithKeyring(keys))
 	if err != nil {
 		_ = backend.Close()
 		return nil, err

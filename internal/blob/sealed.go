@@ -6,8 +6,8 @@ import (
 )
 
 // Sealer transforms a blob's bytes on their way into a store and back:
-// encryption under a per-case key will be one (it lands with the
-// encryption issue). Seal returns a writer that writes the sealed form of
+// encryption under the case's data key is one (keyring.StreamSealer; the
+// composition root wires it, see internal/app's documents.go). Seal returns a writer that writes the sealed form of
 // what it is given to w, and must be closed to flush; Open returns the
 // plain bytes of sealed r.
 type Sealer interface {

@@ -104,7 +104,11 @@ type IdentityStatus string
 const (
 	IdentityNotRequested IdentityStatus = "not_requested"
 	IdentityRequested    IdentityStatus = "requested"
-	IdentityVerified     IdentityStatus = "verified"
+	// IdentityReceived is proof the requester sent in answer to a request
+	// for it: the clock starts again from the day it arrived, but nobody
+	// has yet checked that it proves who they are (ConfirmIdentity does).
+	IdentityReceived IdentityStatus = "received"
+	IdentityVerified IdentityStatus = "verified"
 )
 
 // FeeStatus is where a fee stands.
@@ -177,9 +181,12 @@ type Outcome struct {
 
 // Task is follow-up work.
 type Task struct {
-	ID          string    `json:"id"`
-	Kind        TaskKind  `json:"kind"`
-	Recipient   string    `json:"recipient,omitempty"`
+	ID        string   `json:"id"`
+	Kind      TaskKind `json:"kind"`
+	Recipient string   `json:"recipient,omitempty"`
+	// Email is, for an Article 19 task done by letter, the address the
+	// recipient was written to.
+	Email       string    `json:"email,omitempty"`
 	State       TaskState `json:"state"`
 	Due         string    `json:"due,omitempty"`
 	Resolution  string    `json:"resolution,omitempty"`
@@ -195,6 +202,9 @@ type Note struct {
 	Created time.Time `json:"created"`
 	On      string    `json:"on,omitempty"`
 	Text    string    `json:"text"`
+	// RequestID is the client's id for the request that added the note,
+	// so that a retry adds no second one (Repeats).
+	RequestID string `json:"request_id,omitempty"`
 }
 
 // ExchangeKind says which way an exchange with the requester went.

@@ -16,7 +16,9 @@ func (c *Case) deadlineRequest() (deadline.Request, error) {
 	if req.Received, err = deadline.ParseDate(c.ReceivedOn); err != nil {
 		return req, fault.Invalid("case.received_on", "%v", err)
 	}
-	if c.IdentityStatus == IdentityVerified {
+	// The law starts the clock when the identity information arrives, not
+	// when staff get round to checking it.
+	if c.IdentityStatus == IdentityReceived || c.IdentityStatus == IdentityVerified {
 		if req.IdentityReceived, err = optionalDate(c.IdentityReceivedOn); err != nil {
 			return req, err
 		}

@@ -201,9 +201,11 @@ func (cmd RequestFromRequester) apply(c *Case, env Env) (map[string]any, error) 
 	return personalDetail(cmd.Detail), nil
 }
 
-// ConfirmIdentity records that the request itself shows who the requester
-// is (their staff account, details that match the records), so nothing is
-// asked of them and the clock runs from receipt; work starts on a new case.
+// ConfirmIdentity records that staff are satisfied who the requester is:
+// from the request itself (their staff account, details that match the
+// records), so nothing is asked of them and the clock runs from receipt,
+// or from the proof they sent when asked, which leaves the clock running
+// from the day it arrived. Work starts on a new case.
 type ConfirmIdentity struct {
 	On     string
 	Detail string
@@ -227,12 +229,18 @@ func (cmd ConfirmIdentity) apply(c *Case, env Env) (map[string]any, error) {
 	if _, err := actionDate(c, env, "on", cmd.On); err != nil {
 		return nil, err
 	}
-	c.IdentityStatus, c.IdentityRequestedOn, c.IdentityReceivedOn = IdentityVerified, "", ""
+	if c.IdentityStatus == IdentityReceived {
+		c.IdentityStatus = IdentityVerified
+	} else {
+		c.IdentityStatus, c.IdentityRequestedOn, c.IdentityReceivedOn = IdentityVerified, "", ""
+	}
 	c.State = StateInProgress
 	return personalDetail(cmd.Detail), nil
 }
 
 // RecordResponse records what the case was waiting for and resumes work.
+// Proof of identity is recorded as received, not verified: the clock runs
+// again from its date, and checking it is ConfirmIdentity's.
 type RecordResponse struct {
 	On     string
 	Detail string
@@ -259,7 +267,7 @@ func (cmd RecordResponse) apply(c *Case, env Env) (map[string]any, error) {
 		if on < c.IdentityRequestedOn {
 			return nil, fault.Invalid("on", "%s is before identity was asked for (%s)", on, c.IdentityRequestedOn)
 		}
-		c.IdentityStatus, c.IdentityReceivedOn = IdentityVerified, on
+		c.IdentityStatus, c.IdentityReceivedOn = IdentityReceived, on
 	case WaitingForFee:
 		if on < c.FeeRequestedOn {
 			return nil, fault.Invalid("on", "%s is before the fee was asked for (%s)", on, c.FeeRequestedOn)
@@ -322,12 +330,14 @@ func (cmd Extend) apply(c *Case, env Env) (map[string]any, error) {
 	return nil, nil
 }
 
-// Close ends the case with an outcome.
+// Close ends the case with an outcome, telling the recipients named in
+// Notify of the correction, deletion or restriction done (Article 19).
 type Close struct {
 	On            string
 	Outcome       OutcomeKind
 	RefusalReason RefusalReason
 	Detail        string
+	Notify        []RecipientNotice
 }
 
 // Action implements Command.
@@ -350,6 +360,9 @@ func (cmd Close) apply(c *Case, env Env) (map[string]any, error) {
 	if err := invalidIf(v); err != nil {
 		return nil, err
 	}
+	if err := checkRecipientNotices(c, cmd.Outcome, cmd.Notify); err != nil {
+		return nil, err
+	}
 	on, err := actionDate(c, env, "on", cmd.On)
 	if err != nil {
 		return nil, err
@@ -359,7 +372,14 @@ func (cmd Close) apply(c *Case, env Env) (map[string]any, error) {
 	}
 	c.WaitingFor = WaitingForNothing
 	c.Outcome = &Outcome{Kind: cmd.Outcome, RefusalReason: cmd.RefusalReason, ClosedOn: on, OnTime: on <= c.Clock.Due, Detail: strings.TrimSpace(cmd.Detail)}
-	return personalDetail(cmd.Detail), nil
+	personal := personalDetail(cmd.Detail)
+	if told := c.tellRecipients(cmd.Notify, on, env.Actor); len(told) > 0 {
+		if personal == nil {
+			personal = map[string]any{}
+		}
+		personal["recipients_told"] = told
+	}
+	return personal, nil
 }
 
 // Reopen brings a closed case back into work (admin only, enforced by the
@@ -395,6 +415,9 @@ func (cmd Reopen) apply(c *Case, env Env) (map[string]any, error) {
 type AddNote struct {
 	Text string
 	On   string
+	// RequestID, when set, makes a retry of the same request return the
+	// case with the note it added rather than add another (Repeats).
+	RequestID string
 }
 
 // Action implements Command.
@@ -406,6 +429,9 @@ func (cmd AddNote) apply(c *Case, env Env) (map[string]any, error) {
 	text := strings.TrimSpace(cmd.Text)
 	var v []fault.FieldViolation
 	checkText(&v, "text", text, MaxNote, paragraph, "a note needs some text")
+	if problem := identifierProblem(cmd.RequestID, false); problem != "" {
+		v = append(v, fault.FieldViolation{Field: "request_id", Description: problem})
+	}
 	if err := invalidIf(v); err != nil {
 		return nil, err
 	}
@@ -416,7 +442,7 @@ func (cmd AddNote) apply(c *Case, env Env) (map[string]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	c.Notes = append(c.Notes, Note{ID: fmt.Sprintf("n%d", len(c.Notes)+1), Author: env.Actor, Created: env.Now, On: on, Text: text})
+	c.Notes = append(c.Notes, Note{ID: fmt.Sprintf("n%d", len(c.Notes)+1), Author: env.Actor, Created: env.Now, On: on, Text: text, RequestID: cmd.RequestID})
 	return map[string]any{"note": text}, nil
 }
 

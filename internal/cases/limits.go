@@ -39,6 +39,11 @@ const (
 	MaxSearches       = 200
 	MaxClarifications = 20
 	MaxCaseText       = 2 << 20
+
+	// MaxRecipientNotices bounds the recipients one close tells of a
+	// correction, deletion or restriction (Article 19), each with a letter
+	// queued in the close's transaction.
+	MaxRecipientNotices = 20
 )
 
 // textKind says which characters a piece of text may hold.
@@ -140,7 +145,7 @@ func (c *Case) textBytes() int {
 		n += len(s.Source) + len(s.By) + len(s.Found) + len(s.Reason)
 	}
 	for _, t := range c.Tasks {
-		n += len(t.Resolution)
+		n += len(t.Resolution) + len(t.Recipient) + len(t.Email)
 	}
 	for _, e := range c.Exchanges {
 		n += len(e.Detail)
@@ -149,7 +154,7 @@ func (c *Case) textBytes() int {
 		}
 	}
 	for _, m := range c.Messages {
-		n += len(m.Subject) + len(m.To) + len(m.Delivery.lastError())
+		n += len(m.Subject) + len(m.To) + len(m.Recipient) + len(m.Delivery.lastError())
 	}
 	if c.Extension != nil {
 		n += len(c.Extension.Reason)

@@ -90,9 +90,14 @@ type Message struct {
 	By     string    `json:"by,omitempty"`
 	// Delivery is nil for a message that came in.
 	Delivery *Delivery `json:"delivery,omitempty"`
-	// Reply is what the requester said, for a message read from the case's
-	// exchanges by Correspondence; it is never stored here.
+	// Recipient is, for an Article 19 letter, the recipient told; To is
+	// where it went.
+	Recipient string `json:"recipient,omitempty"`
+	// Reply is what the requester said, and Files the documents they sent
+	// with it, for a message read from the case's exchanges by
+	// Correspondence; they are never stored here.
 	Reply string `json:"-"`
+	Files []File `json:"-"`
 }
 
 // Undelivered reports whether an outgoing message has yet to reach the
@@ -120,9 +125,11 @@ type Secret struct {
 
 // Outgoing is a rendered letter to send to the requester.
 type Outgoing struct {
-	Kind            MessageKind
-	Channel         Channel
-	To              string
+	Kind    MessageKind
+	Channel Channel
+	To      string
+	// Recipient is, for an Article 19 letter, the recipient written to.
+	Recipient       string
 	Template        string
 	TemplateVersion string
 	// Edited is true when the body is staff's edit of what the template wrote.
@@ -158,7 +165,7 @@ func Queue(c *Case, out Outgoing, env Env) (*Message, Change, error) {
 	m := Message{
 		ID: id, Direction: DirectionOut, Channel: out.Channel, Kind: out.Kind, Subject: out.Body.Subject,
 		Template: out.Template, TemplateVersion: out.TemplateVersion, SHA256: TextHash(out.Body.Text), Edited: out.Edited,
-		To: out.To, On: env.Today().String(), At: env.Now, By: env.Actor,
+		To: out.To, Recipient: out.Recipient, On: env.Today().String(), At: env.Now, By: env.Actor,
 		Delivery: &Delivery{State: DeliveryQueued},
 	}
 	c.Messages = append(c.Messages, m)
@@ -358,7 +365,7 @@ func (c *Case) Correspondence() []Message {
 		}
 		out = append(out, Message{
 			ID: "x" + strconv.Itoa(i+1), Direction: DirectionIn, Channel: replyChannel(e), Kind: KindReply,
-			On: e.On, By: e.By, Reply: e.Detail,
+			On: e.On, By: e.By, Reply: e.Detail, Files: e.Files,
 		})
 	}
 	slices.SortStableFunc(out, func(a, b Message) int { return strings.Compare(a.On, b.On) })

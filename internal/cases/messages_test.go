@@ -168,13 +168,14 @@ func TestRecordAttempt(t *testing.T) {
 
 func TestCorrespondenceMergesRepliesFromTheExchanges(t *testing.T) {
 	c := newCase(t)
+	passport := cases.File{ID: "d1", Key: "k", Name: "passport.pdf", MediaType: cases.MediaPDF, Size: 10, SHA256: strings.Repeat("ab", 32), ReceivedOn: "2026-03-05"}
 	if _, _, err := cases.Queue(c, letter(), env()); err != nil {
 		t.Fatal(err)
 	}
 	c.Messages[0].On = "2026-03-02"
 	c.Exchanges = []cases.Exchange{
 		{Kind: cases.ExchangeAsked, What: cases.WaitingForIdentity, On: "2026-03-03", By: "staff"},
-		{Kind: cases.ExchangeReplied, What: cases.WaitingForIdentity, On: "2026-03-05", Detail: "my passport", By: cases.RequesterActor},
+		{Kind: cases.ExchangeReplied, What: cases.WaitingForIdentity, On: "2026-03-05", Detail: "my passport", By: cases.RequesterActor, Files: []cases.File{passport}},
 		{Kind: cases.ExchangeReplied, What: cases.WaitingForIdentity, On: "2026-03-01", Detail: "by phone", By: "user:1"},
 	}
 	got := c.Correspondence()
@@ -197,5 +198,8 @@ func TestCorrespondenceMergesRepliesFromTheExchanges(t *testing.T) {
 	}
 	if got[2].Reply != "my passport" {
 		t.Errorf("reply text %q", got[2].Reply)
+	}
+	if len(got[2].Files) != 1 || got[2].Files[0] != passport || len(got[0].Files) != 0 {
+		t.Errorf("files %+v and %+v; want the passport with the reply that sent it, and none with the other", got[2].Files, got[0].Files)
 	}
 }

@@ -34,6 +34,9 @@ type Search struct {
 	// differ from who searched and when (a team reports back by email).
 	RecordedBy string    `json:"recorded_by"`
 	Recorded   time.Time `json:"recorded"`
+	// RequestID is the client's id for the request that recorded the
+	// entry, so that a retry records no second one (Repeats).
+	RequestID string `json:"request_id,omitempty"`
 }
 
 // Bounds on the free text of a search record: enough for a paragraph, not
@@ -46,10 +49,11 @@ const (
 // RecordSearch adds a system or team that was searched. By defaults to the
 // actor and On to today.
 type RecordSearch struct {
-	Source string
-	On     string
-	By     string
-	Found  string
+	Source    string
+	On        string
+	By        string
+	Found     string
+	RequestID string // see Repeats
 }
 
 // Action implements Command.
@@ -60,7 +64,7 @@ func (cmd RecordSearch) statedOn() string { return cmd.On }
 func (cmd RecordSearch) apply(c *Case, env Env) (map[string]any, error) {
 	s := Search{
 		Kind: SearchDone, Source: strings.TrimSpace(cmd.Source), By: strings.TrimSpace(cmd.By),
-		Found: strings.TrimSpace(cmd.Found), RecordedBy: env.Actor, Recorded: env.Now,
+		Found: strings.TrimSpace(cmd.Found), RecordedBy: env.Actor, Recorded: env.Now, RequestID: cmd.RequestID,
 	}
 	if s.By == "" {
 		s.By = env.Actor
@@ -84,9 +88,10 @@ func (cmd RecordSearch) apply(c *Case, env Env) (map[string]any, error) {
 // RecordNotSearched adds a system or team that was deliberately not
 // searched, and why: the other half of showing a search was proportionate.
 type RecordNotSearched struct {
-	Source string
-	Reason string
-	On     string // the date the source was set aside; today by default
+	Source    string
+	Reason    string
+	On        string // the date the source was set aside; today by default
+	RequestID string // see Repeats
 }
 
 // Action implements Command.
@@ -97,7 +102,7 @@ func (cmd RecordNotSearched) statedOn() string { return cmd.On }
 func (cmd RecordNotSearched) apply(c *Case, env Env) (map[string]any, error) {
 	s := Search{
 		Kind: SearchSkipped, Source: strings.TrimSpace(cmd.Source), Reason: strings.TrimSpace(cmd.Reason),
-		RecordedBy: env.Actor, Recorded: env.Now,
+		RecordedBy: env.Actor, Recorded: env.Now, RequestID: cmd.RequestID,
 	}
 	var v []fault.FieldViolation
 	checkText(&v, "source", s.Source, MaxSearchSource, line, "name the system or team not searched")
@@ -120,6 +125,9 @@ func (cmd RecordNotSearched) apply(c *Case, env Env) (map[string]any, error) {
 func (c *Case) addSearch(s Search, v []fault.FieldViolation) (map[string]any, error) {
 	if !c.Open() {
 		return nil, c.illegal("record a search on")
+	}
+	if problem := identifierProblem(s.RequestID, false); problem != "" {
+		v = append(v, fault.FieldViolation{Field: "request_id", Description: problem})
 	}
 	if err := invalidIf(v); err != nil {
 		return nil, err

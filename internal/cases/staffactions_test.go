@@ -80,3 +80,50 @@ func TestConfirmingIdentityStartsWorkWithoutStoppingTheClock(t *testing.T) {
 		t.Error("identity confirmed twice")
 	}
 }
+
+// Proof of identity that arrives is received, not verified: the clock runs
+// from its arrival either way, and checking it is a step of its own that
+// leaves the clock where the arrival put it.
+func TestIdentityReceivedIsCheckedBeforeItIsVerified(t *testing.T) {
+	const asked, arrived, checked = "2026-02-02", "2026-02-10", "2026-02-12"
+	for _, tc := range []struct {
+		name string
+		// answer records the proof arriving on arrived.
+		answer cases.Command
+		actor  string
+	}{
+		{"reply on the status page", cases.RequesterReply{Text: "My passport.", Files: []cases.File{storedFile("passport.pdf")}}, cases.RequesterActor},
+		{"staff record what came by post", cases.RecordResponse{On: arrived, Detail: "a copy of their passport"}, "user:alice"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := mustCreate(t, validNew(), envOn("2026-01-31"))
+			if _, err := cases.Apply(c, cases.RequestFromRequester{What: cases.WaitingForIdentity}, envOn(asked)); err != nil {
+				t.Fatal(err)
+			}
+			env := envOn(arrived)
+			env.Actor = tc.actor
+			if _, err := cases.Apply(c, tc.answer, env); err != nil {
+				t.Fatal(err)
+			}
+			if c.IdentityStatus != cases.IdentityReceived || c.IdentityReceivedOn != arrived || c.Clock.Start != arrived {
+				t.Fatalf("identity %s received %s clock start %s; want received on %s with the clock starting then", c.IdentityStatus, c.IdentityReceivedOn, c.Clock.Start, arrived)
+			}
+			received := c.Clock
+			if next := c.NextAction(envOn(arrived)); next != cases.ActCheckIdentity {
+				t.Errorf("next action %q; want %q while the proof waits to be checked", next, cases.ActCheckIdentity)
+			}
+			if _, err := cases.Apply(c, cases.ConfirmIdentity{On: checked, Detail: "Passport matches."}, envOn(checked)); err != nil {
+				t.Fatal(err)
+			}
+			if c.IdentityStatus != cases.IdentityVerified || c.IdentityReceivedOn != arrived || c.IdentityRequestedOn != asked {
+				t.Errorf("identity %s received %s requested %s; want verified with the dates kept", c.IdentityStatus, c.IdentityReceivedOn, c.IdentityRequestedOn)
+			}
+			if c.Clock.Start != received.Start || c.Clock.Due != received.Due {
+				t.Errorf("clock %s to %s after the check; want it left at %s to %s", c.Clock.Start, c.Clock.Due, received.Start, received.Due)
+			}
+			if slices.Contains(c.Actions(envOn(checked)), cases.ActCheckIdentity) {
+				t.Error("identity can still be checked once verified")
+			}
+		})
+	}
+}

@@ -13,6 +13,13 @@ import (
 // moves only through the lifecycle commands.
 var UpdatablePaths = []string{"description", "region", "requester", "channel", "received_on", "notices", "rights"}
 
+// FullReplacement is the update_mask that names every updatable field
+// (AIP-134): each takes From's value, so a case read, edited and sent back
+// whole is updated as sent. The region is the exception: it changes only
+// when From's differs, since changing it needs a reason and sending back
+// the one the case has is no change.
+const FullReplacement = "*"
+
 // Update copies the named fields from From. Changing the region, the
 // calendar the organisation's clock runs on, needs From.RegionReason.
 // Changing the notices pins each to the version in force when the request
@@ -28,23 +35,41 @@ func (Update) Action() string { return "case.updated" }
 
 func (cmd Update) apply(c *Case, env Env) (map[string]any, error) {
 	if len(cmd.Paths) == 0 {
-		return nil, fault.Invalid("update_mask", "name the fields to update: %s", strings.Join(UpdatablePaths, ", "))
+		return nil, fault.Invalid("update_mask", "name the fields to update (%s), or %q for all of them", strings.Join(UpdatablePaths, ", "), FullReplacement)
 	}
 	if !c.Open() {
 		return nil, c.illegal("update")
 	}
+	paths, err := cmd.paths(c)
+	if err != nil {
+		return nil, err
+	}
 	personal := map[string]any{}
-	for _, path := range cmd.Paths {
+	for _, path := range paths {
 		if err := cmd.applyPath(c, env, path, personal); err != nil {
 			return nil, err
 		}
 	}
-	if slices.Contains(cmd.Paths, "received_on") && !slices.Contains(cmd.Paths, "notices") {
+	if slices.Contains(paths, "received_on") && !slices.Contains(paths, "notices") {
 		if err := c.changeNotices(refsOf(c.Notices), env); err != nil {
 			return nil, err
 		}
 	}
 	return personal, nil
+}
+
+// paths are the fields the update changes: Paths, or for FullReplacement
+// every updatable one (less an unchanged region).
+func (cmd Update) paths(c *Case) ([]string, error) {
+	if !slices.Contains(cmd.Paths, FullReplacement) {
+		return cmd.Paths, nil
+	}
+	if len(cmd.Paths) > 1 {
+		return nil, fault.Invalid("update_mask", "%q names every updatable field, so it stands alone", FullReplacement)
+	}
+	return slices.DeleteFunc(slices.Clone(UpdatablePaths), func(p string) bool {
+		return p == "region" && cmd.From.Region == c.Region
+	}), nil
 }
 
 func (cmd Update) applyPath(c *Case, env Env, path string, personal map[string]any) error {

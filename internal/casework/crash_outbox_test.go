@@ -26,6 +26,7 @@ import (
 	"github.com/rightsdesk/rightsdesk/internal/notify"
 	"github.com/rightsdesk/rightsdesk/internal/notify/notifytest"
 	"github.com/rightsdesk/rightsdesk/internal/store"
+	"github.com/rightsdesk/rightsdesk/internal/testkeys"
 	"github.com/rightsdesk/rightsdesk/internal/usecase"
 )
 
@@ -143,18 +144,24 @@ func TestCrashOutboxLosesNoLetterAndSendsNoneTwice(t *testing.T) {
 	relay := notifytest.Start(t)
 	r := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 0))
 	env := func(life int) []string {
-		return []string{outboxCrashDirEnv + "=" + dir, outboxCrashRelayEnv + "=" + relay.Addr, outboxCrashLifeEnv + "=" + strconv.Itoa(life)}
+		return []string{outboxCrashDirEnv + "=" + dir, outboxCrashRelayEnv + "=" + relay.Addr, outboxCrashLifeEnv + "=" + strconv.Itoa(life), testkeys.Env(t, dir)}
 	}
 	var acked []string
 	// inWindow[life] is the letters that life left claimed and unrecorded
 	// when it was killed: the only ones another life may send again.
+	// committedUnsent counts the letters a kill left queued and not yet
+	// claimed: killed between the commit and the send, each must still be
+	// delivered, once.
 	inWindow := map[int]map[string]bool{}
+	committedUnsent := 0
 	rounds := crashRounds()
 	for life := range rounds {
 		relay.RefuseNext(r.IntN(3), 451) // a relay that is sometimes down, too
 		ids := runAndKill(t, "TestOutboxCrashChild", env(life), time.Duration(100+r.IntN(500))*time.Millisecond)
 		acked = append(acked, ids...)
-		inWindow[life] = claimedUnsent(t, dir, time.Now())
+		var queued int
+		inWindow[life], queued = claimedUnsent(t, dir, time.Now())
+		committedUnsent += queued
 	}
 	drain := rounds
 	runAndKill(t, "TestOutboxCrashChild", append(env(drain), outboxCrashDrainEnv+"=1"), time.Minute)
@@ -205,23 +212,27 @@ func TestCrashOutboxLosesNoLetterAndSendsNoneTwice(t *testing.T) {
 	if _, err := casework.VerifyChain(ctx, st); err != nil {
 		t.Fatalf("audit chain: %v", err)
 	}
-	t.Logf("%d lives killed, %d acknowledged cases, %d letters of theirs and %d in all delivered; %d sent again after a kill inside the documented window",
-		rounds, len(acked), letters, len(known), windowed)
+	if committedUnsent == 0 {
+		t.Error("no kill fell between a letter's commit and its send: the test did not test that")
+	}
+	t.Logf("%d lives killed, %d acknowledged cases, %d letters of theirs and %d in all delivered; %d letters were committed and not yet sent at a kill; %d sent again after a kill inside the documented window",
+		rounds, len(acked), letters, len(known), committedUnsent, windowed)
 }
 
 // claimedUnsent opens the store a child killed by dead left and returns
 // the letters it had claimed and not recorded sent: those the relay may
-// have accepted just before the kill. A claimed entry is due Claim after
-// its claim, so later than dead plus the longest backoff; a letter queued
-// or waiting to be tried again is due before that.
-func claimedUnsent(t *testing.T, dir string, dead time.Time) map[string]bool {
+// have accepted just before the kill; and how many it left queued and not
+// claimed. A claimed entry is due Claim after its claim, so later than
+// dead plus the longest backoff; a letter queued or waiting to be tried
+// again is due before that.
+func claimedUnsent(t *testing.T, dir string, dead time.Time) (held map[string]bool, queued int) {
 	t.Helper()
 	_, st, backend := openService(t, dir)
 	defer st.Close()
 	if err := backend.Check(); err != nil {
 		t.Fatalf("bbolt consistency check after SIGKILL: %v", err)
 	}
-	held := map[string]bool{}
+	held = map[string]bool{}
 	err := st.View(ctx, func(tx store.ReadTx) error {
 		entries, err := store.OutboxEntries(tx)
 		if err != nil {
@@ -241,6 +252,8 @@ func claimedUnsent(t *testing.T, dir string, dead time.Time) map[string]bool {
 			}
 			if e.Due.After(dead.Add(crashRetry.Cap)) {
 				held[e.MessageID] = true
+			} else {
+				queued++
 			}
 		}
 		return nil
@@ -248,7 +261,7 @@ func claimedUnsent(t *testing.T, dir string, dead time.Time) map[string]bool {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return held
+	return held, queued
 }
 
 // messageIDHeader finds the letter id in the Message-ID the outbox gave it.

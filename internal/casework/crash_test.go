@@ -16,6 +16,7 @@ import (
 	"github.com/rightsdesk/rightsdesk/internal/casework"
 	"github.com/rightsdesk/rightsdesk/internal/notice"
 	"github.com/rightsdesk/rightsdesk/internal/store"
+	"github.com/rightsdesk/rightsdesk/internal/testkeys"
 )
 
 // crashDirEnv tells a re-executed test binary to act as the crash child.
@@ -70,7 +71,7 @@ func TestCrashLosesNoAcknowledgedCase(t *testing.T) {
 	var acked []string
 	r := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 0))
 	for round := range crashRounds() {
-		ids := runAndKill(t, "TestCrashChild", []string{crashDirEnv + "=" + dir}, time.Duration(50+r.IntN(400))*time.Millisecond)
+		ids := runAndKill(t, "TestCrashChild", []string{crashDirEnv + "=" + dir, testkeys.Env(t, dir)}, time.Duration(50+r.IntN(400))*time.Millisecond)
 		acked = append(acked, ids...)
 		checkAfterCrash(t, dir, acked, round)
 	}

@@ -28,8 +28,9 @@ type decodedCase struct {
 	c   *cases.Case
 }
 
-func (d *decodedCases) load(tx store.ReadTx, id string) (*cases.Case, error) {
-	raw := store.CaseRecord(tx, id)
+// decode returns case id decoded from its stored record raw (nil: the
+// case is absent), read by the caller: a page reads its cases together.
+func (d *decodedCases) decode(tx store.ReadTx, id string, raw []byte) (*cases.Case, error) {
 	if raw == nil {
 		return nil, fmt.Errorf("case %q: %w", id, store.ErrNotFound)
 	}
@@ -39,7 +40,7 @@ func (d *decodedCases) load(tx store.ReadTx, id string) (*cases.Case, error) {
 	if ok && bytes.Equal(e.raw, raw) {
 		return e.c, nil
 	}
-	c, err := store.DecodeCase(id, raw)
+	c, err := store.DecodeCase(tx, id, raw)
 	if err != nil {
 		return nil, err
 	}

@@ -69,8 +69,14 @@ func (s *Service) letterFor(tx store.ReadTx, env cases.Env, c *cases.Case, cmd c
 // the letter.
 func (s *Service) queue(tx store.WriteTx, env cases.Env, c *cases.Case, l letters.Letter, secrets []cases.Secret) (*cases.Change, error) {
 	channel, to := deliveryOf(c, l)
+	return s.queueTo(tx, env, c, l, channel, to, "", secrets)
+}
+
+// queueTo is queue with the letter sent by channel to the address to
+// (an Article 19 letter goes to its recipient, named by recipient).
+func (s *Service) queueTo(tx store.WriteTx, env cases.Env, c *cases.Case, l letters.Letter, channel cases.Channel, to, recipient string, secrets []cases.Secret) (*cases.Change, error) {
 	out := cases.Outgoing{
-		Kind: messageKind[l.Kind], Channel: channel, To: to,
+		Kind: messageKind[l.Kind], Channel: channel, To: to, Recipient: recipient,
 		Template: l.Template, TemplateVersion: l.TemplateVersion, Edited: l.Edited,
 		Body:    cases.MessageBody{Subject: l.Subject, Text: l.Text, HTML: l.HTML},
 		Secrets: secrets,

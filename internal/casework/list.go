@@ -17,6 +17,9 @@ import (
 // selective filter returns a short page with a cursor instead of a long scan.
 const maxExamined = 10000
 
+// maxBatch bounds the cases a selective query reads in one batch.
+const maxBatch = 1024
+
 // plan is how a query walks the indexes: one bucket, the keys under prefix
 // in [lo, hi) (hi nil: to the end), ascending or, with desc, descending.
 // In a due-ordered index lo and hi also bound the due dates, so e.g.
@@ -80,7 +83,7 @@ func (s *Service) List(ctx context.Context, q usecase.Query) (*usecase.Page, err
 		if ref, ok := f.required("reference"); ok {
 			return lookupReference(tx, ref.text, f, d, page)
 		}
-		return scan(tx, p, q, s.decoded.load, func(c *cases.Case) bool { return f.match(c, d) }, page)
+		return scan(tx, p, q, s.decoded.decode, func(c *cases.Case) bool { return f.match(c, d) }, page)
 	})
 	return page, err
 }
@@ -134,7 +137,11 @@ func caseByReference(tx store.ReadTx, reference string) (*cases.Case, error) {
 // With q.Before it walks back from there instead, and returns that page
 // in the index's order; when no match lies before the page, walking back
 // gives the first page as a walk from the start draws it.
-func scan(tx store.ReadTx, p plan, q usecase.Query, load func(store.ReadTx, string) (*cases.Case, error), match func(*cases.Case) bool, page *usecase.Page) error {
+//
+// The cases of the entries walked are read a batch at a time, the first
+// batch as many as a page can use, so that on a networked store a page
+// is one read of its index and one of its cases, not a read per case.
+func scan(tx store.ReadTx, p plan, q usecase.Query, decode func(store.ReadTx, string, []byte) (*cases.Case, error), match func(*cases.Case) bool, page *usecase.Page) error {
 	back := q.Before != nil
 	from := q.After
 	if back {
@@ -143,37 +150,61 @@ func scan(tx store.ReadTx, p plan, q usecase.Query, load func(store.ReadTx, stri
 	var (
 		first, last []byte // the first and last entries the page covers
 		examined    int
-		more        bool // matches may lie past last
+		more        bool     // matches may lie past last
+		batch       [][]byte // entries walked whose cases are not read yet
+		batchSize   = q.Limit + 1
+		stopped     bool
 	)
-	err := p.walk(tx, p.desc == back, from, func(k []byte) (bool, error) {
-		if len(page.Cases) > 0 && examined >= maxExamined {
-			more = true
-			return false, nil
+	// examine reads the batch's cases and takes them in index order,
+	// until the page is done.
+	examine := func() (bool, error) {
+		ids := make([]string, len(batch))
+		for i, k := range batch {
+			ids[i] = store.IndexedCaseID(k)
 		}
-		examined++
-		c, err := load(tx, store.IndexedCaseID(k))
-		if err != nil {
-			return false, err
-		}
-		if match(c) {
-			if len(page.Cases) >= q.Limit {
-				more = true
+		records := store.CaseRecords(tx, ids)
+		for i, k := range batch {
+			if len(page.Cases) > 0 && examined >= maxExamined {
+				more, stopped = true, true
 				return false, nil
 			}
-			page.Cases = append(page.Cases, c)
+			examined++
+			c, err := decode(tx, ids[i], records[i])
+			if err != nil {
+				return false, err
+			}
+			if match(c) {
+				if len(page.Cases) >= q.Limit {
+					more, stopped = true, true
+					return false, nil
+				}
+				page.Cases = append(page.Cases, c)
+			}
+			if first == nil {
+				first = bytes.Clone(k)
+			}
+			last = append(last[:0], k...)
 		}
-		if first == nil {
-			first = bytes.Clone(k)
-		}
-		last = append(last[:0], k...)
+		batch = batch[:0]
+		batchSize = min(2*batchSize, maxBatch)
 		return true, nil
+	}
+	err := p.walk(tx, p.desc == back, from, func(k []byte) (bool, error) {
+		batch = append(batch, bytes.Clone(k))
+		if len(batch) < batchSize {
+			return true, nil
+		}
+		return examine()
 	})
+	if err == nil && !stopped && len(batch) > 0 {
+		_, err = examine()
+	}
 	switch {
 	case err != nil:
 		return err
 	case back && !more:
 		*page = usecase.Page{}
-		return scan(tx, p, usecase.Query{Limit: q.Limit}, load, match, page)
+		return scan(tx, p, usecase.Query{Limit: q.Limit}, decode, match, page)
 	case back:
 		slices.Reverse(page.Cases)
 		// Walking on from the entry next to Before draws the page Before

@@ -72,6 +72,10 @@ func TestReplyWithADocumentRestartsTheClockAndStaffCanReadIt(t *testing.T) {
 		t.Errorf("state %s clock start %s identity received %s new reply %v; want the clock restarted from the reply's date",
 			c.State, c.Clock.Start, c.IdentityReceivedOn, c.NewReply)
 	}
+	// A passport sent is not a passport checked: staff verify it.
+	if next := f.w.NextActions([]*cases.Case{c})[0]; c.IdentityStatus != cases.IdentityReceived || next != cases.ActCheckIdentity {
+		t.Errorf("identity %s, next action %s; want received, and checking it next", c.IdentityStatus, next)
+	}
 	sum := sha256.Sum256(pdf)
 	file, ok := c.File("d1")
 	if !ok || file.Name != "passport.pdf" || file.MediaType != cases.MediaPDF || file.Size != int64(len(pdf)) ||
@@ -113,6 +117,14 @@ func TestReplyWithADocumentRestartsTheClockAndStaffCanReadIt(t *testing.T) {
 	}
 	if page, _ := f.w.List(ctx, usecase.Query{Filter: "new_reply=false", Limit: 10}); len(page.Cases) != 1 {
 		t.Errorf("new_reply=false does not list the acknowledged case")
+	}
+
+	verified, err := f.w.Apply(ctx, "token:test", c.ID, "", cases.ConfirmIdentity{Detail: "The passport matches."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if verified.IdentityStatus != cases.IdentityVerified || verified.Clock.Start != "2026-03-02" {
+		t.Errorf("after the check: identity %s, clock start %s; want verified with the clock still from the reply", verified.IdentityStatus, verified.Clock.Start)
 	}
 }
 

@@ -238,9 +238,10 @@ func (s *Service) Link(ctx context.Context, actor, id, other string) (*cases.Cas
 }
 
 // Merge closes a case as a duplicate of another and links the other back,
-// in one transaction. The other case must be open: it goes on in the
+// in one transaction, with the duplicate's letter in staff's words when
+// letterText is not "". The other case must be open: it goes on in the
 // duplicate's place.
-func (s *Service) Merge(ctx context.Context, actor, id, etag, into, on string) (*cases.Case, error) {
+func (s *Service) Merge(ctx context.Context, actor, id, etag, into, on, letterText string) (*cases.Case, error) {
 	env := s.env(actor)
 	var merged *cases.Case
 	err := s.store.Update(ctx, func(tx store.WriteTx) (err error) {
@@ -254,7 +255,7 @@ func (s *Service) Merge(ctx context.Context, actor, id, etag, into, on string) (
 		if !target.Open() {
 			return fault.Invalid("into", "%s is closed; merge into the case that goes on", target.Reference)
 		}
-		if merged, err = s.applyIn(tx, env, id, etag, cases.MergeInto{Into: into, On: on}); err != nil {
+		if merged, err = s.applyWithLetterIn(tx, env, id, etag, cases.MergeInto{Into: into, On: on}, letterText); err != nil {
 			return err
 		}
 		_, err = s.applyIn(tx, env, into, "", cases.Link{Other: id})
@@ -285,6 +286,9 @@ func (s *Service) applyWithLetterIn(tx store.WriteTx, env cases.Env, id, etag st
 	if err != nil {
 		return nil, err
 	}
+	if cases.Repeats(c, cmd) {
+		return c, nil // a retry of a request already applied: its result, nothing written
+	}
 	if etag != "" && cases.Conditional(cmd) && etag != c.Etag() {
 		return nil, &fault.Conflict{Subject: c.Name(), CurrentEtag: c.Etag()}
 	}
@@ -301,10 +305,23 @@ func (s *Service) applyWithLetterIn(tx store.WriteTx, env cases.Env, id, etag st
 	if err != nil {
 		return nil, err
 	}
-	if err := s.write(tx, env, before, c, change); err != nil || queued == nil {
+	toRecipients, err := s.queueRecipientLetters(tx, env, c, cmd)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.write(tx, env, before, c, change); err != nil {
 		return c, err
 	}
-	return c, s.record(tx, env, c, *queued)
+	letterChanges := toRecipients
+	if queued != nil {
+		letterChanges = append([]cases.Change{*queued}, toRecipients...)
+	}
+	for _, ch := range letterChanges {
+		if err := s.record(tx, env, c, ch); err != nil {
+			return c, err
+		}
+	}
+	return c, nil
 }
 
 // write stores the case, its indexes and its audit event together.

@@ -97,7 +97,7 @@ func TestLinkAndMergeWriteBothCasesTogether(t *testing.T) {
 		t.Errorf("links %v and %v, want each pointing at the other", linked.Links, other.Links)
 	}
 
-	merged, err := w.Merge(ctx, "token:alice", c.ID, c.Etag(), a.ID, "")
+	merged, err := w.Merge(ctx, "token:alice", c.ID, c.Etag(), a.ID, "", "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,13 +115,13 @@ func TestLinkAndMergeWriteBothCasesTogether(t *testing.T) {
 		run   func() error
 		field string
 	}{
-		"into itself": {func() error { _, err := w.Merge(ctx, "token:alice", d.ID, "", d.ID, ""); return err }, "into"},
+		"into itself": {func() error { _, err := w.Merge(ctx, "token:alice", d.ID, "", d.ID, "", ""); return err }, "into"},
 		"into a closed case": {func() error {
-			_, err := w.Merge(ctx, "token:alice", d.ID, "", c.ID, "")
+			_, err := w.Merge(ctx, "token:alice", d.ID, "", c.ID, "", "")
 			return err
 		}, "into"},
 		"into a missing case": {func() error {
-			_, err := w.Merge(ctx, "token:alice", d.ID, "", "01ZZZZZZZZZZZZZZZZZZZZZZZZ", "")
+			_, err := w.Merge(ctx, "token:alice", d.ID, "", "01ZZZZZZZZZZZZZZZZZZZZZZZZ", "", "")
 			return err
 		}, "into"},
 		"link to a missing case": {func() error {

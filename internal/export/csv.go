@@ -6,6 +6,8 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/rightsdesk/rightsdesk/internal/cases"
 	"github.com/rightsdesk/rightsdesk/internal/usecase"
@@ -146,11 +148,18 @@ func (x *CSV) row(c *cases.Case) []string {
 const timeLayout = "2006-01-02T15:04:05Z07:00"
 
 // NeutraliseCell stops a spreadsheet reading a cell as a formula (OWASP's
-// "CSV injection"): a value starting with = + - @, a tab or a carriage
-// return gets a leading apostrophe, which Excel, LibreOffice and Google
-// Sheets take as "this is text" and do not display.
+// "CSV injection"): a value starting with = + - @ or with any control
+// character (tab, carriage return, NUL…), or starting with one of = + - @
+// after spaces or control characters that an importer may trim, gets a
+// leading apostrophe, which Excel, LibreOffice and Google Sheets take as
+// "this is text" and do not display.
 func NeutraliseCell(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+	if s == "" {
+		return s
+	}
+	first, _ := utf8.DecodeRuneInString(s)
+	rest := strings.TrimLeftFunc(s, func(r rune) bool { return r == ' ' || unicode.IsControl(r) })
+	if unicode.IsControl(first) || strings.ContainsRune("=+-@", first) || (rest != "" && strings.ContainsRune("=+-@", rune(rest[0]))) {
 		return "'" + s
 	}
 	return s

@@ -27,7 +27,12 @@ func TestNeutraliseCell(t *testing.T) {
 		"2026-03-02":               "2026-03-02",
 		"a=b":                      "a=b",
 		"":                         "",
-		" =1":                      " =1",
+		" =1":                      "' =1", // spreadsheets may trim the space
+		"\x00=1":                   "'\x00=1",
+		"\x00":                     "'\x00",
+		"\n-1":                     "'\n-1",
+		"  @x":                     "'  @x",
+		" Ada":                     " Ada",
 	} {
 		if got := export.NeutraliseCell(in); got != want {
 			t.Errorf("NeutraliseCell(%q) = %q, want %q", in, got, want)

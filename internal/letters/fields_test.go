@@ -34,8 +34,8 @@ other lines are paragraphs (lines that follow each other join; a blank line
 ends a paragraph). The same text is set as HTML for email (every value
 escaped), as the email's plain-text part and as the PDF for post.
 common.tmpl holds the parts every letter calls with {{template "name" .}}:
-greeting, request, asked, explanation, contact-us, complaint, court and
-sign-off; they take the data of the letter calling them (Common, or a type
+greeting, request, asked, explanation, contact-us, complaint (with
+regulator, how to complain to it), court and sign-off; they take the data of the letter calling them (Common, or a type
 that includes it).
 
 Functions besides text/template's own: ` + "`list`" + ` joins a list as

@@ -279,3 +279,32 @@ func TestKindForEachAction(t *testing.T) {
 		}
 	}
 }
+
+// The acknowledgement tells the requester they can complain to the
+// regulator, as the confirmation page does: the ICO unless the
+// organisation configures another authority.
+func TestTheAcknowledgementNamesWhereToComplain(t *testing.T) {
+	ns := builtin(t)
+	c := newCase(t, ns, []cases.NoticeRef{{ID: "it-service-desk"}}, []notice.Right{notice.RightAccess})
+	facts := letters.Facts{Case: c, Notice: finder(ns)}
+	ico := write(t, writer(t, nil), letters.KindAcknowledgement, facts).Text
+	for _, want := range []string{"## If you are unhappy with how we deal with your request", letters.ICO.Name, letters.ICO.Web, letters.ICO.Phone, letters.ICO.Address} {
+		if !strings.Contains(ico, want) {
+			t.Errorf("the acknowledgement does not say %q:\n%s", want, ico)
+		}
+	}
+	templates, err := letters.Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	org := organisation
+	org.Regulator = letters.Contact{Name: "Data Protection Commission", Web: "https://www.dataprotection.ie/"}
+	w, err := letters.NewWriter(templates, org)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := write(t, w, letters.KindAcknowledgement, facts).Text
+	if !strings.Contains(other, "complain to the Data Protection Commission. Go to https://www.dataprotection.ie/.") || strings.Contains(other, letters.ICO.Name) {
+		t.Errorf("with another regulator configured the acknowledgement says:\n%s", other)
+	}
+}

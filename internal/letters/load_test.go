@@ -86,7 +86,7 @@ func TestOverrideMistakesAreRefusedAtLoad(t *testing.T) {
 			[]string{"refusal.tmpl", ".Titel", "letters.Right has no field Titel"}},
 		{"a field of another letter's data", map[string]string{"withdrawn.tmpl": withdrawnOverride + "{{.NewDue}}\n"},
 			[]string{"withdrawn.tmpl", ".NewDue"}},
-		{"an unknown field in the shared parts", map[string]string{"common.tmpl": `{{define "greeting"}}Dear {{.To.FirstName}},{{end}}{{define "request"}}x{{end}}{{define "asked"}}x{{end}}{{define "explanation"}}x{{end}}{{define "contact-us"}}x{{end}}{{define "complaint"}}x{{end}}{{define "court"}}x{{end}}{{define "sign-off"}}x{{end}}`},
+		{"an unknown field in the shared parts", map[string]string{"common.tmpl": `{{define "greeting"}}Dear {{.To.FirstName}},{{end}}{{define "request"}}x{{end}}{{define "asked"}}x{{end}}{{define "explanation"}}x{{end}}{{define "contact-us"}}x{{end}}{{define "complaint"}}x{{end}}{{define "regulator"}}x{{end}}{{define "court"}}x{{end}}{{define "sign-off"}}x{{end}}`},
 			[]string{"common", ".To.FirstName"}},
 		{"an unknown field in the email frame", map[string]string{"email.html": "<title>{{.Subjet}}</title>"},
 			[]string{"email.html", ".Subjet"}},

@@ -14,11 +14,13 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/rightsdesk/rightsdesk/internal/keyring"
 )
 
 // TestImageServesHealthz loads the image into podman or docker, runs it
 // as the documentation says (data on a volume, HTTP published on
-// loopback) and waits for /healthz and /readyz; then it runs an
+// loopback, the keyring from a podman secret) and waits for /healthz and /readyz; then it runs an
 // administrative command with `exec`, as an operator would, through the
 // admin socket in the data directory. Under `make dist` it runs the
 // release's image; otherwise it builds one for this machine's platform
@@ -38,7 +40,8 @@ func TestImageServesHealthz(t *testing.T) {
 	}
 
 	loaded := loadImage(t, rt, tarball, tag)
-	cid := strings.TrimSpace(run(t, time.Minute, nil, rt, "run", "--detach", "--rm", "--publish", "127.0.0.1::8080", loaded))
+	args := append([]string{"run", "--detach", "--rm", "--publish", "127.0.0.1::8080"}, keyringArgs(t, rt)...)
+	cid := strings.TrimSpace(run(t, time.Minute, nil, rt, append(args, loaded)...))
 	t.Cleanup(func() {
 		// --rm removes the container and its anonymous data volume.
 		if out, err := exec.Command(rt, "stop", "--time", "10", cid).CombinedOutput(); err != nil {
@@ -68,6 +71,32 @@ func TestImageServesHealthz(t *testing.T) {
 	if out := run(t, 30*time.Second, nil, rt, "exec", cid, "rightsdesk", "audit", "verify"); !strings.Contains(out, "intact") {
 		t.Errorf("`%s exec … rightsdesk audit verify` printed %q", rt, out)
 	}
+}
+
+// keyringArgs gives the container a fresh keyring as docs/production.md
+// does: with podman, a secret handed over in RIGHTSDESK_KEK; Docker has no
+// secrets outside a swarm, so the variable is set directly.
+func keyringArgs(t *testing.T, rt string) []string {
+	t.Helper()
+	kr, err := keyring.NewKeyring(time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rt != "podman" {
+		return []string{"--env", keyring.EnvVar + "=" + string(kr.Encode())}
+	}
+	file := filepath.Join(t.TempDir(), "keyring.json")
+	if err := os.WriteFile(file, kr.Encode(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	name := "rightsdesk-release-test-" + strconv.FormatInt(time.Now().UnixNano(), 36)
+	run(t, 30*time.Second, nil, rt, "secret", "create", name, file)
+	t.Cleanup(func() {
+		if out, err := exec.Command(rt, "secret", "rm", name).CombinedOutput(); err != nil {
+			t.Logf("%s secret rm: %v\n%s", rt, err, out)
+		}
+	})
+	return []string{"--secret", name + ",type=env,target=" + keyring.EnvVar}
 }
 
 // containerRuntime returns podman or docker, whichever answers, or skips

@@ -148,6 +148,11 @@ func (s *adminService) ResetUserPassword(ctx context.Context, req *rdv1.ResetUse
 	return s.userResult(u, err)
 }
 
+func (s *adminService) ResetUserSecondFactor(ctx context.Context, req *rdv1.ResetUserSecondFactorRequest) (*rdv1.StaffUser, error) {
+	u, err := s.users.ResetSecondFactor(ctx, userID(req.GetName()), actor(ctx))
+	return s.userResult(u, err)
+}
+
 // userName is a user's resource name, which UpdateUser's request carries
 // inside the user rather than in a field protovalidate checks.
 var userName = regexp.MustCompile(`^users/[0-9a-f]{12}$`)
@@ -269,6 +274,9 @@ func userToProto(u *users.User, now time.Time) *rdv1.StaffUser {
 	}
 	if !u.Created.IsZero() {
 		out.CreateTime = timestamppb.New(u.Created)
+	}
+	if u.HasSecondFactor() {
+		out.SecondFactorTime = timestamppb.New(u.SecondFactorSince)
 	}
 	return out
 }

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"buf.build/go/protovalidate"
-	grpcprom "github.com/grpc-ecosystem/go-grpc-middleware/providers/prometheus"
+	"github.com/prometheus/client_golang/prometheus"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials/insecure"
@@ -30,6 +30,7 @@ import (
 	"github.com/rightsdesk/rightsdesk/internal/clock"
 	"github.com/rightsdesk/rightsdesk/internal/store"
 	"github.com/rightsdesk/rightsdesk/internal/store/storetest"
+	"github.com/rightsdesk/rightsdesk/internal/telemetry"
 	"github.com/rightsdesk/rightsdesk/internal/tokens"
 )
 
@@ -103,7 +104,7 @@ func StandIn(t *testing.T, tokens tokenChecker, services []protoreflect.ServiceD
 	}
 	authn := newAuthenticator(tokens, log)
 	gs := grpc.NewServer(
-		grpc.ChainUnaryInterceptor(unaryInterceptors(log, grpcprom.NewServerMetrics(), authn, validator)...),
+		grpc.ChainUnaryInterceptor(unaryInterceptors(log, telemetry.New(telemetry.Options{Registry: prometheus.NewRegistry()}), authn, validator)...),
 		grpc.ChainStreamInterceptor(authn.streamInterceptor()),
 	)
 	for _, sd := range services {

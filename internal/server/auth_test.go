@@ -71,7 +71,7 @@ func startWithTokensConfig(t *testing.T, cfg server.Config) *authServer {
 		t.Fatal(err)
 	}
 	a, stop := apptest.Start(t, app.Config{DataDir: dir, Server: cfg})
-	conn, err := grpc.NewClient(a.GRPCAddr(), grpc.WithTransportCredentials(insecure.NewCredentials()))
+	conn, err := grpc.NewClient(a.GRPCAddr(), grpc.WithTransportCredentials(insecure.NewCredentials()), checkingErrors(t))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,9 +2,11 @@ package server
 
 import (
 	"context"
+	"strconv"
 	"strings"
 
 	rdv1 "github.com/rightsdesk/rightsdesk/gen/go/rightsdesk/v1"
+	"github.com/rightsdesk/rightsdesk/internal/audit"
 	"github.com/rightsdesk/rightsdesk/internal/auth"
 	"github.com/rightsdesk/rightsdesk/internal/cases"
 	"github.com/rightsdesk/rightsdesk/internal/usecase"
@@ -103,11 +105,15 @@ func (s *caseService) ExtendCase(ctx context.Context, req *rdv1.ExtendCaseReques
 }
 
 func (s *caseService) CloseCase(ctx context.Context, req *rdv1.CloseCaseRequest) (*rdv1.Case, error) {
-	return s.applyWithLetter(ctx, req.GetName(), req.GetEtag(), cases.Close{
+	cmd := cases.Close{
 		On: req.GetOn(), Detail: req.GetDetail(),
 		Outcome:       cases.OutcomeKind(enumToDomain(req.GetOutcome(), "OUTCOME_KIND_")),
 		RefusalReason: cases.RefusalReason(enumToDomain(req.GetRefusalReason(), "REFUSAL_REASON_")),
-	}, req.GetLetterText())
+	}
+	for _, n := range req.GetRecipientNotices() {
+		cmd.Notify = append(cmd.Notify, cases.RecipientNotice{Recipient: n.GetRecipient(), Email: n.GetEmail(), LetterText: n.GetLetterText()})
+	}
+	return s.applyWithLetter(ctx, req.GetName(), req.GetEtag(), cmd, req.GetLetterText())
 }
 
 func (s *caseService) ReopenCase(ctx context.Context, req *rdv1.ReopenCaseRequest) (*rdv1.Case, error) {
@@ -115,7 +121,7 @@ func (s *caseService) ReopenCase(ctx context.Context, req *rdv1.ReopenCaseReques
 }
 
 func (s *caseService) AddNote(ctx context.Context, req *rdv1.AddNoteRequest) (*rdv1.Case, error) {
-	return s.apply(ctx, req.GetName(), req.GetEtag(), cases.AddNote{Text: req.GetText(), On: req.GetOn()})
+	return s.apply(ctx, req.GetName(), req.GetEtag(), cases.AddNote{Text: req.GetText(), On: req.GetOn(), RequestID: req.GetRequestId()})
 }
 
 func (s *caseService) CompleteTask(ctx context.Context, req *rdv1.CompleteTaskRequest) (*rdv1.Case, error) {
@@ -125,11 +131,11 @@ func (s *caseService) CompleteTask(ctx context.Context, req *rdv1.CompleteTaskRe
 }
 
 func (s *caseService) RecordSearch(ctx context.Context, req *rdv1.RecordSearchRequest) (*rdv1.Case, error) {
-	return s.apply(ctx, req.GetName(), req.GetEtag(), cases.RecordSearch{Source: req.GetSource(), On: req.GetOn(), By: req.GetBy(), Found: req.GetFound()})
+	return s.apply(ctx, req.GetName(), req.GetEtag(), cases.RecordSearch{Source: req.GetSource(), On: req.GetOn(), By: req.GetBy(), Found: req.GetFound(), RequestID: req.GetRequestId()})
 }
 
 func (s *caseService) RecordNotSearched(ctx context.Context, req *rdv1.RecordNotSearchedRequest) (*rdv1.Case, error) {
-	return s.apply(ctx, req.GetName(), req.GetEtag(), cases.RecordNotSearched{Source: req.GetSource(), Reason: req.GetReason(), On: req.GetOn()})
+	return s.apply(ctx, req.GetName(), req.GetEtag(), cases.RecordNotSearched{Source: req.GetSource(), Reason: req.GetReason(), On: req.GetOn(), RequestID: req.GetRequestId()})
 }
 
 func (s *caseService) LinkCases(ctx context.Context, req *rdv1.LinkCasesRequest) (*rdv1.Case, error) {
@@ -141,21 +147,39 @@ func (s *caseService) LinkCases(ctx context.Context, req *rdv1.LinkCasesRequest)
 }
 
 func (s *caseService) MergeCase(ctx context.Context, req *rdv1.MergeCaseRequest) (*rdv1.Case, error) {
-	c, err := s.work.Merge(ctx, actor(ctx), caseID(req.GetName()), req.GetEtag(), caseID(req.GetInto()), req.GetOn())
+	c, err := s.work.Merge(ctx, actor(ctx), caseID(req.GetName()), req.GetEtag(), caseID(req.GetInto()), req.GetOn(), req.GetLetterText())
 	if err != nil {
 		return nil, err
 	}
 	return s.toProto(c), nil
 }
 
+// A case's events come a page at a time, oldest first (AIP-158).
+const (
+	eventPageDefault = 100
+	eventPageMax     = 1000
+)
+
 func (s *caseService) ListCaseEvents(ctx context.Context, req *rdv1.ListCaseEventsRequest) (*rdv1.ListCaseEventsResponse, error) {
+	after, err := decodePageToken(req.GetPageToken(), req.GetName())
+	if err != nil {
+		return nil, err
+	}
 	events, err := s.work.Events(ctx, caseID(req.GetName()))
 	if err != nil {
 		return nil, err
 	}
+	sequence := func(e audit.Event) string { return strconv.FormatUint(e.Seq, 10) }
+	page, next, err := pageAfter(events, sequence, after, pageSize(req.GetPageSize(), eventPageDefault, eventPageMax))
+	if err != nil {
+		return nil, err
+	}
 	resp := &rdv1.ListCaseEventsResponse{}
-	for i := range events {
-		resp.Events = append(resp.Events, eventToProto(&events[i]))
+	for i := range page {
+		resp.Events = append(resp.Events, eventToProto(&page[i]))
+	}
+	if next != "" {
+		resp.NextPageToken = encodePageToken(next, req.GetName())
 	}
 	return resp, nil
 }

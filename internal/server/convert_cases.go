@@ -154,7 +154,7 @@ func caseToProto(c *cases.Case, st *deadline.Standing) *rdv1.Case {
 	}
 	for _, t := range c.Tasks {
 		out.Tasks = append(out.Tasks, &rdv1.Task{
-			Id: t.ID, Recipient: t.Recipient, Due: t.Due, Resolution: t.Resolution, CompletedBy: t.CompletedBy, CompletedOn: t.CompletedOn,
+			Id: t.ID, Recipient: t.Recipient, Email: t.Email, Due: t.Due, Resolution: t.Resolution, CompletedBy: t.CompletedBy, CompletedOn: t.CompletedOn,
 			Kind:  enumFromDomain[rdv1.TaskKind](rdv1.TaskKind_value, "TASK_KIND_", string(t.Kind)),
 			State: enumFromDomain[rdv1.TaskState](rdv1.TaskState_value, "TASK_STATE_", string(t.State)),
 		})

@@ -36,7 +36,7 @@ func start(t *testing.T) *testServer {
 		MaxBodyBytes: 4096,
 		Clock:        clock.Fixed(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)),
 	}})
-	conn, err := grpc.NewClient(srv.GRPCAddr(), grpc.WithTransportCredentials(insecure.NewCredentials()))
+	conn, err := grpc.NewClient(srv.GRPCAddr(), grpc.WithTransportCredentials(insecure.NewCredentials()), checkingErrors(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,6 +62,7 @@ func (ts *testServer) call(t *testing.T, method, path, body string) (int, map[st
 	if err := json.Unmarshal(raw, &out); err != nil && resp.Header.Get("Content-Type") == "application/json" {
 		t.Fatalf("%s %s: response is not JSON: %s", method, path, raw)
 	}
+	checkErrorBody(t, method+" "+path, resp.StatusCode, out)
 	return resp.StatusCode, out
 }
 
@@ -231,7 +232,6 @@ func TestOperationalEndpoints(t *testing.T) {
 	for path, want := range map[string]string{
 		"/healthz":      `"ok"`,
 		"/readyz":       `"ready"`,
-		"/metrics":      "grpc_server_handled_total",
 		"/openapi.json": `"/v1/notices"`,
 	} {
 		resp, err := http.Get(ts.base + path)
@@ -244,9 +244,24 @@ func TestOperationalEndpoints(t *testing.T) {
 			t.Errorf("GET %s = %d, body lacks %s", path, resp.StatusCode, want)
 		}
 	}
-	hc, err := healthpb.NewHealthClient(ts.grpc).Check(context.Background(), &healthpb.HealthCheckRequest{})
-	if err != nil || hc.GetStatus() != healthpb.HealthCheckResponse_SERVING {
-		t.Fatalf("gRPC health = %v, %v", hc, err)
+	// Metrics are on the admin listener only (see internal/app's
+	// telemetry tests); the public port does not serve them.
+	resp, err := http.Get(ts.base + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNotFound {
+		t.Errorf("public GET /metrics: %s; want 404", resp.Status)
+	}
+	for _, service := range []string{"", "rightsdesk.v1.CaseService", "rightsdesk.v1.NoticeService", "rightsdesk.v1.DeadlineService", "rightsdesk.v1.AdminService"} {
+		hc, err := healthpb.NewHealthClient(ts.grpc).Check(context.Background(), &healthpb.HealthCheckRequest{Service: service})
+		if err != nil || hc.GetStatus() != healthpb.HealthCheckResponse_SERVING {
+			t.Errorf("gRPC health of %q = %v, %v", service, hc, err)
+		}
+	}
+	if _, err := healthpb.NewHealthClient(ts.grpc).Check(context.Background(), &healthpb.HealthCheckRequest{Service: "rightsdesk.v1.NoSuchService"}); status.Code(err) != codes.NotFound {
+		t.Errorf("gRPC health of a service that does not exist: %v, want NotFound", err)
 	}
 }
 

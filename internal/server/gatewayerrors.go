@@ -36,15 +36,36 @@ func gatewayOptions() []runtime.ServeMuxOption {
 // gatewayError is runtime.DefaultHTTPErrorHandler with the RFC 6750
 // challenge in place of the gateway's own, which is the status message.
 func gatewayError(ctx context.Context, mux *runtime.ServeMux, m runtime.Marshaler, w http.ResponseWriter, r *http.Request, err error) {
-	code := status.Code(err)
 	var withStatus *runtime.HTTPStatusError
 	if errors.As(err, &withStatus) {
-		code = status.Code(withStatus.Err)
+		err = &runtime.HTTPStatusError{HTTPStatus: withStatus.HTTPStatus, Err: gatewayStatus(withStatus.Err).Err()}
+	} else {
+		err = gatewayStatus(err).Err()
 	}
-	if challenge := bearerChallenge(code, r.Header); challenge != "" {
+	if challenge := bearerChallenge(status.Code(err), r.Header); challenge != "" {
 		w = &headerAtWrite{ResponseWriter: w, name: "WWW-Authenticate", value: challenge}
 	}
 	runtime.DefaultHTTPErrorHandler(ctx, mux, m, w, r, err)
+}
+
+// gatewayStatus is err as a status with an ErrorInfo. The gRPC server's
+// errors carry one already (toStatus); the gateway's own are given one
+// here: INVALID_ARGUMENT from the gateway is a body or query parameter it
+// could not read (MALFORMED_REQUEST), any other code takes its reason in
+// errorReasons, and a code with none (or an error that is no status) is
+// INTERNAL.
+func gatewayStatus(err error) *status.Status {
+	st := status.Convert(err)
+	if errorInfoOf(st) != nil {
+		return st
+	}
+	if st.Code() == codes.InvalidArgument {
+		return withReason(st, "MALFORMED_REQUEST")
+	}
+	if reason, ok := reasonByCode[st.Code()]; ok {
+		return withReason(st, reason)
+	}
+	return status.Convert(internalError())
 }
 
 // bearerChallenge is the WWW-Authenticate value for a refusal with code,
@@ -101,13 +122,18 @@ func (h *headerAtWrite) Write(b []byte) (int, error) {
 	return h.ResponseWriter.Write(b)
 }
 
-// routingError answers a path the gateway does not know with 404 as the
-// gateway does, and a known path with a method it does not accept with
+// routingError answers a path the gateway does not know with 404 and
+// ErrorInfo PATH_NOT_FOUND, and a known path with a method it does not accept with
 // 405, an Allow header and ErrorInfo METHOD_NOT_ALLOWED (the gateway's
 // default is 501).
 func routingError(ctx context.Context, mux *runtime.ServeMux, m runtime.Marshaler, w http.ResponseWriter, r *http.Request, httpStatus int) {
 	if _, probing := ctx.Value(probeKey{}).(*bool); probing {
 		return // a probe's miss: allowedMethods counts it
+	}
+	if httpStatus == http.StatusNotFound {
+		gatewayError(ctx, mux, m, w, r, &runtime.HTTPStatusError{HTTPStatus: httpStatus,
+			Err: refusal("PATH_NOT_FOUND", "no method is bound to this path", nil)})
+		return
 	}
 	if httpStatus != http.StatusMethodNotAllowed {
 		runtime.DefaultRoutingErrorHandler(ctx, mux, m, w, r, httpStatus)
@@ -115,8 +141,8 @@ func routingError(ctx context.Context, mux *runtime.ServeMux, m runtime.Marshale
 	}
 	allow := strings.Join(allowedMethods(mux, r), ", ")
 	w.Header().Set("Allow", allow)
-	err := withInfo(codes.Unimplemented, r.Method+" is not allowed on this path; it accepts "+allow,
-		"METHOD_NOT_ALLOWED", map[string]string{"method": r.Method, "allow": allow})
+	err := refusal("METHOD_NOT_ALLOWED", r.Method+" is not allowed on this path; it accepts "+allow,
+		map[string]string{"method": r.Method, "allow": allow})
 	gatewayError(ctx, mux, m, w, r, &runtime.HTTPStatusError{HTTPStatus: http.StatusMethodNotAllowed, Err: err})
 }
 
@@ -159,3 +185,15 @@ type discardResponse struct{}
 func (discardResponse) Header() http.Header         { return http.Header{} }
 func (discardResponse) Write(b []byte) (int, error) { return len(b), nil }
 func (discardResponse) WriteHeader(int)             {}
+
+// writeStatus answers a request the gateway never saw (limitBody) with
+// err's google.rpc.Status, in the body the gateway writes for its own.
+func writeStatus(w http.ResponseWriter, httpStatus int, err error) {
+	body, merr := RESTMarshalOptions().Marshal(status.Convert(err).Proto())
+	if merr != nil {
+		httpStatus, body = http.StatusInternalServerError, []byte(`{"code":13,"message":"internal error","details":[]}`)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(httpStatus)
+	_, _ = w.Write(body)
+}

@@ -14,7 +14,14 @@ import (
 // and returns the response with its body decoded as JSON.
 func restCall(t *testing.T, base, method, path, authorization string) (*http.Response, map[string]any) {
 	t.Helper()
-	req, err := http.NewRequest(method, base+path, strings.NewReader("{}"))
+	return restCallBody(t, base, method, path, authorization, "{}")
+}
+
+// restCallBody is restCall with the body given; an error's body is checked
+// for its ErrorInfo (checkErrorBody).
+func restCallBody(t *testing.T, base, method, path, authorization, reqBody string) (*http.Response, map[string]any) {
+	t.Helper()
+	req, err := http.NewRequest(method, base+path, strings.NewReader(reqBody))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -35,6 +42,7 @@ func restCall(t *testing.T, base, method, path, authorization string) (*http.Res
 	if err := json.Unmarshal(raw, &body); err != nil {
 		t.Fatalf("%s %s: body is not JSON: %s", method, path, raw)
 	}
+	checkErrorBody(t, method+" "+path, resp.StatusCode, body)
 	return resp, body
 }
 

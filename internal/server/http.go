@@ -10,15 +10,13 @@ import (
 	"net/http"
 
 	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/protobuf/encoding/protojson"
 
-	"github.com/rightsdesk/rightsdesk/gen"
 	rdv1 "github.com/rightsdesk/rightsdesk/gen/go/rightsdesk/v1"
+	"github.com/rightsdesk/rightsdesk/internal/telemetry"
 )
 
 // RESTMarshalOptions are how the REST API writes JSON; the CLI's --json
@@ -30,12 +28,15 @@ func RESTMarshalOptions() protojson.MarshalOptions {
 // newGateway returns the REST gateway. It dials the gRPC server over the
 // network rather than calling the services in process, so every interceptor
 // runs once for REST exactly as for gRPC.
-func newGateway(ctx context.Context, grpcAddr string) (http.Handler, *grpc.ClientConn, error) {
-	conn, err := grpc.NewClient(grpcAddr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+//
+// The instruments pass the HTTP request's id and client address on to the
+// gRPC side, and its trace context while tracing.
+func newGateway(ctx context.Context, grpcAddr string, in *telemetry.Instruments) (http.Handler, *grpc.ClientConn, error) {
+	conn, err := grpc.NewClient(grpcAddr, append(in.GatewayDialOptions(), grpc.WithTransportCredentials(insecure.NewCredentials()))...)
 	if err != nil {
 		return nil, nil, fmt.Errorf("dial gRPC server for the gateway: %w", err)
 	}
-	mux := runtime.NewServeMux(append(gatewayOptions(),
+	mux := runtime.NewServeMux(append(append(gatewayOptions(), in.GatewayMuxOptions()...),
 		runtime.WithMarshalerOption(runtime.MIMEWildcard, &runtime.JSONPb{
 			MarshalOptions:   RESTMarshalOptions(),
 			UnmarshalOptions: protojson.UnmarshalOptions{DiscardUnknown: false},
@@ -55,22 +56,27 @@ func newGateway(ctx context.Context, grpcAddr string) (http.Handler, *grpc.Clien
 	return mux, conn, nil
 }
 
-// httpHandler routes the REST API, the operational endpoints and, for
-// every other path, the web pages.
-func (s *Server) httpHandler(gateway http.Handler, registry *prometheus.Registry) http.Handler {
+// httpHandler routes the REST API, the health checks and, for every
+// other path, the web pages, each request counted, logged and traced by
+// the instruments. /healthz and /readyz stay here for load balancers,
+// which probe the port they send traffic to; /metrics and the profiler
+// are on the admin listener only, since they tell the public too much.
+func (s *Server) httpHandler(gateway http.Handler) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/v1/", limitBody(s.cfg.MaxBodyBytes, gateway))
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
-		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
-	})
+	mux.HandleFunc("GET /healthz", healthz)
 	mux.HandleFunc("GET /readyz", s.ready)
-	mux.Handle("GET /metrics", promhttp.HandlerFor(registry, promhttp.HandlerOpts{Registry: registry}))
 	mux.HandleFunc("GET /openapi.json", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write(gen.OpenAPI)
+		_, _ = w.Write(s.openAPI)
 	})
 	mux.Handle("/", s.web)
-	return securityHeaders(mux)
+	return s.instruments.HTTPHandler(securityHeaders(mux))
+}
+
+// healthz answers 200 while the process serves.
+func healthz(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 }
 
 // ready answers 200 only while the gRPC server reports SERVING and the store
@@ -103,7 +109,7 @@ func limitBody(max int64, next http.Handler) http.Handler {
 			return
 		}
 		if err != nil {
-			writeJSON(w, http.StatusBadRequest, statusBody(3, "could not read the request body"))
+			writeStatus(w, http.StatusBadRequest, refusal("MALFORMED_REQUEST", "could not read the request body", nil))
 			return
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
@@ -112,12 +118,8 @@ func limitBody(max int64, next http.Handler) http.Handler {
 }
 
 func writeTooLarge(w http.ResponseWriter, max int64) {
-	writeJSON(w, http.StatusRequestEntityTooLarge, statusBody(3, fmt.Sprintf("the request body is larger than the limit of %d bytes", max)))
-}
-
-// statusBody has the shape of the gateway's own error bodies (google.rpc.Status).
-func statusBody(code int, message string) map[string]any {
-	return map[string]any{"code": code, "message": message, "details": []any{}}
+	writeStatus(w, http.StatusRequestEntityTooLarge, refusal("REQUEST_TOO_LARGE",
+		fmt.Sprintf("the request body is larger than the limit of %d bytes", max), map[string]string{"limitBytes": fmt.Sprint(max)}))
 }
 
 func writeJSON(w http.ResponseWriter, code int, body any) {

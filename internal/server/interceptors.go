@@ -6,48 +6,46 @@ import (
 	"runtime/debug"
 
 	"buf.build/go/protovalidate"
-	grpcprom "github.com/grpc-ecosystem/go-grpc-middleware/providers/prometheus"
 	"github.com/grpc-ecosystem/go-grpc-middleware/v2/interceptors/logging"
 	"github.com/grpc-ecosystem/go-grpc-middleware/v2/interceptors/recovery"
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
+
+	"github.com/rightsdesk/rightsdesk/internal/telemetry"
 )
 
 // unaryInterceptors returns the chain every RPC passes through, from every
-// door: metrics outermost so they count panics and rejections too, then
-// logging and recovery, then the error boundary, which therefore maps what
-// validation and the handler return.
-func unaryInterceptors(log *slog.Logger, metrics *grpcprom.ServerMetrics, authn *authenticator, validator protovalidate.Validator) []grpc.UnaryServerInterceptor {
-	return []grpc.UnaryServerInterceptor{
-		metrics.UnaryServerInterceptor(),
+// door: the request context (id, client) and metrics outermost, so every
+// log line has the id and the metrics count panics and rejections too,
+// then logging and recovery, then the error boundary, which therefore maps
+// what validation and the handler return.
+func unaryInterceptors(log *slog.Logger, in *telemetry.Instruments, authn *authenticator, validator protovalidate.Validator) []grpc.UnaryServerInterceptor {
+	return append(in.UnaryInterceptors(),
 		logging.UnaryServerInterceptor(slogAdapter(log), logging.WithLogOnEvents(logging.FinishCall)),
 		recovery.UnaryServerInterceptor(recoveryHandler(log)),
 		errorBoundary(log),
 		authn.unaryInterceptor(), // before validation: an unauthenticated caller learns nothing about the request shape
 		validationInterceptor(validator),
-	}
+	)
 }
 
 // streamInterceptors is the same chain for streaming RPCs (backup), so a
 // stream is counted, logged, recovered and error-mapped like any other call.
-func streamInterceptors(log *slog.Logger, metrics *grpcprom.ServerMetrics, authn *authenticator) []grpc.StreamServerInterceptor {
-	return []grpc.StreamServerInterceptor{
-		metrics.StreamServerInterceptor(),
+func streamInterceptors(log *slog.Logger, in *telemetry.Instruments, authn *authenticator) []grpc.StreamServerInterceptor {
+	return append(in.StreamInterceptors(),
 		logging.StreamServerInterceptor(slogAdapter(log), logging.WithLogOnEvents(logging.FinishCall)),
 		recovery.StreamServerInterceptor(recoveryHandler(log)),
 		func(srv any, ss grpc.ServerStream, _ *grpc.StreamServerInfo, next grpc.StreamHandler) error {
 			return toStatus(ss.Context(), log, next(srv, ss))
 		},
 		authn.streamInterceptor(),
-	}
+	)
 }
 
 func recoveryHandler(log *slog.Logger) recovery.Option {
 	return recovery.WithRecoveryHandlerContext(func(ctx context.Context, p any) error {
 		log.ErrorContext(ctx, "panic in handler", "panic", p, "stack", string(debug.Stack()))
-		return status.Error(codes.Internal, "internal error")
+		return internalError()
 	})
 }
 

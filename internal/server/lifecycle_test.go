@@ -232,6 +232,7 @@ func (rc restClient) do(method, path string, body any) (int, map[string]any) {
 	if err := json.Unmarshal(out, &decoded); err != nil {
 		rc.t.Fatalf("%s %s: %d with a body that is not JSON: %q", method, path, resp.StatusCode, out)
 	}
+	checkErrorBody(rc.t, method+" "+path, resp.StatusCode, decoded)
 	return resp.StatusCode, decoded
 }
 

@@ -86,6 +86,12 @@ func messageToProto(parent string, m *cases.Message) *rdv1.CaseMessage {
 		TextSha256:      m.SHA256,
 		On:              m.On,
 		RecordedBy:      m.By,
+		Recipient:       m.Recipient,
+	}
+	for _, f := range m.Files {
+		out.Files = append(out.Files, &rdv1.CaseFile{
+			Id: f.ID, FileName: f.Name, MediaType: f.MediaType, Size: f.Size, Sha256: f.SHA256, ReceivedOn: f.ReceivedOn,
+		})
 	}
 	if !m.At.IsZero() {
 		out.CreateTime = timestamppb.New(m.At)

@@ -67,6 +67,7 @@ func (as *authServer) rest(t *testing.T, method, path, token string, body any) (
 	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
 		t.Fatalf("%s %s: body is not JSON: %v", method, path, err)
 	}
+	checkErrorBody(t, method+" "+path, resp.StatusCode, out)
 	return resp.StatusCode, out
 }
 

@@ -7,23 +7,25 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
 	"time"
 
 	"buf.build/go/protovalidate"
-	grpcprom "github.com/grpc-ecosystem/go-grpc-middleware/providers/prometheus"
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
 	"golang.org/x/sync/errgroup"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/health"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/grpc/reflection"
 
+	"github.com/rightsdesk/rightsdesk/gen"
 	rdv1 "github.com/rightsdesk/rightsdesk/gen/go/rightsdesk/v1"
+	"github.com/rightsdesk/rightsdesk/internal/buildinfo"
 	"github.com/rightsdesk/rightsdesk/internal/clock"
 	"github.com/rightsdesk/rightsdesk/internal/deadline"
 	"github.com/rightsdesk/rightsdesk/internal/notice"
 	"github.com/rightsdesk/rightsdesk/internal/notify"
+	"github.com/rightsdesk/rightsdesk/internal/telemetry"
 	"github.com/rightsdesk/rightsdesk/internal/usecase"
 	"github.com/rightsdesk/rightsdesk/internal/web"
 	"github.com/rightsdesk/rightsdesk/internal/web/staff"
@@ -31,8 +33,12 @@ import (
 
 // Config is how the doors are served; the composition root builds it.
 type Config struct {
-	GRPCAddr        string
-	HTTPAddr        string
+	GRPCAddr string
+	HTTPAddr string
+	// AdminAddr is the admin HTTP listener's address (/metrics, pprof,
+	// /healthz, /readyz): for operators only, so loopback by default in
+	// serve; "" or "off" serves none.
+	AdminAddr       string
 	MaxBodyBytes    int64
 	ShutdownTimeout time.Duration
 	Logger          *slog.Logger
@@ -54,6 +60,11 @@ type Config struct {
 	OIDC *staff.OIDCConfig
 	// Limits bound what a client may hold; zero fields take their defaults.
 	Limits Limits
+	// Metrics is the registry /metrics serves, to which the doors add
+	// theirs; by default a new one (telemetry.NewRegistry).
+	Metrics *prometheus.Registry
+	// Tracing records spans of every call; nil is off.
+	Tracing *telemetry.Tracing
 }
 
 // Validate checks the configuration and fills in defaults.
@@ -61,6 +72,14 @@ func (c *Config) Validate() error {
 	for flag, addr := range map[string]string{"--grpc-addr": c.GRPCAddr, "--http-addr": c.HTTPAddr} {
 		if _, _, err := net.SplitHostPort(addr); err != nil {
 			return fmt.Errorf("%s %q: want HOST:PORT: %w", flag, addr, err)
+		}
+	}
+	if c.AdminAddr == "off" {
+		c.AdminAddr = ""
+	}
+	if c.AdminAddr != "" {
+		if _, _, err := net.SplitHostPort(c.AdminAddr); err != nil {
+			return fmt.Errorf("--admin-addr %q: want HOST:PORT, or off: %w", c.AdminAddr, err)
 		}
 	}
 	if c.MaxBodyBytes <= 0 {
@@ -71,6 +90,10 @@ func (c *Config) Validate() error {
 	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()
+	}
+	c.Logger = telemetry.Logger(c.Logger)
+	if c.Metrics == nil {
+		c.Metrics = telemetry.NewRegistry(telemetry.Build{Version: buildinfo.String(), Revision: buildinfo.Revision()})
 	}
 	if c.Clock == nil {
 		c.Clock = clock.System{}
@@ -106,10 +129,11 @@ type Services struct {
 	Sessions   web.SessionStore
 }
 
-// Listeners are the bound gRPC and HTTP sockets, and the admin socket
-// (ListenAdmin) when there is one.
+// Listeners are the bound gRPC and HTTP sockets, the admin socket
+// (ListenAdmin) when there is one, and the admin HTTP listener when
+// Config.AdminAddr names one.
 type Listeners struct {
-	GRPC, HTTP, Admin net.Listener
+	GRPC, HTTP, Admin, AdminHTTP net.Listener
 }
 
 // Listen binds both addresses, so a busy port is found before anything
@@ -125,12 +149,18 @@ func Listen(cfg Config) (Listeners, error) {
 		lis.Close()
 		return Listeners{}, fmt.Errorf("listen for HTTP on %s: %w", cfg.HTTPAddr, err)
 	}
+	if cfg.AdminAddr != "" && cfg.AdminAddr != "off" {
+		if lis.AdminHTTP, err = net.Listen("tcp", cfg.AdminAddr); err != nil {
+			lis.Close()
+			return Listeners{}, fmt.Errorf("listen for the admin HTTP listener on %s: %w", cfg.AdminAddr, err)
+		}
+	}
 	return lis, nil
 }
 
 // Close closes both listeners.
 func (l Listeners) Close() {
-	for _, lis := range []net.Listener{l.GRPC, l.HTTP, l.Admin} {
+	for _, lis := range []net.Listener{l.GRPC, l.HTTP, l.Admin, l.AdminHTTP} {
 		if lis != nil {
 			_ = lis.Close()
 		}
@@ -145,8 +175,11 @@ type Server struct {
 	grpc     *grpc.Server
 	health   *health.Server
 	lis      Listeners
-	registry *prometheus.Registry
 	web      http.Handler
+	// instruments are the doors' metrics, traces and request ids.
+	instruments *telemetry.Instruments
+	// openAPI is the document /openapi.json serves (openAPIDocument).
+	openAPI []byte
 }
 
 // New builds the doors over the services, on listeners from Listen, which
@@ -177,16 +210,14 @@ func (s *Server) buildGRPC() error {
 	if err != nil {
 		return fmt.Errorf("build validator: %w", err)
 	}
-	s.registry = prometheus.NewRegistry()
-	metrics := grpcprom.NewServerMetrics(grpcprom.WithServerHandlingTimeHistogram())
-	s.registry.MustRegister(metrics, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	s.instruments = telemetry.New(telemetry.Options{Registry: s.cfg.Metrics, Tracing: s.cfg.Tracing, Log: s.log})
 
 	authn := newAuthenticator(s.services.Tokens, s.log)
-	s.grpc = grpc.NewServer(append(s.cfg.Limits.grpcOptions(),
+	s.grpc = grpc.NewServer(slices.Concat(s.cfg.Limits.grpcOptions(), s.instruments.GRPCServerOptions(), []grpc.ServerOption{
 		grpc.Creds(newPeerCredentials()),
-		grpc.ChainUnaryInterceptor(unaryInterceptors(s.log, metrics, authn, validator)...),
-		grpc.ChainStreamInterceptor(streamInterceptors(s.log, metrics, authn)...),
-	)...)
+		grpc.ChainUnaryInterceptor(unaryInterceptors(s.log, s.instruments, authn, validator)...),
+		grpc.ChainStreamInterceptor(streamInterceptors(s.log, s.instruments, authn)...),
+	})...)
 	rdv1.RegisterNoticeServiceServer(s.grpc, &noticeService{work: s.services.Notices})
 	rdv1.RegisterDeadlineServiceServer(s.grpc, NewDeadlineService(s.services.Deadlines, s.cfg.Clock))
 	rdv1.RegisterCaseServiceServer(s.grpc, &caseService{work: s.services.Cases})
@@ -194,10 +225,14 @@ func (s *Server) buildGRPC() error {
 	s.health = health.NewServer()
 	healthpb.RegisterHealthServer(s.grpc, s.health)
 	reflection.Register(s.grpc)
-	metrics.InitializeMetrics(s.grpc)
+	s.instruments.InitializeGRPC(s.grpc)
 	// Last, once every service is registered: refuse to start if any RPC does
 	// not declare who may call it.
-	return authn.loadRoles(s.grpc)
+	if err := authn.loadRoles(s.grpc); err != nil {
+		return err
+	}
+	s.openAPI, err = openAPIDocument(gen.OpenAPI, buildinfo.String(), authn.roles)
+	return err
 }
 
 // GRPCAddr is the address the gRPC server listens on.
@@ -206,15 +241,29 @@ func (s *Server) GRPCAddr() string { return s.lis.GRPC.Addr().String() }
 // HTTPAddr is the address the HTTP server listens on.
 func (s *Server) HTTPAddr() string { return s.lis.HTTP.Addr().String() }
 
+// AdminHTTPAddr is the address the admin HTTP listener listens on, or ""
+// when there is none.
+func (s *Server) AdminHTTPAddr() string {
+	if s.lis.AdminHTTP == nil {
+		return ""
+	}
+	return s.lis.AdminHTTP.Addr().String()
+}
+
 // Run serves until ctx is cancelled, then drains in-flight calls and stops.
 func (s *Server) Run(ctx context.Context) error {
-	gateway, conn, err := newGateway(ctx, s.GRPCAddr())
+	gateway, conn, err := newGateway(ctx, s.GRPCAddr(), s.instruments)
 	if err != nil {
 		s.lis.Close()
 		return err
 	}
 	defer conn.Close()
-	httpServer := s.cfg.Limits.httpServer(s.httpHandler(gateway, s.registry))
+	httpServer := s.cfg.Limits.httpServer(s.httpHandler(gateway))
+	// The admin listener keeps the public port's limits but its write
+	// timeout: a CPU profile or execution trace streams for as long as
+	// the operator asked (?seconds=N).
+	adminServer := s.cfg.Limits.httpServer(s.instruments.AdminHandler(healthz, s.ready))
+	adminServer.WriteTimeout = 0
 
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return s.serveGRPC(s.lis.GRPC) })
@@ -227,10 +276,23 @@ func (s *Server) Run(ctx context.Context) error {
 		}
 		return nil
 	})
+	if s.lis.AdminHTTP != nil {
+		g.Go(func() error {
+			if err := adminServer.Serve(s.lis.AdminHTTP); !errors.Is(err, http.ErrServerClosed) {
+				return err
+			}
+			return nil
+		})
+	}
+	// The server as a whole ("") and each service by name, so a client
+	// or a load balancer may check the one it calls.
 	s.health.SetServingStatus("", healthpb.HealthCheckResponse_SERVING)
+	for name := range s.grpc.GetServiceInfo() {
+		s.health.SetServingStatus(name, healthpb.HealthCheckResponse_SERVING)
+	}
 	g.Go(func() error {
 		<-gctx.Done()
-		s.shutdown(httpServer)
+		s.shutdown(httpServer, adminServer)
 		return nil
 	})
 	return g.Wait()
@@ -248,13 +310,18 @@ func (s *Server) serveGRPC(l net.Listener) error {
 	return err
 }
 
-func (s *Server) shutdown(httpServer *http.Server) {
+func (s *Server) shutdown(httpServer, adminServer *http.Server) {
 	s.log.Info("shutting down")
 	s.health.Shutdown()
 	ctx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
 	defer cancel()
 	if err := httpServer.Shutdown(ctx); err != nil {
 		s.log.Warn("HTTP shutdown", "error", err)
+	}
+	// Last, so /readyz answers "not serving" there until the public port
+	// has drained.
+	if err := adminServer.Shutdown(ctx); err != nil {
+		s.log.Warn("admin HTTP shutdown", "error", err)
 	}
 	stopped := make(chan struct{})
 	go func() { s.grpc.GracefulStop(); close(stopped) }()

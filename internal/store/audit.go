@@ -36,6 +36,9 @@ func AppendEvent(tx WriteTx, e *audit.Event, payload *audit.Payload) error {
 		if raw, err = json.Marshal(payload); err != nil {
 			return fmt.Errorf("encode audit payload: %w", err)
 		}
+		if raw, err = sealAuditPayload(tx, e, raw); err != nil {
+			return fmt.Errorf("seal audit payload: %w", err)
+		}
 		if err := tx.Put(BucketAuditPayload, key, raw); err != nil {
 			return err
 		}
@@ -115,9 +118,32 @@ func eventAt(tx ReadTx, key []byte) (*audit.Event, *audit.Payload, error) {
 	if raw == nil {
 		return &e, nil, nil
 	}
+	raw, err := openAuditPayload(tx, &e, raw)
+	if err != nil {
+		return nil, nil, fmt.Errorf("open audit payload %d: %w", e.Seq, err)
+	}
 	var p audit.Payload
 	if err := json.Unmarshal(raw, &p); err != nil {
 		return nil, nil, fmt.Errorf("decode audit payload %d: %w", e.Seq, err)
 	}
 	return &e, &p, nil
+}
+
+// A payload holds personal data, so in a sealed store it is sealed under
+// its case's data key (and so destroyed with it), or, for an event of no
+// case, under a key derived from the root.
+func auditPayloadField(seq uint64) string { return fmt.Sprintf("audit/%d", seq) }
+
+func sealAuditPayload(tx WriteTx, e *audit.Event, raw []byte) ([]byte, error) {
+	if e.CaseID == "" {
+		return sealWithRoot(tx, auditPayloadKeyOf, "", auditPayloadField(e.Seq), raw)
+	}
+	return sealForCase(tx, e.CaseID, auditPayloadField(e.Seq), raw)
+}
+
+func openAuditPayload(tx ReadTx, e *audit.Event, raw []byte) ([]byte, error) {
+	if e.CaseID == "" {
+		return openWithRoot(tx, auditPayloadKeyOf, "", auditPayloadField(e.Seq), raw)
+	}
+	return openForCase(tx, e.CaseID, auditPayloadField(e.Seq), raw)
 }

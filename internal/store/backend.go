@@ -26,6 +26,12 @@ type Backend interface {
 type ReadTx interface {
 	// Get returns nil when the key is absent.
 	Get(b Bucket, key []byte) []byte
+	// GetMany returns the value of each of keys, in their order (nil for
+	// an absent key), as Get would one after another. A networked engine
+	// reads them in one round trip, so a caller that knows a batch of keys
+	// up front (a page of cases found through an index) asks for them
+	// together.
+	GetMany(b Bucket, keys [][]byte) [][]byte
 	// Scan visits keys ≥ start in ascending byte order until fn returns false
 	// or an error.
 	Scan(b Bucket, start []byte, fn func(key, value []byte) (bool, error)) error

@@ -14,13 +14,23 @@ func GetCase(tx ReadTx, id string) (*cases.Case, error) {
 	if raw == nil {
 		return nil, fmt.Errorf("case %q: %w", id, ErrNotFound)
 	}
-	return DecodeCase(id, raw)
+	return DecodeCase(tx, id, raw)
 }
 
 // CaseRecord returns a case's stored bytes, or nil; they are valid only
 // inside tx. With DecodeCase it lets a reader skip decoding a record it
 // already holds decoded.
 func CaseRecord(tx ReadTx, id string) []byte { return tx.Get(BucketCases, []byte(id)) }
+
+// CaseRecords is CaseRecord for several cases at once, read together (one
+// round trip on a networked engine), in the order of ids.
+func CaseRecords(tx ReadTx, ids []string) [][]byte {
+	keys := make([][]byte, len(ids))
+	for i, id := range ids {
+		keys[i] = []byte(id)
+	}
+	return tx.GetMany(BucketCases, keys)
+}
 
 // CaseIDByReference resolves a public reference.
 func CaseIDByReference(tx ReadTx, reference string) (string, error) {
@@ -49,18 +59,18 @@ type CaseIndex []indexEntry
 
 // IndexOf returns the index entries the case c should have, as it stands.
 func IndexOf(tx ReadTx, c *cases.Case) (CaseIndex, error) {
-	key, err := requesterKey(tx)
+	h, err := requesterHasher(tx)
 	if err != nil {
 		return nil, err
 	}
-	return indexEntries(c, key), nil
+	return indexEntries(c, h), nil
 }
 
 // PutCase writes a case and brings every secondary index in line with it,
 // in the caller's transaction. before is IndexOf the case as it was read
 // in this transaction, or nil for a new case.
 func PutCase(tx WriteTx, before CaseIndex, c *cases.Case) error {
-	raw, err := encodeCase(c)
+	raw, err := encodeCase(tx, c)
 	if err != nil {
 		return err
 	}
@@ -89,10 +99,11 @@ var caseIndexes = []Bucket{
 // indexEntries lists every index entry a case should have; the diff between
 // its old and new lists is all PutCase writes, so indexes cannot drift, and
 // CaseIndexesConsistent and CheckConsistency compare the stored indexes
-// with it, so there is one definition of every index key. requesterKey
-// keys the requester index's hashes; with a nil key (CheckConsistency on a
-// database whose key is missing) the requester entries are left out.
-func indexEntries(c *cases.Case, requesterKey []byte) []indexEntry {
+// with it, so there is one definition of every index key. requesterTerms
+// keys the requester index's hashes; with none (CheckConsistency on a
+// database whose key is missing or out of reach) the requester entries are
+// left out.
+func indexEntries(c *cases.Case, requesterTerms termHasher) []indexEntry {
 	id := []byte(c.ID)
 	entries := []indexEntry{
 		{BucketByState, indexKey(string(c.State), c.Clock.Due, c.ID), nil},
@@ -114,10 +125,10 @@ func indexEntries(c *cases.Case, requesterKey []byte) []indexEntry {
 	if c.Undelivered() {
 		entries = append(entries, indexEntry{BucketUndelivered, indexKey(c.Clock.Due, c.ID), nil})
 	}
-	if requesterKey == nil {
+	if requesterTerms == nil {
 		return entries
 	}
-	return append(entries, requesterEntries(c, requesterKey)...)
+	return append(entries, requesterEntries(c, requesterTerms)...)
 }
 
 // The states of a stored index entry against the one a record implies.
@@ -192,11 +203,11 @@ func syncIndexes(tx WriteTx, before, after []indexEntry) error {
 // CaseIndexesConsistent reports every index entry a stored case should have
 // but lacks; the crash test and conformance suite use it.
 func CaseIndexesConsistent(tx ReadTx, c *cases.Case) error {
-	key, err := requesterKey(tx)
+	h, err := requesterHasher(tx)
 	if err != nil {
 		return err
 	}
-	for _, e := range indexEntries(c, key) {
+	for _, e := range indexEntries(c, h) {
 		if entryState(tx, e) != entryPresent {
 			return fmt.Errorf("case %s: index %s lacks %q", c.ID, e.bucket, e.key)
 		}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"hash/maphash"
 	"slices"
@@ -81,13 +82,18 @@ func (c *Consistency) add(p Problem) {
 func CheckConsistency(tx ReadTx) (*Consistency, error) {
 	r := &Consistency{}
 	chk := &checker{tx: tx, r: r, seed: maphash.MakeSeed()}
-	key, err := requesterKey(tx)
-	if err != nil {
+	h, err := requesterHasher(tx)
+	switch {
+	case errors.Is(err, ErrKeyringRequired):
+		r.add(Problem{Bucket: BucketCaseKeys, Detail: "the store is encrypted and was opened without its keyring, so cases and their indexes were not checked"})
+	case err != nil:
 		r.add(Problem{Bucket: BucketMeta, Detail: "the requester index key is missing or corrupt, so the requester index was not checked"})
-		key = nil
+		h = nil
 	}
-	if err := chk.cases(key); err != nil {
-		return r, err
+	if !errors.Is(err, ErrKeyringRequired) {
+		if err := chk.cases(h); err != nil {
+			return r, err
+		}
 	}
 	if err := chk.events(); err != nil {
 		return r, err
@@ -111,12 +117,12 @@ func (c *checker) hash(b Bucket, key []byte) uint64 {
 }
 
 // cases checks each case's entries, then every index for stale ones.
-func (c *checker) cases(requesterKey []byte) error {
+func (c *checker) cases(requesterTerms termHasher) error {
 	var expected []uint64
 	err := c.tx.Scan(BucketCases, nil, func(k, v []byte) (bool, error) {
 		c.r.Cases++
 		id := string(k)
-		cs, err := DecodeCase(id, v)
+		cs, err := DecodeCase(c.tx, id, v)
 		if err != nil {
 			c.r.add(Problem{Bucket: BucketCases, CaseID: c.showID(id), Detail: "the record cannot be decoded, so its index entries were not checked"})
 			return true, nil
@@ -124,7 +130,7 @@ func (c *checker) cases(requesterKey []byte) error {
 		if cs.ID != id {
 			c.r.add(Problem{Bucket: BucketCases, CaseID: c.showID(id), Detail: "the record is stored under another case's id"})
 		}
-		for _, e := range indexEntries(cs, requesterKey) {
+		for _, e := range indexEntries(cs, requesterTerms) {
 			expected = append(expected, c.hash(e.bucket, e.key))
 			switch got := entryState(c.tx, e); {
 			case got == entryMissing:
@@ -140,7 +146,7 @@ func (c *checker) cases(requesterKey []byte) error {
 	}
 	slices.Sort(expected)
 	for _, b := range caseIndexes {
-		if b == BucketByRequester && requesterKey == nil {
+		if b == BucketByRequester && requesterTerms == nil {
 			continue
 		}
 		err := c.tx.Scan(b, nil, func(k, v []byte) (bool, error) {

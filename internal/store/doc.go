@@ -14,6 +14,16 @@
 // chain — and reports Problems that name buckets, case ids and sequence
 // numbers, never personal data.
 //
+// Personal data is sealed at rest (sealing.go): Open and OpenReadOnly
+// take the installation's keyring (WithKeyring) and verify it against the
+// check the store keeps before writing anything; each case's personal
+// fields, message bodies, audit payloads and outbox entries are sealed
+// under the case's own data key, kept wrapped in BucketCaseKeys; web
+// sessions and the requester index's keyed hashes use keys derived from a
+// root secret. The typed reads and writes find the keys through the
+// transaction Store.View and Store.Update hand them, so their signatures
+// are those of plain transactions. keys.go rotates and migrates.
+//
 // It must not make domain decisions: callers pass in records that the domain
 // packages have already validated.
 package store

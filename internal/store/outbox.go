@@ -41,6 +41,14 @@ func PutOutbox(tx WriteTx, e OutboxEntry) error {
 	if err != nil {
 		return fmt.Errorf("encode outbox entry: %w", err)
 	}
+	// The secrets (a status code) are sealed under the case's key; the
+	// case id stays readable in front, to find that key.
+	if raw, err = sealForCase(tx, e.CaseID, outboxField(e.MessageID), raw); err != nil {
+		return fmt.Errorf("seal outbox entry: %w", err)
+	}
+	if bytes.HasPrefix(raw, sealedMagic) {
+		raw = append(binary.AppendUvarint(bytes.Clone(sealedMagic), uint64(len(e.CaseID))), append([]byte(e.CaseID), raw[len(sealedMagic):]...)...)
+	}
 	return tx.Put(BucketOutbox, outboxKey(e.Due, e.MessageID), raw)
 }
 
@@ -64,7 +72,7 @@ func DueOutbox(tx ReadTx, now time.Time, limit int) ([]OutboxEntry, error) {
 		if len(due) == limit || len(k) < 8 || bytes.Compare(k[:8], end) > 0 {
 			return false, nil
 		}
-		e, err := decodeOutbox(k, v)
+		e, err := decodeOutbox(tx, k, v)
 		if err != nil {
 			return false, err
 		}
@@ -79,17 +87,32 @@ func DueOutbox(tx ReadTx, now time.Time, limit int) ([]OutboxEntry, error) {
 func OutboxEntries(tx ReadTx) ([]OutboxEntry, error) {
 	var all []OutboxEntry
 	err := tx.Scan(BucketOutbox, nil, func(k, v []byte) (bool, error) {
-		e, err := decodeOutbox(k, v)
+		e, err := decodeOutbox(tx, k, v)
 		all = append(all, e)
 		return err == nil, err
 	})
 	return all, err
 }
 
-func decodeOutbox(k, v []byte) (OutboxEntry, error) {
+func outboxField(messageID string) string { return "outbox/" + messageID }
+
+func decodeOutbox(tx ReadTx, k, v []byte) (OutboxEntry, error) {
 	var e OutboxEntry
 	if len(k) <= 8 {
 		return e, fmt.Errorf("outbox key of %d bytes is corrupt", len(k))
+	}
+	if bytes.HasPrefix(v, sealedMagic) {
+		rest := v[len(sealedMagic):]
+		n, size := binary.Uvarint(rest)
+		if size <= 0 || n > uint64(len(rest)-size) {
+			return e, fmt.Errorf("outbox entry %s: %w", k[8:], errDamagedRecord)
+		}
+		caseID := string(rest[size : size+int(n)])
+		var err error
+		v, err = openForCase(tx, caseID, outboxField(string(k[8:])), append(bytes.Clone(sealedMagic), rest[size+int(n):]...))
+		if err != nil {
+			return e, fmt.Errorf("open outbox entry %s: %w", k[8:], err)
+		}
 	}
 	if err := json.Unmarshal(v, &e); err != nil {
 		return e, fmt.Errorf("decode outbox entry %s: %w", k[8:], err)
@@ -104,13 +127,20 @@ func decodeOutbox(k, v []byte) (OutboxEntry, error) {
 
 func messageBodyKey(caseID, messageID string) []byte { return []byte(caseID + "/" + messageID) }
 
+// messageBodyField binds a sealed body to its message (see sealForCase).
+func messageBodyField(messageID string) string { return "message/" + messageID }
+
 // PutMessageBody stores what a message of a case says.
 func PutMessageBody(tx WriteTx, caseID, messageID string, body cases.MessageBody) error {
 	plain, err := json.Marshal(body)
 	if err != nil {
 		return fmt.Errorf("encode message %s: %w", messageID, err)
 	}
-	return tx.Put(BucketMessageBodies, messageBodyKey(caseID, messageID), caseEncoder.EncodeAll(plain, nil))
+	stored, err := sealForCase(tx, caseID, messageBodyField(messageID), caseEncoder.EncodeAll(plain, nil))
+	if err != nil {
+		return fmt.Errorf("seal message %s: %w", messageID, err)
+	}
+	return tx.Put(BucketMessageBodies, messageBodyKey(caseID, messageID), stored)
 }
 
 // GetMessageBody reads what a message of a case says; ErrNotFound when the
@@ -119,6 +149,10 @@ func GetMessageBody(tx ReadTx, caseID, messageID string) (*cases.MessageBody, er
 	raw := tx.Get(BucketMessageBodies, messageBodyKey(caseID, messageID))
 	if raw == nil {
 		return nil, fmt.Errorf("message %s of case %s: %w", messageID, caseID, ErrNotFound)
+	}
+	raw, err := openForCase(tx, caseID, messageBodyField(messageID), raw)
+	if err != nil {
+		return nil, fmt.Errorf("open message %s: %w", messageID, err)
 	}
 	plain, err := caseDecoder.DecodeAll(raw, nil)
 	if err != nil {

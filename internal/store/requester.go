@@ -10,14 +10,16 @@ import (
 	"github.com/rightsdesk/rightsdesk/internal/cases"
 )
 
-// The requester index holds HMAC-SHA256(key, term) for each normalised term
+// The requester index holds a keyed hash of each normalised term
 // (cases.RequesterTerms), never the term. A plain hash of an email address
 // or a name can be reversed by hashing a list of likely ones; with a secret
-// key, generated once per installation and kept in the meta bucket, a copy
-// of the index alone reveals nothing. The key travels with backups, so a
-// restored database still finds its cases.
+// key a copy of the index alone reveals nothing. A sealed store derives
+// that key from its root secret (sealing.go), which lives wrapped under the
+// keyring, so a copy of the database without the keyring cannot even test
+// a guess; a plain store (before encryption) keeps a random key in the
+// meta bucket, which travels with its backups.
 
-// keyRequesterKey is the meta key of the installation's requester index key.
+// keyRequesterKey is the meta key of a plain store's requester index key.
 var keyRequesterKey = []byte("requester_index_key")
 
 // requesterKeySize matches the HMAC's hash, as RFC 2104 advises.
@@ -33,7 +35,32 @@ func ensureRequesterKey(tx WriteTx, candidate []byte) error {
 	return tx.Put(BucketMeta, keyRequesterKey, candidate)
 }
 
-func requesterKey(tx ReadTx) ([]byte, error) {
+// termHasher computes the keyed hash of a requester term.
+type termHasher interface {
+	Sum(normalised []byte) []byte
+}
+
+// plainTermHasher is a plain store's: HMAC-SHA256 under the meta key.
+type plainTermHasher []byte
+
+func (k plainTermHasher) Sum(term []byte) []byte {
+	mac := hmac.New(sha256.New, k)
+	mac.Write(term)
+	return mac.Sum(nil)
+}
+
+// requesterHasher returns the hasher of the store tx belongs to.
+func requesterHasher(tx ReadTx) (termHasher, error) {
+	if _, s := sealerOf(tx); s != nil {
+		if s.locked() {
+			return nil, ErrKeyringRequired
+		}
+		return s.requesterTerms, nil
+	}
+	return legacyRequesterHasher(tx)
+}
+
+func legacyRequesterHasher(tx ReadTx) (termHasher, error) {
 	key := tx.Get(BucketMeta, keyRequesterKey)
 	switch {
 	case key == nil:
@@ -41,22 +68,20 @@ func requesterKey(tx ReadTx) ([]byte, error) {
 	case len(key) != requesterKeySize:
 		return nil, fmt.Errorf("the requester index key is corrupt (%d bytes)", len(key))
 	}
-	return key, nil
+	return plainTermHasher(bytes.Clone(key)), nil
 }
 
 // requesterDigest is the fixed-length prefix of every index key for term,
 // "/" included so a prefix scan stops at the term's last case.
-func requesterDigest(key []byte, term string) []byte {
-	mac := hmac.New(sha256.New, key)
-	mac.Write([]byte(term))
-	return append(mac.Sum(nil), '/')
+func requesterDigest(h termHasher, term string) []byte {
+	return append(h.Sum([]byte(term)), '/')
 }
 
-func requesterEntries(c *cases.Case, key []byte) []indexEntry {
+func requesterEntries(c *cases.Case, h termHasher) []indexEntry {
 	terms := cases.RequesterTerms(c)
 	entries := make([]indexEntry, len(terms))
 	for i, term := range terms {
-		entries[i] = indexEntry{BucketByRequester, append(requesterDigest(key, term), c.ID...), nil}
+		entries[i] = indexEntry{BucketByRequester, append(requesterDigest(h, term), c.ID...), nil}
 	}
 	return entries
 }
@@ -65,11 +90,11 @@ func requesterEntries(c *cases.Case, key []byte) []indexEntry {
 // a term from cases.EmailTerm or cases.NameTerms, in id order (which is
 // creation order), and whether more follow.
 func CaseIDsByRequesterTerm(tx ReadTx, term string, limit int) (ids []string, more bool, err error) {
-	key, err := requesterKey(tx)
+	h, err := requesterHasher(tx)
 	if err != nil {
 		return nil, false, err
 	}
-	prefix := requesterDigest(key, term)
+	prefix := requesterDigest(h, term)
 	err = tx.Scan(BucketByRequester, prefix, func(k, _ []byte) (bool, error) {
 		if !bytes.HasPrefix(k, prefix) {
 			return false, nil
@@ -90,7 +115,7 @@ func CaseIDsByRequesterTerm(tx ReadTx, term string, limit int) (ids []string, mo
 // stops, so memory stays bounded and no backend is asked to write to one
 // bucket while iterating another.
 func indexEveryRequester(tx WriteTx) error {
-	key, err := requesterKey(tx)
+	h, err := legacyRequesterHasher(tx)
 	if err != nil {
 		return err
 	}
@@ -106,11 +131,11 @@ func indexEveryRequester(tx WriteTx) error {
 			if n == batch {
 				return false, nil
 			}
-			c, err := DecodeCase(string(k), v)
+			c, err := DecodeCase(tx, string(k), v)
 			if err != nil {
 				return false, err
 			}
-			entries = append(entries, requesterEntries(c, key)...)
+			entries = append(entries, requesterEntries(c, h)...)
 			next = append(append(next[:0], k...), 0) // the first key after k
 			n++
 			return true, nil
@@ -131,9 +156,9 @@ func indexEveryRequester(tx WriteTx) error {
 // CaseHasRequesterTerm reports whether the case with the given id is
 // indexed under term, with one read instead of a scan.
 func CaseHasRequesterTerm(tx ReadTx, term, id string) (bool, error) {
-	key, err := requesterKey(tx)
+	h, err := requesterHasher(tx)
 	if err != nil {
 		return false, err
 	}
-	return tx.Get(BucketByRequester, append(requesterDigest(key, term), id...)) != nil, nil
+	return tx.Get(BucketByRequester, append(requesterDigest(h, term), id...)) != nil, nil
 }

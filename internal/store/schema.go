@@ -12,14 +12,18 @@ import (
 // migration whenever a bucket's key or value encoding changes, or an index
 // is added that existing records must be entered in.
 //
-// Version 2 added the requester index (BucketByRequester) and its key.
-const SchemaVersion = 2
+// Version 2 added the requester index (BucketByRequester) and its key;
+// version 3 the wrapped data keys of sealed cases (BucketCaseKeys; see
+// sealing.go — whether a store is sealed is its keyring check, not its
+// version).
+const SchemaVersion = 3
 
 // migrations bring a database from the version they are keyed by to the
 // next, inside the transaction that records the new version, so a database
 // is never left half migrated.
 var migrations = map[uint32]func(WriteTx) error{
 	1: indexEveryRequester,
+	2: func(WriteTx) error { return nil }, // the engine creates BucketCaseKeys
 }
 
 // The buckets of the schema, listed in one place.
@@ -50,6 +54,11 @@ const (
 	// details: HMAC-SHA256(installation key, normalised email or name word)
 	// / id. See requester.go.
 	BucketByRequester Bucket = "idx_requester"
+
+	// BucketCaseKeys holds each sealed case's data key, wrapped under the
+	// keyring: case id → keyring.WrappedKey (binary). Deleting an entry
+	// destroys everything sealed under that key. See sealing.go.
+	BucketCaseKeys Bucket = "case_keys"
 
 	// BucketUsers holds staff accounts for the web sign-in: user id → the
 	// record internal/users keeps (never a password, only its argon2id hash).
@@ -87,7 +96,7 @@ const (
 func Buckets() []Bucket {
 	return []Bucket{
 		BucketMeta, BucketNotices, BucketHolidays, BucketTokens,
-		BucketCases, BucketOpenByDue, BucketByState, BucketByAssignee, BucketByNotice, BucketByReceived,
+		BucketCases, BucketCaseKeys, BucketOpenByDue, BucketByState, BucketByAssignee, BucketByNotice, BucketByReceived,
 		BucketByReference, BucketByRequestID, BucketByRequester, BucketAudit, BucketCaseEvents, BucketAuditPayload,
 		BucketUsers, BucketFeedTokens, BucketStaffNames,
 		BucketWebSessions,
@@ -129,17 +138,37 @@ var ErrReadOnly = errors.New("the database is open read-only")
 type Store struct {
 	backend  Backend
 	readOnly bool
+	seal     *sealer // nil for a plain store; see sealing.go
 }
 
 // Open checks the schema version, writing it on a new database, migrates an
 // older database, refuses one written by a newer build rather than misread
-// it, and makes sure the installation's requester index key exists.
-func Open(ctx context.Context, b Backend) (*Store, error) {
-	// Drawn outside the transaction, which may run more than once; it is
-	// stored only on a database that has no key yet.
+// it, and opens its encryption (sealing.go): with WithKeyring it verifies
+// the keyring against the store's check, and seals a store that holds no
+// personal data yet; without, a sealed store opens with its personal data
+// out of reach (ErrKeyringRequired). A plain store keeps its requester
+// index key.
+func Open(ctx context.Context, b Backend, opts ...OpenOption) (*Store, error) {
+	var o openOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
+	// Verified reading only, so a wrong keyring writes nothing.
+	if o.keys != nil {
+		if err := CheckKeyring(ctx, b, o.keys); err != nil {
+			return nil, err
+		}
+	}
+	// Drawn outside the transaction, which may run more than once; they are
+	// stored only on a database that has none yet.
 	candidateKey := make([]byte, requesterKeySize)
 	_, _ = rand.Read(candidateKey) // never fails: it would crash the program first
-	err := b.Update(ctx, func(tx WriteTx) error {
+	fresh, err := makeFreshRoot(ctx, o.keys)
+	if err != nil {
+		return nil, err
+	}
+	var seal *sealer
+	err = b.Update(ctx, func(tx WriteTx) error {
 		raw := tx.Get(BucketMeta, keySchemaVersion)
 		v := uint32(SchemaVersion) // a new database starts in the current layout
 		if raw != nil {
@@ -150,8 +179,14 @@ func Open(ctx context.Context, b Backend) (*Store, error) {
 				return fmt.Errorf("%w: database is version %d, this build reads up to %d; upgrade rightsdesk", ErrNewerSchema, v, SchemaVersion)
 			}
 		}
-		if err := ensureRequesterKey(tx, candidateKey); err != nil {
+		var err error
+		if seal, err = openSealing(ctx, tx, o.keys, fresh); err != nil {
 			return err
+		}
+		if seal == nil {
+			if err := ensureRequesterKey(tx, candidateKey); err != nil {
+				return err
+			}
 		}
 		if raw != nil && v == SchemaVersion {
 			return nil
@@ -170,7 +205,7 @@ func Open(ctx context.Context, b Backend) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Store{backend: b}, nil
+	return &Store{backend: b, seal: seal}, nil
 }
 
 // OpenReadOnly is Open for commands that must not change the database: it
@@ -179,8 +214,14 @@ func Open(ctx context.Context, b Backend) (*Store, error) {
 // older one is ErrOlderSchema (start `rightsdesk serve` once with this build
 // to migrate it); none at all is ErrNotRightsdesk. Update on the returned
 // store fails with ErrReadOnly. The backend should itself be read-only
-// (bolt.Options.ReadOnly), so nothing else can write either.
-func OpenReadOnly(ctx context.Context, b Backend) (*Store, error) {
+// (bolt.Options.ReadOnly), so nothing else can write either. WithKeyring
+// opens its personal data, as with Open.
+func OpenReadOnly(ctx context.Context, b Backend, opts ...OpenOption) (*Store, error) {
+	var o openOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
+	var seal *sealer
 	err := b.View(ctx, func(tx ReadTx) error {
 		raw := tx.Get(BucketMeta, keySchemaVersion)
 		switch {
@@ -195,12 +236,14 @@ func OpenReadOnly(ctx context.Context, b Backend) (*Store, error) {
 		case v < SchemaVersion:
 			return fmt.Errorf("%w: database is version %d, this build reads %d; upgrade it by starting `rightsdesk serve` once with this build, then run this command again", ErrOlderSchema, v, SchemaVersion)
 		}
-		return nil
+		var err error
+		seal, err = openSealingReadOnly(ctx, tx, o.keys)
+		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	return &Store{backend: b, readOnly: true}, nil
+	return &Store{backend: b, readOnly: true, seal: seal}, nil
 }
 
 // ReadOnly reports whether the store was opened with OpenReadOnly.
@@ -208,7 +251,10 @@ func (s *Store) ReadOnly() bool { return s.readOnly }
 
 // View runs fn in a read transaction.
 func (s *Store) View(ctx context.Context, fn func(ReadTx) error) error {
-	return s.backend.View(ctx, fn)
+	if s.seal == nil {
+		return s.backend.View(ctx, fn)
+	}
+	return s.backend.View(ctx, func(tx ReadTx) error { return fn(sealingReadTx{tx, ctx, s.seal}) })
 }
 
 // Update runs fn in a write transaction; see Backend.Update.
@@ -216,7 +262,10 @@ func (s *Store) Update(ctx context.Context, fn func(WriteTx) error) error {
 	if s.readOnly {
 		return ErrReadOnly
 	}
-	return s.backend.Update(ctx, fn)
+	if s.seal == nil {
+		return s.backend.Update(ctx, fn)
+	}
+	return s.backend.Update(ctx, func(tx WriteTx) error { return fn(sealingWriteTx{tx, ctx, s.seal}) })
 }
 
 // Backend returns the engine, for backups and health checks.

@@ -21,16 +21,31 @@ func webSessionKey(created time.Time, id []byte) []byte {
 // GetWebSession returns a copy of the record stored for the session, or
 // ErrNotFound.
 func GetWebSession(tx ReadTx, created time.Time, id []byte) ([]byte, error) {
-	raw := tx.Get(BucketWebSessions, webSessionKey(created, id))
+	key := webSessionKey(created, id)
+	raw := tx.Get(BucketWebSessions, key)
 	if raw == nil {
 		return nil, fmt.Errorf("web session: %w", ErrNotFound)
 	}
-	return append([]byte(nil), raw...), nil
+	record, err := openWithRoot(tx, webSessionKeyOf, string(key), webSessionField, raw)
+	if err != nil {
+		return nil, fmt.Errorf("open web session: %w", err)
+	}
+	return bytes.Clone(record), nil
 }
+
+// webSessionField binds a sealed session record to its key: the answers a
+// person gave (and a status code just issued) are sealed under a key
+// derived from the root secret, since they belong to no case yet.
+const webSessionField = "web-session"
 
 // PutWebSession stores the record of a session, replacing any earlier one.
 func PutWebSession(tx WriteTx, created time.Time, id, record []byte) error {
-	return tx.Put(BucketWebSessions, webSessionKey(created, id), record)
+	key := webSessionKey(created, id)
+	sealed, err := sealWithRoot(tx, webSessionKeyOf, string(key), webSessionField, record)
+	if err != nil {
+		return fmt.Errorf("seal web session: %w", err)
+	}
+	return tx.Put(BucketWebSessions, key, sealed)
 }
 
 // DeleteWebSession removes a session's record; removing a missing one is

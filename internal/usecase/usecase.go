@@ -32,13 +32,20 @@ type Cases interface {
 	// letterText is not ""), and nothing is written; nil when cmd sends
 	// none. A command or letter the case refuses is the error Apply gives.
 	DraftLetter(ctx context.Context, id string, cmd cases.Command, letterText string) (*letters.Letter, error)
+	// DraftRecipientLetters are the letters a close would send the
+	// recipients it names (cases.Close.Notify, Article 19), each in staff's
+	// words where they gave some, written from the case as the close would
+	// leave it; nothing is written.
+	DraftRecipientLetters(ctx context.Context, id string, cmd cases.Command) ([]letters.Letter, error)
 	// LettersTo says whether the letters c's steps need are written and
 	// sent to its requester, and if not, why not.
 	LettersTo(c *cases.Case) (bool, NoLetters)
 	// Link links two cases both ways; Merge closes id as a duplicate of
-	// into, which goes on, and links the two. Each is one transaction.
+	// into, which goes on, and links the two, sending the duplicate's
+	// requester its letter in staff's words when letterText is not "" (as
+	// ApplyWithLetter). Each is one transaction.
 	Link(ctx context.Context, actor, id, other string) (*cases.Case, error)
-	Merge(ctx context.Context, actor, id, etag, into, on string) (*cases.Case, error)
+	Merge(ctx context.Context, actor, id, etag, into, on, letterText string) (*cases.Case, error)
 	Get(ctx context.Context, id string) (*cases.Case, error)
 	// ByReference finds a case, open or closed, by its public reference
 	// as a person types it: any letter case, with or without hyphens.
@@ -126,6 +133,18 @@ type Accounts interface {
 	ResetPassword(ctx context.Context, idOrEmail, password, by string) (*users.User, error)
 	ChangePassword(ctx context.Context, id, current, next string) (*users.User, error)
 	SignIn(ctx context.Context, email, password string) (*users.User, error)
+	// Two-step verification (internal/accounts/secondfactor.go): whether
+	// the policy holds an account to setting it up first; setting it up
+	// (begin, show again, confirm with a code, which returns the recovery
+	// codes); the second step of signing in; new recovery codes; and an
+	// administrator's reset.
+	MustSetUpSecondFactor(u *users.User) bool
+	BeginSecondFactor(ctx context.Context, id string) (users.Enrolment, error)
+	PendingSecondFactor(ctx context.Context, id string) (e users.Enrolment, found bool, err error)
+	SetUpSecondFactor(ctx context.Context, id, code string) (recoveryCodes []string, u *users.User, err error)
+	VerifySecondFactor(ctx context.Context, id, code string) (*users.User, error)
+	NewRecoveryCodes(ctx context.Context, id, code string) ([]string, error)
+	ResetSecondFactor(ctx context.Context, idOrEmail, by string) (*users.User, error)
 	RememberName(ctx context.Context, actor, name string) error
 	Names(ctx context.Context) (map[string]string, error)
 	// CheckSetupLink reports whether the secret of the first-administrator

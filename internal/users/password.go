@@ -9,6 +9,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/trustelem/zxcvbn"
 	"golang.org/x/crypto/argon2"
 	"golang.org/x/text/unicode/norm"
 )
@@ -148,5 +149,35 @@ func CheckPassword(password string, avoid ...string) string {
 			return "must not be your email address or name"
 		}
 	}
+	if guessable(n, avoid) {
+		return "is too easy to guess: it is, or is built like, a password that attackers try first (common words with numbers, names, dates, keyboard runs or repeats); a few unrelated words make a good one"
+	}
 	return ""
+}
+
+// MinPasswordGuesses is how many guesses the strength estimate must put
+// between an attacker and a new password: zxcvbn's "very unguessable"
+// (score 4), the level it recommends where a stolen hash could be attacked
+// offline.
+const MinPasswordGuesses = 1e10
+
+// strengthPrefix bounds the characters the estimate reads: its matching
+// grows with the square of the length, and a password whose first 64
+// characters are hard to guess is hard to guess.
+const strengthPrefix = 64
+
+// guessable reports whether password is one of, or built like, the
+// passwords in the breach-derived frequency lists and patterns (dictionary
+// words with substitutions, keyboard walks, repeats, sequences, dates) that
+// the zxcvbn estimator ships with, or is made from the account's own email
+// or name or the product's name.
+func guessable(password string, avoid []string) bool {
+	if r := []rune(password); len(r) > strengthPrefix {
+		password = string(r[:strengthPrefix])
+	}
+	inputs := []string{"rightsdesk", "privacy", "staff"}
+	for _, a := range avoid {
+		inputs = append(inputs, strings.FieldsFunc(strings.ToLower(a), func(r rune) bool { return r == '@' || r == '.' || r == ' ' })...)
+	}
+	return zxcvbn.PasswordStrength(password, inputs).Guesses < MinPasswordGuesses
 }

@@ -93,8 +93,18 @@ func TestCheckPassword(t *testing.T) {
 		ok       bool
 	}{
 		{"eleven char", false},
-		{"twelve chars", true},
-		{"ｔｗｅｌｖｅ　ｃｈａｒｓ", true}, // full-width: twelve characters after NFKC too
+		{"quoll kettle", true},
+		{"ｑｕｏｌｌ　ｋｅｔｔｌｅ", true},  // full-width: twelve characters after NFKC too
+		{"twelve chars", false}, // long enough, but two common words
+		{"password1234", false},
+		{"aaaaaaaaaaaa", false},
+		{"qwertyuiop12", false},
+		{"Summer2026!!", false},
+		{"Passw0rd!Passw0rd!", false},
+		{"adalovelace1", false}, // the account's own name
+		{"rightsdesk2026", false},
+		{strings.Repeat("ab3$", 200), false}, // a repeat, however long
+		{"orange cable sunrise", true},
 		{"            ", false},
 		{"ééééééééééé", false}, // eleven characters, 22 bytes
 		{strings.Repeat("x", MaxPasswordBytes+1), false},

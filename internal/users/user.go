@@ -33,7 +33,13 @@ type User struct {
 	// account (see EndSessions); a session remembers the version it began
 	// with and works only while the account still has it.
 	CredentialVersion uint64 `json:"credential_version,omitempty"`
+	// SecondFactorSince is when the account set up two-step verification;
+	// zero when it has none. The secret stays inside the accounts use case.
+	SecondFactorSince time.Time `json:"second_factor_since,omitzero"`
 }
+
+// HasSecondFactor reports whether the account has two-step verification.
+func (u *User) HasSecondFactor() bool { return !u.SecondFactorSince.IsZero() }
 
 // EndSessions ends every session of the account, and every credential
 // derived from a session such as the calendar feed, by moving its
@@ -58,6 +64,18 @@ func (u *User) Actor() string { return "user:" + u.ID }
 
 // Locked reports whether sign-ins are refused at now after failures.
 func (u *User) Locked(now time.Time) bool { return now.Before(u.LockedUntil) }
+
+// Refusal is why a sign-in to the account is refused at now before any
+// credential is checked (ErrDisabled, ErrLocked), or nil.
+func (u *User) Refusal(now time.Time) error {
+	switch {
+	case u.Disabled:
+		return ErrDisabled
+	case u.Locked(now):
+		return ErrLocked
+	}
+	return nil
+}
 
 // NewUser is an account to create.
 type NewUser struct {

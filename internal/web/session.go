@@ -56,9 +56,13 @@ type Sessions struct {
 type SessionOptions struct {
 	IdleTimeout time.Duration // default one hour
 	Lifetime    time.Duration // default 12 hours
-	// SecureCookie sets the cookie's Secure flag on every response, for a
-	// site served over TLS by a proxy in front of it. Without it the flag
-	// is set only on requests that arrived over TLS.
+	// SecureCookie says the site is served over https (by a proxy in front
+	// of it, or itself): the cookie is Secure on every response and its
+	// name takes the __Host- prefix, which browsers accept only from a
+	// secure origin, for the whole host (Path=/) and no other, so another
+	// site on a sibling domain or a plain-http page cannot set or shadow
+	// it; and pages say Strict-Transport-Security. Without it the Secure
+	// flag is set only on requests that arrived over TLS.
 	SecureCookie bool
 }
 
@@ -78,7 +82,8 @@ func NewSessions(ctx context.Context, st SessionStore, c clock.Clock, opts Sessi
 	if opts.Lifetime <= 0 {
 		opts.Lifetime = 12 * time.Hour
 	}
-	s := &Sessions{store: st, clock: c, random: rand.Reader, opts: opts, cookie: CookieName, path: "/"}
+	s := &Sessions{store: st, clock: c, random: rand.Reader, opts: opts}
+	s.cookie, s.path = s.cookieNamed(CookieName, "/")
 	var err error
 	if s.secret, err = st.Secret(ctx); err != nil {
 		return nil, fmt.Errorf("web session secret: %w", err)

@@ -73,6 +73,12 @@ func (s *Site) Protect(next http.Handler) http.Handler {
 		h.Set("Referrer-Policy", "no-referrer")
 		h.Set("Cross-Origin-Opener-Policy", "same-origin")
 		h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+		if s.Sessions.opts.SecureCookie {
+			// A year, the span browsers' preload lists ask for; without
+			// includeSubDomains, which is the organisation's to decide for
+			// its other sites.
+			h.Set("Strict-Transport-Security", "max-age=31536000")
+		}
 		if r.Method == http.MethodGet || r.Method == http.MethodHead {
 			next.ServeHTTP(w, r)
 			return

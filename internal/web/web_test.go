@@ -57,6 +57,11 @@ func (c *manualClock) Now() time.Time { return c.now }
 
 func openSessions(t *testing.T, c *manualClock) (*Sessions, *store.Store) {
 	t.Helper()
+	return openSessionsWith(t, c, SessionOptions{IdleTimeout: time.Hour, Lifetime: 3 * time.Hour})
+}
+
+func openSessionsWith(t *testing.T, c *manualClock, opts SessionOptions) (*Sessions, *store.Store) {
+	t.Helper()
 	backend, err := bolt.Open(t.TempDir(), bolt.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -66,7 +71,7 @@ func openSessions(t *testing.T, c *manualClock) (*Sessions, *store.Store) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = st.Close() })
-	s, err := NewSessions(context.Background(), websessions.New(st, rand.Reader), c, SessionOptions{IdleTimeout: time.Hour, Lifetime: 3 * time.Hour})
+	s, err := NewSessions(context.Background(), websessions.New(st, rand.Reader), c, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,6 +135,38 @@ func TestSessionsExpireAndArePruned(t *testing.T) {
 	})
 	if !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("the expired session's record: %v, want it pruned", err)
+	}
+}
+
+// On an https site the session cookies take the __Host- prefix (Secure,
+// Path=/, no Domain, as browsers require of it) and pages say
+// Strict-Transport-Security; on plain http neither, so a developer's
+// http://127.0.0.1 still works.
+func TestAnHTTPSSiteUsesHostPrefixedCookiesAndHSTS(t *testing.T) {
+	c := &manualClock{now: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
+	for _, https := range []bool{true, false} {
+		s, _ := openSessionsWith(t, c, SessionOptions{SecureCookie: https})
+		for _, sessions := range []*Sessions{s, s.WithCookie("rightsdesk_staff", "/staff/")} {
+			_, cookie := visit(t, sessions, nil)
+			wantName, wantPath := map[bool]string{true: "__Host-", false: ""}[https]+strings.TrimPrefix(sessions.CookieName(), "__Host-"), "/"
+			if !https && sessions != s {
+				wantPath = "/staff/"
+			}
+			if cookie.Name != wantName || cookie.Name != sessions.CookieName() || cookie.Path != wantPath || cookie.Secure != https || cookie.Domain != "" || !cookie.HttpOnly {
+				t.Errorf("https=%v: cookie %s path %q secure %v domain %q httponly %v; want %s path %q", https, cookie.Name, cookie.Path, cookie.Secure, cookie.Domain, cookie.HttpOnly, wantName, wantPath)
+			}
+			r := httptest.NewRequest(http.MethodGet, "/", nil)
+			r.AddCookie(cookie)
+			if sessions.Current(r) == nil {
+				t.Errorf("https=%v: the cookie %s does not name its session", https, cookie.Name)
+			}
+		}
+		site := NewSite(nil, s, nil, SiteOptions{})
+		w := httptest.NewRecorder()
+		site.Protect(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {})).ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/", nil))
+		if got := w.Header().Get("Strict-Transport-Security"); (got == "max-age=31536000") != https || (got != "") != https {
+			t.Errorf("https=%v: Strict-Transport-Security %q", https, got)
+		}
 	}
 }
 

@@ -2,7 +2,8 @@
 // there, a real `rightsdesk serve` on random loopback ports with a fresh
 // data directory, and axe-core run on a page.
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
+import { execFileSync, spawn } from 'node:child_process'
+import { createHmac } from 'node:crypto'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -20,16 +21,25 @@ const missing = existsSync(chromiumPath) ? '' : `no Chromium at ${chromiumPath} 
 if (missing && process.env.CI === 'true') throw new Error(`CI=true: ${missing}`)
 export const skip = missing ? `browser tests skipped: ${missing}` : false
 
-// startServer makes a data directory (or reuses options.dataDir), lets
-// prepare(dataDir) work on the database while it is still closed (tokens,
-// accounts), then starts the server and resolves once it has printed its
+// startServer makes a data directory (or reuses options.dataDir) and its
+// keyring beside it (DIR.keyring.json, made once, kept with the data, and
+// named in RIGHTSDESK_KEYRING for the commands the test runs on the data),
+// lets prepare(dataDir) work on the database while it is still closed
+// (tokens, accounts), then starts the server and resolves once it has printed its
 // banner, to its base URL, the banner's lines (printed), halt (stop the
 // server, keep the data, resolve to its exit code) and stop (halt, then
-// remove the data). options.args are more flags for serve (e.g. --smtp-url).
+// remove the data). options.args are more flags for serve (e.g. --smtp-url);
+// options.secondFactor is serve's --second-factor, optional unless a test
+// is about two-step verification, so that other tests sign administrators
+// in with a password.
 export async function startServer (prepare, prefix = 'rightsdesk-browser-', options = {}) {
   const dataDir = options.dataDir ?? mkdtempSync(path.join(tmpdir(), prefix))
+  const keyring = `${dataDir}.keyring.json`
+  if (!existsSync(keyring)) execFileSync(bin, ['keys', 'init', '--data', dataDir, '--out', keyring], { stdio: ['ignore', 'ignore', 'inherit'] })
+  process.env.RIGHTSDESK_KEYRING = keyring
   prepare?.(dataDir)
-  const server = spawn(bin, ['serve', '--data', dataDir, '--http-addr', '127.0.0.1:0', '--grpc-addr', '127.0.0.1:0', '--log-level', 'warn', ...(options.args ?? [])],
+  const server = spawn(bin, ['serve', '--data', dataDir, '--keyring', keyring, '--http-addr', '127.0.0.1:0', '--grpc-addr', '127.0.0.1:0', '--admin-addr', '127.0.0.1:0', '--log-level', 'warn',
+    '--second-factor', options.secondFactor ?? 'optional', ...(options.args ?? [])],
     { stdio: ['ignore', 'pipe', 'inherit'] })
   const halt = async () => {
     if (server.exitCode !== null) return server.exitCode
@@ -40,6 +50,7 @@ export async function startServer (prepare, prefix = 'rightsdesk-browser-', opti
   const stop = async () => {
     await halt()
     rmSync(dataDir, { recursive: true, force: true })
+    rmSync(keyring, { force: true })
   }
   const printed = []
   const base = await new Promise((resolve, reject) => {
@@ -135,6 +146,21 @@ export async function checkPage (tab, name, dir, options) {
   const bodyClass = await page.evaluate(() => document.body.className)
   assert.equal(bodyClass.includes('js-enabled'), tab.javaScript, `${name}: the page scripts ran if and only if JavaScript is on`)
   await assertFits(page, name, dir, options)
+}
+
+// authenticatorCode is the code an authenticator app holding the base32
+// secret shows at the time `at` (milliseconds), as RFC 6238 makes it with
+// its defaults (SHA-1, 30-second steps, six digits).
+export function authenticatorCode (secret, at = Date.now()) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567'
+  let bits = ''
+  for (const c of secret.replace(/[\s=]/g, '').toUpperCase()) bits += alphabet.indexOf(c).toString(2).padStart(5, '0')
+  const key = Buffer.from(bits.match(/.{8}/g).map(b => parseInt(b, 2)))
+  const counter = Buffer.alloc(8)
+  counter.writeBigUInt64BE(BigInt(Math.floor(at / 30000)))
+  const mac = createHmac('sha1', key).update(counter).digest()
+  const offset = mac[mac.length - 1] & 0xf
+  return String((mac.readUInt32BE(offset) & 0x7fffffff) % 1000000).padStart(6, '0')
 }
 
 // press clicks the button named name and waits for the page it loads.

@@ -179,3 +179,56 @@ for (const javaScript of [true, false]) {
     await received(sink, 'Please tell us which years your request covers.')
   })
 }
+
+// Closing an erasure tells the recipients named on the close page
+// (Article 19): a row for each recipient the notice lists, rows to type
+// others, a draft of each one's letter on Preview, and the letters sent
+// with the response.
+for (const javaScript of [true, false]) {
+  const mode = javaScript ? 'js' : 'nojs'
+  test(`closing an erasure tells the recipients named, each by a letter previewed first (${mode})`, { skip }, async t => {
+    const sink = await smtpSink(t)
+    const s = await serve(t, sink)
+    const erasure = await s.api('POST', '/v1/cases', {
+      notices: [{ notice: 'notices/it-service-desk' }],
+      rights: [{ right: 'RIGHT_ERASURE' }],
+      requester: { person: { name: 'Ada Lovelace', email: 'ada@example.org' }, relationship: 'RELATIONSHIP_SELF' },
+      channel: 'RECEIVED_CHANNEL_EMAIL'
+    })
+    const listed = erasure.tasks.find(task => task.kind === 'TASK_KIND_ARTICLE_19_NOTIFICATION').recipient
+    const id = erasure.name.replace(/^cases\//, '')
+    const tab = { ...await openTab(browser, t, { javaScript }), mode }
+    const { page } = tab
+
+    await page.goto(s.base + '/staff/sign-in')
+    await page.getByLabel('Email address').fill('casey@example.org')
+    await page.getByLabel('Password').fill(password)
+    await press(page, 'Sign in')
+
+    await page.goto(`${s.base}/staff/cases/${id}/close`)
+    await page.getByLabel('Fulfilled', { exact: true }).check()
+    await page.getByLabel(`Email address for ${listed}`).fill('not an address')
+    await press(page, 'Send the letter and close the case')
+    assert.match(await page.title(), /^Error: /)
+    assert.equal(await page.locator('.govuk-error-summary a[href="#notify-1-email"]').count(), 1, 'the error summary links to the address')
+    await check(tab, 'staff-close-recipients-error')
+
+    await page.getByLabel(`Email address for ${listed}`).fill('privacy@listed.example')
+    await press(page, 'Preview the letter')
+    const letter = await page.getByRole('textbox', { name: `Letter to ${listed}` }).inputValue()
+    assert.ok(letter.includes('Article 19'), `the recipient's draft is the Article 19 letter: ${letter}`)
+    assert.ok((await page.locator('#recipient-preview-1').innerText()).includes(`To ${listed}`), 'the recipient\'s letter is previewed')
+    assert.ok((await page.locator('#letter-preview').innerText()).includes('Who we have told'), 'the response names who was told')
+    await check(tab, 'staff-close-recipients-preview')
+
+    await page.getByRole('textbox', { name: `Letter to ${listed}` }).fill(letter + '\n\nPlease confirm once done.')
+    await press(page, 'Send the letter and close the case')
+    assert.ok(await page.locator('#done').count(), 'the case closed')
+    const email = await received(sink, 'Please confirm once done.')
+    assert.ok(email.includes('privacy@listed.example'), 'the letter went to the recipient')
+    await received(sink, 'Who we have told')
+    const { messages } = await s.api('GET', `/v1/${erasure.name}/messages`)
+    const art19 = messages.find(m => m.kind === 'MESSAGE_KIND_ART19')
+    assert.equal(art19.recipient, listed)
+  })
+}

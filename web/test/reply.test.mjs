@@ -105,6 +105,7 @@ for (const javaScript of [true, false]) {
     const replied = await s.api('GET', `/v1/${s.name}`)
     assert.equal(replied.state, 'CASE_STATE_IN_PROGRESS', 'the reply restarted work on the case')
     assert.equal(replied.identity_received_on, replied.clock.clock_start, 'the clock starts from the day the proof arrived')
+    assert.equal(replied.identity_status, 'IDENTITY_STATUS_RECEIVED', 'proof sent is received, not verified, until staff check it')
 
     await page.getByRole('link', { name: 'See the progress of your request' }).click()
     await page.waitForLoadState('load')

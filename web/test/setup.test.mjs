@@ -1,14 +1,16 @@
 // Browser test of a new installation's first run: `rightsdesk serve` on an
 // empty data directory prints a one-time link; following it in headless
-// Chromium creates the first administrator, who then signs in; the link
-// then refuses a second use, and a restart prints no new one. Every page
-// is checked with axe-core (WCAG 2.2 AA) with JavaScript on and off.
+// Chromium creates the first administrator, who then signs in, is made to
+// set up two-step verification (the default policy for administrators),
+// signs out and in again with a code; the link then refuses a second use,
+// and a restart prints no new one. Every page is checked with axe-core
+// (WCAG 2.2 AA) with JavaScript on and off.
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { mkdirSync } from 'node:fs'
 import path from 'node:path'
 import { chromium } from 'playwright-core'
-import { assertAccessible, chromiumArgs, chromiumPath, shotRoot, skip, startServer } from './harness.mjs'
+import { assertAccessible, authenticatorCode, chromiumArgs, chromiumPath, shotRoot, skip, startServer } from './harness.mjs'
 
 const shotDir = path.join(shotRoot, 'setup')
 const password = 'a long first administrator password'
@@ -25,7 +27,7 @@ after(async () => { await browser?.close() })
 for (const javaScriptEnabled of [true, false]) {
   const mode = javaScriptEnabled ? 'js-on' : 'js-off'
   test(`${mode}: the printed set-up link makes the first administrator, once`, { skip }, async t => {
-    const server = await startServer(undefined, 'rightsdesk-setup-')
+    const server = await startServer(undefined, 'rightsdesk-setup-', { secondFactor: 'admins' })
     t.after(() => server.stop())
     const line = server.printed.find(l => /first admin\s+http/.test(l))
     assert.ok(line, `the banner of a new installation has no set-up link:\n${server.printed.join('\n')}`)
@@ -64,6 +66,34 @@ for (const javaScriptEnabled of [true, false]) {
     await page.getByLabel('Password').fill(password)
     await page.getByRole('button', { name: 'Sign in' }).click()
     await page.waitForLoadState('load')
+    assert.equal(new URL(page.url()).pathname, '/staff/two-step', 'an administrator without two-step verification is sent to set it up')
+    await shot('04-two-step')
+    const secret = await page.locator('#secret').innerText()
+    const qr = await page.locator('img[src="/staff/two-step/qr.png"]').evaluate(img => img.complete && img.naturalWidth)
+    assert.equal(qr, 240, 'the QR code image loads')
+    await page.getByLabel('Code from your authenticator app').fill('000000')
+    await page.getByRole('button', { name: 'Turn on two-step verification' }).click()
+    await page.waitForLoadState('load')
+    assert.match(await page.locator('.govuk-error-summary a[href="#code"]').innerText(), /not the code/)
+    await shot('05-two-step-error')
+    await page.getByLabel('Code from your authenticator app').fill(authenticatorCode(secret))
+    await page.getByRole('button', { name: 'Turn on two-step verification' }).click()
+    await page.waitForLoadState('load')
+    assert.equal(await page.locator('#recovery-codes li').count(), 10)
+    await shot('06-recovery-codes')
+
+    await page.getByRole('button', { name: 'Sign out' }).click()
+    await page.waitForLoadState('load')
+    await page.getByLabel('Email address').fill('ada@example.org')
+    await page.getByLabel('Password').fill(password)
+    await page.getByRole('button', { name: 'Sign in' }).click()
+    await page.waitForLoadState('load')
+    assert.equal(new URL(page.url()).pathname, '/staff/sign-in/code')
+    await shot('07-code')
+    // The set-up spent this step's code: the next step's is within the skew.
+    await page.getByLabel('Enter the code from your authenticator app').fill(authenticatorCode(secret, Date.now() + 30000))
+    await page.getByRole('button', { name: 'Sign in' }).click()
+    await page.waitForLoadState('load')
     assert.equal(new URL(page.url()).pathname, '/staff/')
     await page.goto(server.base + '/staff/users')
     assert.match(await page.locator('main').innerText(), /ada@example\.org/)
@@ -71,10 +101,10 @@ for (const javaScriptEnabled of [true, false]) {
     const again = await page.goto(link)
     assert.equal(again.status(), 410)
     assert.match(await page.locator('h1').innerText(), /no longer works/)
-    await shot('04-link-used')
+    await shot('08-link-used')
 
     await server.halt()
-    const restarted = await startServer(undefined, 'rightsdesk-setup-', { dataDir: server.dataDir })
+    const restarted = await startServer(undefined, 'rightsdesk-setup-', { dataDir: server.dataDir, secondFactor: 'admins' })
     t.after(() => restarted.halt())
     assert.ok(!restarted.printed.some(l => /first admin/.test(l)), `a restart with an administrator prints a set-up link:\n${restarted.printed.join('\n')}`)
   })

@@ -9,7 +9,9 @@ import (
 	"time"
 
 	"github.com/rightsdesk/rightsdesk/internal/app"
+	"github.com/rightsdesk/rightsdesk/internal/keyring"
 	"github.com/rightsdesk/rightsdesk/internal/notice/catalogue"
+	"github.com/rightsdesk/rightsdesk/internal/testkeys"
 )
 
 // Start fills in what cfg leaves empty (a temporary data directory,
@@ -30,6 +32,9 @@ func Start(t testing.TB, cfg app.Config) (*app.App, func()) {
 	}
 	if cfg.Server.Logger == nil {
 		cfg.Server.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Keyring == nil {
+		cfg.Keyring = Keyring(t, storeName(cfg))
 	}
 	if cfg.Catalogue == nil {
 		notices, err := catalogue.Builtin()
@@ -73,4 +78,19 @@ func Start(t testing.TB, cfg app.Config) (*app.App, func()) {
 	}
 	t.Fatal("the server never became ready")
 	return nil, nil
+}
+
+// Keyring returns the keyring of the store named name (a data directory or
+// a store address): the same one for the whole test binary (see
+// testkeys).
+func Keyring(t testing.TB, name string) *keyring.Keyring {
+	t.Helper()
+	return testkeys.For(t, name)
+}
+
+func storeName(cfg app.Config) string {
+	if cfg.Store != "" {
+		return cfg.Store
+	}
+	return cfg.DataDir
 }

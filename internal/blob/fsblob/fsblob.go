@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/rightsdesk/rightsdesk/internal/blob"
+	"github.com/rightsdesk/rightsdesk/internal/durable"
 )
 
 // Store is a blob.Store in a directory.
@@ -86,7 +87,7 @@ func (s *Store) Put(ctx context.Context, key string, r io.Reader) (blob.Info, er
 	if err := writeMeta(metaPath, md); err != nil {
 		return blob.Info{}, err
 	}
-	if err := syncDir(filepath.Dir(data)); err != nil {
+	if err := durable.SyncDir(filepath.Dir(data)); err != nil {
 		return blob.Info{}, err
 	}
 	info, err := os.Stat(data)
@@ -117,15 +118,6 @@ func writeMeta(path string, m meta) error {
 		return err
 	}
 	return os.Rename(tmp, path)
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
 }
 
 // Stat implements blob.Store.

@@ -13,16 +13,18 @@ import (
 	"github.com/rightsdesk/rightsdesk/internal/notice/catalogue"
 	"github.com/rightsdesk/rightsdesk/internal/store"
 	"github.com/rightsdesk/rightsdesk/internal/store/bolt"
+	"github.com/rightsdesk/rightsdesk/internal/testkeys"
 )
 
-// OpenStore opens the store in dir and closes it when the test ends.
+// OpenStore opens the store in dir, encrypted with the test binary's
+// keyring for dir (testkeys.For), and closes it when the test ends.
 func OpenStore(t testing.TB, dir string) *store.Store {
 	t.Helper()
 	backend, err := bolt.Open(dir, bolt.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := store.Open(context.Background(), backend)
+	st, err := store.Open(context.Background(), backend, store.WithKeyring(testkeys.For(t, dir)))
 	if err != nil {
 		_ = backend.Close()
 		t.Fatal(err)

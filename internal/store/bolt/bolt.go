@@ -383,6 +383,17 @@ func (t txn) Get(name store.Bucket, key []byte) []byte {
 	return nil
 }
 
+// GetMany reads the memory map key by key: nothing to batch.
+func (t txn) GetMany(name store.Bucket, keys [][]byte) [][]byte {
+	values := make([][]byte, len(keys))
+	if bk := t.bucket(name); bk != nil {
+		for i, k := range keys {
+			values[i] = bk.Get(k)
+		}
+	}
+	return values
+}
+
 func (t txn) Scan(name store.Bucket, start []byte, fn func(k, v []byte) (bool, error)) error {
 	bk := t.bucket(name)
 	if bk == nil {

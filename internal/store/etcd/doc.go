@@ -13,6 +13,20 @@
 // marker per writing process ("x/writer/ID") and one per bucket that has had
 // a delete ("x/deleted/BUCKET").
 //
+// # Reads
+//
+// etcd counts every key from a range's start to its end, whatever the
+// range's limit, so a page of 64 read up to the end of a bucket of 100,000
+// keys costs the member a walk over all of them. Scans therefore read
+// ranges that end about a page ahead, at fences: keys of the bucket, about
+// 32 apart, that the backend learns from every range it reads (see
+// fences). Where nothing is learnt yet, one read of keys alone counts to
+// the end of the bucket and learns thousands of keys ahead; where keys
+// were added since, a range that held far more than a page learns again.
+// Fences only bound ranges, so stale ones cost time, never a wrong answer.
+// GetMany reads many keys in one read-only Txn of single-key Gets, which
+// the member reached answers at the snapshot in one round trip.
+//
 // # Transactions
 //
 // A read transaction reads one snapshot: its first read is linearizable and

@@ -107,6 +107,9 @@ type Backend struct {
 	// committer touches them.
 	session *concurrency.Session
 	turn    *concurrency.Mutex
+
+	// fences bound range reads; shared by every transaction.
+	fences fences
 }
 
 var _ store.Backend = (*Backend)(nil)

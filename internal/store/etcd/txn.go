@@ -20,45 +20,103 @@ type snapshot struct {
 	rev int64
 	// err is the first read that failed; the transaction fails with it.
 	err error
-	// requests and keys count the reads sent and the keys they returned.
-	requests, keys int
+	// requests and keys count the reads sent and the keys they returned
+	// with their values, learnt those returned without (to learn fences);
+	// counted is the keys the members walked to answer them, which for a
+	// range is every key from its start to its end, whatever its limit.
+	requests, keys, learnt int
+	counted                int64
 }
 
-// rangeOp reads key (and, with options, a range from it) at the snapshot.
-func (s *snapshot) rangeOp(key string, opts ...clientv3.OpOption) (*clientv3.GetResponse, error) {
+// at runs one read at the snapshot: do sends it with the options it
+// gets, which every request of the read must carry, and returns the
+// revision it was answered at. The first read of a snapshot is
+// linearizable and fixes the revision; later ones ask for that revision,
+// served by the member they reach when it has applied it.
+func (s *snapshot) at(do func(ctx context.Context, at ...clientv3.OpOption) (rev int64, err error)) error {
 	if s.err != nil {
-		return nil, s.err
+		return s.err
 	}
-	var resp *clientv3.GetResponse
-	read := func(opts []clientv3.OpOption) error {
-		return s.b.retry(s.ctx, "a read", func(ctx context.Context) (err error) {
-			resp, err = s.b.cli.Get(ctx, key, opts...)
+	read := func(at ...clientv3.OpOption) (rev int64, err error) {
+		err = s.b.retry(s.ctx, "a read", func(ctx context.Context) (err error) {
+			rev, err = do(ctx, at...)
 			return err
 		})
+		return rev, err
 	}
-	var err error
+	var (
+		rev int64
+		err error
+	)
 	if s.rev == 0 {
-		err = read(opts)
-	} else {
-		at := append(slices.Clip(opts), clientv3.WithRev(s.rev))
-		// A member that has applied the revision answers on its own.
-		if err = read(append(slices.Clip(at), clientv3.WithSerializable())); errors.Is(err, rpctypes.ErrFutureRev) {
-			err = read(at)
-		}
+		rev, err = read()
+	} else if rev, err = read(clientv3.WithRev(s.rev), clientv3.WithSerializable()); errors.Is(err, rpctypes.ErrFutureRev) {
+		rev, err = read(clientv3.WithRev(s.rev))
 	}
 	if err != nil {
 		if errors.Is(err, rpctypes.ErrCompacted) {
 			err = fmt.Errorf("%w: %w (the snapshot at revision %d was compacted while in use)", errSnapshotGone, err, s.rev)
 		}
 		s.err = err
-		return nil, err
+		return err
 	}
 	if s.rev == 0 {
-		s.rev = resp.Header.Revision
+		s.rev = rev
+	}
+	return nil
+}
+
+// rangeOp reads key (and, with options, a range from it) at the snapshot.
+func (s *snapshot) rangeOp(key string, opts ...clientv3.OpOption) (*clientv3.GetResponse, error) {
+	var resp *clientv3.GetResponse
+	err := s.at(func(ctx context.Context, at ...clientv3.OpOption) (rev int64, err error) {
+		resp, err = s.b.cli.Get(ctx, key, append(slices.Clip(opts), at...)...)
+		if err != nil {
+			return 0, err
+		}
+		return resp.Header.Revision, nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	s.requests++
 	s.keys += len(resp.Kvs)
+	s.counted += resp.Count
 	return resp, nil
+}
+
+// getMany reads single keys at the snapshot, as many to a request as the
+// cluster takes in one Txn: a read-only Txn of serializable Gets is
+// answered by the member it reaches, in one round trip, and a Get of one
+// key (no range end) makes the member look up that key alone. It returns
+// the keys present.
+func (s *snapshot) getMany(keys []string) ([]*mvccpb.KeyValue, error) {
+	var found []*mvccpb.KeyValue
+	for chunk := range slices.Chunk(keys, s.b.opts.MaxTxnOps) {
+		var resp *clientv3.TxnResponse
+		err := s.at(func(ctx context.Context, at ...clientv3.OpOption) (rev int64, err error) {
+			ops := make([]clientv3.Op, len(chunk))
+			for i, k := range chunk {
+				ops[i] = clientv3.OpGet(k, at...)
+			}
+			resp, err = s.b.cli.Txn(ctx).Then(ops...).Commit()
+			if err != nil {
+				return 0, err
+			}
+			return resp.Header.Revision, nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		s.requests++
+		for _, r := range resp.Responses {
+			kvs := r.GetResponseRange().GetKvs()
+			found = append(found, kvs...)
+			s.keys += len(kvs)
+			s.counted += int64(len(kvs))
+		}
+	}
+	return found, nil
 }
 
 // present is a stored value as the store sees it: never nil, since Get
@@ -87,11 +145,16 @@ func (s *snapshot) get(key string) (*mvccpb.KeyValue, error) {
 // (what it held can be read again at the same revision).
 const maxCached = 8192
 
-func (t *tx) remember(kvs []*mvccpb.KeyValue) {
-	if len(t.cache)+len(kvs) > maxCached {
+// makeRoom empties the cache when n more entries would overflow it.
+func (t *tx) makeRoom(n int) {
+	if len(t.cache)+n > maxCached {
 		clear(t.cache)
 		clear(t.ahead) // a span vouches for the cache: they go together
 	}
+}
+
+func (t *tx) remember(kvs []*mvccpb.KeyValue) {
+	t.makeRoom(len(kvs))
 	for _, kv := range kvs {
 		t.cache[string(kv.Key)] = cached{value: present(kv.Value), modRev: kv.ModRevision}
 	}
@@ -137,9 +200,12 @@ type tx struct {
 	// ahead is, in a read transaction, what reading ahead learnt per
 	// bucket; see readAhead.
 	ahead map[store.Bucket]*span
+	// learnt is how far the next read that counts to a bucket's end
+	// learns; see learnSize.
+	learnt map[store.Bucket]int64
 }
 
-// span says every key of its bucket in [from, to] is in the cache or
+// span says every key of its bucket in [from, to) is in the cache or
 // absent, as of the snapshot.
 type span struct {
 	from, to string
@@ -153,14 +219,12 @@ type span struct {
 	ascending int
 }
 
-// Reading ahead costs more than the keys it returns: etcd counts every key
-// from the start of a range to its end, whatever its limit, so a page
-// read from a case to the end of the cases bucket costs the member a walk
-// over the rest of the bucket. A bucket is read ahead only once
-// walkEvidence Gets in a row have each asked for a higher key — a walk in
-// key order; Gets in no order (a queue page's cases, found through an
-// index) almost never do so eight times running — and then in pages of
-// firstAhead keys, doubling while the walk uses at least half of each.
+// Reading ahead costs more than the keys it returns (a range, and a page
+// of records), so a bucket is read ahead only once walkEvidence Gets in a
+// row have each asked for a higher key — a walk in key order; Gets in no
+// order (a queue page's cases, found through an index) almost never do so
+// eight times running — and then in pages of firstAhead keys, doubling
+// while the walk uses at least half of each.
 const (
 	walkEvidence = 8
 	firstAhead   = 16
@@ -200,7 +264,7 @@ func (t *tx) pending(key string) (*write, bool) {
 // load reads key at the snapshot through the cache.
 func (t *tx) load(b store.Bucket, key string) ([]byte, int64) {
 	if c, ok := t.cache[key]; ok {
-		if sp := t.ahead[b]; sp != nil && key > sp.from && key <= sp.to && sp.used < sp.ahead {
+		if sp := t.ahead[b]; sp != nil && key > sp.from && key < sp.to && sp.used < sp.ahead {
 			sp.used++
 		}
 		return c.value, c.modRev
@@ -238,7 +302,7 @@ func (t *tx) readAhead(b store.Bucket, key string) (found bool, value []byte, mo
 		sp = &span{}
 		t.ahead[b] = sp
 	}
-	if sp.to != "" && key >= sp.from && key <= sp.to {
+	if sp.to != "" && key >= sp.from && key < sp.to {
 		return true, nil, 0 // inside a span and not cached: absent
 	}
 	var size int64
@@ -255,15 +319,13 @@ func (t *tx) readAhead(b store.Bucket, key string) (found bool, value []byte, mo
 	default:
 		size = firstAhead
 	}
-	end := t.s.b.keys.bucketEnd(b)
-	resp, err := t.s.rangeOp(key, clientv3.WithRange(end), clientv3.WithLimit(size))
+	resp, to, err := t.pageAfter(b, key, size)
 	if err != nil {
 		return true, nil, 0
 	}
 	t.remember(resp.Kvs)
-	to := end
-	if resp.More && len(resp.Kvs) > 0 {
-		to = string(resp.Kvs[len(resp.Kvs)-1].Key)
+	if to == "" {
+		to = t.s.b.keys.bucketEnd(b)
 	}
 	ahead := int64(len(resp.Kvs))
 	if ahead > 0 && string(resp.Kvs[0].Key) == key {
@@ -291,6 +353,56 @@ func (t *tx) Get(b store.Bucket, key []byte) []byte {
 		t.w.read.keys[k] = rev
 	}
 	return v
+}
+
+// GetMany implements store.ReadTx: what is neither written in the
+// transaction nor already read is read in one request (or one per
+// Options.MaxTxnOps keys), at the snapshot, and recorded as Get records it.
+func (t *tx) GetMany(b store.Bucket, keys [][]byte) [][]byte {
+	ks := t.s.b.keys
+	known := make(map[string]cached, len(keys))
+	var missing []string
+	for _, key := range keys {
+		k := ks.data(b, key)
+		if _, ok := t.pending(k); ok {
+			continue
+		}
+		if c, ok := t.cache[k]; ok {
+			known[k] = c
+		} else if _, asked := known[k]; !asked {
+			known[k] = cached{} // absent unless the read finds it
+			missing = append(missing, k)
+		}
+	}
+	values := make([][]byte, len(keys))
+	if len(missing) > 0 {
+		kvs, err := t.s.getMany(missing)
+		if err != nil {
+			return values // the transaction fails with the error
+		}
+		for _, kv := range kvs {
+			known[string(kv.Key)] = cached{value: present(kv.Value), modRev: kv.ModRevision}
+		}
+		t.makeRoom(len(missing))
+		for _, k := range missing {
+			t.cache[k] = known[k]
+		}
+	}
+	for i, key := range keys {
+		k := ks.data(b, key)
+		if w, ok := t.pending(k); ok {
+			if !w.deleted {
+				values[i] = w.value
+			}
+			continue
+		}
+		c := known[k]
+		values[i] = c.value
+		if t.w != nil && t.s.err == nil {
+			t.w.read.keys[k] = c.modRev
+		}
+	}
+	return values
 }
 
 // Put implements store.WriteTx.
@@ -392,6 +504,120 @@ func (t *tx) scanned(b store.Bucket, from, end string) {
 	}
 }
 
+// pageAfter reads up to limit keys from cursor on, in a range that ends
+// where the fences put about limit keys, so the member counts about a
+// page, not the rest of the bucket. next is where the following page
+// starts, "" when this one reached the bucket's end.
+func (t *tx) pageAfter(b store.Bucket, cursor string, limit int64) (resp *clientv3.GetResponse, next string, err error) {
+	ks, f := t.s.b.keys, &t.s.b.fences
+	first, end := ks.bucketStart(b), ks.bucketEnd(b)
+	e, ok := f.ahead(b, end, cursor, int(limit))
+	if !ok {
+		// Nothing learnt that far: the one read that counts to the end
+		// of the bucket learns, from keys alone, far past this page.
+		n := t.learnSize(b)
+		learnt, err := t.s.rangeOp(cursor, clientv3.WithRange(end), clientv3.WithLimit(n), clientv3.WithKeysOnly())
+		if err != nil {
+			return nil, "", err
+		}
+		t.s.keys -= len(learnt.Kvs)
+		t.s.learnt += len(learnt.Kvs)
+		f.learn(b, first, end, cursor, end, learnt.Kvs, !learnt.More)
+		if e, ok = f.ahead(b, end, cursor, int(limit)); !ok {
+			e = end
+		}
+	}
+	if resp, err = t.s.rangeOp(cursor, clientv3.WithRange(e), clientv3.WithLimit(limit)); err != nil {
+		return nil, "", err
+	}
+	f.learn(b, first, end, cursor, e, resp.Kvs, !resp.More)
+	switch {
+	case resp.More:
+		next = string(resp.Kvs[len(resp.Kvs)-1].Key) + "\x00"
+	case e != end:
+		next = e
+	}
+	if resp.More && resp.Count > staleFactor*(limit+fenceGap) {
+		// The fences here are stale (keys added since, or a stretch
+		// never read): learn the rest of the range, which costs what
+		// this read cost, instead of paying it again on every page.
+		learnt, err := t.s.rangeOp(next, clientv3.WithRange(e), clientv3.WithLimit(t.learnSize(b)), clientv3.WithKeysOnly())
+		if err != nil {
+			return nil, "", err
+		}
+		t.s.keys -= len(learnt.Kvs)
+		t.s.learnt += len(learnt.Kvs)
+		f.learn(b, first, end, next, e, learnt.Kvs, !learnt.More)
+	}
+	return resp, next, nil
+}
+
+// staleFactor is how many times more keys than a page's range was meant
+// to hold make its fences stale.
+const staleFactor = 4
+
+// pageBefore reads the keys in [lo, upper), lo a fence about limit keys
+// below upper (or from, the bucket's start); next is upper for the page
+// below, "" when this one reached from.
+func (t *tx) pageBefore(b store.Bucket, from, upper string, limit int64) (kvs []*mvccpb.KeyValue, next string, err error) {
+	ks, f := t.s.b.keys, &t.s.b.fences
+	first, end := ks.bucketStart(b), ks.bucketEnd(b)
+	lo, ok := f.below(b, first, upper, int(limit))
+	if !ok {
+		// Nothing learnt below: ask the member for the last keys before
+		// upper, which it finds by sorting every key from the bucket's
+		// start (it cannot range downwards), once, and learn from them.
+		desc, err := t.s.rangeOp(from, clientv3.WithRange(upper), clientv3.WithLimit(limit),
+			clientv3.WithSort(clientv3.SortByKey, clientv3.SortDescend), clientv3.WithKeysOnly())
+		if err != nil {
+			return nil, "", err
+		}
+		t.s.keys -= len(desc.Kvs)
+		t.s.learnt += len(desc.Kvs)
+		keys := slices.Clone(desc.Kvs)
+		slices.Reverse(keys)
+		lo = from
+		if desc.More {
+			lo = string(keys[0].Key)
+		}
+		f.learn(b, first, end, lo, upper, keys, true)
+	}
+	lo = max(lo, from)
+	for {
+		// A fence gone stale under many new keys makes the range hold
+		// more than a page: keep to its top, which is what the scan wants.
+		resp, err := t.s.rangeOp(lo, clientv3.WithRange(upper), clientv3.WithLimit(reversePageCap))
+		if err != nil {
+			return nil, "", err
+		}
+		f.learn(b, first, end, lo, upper, resp.Kvs, !resp.More)
+		if !resp.More {
+			kvs = resp.Kvs
+			break
+		}
+		lo = string(resp.Kvs[len(resp.Kvs)-1].Key) + "\x00"
+	}
+	if lo > from {
+		next = lo
+	}
+	return kvs, next, nil
+}
+
+// reversePageCap bounds a reverse page read under a stale fence.
+const reversePageCap = 4 * maxPage
+
+// learnSize is how many keys the next read that counts to the end of
+// bucket b learns from: more each time in one transaction, so a long walk
+// past what was learnt counts to the end a few times, not once a page.
+func (t *tx) learnSize(b store.Bucket) int64 {
+	if t.learnt == nil {
+		t.learnt = map[store.Bucket]int64{}
+	}
+	n := max(t.learnt[b], firstLearn)
+	t.learnt[b] = min(4*n, maxLearn)
+	return n
+}
+
 // Scan implements store.ReadTx.
 func (t *tx) Scan(b store.Bucket, start []byte, fn func(k, v []byte) (bool, error)) error {
 	ks := t.s.b.keys
@@ -402,8 +628,7 @@ func (t *tx) Scan(b store.Bucket, start []byte, fn func(k, v []byte) (bool, erro
 	strip := len(ks.bucketStart(b))
 	m := merge{pend: t.overlay(from, end, false), first: func(stored, pending string) bool { return stored < pending }}
 	var (
-		more   = true
-		cursor = from
+		cursor = from // "" once the bucket's end was read
 		limit  = int64(firstPage)
 		last   string // the last key visited, for the read set
 	)
@@ -415,16 +640,13 @@ func (t *tx) Scan(b store.Bucket, start []byte, fn func(k, v []byte) (bool, erro
 		return err
 	}
 	for {
-		if len(m.page) == 0 && more {
-			resp, err := t.s.rangeOp(cursor, clientv3.WithRange(end), clientv3.WithLimit(limit))
+		for len(m.page) == 0 && cursor != "" {
+			resp, next, err := t.pageAfter(b, cursor, limit)
 			if err != nil {
 				return err
 			}
-			m.page, more = resp.Kvs, resp.More
+			m.page, cursor = resp.Kvs, next
 			t.remember(m.page)
-			if len(m.page) > 0 {
-				cursor = string(m.page[len(m.page)-1].Key) + "\x00"
-			}
 			limit = min(limit*4, maxPage)
 		}
 		key, value, deleted, ok := m.take(t)
@@ -443,11 +665,8 @@ func (t *tx) Scan(b store.Bucket, start []byte, fn func(k, v []byte) (bool, erro
 	}
 }
 
-// ScanReverse implements store.ReadTx. etcd ranges only ascend, and a
-// descending range is sorted on the member after reading the whole range,
-// so each page is read as keys only (from the member's in-memory index,
-// without touching values) and then the page's values with one ascending
-// range over exactly those keys.
+// ScanReverse implements store.ReadTx. etcd ranges only ascend, so each
+// page is an ascending range from a fence below the last page.
 func (t *tx) ScanReverse(b store.Bucket, start []byte, fn func(k, v []byte) (bool, error)) error {
 	ks := t.s.b.keys
 	from, end := ks.bucketStart(b), ks.bucketEnd(b)
@@ -457,31 +676,19 @@ func (t *tx) ScanReverse(b store.Bucket, start []byte, fn func(k, v []byte) (boo
 	strip := len(ks.bucketStart(b))
 	m := merge{pend: t.overlay(from, end, true), first: func(stored, pending string) bool { return stored > pending }}
 	var (
-		more  = true
-		upper = end
+		upper = end // "" once the bucket's start was read
 		limit = int64(firstPage)
 		last  string
 	)
 	for {
-		if len(m.page) == 0 && more {
-			resp, err := t.s.rangeOp(from, clientv3.WithRange(upper), clientv3.WithLimit(limit),
-				clientv3.WithSort(clientv3.SortByKey, clientv3.SortDescend), clientv3.WithKeysOnly())
+		for len(m.page) == 0 && upper != "" {
+			kvs, next, err := t.pageBefore(b, from, upper, limit)
 			if err != nil {
 				return err
 			}
-			keys := resp.Kvs
-			more = resp.More
-			if len(keys) > 0 {
-				hi, lo := string(keys[0].Key), string(keys[len(keys)-1].Key)
-				vals, err := t.s.rangeOp(lo, clientv3.WithRange(hi+"\x00"))
-				if err != nil {
-					return err
-				}
-				m.page = slices.Clone(vals.Kvs)
-				t.remember(m.page)
-				slices.Reverse(m.page)
-				upper = lo
-			}
+			t.remember(kvs)
+			m.page, upper = slices.Clone(kvs), next
+			slices.Reverse(m.page)
 			limit = min(limit*4, maxPage)
 		}
 		key, value, deleted, ok := m.take(t)

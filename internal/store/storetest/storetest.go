@@ -28,6 +28,8 @@ func RunAll(t *testing.T, h Harness) {
 		"PutGetDelete":              testPutGetDelete,
 		"ScanIsOrderedAndStops":     testScan,
 		"ScanReverse":               testScanReverse,
+		"GetMany":                   testGetMany,
+		"GetManyInUpdate":           testGetManyInUpdate,
 		"FailedUpdateRollsBack":     testRollback,
 		"UpdateSeesItsOwnWrites":    testOwnWrites,
 		"ConcurrentWritersAllLand":  testConcurrentWriters,

@@ -88,7 +88,7 @@ func New(cfg Config) (http.Handler, error) {
 	mux := http.NewServeMux()
 	mux.Handle("GET /static/", static)
 	mux.HandleFunc("GET /{$}", h.page("public/start", ServiceName, startData{Organisation: cfg.Organisation, FirstQuestion: firstQuestion}))
-	mux.HandleFunc("GET /cookies", h.page("public/cookies", "Cookies", nil))
+	mux.HandleFunc("GET /cookies", h.page("public/cookies", "Cookies", cookiesData{Name: cfg.Sessions.CookieName()}))
 	for i := range steps {
 		mux.HandleFunc("GET /request/"+steps[i].slug, h.showStep(&steps[i]))
 		mux.HandleFunc("POST /request/"+steps[i].slug, h.saveStep(&steps[i]))
@@ -120,6 +120,10 @@ type startData struct {
 	Organisation  string
 	FirstQuestion string
 }
+
+// cookiesData names the one cookie the public pages set, which takes a
+// prefix on an https site.
+type cookiesData struct{ Name string }
 
 // journey is one visitor's answers and the notices they chose, each as in
 // force today.

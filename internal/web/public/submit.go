@@ -179,7 +179,7 @@ func (h *handler) submit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if r.PostForm.Get(honeypot) != "" {
-		h.cfg.Log.Info("web form honeypot filled; no case opened")
+		h.cfg.Log.InfoContext(r.Context(), "web form honeypot filled; no case opened")
 		h.render.Error(w, http.StatusBadRequest, web.Problem{
 			Heading: "Sorry, we could not send your request",
 			Body:    []string{"Try again later, or contact the organisation’s data protection officer."},

@@ -45,6 +45,9 @@ func viewAccount(u users.User, me *staffer, now time.Time) accountView {
 	if u.PasswordChangeRequired {
 		v.Tags = append(v.Tags, web.Tag{Text: "New password required", Colour: "yellow"})
 	}
+	if u.HasSecondFactor() {
+		v.Tags = append(v.Tags, web.Tag{Text: "Two-step verification", Colour: "blue"})
+	}
 	return v
 }
 
@@ -128,7 +131,7 @@ func (h *handler) resetPassword(w http.ResponseWriter, r *http.Request, me *staf
 	if !f.HasErrors() {
 		u, err := h.cfg.Users.ResetPassword(r.Context(), id, password, me.actor)
 		if err == nil {
-			h.cfg.Log.Info("staff password reset", "user", u.ID, "by", me.actor)
+			h.cfg.Log.InfoContext(r.Context(), "staff password reset", "user", u.ID, "by", me.actor)
 			if u.Actor() == me.actor {
 				// Setting one's own password ends one's own sessions too;
 				// the administrator goes on in a fresh one.
@@ -187,7 +190,7 @@ func (h *handler) createAccount(w http.ResponseWriter, r *http.Request, me *staf
 		h.renderAccounts(w, r, me, e.Status, f, "")
 		return
 	}
-	h.cfg.Log.Info("staff account created", "user", u.ID, "role", u.Role.String(), "by", me.actor)
+	h.cfg.Log.InfoContext(r.Context(), "staff account created", "user", u.ID, "role", u.Role.String(), "by", me.actor)
 	http.Redirect(w, r, "/staff/users?"+url.Values{"created": {u.ID}}.Encode(), http.StatusSeeOther)
 }
 
@@ -209,6 +212,9 @@ var accountDone = map[string]func(u *users.User) string{
 	},
 	"password-not-required": func(u *users.User) string { return u.Name + " no longer has to choose a new password" },
 	"unlocked":              func(u *users.User) string { return u.Name + "’s account is unlocked: they can sign in again now" },
+	"second-factor-reset": func(u *users.User) string {
+		return u.Name + "’s two-step verification is removed and they are signed out everywhere; they set it up again when they next sign in, if your organisation requires it"
+	},
 	"sessions-ended": func(u *users.User) string {
 		return u.Name + " is signed out everywhere and their calendar feed address no longer works"
 	},
@@ -258,7 +264,7 @@ func (h *handler) changeAccount(w http.ResponseWriter, r *http.Request, me *staf
 	)
 	if !f.HasErrors() {
 		if u, done, err = change(id); err == nil {
-			h.cfg.Log.Info("staff account changed", "user", u.ID, "change", done, "role", u.Role.String(), "by", me.actor)
+			h.cfg.Log.InfoContext(r.Context(), "staff account changed", "user", u.ID, "change", done, "role", u.Role.String(), "by", me.actor)
 			http.Redirect(w, r, "/staff/users/"+url.PathEscape(u.ID)+"?"+url.Values{"done": {done}}.Encode(), http.StatusSeeOther)
 			return
 		}
@@ -345,6 +351,6 @@ func (h *handler) disableAccount(w http.ResponseWriter, r *http.Request, me *sta
 		h.render.Fail(w, err)
 		return
 	}
-	h.cfg.Log.Info("staff account disabled", "user", u.ID, "by", me.actor)
+	h.cfg.Log.InfoContext(r.Context(), "staff account disabled", "user", u.ID, "by", me.actor)
 	http.Redirect(w, r, "/staff/users?"+url.Values{"disabled": {u.ID}}.Encode(), http.StatusSeeOther)
 }

@@ -33,6 +33,9 @@ type actionData struct {
 	// Letter is the letter the action sends the requester, for the
 	// actions that send one (see drafts.go).
 	Letter *letterDraft
+	// RecipientLetters are the letters to the recipients a close tells,
+	// once Preview is pressed (see recipients.go).
+	RecipientLetters []recipientDraft
 }
 
 func caseURL(id string) string { return "/staff/cases/" + url.PathEscape(id) }
@@ -82,7 +85,17 @@ func (h *handler) doAction(a action) func(http.ResponseWriter, *http.Request, *s
 		}
 		etag, done := f.Get("etag"), a.done
 		if a.run != nil {
-			if !f.HasErrors() {
+			switch {
+			case a.draft != nil && f.Get(previewField) != "":
+				var cmd cases.Command
+				if !f.HasErrors() {
+					cmd, err = a.draft(h, r, c, f, on)
+				}
+				if err == nil {
+					h.previewLetter(w, r, me, a, c, f, cmd)
+					return
+				}
+			case !f.HasErrors():
 				done, err = a.run(h, r, me, c, etag, f, on)
 			}
 		} else {
@@ -133,7 +146,7 @@ func (h *handler) doAction(a action) func(http.ResponseWriter, *http.Request, *s
 // the etag a refused save was sent with: the page then shows what changed
 // since, and its form carries the new etag, the input kept to send again
 // if it still makes sense. preview is the letter Preview wrote, if any.
-func (h *handler) renderAction(w http.ResponseWriter, r *http.Request, me *staffer, a action, status int, f *web.Form, stale string, preview *letters.Letter) {
+func (h *handler) renderAction(w http.ResponseWriter, r *http.Request, me *staffer, a action, status int, f *web.Form, stale string, preview *drafted) {
 	c, err := h.cfg.Work.Get(r.Context(), r.PathValue("id"))
 	if err != nil {
 		h.render.Fail(w, err)
@@ -153,7 +166,11 @@ func (h *handler) renderAction(w http.ResponseWriter, r *http.Request, me *staff
 	if a.about != nil {
 		d.Facts = a.about(c, names)
 	}
-	if d.Letter = h.letterSection(a, c, f, preview); d.Letter != nil && d.Letter.Sends {
+	var letter *letters.Letter
+	if preview != nil {
+		letter, d.RecipientLetters = preview.Letter, preview.Recipients
+	}
+	if d.Letter = h.letterSection(a, c, f, letter); d.Letter != nil && d.Letter.Sends {
 		d.Button = a.letter.button
 	}
 	if a.warning != nil {

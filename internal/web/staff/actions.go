@@ -53,6 +53,10 @@ type action struct {
 	// run, for the actions that are not one command on the case (link and
 	// merge), does the work and says which banner to show.
 	run func(h *handler, r *http.Request, me *staffer, c *cases.Case, etag string, f *web.Form, on string) (done string, err error)
+	// draft, for a run action that sends a letter, is the command whose
+	// letter Preview shows; nil, with an error on the form, when the
+	// answers name none.
+	draft func(h *handler, r *http.Request, c *cases.Case, f *web.Form, on string) (cases.Command, error)
 	// done names the banner shown after the action; empty: the command's
 	// audit action says it (see doneMessages).
 	done string
@@ -79,6 +83,8 @@ type field struct {
 	Type   string // input: e.g. email, tel
 	// Notices are the notice picker's choices.
 	Notices []noticeChoice
+	// Recipients are the rows of the recipients to tell (recipients.go).
+	Recipients []recipientRow
 }
 
 // fact is one row of a summary list about the case.
@@ -147,16 +153,26 @@ var actions = indexActions([]action{
 		rpcs:  []string{"CaseService/ConfirmIdentity", "CaseService/RequestIdentity"},
 		intro: "Decide whether you know who is asking. Ask for proof only when you have a reasonable doubt: asking stops the clock until it arrives.",
 		about: func(c *cases.Case, _ directory) []fact {
-			return append(requesterFacts(c), fact{"Their request", c.Description})
+			facts := append(requesterFacts(c), fact{"Their request", c.Description})
+			if sent, ok := identitySent(c); ok {
+				facts = append(facts, fact{"What they sent", sent})
+			}
+			return facts
 		},
 		button: "Continue", on: "When did you check?", first: "identity-how",
 		letter: &letterUse{button: "Continue", when: "The letter is sent only if you ask them for proof of identity."},
-		questions: ask(
-			radios("identity-how", "What did you find?", "",
-				web.Option{Value: "confirm", Label: "The request shows who they are", Hint: "For example, it came from their work account, or the details match our records. Work starts and the clock runs from receipt."},
-				web.Option{Value: "request", Label: "Ask them for proof of identity", Hint: "The clock stops until they send it."}),
-			textarea("identity-detail", "What you relied on, or what you asked for (optional)", ""),
-		),
+		questions: func(_ *handler, _ *http.Request, _ *staffer, c *cases.Case) ([]field, error) {
+			confirm := web.Option{Value: "confirm", Label: "The request shows who they are", Hint: "For example, it came from their work account, or the details match our records. Work starts and the clock runs from receipt."}
+			ask := web.Option{Value: "request", Label: "Ask them for proof of identity", Hint: "The clock stops until they send it."}
+			if c.IdentityStatus == cases.IdentityReceived {
+				confirm = web.Option{Value: "confirm", Label: "What they sent shows who they are", Hint: "Their identity is verified. The clock keeps running from the day it arrived, " + web.LongDate(c.IdentityReceivedOn) + "."}
+				ask = web.Option{Value: "request", Label: "It does not: ask them again", Hint: "The clock stops until they send what you need."}
+			}
+			return []field{
+				radios("identity-how", "What did you find?", "", confirm, ask),
+				textarea("identity-detail", "What you relied on, or what you asked for (optional)", ""),
+			}, nil
+		},
 		fieldFor: fields("detail", "identity-detail", "on", "on"),
 		command: func(f *web.Form, _ *staffer, _ *cases.Case, on string) cases.Command {
 			detail := f.Get("identity-detail")
@@ -279,7 +295,7 @@ var actions = indexActions([]action{
 		slug: "close", title: "Close the case", act: cases.ActClose, rpcs: []string{"CaseService/CloseCase"},
 		button: "Close the case", on: "When was the response sent?", first: "close-outcome",
 		letter: &letterUse{button: "Send the letter and close the case"},
-		questions: func(*handler, *http.Request, *staffer, *cases.Case) ([]field, error) {
+		questions: func(_ *handler, _ *http.Request, _ *staffer, c *cases.Case) ([]field, error) {
 			outcomes := make([]web.Option, 0, len(cases.OutcomeKinds))
 			for _, k := range cases.OutcomeKinds {
 				outcomes = append(outcomes, web.Option{Value: string(k), Label: outcomeLabel(k)})
@@ -288,16 +304,26 @@ var actions = indexActions([]action{
 			for _, reason := range cases.RefusalReasons {
 				refusals = append(refusals, web.Option{Value: string(reason), Label: web.Words(string(reason))})
 			}
-			return []field{
+			qs := []field{
 				radios("close-outcome", "Outcome", "", outcomes...),
 				{Kind: "select", Name: "close-reason", Label: "If refused, the reason", Any: "Not refused", Items: refusals},
 				textarea("close-detail", "Detail (optional)", ""),
-			}, nil
+			}
+			if q, ok := recipientsQuestion(c); ok {
+				qs = append(qs, q)
+			}
+			return qs, nil
 		},
-		fieldFor: fields("outcome", "close-outcome", "refusal_reason", "close-reason", "detail", "close-detail", "on", "on"),
+		fill: func(c *cases.Case, v url.Values) { fillRecipientRows(c, v) },
+		fieldFor: func(f *web.Form, domain string) string {
+			if field := recipientFieldFor(f, domain); field != "" {
+				return field
+			}
+			return closeFields(f, domain)
+		},
 		command: func(f *web.Form, _ *staffer, _ *cases.Case, on string) cases.Command {
 			outcome := cases.OutcomeKind(required(f, "close-outcome", "Choose the outcome"))
-			cmd := cases.Close{On: on, Outcome: outcome, Detail: f.Get("close-detail")}
+			cmd := cases.Close{On: on, Outcome: outcome, Detail: f.Get("close-detail"), Notify: recipientNotices(f)}
 			if outcome == cases.OutcomeRefused {
 				cmd.RefusalReason = cases.RefusalReason(required(f, "close-reason", "Choose the reason for refusing"))
 			}
@@ -368,6 +394,9 @@ var actions = indexActions([]action{
 	editDetails, editRights, editNotices, editRegion,
 })
 
+// closeFields maps the close's own fields to its form.
+var closeFields = fields("outcome", "close-outcome", "refusal_reason", "close-reason", "detail", "close-detail", "on", "on")
+
 func indexActions(list []action) map[string]action {
 	out := make(map[string]action, len(list))
 	for _, a := range list {
@@ -437,10 +466,37 @@ func taskText(t cases.Task) string {
 	if t.Recipient != "" {
 		s += ": " + t.Recipient
 	}
+	if t.Email != "" {
+		s += ", written to at " + t.Email
+	}
 	if t.Due != "" {
 		s += ", due " + web.LongDate(t.Due)
 	}
 	return s
+}
+
+// identitySent is what the requester sent in answer to the request for
+// proof of identity that is now to check: their words and the names of
+// their documents, which the case page offers to download.
+func identitySent(c *cases.Case) (string, bool) {
+	if c.IdentityStatus != cases.IdentityReceived {
+		return "", false
+	}
+	for i := len(c.Exchanges) - 1; i >= 0; i-- {
+		e := c.Exchanges[i]
+		if e.Kind != cases.ExchangeReplied || e.What != cases.WaitingForIdentity {
+			continue
+		}
+		parts := []string{}
+		if e.Detail != "" {
+			parts = append(parts, e.Detail)
+		}
+		for _, f := range e.Files {
+			parts = append(parts, f.Name)
+		}
+		return strings.Join(parts, "; "), len(parts) > 0
+	}
+	return "", false
 }
 
 // requesterFacts are who is asking and how to reach them.

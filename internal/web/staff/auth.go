@@ -17,6 +17,9 @@ import (
 type sessionData struct {
 	Staff *account     `json:"staff,omitempty"`
 	OIDC  *oidcPending `json:"oidc,omitempty"`
+	// Half is a local sign-in whose password was right and whose second
+	// step (the authenticator code) is still to come.
+	Half *halfSignIn `json:"half,omitempty"`
 	// Bulk is the outcome of a bulk assignment, for the queue to show once.
 	Bulk *bulkOutcome `json:"bulk,omitempty"`
 }
@@ -59,6 +62,10 @@ type staffer struct {
 	// choose a new password: until they do, every page sends them to
 	// passwordPath.
 	newPassword bool
+	// setUpSecondFactor is set while the policy requires the staffer to
+	// set up two-step verification: until they do, every page but that
+	// one sends them to secondFactorPath.
+	setUpSecondFactor bool
 }
 
 // can reports whether the staffer's role includes need.
@@ -89,6 +96,10 @@ func (h *handler) need(role auth.Role, page func(http.ResponseWriter, *http.Requ
 		}
 		if me.newPassword && r.URL.Path != passwordPath {
 			http.Redirect(w, r, passwordPath, http.StatusSeeOther)
+			return
+		}
+		if me.setUpSecondFactor && !me.newPassword && !strings.HasPrefix(r.URL.Path, secondFactorPath) {
+			http.Redirect(w, r, secondFactorPath, http.StatusSeeOther)
 			return
 		}
 		if !me.can(role) {
@@ -135,6 +146,7 @@ func (h *handler) current(r *http.Request) (*staffer, error) {
 			return nil, errSessionEnded
 		}
 		me.actor, me.name, me.role, me.newPassword = u.Actor(), u.Name, u.Role, u.PasswordChangeRequired
+		me.setUpSecondFactor = h.cfg.Users.MustSetUpSecondFactor(u)
 	} else {
 		me.actor = oidcActor(a.Subject)
 	}
@@ -151,19 +163,32 @@ func (h *handler) current(r *http.Request) (*staffer, error) {
 // are. The session id changes at sign-in, so an id planted in the browser
 // beforehand (session fixation) never becomes a signed-in one.
 func (h *handler) begin(w http.ResponseWriter, r *http.Request, a *account) error {
+	_, err := h.beginSession(w, r, a)
+	return err
+}
+
+// beginSession is begin for a page drawn in the same response, whose forms
+// need the new session's anti-forgery token.
+func (h *handler) beginSession(w http.ResponseWriter, r *http.Request, a *account) (*web.Session, error) {
+	a.Saved = h.cfg.Clock.Now()
+	return h.freshSession(w, r, sessionData{Staff: a})
+}
+
+// freshSession replaces the request's session, if any, with a new one
+// holding data.
+func (h *handler) freshSession(w http.ResponseWriter, r *http.Request, data sessionData) (*web.Session, error) {
 	if old := h.cfg.Sessions.Current(r); old != nil {
 		if err := h.cfg.Sessions.Clear(r.Context(), old); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	fresh := r.Clone(r.Context())
 	fresh.Header.Del("Cookie")
 	sess, err := h.cfg.Sessions.Start(w, fresh)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	a.Saved = h.cfg.Clock.Now()
-	return h.cfg.Sessions.Save(r.Context(), sess, sessionData{Staff: a})
+	return sess, h.cfg.Sessions.Save(r.Context(), sess, data)
 }
 
 type signInData struct {
@@ -213,7 +238,7 @@ func (h *handler) signIn(w http.ResponseWriter, r *http.Request) {
 	u, err := h.cfg.Users.SignIn(r.Context(), f.Get("email"), password)
 	var refused *users.SignInError
 	if errors.As(err, &refused) {
-		h.cfg.Log.Info("staff sign-in refused", "reason", refused.Reason.Error())
+		h.cfg.Log.InfoContext(r.Context(), "staff sign-in refused", "reason", refused.Reason.Error())
 		f.Fail("email", "", signInRefused)
 		h.renderSignIn(w, http.StatusUnprocessableEntity, sess, f, signInData{Next: next})
 		return
@@ -222,6 +247,22 @@ func (h *handler) signIn(w http.ResponseWriter, r *http.Request) {
 		h.render.Fail(w, err)
 		return
 	}
+	if u.HasSecondFactor() {
+		if err := h.beginHalf(w, r, u, next); err != nil {
+			h.render.Fail(w, err)
+			return
+		}
+		http.Redirect(w, r, codePath, http.StatusSeeOther)
+		return
+	}
+	h.signedIn(w, r, u, next)
+}
+
+// signedIn begins the session of someone who has proved who they are and
+// sends them on: to choose a new password if an administrator requires
+// one, else where they were going.
+func (h *handler) signedIn(w http.ResponseWriter, r *http.Request, u *users.User, next string) {
+	h.cfg.Log.InfoContext(r.Context(), "staff signed in", "user", u.ID)
 	if err := h.begin(w, r, localAccount(u)); err != nil {
 		h.render.Fail(w, err)
 		return

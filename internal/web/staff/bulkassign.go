@@ -93,7 +93,7 @@ func (h *handler) bulkAssign(w http.ResponseWriter, r *http.Request, me *staffer
 			fail.Reference = res.Case.Reference
 		}
 		if web.ErrorOf(res.Err).Kind == web.Internal {
-			h.cfg.Log.Error("bulk assignment of a case failed", "case", res.ID, "error", res.Err)
+			h.cfg.Log.ErrorContext(r.Context(), "bulk assignment of a case failed", "case", res.ID, "error", res.Err)
 		}
 		out.Failed = append(out.Failed, fail)
 	}

@@ -245,13 +245,22 @@ func details(c *cases.Case, assignee string, canEdit bool) []detailRow {
 		detailRow{"Rights asked for", rightsText(c), change("rights"), "the rights asked for"},
 		detailRow{"Calendar", lines(regionLabel(c.Region)+" bank holidays", c.RegionReason), change("region"), "the calendar"},
 		detailRow{Key: "Assigned to", Value: assignee},
-		detailRow{Key: "Identity", Value: web.Words(string(c.IdentityStatus))},
+		detailRow{Key: "Identity", Value: identityText(c)},
 		detailRow{Key: "Fee", Value: web.Words(string(c.FeeStatus))},
 	)
 	if o := outcomeText(c); o != "" {
 		out = append(out, detailRow{Key: "Outcome", Value: o})
 	}
 	return out
+}
+
+// identityText says where the requester's identity stands, and for proof
+// that arrived but is not yet checked, when it came.
+func identityText(c *cases.Case) string {
+	if c.IdentityStatus == cases.IdentityReceived {
+		return identityReceivedText + " (arrived " + web.LongDate(c.IdentityReceivedOn) + ")"
+	}
+	return web.Words(string(c.IdentityStatus))
 }
 
 // lines joins the parts that are there, one to a line.
@@ -384,7 +393,7 @@ func (h *handler) evidence(w http.ResponseWriter, r *http.Request, _ *staffer) {
 	w.Header().Set("Content-Type", "application/zip")
 	w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", "evidence-"+ev.Case.Reference+".zip"))
 	if err := export.WriteBundle(web.Download(w), ev); err != nil {
-		h.cfg.Log.Error("evidence bundle failed part way", "case", ev.Case.ID, "error", err)
+		h.cfg.Log.ErrorContext(r.Context(), "evidence bundle failed part way", "case", ev.Case.ID, "error", err)
 	}
 }
 

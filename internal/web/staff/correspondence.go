@@ -108,6 +108,9 @@ func viewMessage(caseID string, m *cases.Message, canPost bool) messageView {
 		Href: messageURL(caseID, m.ID), Date: web.LongDate(m.On), Sent: m.Direction == cases.DirectionOut,
 		Kind: kindText(m.Kind), Channel: messageChannel(m), Subject: m.Subject,
 	}
+	if m.Recipient != "" {
+		v.Kind = "Article 19 notice to " + m.Recipient
+	}
 	if m.Direction == cases.DirectionOut && m.Channel == cases.ChannelPost {
 		v.PDF = letterPDFURL(caseID, m.ID)
 		if m.ToPrint() && canPost {
@@ -214,7 +217,7 @@ func (h *handler) letterPDF(w http.ResponseWriter, r *http.Request, _ *staffer) 
 	}
 	attachment(w, cases.MediaPDF, "letter-"+r.PathValue("msg")+".pdf", int64(len(pdf)))
 	if _, err := w.Write(pdf); err != nil {
-		h.cfg.Log.Error("letter download failed part way", "case", r.PathValue("id"), "message", r.PathValue("msg"), "error", err)
+		h.cfg.Log.ErrorContext(r.Context(), "letter download failed part way", "case", r.PathValue("id"), "message", r.PathValue("msg"), "error", err)
 	}
 }
 

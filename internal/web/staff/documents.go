@@ -33,7 +33,7 @@ func (h *handler) document(w http.ResponseWriter, r *http.Request, _ *staffer) {
 	defer rc.Close()
 	attachment(w, f.MediaType, f.Name, f.Size)
 	if _, err := io.Copy(web.Download(w), rc); err != nil {
-		h.cfg.Log.Error("document download failed part way", "case", r.PathValue("id"), "document", f.ID, "error", err)
+		h.cfg.Log.ErrorContext(r.Context(), "document download failed part way", "case", r.PathValue("id"), "document", f.ID, "error", err)
 	}
 }
 

@@ -119,3 +119,37 @@ func TestOnlyStaffWithTheRoleDownloadDocuments(t *testing.T) {
 		t.Errorf("the log holds personal data:\n%s", s.log.String())
 	}
 }
+
+// Proof of identity sent from the status page is received, not verified:
+// the queue and the case page say it waits to be checked, and the check
+// page, posted as a plain form, verifies it without moving the clock.
+func TestIdentityReceivedWaitsForStaffToCheckIt(t *testing.T) {
+	s, c := repliedCase(t)
+	s.user("cw@example.org", auth.RoleCaseworker)
+	b := s.browser()
+	b.signIn("cw@example.org")
+
+	if _, queue := b.get("/staff/?view=replies"); !strings.Contains(queue, "ID received — to check") {
+		t.Errorf("the queue does not say %s's proof of identity is to check:\n%s", c.Reference, queue)
+	}
+	_, page := b.get("/staff/cases/" + c.ID)
+	if !strings.Contains(page, "ID received — to check (arrived 10 March 2026)") {
+		t.Errorf("the case page does not say the proof of identity is to check:\n%s", page)
+	}
+	if strings.Contains(page, "Verified") {
+		t.Error("the case page calls identity verified before anyone checked it")
+	}
+	_, check := b.get("/staff/cases/" + c.ID + "/identity")
+	if !strings.Contains(check, "What they sent shows who they are") || !strings.Contains(check, "from the day it arrived, 10 March 2026") ||
+		!strings.Contains(check, "My passport, as asked.; passport.pdf") {
+		t.Errorf("the check page does not speak of the proof received:\n%s", check)
+	}
+	if banner := b.done(b.send(c.ID, "identity", url.Values{"identity-how": {"confirm"}, "identity-detail": {"The passport matches."}})); banner == "" {
+		t.Error("confirming identity showed no banner")
+	}
+	after := s.get(c.ID)
+	if after.IdentityStatus != cases.IdentityVerified || after.Clock.Start != c.Clock.Start || after.Clock.Due != c.Clock.Due {
+		t.Errorf("after the check: identity %s, clock %s to %s; want verified, the clock left at %s to %s",
+			after.IdentityStatus, after.Clock.Start, after.Clock.Due, c.Clock.Start, c.Clock.Due)
+	}
+}

@@ -58,6 +58,13 @@ var unsentWords = map[usecase.NoLetters]string{
 	usecase.NoLettersAddress: "No letter will be sent: the requester gave neither an email nor a postal address. Send the letter yourself, and record it in a note.",
 }
 
+// drafted is what Preview wrote: the requester's letter, if the step
+// sends one, and the letter to each recipient told (Article 19).
+type drafted struct {
+	Letter     *letters.Letter
+	Recipients []recipientDraft
+}
+
 // letterSection is the letter part of action a's page for c; nil for an
 // action that sends no letter. preview is the letter Preview wrote.
 func (h *handler) letterSection(a action, c *cases.Case, f *web.Form, preview *letters.Letter) *letterDraft {
@@ -88,6 +95,10 @@ func (h *handler) previewLetter(w http.ResponseWriter, r *http.Request, me *staf
 	}
 	text := a.letterText(f)
 	l, err := h.cfg.Work.DraftLetter(r.Context(), c.ID, cmd, text)
+	var recipients []letters.Letter
+	if err == nil {
+		recipients, err = h.cfg.Work.DraftRecipientLetters(r.Context(), c.ID, cmd)
+	}
 	if err != nil {
 		e := web.ErrorOf(err)
 		if !e.OnForm() {
@@ -102,7 +113,7 @@ func (h *handler) previewLetter(w http.ResponseWriter, r *http.Request, me *staf
 		f.Values.Set(letterField, l.Text)
 		f.Values.Set(letterFromField, l.TextHash)
 	}
-	h.renderAction(w, r, me, a, http.StatusOK, f, "", l)
+	h.renderAction(w, r, me, a, http.StatusOK, f, "", &drafted{Letter: l, Recipients: putRecipientDrafts(f, recipients)})
 }
 
 // letterText is staff's wording of the letter on a's form: "" when they
@@ -113,11 +124,7 @@ func (a action) letterText(f *web.Form) string {
 	if a.letter == nil {
 		return ""
 	}
-	text := f.Get(letterField)
-	if from := f.Get(letterFromField); from != "" && cases.TextHash(letters.Normalise(text)) == from {
-		return ""
-	}
-	return text
+	return draftedText(f, letterField, letterFromField)
 }
 
 // actionFields maps the fields the domain names to action a's form, the

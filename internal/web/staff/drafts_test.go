@@ -152,3 +152,48 @@ func TestWithoutARelayThePageSaysNoLetterIsSent(t *testing.T) {
 		t.Errorf("with no relay: extension %+v, messages %+v", after.Extension, after.Messages)
 	}
 }
+
+// The merge page drafts the duplicate's letter like the other steps:
+// Preview writes it from the reference typed, staff may change its words,
+// and the merge sends their words with it; previewing merges nothing.
+func TestTheMergeLetterIsDraftedPreviewedAndSentInStaffsWords(t *testing.T) {
+	s, b, dup := draftingSite(t)
+	goesOn := s.openCase()
+	_, page := b.get("/staff/cases/" + dup.ID + "/merge")
+	if !strings.Contains(page, "Send the letter, merge and close this case") || !strings.Contains(page, `name="preview"`) || letterIn(t, page) != "" {
+		t.Fatalf("the merge page does not offer an empty draft to preview and send:\n%s", page)
+	}
+	resp, page := b.send(dup.ID, "merge", url.Values{"merge-reference": {"RD-0000-0000"}, "preview": {"yes"}})
+	s.refusedOnField("previewing a merge into no case", resp, page, "merge-reference")
+
+	answers := url.Values{"merge-reference": {strings.ToLower(goesOn.Reference)}, "preview": {"yes"}}
+	resp, page = b.send(dup.ID, "merge", answers)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("preview: status %d\n%s", resp.StatusCode, page)
+	}
+	draft := letterIn(t, page)
+	if !strings.HasPrefix(draft, "# ") || !strings.Contains(draft, goesOn.Reference) || !strings.Contains(page, `id="letter-preview"`) {
+		t.Fatalf("the draft is not the duplicate's letter naming %s:\n%s", goesOn.Reference, page)
+	}
+	if after := s.get(dup.ID); after.State == cases.StateClosed || len(after.Messages) != 0 {
+		t.Fatalf("a preview merged the case or queued a letter: %s %+v", after.State, after.Messages)
+	}
+
+	answers.Set("letter-text", draft+"\n\nWe are sorry for the confusion.")
+	answers.Del("preview")
+	if banner := b.done(b.send(dup.ID, "merge", answers)); !strings.HasPrefix(banner, "Case merged") {
+		t.Fatalf("merge: banner %q", banner)
+	}
+	after := s.get(dup.ID)
+	if after.Outcome == nil || after.Outcome.Kind != cases.OutcomeDuplicate || len(after.Messages) != 1 {
+		t.Fatalf("after merging: outcome %+v, messages %+v", after.Outcome, after.Messages)
+	}
+	m := after.Messages[0]
+	body, err := s.work.MessageBody(context.Background(), dup.ID, m.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !m.Edited || m.Template != "duplicate" || !strings.Contains(body.Text, "We are sorry for the confusion.") || !strings.Contains(body.Text, goesOn.Reference) {
+		t.Errorf("the letter queued is %+v:\n%s", m, body.Text)
+	}
+}

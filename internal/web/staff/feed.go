@@ -78,6 +78,6 @@ func (h *handler) feedICS(w http.ResponseWriter, r *http.Request) {
 	err = export.DueDatesICS(r.Context(), w, h.cfg.Work, owner, "Rightsdesk: "+names.of(owner), h.cfg.Clock.Now(),
 		func(c *cases.Case) string { return base + "/staff/cases/" + url.PathEscape(c.ID) })
 	if err != nil {
-		h.cfg.Log.Error("calendar feed failed part way", "error", err)
+		h.cfg.Log.ErrorContext(r.Context(), "calendar feed failed part way", "error", err)
 	}
 }

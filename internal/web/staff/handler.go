@@ -81,6 +81,8 @@ func New(cfg Config) (http.Handler, error) {
 	mux.HandleFunc("GET /staff/sign-in", h.showSignIn)
 	mux.HandleFunc("POST /staff/sign-in", h.signIn)
 	mux.HandleFunc("POST /staff/sign-out", h.signOut)
+	mux.HandleFunc("GET "+codePath, h.showCode)
+	mux.HandleFunc("POST "+codePath, h.checkCode)
 	mux.HandleFunc("GET /staff/oidc/start", h.oidcStart)
 	mux.HandleFunc("GET /staff/oidc/callback", h.oidcCallback)
 	// The first administrator's link is the credential of a new
@@ -110,6 +112,10 @@ func New(cfg Config) (http.Handler, error) {
 		{"POST /staff/feed/revoke", nil, h.feedRevoke},
 		{"GET /staff/password", nil, h.passwordPage},
 		{"POST /staff/password", nil, h.changePassword},
+		{"GET " + secondFactorPath, nil, h.secondFactorPage},
+		{"GET " + qrPath, nil, h.secondFactorQR},
+		{"POST " + secondFactorPath, nil, h.setUpSecondFactor},
+		{"POST " + recoveryPath, nil, h.renewRecoveryCodes},
 		{"GET /staff/cases/new", []string{"CaseService/CreateCase"}, h.showNewCase},
 		{"POST /staff/cases/new", []string{"CaseService/CreateCase"}, h.createCase},
 		{"GET /staff/cases/{id}", []string{"CaseService/GetCase", "CaseService/ListCaseEvents", "CaseService/ListCaseMessages"}, h.orReference(h.showCase)},
@@ -129,6 +135,10 @@ func New(cfg Config) (http.Handler, error) {
 		// Ending an account's sessions has no API call of its own; it is
 		// a lesser disabling, so it needs the role disabling does.
 		{"POST /staff/users/{id}/end-sessions", []string{"AdminService/DisableUser"}, h.endSessions},
+		// Resetting two-step verification, like ending sessions, is for
+		// someone who lost a credential; it needs the role a password
+		// reset does.
+		{"POST /staff/users/{id}/second-factor/reset", []string{"AdminService/ResetUserPassword"}, h.resetSecondFactor},
 		{"GET /staff/tokens", []string{"AdminService/ListTokens"}, h.tokens},
 		{"POST /staff/tokens", []string{"AdminService/CreateToken", "AdminService/ListTokens"}, h.createToken},
 		{"GET /staff/tokens/{id}/revoke", []string{"AdminService/ListTokens", "AdminService/RevokeToken"}, h.confirmRevoke},

@@ -52,8 +52,10 @@ var mergeAction = action{
 		return "This closes the case. Only an administrator can reopen it."
 	},
 	button: "Merge and close this case", on: "When was it found to be a duplicate?", first: "merge-reference",
+	letter:    mergeLetter,
 	questions: ask(referenceQuestion("merge-reference", "Reference of the case that goes on")),
 	fieldFor:  fields("into", "merge-reference", "on", "on"),
+	draft:     mergeCommand,
 	run: func(h *handler, r *http.Request, me *staffer, c *cases.Case, etag string, f *web.Form, on string) (string, error) {
 		into, err := h.otherCase(r, f, "merge-reference")
 		if into == nil {
@@ -63,7 +65,20 @@ var mergeAction = action{
 			f.Fail("etag", "merge-reference", "Reload the case and try again: the page was sent without its version")
 			return "", nil
 		}
-		_, err = h.cfg.Work.Merge(r.Context(), me.actor, c.ID, etag, into.ID, on)
+		_, err = h.cfg.Work.Merge(r.Context(), me.actor, c.ID, etag, into.ID, on, action{letter: mergeLetter}.letterText(f))
 		return "case.merged", err
 	},
+}
+
+// mergeLetter is how the merge page speaks of the duplicate's letter.
+var mergeLetter = &letterUse{button: "Send the letter, merge and close this case"}
+
+// mergeCommand is the merge the form asks for, whose letter the page
+// previews.
+func mergeCommand(h *handler, r *http.Request, _ *cases.Case, f *web.Form, on string) (cases.Command, error) {
+	into, err := h.otherCase(r, f, "merge-reference")
+	if into == nil {
+		return nil, err
+	}
+	return cases.MergeInto{Into: into.ID, On: on}, nil
 }

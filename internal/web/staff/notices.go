@@ -204,7 +204,7 @@ func (h *handler) saveImport(w http.ResponseWriter, r *http.Request, me *staffer
 			http.Redirect(w, r, importPath+"?"+url.Values{"unchanged": {id}}.Encode(), http.StatusSeeOther)
 			return
 		}
-		h.cfg.Log.Info("notice imported", "notice", id, "version", res.Version.Number, "by", me.actor)
+		h.cfg.Log.InfoContext(r.Context(), "notice imported", "notice", id, "version", res.Version.Number, "by", me.actor)
 		http.Redirect(w, r, importPath+"?"+url.Values{"saved": {id}, "version": {strconv.Itoa(res.Version.Number)}}.Encode(), http.StatusSeeOther)
 		return
 	}

@@ -115,7 +115,7 @@ func (h *handler) oidcStart(w http.ResponseWriter, r *http.Request) {
 	}
 	_, conf, err := h.oidc.discover(r.Context())
 	if err != nil {
-		h.signInUnavailable(w, err)
+		h.signInUnavailable(w, r, err)
 		return
 	}
 	sess, err := h.cfg.Sessions.Start(w, r)
@@ -147,7 +147,7 @@ func (h *handler) oidcCallback(w http.ResponseWriter, r *http.Request) {
 	}
 	a, next, err := h.oidcAccount(r)
 	if errors.Is(err, errOIDCRefused) {
-		h.cfg.Log.Info("staff OpenID Connect sign-in refused", "error", err)
+		h.cfg.Log.InfoContext(r.Context(), "staff OpenID Connect sign-in refused", "error", err)
 		h.render.Error(w, http.StatusForbidden, web.Problem{
 			Heading: "Sorry, you could not be signed in",
 			Body: []string{
@@ -159,7 +159,7 @@ func (h *handler) oidcCallback(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil {
-		h.signInUnavailable(w, err)
+		h.signInUnavailable(w, r, err)
 		return
 	}
 	if err := h.cfg.Users.RememberName(r.Context(), oidcActor(a.Subject), a.Name); err != nil {
@@ -258,8 +258,8 @@ func roleFromClaim(v any) auth.Role {
 // which an email address is not.
 func oidcActor(subject string) string { return "oidc:" + subject }
 
-func (h *handler) signInUnavailable(w http.ResponseWriter, err error) {
-	h.cfg.Log.Error("OpenID Connect provider unavailable", "error", err)
+func (h *handler) signInUnavailable(w http.ResponseWriter, r *http.Request, err error) {
+	h.cfg.Log.ErrorContext(r.Context(), "OpenID Connect provider unavailable", "error", err)
 	h.render.Error(w, http.StatusBadGateway, web.Problem{
 		Heading: "Sorry, single sign-on is not working",
 		Body:    []string{"The sign-in service did not answer. Try again later, or sign in with a Rightsdesk account if you have one."},

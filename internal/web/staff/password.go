@@ -60,7 +60,7 @@ func (h *handler) changePassword(w http.ResponseWriter, r *http.Request, me *sta
 			h.render.Fail(w, e)
 			return
 		default:
-			h.cfg.Log.Info("staff password changed", "user", id)
+			h.cfg.Log.InfoContext(r.Context(), "staff password changed", "user", id)
 			// The change ended every session of the account, this one
 			// included; the person who made it goes on in a fresh one.
 			if err := h.begin(w, r, localAccount(u)); err != nil {

@@ -264,6 +264,10 @@ func requesterText(c *cases.Case) string {
 	return name
 }
 
+// identityReceivedText says that proof of identity arrived and nobody has
+// checked it yet: receiving it restarts the clock, but proves nothing.
+const identityReceivedText = "ID received — to check"
+
 // nextStepText words a case's likely next action for the queue.
 func nextStepText(c *cases.Case, a cases.StaffAction) string {
 	switch a {
@@ -283,6 +287,9 @@ func nextStepText(c *cases.Case, a cases.StaffAction) string {
 		}
 		return "Wait for the requester’s reply"
 	case cases.ActCheckIdentity:
+		if c.IdentityStatus == cases.IdentityReceived {
+			return identityReceivedText
+		}
 		return "Check their identity"
 	case cases.ActTriage:
 		return "Choose the notices it covers"
@@ -599,7 +606,7 @@ func (h *handler) exportCSV(w http.ResponseWriter, r *http.Request, me *staffer)
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", "rightsdesk-cases-"+h.cfg.Work.Today().String()+".csv"))
 	if err := export.CasesCSV(r.Context(), web.Download(w), h.cfg.Work, qq.filter(me), qq.orderBy(), false); err != nil {
-		h.cfg.Log.Error("CSV export failed part way", "error", err)
+		h.cfg.Log.ErrorContext(r.Context(), "CSV export failed part way", "error", err)
 	}
 }
 

@@ -58,7 +58,7 @@ func (h *handler) setup(w http.ResponseWriter, r *http.Request) {
 	if !f.HasErrors() {
 		u, err := h.cfg.Users.FirstAdministrator(r.Context(), r.PathValue("secret"), in)
 		if err == nil {
-			h.cfg.Log.Info("first administrator created through the set-up link", "user", u.ID)
+			h.cfg.Log.InfoContext(r.Context(), "first administrator created through the set-up link", "user", u.ID)
 			http.Redirect(w, r, "/staff/sign-in?"+url.Values{"created": {"1"}}.Encode(), http.StatusSeeOther)
 			return
 		}

@@ -76,12 +76,20 @@ func newSite(t testing.TB, oidc *staff.OIDCConfig) *site {
 	return newSiteWith(t, oidc)
 }
 
-// newSiteWith is newSite with options for the case service.
+// newSiteWith is newSite with options for the case service. Two-step
+// verification is optional on it, so that tests about other things can sign
+// administrators in with a password; newSiteRequiring tests the policy.
 func newSiteWith(t testing.TB, oidc *staff.OIDCConfig, opts ...casework.Option) *site {
+	t.Helper()
+	return newSiteRequiring(t, users.SecondFactorOptional, oidc, opts...)
+}
+
+// newSiteRequiring is newSiteWith with the given second factor policy.
+func newSiteRequiring(t testing.TB, policy users.SecondFactorPolicy, oidc *staff.OIDCConfig, opts ...casework.Option) *site {
 	t.Helper()
 	work, st := caseworktest.New(t, t.TempDir(), now, opts...)
 	clk := clock.Fixed(now)
-	dir := accounts.New(st, clk, crand.Reader, accounts.Options{Params: cheap})
+	dir := accounts.New(st, clk, crand.Reader, accounts.Options{Params: cheap, SecondFactor: policy})
 	notices := noticework.New(st, clk, nil)
 	sessions, err := web.NewSessions(context.Background(), websessions.New(st, crand.Reader), clk, web.SessionOptions{})
 	if err != nil {
@@ -114,11 +122,13 @@ func newSiteWith(t testing.TB, oidc *staff.OIDCConfig, opts ...casework.Option) 
 	return &site{t: t, srv: srv, work: work, store: st, users: dir, tokens: toks, notices: notices, log: logged, accounts: flaky}
 }
 
-func (s *site) user(email string, role auth.Role) {
+func (s *site) user(email string, role auth.Role) *users.User {
 	s.t.Helper()
-	if _, err := s.users.Create(context.Background(), users.NewUser{Email: email, Name: "Staff " + role.String(), Role: role, Password: password}); err != nil {
+	u, err := s.users.Create(context.Background(), users.NewUser{Email: email, Name: "Staff " + role.String(), Role: role, Password: password})
+	if err != nil {
 		s.t.Fatal(err)
 	}
+	return u
 }
 
 func (s *site) openCase() *cases.Case {

@@ -169,7 +169,7 @@ func (h *handler) createToken(w http.ResponseWriter, r *http.Request, me *staffe
 		h.renderTokens(w, r, me, http.StatusUnprocessableEntity, list, f, "")
 		return
 	}
-	h.cfg.Log.Info("api token created", "token", created.Token.ID, "role", created.Token.Role.String(), "by", me.actor)
+	h.cfg.Log.InfoContext(r.Context(), "api token created", "token", created.Token.ID, "role", created.Token.Role.String(), "by", me.actor)
 	names, err := h.names(r.Context())
 	if err != nil {
 		h.render.Fail(w, err)
@@ -225,6 +225,6 @@ func (h *handler) revokeToken(w http.ResponseWriter, r *http.Request, me *staffe
 		h.render.Fail(w, err)
 		return
 	}
-	h.cfg.Log.Info("api token revoked", "token", t.ID, "by", me.actor)
+	h.cfg.Log.InfoContext(r.Context(), "api token revoked", "token", t.ID, "by", me.actor)
 	http.Redirect(w, r, sectionTokens+"?"+url.Values{"revoked": {t.ID}}.Encode(), http.StatusSeeOther)
 }

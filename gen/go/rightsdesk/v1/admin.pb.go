@@ -7,6 +7,7 @@
 package rightsdeskv1
 
 import (
+	_ "google.golang.org/genproto/googleapis/api/annotations"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	timestamppb "google.golang.org/protobuf/types/known/timestamppb"
@@ -167,8 +168,11 @@ type StaffUser struct {
 	// their next sign-in (and on their next page if signed in). It clears
 	// when they change their password themselves.
 	PasswordChangeRequired bool `protobuf:"varint,10,opt,name=password_change_required,json=passwordChangeRequired,proto3" json:"password_change_required,omitempty"`
-	unknownFields          protoimpl.UnknownFields
-	sizeCache              protoimpl.SizeCache
+	// When the user set up two-step verification (an authenticator app's
+	// codes after the password); unset while they have none.
+	SecondFactorTime *timestamppb.Timestamp `protobuf:"bytes,11,opt,name=second_factor_time,json=secondFactorTime,proto3" json:"second_factor_time,omitempty"`
+	unknownFields    protoimpl.UnknownFields
+	sizeCache        protoimpl.SizeCache
 }
 
 func (x *StaffUser) Reset() {
@@ -271,36 +275,47 @@ func (x *StaffUser) GetPasswordChangeRequired() bool {
 	return false
 }
 
+func (x *StaffUser) GetSecondFactorTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.SecondFactorTime
+	}
+	return nil
+}
+
 var File_rightsdesk_v1_admin_proto protoreflect.FileDescriptor
 
 const file_rightsdesk_v1_admin_proto_rawDesc = "" +
 	"\n" +
-	"\x19rightsdesk/v1/admin.proto\x12\rrightsdesk.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x18rightsdesk/v1/auth.proto\"\xdd\x02\n" +
-	"\bApiToken\x12\x12\n" +
-	"\x04name\x18\x01 \x01(\tR\x04name\x12!\n" +
-	"\fdisplay_name\x18\x02 \x01(\tR\vdisplayName\x12'\n" +
-	"\x04role\x18\x03 \x01(\x0e2\x13.rightsdesk.v1.RoleR\x04role\x12;\n" +
-	"\vcreate_time\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"createTime\x12;\n" +
-	"\vexpire_time\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"expireTime\x12\x18\n" +
-	"\arevoked\x18\x06 \x01(\bR\arevoked\x12\x1d\n" +
+	"\x19rightsdesk/v1/admin.proto\x12\rrightsdesk.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a\x19google/api/resource.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x18rightsdesk/v1/auth.proto\"\xc8\x03\n" +
+	"\bApiToken\x12\x17\n" +
+	"\x04name\x18\x01 \x01(\tB\x03\xe0A\bR\x04name\x12&\n" +
+	"\fdisplay_name\x18\x02 \x01(\tB\x03\xe0A\x05R\vdisplayName\x12,\n" +
+	"\x04role\x18\x03 \x01(\x0e2\x13.rightsdesk.v1.RoleB\x03\xe0A\x05R\x04role\x12@\n" +
+	"\vcreate_time\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampB\x03\xe0A\x03R\n" +
+	"createTime\x12@\n" +
+	"\vexpire_time\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampB\x03\xe0A\x05R\n" +
+	"expireTime\x12\x1d\n" +
+	"\arevoked\x18\x06 \x01(\bB\x03\xe0A\x03R\arevoked\x12\"\n" +
 	"\n" +
-	"created_by\x18\a \x01(\tR\tcreatedBy\x12>\n" +
-	"\rlast_use_time\x18\b \x01(\v2\x1a.google.protobuf.TimestampR\vlastUseTime\"\xb9\x03\n" +
-	"\tStaffUser\x12\x12\n" +
-	"\x04name\x18\x01 \x01(\tR\x04name\x12\x14\n" +
-	"\x05email\x18\x02 \x01(\tR\x05email\x12!\n" +
-	"\fdisplay_name\x18\x03 \x01(\tR\vdisplayName\x12'\n" +
-	"\x04role\x18\x04 \x01(\x0e2\x13.rightsdesk.v1.RoleR\x04role\x12\x1a\n" +
-	"\bdisabled\x18\x05 \x01(\bR\bdisabled\x12\x16\n" +
-	"\x06locked\x18\x06 \x01(\bR\x06locked\x12D\n" +
-	"\x10lock_expire_time\x18\a \x01(\v2\x1a.google.protobuf.TimestampR\x0elockExpireTime\x12E\n" +
-	"\x11last_sign_in_time\x18\b \x01(\v2\x1a.google.protobuf.TimestampR\x0elastSignInTime\x12;\n" +
-	"\vcreate_time\x18\t \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"createTime\x128\n" +
+	"created_by\x18\a \x01(\tB\x03\xe0A\x03R\tcreatedBy\x12C\n" +
+	"\rlast_use_time\x18\b \x01(\v2\x1a.google.protobuf.TimestampB\x03\xe0A\x03R\vlastUseTime:A\xeaA>\n" +
+	"\x17rightsdesk.dev/ApiToken\x12\x0etokens/{token}*\tapiTokens2\bapiToken\"\xfe\x04\n" +
+	"\tStaffUser\x12\x17\n" +
+	"\x04name\x18\x01 \x01(\tB\x03\xe0A\bR\x04name\x12\x19\n" +
+	"\x05email\x18\x02 \x01(\tB\x03\xe0A\x05R\x05email\x12&\n" +
+	"\fdisplay_name\x18\x03 \x01(\tB\x03\xe0A\x05R\vdisplayName\x12,\n" +
+	"\x04role\x18\x04 \x01(\x0e2\x13.rightsdesk.v1.RoleB\x03\xe0A\x01R\x04role\x12\x1f\n" +
+	"\bdisabled\x18\x05 \x01(\bB\x03\xe0A\x03R\bdisabled\x12\x1b\n" +
+	"\x06locked\x18\x06 \x01(\bB\x03\xe0A\x03R\x06locked\x12I\n" +
+	"\x10lock_expire_time\x18\a \x01(\v2\x1a.google.protobuf.TimestampB\x03\xe0A\x03R\x0elockExpireTime\x12J\n" +
+	"\x11last_sign_in_time\x18\b \x01(\v2\x1a.google.protobuf.TimestampB\x03\xe0A\x03R\x0elastSignInTime\x12@\n" +
+	"\vcreate_time\x18\t \x01(\v2\x1a.google.protobuf.TimestampB\x03\xe0A\x03R\n" +
+	"createTime\x12=\n" +
 	"\x18password_change_required\x18\n" +
-	" \x01(\bR\x16passwordChangeRequiredBDZBgithub.com/rightsdesk/rightsdesk/gen/go/rightsdesk/v1;rightsdeskv1b\x06proto3"
+	" \x01(\bB\x03\xe0A\x01R\x16passwordChangeRequired\x12M\n" +
+	"\x12second_factor_time\x18\v \x01(\v2\x1a.google.protobuf.TimestampB\x03\xe0A\x03R\x10secondFactorTime:B\xeaA?\n" +
+	"\x18rightsdesk.dev/StaffUser\x12\fusers/{user}*\n" +
+	"staffUsers2\tstaffUserBDZBgithub.com/rightsdesk/rightsdesk/gen/go/rightsdesk/v1;rightsdeskv1b\x06proto3"
 
 var (
 	file_rightsdesk_v1_admin_proto_rawDescOnce sync.Once
@@ -330,11 +345,12 @@ var file_rightsdesk_v1_admin_proto_depIdxs = []int32{
 	3, // 5: rightsdesk.v1.StaffUser.lock_expire_time:type_name -> google.protobuf.Timestamp
 	3, // 6: rightsdesk.v1.StaffUser.last_sign_in_time:type_name -> google.protobuf.Timestamp
 	3, // 7: rightsdesk.v1.StaffUser.create_time:type_name -> google.protobuf.Timestamp
-	8, // [8:8] is the sub-list for method output_type
-	8, // [8:8] is the sub-list for method input_type
-	8, // [8:8] is the sub-list for extension type_name
-	8, // [8:8] is the sub-list for extension extendee
-	0, // [0:8] is the sub-list for field type_name
+	3, // 8: rightsdesk.v1.StaffUser.second_factor_time:type_name -> google.protobuf.Timestamp
+	9, // [9:9] is the sub-list for method output_type
+	9, // [9:9] is the sub-list for method input_type
+	9, // [9:9] is the sub-list for extension type_name
+	9, // [9:9] is the sub-list for extension extendee
+	0, // [0:9] is the sub-list for field type_name
 }
 
 func init() { file_rightsdesk_v1_admin_proto_init() }

@@ -748,6 +748,52 @@ func (x *DisableUserRequest) GetName() string {
 	return ""
 }
 
+// Request for ResetUserSecondFactor.
+type ResetUserSecondFactorRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// `users/{user}`.
+	Name          string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ResetUserSecondFactorRequest) Reset() {
+	*x = ResetUserSecondFactorRequest{}
+	mi := &file_rightsdesk_v1_admin_service_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ResetUserSecondFactorRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ResetUserSecondFactorRequest) ProtoMessage() {}
+
+func (x *ResetUserSecondFactorRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_rightsdesk_v1_admin_service_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ResetUserSecondFactorRequest.ProtoReflect.Descriptor instead.
+func (*ResetUserSecondFactorRequest) Descriptor() ([]byte, []int) {
+	return file_rightsdesk_v1_admin_service_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *ResetUserSecondFactorRequest) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
 // Request for ResetUserPassword.
 type ResetUserPasswordRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -762,7 +808,7 @@ type ResetUserPasswordRequest struct {
 
 func (x *ResetUserPasswordRequest) Reset() {
 	*x = ResetUserPasswordRequest{}
-	mi := &file_rightsdesk_v1_admin_service_proto_msgTypes[13]
+	mi := &file_rightsdesk_v1_admin_service_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -774,7 +820,7 @@ func (x *ResetUserPasswordRequest) String() string {
 func (*ResetUserPasswordRequest) ProtoMessage() {}
 
 func (x *ResetUserPasswordRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_rightsdesk_v1_admin_service_proto_msgTypes[13]
+	mi := &file_rightsdesk_v1_admin_service_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -787,7 +833,7 @@ func (x *ResetUserPasswordRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResetUserPasswordRequest.ProtoReflect.Descriptor instead.
 func (*ResetUserPasswordRequest) Descriptor() ([]byte, []int) {
-	return file_rightsdesk_v1_admin_service_proto_rawDescGZIP(), []int{13}
+	return file_rightsdesk_v1_admin_service_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *ResetUserPasswordRequest) GetName() string {
@@ -817,7 +863,7 @@ type UpdateUserRequest struct {
 
 func (x *UpdateUserRequest) Reset() {
 	*x = UpdateUserRequest{}
-	mi := &file_rightsdesk_v1_admin_service_proto_msgTypes[14]
+	mi := &file_rightsdesk_v1_admin_service_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -829,7 +875,7 @@ func (x *UpdateUserRequest) String() string {
 func (*UpdateUserRequest) ProtoMessage() {}
 
 func (x *UpdateUserRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_rightsdesk_v1_admin_service_proto_msgTypes[14]
+	mi := &file_rightsdesk_v1_admin_service_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -842,7 +888,7 @@ func (x *UpdateUserRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateUserRequest.ProtoReflect.Descriptor instead.
 func (*UpdateUserRequest) Descriptor() ([]byte, []int) {
-	return file_rightsdesk_v1_admin_service_proto_rawDescGZIP(), []int{14}
+	return file_rightsdesk_v1_admin_service_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *UpdateUserRequest) GetUser() *StaffUser {
@@ -870,7 +916,7 @@ type UnlockUserRequest struct {
 
 func (x *UnlockUserRequest) Reset() {
 	*x = UnlockUserRequest{}
-	mi := &file_rightsdesk_v1_admin_service_proto_msgTypes[15]
+	mi := &file_rightsdesk_v1_admin_service_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -882,7 +928,7 @@ func (x *UnlockUserRequest) String() string {
 func (*UnlockUserRequest) ProtoMessage() {}
 
 func (x *UnlockUserRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_rightsdesk_v1_admin_service_proto_msgTypes[15]
+	mi := &file_rightsdesk_v1_admin_service_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -895,7 +941,7 @@ func (x *UnlockUserRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UnlockUserRequest.ProtoReflect.Descriptor instead.
 func (*UnlockUserRequest) Descriptor() ([]byte, []int) {
-	return file_rightsdesk_v1_admin_service_proto_rawDescGZIP(), []int{15}
+	return file_rightsdesk_v1_admin_service_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *UnlockUserRequest) GetName() string {
@@ -909,7 +955,7 @@ var File_rightsdesk_v1_admin_service_proto protoreflect.FileDescriptor
 
 const file_rightsdesk_v1_admin_service_proto_rawDesc = "" +
 	"\n" +
-	"!rightsdesk/v1/admin_service.proto\x12\rrightsdesk.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1egoogle/protobuf/duration.proto\x1a google/protobuf/field_mask.proto\x1a\x19rightsdesk/v1/admin.proto\x1a\x18rightsdesk/v1/auth.proto\"\x0f\n" +
+	"!rightsdesk/v1/admin_service.proto\x12\rrightsdesk.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x19google/api/resource.proto\x1a\x1egoogle/protobuf/duration.proto\x1a google/protobuf/field_mask.proto\x1a\x19rightsdesk/v1/admin.proto\x1a\x18rightsdesk/v1/auth.proto\"\x0f\n" +
 	"\rBackupRequest\"!\n" +
 	"\vBackupChunk\x12\x12\n" +
 	"\x04data\x18\x01 \x01(\fR\x04data\"\x14\n" +
@@ -921,46 +967,57 @@ const file_rightsdesk_v1_admin_service_proto_rawDesc = "" +
 	"\vbroken_case\x18\x04 \x01(\tR\n" +
 	"brokenCase\x12\x16\n" +
 	"\x06reason\x18\x05 \x01(\tR\x06reason\x12\x12\n" +
-	"\x04head\x18\a \x01(\tR\x04headJ\x04\b\x06\x10\a\"\xd0\x01\n" +
-	"\x12CreateTokenRequest\x12B\n" +
-	"\fdisplay_name\x18\x01 \x01(\tB\x1f\xbaH\x1cr\x1a\x10\x01(@2\x14^[\\p{L}\\p{Nd}._@-]+$R\vdisplayName\x125\n" +
-	"\x04role\x18\x02 \x01(\x0e2\x13.rightsdesk.v1.RoleB\f\xbaH\t\x82\x01\x06\x18\x02\x18\x03\x18\x04R\x04role\x12?\n" +
-	"\blifetime\x18\x03 \x01(\v2\x19.google.protobuf.DurationB\b\xbaH\x05\xaa\x01\x02*\x00R\blifetime\"f\n" +
+	"\x04head\x18\a \x01(\tR\x04headJ\x04\b\x06\x10\a\"\xd9\x01\n" +
+	"\x12CreateTokenRequest\x12E\n" +
+	"\fdisplay_name\x18\x01 \x01(\tB\"\xe0A\x02\xbaH\x1cr\x1a\x10\x01(@2\x14^[\\p{L}\\p{Nd}._@-]+$R\vdisplayName\x128\n" +
+	"\x04role\x18\x02 \x01(\x0e2\x13.rightsdesk.v1.RoleB\x0f\xe0A\x02\xbaH\t\x82\x01\x06\x18\x02\x18\x03\x18\x04R\x04role\x12B\n" +
+	"\blifetime\x18\x03 \x01(\v2\x19.google.protobuf.DurationB\v\xe0A\x01\xbaH\x05\xaa\x01\x02*\x00R\blifetime\"f\n" +
 	"\x13CreateTokenResponse\x124\n" +
 	"\tapi_token\x18\x01 \x01(\v2\x17.rightsdesk.v1.ApiTokenR\bapiToken\x12\x19\n" +
-	"\x05token\x18\x02 \x01(\tB\x03\x80\x01\x01R\x05token\"b\n" +
-	"\x11ListTokensRequest\x12$\n" +
-	"\tpage_size\x18\x01 \x01(\x05B\a\xbaH\x04\x1a\x02(\x00R\bpageSize\x12'\n" +
+	"\x05token\x18\x02 \x01(\tB\x03\x80\x01\x01R\x05token\"h\n" +
+	"\x11ListTokensRequest\x12'\n" +
+	"\tpage_size\x18\x01 \x01(\x05B\n" +
+	"\xe0A\x01\xbaH\x04\x1a\x02(\x00R\bpageSize\x12*\n" +
 	"\n" +
-	"page_token\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\x80\x04R\tpageToken\"m\n" +
+	"page_token\x18\x02 \x01(\tB\v\xe0A\x01\xbaH\x05r\x03\x18\x80\x04R\tpageToken\"m\n" +
 	"\x12ListTokensResponse\x12/\n" +
 	"\x06tokens\x18\x01 \x03(\v2\x17.rightsdesk.v1.ApiTokenR\x06tokens\x12&\n" +
-	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"F\n" +
-	"\x12RevokeTokenRequest\x120\n" +
-	"\x04name\x18\x01 \x01(\tB\x1c\xbaH\x19r\x172\x15^tokens/[0-9a-f]{12}$R\x04name\"a\n" +
-	"\x10ListUsersRequest\x12$\n" +
-	"\tpage_size\x18\x01 \x01(\x05B\a\xbaH\x04\x1a\x02(\x00R\bpageSize\x12'\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"e\n" +
+	"\x12RevokeTokenRequest\x12O\n" +
+	"\x04name\x18\x01 \x01(\tB;\xe0A\x02\xfaA\x19\n" +
+	"\x17rightsdesk.dev/ApiToken\xbaH\x19r\x172\x15^tokens/[0-9a-f]{12}$R\x04name\"g\n" +
+	"\x10ListUsersRequest\x12'\n" +
+	"\tpage_size\x18\x01 \x01(\x05B\n" +
+	"\xe0A\x01\xbaH\x04\x1a\x02(\x00R\bpageSize\x12*\n" +
 	"\n" +
-	"page_token\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\x80\x04R\tpageToken\"k\n" +
+	"page_token\x18\x02 \x01(\tB\v\xe0A\x01\xbaH\x05r\x03\x18\x80\x04R\tpageToken\"k\n" +
 	"\x11ListUsersResponse\x12.\n" +
 	"\x05users\x18\x01 \x03(\v2\x18.rightsdesk.v1.StaffUserR\x05users\x12&\n" +
-	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xd1\x01\n" +
-	"\x11CreateUserRequest\x12\x1d\n" +
-	"\x05email\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\x05email\x12;\n" +
-	"\fdisplay_name\x18\x02 \x01(\tB\x18\xbaH\x15r\x13\x10\x01\x18\xc8\x012\f^[^\\p{Cc}]*$R\vdisplayName\x125\n" +
-	"\x04role\x18\x03 \x01(\x0e2\x13.rightsdesk.v1.RoleB\f\xbaH\t\x82\x01\x06\x18\x02\x18\x03\x18\x04R\x04role\x12)\n" +
-	"\bpassword\x18\x04 \x01(\tB\r\xbaH\ar\x05\x10\f(\x80\b\x80\x01\x01R\bpassword\"E\n" +
-	"\x12DisableUserRequest\x12/\n" +
-	"\x04name\x18\x01 \x01(\tB\x1b\xbaH\x18r\x162\x14^users/[0-9a-f]{12}$R\x04name\"v\n" +
-	"\x18ResetUserPasswordRequest\x12/\n" +
-	"\x04name\x18\x01 \x01(\tB\x1b\xbaH\x18r\x162\x14^users/[0-9a-f]{12}$R\x04name\x12)\n" +
-	"\bpassword\x18\x02 \x01(\tB\r\xbaH\ar\x05\x10\f(\x80\b\x80\x01\x01R\bpassword\"\x8e\x01\n" +
-	"\x11UpdateUserRequest\x124\n" +
-	"\x04user\x18\x01 \x01(\v2\x18.rightsdesk.v1.StaffUserB\x06\xbaH\x03\xc8\x01\x01R\x04user\x12C\n" +
-	"\vupdate_mask\x18\x02 \x01(\v2\x1a.google.protobuf.FieldMaskB\x06\xbaH\x03\xc8\x01\x01R\n" +
-	"updateMask\"D\n" +
-	"\x11UnlockUserRequest\x12/\n" +
-	"\x04name\x18\x01 \x01(\tB\x1b\xbaH\x18r\x162\x14^users/[0-9a-f]{12}$R\x04name2\xd5\t\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xdd\x01\n" +
+	"\x11CreateUserRequest\x12 \n" +
+	"\x05email\x18\x01 \x01(\tB\n" +
+	"\xe0A\x02\xbaH\x04r\x02\x10\x01R\x05email\x12>\n" +
+	"\fdisplay_name\x18\x02 \x01(\tB\x1b\xe0A\x02\xbaH\x15r\x13\x10\x01\x18\xc8\x012\f^[^\\p{Cc}]*$R\vdisplayName\x128\n" +
+	"\x04role\x18\x03 \x01(\x0e2\x13.rightsdesk.v1.RoleB\x0f\xe0A\x02\xbaH\t\x82\x01\x06\x18\x02\x18\x03\x18\x04R\x04role\x12,\n" +
+	"\bpassword\x18\x04 \x01(\tB\x10\xe0A\x02\xbaH\ar\x05\x10\f(\x80\b\x80\x01\x01R\bpassword\"e\n" +
+	"\x12DisableUserRequest\x12O\n" +
+	"\x04name\x18\x01 \x01(\tB;\xe0A\x02\xfaA\x1a\n" +
+	"\x18rightsdesk.dev/StaffUser\xbaH\x18r\x162\x14^users/[0-9a-f]{12}$R\x04name\"o\n" +
+	"\x1cResetUserSecondFactorRequest\x12O\n" +
+	"\x04name\x18\x01 \x01(\tB;\xe0A\x02\xfaA\x1a\n" +
+	"\x18rightsdesk.dev/StaffUser\xbaH\x18r\x162\x14^users/[0-9a-f]{12}$R\x04name\"\x99\x01\n" +
+	"\x18ResetUserPasswordRequest\x12O\n" +
+	"\x04name\x18\x01 \x01(\tB;\xe0A\x02\xfaA\x1a\n" +
+	"\x18rightsdesk.dev/StaffUser\xbaH\x18r\x162\x14^users/[0-9a-f]{12}$R\x04name\x12,\n" +
+	"\bpassword\x18\x02 \x01(\tB\x10\xe0A\x02\xbaH\ar\x05\x10\f(\x80\b\x80\x01\x01R\bpassword\"\x94\x01\n" +
+	"\x11UpdateUserRequest\x127\n" +
+	"\x04user\x18\x01 \x01(\v2\x18.rightsdesk.v1.StaffUserB\t\xe0A\x02\xbaH\x03\xc8\x01\x01R\x04user\x12F\n" +
+	"\vupdate_mask\x18\x02 \x01(\v2\x1a.google.protobuf.FieldMaskB\t\xe0A\x02\xbaH\x03\xc8\x01\x01R\n" +
+	"updateMask\"d\n" +
+	"\x11UnlockUserRequest\x12O\n" +
+	"\x04name\x18\x01 \x01(\tB;\xe0A\x02\xfaA\x1a\n" +
+	"\x18rightsdesk.dev/StaffUser\xbaH\x18r\x162\x14^users/[0-9a-f]{12}$R\x04name2\xeb\n" +
+	"\n" +
 	"\fAdminService\x12J\n" +
 	"\x06Backup\x12\x1c.rightsdesk.v1.BackupRequest\x1a\x1a.rightsdesk.v1.BackupChunk\"\x04\xc8\xf3\x18\x040\x01\x12r\n" +
 	"\vVerifyAudit\x12!.rightsdesk.v1.VerifyAuditRequest\x1a\".rightsdesk.v1.VerifyAuditResponse\"\x1c\xc8\xf3\x18\x04\x82\xd3\xe4\x93\x02\x12\x12\x10/v1/audit:verify\x12o\n" +
@@ -974,7 +1031,8 @@ const file_rightsdesk_v1_admin_service_proto_rawDesc = "" +
 	"\n" +
 	"CreateUser\x12 .rightsdesk.v1.CreateUserRequest\x1a\x18.rightsdesk.v1.StaffUser\"\x18\xc8\xf3\x18\x04\x82\xd3\xe4\x93\x02\x0e:\x01*\"\t/v1/users\x12u\n" +
 	"\vDisableUser\x12!.rightsdesk.v1.DisableUserRequest\x1a\x18.rightsdesk.v1.StaffUser\")\xc8\xf3\x18\x04\x82\xd3\xe4\x93\x02\x1f:\x01*\"\x1a/v1/{name=users/*}:disable\x12\x87\x01\n" +
-	"\x11ResetUserPassword\x12'.rightsdesk.v1.ResetUserPasswordRequest\x1a\x18.rightsdesk.v1.StaffUser\"/\xc8\xf3\x18\x04\x82\xd3\xe4\x93\x02%:\x01*\" /v1/{name=users/*}:resetPassword\x12s\n" +
+	"\x11ResetUserPassword\x12'.rightsdesk.v1.ResetUserPasswordRequest\x1a\x18.rightsdesk.v1.StaffUser\"/\xc8\xf3\x18\x04\x82\xd3\xe4\x93\x02%:\x01*\" /v1/{name=users/*}:resetPassword\x12\x93\x01\n" +
+	"\x15ResetUserSecondFactor\x12+.rightsdesk.v1.ResetUserSecondFactorRequest\x1a\x18.rightsdesk.v1.StaffUser\"3\xc8\xf3\x18\x04\x82\xd3\xe4\x93\x02):\x01*\"$/v1/{name=users/*}:resetSecondFactor\x12s\n" +
 	"\n" +
 	"UpdateUser\x12 .rightsdesk.v1.UpdateUserRequest\x1a\x18.rightsdesk.v1.StaffUser\")\xc8\xf3\x18\x04\x82\xd3\xe4\x93\x02\x1f:\x04user2\x17/v1/{user.name=users/*}\x12r\n" +
 	"\n" +
@@ -992,39 +1050,40 @@ func file_rightsdesk_v1_admin_service_proto_rawDescGZIP() []byte {
 	return file_rightsdesk_v1_admin_service_proto_rawDescData
 }
 
-var file_rightsdesk_v1_admin_service_proto_msgTypes = make([]protoimpl.MessageInfo, 16)
+var file_rightsdesk_v1_admin_service_proto_msgTypes = make([]protoimpl.MessageInfo, 17)
 var file_rightsdesk_v1_admin_service_proto_goTypes = []any{
-	(*BackupRequest)(nil),            // 0: rightsdesk.v1.BackupRequest
-	(*BackupChunk)(nil),              // 1: rightsdesk.v1.BackupChunk
-	(*VerifyAuditRequest)(nil),       // 2: rightsdesk.v1.VerifyAuditRequest
-	(*VerifyAuditResponse)(nil),      // 3: rightsdesk.v1.VerifyAuditResponse
-	(*CreateTokenRequest)(nil),       // 4: rightsdesk.v1.CreateTokenRequest
-	(*CreateTokenResponse)(nil),      // 5: rightsdesk.v1.CreateTokenResponse
-	(*ListTokensRequest)(nil),        // 6: rightsdesk.v1.ListTokensRequest
-	(*ListTokensResponse)(nil),       // 7: rightsdesk.v1.ListTokensResponse
-	(*RevokeTokenRequest)(nil),       // 8: rightsdesk.v1.RevokeTokenRequest
-	(*ListUsersRequest)(nil),         // 9: rightsdesk.v1.ListUsersRequest
-	(*ListUsersResponse)(nil),        // 10: rightsdesk.v1.ListUsersResponse
-	(*CreateUserRequest)(nil),        // 11: rightsdesk.v1.CreateUserRequest
-	(*DisableUserRequest)(nil),       // 12: rightsdesk.v1.DisableUserRequest
-	(*ResetUserPasswordRequest)(nil), // 13: rightsdesk.v1.ResetUserPasswordRequest
-	(*UpdateUserRequest)(nil),        // 14: rightsdesk.v1.UpdateUserRequest
-	(*UnlockUserRequest)(nil),        // 15: rightsdesk.v1.UnlockUserRequest
-	(Role)(0),                        // 16: rightsdesk.v1.Role
-	(*durationpb.Duration)(nil),      // 17: google.protobuf.Duration
-	(*ApiToken)(nil),                 // 18: rightsdesk.v1.ApiToken
-	(*StaffUser)(nil),                // 19: rightsdesk.v1.StaffUser
-	(*fieldmaskpb.FieldMask)(nil),    // 20: google.protobuf.FieldMask
+	(*BackupRequest)(nil),                // 0: rightsdesk.v1.BackupRequest
+	(*BackupChunk)(nil),                  // 1: rightsdesk.v1.BackupChunk
+	(*VerifyAuditRequest)(nil),           // 2: rightsdesk.v1.VerifyAuditRequest
+	(*VerifyAuditResponse)(nil),          // 3: rightsdesk.v1.VerifyAuditResponse
+	(*CreateTokenRequest)(nil),           // 4: rightsdesk.v1.CreateTokenRequest
+	(*CreateTokenResponse)(nil),          // 5: rightsdesk.v1.CreateTokenResponse
+	(*ListTokensRequest)(nil),            // 6: rightsdesk.v1.ListTokensRequest
+	(*ListTokensResponse)(nil),           // 7: rightsdesk.v1.ListTokensResponse
+	(*RevokeTokenRequest)(nil),           // 8: rightsdesk.v1.RevokeTokenRequest
+	(*ListUsersRequest)(nil),             // 9: rightsdesk.v1.ListUsersRequest
+	(*ListUsersResponse)(nil),            // 10: rightsdesk.v1.ListUsersResponse
+	(*CreateUserRequest)(nil),            // 11: rightsdesk.v1.CreateUserRequest
+	(*DisableUserRequest)(nil),           // 12: rightsdesk.v1.DisableUserRequest
+	(*ResetUserSecondFactorRequest)(nil), // 13: rightsdesk.v1.ResetUserSecondFactorRequest
+	(*ResetUserPasswordRequest)(nil),     // 14: rightsdesk.v1.ResetUserPasswordRequest
+	(*UpdateUserRequest)(nil),            // 15: rightsdesk.v1.UpdateUserRequest
+	(*UnlockUserRequest)(nil),            // 16: rightsdesk.v1.UnlockUserRequest
+	(Role)(0),                            // 17: rightsdesk.v1.Role
+	(*durationpb.Duration)(nil),          // 18: google.protobuf.Duration
+	(*ApiToken)(nil),                     // 19: rightsdesk.v1.ApiToken
+	(*StaffUser)(nil),                    // 20: rightsdesk.v1.StaffUser
+	(*fieldmaskpb.FieldMask)(nil),        // 21: google.protobuf.FieldMask
 }
 var file_rightsdesk_v1_admin_service_proto_depIdxs = []int32{
-	16, // 0: rightsdesk.v1.CreateTokenRequest.role:type_name -> rightsdesk.v1.Role
-	17, // 1: rightsdesk.v1.CreateTokenRequest.lifetime:type_name -> google.protobuf.Duration
-	18, // 2: rightsdesk.v1.CreateTokenResponse.api_token:type_name -> rightsdesk.v1.ApiToken
-	18, // 3: rightsdesk.v1.ListTokensResponse.tokens:type_name -> rightsdesk.v1.ApiToken
-	19, // 4: rightsdesk.v1.ListUsersResponse.users:type_name -> rightsdesk.v1.StaffUser
-	16, // 5: rightsdesk.v1.CreateUserRequest.role:type_name -> rightsdesk.v1.Role
-	19, // 6: rightsdesk.v1.UpdateUserRequest.user:type_name -> rightsdesk.v1.StaffUser
-	20, // 7: rightsdesk.v1.UpdateUserRequest.update_mask:type_name -> google.protobuf.FieldMask
+	17, // 0: rightsdesk.v1.CreateTokenRequest.role:type_name -> rightsdesk.v1.Role
+	18, // 1: rightsdesk.v1.CreateTokenRequest.lifetime:type_name -> google.protobuf.Duration
+	19, // 2: rightsdesk.v1.CreateTokenResponse.api_token:type_name -> rightsdesk.v1.ApiToken
+	19, // 3: rightsdesk.v1.ListTokensResponse.tokens:type_name -> rightsdesk.v1.ApiToken
+	20, // 4: rightsdesk.v1.ListUsersResponse.users:type_name -> rightsdesk.v1.StaffUser
+	17, // 5: rightsdesk.v1.CreateUserRequest.role:type_name -> rightsdesk.v1.Role
+	20, // 6: rightsdesk.v1.UpdateUserRequest.user:type_name -> rightsdesk.v1.StaffUser
+	21, // 7: rightsdesk.v1.UpdateUserRequest.update_mask:type_name -> google.protobuf.FieldMask
 	0,  // 8: rightsdesk.v1.AdminService.Backup:input_type -> rightsdesk.v1.BackupRequest
 	2,  // 9: rightsdesk.v1.AdminService.VerifyAudit:input_type -> rightsdesk.v1.VerifyAuditRequest
 	4,  // 10: rightsdesk.v1.AdminService.CreateToken:input_type -> rightsdesk.v1.CreateTokenRequest
@@ -1033,22 +1092,24 @@ var file_rightsdesk_v1_admin_service_proto_depIdxs = []int32{
 	9,  // 13: rightsdesk.v1.AdminService.ListUsers:input_type -> rightsdesk.v1.ListUsersRequest
 	11, // 14: rightsdesk.v1.AdminService.CreateUser:input_type -> rightsdesk.v1.CreateUserRequest
 	12, // 15: rightsdesk.v1.AdminService.DisableUser:input_type -> rightsdesk.v1.DisableUserRequest
-	13, // 16: rightsdesk.v1.AdminService.ResetUserPassword:input_type -> rightsdesk.v1.ResetUserPasswordRequest
-	14, // 17: rightsdesk.v1.AdminService.UpdateUser:input_type -> rightsdesk.v1.UpdateUserRequest
-	15, // 18: rightsdesk.v1.AdminService.UnlockUser:input_type -> rightsdesk.v1.UnlockUserRequest
-	1,  // 19: rightsdesk.v1.AdminService.Backup:output_type -> rightsdesk.v1.BackupChunk
-	3,  // 20: rightsdesk.v1.AdminService.VerifyAudit:output_type -> rightsdesk.v1.VerifyAuditResponse
-	5,  // 21: rightsdesk.v1.AdminService.CreateToken:output_type -> rightsdesk.v1.CreateTokenResponse
-	7,  // 22: rightsdesk.v1.AdminService.ListTokens:output_type -> rightsdesk.v1.ListTokensResponse
-	18, // 23: rightsdesk.v1.AdminService.RevokeToken:output_type -> rightsdesk.v1.ApiToken
-	10, // 24: rightsdesk.v1.AdminService.ListUsers:output_type -> rightsdesk.v1.ListUsersResponse
-	19, // 25: rightsdesk.v1.AdminService.CreateUser:output_type -> rightsdesk.v1.StaffUser
-	19, // 26: rightsdesk.v1.AdminService.DisableUser:output_type -> rightsdesk.v1.StaffUser
-	19, // 27: rightsdesk.v1.AdminService.ResetUserPassword:output_type -> rightsdesk.v1.StaffUser
-	19, // 28: rightsdesk.v1.AdminService.UpdateUser:output_type -> rightsdesk.v1.StaffUser
-	19, // 29: rightsdesk.v1.AdminService.UnlockUser:output_type -> rightsdesk.v1.StaffUser
-	19, // [19:30] is the sub-list for method output_type
-	8,  // [8:19] is the sub-list for method input_type
+	14, // 16: rightsdesk.v1.AdminService.ResetUserPassword:input_type -> rightsdesk.v1.ResetUserPasswordRequest
+	13, // 17: rightsdesk.v1.AdminService.ResetUserSecondFactor:input_type -> rightsdesk.v1.ResetUserSecondFactorRequest
+	15, // 18: rightsdesk.v1.AdminService.UpdateUser:input_type -> rightsdesk.v1.UpdateUserRequest
+	16, // 19: rightsdesk.v1.AdminService.UnlockUser:input_type -> rightsdesk.v1.UnlockUserRequest
+	1,  // 20: rightsdesk.v1.AdminService.Backup:output_type -> rightsdesk.v1.BackupChunk
+	3,  // 21: rightsdesk.v1.AdminService.VerifyAudit:output_type -> rightsdesk.v1.VerifyAuditResponse
+	5,  // 22: rightsdesk.v1.AdminService.CreateToken:output_type -> rightsdesk.v1.CreateTokenResponse
+	7,  // 23: rightsdesk.v1.AdminService.ListTokens:output_type -> rightsdesk.v1.ListTokensResponse
+	19, // 24: rightsdesk.v1.AdminService.RevokeToken:output_type -> rightsdesk.v1.ApiToken
+	10, // 25: rightsdesk.v1.AdminService.ListUsers:output_type -> rightsdesk.v1.ListUsersResponse
+	20, // 26: rightsdesk.v1.AdminService.CreateUser:output_type -> rightsdesk.v1.StaffUser
+	20, // 27: rightsdesk.v1.AdminService.DisableUser:output_type -> rightsdesk.v1.StaffUser
+	20, // 28: rightsdesk.v1.AdminService.ResetUserPassword:output_type -> rightsdesk.v1.StaffUser
+	20, // 29: rightsdesk.v1.AdminService.ResetUserSecondFactor:output_type -> rightsdesk.v1.StaffUser
+	20, // 30: rightsdesk.v1.AdminService.UpdateUser:output_type -> rightsdesk.v1.StaffUser
+	20, // 31: rightsdesk.v1.AdminService.UnlockUser:output_type -> rightsdesk.v1.StaffUser
+	20, // [20:32] is the sub-list for method output_type
+	8,  // [8:20] is the sub-list for method input_type
 	8,  // [8:8] is the sub-list for extension type_name
 	8,  // [8:8] is the sub-list for extension extendee
 	0,  // [0:8] is the sub-list for field type_name
@@ -1067,7 +1128,7 @@ func file_rightsdesk_v1_admin_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_rightsdesk_v1_admin_service_proto_rawDesc), len(file_rightsdesk_v1_admin_service_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   16,
+			NumMessages:   17,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -19,17 +19,18 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
-	AdminService_Backup_FullMethodName            = "/rightsdesk.v1.AdminService/Backup"
-	AdminService_VerifyAudit_FullMethodName       = "/rightsdesk.v1.AdminService/VerifyAudit"
-	AdminService_CreateToken_FullMethodName       = "/rightsdesk.v1.AdminService/CreateToken"
-	AdminService_ListTokens_FullMethodName        = "/rightsdesk.v1.AdminService/ListTokens"
-	AdminService_RevokeToken_FullMethodName       = "/rightsdesk.v1.AdminService/RevokeToken"
-	AdminService_ListUsers_FullMethodName         = "/rightsdesk.v1.AdminService/ListUsers"
-	AdminService_CreateUser_FullMethodName        = "/rightsdesk.v1.AdminService/CreateUser"
-	AdminService_DisableUser_FullMethodName       = "/rightsdesk.v1.AdminService/DisableUser"
-	AdminService_ResetUserPassword_FullMethodName = "/rightsdesk.v1.AdminService/ResetUserPassword"
-	AdminService_UpdateUser_FullMethodName        = "/rightsdesk.v1.AdminService/UpdateUser"
-	AdminService_UnlockUser_FullMethodName        = "/rightsdesk.v1.AdminService/UnlockUser"
+	AdminService_Backup_FullMethodName                = "/rightsdesk.v1.AdminService/Backup"
+	AdminService_VerifyAudit_FullMethodName           = "/rightsdesk.v1.AdminService/VerifyAudit"
+	AdminService_CreateToken_FullMethodName           = "/rightsdesk.v1.AdminService/CreateToken"
+	AdminService_ListTokens_FullMethodName            = "/rightsdesk.v1.AdminService/ListTokens"
+	AdminService_RevokeToken_FullMethodName           = "/rightsdesk.v1.AdminService/RevokeToken"
+	AdminService_ListUsers_FullMethodName             = "/rightsdesk.v1.AdminService/ListUsers"
+	AdminService_CreateUser_FullMethodName            = "/rightsdesk.v1.AdminService/CreateUser"
+	AdminService_DisableUser_FullMethodName           = "/rightsdesk.v1.AdminService/DisableUser"
+	AdminService_ResetUserPassword_FullMethodName     = "/rightsdesk.v1.AdminService/ResetUserPassword"
+	AdminService_ResetUserSecondFactor_FullMethodName = "/rightsdesk.v1.AdminService/ResetUserSecondFactor"
+	AdminService_UpdateUser_FullMethodName            = "/rightsdesk.v1.AdminService/UpdateUser"
+	AdminService_UnlockUser_FullMethodName            = "/rightsdesk.v1.AdminService/UnlockUser"
 )
 
 // AdminServiceClient is the client API for AdminService service.
@@ -63,6 +64,12 @@ type AdminServiceClient interface {
 	// Gives an account a new password, lifts any lockout and enables it
 	// again: for someone who forgot their password or was disabled by mistake.
 	ResetUserPassword(ctx context.Context, in *ResetUserPasswordRequest, opts ...grpc.CallOption) (*StaffUser, error)
+	// Removes an account's two-step verification, for someone who lost both
+	// their authenticator and their recovery codes, after checking who is
+	// asking. Every session of the account ends; where the policy requires
+	// two-step verification, the user sets it up again at their next sign-in.
+	// Resetting an account without it changes nothing.
+	ResetUserSecondFactor(ctx context.Context, in *ResetUserSecondFactorRequest, opts ...grpc.CallOption) (*StaffUser, error)
 	// Changes an account's role, or whether its user must choose a new
 	// password before anything else. Nobody may change their own role, and
 	// the last enabled administrator keeps the role. A change that changes
@@ -181,6 +188,16 @@ func (c *adminServiceClient) ResetUserPassword(ctx context.Context, in *ResetUse
 	return out, nil
 }
 
+func (c *adminServiceClient) ResetUserSecondFactor(ctx context.Context, in *ResetUserSecondFactorRequest, opts ...grpc.CallOption) (*StaffUser, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(StaffUser)
+	err := c.cc.Invoke(ctx, AdminService_ResetUserSecondFactor_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 func (c *adminServiceClient) UpdateUser(ctx context.Context, in *UpdateUserRequest, opts ...grpc.CallOption) (*StaffUser, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(StaffUser)
@@ -232,6 +249,12 @@ type AdminServiceServer interface {
 	// Gives an account a new password, lifts any lockout and enables it
 	// again: for someone who forgot their password or was disabled by mistake.
 	ResetUserPassword(context.Context, *ResetUserPasswordRequest) (*StaffUser, error)
+	// Removes an account's two-step verification, for someone who lost both
+	// their authenticator and their recovery codes, after checking who is
+	// asking. Every session of the account ends; where the policy requires
+	// two-step verification, the user sets it up again at their next sign-in.
+	// Resetting an account without it changes nothing.
+	ResetUserSecondFactor(context.Context, *ResetUserSecondFactorRequest) (*StaffUser, error)
 	// Changes an account's role, or whether its user must choose a new
 	// password before anything else. Nobody may change their own role, and
 	// the last enabled administrator keeps the role. A change that changes
@@ -277,6 +300,9 @@ func (UnimplementedAdminServiceServer) DisableUser(context.Context, *DisableUser
 }
 func (UnimplementedAdminServiceServer) ResetUserPassword(context.Context, *ResetUserPasswordRequest) (*StaffUser, error) {
 	return nil, status.Error(codes.Unimplemented, "method ResetUserPassword not implemented")
+}
+func (UnimplementedAdminServiceServer) ResetUserSecondFactor(context.Context, *ResetUserSecondFactorRequest) (*StaffUser, error) {
+	return nil, status.Error(codes.Unimplemented, "method ResetUserSecondFactor not implemented")
 }
 func (UnimplementedAdminServiceServer) UpdateUser(context.Context, *UpdateUserRequest) (*StaffUser, error) {
 	return nil, status.Error(codes.Unimplemented, "method UpdateUser not implemented")
@@ -460,6 +486,24 @@ func _AdminService_ResetUserPassword_Handler(srv interface{}, ctx context.Contex
 	return interceptor(ctx, in, info, handler)
 }
 
+func _AdminService_ResetUserSecondFactor_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ResetUserSecondFactorRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(AdminServiceServer).ResetUserSecondFactor(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: AdminService_ResetUserSecondFactor_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(AdminServiceServer).ResetUserSecondFactor(ctx, req.(*ResetUserSecondFactorRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 func _AdminService_UpdateUser_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(UpdateUserRequest)
 	if err := dec(in); err != nil {
@@ -534,6 +578,10 @@ var AdminService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "ResetUserPassword",
 			Handler:    _AdminService_ResetUserPassword_Handler,
+		},
+		{
+			MethodName: "ResetUserSecondFactor",
+			Handler:    _AdminService_ResetUserSecondFactor_Handler,
 		},
 		{
 			MethodName: "UpdateUser",

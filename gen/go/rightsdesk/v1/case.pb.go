@@ -8,6 +8,7 @@ package rightsdeskv1
 
 import (
 	_ "buf.build/gen/go/bufbuild/protovalidate/protocolbuffers/go/buf/validate"
+	_ "google.golang.org/genproto/googleapis/api/annotations"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	timestamppb "google.golang.org/protobuf/types/known/timestamppb"
@@ -499,6 +500,9 @@ const (
 	IdentityStatus_IDENTITY_STATUS_NOT_REQUESTED IdentityStatus = 1
 	IdentityStatus_IDENTITY_STATUS_REQUESTED     IdentityStatus = 2
 	IdentityStatus_IDENTITY_STATUS_VERIFIED      IdentityStatus = 3
+	// The requester sent what was asked for: the clock runs from the day it
+	// arrived, but staff have yet to check it (ConfirmIdentity verifies it).
+	IdentityStatus_IDENTITY_STATUS_RECEIVED IdentityStatus = 4
 )
 
 // Enum value maps for IdentityStatus.
@@ -508,12 +512,14 @@ var (
 		1: "IDENTITY_STATUS_NOT_REQUESTED",
 		2: "IDENTITY_STATUS_REQUESTED",
 		3: "IDENTITY_STATUS_VERIFIED",
+		4: "IDENTITY_STATUS_RECEIVED",
 	}
 	IdentityStatus_value = map[string]int32{
 		"IDENTITY_STATUS_UNSPECIFIED":   0,
 		"IDENTITY_STATUS_NOT_REQUESTED": 1,
 		"IDENTITY_STATUS_REQUESTED":     2,
 		"IDENTITY_STATUS_VERIFIED":      3,
+		"IDENTITY_STATUS_RECEIVED":      4,
 	}
 )
 
@@ -1520,7 +1526,10 @@ type Task struct {
 	Resolution  string    `protobuf:"bytes,6,opt,name=resolution,proto3" json:"resolution,omitempty"`
 	CompletedBy string    `protobuf:"bytes,7,opt,name=completed_by,json=completedBy,proto3" json:"completed_by,omitempty"`
 	// ISO date the task was done, as stated by who recorded it.
-	CompletedOn   string `protobuf:"bytes,8,opt,name=completed_on,json=completedOn,proto3" json:"completed_on,omitempty"`
+	CompletedOn string `protobuf:"bytes,8,opt,name=completed_on,json=completedOn,proto3" json:"completed_on,omitempty"`
+	// For an Article 19 task done by letter when the case closed, the
+	// address the recipient was written to. Output only.
+	Email         string `protobuf:"bytes,9,opt,name=email,proto3" json:"email,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1607,6 +1616,13 @@ func (x *Task) GetCompletedBy() string {
 func (x *Task) GetCompletedOn() string {
 	if x != nil {
 		return x.CompletedOn
+	}
+	return ""
+}
+
+func (x *Task) GetEmail() string {
+	if x != nil {
+		return x.Email
 	}
 	return ""
 }
@@ -2275,7 +2291,13 @@ type CaseMessage struct {
 	Text string `protobuf:"bytes,14,opt,name=text,proto3" json:"text,omitempty"`
 	// The HTML part of an outgoing email, when it had one. GetCaseMessage
 	// only. Personal data.
-	Html          string `protobuf:"bytes,15,opt,name=html,proto3" json:"html,omitempty"`
+	Html string `protobuf:"bytes,15,opt,name=html,proto3" json:"html,omitempty"`
+	// The documents the requester sent with a reply, without their content
+	// (staff download it from the case page). Output only.
+	Files []*CaseFile `protobuf:"bytes,16,rep,name=files,proto3" json:"files,omitempty"`
+	// For an Article 19 letter (ART19), the recipient told; `to` is where it
+	// was sent. Output only.
+	Recipient     string `protobuf:"bytes,17,opt,name=recipient,proto3" json:"recipient,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -2415,6 +2437,112 @@ func (x *CaseMessage) GetHtml() string {
 	return ""
 }
 
+func (x *CaseMessage) GetFiles() []*CaseFile {
+	if x != nil {
+		return x.Files
+	}
+	return nil
+}
+
+func (x *CaseMessage) GetRecipient() string {
+	if x != nil {
+		return x.Recipient
+	}
+	return ""
+}
+
+// A document a requester sent with a reply: what it is, not what it says.
+// Every field is output only.
+type CaseFile struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The document's id within the case, e.g. d1.
+	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	// Its name as sent, cleaned of anything unsafe to show. Personal data.
+	FileName string `protobuf:"bytes,2,opt,name=file_name,json=fileName,proto3" json:"file_name,omitempty"`
+	// Recognised from its content: application/pdf, image/jpeg or image/png.
+	MediaType string `protobuf:"bytes,3,opt,name=media_type,json=mediaType,proto3" json:"media_type,omitempty"`
+	// In bytes.
+	Size int64 `protobuf:"varint,4,opt,name=size,proto3" json:"size,omitempty"`
+	// SHA-256 of its content, in lower-case hex.
+	Sha256 string `protobuf:"bytes,5,opt,name=sha256,proto3" json:"sha256,omitempty"`
+	// ISO date it was received.
+	ReceivedOn    string `protobuf:"bytes,6,opt,name=received_on,json=receivedOn,proto3" json:"received_on,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CaseFile) Reset() {
+	*x = CaseFile{}
+	mi := &file_rightsdesk_v1_case_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CaseFile) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CaseFile) ProtoMessage() {}
+
+func (x *CaseFile) ProtoReflect() protoreflect.Message {
+	mi := &file_rightsdesk_v1_case_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CaseFile.ProtoReflect.Descriptor instead.
+func (*CaseFile) Descriptor() ([]byte, []int) {
+	return file_rightsdesk_v1_case_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *CaseFile) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *CaseFile) GetFileName() string {
+	if x != nil {
+		return x.FileName
+	}
+	return ""
+}
+
+func (x *CaseFile) GetMediaType() string {
+	if x != nil {
+		return x.MediaType
+	}
+	return ""
+}
+
+func (x *CaseFile) GetSize() int64 {
+	if x != nil {
+		return x.Size
+	}
+	return 0
+}
+
+func (x *CaseFile) GetSha256() string {
+	if x != nil {
+		return x.Sha256
+	}
+	return ""
+}
+
+func (x *CaseFile) GetReceivedOn() string {
+	if x != nil {
+		return x.ReceivedOn
+	}
+	return ""
+}
+
 // One entry of a case's search record.
 type CaseSearch struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -2439,7 +2567,7 @@ type CaseSearch struct {
 
 func (x *CaseSearch) Reset() {
 	*x = CaseSearch{}
-	mi := &file_rightsdesk_v1_case_proto_msgTypes[15]
+	mi := &file_rightsdesk_v1_case_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2451,7 +2579,7 @@ func (x *CaseSearch) String() string {
 func (*CaseSearch) ProtoMessage() {}
 
 func (x *CaseSearch) ProtoReflect() protoreflect.Message {
-	mi := &file_rightsdesk_v1_case_proto_msgTypes[15]
+	mi := &file_rightsdesk_v1_case_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2464,7 +2592,7 @@ func (x *CaseSearch) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CaseSearch.ProtoReflect.Descriptor instead.
 func (*CaseSearch) Descriptor() ([]byte, []int) {
-	return file_rightsdesk_v1_case_proto_rawDescGZIP(), []int{15}
+	return file_rightsdesk_v1_case_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *CaseSearch) GetId() string {
@@ -2549,7 +2677,7 @@ type CaseEvent struct {
 
 func (x *CaseEvent) Reset() {
 	*x = CaseEvent{}
-	mi := &file_rightsdesk_v1_case_proto_msgTypes[16]
+	mi := &file_rightsdesk_v1_case_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2561,7 +2689,7 @@ func (x *CaseEvent) String() string {
 func (*CaseEvent) ProtoMessage() {}
 
 func (x *CaseEvent) ProtoReflect() protoreflect.Message {
-	mi := &file_rightsdesk_v1_case_proto_msgTypes[16]
+	mi := &file_rightsdesk_v1_case_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2574,7 +2702,7 @@ func (x *CaseEvent) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CaseEvent.ProtoReflect.Descriptor instead.
 func (*CaseEvent) Descriptor() ([]byte, []int) {
-	return file_rightsdesk_v1_case_proto_rawDescGZIP(), []int{16}
+	return file_rightsdesk_v1_case_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *CaseEvent) GetSequence() uint64 {
@@ -2637,35 +2765,35 @@ var File_rightsdesk_v1_case_proto protoreflect.FileDescriptor
 
 const file_rightsdesk_v1_case_proto_rawDesc = "" +
 	"\n" +
-	"\x18rightsdesk/v1/case.proto\x12\rrightsdesk.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a$rightsdesk/v1/deadline_service.proto\x1a\x1arightsdesk/v1/notice.proto\"\x97\x01\n" +
-	"\x06Person\x12\x1c\n" +
-	"\x04name\x18\x01 \x01(\tB\b\xbaH\x05r\x03\x18\xe8\aR\x04name\x12\x1e\n" +
-	"\x05email\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\xe8\aR\x05email\x12\x1e\n" +
-	"\x05phone\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\xe8\aR\x05phone\x12/\n" +
-	"\x0epostal_address\x18\x04 \x01(\tB\b\xbaH\x05r\x03\x18\xe8\aR\rpostalAddress\"\xdd\x01\n" +
-	"\tRequester\x12-\n" +
-	"\x06person\x18\x01 \x01(\v2\x15.rightsdesk.v1.PersonR\x06person\x12?\n" +
-	"\frelationship\x18\x02 \x01(\x0e2\x1b.rightsdesk.v1.RelationshipR\frelationship\x128\n" +
-	"\fdata_subject\x18\x03 \x01(\v2\x15.rightsdesk.v1.PersonR\vdataSubject\x12&\n" +
-	"\tauthority\x18\x04 \x01(\tB\b\xbaH\x05r\x03\x18\xe8\aR\tauthority\"\xc1\x01\n" +
-	"\x0eRequestedRight\x12*\n" +
-	"\x05right\x18\x01 \x01(\x0e2\x14.rightsdesk.v1.RightR\x05right\x12>\n" +
+	"\x18rightsdesk/v1/case.proto\x12\rrightsdesk.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x19google/api/resource.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a$rightsdesk/v1/deadline_service.proto\x1a\x1arightsdesk/v1/notice.proto\"\xa3\x01\n" +
+	"\x06Person\x12\x1f\n" +
+	"\x04name\x18\x01 \x01(\tB\v\xe0A\x02\xbaH\x05r\x03\x18\xe8\aR\x04name\x12!\n" +
+	"\x05email\x18\x02 \x01(\tB\v\xe0A\x01\xbaH\x05r\x03\x18\xe8\aR\x05email\x12!\n" +
+	"\x05phone\x18\x03 \x01(\tB\v\xe0A\x01\xbaH\x05r\x03\x18\xe8\aR\x05phone\x122\n" +
+	"\x0epostal_address\x18\x04 \x01(\tB\v\xe0A\x01\xbaH\x05r\x03\x18\xe8\aR\rpostalAddress\"\xef\x01\n" +
+	"\tRequester\x122\n" +
+	"\x06person\x18\x01 \x01(\v2\x15.rightsdesk.v1.PersonB\x03\xe0A\x02R\x06person\x12D\n" +
+	"\frelationship\x18\x02 \x01(\x0e2\x1b.rightsdesk.v1.RelationshipB\x03\xe0A\x01R\frelationship\x12=\n" +
+	"\fdata_subject\x18\x03 \x01(\v2\x15.rightsdesk.v1.PersonB\x03\xe0A\x01R\vdataSubject\x12)\n" +
+	"\tauthority\x18\x04 \x01(\tB\v\xe0A\x01\xbaH\x05r\x03\x18\xe8\aR\tauthority\"\xd0\x01\n" +
+	"\x0eRequestedRight\x12/\n" +
+	"\x05right\x18\x01 \x01(\x0e2\x14.rightsdesk.v1.RightB\x03\xe0A\x02R\x05right\x12C\n" +
 	"\n" +
-	"evaluation\x18\x02 \x01(\v2\x1e.rightsdesk.v1.RightEvaluationR\n" +
-	"evaluation\x12C\n" +
+	"evaluation\x18\x02 \x01(\v2\x1e.rightsdesk.v1.RightEvaluationB\x03\xe0A\x03R\n" +
+	"evaluation\x12H\n" +
 	"\n" +
-	"per_notice\x18\x03 \x03(\v2$.rightsdesk.v1.NoticeRightEvaluationR\tperNotice\"o\n" +
+	"per_notice\x18\x03 \x03(\v2$.rightsdesk.v1.NoticeRightEvaluationB\x03\xe0A\x03R\tperNotice\"o\n" +
 	"\x15NoticeRightEvaluation\x12\x16\n" +
 	"\x06notice\x18\x01 \x01(\tR\x06notice\x12>\n" +
 	"\n" +
 	"evaluation\x18\x02 \x01(\v2\x1e.rightsdesk.v1.RightEvaluationR\n" +
-	"evaluation\"\x92\x01\n" +
+	"evaluation\"\xa0\x01\n" +
 	"\n" +
-	"CaseNotice\x12 \n" +
-	"\x06notice\x18\x01 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\x06notice\x12\x18\n" +
-	"\aversion\x18\x02 \x01(\x05R\aversion\x12\"\n" +
-	"\acontext\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\x80\x01R\acontext\x12$\n" +
-	"\baudience\x18\x04 \x01(\tB\b\xbaH\x05r\x03\x18\x80\x01R\baudience\"\xb5\x01\n" +
+	"CaseNotice\x12#\n" +
+	"\x06notice\x18\x01 \x01(\tB\v\xe0A\x02\xbaH\x05r\x03\x18\xc8\x01R\x06notice\x12\x1d\n" +
+	"\aversion\x18\x02 \x01(\x05B\x03\xe0A\x03R\aversion\x12%\n" +
+	"\acontext\x18\x03 \x01(\tB\v\xe0A\x01\xbaH\x05r\x03\x18\x80\x01R\acontext\x12'\n" +
+	"\baudience\x18\x04 \x01(\tB\v\xe0A\x01\xbaH\x05r\x03\x18\x80\x01R\baudience\"\xb5\x01\n" +
 	"\bExchange\x12/\n" +
 	"\x04kind\x18\x01 \x01(\x0e2\x1b.rightsdesk.v1.ExchangeKindR\x04kind\x12/\n" +
 	"\x05about\x18\x02 \x01(\x0e2\x19.rightsdesk.v1.WaitingForR\x05about\x12\x0e\n" +
@@ -2687,7 +2815,7 @@ const file_rightsdesk_v1_case_proto_rawDesc = "" +
 	"\x06detail\x18\x03 \x01(\tR\x06detail\x12\x1b\n" +
 	"\tclosed_on\x18\x04 \x01(\tR\bclosedOn\x12\x17\n" +
 	"\aon_time\x18\x05 \x01(\bR\x06onTime\x12!\n" +
-	"\fduplicate_of\x18\x06 \x01(\tR\vduplicateOf\"\x89\x02\n" +
+	"\fduplicate_of\x18\x06 \x01(\tR\vduplicateOf\"\xa4\x02\n" +
 	"\x04Task\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12+\n" +
 	"\x04kind\x18\x02 \x01(\x0e2\x17.rightsdesk.v1.TaskKindR\x04kind\x12\x1c\n" +
@@ -2698,7 +2826,8 @@ const file_rightsdesk_v1_case_proto_rawDesc = "" +
 	"resolution\x18\x06 \x01(\tR\n" +
 	"resolution\x12!\n" +
 	"\fcompleted_by\x18\a \x01(\tR\vcompletedBy\x12!\n" +
-	"\fcompleted_on\x18\b \x01(\tR\vcompletedOn\"\x8f\x01\n" +
+	"\fcompleted_on\x18\b \x01(\tR\vcompletedOn\x12\x19\n" +
+	"\x05email\x18\t \x01(\tB\x03\x80\x01\x01R\x05email\"\x8f\x01\n" +
 	"\x04Note\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x16\n" +
 	"\x06author\x18\x02 \x01(\tR\x06author\x12;\n" +
@@ -2720,75 +2849,88 @@ const file_rightsdesk_v1_case_proto_rawDesc = "" +
 	"pausedDays\x124\n" +
 	"\x05steps\x18\n" +
 	" \x03(\v2\x1e.rightsdesk.v1.ExplanationStepR\x05steps\x123\n" +
-	"\bstanding\x18\v \x01(\v2\x17.rightsdesk.v1.StandingR\bstanding\"\xd6\f\n" +
-	"\x04Case\x12\x12\n" +
-	"\x04name\x18\x01 \x01(\tR\x04name\x12\x1c\n" +
-	"\treference\x18\x02 \x01(\tR\treference\x12\x1a\n" +
-	"\x06notice\x18\x03 \x01(\tB\x02\x18\x01R\x06notice\x12)\n" +
-	"\x0enotice_version\x18\x04 \x01(\x05B\x02\x18\x01R\rnoticeVersion\x12\x1c\n" +
-	"\acontext\x18\x05 \x01(\tB\x02\x18\x01R\acontext\x12\x1e\n" +
-	"\baudience\x18\x06 \x01(\tB\x02\x18\x01R\baudience\x125\n" +
-	"\x06rights\x18\a \x03(\v2\x1d.rightsdesk.v1.RequestedRightR\x06rights\x12+\n" +
-	"\vdescription\x18\b \x01(\tB\t\xbaH\x06r\x04\x18\xa0\x9c\x01R\vdescription\x126\n" +
-	"\trequester\x18\t \x01(\v2\x18.rightsdesk.v1.RequesterR\trequester\x128\n" +
+	"\bstanding\x18\v \x01(\v2\x17.rightsdesk.v1.StandingR\bstanding\"\xac\x0e\n" +
+	"\x04Case\x12\x17\n" +
+	"\x04name\x18\x01 \x01(\tB\x03\xe0A\bR\x04name\x12!\n" +
+	"\treference\x18\x02 \x01(\tB\x03\xe0A\x03R\treference\x12\x1d\n" +
+	"\x06notice\x18\x03 \x01(\tB\x05\xe0A\x01\x18\x01R\x06notice\x12,\n" +
+	"\x0enotice_version\x18\x04 \x01(\x05B\x05\xe0A\x03\x18\x01R\rnoticeVersion\x12\x1f\n" +
+	"\acontext\x18\x05 \x01(\tB\x05\xe0A\x01\x18\x01R\acontext\x12!\n" +
+	"\baudience\x18\x06 \x01(\tB\x05\xe0A\x01\x18\x01R\baudience\x12:\n" +
+	"\x06rights\x18\a \x03(\v2\x1d.rightsdesk.v1.RequestedRightB\x03\xe0A\x02R\x06rights\x12.\n" +
+	"\vdescription\x18\b \x01(\tB\f\xe0A\x01\xbaH\x06r\x04\x18\xa0\x9c\x01R\vdescription\x12;\n" +
+	"\trequester\x18\t \x01(\v2\x18.rightsdesk.v1.RequesterB\x03\xe0A\x02R\trequester\x12=\n" +
 	"\achannel\x18\n" +
-	" \x01(\x0e2\x1e.rightsdesk.v1.ReceivedChannelR\achannel\x12\x16\n" +
-	"\x06region\x18\v \x01(\tR\x06region\x12\x1f\n" +
-	"\vreceived_on\x18\f \x01(\tR\n" +
-	"receivedOn\x12.\n" +
-	"\x05state\x18\r \x01(\x0e2\x18.rightsdesk.v1.CaseStateR\x05state\x12:\n" +
-	"\vwaiting_for\x18\x0e \x01(\x0e2\x19.rightsdesk.v1.WaitingForR\n" +
-	"waitingFor\x12\x1a\n" +
-	"\bassignee\x18\x0f \x01(\tR\bassignee\x12F\n" +
-	"\x0fidentity_status\x18\x10 \x01(\x0e2\x1d.rightsdesk.v1.IdentityStatusR\x0eidentityStatus\x120\n" +
-	"\x14identity_received_on\x18\x11 \x01(\tR\x12identityReceivedOn\x127\n" +
+	" \x01(\x0e2\x1e.rightsdesk.v1.ReceivedChannelB\x03\xe0A\x01R\achannel\x12\x1b\n" +
+	"\x06region\x18\v \x01(\tB\x03\xe0A\x01R\x06region\x12$\n" +
+	"\vreceived_on\x18\f \x01(\tB\x03\xe0A\x01R\n" +
+	"receivedOn\x123\n" +
+	"\x05state\x18\r \x01(\x0e2\x18.rightsdesk.v1.CaseStateB\x03\xe0A\x03R\x05state\x12?\n" +
+	"\vwaiting_for\x18\x0e \x01(\x0e2\x19.rightsdesk.v1.WaitingForB\x03\xe0A\x03R\n" +
+	"waitingFor\x12\x1f\n" +
+	"\bassignee\x18\x0f \x01(\tB\x03\xe0A\x03R\bassignee\x12K\n" +
+	"\x0fidentity_status\x18\x10 \x01(\x0e2\x1d.rightsdesk.v1.IdentityStatusB\x03\xe0A\x03R\x0eidentityStatus\x125\n" +
+	"\x14identity_received_on\x18\x11 \x01(\tB\x03\xe0A\x03R\x12identityReceivedOn\x12<\n" +
 	"\n" +
-	"fee_status\x18\x12 \x01(\x0e2\x18.rightsdesk.v1.FeeStatusR\tfeeStatus\x12&\n" +
-	"\x0ffee_received_on\x18\x13 \x01(\tR\rfeeReceivedOn\x12D\n" +
-	"\x0eclarifications\x18\x14 \x03(\v2\x1c.rightsdesk.v1.ClarificationR\x0eclarifications\x126\n" +
-	"\textension\x18\x15 \x01(\v2\x18.rightsdesk.v1.ExtensionR\textension\x12.\n" +
-	"\x05clock\x18\x16 \x01(\v2\x18.rightsdesk.v1.CaseClockR\x05clock\x120\n" +
-	"\aoutcome\x18\x17 \x01(\v2\x16.rightsdesk.v1.OutcomeR\aoutcome\x12)\n" +
-	"\x05tasks\x18\x18 \x03(\v2\x13.rightsdesk.v1.TaskR\x05tasks\x12)\n" +
-	"\x05notes\x18\x19 \x03(\v2\x13.rightsdesk.v1.NoteR\x05notes\x12?\n" +
-	"\x10other_controller\x18\x1a \x01(\v2\x14.rightsdesk.v1.PartyR\x0fotherController\x12\x12\n" +
-	"\x04etag\x18\x1b \x01(\tR\x04etag\x12;\n" +
-	"\vcreate_time\x18\x1c \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"createTime\x12;\n" +
-	"\vupdate_time\x18\x1d \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"updateTime\x12!\n" +
-	"\fstatus_token\x18\x1e \x01(\tR\vstatusToken\x125\n" +
-	"\bsearches\x18\x1f \x03(\v2\x19.rightsdesk.v1.CaseSearchR\bsearches\x12=\n" +
-	"\anotices\x18  \x03(\v2\x19.rightsdesk.v1.CaseNoticeB\b\xbaH\x05\x92\x01\x02\x102R\anotices\x12-\n" +
-	"\rregion_reason\x18! \x01(\tB\b\xbaH\x05r\x03\x18\xd0\x0fR\fregionReason\x125\n" +
-	"\texchanges\x18\" \x03(\v2\x17.rightsdesk.v1.ExchangeR\texchanges\x12!\n" +
-	"\flinked_cases\x18# \x03(\tR\vlinkedCases\"\xb9\x01\n" +
+	"fee_status\x18\x12 \x01(\x0e2\x18.rightsdesk.v1.FeeStatusB\x03\xe0A\x03R\tfeeStatus\x12+\n" +
+	"\x0ffee_received_on\x18\x13 \x01(\tB\x03\xe0A\x03R\rfeeReceivedOn\x12I\n" +
+	"\x0eclarifications\x18\x14 \x03(\v2\x1c.rightsdesk.v1.ClarificationB\x03\xe0A\x03R\x0eclarifications\x12;\n" +
+	"\textension\x18\x15 \x01(\v2\x18.rightsdesk.v1.ExtensionB\x03\xe0A\x03R\textension\x123\n" +
+	"\x05clock\x18\x16 \x01(\v2\x18.rightsdesk.v1.CaseClockB\x03\xe0A\x03R\x05clock\x125\n" +
+	"\aoutcome\x18\x17 \x01(\v2\x16.rightsdesk.v1.OutcomeB\x03\xe0A\x03R\aoutcome\x12.\n" +
+	"\x05tasks\x18\x18 \x03(\v2\x13.rightsdesk.v1.TaskB\x03\xe0A\x03R\x05tasks\x12.\n" +
+	"\x05notes\x18\x19 \x03(\v2\x13.rightsdesk.v1.NoteB\x03\xe0A\x03R\x05notes\x12D\n" +
+	"\x10other_controller\x18\x1a \x01(\v2\x14.rightsdesk.v1.PartyB\x03\xe0A\x03R\x0fotherController\x12\x17\n" +
+	"\x04etag\x18\x1b \x01(\tB\x03\xe0A\x01R\x04etag\x12@\n" +
+	"\vcreate_time\x18\x1c \x01(\v2\x1a.google.protobuf.TimestampB\x03\xe0A\x03R\n" +
+	"createTime\x12@\n" +
+	"\vupdate_time\x18\x1d \x01(\v2\x1a.google.protobuf.TimestampB\x03\xe0A\x03R\n" +
+	"updateTime\x12&\n" +
+	"\fstatus_token\x18\x1e \x01(\tB\x03\xe0A\x03R\vstatusToken\x12:\n" +
+	"\bsearches\x18\x1f \x03(\v2\x19.rightsdesk.v1.CaseSearchB\x03\xe0A\x03R\bsearches\x12@\n" +
+	"\anotices\x18  \x03(\v2\x19.rightsdesk.v1.CaseNoticeB\v\xe0A\x01\xbaH\x05\x92\x01\x02\x102R\anotices\x120\n" +
+	"\rregion_reason\x18! \x01(\tB\v\xe0A\x01\xbaH\x05r\x03\x18\xd0\x0fR\fregionReason\x12:\n" +
+	"\texchanges\x18\" \x03(\v2\x17.rightsdesk.v1.ExchangeB\x03\xe0A\x03R\texchanges\x12&\n" +
+	"\flinked_cases\x18# \x03(\tB\x03\xe0A\x03R\vlinkedCases:3\xeaA0\n" +
+	"\x13rightsdesk.dev/Case\x12\fcases/{case}*\x05cases2\x04case\"\xb9\x01\n" +
 	"\x0fMessageDelivery\x122\n" +
 	"\x05state\x18\x01 \x01(\x0e2\x1c.rightsdesk.v1.DeliveryStateR\x05state\x12\x1a\n" +
 	"\battempts\x18\x02 \x01(\x05R\battempts\x12\x1d\n" +
 	"\n" +
 	"last_error\x18\x03 \x01(\tR\tlastError\x127\n" +
-	"\tsent_time\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\bsentTime\"\xbd\x04\n" +
-	"\vCaseMessage\x12\x12\n" +
-	"\x04name\x18\x01 \x01(\tR\x04name\x12=\n" +
-	"\tdirection\x18\x02 \x01(\x0e2\x1f.rightsdesk.v1.MessageDirectionR\tdirection\x128\n" +
-	"\achannel\x18\x03 \x01(\x0e2\x1e.rightsdesk.v1.ReceivedChannelR\achannel\x12.\n" +
-	"\x04kind\x18\x04 \x01(\x0e2\x1a.rightsdesk.v1.MessageKindR\x04kind\x12\x18\n" +
-	"\asubject\x18\x05 \x01(\tR\asubject\x12\x13\n" +
-	"\x02to\x18\x06 \x01(\tB\x03\x80\x01\x01R\x02to\x12\x1a\n" +
-	"\btemplate\x18\a \x01(\tR\btemplate\x12)\n" +
-	"\x10template_version\x18\b \x01(\tR\x0ftemplateVersion\x12\x1f\n" +
-	"\vtext_sha256\x18\t \x01(\tR\n" +
-	"textSha256\x12\x0e\n" +
+	"\tsent_time\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\bsentTime\"\xb6\x06\n" +
+	"\vCaseMessage\x12\x17\n" +
+	"\x04name\x18\x01 \x01(\tB\x03\xe0A\bR\x04name\x12B\n" +
+	"\tdirection\x18\x02 \x01(\x0e2\x1f.rightsdesk.v1.MessageDirectionB\x03\xe0A\x03R\tdirection\x12=\n" +
+	"\achannel\x18\x03 \x01(\x0e2\x1e.rightsdesk.v1.ReceivedChannelB\x03\xe0A\x03R\achannel\x123\n" +
+	"\x04kind\x18\x04 \x01(\x0e2\x1a.rightsdesk.v1.MessageKindB\x03\xe0A\x03R\x04kind\x12\x1d\n" +
+	"\asubject\x18\x05 \x01(\tB\x03\xe0A\x03R\asubject\x12\x16\n" +
+	"\x02to\x18\x06 \x01(\tB\x06\xe0A\x03\x80\x01\x01R\x02to\x12\x1f\n" +
+	"\btemplate\x18\a \x01(\tB\x03\xe0A\x03R\btemplate\x12.\n" +
+	"\x10template_version\x18\b \x01(\tB\x03\xe0A\x03R\x0ftemplateVersion\x12$\n" +
+	"\vtext_sha256\x18\t \x01(\tB\x03\xe0A\x03R\n" +
+	"textSha256\x12\x13\n" +
 	"\x02on\x18\n" +
-	" \x01(\tR\x02on\x12;\n" +
-	"\vcreate_time\x18\v \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"createTime\x12\x1f\n" +
-	"\vrecorded_by\x18\f \x01(\tR\n" +
-	"recordedBy\x12:\n" +
-	"\bdelivery\x18\r \x01(\v2\x1e.rightsdesk.v1.MessageDeliveryR\bdelivery\x12\x17\n" +
-	"\x04text\x18\x0e \x01(\tB\x03\x80\x01\x01R\x04text\x12\x17\n" +
-	"\x04html\x18\x0f \x01(\tB\x03\x80\x01\x01R\x04html\"\x8f\x02\n" +
+	" \x01(\tB\x03\xe0A\x03R\x02on\x12@\n" +
+	"\vcreate_time\x18\v \x01(\v2\x1a.google.protobuf.TimestampB\x03\xe0A\x03R\n" +
+	"createTime\x12$\n" +
+	"\vrecorded_by\x18\f \x01(\tB\x03\xe0A\x03R\n" +
+	"recordedBy\x12?\n" +
+	"\bdelivery\x18\r \x01(\v2\x1e.rightsdesk.v1.MessageDeliveryB\x03\xe0A\x03R\bdelivery\x12\x1a\n" +
+	"\x04text\x18\x0e \x01(\tB\x06\xe0A\x03\x80\x01\x01R\x04text\x12\x1a\n" +
+	"\x04html\x18\x0f \x01(\tB\x06\xe0A\x03\x80\x01\x01R\x04html\x122\n" +
+	"\x05files\x18\x10 \x03(\v2\x17.rightsdesk.v1.CaseFileB\x03\xe0A\x03R\x05files\x12!\n" +
+	"\trecipient\x18\x11 \x01(\tB\x03\xe0A\x03R\trecipient:[\xeaAX\n" +
+	"\x1arightsdesk.dev/CaseMessage\x12\x1fcases/{case}/messages/{message}*\fcaseMessages2\vcaseMessage\"\xa8\x01\n" +
+	"\bCaseFile\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x12 \n" +
+	"\tfile_name\x18\x02 \x01(\tB\x03\x80\x01\x01R\bfileName\x12\x1d\n" +
+	"\n" +
+	"media_type\x18\x03 \x01(\tR\tmediaType\x12\x12\n" +
+	"\x04size\x18\x04 \x01(\x03R\x04size\x12\x16\n" +
+	"\x06sha256\x18\x05 \x01(\tR\x06sha256\x12\x1f\n" +
+	"\vreceived_on\x18\x06 \x01(\tR\n" +
+	"receivedOn\"\x8f\x02\n" +
 	"\n" +
 	"CaseSearch\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12-\n" +
@@ -2869,12 +3011,13 @@ const file_rightsdesk_v1_case_proto_rawDesc = "" +
 	"\x16TASK_STATE_UNSPECIFIED\x10\x00\x12\x13\n" +
 	"\x0fTASK_STATE_OPEN\x10\x01\x12\x13\n" +
 	"\x0fTASK_STATE_DONE\x10\x02\x12\x19\n" +
-	"\x15TASK_STATE_IMPOSSIBLE\x10\x03*\x91\x01\n" +
+	"\x15TASK_STATE_IMPOSSIBLE\x10\x03*\xaf\x01\n" +
 	"\x0eIdentityStatus\x12\x1f\n" +
 	"\x1bIDENTITY_STATUS_UNSPECIFIED\x10\x00\x12!\n" +
 	"\x1dIDENTITY_STATUS_NOT_REQUESTED\x10\x01\x12\x1d\n" +
 	"\x19IDENTITY_STATUS_REQUESTED\x10\x02\x12\x1c\n" +
-	"\x18IDENTITY_STATUS_VERIFIED\x10\x03*w\n" +
+	"\x18IDENTITY_STATUS_VERIFIED\x10\x03\x12\x1c\n" +
+	"\x18IDENTITY_STATUS_RECEIVED\x10\x04*w\n" +
 	"\tFeeStatus\x12\x1a\n" +
 	"\x16FEE_STATUS_UNSPECIFIED\x10\x00\x12\x1b\n" +
 	"\x17FEE_STATUS_NOT_REQUIRED\x10\x01\x12\x18\n" +
@@ -2924,7 +3067,7 @@ func file_rightsdesk_v1_case_proto_rawDescGZIP() []byte {
 }
 
 var file_rightsdesk_v1_case_proto_enumTypes = make([]protoimpl.EnumInfo, 15)
-var file_rightsdesk_v1_case_proto_msgTypes = make([]protoimpl.MessageInfo, 19)
+var file_rightsdesk_v1_case_proto_msgTypes = make([]protoimpl.MessageInfo, 20)
 var file_rightsdesk_v1_case_proto_goTypes = []any{
 	(CaseState)(0),                // 0: rightsdesk.v1.CaseState
 	(WaitingFor)(0),               // 1: rightsdesk.v1.WaitingFor
@@ -2956,34 +3099,35 @@ var file_rightsdesk_v1_case_proto_goTypes = []any{
 	(*Case)(nil),                  // 27: rightsdesk.v1.Case
 	(*MessageDelivery)(nil),       // 28: rightsdesk.v1.MessageDelivery
 	(*CaseMessage)(nil),           // 29: rightsdesk.v1.CaseMessage
-	(*CaseSearch)(nil),            // 30: rightsdesk.v1.CaseSearch
-	(*CaseEvent)(nil),             // 31: rightsdesk.v1.CaseEvent
-	nil,                           // 32: rightsdesk.v1.CaseEvent.BeforeEntry
-	nil,                           // 33: rightsdesk.v1.CaseEvent.AfterEntry
-	(Right)(0),                    // 34: rightsdesk.v1.Right
-	(*RightEvaluation)(nil),       // 35: rightsdesk.v1.RightEvaluation
-	(*timestamppb.Timestamp)(nil), // 36: google.protobuf.Timestamp
-	(*ExplanationStep)(nil),       // 37: rightsdesk.v1.ExplanationStep
-	(*Standing)(nil),              // 38: rightsdesk.v1.Standing
-	(*Party)(nil),                 // 39: rightsdesk.v1.Party
+	(*CaseFile)(nil),              // 30: rightsdesk.v1.CaseFile
+	(*CaseSearch)(nil),            // 31: rightsdesk.v1.CaseSearch
+	(*CaseEvent)(nil),             // 32: rightsdesk.v1.CaseEvent
+	nil,                           // 33: rightsdesk.v1.CaseEvent.BeforeEntry
+	nil,                           // 34: rightsdesk.v1.CaseEvent.AfterEntry
+	(Right)(0),                    // 35: rightsdesk.v1.Right
+	(*RightEvaluation)(nil),       // 36: rightsdesk.v1.RightEvaluation
+	(*timestamppb.Timestamp)(nil), // 37: google.protobuf.Timestamp
+	(*ExplanationStep)(nil),       // 38: rightsdesk.v1.ExplanationStep
+	(*Standing)(nil),              // 39: rightsdesk.v1.Standing
+	(*Party)(nil),                 // 40: rightsdesk.v1.Party
 }
 var file_rightsdesk_v1_case_proto_depIdxs = []int32{
 	15, // 0: rightsdesk.v1.Requester.person:type_name -> rightsdesk.v1.Person
 	3,  // 1: rightsdesk.v1.Requester.relationship:type_name -> rightsdesk.v1.Relationship
 	15, // 2: rightsdesk.v1.Requester.data_subject:type_name -> rightsdesk.v1.Person
-	34, // 3: rightsdesk.v1.RequestedRight.right:type_name -> rightsdesk.v1.Right
-	35, // 4: rightsdesk.v1.RequestedRight.evaluation:type_name -> rightsdesk.v1.RightEvaluation
+	35, // 3: rightsdesk.v1.RequestedRight.right:type_name -> rightsdesk.v1.Right
+	36, // 4: rightsdesk.v1.RequestedRight.evaluation:type_name -> rightsdesk.v1.RightEvaluation
 	18, // 5: rightsdesk.v1.RequestedRight.per_notice:type_name -> rightsdesk.v1.NoticeRightEvaluation
-	35, // 6: rightsdesk.v1.NoticeRightEvaluation.evaluation:type_name -> rightsdesk.v1.RightEvaluation
+	36, // 6: rightsdesk.v1.NoticeRightEvaluation.evaluation:type_name -> rightsdesk.v1.RightEvaluation
 	10, // 7: rightsdesk.v1.Exchange.kind:type_name -> rightsdesk.v1.ExchangeKind
 	1,  // 8: rightsdesk.v1.Exchange.about:type_name -> rightsdesk.v1.WaitingFor
 	4,  // 9: rightsdesk.v1.Outcome.kind:type_name -> rightsdesk.v1.OutcomeKind
 	5,  // 10: rightsdesk.v1.Outcome.refusal_reason:type_name -> rightsdesk.v1.RefusalReason
 	6,  // 11: rightsdesk.v1.Task.kind:type_name -> rightsdesk.v1.TaskKind
 	7,  // 12: rightsdesk.v1.Task.state:type_name -> rightsdesk.v1.TaskState
-	36, // 13: rightsdesk.v1.Note.create_time:type_name -> google.protobuf.Timestamp
-	37, // 14: rightsdesk.v1.CaseClock.steps:type_name -> rightsdesk.v1.ExplanationStep
-	38, // 15: rightsdesk.v1.CaseClock.standing:type_name -> rightsdesk.v1.Standing
+	37, // 13: rightsdesk.v1.Note.create_time:type_name -> google.protobuf.Timestamp
+	38, // 14: rightsdesk.v1.CaseClock.steps:type_name -> rightsdesk.v1.ExplanationStep
+	39, // 15: rightsdesk.v1.CaseClock.standing:type_name -> rightsdesk.v1.Standing
 	17, // 16: rightsdesk.v1.Case.rights:type_name -> rightsdesk.v1.RequestedRight
 	16, // 17: rightsdesk.v1.Case.requester:type_name -> rightsdesk.v1.Requester
 	2,  // 18: rightsdesk.v1.Case.channel:type_name -> rightsdesk.v1.ReceivedChannel
@@ -2997,29 +3141,30 @@ var file_rightsdesk_v1_case_proto_depIdxs = []int32{
 	23, // 26: rightsdesk.v1.Case.outcome:type_name -> rightsdesk.v1.Outcome
 	24, // 27: rightsdesk.v1.Case.tasks:type_name -> rightsdesk.v1.Task
 	25, // 28: rightsdesk.v1.Case.notes:type_name -> rightsdesk.v1.Note
-	39, // 29: rightsdesk.v1.Case.other_controller:type_name -> rightsdesk.v1.Party
-	36, // 30: rightsdesk.v1.Case.create_time:type_name -> google.protobuf.Timestamp
-	36, // 31: rightsdesk.v1.Case.update_time:type_name -> google.protobuf.Timestamp
-	30, // 32: rightsdesk.v1.Case.searches:type_name -> rightsdesk.v1.CaseSearch
+	40, // 29: rightsdesk.v1.Case.other_controller:type_name -> rightsdesk.v1.Party
+	37, // 30: rightsdesk.v1.Case.create_time:type_name -> google.protobuf.Timestamp
+	37, // 31: rightsdesk.v1.Case.update_time:type_name -> google.protobuf.Timestamp
+	31, // 32: rightsdesk.v1.Case.searches:type_name -> rightsdesk.v1.CaseSearch
 	19, // 33: rightsdesk.v1.Case.notices:type_name -> rightsdesk.v1.CaseNotice
 	20, // 34: rightsdesk.v1.Case.exchanges:type_name -> rightsdesk.v1.Exchange
 	13, // 35: rightsdesk.v1.MessageDelivery.state:type_name -> rightsdesk.v1.DeliveryState
-	36, // 36: rightsdesk.v1.MessageDelivery.sent_time:type_name -> google.protobuf.Timestamp
+	37, // 36: rightsdesk.v1.MessageDelivery.sent_time:type_name -> google.protobuf.Timestamp
 	11, // 37: rightsdesk.v1.CaseMessage.direction:type_name -> rightsdesk.v1.MessageDirection
 	2,  // 38: rightsdesk.v1.CaseMessage.channel:type_name -> rightsdesk.v1.ReceivedChannel
 	12, // 39: rightsdesk.v1.CaseMessage.kind:type_name -> rightsdesk.v1.MessageKind
-	36, // 40: rightsdesk.v1.CaseMessage.create_time:type_name -> google.protobuf.Timestamp
+	37, // 40: rightsdesk.v1.CaseMessage.create_time:type_name -> google.protobuf.Timestamp
 	28, // 41: rightsdesk.v1.CaseMessage.delivery:type_name -> rightsdesk.v1.MessageDelivery
-	14, // 42: rightsdesk.v1.CaseSearch.kind:type_name -> rightsdesk.v1.SearchKind
-	36, // 43: rightsdesk.v1.CaseSearch.record_time:type_name -> google.protobuf.Timestamp
-	36, // 44: rightsdesk.v1.CaseEvent.time:type_name -> google.protobuf.Timestamp
-	32, // 45: rightsdesk.v1.CaseEvent.before:type_name -> rightsdesk.v1.CaseEvent.BeforeEntry
-	33, // 46: rightsdesk.v1.CaseEvent.after:type_name -> rightsdesk.v1.CaseEvent.AfterEntry
-	47, // [47:47] is the sub-list for method output_type
-	47, // [47:47] is the sub-list for method input_type
-	47, // [47:47] is the sub-list for extension type_name
-	47, // [47:47] is the sub-list for extension extendee
-	0,  // [0:47] is the sub-list for field type_name
+	30, // 42: rightsdesk.v1.CaseMessage.files:type_name -> rightsdesk.v1.CaseFile
+	14, // 43: rightsdesk.v1.CaseSearch.kind:type_name -> rightsdesk.v1.SearchKind
+	37, // 44: rightsdesk.v1.CaseSearch.record_time:type_name -> google.protobuf.Timestamp
+	37, // 45: rightsdesk.v1.CaseEvent.time:type_name -> google.protobuf.Timestamp
+	33, // 46: rightsdesk.v1.CaseEvent.before:type_name -> rightsdesk.v1.CaseEvent.BeforeEntry
+	34, // 47: rightsdesk.v1.CaseEvent.after:type_name -> rightsdesk.v1.CaseEvent.AfterEntry
+	48, // [48:48] is the sub-list for method output_type
+	48, // [48:48] is the sub-list for method input_type
+	48, // [48:48] is the sub-list for extension type_name
+	48, // [48:48] is the sub-list for extension extendee
+	0,  // [0:48] is the sub-list for field type_name
 }
 
 func init() { file_rightsdesk_v1_case_proto_init() }
@@ -3035,7 +3180,7 @@ func file_rightsdesk_v1_case_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_rightsdesk_v1_case_proto_rawDesc), len(file_rightsdesk_v1_case_proto_rawDesc)),
 			NumEnums:      15,
-			NumMessages:   19,
+			NumMessages:   20,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -897,9 +897,15 @@ type CloseCaseRequest struct {
 	// section, "- " a list item, and a blank line ends a paragraph. Empty
 	// sends the template's letter. Ignored when the step sends no letter (no
 	// relay, or no email address for the requester). Personal data.
-	LetterText    string `protobuf:"bytes,7,opt,name=letter_text,json=letterText,proto3" json:"letter_text,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	LetterText string `protobuf:"bytes,7,opt,name=letter_text,json=letterText,proto3" json:"letter_text,omitempty"`
+	// The recipients to tell of a rectification, erasure or restriction
+	// (UK GDPR Article 19), when the outcome is FULFILLED or
+	// PARTIALLY_FULFILLED: one Article 19 letter to each is queued with the
+	// close, the case records each as told, and the response letter names
+	// them. At most 20, each named once.
+	RecipientNotices []*RecipientNotice `protobuf:"bytes,8,rep,name=recipient_notices,json=recipientNotices,proto3" json:"recipient_notices,omitempty"`
+	unknownFields    protoimpl.UnknownFields
+	sizeCache        protoimpl.SizeCache
 }
 
 func (x *CloseCaseRequest) Reset() {
@@ -981,6 +987,81 @@ func (x *CloseCaseRequest) GetLetterText() string {
 	return ""
 }
 
+func (x *CloseCaseRequest) GetRecipientNotices() []*RecipientNotice {
+	if x != nil {
+		return x.RecipientNotices
+	}
+	return nil
+}
+
+// A recipient of the requester's data to tell of a correction, deletion
+// or restriction (UK GDPR Article 19), and where to write to them.
+type RecipientNotice struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The recipient's name: one of those the notices on the case list (the
+	// case's Article 19 tasks), or another the data was disclosed to.
+	Recipient string `protobuf:"bytes,1,opt,name=recipient,proto3" json:"recipient,omitempty"`
+	// The email address the letter goes to.
+	Email string `protobuf:"bytes,2,opt,name=email,proto3" json:"email,omitempty"`
+	// Staff's own wording of the letter to this recipient, in the letters'
+	// markup (see CloseCaseRequest.letter_text). Empty sends the template's
+	// letter. Personal data.
+	LetterText    string `protobuf:"bytes,3,opt,name=letter_text,json=letterText,proto3" json:"letter_text,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RecipientNotice) Reset() {
+	*x = RecipientNotice{}
+	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RecipientNotice) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RecipientNotice) ProtoMessage() {}
+
+func (x *RecipientNotice) ProtoReflect() protoreflect.Message {
+	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RecipientNotice.ProtoReflect.Descriptor instead.
+func (*RecipientNotice) Descriptor() ([]byte, []int) {
+	return file_rightsdesk_v1_case_service_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *RecipientNotice) GetRecipient() string {
+	if x != nil {
+		return x.Recipient
+	}
+	return ""
+}
+
+func (x *RecipientNotice) GetEmail() string {
+	if x != nil {
+		return x.Email
+	}
+	return ""
+}
+
+func (x *RecipientNotice) GetLetterText() string {
+	if x != nil {
+		return x.LetterText
+	}
+	return ""
+}
+
 // Request for ReopenCase.
 type ReopenCaseRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -994,7 +1075,7 @@ type ReopenCaseRequest struct {
 
 func (x *ReopenCaseRequest) Reset() {
 	*x = ReopenCaseRequest{}
-	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[13]
+	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1006,7 +1087,7 @@ func (x *ReopenCaseRequest) String() string {
 func (*ReopenCaseRequest) ProtoMessage() {}
 
 func (x *ReopenCaseRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[13]
+	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1019,7 +1100,7 @@ func (x *ReopenCaseRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReopenCaseRequest.ProtoReflect.Descriptor instead.
 func (*ReopenCaseRequest) Descriptor() ([]byte, []int) {
-	return file_rightsdesk_v1_case_service_proto_rawDescGZIP(), []int{13}
+	return file_rightsdesk_v1_case_service_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *ReopenCaseRequest) GetName() string {
@@ -1058,14 +1139,17 @@ type AddNoteRequest struct {
 	Etag string `protobuf:"bytes,2,opt,name=etag,proto3" json:"etag,omitempty"`
 	Text string `protobuf:"bytes,3,opt,name=text,proto3" json:"text,omitempty"`
 	// ISO date the note is about; empty means today.
-	On            string `protobuf:"bytes,4,opt,name=on,proto3" json:"on,omitempty"`
+	On string `protobuf:"bytes,4,opt,name=on,proto3" json:"on,omitempty"`
+	// A client-chosen id; retrying with the same id returns the case with
+	// the note the first call added instead of adding a second.
+	RequestId     string `protobuf:"bytes,5,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *AddNoteRequest) Reset() {
 	*x = AddNoteRequest{}
-	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[14]
+	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1077,7 +1161,7 @@ func (x *AddNoteRequest) String() string {
 func (*AddNoteRequest) ProtoMessage() {}
 
 func (x *AddNoteRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[14]
+	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1090,7 +1174,7 @@ func (x *AddNoteRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AddNoteRequest.ProtoReflect.Descriptor instead.
 func (*AddNoteRequest) Descriptor() ([]byte, []int) {
-	return file_rightsdesk_v1_case_service_proto_rawDescGZIP(), []int{14}
+	return file_rightsdesk_v1_case_service_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *AddNoteRequest) GetName() string {
@@ -1121,6 +1205,13 @@ func (x *AddNoteRequest) GetOn() string {
 	return ""
 }
 
+func (x *AddNoteRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
 // Request for CompleteTask.
 type CompleteTaskRequest struct {
 	state  protoimpl.MessageState `protogen:"open.v1"`
@@ -1137,7 +1228,7 @@ type CompleteTaskRequest struct {
 
 func (x *CompleteTaskRequest) Reset() {
 	*x = CompleteTaskRequest{}
-	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[15]
+	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1149,7 +1240,7 @@ func (x *CompleteTaskRequest) String() string {
 func (*CompleteTaskRequest) ProtoMessage() {}
 
 func (x *CompleteTaskRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[15]
+	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1162,7 +1253,7 @@ func (x *CompleteTaskRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CompleteTaskRequest.ProtoReflect.Descriptor instead.
 func (*CompleteTaskRequest) Descriptor() ([]byte, []int) {
-	return file_rightsdesk_v1_case_service_proto_rawDescGZIP(), []int{15}
+	return file_rightsdesk_v1_case_service_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *CompleteTaskRequest) GetName() string {
@@ -1220,14 +1311,17 @@ type RecordSearchRequest struct {
 	// Who searched; default the caller.
 	By string `protobuf:"bytes,5,opt,name=by,proto3" json:"by,omitempty"`
 	// What was found, or "nothing".
-	Found         string `protobuf:"bytes,6,opt,name=found,proto3" json:"found,omitempty"`
+	Found string `protobuf:"bytes,6,opt,name=found,proto3" json:"found,omitempty"`
+	// A client-chosen id; retrying with the same id returns the case with
+	// the entry the first call recorded instead of recording a second.
+	RequestId     string `protobuf:"bytes,7,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *RecordSearchRequest) Reset() {
 	*x = RecordSearchRequest{}
-	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[16]
+	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1239,7 +1333,7 @@ func (x *RecordSearchRequest) String() string {
 func (*RecordSearchRequest) ProtoMessage() {}
 
 func (x *RecordSearchRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[16]
+	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1252,7 +1346,7 @@ func (x *RecordSearchRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RecordSearchRequest.ProtoReflect.Descriptor instead.
 func (*RecordSearchRequest) Descriptor() ([]byte, []int) {
-	return file_rightsdesk_v1_case_service_proto_rawDescGZIP(), []int{16}
+	return file_rightsdesk_v1_case_service_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *RecordSearchRequest) GetName() string {
@@ -1297,6 +1391,13 @@ func (x *RecordSearchRequest) GetFound() string {
 	return ""
 }
 
+func (x *RecordSearchRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
 // Request for RecordNotSearched.
 type RecordNotSearchedRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1306,15 +1407,18 @@ type RecordNotSearchedRequest struct {
 	// The system or team not searched.
 	Source string `protobuf:"bytes,3,opt,name=source,proto3" json:"source,omitempty"`
 	// Why not, e.g. it holds no data about people like the requester.
-	Reason        string `protobuf:"bytes,4,opt,name=reason,proto3" json:"reason,omitempty"`
-	On            string `protobuf:"bytes,5,opt,name=on,proto3" json:"on,omitempty"`
+	Reason string `protobuf:"bytes,4,opt,name=reason,proto3" json:"reason,omitempty"`
+	On     string `protobuf:"bytes,5,opt,name=on,proto3" json:"on,omitempty"`
+	// A client-chosen id; retrying with the same id returns the case with
+	// the entry the first call recorded instead of recording a second.
+	RequestId     string `protobuf:"bytes,6,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *RecordNotSearchedRequest) Reset() {
 	*x = RecordNotSearchedRequest{}
-	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[17]
+	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1326,7 +1430,7 @@ func (x *RecordNotSearchedRequest) String() string {
 func (*RecordNotSearchedRequest) ProtoMessage() {}
 
 func (x *RecordNotSearchedRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[17]
+	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1339,7 +1443,7 @@ func (x *RecordNotSearchedRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RecordNotSearchedRequest.ProtoReflect.Descriptor instead.
 func (*RecordNotSearchedRequest) Descriptor() ([]byte, []int) {
-	return file_rightsdesk_v1_case_service_proto_rawDescGZIP(), []int{17}
+	return file_rightsdesk_v1_case_service_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *RecordNotSearchedRequest) GetName() string {
@@ -1377,6 +1481,13 @@ func (x *RecordNotSearchedRequest) GetOn() string {
 	return ""
 }
 
+func (x *RecordNotSearchedRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
 // Request for LinkCases.
 type LinkCasesRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1389,7 +1500,7 @@ type LinkCasesRequest struct {
 
 func (x *LinkCasesRequest) Reset() {
 	*x = LinkCasesRequest{}
-	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[18]
+	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1401,7 +1512,7 @@ func (x *LinkCasesRequest) String() string {
 func (*LinkCasesRequest) ProtoMessage() {}
 
 func (x *LinkCasesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[18]
+	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1414,7 +1525,7 @@ func (x *LinkCasesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LinkCasesRequest.ProtoReflect.Descriptor instead.
 func (*LinkCasesRequest) Descriptor() ([]byte, []int) {
-	return file_rightsdesk_v1_case_service_proto_rawDescGZIP(), []int{18}
+	return file_rightsdesk_v1_case_service_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *LinkCasesRequest) GetName() string {
@@ -1438,15 +1549,20 @@ type MergeCaseRequest struct {
 	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
 	Etag string `protobuf:"bytes,2,opt,name=etag,proto3" json:"etag,omitempty"`
 	// The case that goes on.
-	Into          string `protobuf:"bytes,3,opt,name=into,proto3" json:"into,omitempty"`
-	On            string `protobuf:"bytes,4,opt,name=on,proto3" json:"on,omitempty"`
+	Into string `protobuf:"bytes,3,opt,name=into,proto3" json:"into,omitempty"`
+	On   string `protobuf:"bytes,4,opt,name=on,proto3" json:"on,omitempty"`
+	// Staff's own wording of the letter telling the duplicate's requester
+	// that their request goes on under the other case, in the letters'
+	// markup (see CloseCaseRequest.letter_text). Empty sends the template's
+	// letter. Ignored when no letter goes. Personal data.
+	LetterText    string `protobuf:"bytes,5,opt,name=letter_text,json=letterText,proto3" json:"letter_text,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *MergeCaseRequest) Reset() {
 	*x = MergeCaseRequest{}
-	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[19]
+	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1458,7 +1574,7 @@ func (x *MergeCaseRequest) String() string {
 func (*MergeCaseRequest) ProtoMessage() {}
 
 func (x *MergeCaseRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[19]
+	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1471,7 +1587,7 @@ func (x *MergeCaseRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MergeCaseRequest.ProtoReflect.Descriptor instead.
 func (*MergeCaseRequest) Descriptor() ([]byte, []int) {
-	return file_rightsdesk_v1_case_service_proto_rawDescGZIP(), []int{19}
+	return file_rightsdesk_v1_case_service_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *MergeCaseRequest) GetName() string {
@@ -1502,17 +1618,29 @@ func (x *MergeCaseRequest) GetOn() string {
 	return ""
 }
 
+func (x *MergeCaseRequest) GetLetterText() string {
+	if x != nil {
+		return x.LetterText
+	}
+	return ""
+}
+
 // Request for ListCaseEvents.
 type ListCaseEventsRequest struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Name          string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Name  string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	// At most this many events, oldest first; 0 means 100, and more than
+	// 1000 is treated as 1000.
+	PageSize int32 `protobuf:"varint,2,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	// The next_page_token of the previous response.
+	PageToken     string `protobuf:"bytes,3,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *ListCaseEventsRequest) Reset() {
 	*x = ListCaseEventsRequest{}
-	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[20]
+	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1524,7 +1652,7 @@ func (x *ListCaseEventsRequest) String() string {
 func (*ListCaseEventsRequest) ProtoMessage() {}
 
 func (x *ListCaseEventsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[20]
+	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1537,7 +1665,7 @@ func (x *ListCaseEventsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListCaseEventsRequest.ProtoReflect.Descriptor instead.
 func (*ListCaseEventsRequest) Descriptor() ([]byte, []int) {
-	return file_rightsdesk_v1_case_service_proto_rawDescGZIP(), []int{20}
+	return file_rightsdesk_v1_case_service_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *ListCaseEventsRequest) GetName() string {
@@ -1547,17 +1675,33 @@ func (x *ListCaseEventsRequest) GetName() string {
 	return ""
 }
 
+func (x *ListCaseEventsRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+func (x *ListCaseEventsRequest) GetPageToken() string {
+	if x != nil {
+		return x.PageToken
+	}
+	return ""
+}
+
 // Response for ListCaseEvents.
 type ListCaseEventsResponse struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Events        []*CaseEvent           `protobuf:"bytes,1,rep,name=events,proto3" json:"events,omitempty"`
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	Events []*CaseEvent           `protobuf:"bytes,1,rep,name=events,proto3" json:"events,omitempty"`
+	// Empty when there are no more pages.
+	NextPageToken string `protobuf:"bytes,2,opt,name=next_page_token,json=nextPageToken,proto3" json:"next_page_token,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *ListCaseEventsResponse) Reset() {
 	*x = ListCaseEventsResponse{}
-	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[21]
+	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1569,7 +1713,7 @@ func (x *ListCaseEventsResponse) String() string {
 func (*ListCaseEventsResponse) ProtoMessage() {}
 
 func (x *ListCaseEventsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[21]
+	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1582,7 +1726,7 @@ func (x *ListCaseEventsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListCaseEventsResponse.ProtoReflect.Descriptor instead.
 func (*ListCaseEventsResponse) Descriptor() ([]byte, []int) {
-	return file_rightsdesk_v1_case_service_proto_rawDescGZIP(), []int{21}
+	return file_rightsdesk_v1_case_service_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *ListCaseEventsResponse) GetEvents() []*CaseEvent {
@@ -1590,6 +1734,13 @@ func (x *ListCaseEventsResponse) GetEvents() []*CaseEvent {
 		return x.Events
 	}
 	return nil
+}
+
+func (x *ListCaseEventsResponse) GetNextPageToken() string {
+	if x != nil {
+		return x.NextPageToken
+	}
+	return ""
 }
 
 // Request for ListCaseMessages.
@@ -1606,7 +1757,7 @@ type ListCaseMessagesRequest struct {
 
 func (x *ListCaseMessagesRequest) Reset() {
 	*x = ListCaseMessagesRequest{}
-	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[22]
+	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1618,7 +1769,7 @@ func (x *ListCaseMessagesRequest) String() string {
 func (*ListCaseMessagesRequest) ProtoMessage() {}
 
 func (x *ListCaseMessagesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[22]
+	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1631,7 +1782,7 @@ func (x *ListCaseMessagesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListCaseMessagesRequest.ProtoReflect.Descriptor instead.
 func (*ListCaseMessagesRequest) Descriptor() ([]byte, []int) {
-	return file_rightsdesk_v1_case_service_proto_rawDescGZIP(), []int{22}
+	return file_rightsdesk_v1_case_service_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *ListCaseMessagesRequest) GetParent() string {
@@ -1667,7 +1818,7 @@ type ListCaseMessagesResponse struct {
 
 func (x *ListCaseMessagesResponse) Reset() {
 	*x = ListCaseMessagesResponse{}
-	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[23]
+	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1679,7 +1830,7 @@ func (x *ListCaseMessagesResponse) String() string {
 func (*ListCaseMessagesResponse) ProtoMessage() {}
 
 func (x *ListCaseMessagesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[23]
+	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1692,7 +1843,7 @@ func (x *ListCaseMessagesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListCaseMessagesResponse.ProtoReflect.Descriptor instead.
 func (*ListCaseMessagesResponse) Descriptor() ([]byte, []int) {
-	return file_rightsdesk_v1_case_service_proto_rawDescGZIP(), []int{23}
+	return file_rightsdesk_v1_case_service_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *ListCaseMessagesResponse) GetMessages() []*CaseMessage {
@@ -1720,7 +1871,7 @@ type GetCaseMessageRequest struct {
 
 func (x *GetCaseMessageRequest) Reset() {
 	*x = GetCaseMessageRequest{}
-	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[24]
+	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1732,7 +1883,7 @@ func (x *GetCaseMessageRequest) String() string {
 func (*GetCaseMessageRequest) ProtoMessage() {}
 
 func (x *GetCaseMessageRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[24]
+	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1745,7 +1896,7 @@ func (x *GetCaseMessageRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetCaseMessageRequest.ProtoReflect.Descriptor instead.
 func (*GetCaseMessageRequest) Descriptor() ([]byte, []int) {
-	return file_rightsdesk_v1_case_service_proto_rawDescGZIP(), []int{24}
+	return file_rightsdesk_v1_case_service_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *GetCaseMessageRequest) GetName() string {
@@ -1759,143 +1910,189 @@ var File_rightsdesk_v1_case_service_proto protoreflect.FileDescriptor
 
 const file_rightsdesk_v1_case_service_proto_rawDesc = "" +
 	"\n" +
-	" rightsdesk/v1/case_service.proto\x12\rrightsdesk.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a google/protobuf/field_mask.proto\x1a\x18rightsdesk/v1/auth.proto\x1a\x18rightsdesk/v1/case.proto\"m\n" +
-	"\x11CreateCaseRequest\x12/\n" +
-	"\x04case\x18\x01 \x01(\v2\x13.rightsdesk.v1.CaseB\x06\xbaH\x03\xc8\x01\x01R\x04case\x12'\n" +
+	" rightsdesk/v1/case_service.proto\x12\rrightsdesk.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x19google/api/resource.proto\x1a google/protobuf/field_mask.proto\x1a\x18rightsdesk/v1/auth.proto\x1a\x18rightsdesk/v1/case.proto\"s\n" +
+	"\x11CreateCaseRequest\x122\n" +
+	"\x04case\x18\x01 \x01(\v2\x13.rightsdesk.v1.CaseB\t\xe0A\x02\xbaH\x03\xc8\x01\x01R\x04case\x12*\n" +
 	"\n" +
-	"request_id\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\x80\x01R\trequestId\"K\n" +
-	"\x0eGetCaseRequest\x129\n" +
-	"\x04name\x18\x01 \x01(\tB%\xbaH\"r 2\x1e^cases/[0-9A-HJKMNP-TV-Z]{26}$R\x04name\"\xa7\x01\n" +
-	"\x10ListCasesRequest\x12$\n" +
-	"\tpage_size\x18\x01 \x01(\x05B\a\xbaH\x04\x1a\x02(\x00R\bpageSize\x12'\n" +
+	"request_id\x18\x02 \x01(\tB\v\xe0A\x01\xbaH\x05r\x03\x18\x80\x01R\trequestId\"f\n" +
+	"\x0eGetCaseRequest\x12T\n" +
+	"\x04name\x18\x01 \x01(\tB@\xe0A\x02\xfaA\x15\n" +
+	"\x13rightsdesk.dev/Case\xbaH\"r 2\x1e^cases/[0-9A-HJKMNP-TV-Z]{26}$R\x04name\"\xb3\x01\n" +
+	"\x10ListCasesRequest\x12'\n" +
+	"\tpage_size\x18\x01 \x01(\x05B\n" +
+	"\xe0A\x01\xbaH\x04\x1a\x02(\x00R\bpageSize\x12*\n" +
 	"\n" +
-	"page_token\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\x80\bR\tpageToken\x12 \n" +
-	"\x06filter\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\x80\bR\x06filter\x12\"\n" +
-	"\border_by\x18\x04 \x01(\tB\a\xbaH\x04r\x02\x18@R\aorderBy\"f\n" +
+	"page_token\x18\x02 \x01(\tB\v\xe0A\x01\xbaH\x05r\x03\x18\x80\bR\tpageToken\x12#\n" +
+	"\x06filter\x18\x03 \x01(\tB\v\xe0A\x01\xbaH\x05r\x03\x18\x80\bR\x06filter\x12%\n" +
+	"\border_by\x18\x04 \x01(\tB\n" +
+	"\xe0A\x01\xbaH\x04r\x02\x18@R\aorderBy\"f\n" +
 	"\x11ListCasesResponse\x12)\n" +
 	"\x05cases\x18\x01 \x03(\v2\x13.rightsdesk.v1.CaseR\x05cases\x12&\n" +
-	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\x89\x01\n" +
-	"\x11UpdateCaseRequest\x12/\n" +
-	"\x04case\x18\x01 \x01(\v2\x13.rightsdesk.v1.CaseB\x06\xbaH\x03\xc8\x01\x01R\x04case\x12C\n" +
-	"\vupdate_mask\x18\x02 \x01(\v2\x1a.google.protobuf.FieldMaskB\x06\xbaH\x03\xc8\x01\x01R\n" +
-	"updateMask\"\xc9\x01\n" +
-	"\x11AssignCaseRequest\x129\n" +
-	"\x04name\x18\x01 \x01(\tB%\xbaH\"r 2\x1e^cases/[0-9A-HJKMNP-TV-Z]{26}$R\x04name\x12\x1b\n" +
-	"\x04etag\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x18@R\x04etag\x12$\n" +
-	"\bassignee\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\x80\x01R\bassignee\x126\n" +
-	"\x02on\x18\x04 \x01(\tB&\xbaH#r!2\x1f^([0-9]{4}-[0-9]{2}-[0-9]{2})?$R\x02on\"\xf9\x01\n" +
-	"\x16RequestIdentityRequest\x129\n" +
-	"\x04name\x18\x01 \x01(\tB%\xbaH\"r 2\x1e^cases/[0-9A-HJKMNP-TV-Z]{26}$R\x04name\x12\x1b\n" +
-	"\x04etag\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x18@R\x04etag\x126\n" +
-	"\x02on\x18\x03 \x01(\tB&\xbaH#r!2\x1f^([0-9]{4}-[0-9]{2}-[0-9]{2})?$R\x02on\x12 \n" +
-	"\x06detail\x18\x04 \x01(\tB\b\xbaH\x05r\x03\x18\xd0\x0fR\x06detail\x12-\n" +
-	"\vletter_text\x18\x05 \x01(\tB\f\xbaH\x06r\x04\x18\xc0\x9a\f\x80\x01\x01R\n" +
-	"letterText\"\xca\x01\n" +
-	"\x16ConfirmIdentityRequest\x129\n" +
-	"\x04name\x18\x01 \x01(\tB%\xbaH\"r 2\x1e^cases/[0-9A-HJKMNP-TV-Z]{26}$R\x04name\x12\x1b\n" +
-	"\x04etag\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x18@R\x04etag\x126\n" +
-	"\x02on\x18\x03 \x01(\tB&\xbaH#r!2\x1f^([0-9]{4}-[0-9]{2}-[0-9]{2})?$R\x02on\x12 \n" +
-	"\x06detail\x18\x04 \x01(\tB\b\xbaH\x05r\x03\x18\xd0\x0fR\x06detail\"\xfe\x01\n" +
-	"\x1bRequestClarificationRequest\x129\n" +
-	"\x04name\x18\x01 \x01(\tB%\xbaH\"r 2\x1e^cases/[0-9A-HJKMNP-TV-Z]{26}$R\x04name\x12\x1b\n" +
-	"\x04etag\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x18@R\x04etag\x126\n" +
-	"\x02on\x18\x03 \x01(\tB&\xbaH#r!2\x1f^([0-9]{4}-[0-9]{2}-[0-9]{2})?$R\x02on\x12 \n" +
-	"\x06detail\x18\x04 \x01(\tB\b\xbaH\x05r\x03\x18\xd0\x0fR\x06detail\x12-\n" +
-	"\vletter_text\x18\x05 \x01(\tB\f\xbaH\x06r\x04\x18\xc0\x9a\f\x80\x01\x01R\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\x8f\x01\n" +
+	"\x11UpdateCaseRequest\x122\n" +
+	"\x04case\x18\x01 \x01(\v2\x13.rightsdesk.v1.CaseB\t\xe0A\x02\xbaH\x03\xc8\x01\x01R\x04case\x12F\n" +
+	"\vupdate_mask\x18\x02 \x01(\v2\x1a.google.protobuf.FieldMaskB\t\xe0A\x02\xbaH\x03\xc8\x01\x01R\n" +
+	"updateMask\"\xed\x01\n" +
+	"\x11AssignCaseRequest\x12T\n" +
+	"\x04name\x18\x01 \x01(\tB@\xe0A\x02\xfaA\x15\n" +
+	"\x13rightsdesk.dev/Case\xbaH\"r 2\x1e^cases/[0-9A-HJKMNP-TV-Z]{26}$R\x04name\x12\x1e\n" +
+	"\x04etag\x18\x02 \x01(\tB\n" +
+	"\xe0A\x01\xbaH\x04r\x02\x18@R\x04etag\x12'\n" +
+	"\bassignee\x18\x03 \x01(\tB\v\xe0A\x01\xbaH\x05r\x03\x18\x80\x01R\bassignee\x129\n" +
+	"\x02on\x18\x04 \x01(\tB)\xe0A\x01\xbaH#r!2\x1f^([0-9]{4}-[0-9]{2}-[0-9]{2})?$R\x02on\"\xa0\x02\n" +
+	"\x16RequestIdentityRequest\x12T\n" +
+	"\x04name\x18\x01 \x01(\tB@\xe0A\x02\xfaA\x15\n" +
+	"\x13rightsdesk.dev/Case\xbaH\"r 2\x1e^cases/[0-9A-HJKMNP-TV-Z]{26}$R\x04name\x12\x1e\n" +
+	"\x04etag\x18\x02 \x01(\tB\n" +
+	"\xe0A\x01\xbaH\x04r\x02\x18@R\x04etag\x129\n" +
+	"\x02on\x18\x03 \x01(\tB)\xe0A\x01\xbaH#r!2\x1f^([0-9]{4}-[0-9]{2}-[0-9]{2})?$R\x02on\x12#\n" +
+	"\x06detail\x18\x04 \x01(\tB\v\xe0A\x01\xbaH\x05r\x03\x18\xd0\x0fR\x06detail\x120\n" +
+	"\vletter_text\x18\x05 \x01(\tB\x0f\xe0A\x01\xbaH\x06r\x04\x18\xc0\x9a\f\x80\x01\x01R\n" +
+	"letterText\"\xee\x01\n" +
+	"\x16ConfirmIdentityRequest\x12T\n" +
+	"\x04name\x18\x01 \x01(\tB@\xe0A\x02\xfaA\x15\n" +
+	"\x13rightsdesk.dev/Case\xbaH\"r 2\x1e^cases/[0-9A-HJKMNP-TV-Z]{26}$R\x04name\x12\x1e\n" +
+	"\x04etag\x18\x02 \x01(\tB\n" +
+	"\xe0A\x01\xbaH\x04r\x02\x18@R\x04etag\x129\n" +
+	"\x02on\x18\x03 \x01(\tB)\xe0A\x01\xbaH#r!2\x1f^([0-9]{4}-[0-9]{2}-[0-9]{2})?$R\x02on\x12#\n" +
+	"\x06detail\x18\x04 \x01(\tB\v\xe0A\x01\xbaH\x05r\x03\x18\xd0\x0fR\x06detail\"\xa5\x02\n" +
+	"\x1bRequestClarificationRequest\x12T\n" +
+	"\x04name\x18\x01 \x01(\tB@\xe0A\x02\xfaA\x15\n" +
+	"\x13rightsdesk.dev/Case\xbaH\"r 2\x1e^cases/[0-9A-HJKMNP-TV-Z]{26}$R\x04name\x12\x1e\n" +
+	"\x04etag\x18\x02 \x01(\tB\n" +
+	"\xe0A\x01\xbaH\x04r\x02\x18@R\x04etag\x129\n" +
+	"\x02on\x18\x03 \x01(\tB)\xe0A\x01\xbaH#r!2\x1f^([0-9]{4}-[0-9]{2}-[0-9]{2})?$R\x02on\x12#\n" +
+	"\x06detail\x18\x04 \x01(\tB\v\xe0A\x01\xbaH\x05r\x03\x18\xd0\x0fR\x06detail\x120\n" +
+	"\vletter_text\x18\x05 \x01(\tB\x0f\xe0A\x01\xbaH\x06r\x04\x18\xc0\x9a\f\x80\x01\x01R\n" +
+	"letterText\"\x9d\x02\n" +
+	"\x11RequestFeeRequest\x12T\n" +
+	"\x04name\x18\x01 \x01(\tB@\xe0A\x02\xfaA\x15\n" +
+	"\x13rightsdesk.dev/Case\xbaH\"r 2\x1e^cases/[0-9A-HJKMNP-TV-Z]{26}$R\x04name\x12\x1e\n" +
+	"\x04etag\x18\x02 \x01(\tB\n" +
+	"\xe0A\x01\xbaH\x04r\x02\x18@R\x04etag\x129\n" +
+	"\x02on\x18\x03 \x01(\tB)\xe0A\x01\xbaH#r!2\x1f^([0-9]{4}-[0-9]{2}-[0-9]{2})?$R\x02on\x12%\n" +
+	"\x06detail\x18\x04 \x01(\tB\r\xe0A\x02\xbaH\ar\x05\x10\x01\x18\xd0\x0fR\x06detail\x120\n" +
+	"\vletter_text\x18\x05 \x01(\tB\x0f\xe0A\x01\xbaH\x06r\x04\x18\xc0\x9a\f\x80\x01\x01R\n" +
 	"letterText\"\xf6\x01\n" +
-	"\x11RequestFeeRequest\x129\n" +
-	"\x04name\x18\x01 \x01(\tB%\xbaH\"r 2\x1e^cases/[0-9A-HJKMNP-TV-Z]{26}$R\x04name\x12\x1b\n" +
-	"\x04etag\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x18@R\x04etag\x126\n" +
-	"\x02on\x18\x03 \x01(\tB&\xbaH#r!2\x1f^([0-9]{4}-[0-9]{2}-[0-9]{2})?$R\x02on\x12\"\n" +
-	"\x06detail\x18\x04 \x01(\tB\n" +
-	"\xbaH\ar\x05\x10\x01\x18\xd0\x0fR\x06detail\x12-\n" +
-	"\vletter_text\x18\x05 \x01(\tB\f\xbaH\x06r\x04\x18\xc0\x9a\f\x80\x01\x01R\n" +
-	"letterText\"\xd2\x01\n" +
-	"\x1eRecordRequesterResponseRequest\x129\n" +
-	"\x04name\x18\x01 \x01(\tB%\xbaH\"r 2\x1e^cases/[0-9A-HJKMNP-TV-Z]{26}$R\x04name\x12\x1b\n" +
-	"\x04etag\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x18@R\x04etag\x126\n" +
-	"\x02on\x18\x03 \x01(\tB&\xbaH#r!2\x1f^([0-9]{4}-[0-9]{2}-[0-9]{2})?$R\x02on\x12 \n" +
-	"\x06detail\x18\x04 \x01(\tB\b\xbaH\x05r\x03\x18\xd0\x0fR\x06detail\"\x99\x02\n" +
-	"\x11ExtendCaseRequest\x129\n" +
-	"\x04name\x18\x01 \x01(\tB%\xbaH\"r 2\x1e^cases/[0-9A-HJKMNP-TV-Z]{26}$R\x04name\x12\x1b\n" +
-	"\x04etag\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x18@R\x04etag\x126\n" +
-	"\x02on\x18\x03 \x01(\tB&\xbaH#r!2\x1f^([0-9]{4}-[0-9]{2}-[0-9]{2})?$R\x02on\x12\"\n" +
-	"\x06reason\x18\x04 \x01(\tB\n" +
-	"\xbaH\ar\x05\x10\x01\x18\xd0\x0fR\x06reason\x12!\n" +
-	"\x06months\x18\x05 \x01(\x05B\t\xbaH\x06\x1a\x04\x18\x02(\x00R\x06months\x12-\n" +
-	"\vletter_text\x18\x06 \x01(\tB\f\xbaH\x06r\x04\x18\xc0\x9a\f\x80\x01\x01R\n" +
-	"letterText\"\x84\x03\n" +
-	"\x10CloseCaseRequest\x129\n" +
-	"\x04name\x18\x01 \x01(\tB%\xbaH\"r 2\x1e^cases/[0-9A-HJKMNP-TV-Z]{26}$R\x04name\x12\x1b\n" +
-	"\x04etag\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x18@R\x04etag\x126\n" +
-	"\x02on\x18\x03 \x01(\tB&\xbaH#r!2\x1f^([0-9]{4}-[0-9]{2}-[0-9]{2})?$R\x02on\x12@\n" +
-	"\aoutcome\x18\x04 \x01(\x0e2\x1a.rightsdesk.v1.OutcomeKindB\n" +
-	"\xbaH\a\x82\x01\x04\x10\x01 \x00R\aoutcome\x12M\n" +
-	"\x0erefusal_reason\x18\x05 \x01(\x0e2\x1c.rightsdesk.v1.RefusalReasonB\b\xbaH\x05\x82\x01\x02\x10\x01R\rrefusalReason\x12 \n" +
-	"\x06detail\x18\x06 \x01(\tB\b\xbaH\x05r\x03\x18\xa0\x1fR\x06detail\x12-\n" +
-	"\vletter_text\x18\a \x01(\tB\f\xbaH\x06r\x04\x18\xc0\x9a\f\x80\x01\x01R\n" +
-	"letterText\"\xc7\x01\n" +
-	"\x11ReopenCaseRequest\x129\n" +
-	"\x04name\x18\x01 \x01(\tB%\xbaH\"r 2\x1e^cases/[0-9A-HJKMNP-TV-Z]{26}$R\x04name\x12\x1b\n" +
-	"\x04etag\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x18@R\x04etag\x12\"\n" +
-	"\x06reason\x18\x03 \x01(\tB\n" +
-	"\xbaH\ar\x05\x10\x01\x18\xd0\x0fR\x06reason\x126\n" +
-	"\x02on\x18\x04 \x01(\tB&\xbaH#r!2\x1f^([0-9]{4}-[0-9]{2}-[0-9]{2})?$R\x02on\"\xc0\x01\n" +
-	"\x0eAddNoteRequest\x129\n" +
-	"\x04name\x18\x01 \x01(\tB%\xbaH\"r 2\x1e^cases/[0-9A-HJKMNP-TV-Z]{26}$R\x04name\x12\x1b\n" +
-	"\x04etag\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x18@R\x04etag\x12\x1e\n" +
-	"\x04text\x18\x03 \x01(\tB\n" +
-	"\xbaH\ar\x05\x10\x01\x18\x90NR\x04text\x126\n" +
-	"\x02on\x18\x04 \x01(\tB&\xbaH#r!2\x1f^([0-9]{4}-[0-9]{2}-[0-9]{2})?$R\x02on\"\xaf\x02\n" +
-	"\x13CompleteTaskRequest\x129\n" +
-	"\x04name\x18\x01 \x01(\tB%\xbaH\"r 2\x1e^cases/[0-9A-HJKMNP-TV-Z]{26}$R\x04name\x12\x1b\n" +
-	"\x04etag\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x18@R\x04etag\x12\"\n" +
-	"\atask_id\x18\x03 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\x06taskId\x12:\n" +
-	"\x05state\x18\x04 \x01(\x0e2\x18.rightsdesk.v1.TaskStateB\n" +
-	"\xbaH\a\x82\x01\x04\x18\x02\x18\x03R\x05state\x12(\n" +
+	"\x1eRecordRequesterResponseRequest\x12T\n" +
+	"\x04name\x18\x01 \x01(\tB@\xe0A\x02\xfaA\x15\n" +
+	"\x13rightsdesk.dev/Case\xbaH\"r 2\x1e^cases/[0-9A-HJKMNP-TV-Z]{26}$R\x04name\x12\x1e\n" +
+	"\x04etag\x18\x02 \x01(\tB\n" +
+	"\xe0A\x01\xbaH\x04r\x02\x18@R\x04etag\x129\n" +
+	"\x02on\x18\x03 \x01(\tB)\xe0A\x01\xbaH#r!2\x1f^([0-9]{4}-[0-9]{2}-[0-9]{2})?$R\x02on\x12#\n" +
+	"\x06detail\x18\x04 \x01(\tB\v\xe0A\x01\xbaH\x05r\x03\x18\xd0\x0fR\x06detail\"\xc3\x02\n" +
+	"\x11ExtendCaseRequest\x12T\n" +
+	"\x04name\x18\x01 \x01(\tB@\xe0A\x02\xfaA\x15\n" +
+	"\x13rightsdesk.dev/Case\xbaH\"r 2\x1e^cases/[0-9A-HJKMNP-TV-Z]{26}$R\x04name\x12\x1e\n" +
+	"\x04etag\x18\x02 \x01(\tB\n" +
+	"\xe0A\x01\xbaH\x04r\x02\x18@R\x04etag\x129\n" +
+	"\x02on\x18\x03 \x01(\tB)\xe0A\x01\xbaH#r!2\x1f^([0-9]{4}-[0-9]{2}-[0-9]{2})?$R\x02on\x12%\n" +
+	"\x06reason\x18\x04 \x01(\tB\r\xe0A\x02\xbaH\ar\x05\x10\x01\x18\xd0\x0fR\x06reason\x12$\n" +
+	"\x06months\x18\x05 \x01(\x05B\f\xe0A\x01\xbaH\x06\x1a\x04\x18\x02(\x00R\x06months\x120\n" +
+	"\vletter_text\x18\x06 \x01(\tB\x0f\xe0A\x01\xbaH\x06r\x04\x18\xc0\x9a\f\x80\x01\x01R\n" +
+	"letterText\"\x8b\x04\n" +
+	"\x10CloseCaseRequest\x12T\n" +
+	"\x04name\x18\x01 \x01(\tB@\xe0A\x02\xfaA\x15\n" +
+	"\x13rightsdesk.dev/Case\xbaH\"r 2\x1e^cases/[0-9A-HJKMNP-TV-Z]{26}$R\x04name\x12\x1e\n" +
+	"\x04etag\x18\x02 \x01(\tB\n" +
+	"\xe0A\x01\xbaH\x04r\x02\x18@R\x04etag\x129\n" +
+	"\x02on\x18\x03 \x01(\tB)\xe0A\x01\xbaH#r!2\x1f^([0-9]{4}-[0-9]{2}-[0-9]{2})?$R\x02on\x12C\n" +
+	"\aoutcome\x18\x04 \x01(\x0e2\x1a.rightsdesk.v1.OutcomeKindB\r\xe0A\x02\xbaH\a\x82\x01\x04\x10\x01 \x00R\aoutcome\x12P\n" +
+	"\x0erefusal_reason\x18\x05 \x01(\x0e2\x1c.rightsdesk.v1.RefusalReasonB\v\xe0A\x01\xbaH\x05\x82\x01\x02\x10\x01R\rrefusalReason\x12#\n" +
+	"\x06detail\x18\x06 \x01(\tB\v\xe0A\x01\xbaH\x05r\x03\x18\xa0\x1fR\x06detail\x120\n" +
+	"\vletter_text\x18\a \x01(\tB\x0f\xe0A\x01\xbaH\x06r\x04\x18\xc0\x9a\f\x80\x01\x01R\n" +
+	"letterText\x12X\n" +
+	"\x11recipient_notices\x18\b \x03(\v2\x1e.rightsdesk.v1.RecipientNoticeB\v\xe0A\x01\xbaH\x05\x92\x01\x02\x10\x14R\x10recipientNotices\"\x98\x01\n" +
+	"\x0fRecipientNotice\x12+\n" +
+	"\trecipient\x18\x01 \x01(\tB\r\xe0A\x02\xbaH\ar\x05\x10\x01\x18\xe8\aR\trecipient\x12&\n" +
+	"\x05email\x18\x02 \x01(\tB\x10\xe0A\x02\xbaH\ar\x05\x10\x01\x18\xe8\a\x80\x01\x01R\x05email\x120\n" +
+	"\vletter_text\x18\x03 \x01(\tB\x0f\xe0A\x01\xbaH\x06r\x04\x18\xc0\x9a\f\x80\x01\x01R\n" +
+	"letterText\"\xeb\x01\n" +
+	"\x11ReopenCaseRequest\x12T\n" +
+	"\x04name\x18\x01 \x01(\tB@\xe0A\x02\xfaA\x15\n" +
+	"\x13rightsdesk.dev/Case\xbaH\"r 2\x1e^cases/[0-9A-HJKMNP-TV-Z]{26}$R\x04name\x12\x1e\n" +
+	"\x04etag\x18\x02 \x01(\tB\n" +
+	"\xe0A\x01\xbaH\x04r\x02\x18@R\x04etag\x12%\n" +
+	"\x06reason\x18\x03 \x01(\tB\r\xe0A\x02\xbaH\ar\x05\x10\x01\x18\xd0\x0fR\x06reason\x129\n" +
+	"\x02on\x18\x04 \x01(\tB)\xe0A\x01\xbaH#r!2\x1f^([0-9]{4}-[0-9]{2}-[0-9]{2})?$R\x02on\"\x90\x02\n" +
+	"\x0eAddNoteRequest\x12T\n" +
+	"\x04name\x18\x01 \x01(\tB@\xe0A\x02\xfaA\x15\n" +
+	"\x13rightsdesk.dev/Case\xbaH\"r 2\x1e^cases/[0-9A-HJKMNP-TV-Z]{26}$R\x04name\x12\x1e\n" +
+	"\x04etag\x18\x02 \x01(\tB\n" +
+	"\xe0A\x01\xbaH\x04r\x02\x18@R\x04etag\x12!\n" +
+	"\x04text\x18\x03 \x01(\tB\r\xe0A\x02\xbaH\ar\x05\x10\x01\x18\x90NR\x04text\x129\n" +
+	"\x02on\x18\x04 \x01(\tB)\xe0A\x01\xbaH#r!2\x1f^([0-9]{4}-[0-9]{2}-[0-9]{2})?$R\x02on\x12*\n" +
 	"\n" +
-	"resolution\x18\x05 \x01(\tB\b\xbaH\x05r\x03\x18\xd0\x0fR\n" +
-	"resolution\x126\n" +
-	"\x02on\x18\x06 \x01(\tB&\xbaH#r!2\x1f^([0-9]{4}-[0-9]{2}-[0-9]{2})?$R\x02on\"\x85\x02\n" +
-	"\x13RecordSearchRequest\x129\n" +
-	"\x04name\x18\x01 \x01(\tB%\xbaH\"r 2\x1e^cases/[0-9A-HJKMNP-TV-Z]{26}$R\x04name\x12\x1b\n" +
-	"\x04etag\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x18@R\x04etag\x12\"\n" +
-	"\x06source\x18\x03 \x01(\tB\n" +
-	"\xbaH\ar\x05\x10\x01\x18\xc8\x01R\x06source\x126\n" +
-	"\x02on\x18\x04 \x01(\tB&\xbaH#r!2\x1f^([0-9]{4}-[0-9]{2}-[0-9]{2})?$R\x02on\x12\x18\n" +
-	"\x02by\x18\x05 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\x02by\x12 \n" +
-	"\x05found\x18\x06 \x01(\tB\n" +
-	"\xbaH\ar\x05\x10\x01\x18\xd0\x0fR\x05found\"\xf2\x01\n" +
-	"\x18RecordNotSearchedRequest\x129\n" +
-	"\x04name\x18\x01 \x01(\tB%\xbaH\"r 2\x1e^cases/[0-9A-HJKMNP-TV-Z]{26}$R\x04name\x12\x1b\n" +
-	"\x04etag\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x18@R\x04etag\x12\"\n" +
-	"\x06source\x18\x03 \x01(\tB\n" +
-	"\xbaH\ar\x05\x10\x01\x18\xc8\x01R\x06source\x12\"\n" +
-	"\x06reason\x18\x04 \x01(\tB\n" +
-	"\xbaH\ar\x05\x10\x01\x18\xd0\x0fR\x06reason\x126\n" +
-	"\x02on\x18\x05 \x01(\tB&\xbaH#r!2\x1f^([0-9]{4}-[0-9]{2}-[0-9]{2})?$R\x02on\"\x8a\x01\n" +
-	"\x10LinkCasesRequest\x129\n" +
-	"\x04name\x18\x01 \x01(\tB%\xbaH\"r 2\x1e^cases/[0-9A-HJKMNP-TV-Z]{26}$R\x04name\x12;\n" +
-	"\x05other\x18\x02 \x01(\tB%\xbaH\"r 2\x1e^cases/[0-9A-HJKMNP-TV-Z]{26}$R\x05other\"\xdd\x01\n" +
-	"\x10MergeCaseRequest\x129\n" +
-	"\x04name\x18\x01 \x01(\tB%\xbaH\"r 2\x1e^cases/[0-9A-HJKMNP-TV-Z]{26}$R\x04name\x12\x1b\n" +
-	"\x04etag\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x18@R\x04etag\x129\n" +
-	"\x04into\x18\x03 \x01(\tB%\xbaH\"r 2\x1e^cases/[0-9A-HJKMNP-TV-Z]{26}$R\x04into\x126\n" +
-	"\x02on\x18\x04 \x01(\tB&\xbaH#r!2\x1f^([0-9]{4}-[0-9]{2}-[0-9]{2})?$R\x02on\"R\n" +
-	"\x15ListCaseEventsRequest\x129\n" +
-	"\x04name\x18\x01 \x01(\tB%\xbaH\"r 2\x1e^cases/[0-9A-HJKMNP-TV-Z]{26}$R\x04name\"J\n" +
+	"request_id\x18\x05 \x01(\tB\v\xe0A\x01\xbaH\x05r\x03\x18\x80\x01R\trequestId\"\xd9\x02\n" +
+	"\x13CompleteTaskRequest\x12T\n" +
+	"\x04name\x18\x01 \x01(\tB@\xe0A\x02\xfaA\x15\n" +
+	"\x13rightsdesk.dev/Case\xbaH\"r 2\x1e^cases/[0-9A-HJKMNP-TV-Z]{26}$R\x04name\x12\x1e\n" +
+	"\x04etag\x18\x02 \x01(\tB\n" +
+	"\xe0A\x01\xbaH\x04r\x02\x18@R\x04etag\x12%\n" +
+	"\atask_id\x18\x03 \x01(\tB\f\xe0A\x02\xbaH\x06r\x04\x10\x01\x18@R\x06taskId\x12=\n" +
+	"\x05state\x18\x04 \x01(\x0e2\x18.rightsdesk.v1.TaskStateB\r\xe0A\x02\xbaH\a\x82\x01\x04\x18\x02\x18\x03R\x05state\x12+\n" +
+	"\n" +
+	"resolution\x18\x05 \x01(\tB\v\xe0A\x01\xbaH\x05r\x03\x18\xd0\x0fR\n" +
+	"resolution\x129\n" +
+	"\x02on\x18\x06 \x01(\tB)\xe0A\x01\xbaH#r!2\x1f^([0-9]{4}-[0-9]{2}-[0-9]{2})?$R\x02on\"\xdb\x02\n" +
+	"\x13RecordSearchRequest\x12T\n" +
+	"\x04name\x18\x01 \x01(\tB@\xe0A\x02\xfaA\x15\n" +
+	"\x13rightsdesk.dev/Case\xbaH\"r 2\x1e^cases/[0-9A-HJKMNP-TV-Z]{26}$R\x04name\x12\x1e\n" +
+	"\x04etag\x18\x02 \x01(\tB\n" +
+	"\xe0A\x01\xbaH\x04r\x02\x18@R\x04etag\x12%\n" +
+	"\x06source\x18\x03 \x01(\tB\r\xe0A\x02\xbaH\ar\x05\x10\x01\x18\xc8\x01R\x06source\x129\n" +
+	"\x02on\x18\x04 \x01(\tB)\xe0A\x01\xbaH#r!2\x1f^([0-9]{4}-[0-9]{2}-[0-9]{2})?$R\x02on\x12\x1b\n" +
+	"\x02by\x18\x05 \x01(\tB\v\xe0A\x01\xbaH\x05r\x03\x18\xc8\x01R\x02by\x12#\n" +
+	"\x05found\x18\x06 \x01(\tB\r\xe0A\x02\xbaH\ar\x05\x10\x01\x18\xd0\x0fR\x05found\x12*\n" +
+	"\n" +
+	"request_id\x18\a \x01(\tB\v\xe0A\x01\xbaH\x05r\x03\x18\x80\x01R\trequestId\"\xc5\x02\n" +
+	"\x18RecordNotSearchedRequest\x12T\n" +
+	"\x04name\x18\x01 \x01(\tB@\xe0A\x02\xfaA\x15\n" +
+	"\x13rightsdesk.dev/Case\xbaH\"r 2\x1e^cases/[0-9A-HJKMNP-TV-Z]{26}$R\x04name\x12\x1e\n" +
+	"\x04etag\x18\x02 \x01(\tB\n" +
+	"\xe0A\x01\xbaH\x04r\x02\x18@R\x04etag\x12%\n" +
+	"\x06source\x18\x03 \x01(\tB\r\xe0A\x02\xbaH\ar\x05\x10\x01\x18\xc8\x01R\x06source\x12%\n" +
+	"\x06reason\x18\x04 \x01(\tB\r\xe0A\x02\xbaH\ar\x05\x10\x01\x18\xd0\x0fR\x06reason\x129\n" +
+	"\x02on\x18\x05 \x01(\tB)\xe0A\x01\xbaH#r!2\x1f^([0-9]{4}-[0-9]{2}-[0-9]{2})?$R\x02on\x12*\n" +
+	"\n" +
+	"request_id\x18\x06 \x01(\tB\v\xe0A\x01\xbaH\x05r\x03\x18\x80\x01R\trequestId\"\xc0\x01\n" +
+	"\x10LinkCasesRequest\x12T\n" +
+	"\x04name\x18\x01 \x01(\tB@\xe0A\x02\xfaA\x15\n" +
+	"\x13rightsdesk.dev/Case\xbaH\"r 2\x1e^cases/[0-9A-HJKMNP-TV-Z]{26}$R\x04name\x12V\n" +
+	"\x05other\x18\x02 \x01(\tB@\xe0A\x02\xfaA\x15\n" +
+	"\x13rightsdesk.dev/Case\xbaH\"r 2\x1e^cases/[0-9A-HJKMNP-TV-Z]{26}$R\x05other\"\xcb\x02\n" +
+	"\x10MergeCaseRequest\x12T\n" +
+	"\x04name\x18\x01 \x01(\tB@\xe0A\x02\xfaA\x15\n" +
+	"\x13rightsdesk.dev/Case\xbaH\"r 2\x1e^cases/[0-9A-HJKMNP-TV-Z]{26}$R\x04name\x12\x1e\n" +
+	"\x04etag\x18\x02 \x01(\tB\n" +
+	"\xe0A\x01\xbaH\x04r\x02\x18@R\x04etag\x12T\n" +
+	"\x04into\x18\x03 \x01(\tB@\xe0A\x02\xfaA\x15\n" +
+	"\x13rightsdesk.dev/Case\xbaH\"r 2\x1e^cases/[0-9A-HJKMNP-TV-Z]{26}$R\x04into\x129\n" +
+	"\x02on\x18\x04 \x01(\tB)\xe0A\x01\xbaH#r!2\x1f^([0-9]{4}-[0-9]{2}-[0-9]{2})?$R\x02on\x120\n" +
+	"\vletter_text\x18\x05 \x01(\tB\x0f\xe0A\x01\xbaH\x06r\x04\x18\xc0\x9a\f\x80\x01\x01R\n" +
+	"letterText\"\xc2\x01\n" +
+	"\x15ListCaseEventsRequest\x12T\n" +
+	"\x04name\x18\x01 \x01(\tB@\xe0A\x02\xfaA\x15\n" +
+	"\x13rightsdesk.dev/Case\xbaH\"r 2\x1e^cases/[0-9A-HJKMNP-TV-Z]{26}$R\x04name\x12'\n" +
+	"\tpage_size\x18\x02 \x01(\x05B\n" +
+	"\xe0A\x01\xbaH\x04\x1a\x02(\x00R\bpageSize\x12*\n" +
+	"\n" +
+	"page_token\x18\x03 \x01(\tB\v\xe0A\x01\xbaH\x05r\x03\x18\x80\x04R\tpageToken\"r\n" +
 	"\x16ListCaseEventsResponse\x120\n" +
-	"\x06events\x18\x01 \x03(\v2\x18.rightsdesk.v1.CaseEventR\x06events\"\xa7\x01\n" +
-	"\x17ListCaseMessagesRequest\x12=\n" +
-	"\x06parent\x18\x01 \x01(\tB%\xbaH\"r 2\x1e^cases/[0-9A-HJKMNP-TV-Z]{26}$R\x06parent\x12$\n" +
-	"\tpage_size\x18\x02 \x01(\x05B\a\xbaH\x04\x1a\x02(\x00R\bpageSize\x12'\n" +
+	"\x06events\x18\x01 \x03(\v2\x18.rightsdesk.v1.CaseEventR\x06events\x12&\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xcf\x01\n" +
+	"\x17ListCaseMessagesRequest\x12_\n" +
+	"\x06parent\x18\x01 \x01(\tBG\xe0A\x02\xfaA\x1c\x12\x1arightsdesk.dev/CaseMessage\xbaH\"r 2\x1e^cases/[0-9A-HJKMNP-TV-Z]{26}$R\x06parent\x12'\n" +
+	"\tpage_size\x18\x02 \x01(\x05B\n" +
+	"\xe0A\x01\xbaH\x04\x1a\x02(\x00R\bpageSize\x12*\n" +
 	"\n" +
-	"page_token\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\x80\bR\tpageToken\"z\n" +
+	"page_token\x18\x03 \x01(\tB\v\xe0A\x01\xbaH\x05r\x03\x18\x80\bR\tpageToken\"z\n" +
 	"\x18ListCaseMessagesResponse\x126\n" +
 	"\bmessages\x18\x01 \x03(\v2\x1a.rightsdesk.v1.CaseMessageR\bmessages\x12&\n" +
-	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"m\n" +
-	"\x15GetCaseMessageRequest\x12T\n" +
-	"\x04name\x18\x01 \x01(\tB@\xbaH=r;29^cases/[0-9A-HJKMNP-TV-Z]{26}/messages/[0-9A-Za-z]{1,32}$R\x04name2\xd7\x14\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\x8f\x01\n" +
+	"\x15GetCaseMessageRequest\x12v\n" +
+	"\x04name\x18\x01 \x01(\tBb\xe0A\x02\xfaA\x1c\n" +
+	"\x1arightsdesk.dev/CaseMessage\xbaH=r;29^cases/[0-9A-HJKMNP-TV-Z]{26}/messages/[0-9A-Za-z]{1,32}$R\x04name2\xd7\x14\n" +
 	"\vCaseService\x12`\n" +
 	"\n" +
 	"CreateCase\x12 .rightsdesk.v1.CreateCaseRequest\x1a\x13.rightsdesk.v1.Case\"\x1b\xc8\xf3\x18\x03\x82\xd3\xe4\x93\x02\x11:\x04case\"\t/v1/cases\x12]\n" +
@@ -1938,7 +2135,7 @@ func file_rightsdesk_v1_case_service_proto_rawDescGZIP() []byte {
 	return file_rightsdesk_v1_case_service_proto_rawDescData
 }
 
-var file_rightsdesk_v1_case_service_proto_msgTypes = make([]protoimpl.MessageInfo, 25)
+var file_rightsdesk_v1_case_service_proto_msgTypes = make([]protoimpl.MessageInfo, 26)
 var file_rightsdesk_v1_case_service_proto_goTypes = []any{
 	(*CreateCaseRequest)(nil),              // 0: rightsdesk.v1.CreateCaseRequest
 	(*GetCaseRequest)(nil),                 // 1: rightsdesk.v1.GetCaseRequest
@@ -1953,85 +2150,87 @@ var file_rightsdesk_v1_case_service_proto_goTypes = []any{
 	(*RecordRequesterResponseRequest)(nil), // 10: rightsdesk.v1.RecordRequesterResponseRequest
 	(*ExtendCaseRequest)(nil),              // 11: rightsdesk.v1.ExtendCaseRequest
 	(*CloseCaseRequest)(nil),               // 12: rightsdesk.v1.CloseCaseRequest
-	(*ReopenCaseRequest)(nil),              // 13: rightsdesk.v1.ReopenCaseRequest
-	(*AddNoteRequest)(nil),                 // 14: rightsdesk.v1.AddNoteRequest
-	(*CompleteTaskRequest)(nil),            // 15: rightsdesk.v1.CompleteTaskRequest
-	(*RecordSearchRequest)(nil),            // 16: rightsdesk.v1.RecordSearchRequest
-	(*RecordNotSearchedRequest)(nil),       // 17: rightsdesk.v1.RecordNotSearchedRequest
-	(*LinkCasesRequest)(nil),               // 18: rightsdesk.v1.LinkCasesRequest
-	(*MergeCaseRequest)(nil),               // 19: rightsdesk.v1.MergeCaseRequest
-	(*ListCaseEventsRequest)(nil),          // 20: rightsdesk.v1.ListCaseEventsRequest
-	(*ListCaseEventsResponse)(nil),         // 21: rightsdesk.v1.ListCaseEventsResponse
-	(*ListCaseMessagesRequest)(nil),        // 22: rightsdesk.v1.ListCaseMessagesRequest
-	(*ListCaseMessagesResponse)(nil),       // 23: rightsdesk.v1.ListCaseMessagesResponse
-	(*GetCaseMessageRequest)(nil),          // 24: rightsdesk.v1.GetCaseMessageRequest
-	(*Case)(nil),                           // 25: rightsdesk.v1.Case
-	(*fieldmaskpb.FieldMask)(nil),          // 26: google.protobuf.FieldMask
-	(OutcomeKind)(0),                       // 27: rightsdesk.v1.OutcomeKind
-	(RefusalReason)(0),                     // 28: rightsdesk.v1.RefusalReason
-	(TaskState)(0),                         // 29: rightsdesk.v1.TaskState
-	(*CaseEvent)(nil),                      // 30: rightsdesk.v1.CaseEvent
-	(*CaseMessage)(nil),                    // 31: rightsdesk.v1.CaseMessage
+	(*RecipientNotice)(nil),                // 13: rightsdesk.v1.RecipientNotice
+	(*ReopenCaseRequest)(nil),              // 14: rightsdesk.v1.ReopenCaseRequest
+	(*AddNoteRequest)(nil),                 // 15: rightsdesk.v1.AddNoteRequest
+	(*CompleteTaskRequest)(nil),            // 16: rightsdesk.v1.CompleteTaskRequest
+	(*RecordSearchRequest)(nil),            // 17: rightsdesk.v1.RecordSearchRequest
+	(*RecordNotSearchedRequest)(nil),       // 18: rightsdesk.v1.RecordNotSearchedRequest
+	(*LinkCasesRequest)(nil),               // 19: rightsdesk.v1.LinkCasesRequest
+	(*MergeCaseRequest)(nil),               // 20: rightsdesk.v1.MergeCaseRequest
+	(*ListCaseEventsRequest)(nil),          // 21: rightsdesk.v1.ListCaseEventsRequest
+	(*ListCaseEventsResponse)(nil),         // 22: rightsdesk.v1.ListCaseEventsResponse
+	(*ListCaseMessagesRequest)(nil),        // 23: rightsdesk.v1.ListCaseMessagesRequest
+	(*ListCaseMessagesResponse)(nil),       // 24: rightsdesk.v1.ListCaseMessagesResponse
+	(*GetCaseMessageRequest)(nil),          // 25: rightsdesk.v1.GetCaseMessageRequest
+	(*Case)(nil),                           // 26: rightsdesk.v1.Case
+	(*fieldmaskpb.FieldMask)(nil),          // 27: google.protobuf.FieldMask
+	(OutcomeKind)(0),                       // 28: rightsdesk.v1.OutcomeKind
+	(RefusalReason)(0),                     // 29: rightsdesk.v1.RefusalReason
+	(TaskState)(0),                         // 30: rightsdesk.v1.TaskState
+	(*CaseEvent)(nil),                      // 31: rightsdesk.v1.CaseEvent
+	(*CaseMessage)(nil),                    // 32: rightsdesk.v1.CaseMessage
 }
 var file_rightsdesk_v1_case_service_proto_depIdxs = []int32{
-	25, // 0: rightsdesk.v1.CreateCaseRequest.case:type_name -> rightsdesk.v1.Case
-	25, // 1: rightsdesk.v1.ListCasesResponse.cases:type_name -> rightsdesk.v1.Case
-	25, // 2: rightsdesk.v1.UpdateCaseRequest.case:type_name -> rightsdesk.v1.Case
-	26, // 3: rightsdesk.v1.UpdateCaseRequest.update_mask:type_name -> google.protobuf.FieldMask
-	27, // 4: rightsdesk.v1.CloseCaseRequest.outcome:type_name -> rightsdesk.v1.OutcomeKind
-	28, // 5: rightsdesk.v1.CloseCaseRequest.refusal_reason:type_name -> rightsdesk.v1.RefusalReason
-	29, // 6: rightsdesk.v1.CompleteTaskRequest.state:type_name -> rightsdesk.v1.TaskState
-	30, // 7: rightsdesk.v1.ListCaseEventsResponse.events:type_name -> rightsdesk.v1.CaseEvent
-	31, // 8: rightsdesk.v1.ListCaseMessagesResponse.messages:type_name -> rightsdesk.v1.CaseMessage
-	0,  // 9: rightsdesk.v1.CaseService.CreateCase:input_type -> rightsdesk.v1.CreateCaseRequest
-	1,  // 10: rightsdesk.v1.CaseService.GetCase:input_type -> rightsdesk.v1.GetCaseRequest
-	2,  // 11: rightsdesk.v1.CaseService.ListCases:input_type -> rightsdesk.v1.ListCasesRequest
-	4,  // 12: rightsdesk.v1.CaseService.UpdateCase:input_type -> rightsdesk.v1.UpdateCaseRequest
-	5,  // 13: rightsdesk.v1.CaseService.AssignCase:input_type -> rightsdesk.v1.AssignCaseRequest
-	6,  // 14: rightsdesk.v1.CaseService.RequestIdentity:input_type -> rightsdesk.v1.RequestIdentityRequest
-	7,  // 15: rightsdesk.v1.CaseService.ConfirmIdentity:input_type -> rightsdesk.v1.ConfirmIdentityRequest
-	8,  // 16: rightsdesk.v1.CaseService.RequestClarification:input_type -> rightsdesk.v1.RequestClarificationRequest
-	9,  // 17: rightsdesk.v1.CaseService.RequestFee:input_type -> rightsdesk.v1.RequestFeeRequest
-	10, // 18: rightsdesk.v1.CaseService.RecordRequesterResponse:input_type -> rightsdesk.v1.RecordRequesterResponseRequest
-	11, // 19: rightsdesk.v1.CaseService.ExtendCase:input_type -> rightsdesk.v1.ExtendCaseRequest
-	12, // 20: rightsdesk.v1.CaseService.CloseCase:input_type -> rightsdesk.v1.CloseCaseRequest
-	13, // 21: rightsdesk.v1.CaseService.ReopenCase:input_type -> rightsdesk.v1.ReopenCaseRequest
-	14, // 22: rightsdesk.v1.CaseService.AddNote:input_type -> rightsdesk.v1.AddNoteRequest
-	15, // 23: rightsdesk.v1.CaseService.CompleteTask:input_type -> rightsdesk.v1.CompleteTaskRequest
-	16, // 24: rightsdesk.v1.CaseService.RecordSearch:input_type -> rightsdesk.v1.RecordSearchRequest
-	17, // 25: rightsdesk.v1.CaseService.RecordNotSearched:input_type -> rightsdesk.v1.RecordNotSearchedRequest
-	18, // 26: rightsdesk.v1.CaseService.LinkCases:input_type -> rightsdesk.v1.LinkCasesRequest
-	19, // 27: rightsdesk.v1.CaseService.MergeCase:input_type -> rightsdesk.v1.MergeCaseRequest
-	20, // 28: rightsdesk.v1.CaseService.ListCaseEvents:input_type -> rightsdesk.v1.ListCaseEventsRequest
-	22, // 29: rightsdesk.v1.CaseService.ListCaseMessages:input_type -> rightsdesk.v1.ListCaseMessagesRequest
-	24, // 30: rightsdesk.v1.CaseService.GetCaseMessage:input_type -> rightsdesk.v1.GetCaseMessageRequest
-	25, // 31: rightsdesk.v1.CaseService.CreateCase:output_type -> rightsdesk.v1.Case
-	25, // 32: rightsdesk.v1.CaseService.GetCase:output_type -> rightsdesk.v1.Case
-	3,  // 33: rightsdesk.v1.CaseService.ListCases:output_type -> rightsdesk.v1.ListCasesResponse
-	25, // 34: rightsdesk.v1.CaseService.UpdateCase:output_type -> rightsdesk.v1.Case
-	25, // 35: rightsdesk.v1.CaseService.AssignCase:output_type -> rightsdesk.v1.Case
-	25, // 36: rightsdesk.v1.CaseService.RequestIdentity:output_type -> rightsdesk.v1.Case
-	25, // 37: rightsdesk.v1.CaseService.ConfirmIdentity:output_type -> rightsdesk.v1.Case
-	25, // 38: rightsdesk.v1.CaseService.RequestClarification:output_type -> rightsdesk.v1.Case
-	25, // 39: rightsdesk.v1.CaseService.RequestFee:output_type -> rightsdesk.v1.Case
-	25, // 40: rightsdesk.v1.CaseService.RecordRequesterResponse:output_type -> rightsdesk.v1.Case
-	25, // 41: rightsdesk.v1.CaseService.ExtendCase:output_type -> rightsdesk.v1.Case
-	25, // 42: rightsdesk.v1.CaseService.CloseCase:output_type -> rightsdesk.v1.Case
-	25, // 43: rightsdesk.v1.CaseService.ReopenCase:output_type -> rightsdesk.v1.Case
-	25, // 44: rightsdesk.v1.CaseService.AddNote:output_type -> rightsdesk.v1.Case
-	25, // 45: rightsdesk.v1.CaseService.CompleteTask:output_type -> rightsdesk.v1.Case
-	25, // 46: rightsdesk.v1.CaseService.RecordSearch:output_type -> rightsdesk.v1.Case
-	25, // 47: rightsdesk.v1.CaseService.RecordNotSearched:output_type -> rightsdesk.v1.Case
-	25, // 48: rightsdesk.v1.CaseService.LinkCases:output_type -> rightsdesk.v1.Case
-	25, // 49: rightsdesk.v1.CaseService.MergeCase:output_type -> rightsdesk.v1.Case
-	21, // 50: rightsdesk.v1.CaseService.ListCaseEvents:output_type -> rightsdesk.v1.ListCaseEventsResponse
-	23, // 51: rightsdesk.v1.CaseService.ListCaseMessages:output_type -> rightsdesk.v1.ListCaseMessagesResponse
-	31, // 52: rightsdesk.v1.CaseService.GetCaseMessage:output_type -> rightsdesk.v1.CaseMessage
-	31, // [31:53] is the sub-list for method output_type
-	9,  // [9:31] is the sub-list for method input_type
-	9,  // [9:9] is the sub-list for extension type_name
-	9,  // [9:9] is the sub-list for extension extendee
-	0,  // [0:9] is the sub-list for field type_name
+	26, // 0: rightsdesk.v1.CreateCaseRequest.case:type_name -> rightsdesk.v1.Case
+	26, // 1: rightsdesk.v1.ListCasesResponse.cases:type_name -> rightsdesk.v1.Case
+	26, // 2: rightsdesk.v1.UpdateCaseRequest.case:type_name -> rightsdesk.v1.Case
+	27, // 3: rightsdesk.v1.UpdateCaseRequest.update_mask:type_name -> google.protobuf.FieldMask
+	28, // 4: rightsdesk.v1.CloseCaseRequest.outcome:type_name -> rightsdesk.v1.OutcomeKind
+	29, // 5: rightsdesk.v1.CloseCaseRequest.refusal_reason:type_name -> rightsdesk.v1.RefusalReason
+	13, // 6: rightsdesk.v1.CloseCaseRequest.recipient_notices:type_name -> rightsdesk.v1.RecipientNotice
+	30, // 7: rightsdesk.v1.CompleteTaskRequest.state:type_name -> rightsdesk.v1.TaskState
+	31, // 8: rightsdesk.v1.ListCaseEventsResponse.events:type_name -> rightsdesk.v1.CaseEvent
+	32, // 9: rightsdesk.v1.ListCaseMessagesResponse.messages:type_name -> rightsdesk.v1.CaseMessage
+	0,  // 10: rightsdesk.v1.CaseService.CreateCase:input_type -> rightsdesk.v1.CreateCaseRequest
+	1,  // 11: rightsdesk.v1.CaseService.GetCase:input_type -> rightsdesk.v1.GetCaseRequest
+	2,  // 12: rightsdesk.v1.CaseService.ListCases:input_type -> rightsdesk.v1.ListCasesRequest
+	4,  // 13: rightsdesk.v1.CaseService.UpdateCase:input_type -> rightsdesk.v1.UpdateCaseRequest
+	5,  // 14: rightsdesk.v1.CaseService.AssignCase:input_type -> rightsdesk.v1.AssignCaseRequest
+	6,  // 15: rightsdesk.v1.CaseService.RequestIdentity:input_type -> rightsdesk.v1.RequestIdentityRequest
+	7,  // 16: rightsdesk.v1.CaseService.ConfirmIdentity:input_type -> rightsdesk.v1.ConfirmIdentityRequest
+	8,  // 17: rightsdesk.v1.CaseService.RequestClarification:input_type -> rightsdesk.v1.RequestClarificationRequest
+	9,  // 18: rightsdesk.v1.CaseService.RequestFee:input_type -> rightsdesk.v1.RequestFeeRequest
+	10, // 19: rightsdesk.v1.CaseService.RecordRequesterResponse:input_type -> rightsdesk.v1.RecordRequesterResponseRequest
+	11, // 20: rightsdesk.v1.CaseService.ExtendCase:input_type -> rightsdesk.v1.ExtendCaseRequest
+	12, // 21: rightsdesk.v1.CaseService.CloseCase:input_type -> rightsdesk.v1.CloseCaseRequest
+	14, // 22: rightsdesk.v1.CaseService.ReopenCase:input_type -> rightsdesk.v1.ReopenCaseRequest
+	15, // 23: rightsdesk.v1.CaseService.AddNote:input_type -> rightsdesk.v1.AddNoteRequest
+	16, // 24: rightsdesk.v1.CaseService.CompleteTask:input_type -> rightsdesk.v1.CompleteTaskRequest
+	17, // 25: rightsdesk.v1.CaseService.RecordSearch:input_type -> rightsdesk.v1.RecordSearchRequest
+	18, // 26: rightsdesk.v1.CaseService.RecordNotSearched:input_type -> rightsdesk.v1.RecordNotSearchedRequest
+	19, // 27: rightsdesk.v1.CaseService.LinkCases:input_type -> rightsdesk.v1.LinkCasesRequest
+	20, // 28: rightsdesk.v1.CaseService.MergeCase:input_type -> rightsdesk.v1.MergeCaseRequest
+	21, // 29: rightsdesk.v1.CaseService.ListCaseEvents:input_type -> rightsdesk.v1.ListCaseEventsRequest
+	23, // 30: rightsdesk.v1.CaseService.ListCaseMessages:input_type -> rightsdesk.v1.ListCaseMessagesRequest
+	25, // 31: rightsdesk.v1.CaseService.GetCaseMessage:input_type -> rightsdesk.v1.GetCaseMessageRequest
+	26, // 32: rightsdesk.v1.CaseService.CreateCase:output_type -> rightsdesk.v1.Case
+	26, // 33: rightsdesk.v1.CaseService.GetCase:output_type -> rightsdesk.v1.Case
+	3,  // 34: rightsdesk.v1.CaseService.ListCases:output_type -> rightsdesk.v1.ListCasesResponse
+	26, // 35: rightsdesk.v1.CaseService.UpdateCase:output_type -> rightsdesk.v1.Case
+	26, // 36: rightsdesk.v1.CaseService.AssignCase:output_type -> rightsdesk.v1.Case
+	26, // 37: rightsdesk.v1.CaseService.RequestIdentity:output_type -> rightsdesk.v1.Case
+	26, // 38: rightsdesk.v1.CaseService.ConfirmIdentity:output_type -> rightsdesk.v1.Case
+	26, // 39: rightsdesk.v1.CaseService.RequestClarification:output_type -> rightsdesk.v1.Case
+	26, // 40: rightsdesk.v1.CaseService.RequestFee:output_type -> rightsdesk.v1.Case
+	26, // 41: rightsdesk.v1.CaseService.RecordRequesterResponse:output_type -> rightsdesk.v1.Case
+	26, // 42: rightsdesk.v1.CaseService.ExtendCase:output_type -> rightsdesk.v1.Case
+	26, // 43: rightsdesk.v1.CaseService.CloseCase:output_type -> rightsdesk.v1.Case
+	26, // 44: rightsdesk.v1.CaseService.ReopenCase:output_type -> rightsdesk.v1.Case
+	26, // 45: rightsdesk.v1.CaseService.AddNote:output_type -> rightsdesk.v1.Case
+	26, // 46: rightsdesk.v1.CaseService.CompleteTask:output_type -> rightsdesk.v1.Case
+	26, // 47: rightsdesk.v1.CaseService.RecordSearch:output_type -> rightsdesk.v1.Case
+	26, // 48: rightsdesk.v1.CaseService.RecordNotSearched:output_type -> rightsdesk.v1.Case
+	26, // 49: rightsdesk.v1.CaseService.LinkCases:output_type -> rightsdesk.v1.Case
+	26, // 50: rightsdesk.v1.CaseService.MergeCase:output_type -> rightsdesk.v1.Case
+	22, // 51: rightsdesk.v1.CaseService.ListCaseEvents:output_type -> rightsdesk.v1.ListCaseEventsResponse
+	24, // 52: rightsdesk.v1.CaseService.ListCaseMessages:output_type -> rightsdesk.v1.ListCaseMessagesResponse
+	32, // 53: rightsdesk.v1.CaseService.GetCaseMessage:output_type -> rightsdesk.v1.CaseMessage
+	32, // [32:54] is the sub-list for method output_type
+	10, // [10:32] is the sub-list for method input_type
+	10, // [10:10] is the sub-list for extension type_name
+	10, // [10:10] is the sub-list for extension extendee
+	0,  // [0:10] is the sub-list for field type_name
 }
 
 func init() { file_rightsdesk_v1_case_service_proto_init() }
@@ -2047,7 +2246,7 @@ func file_rightsdesk_v1_case_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_rightsdesk_v1_case_service_proto_rawDesc), len(file_rightsdesk_v1_case_service_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   25,
+			NumMessages:   26,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

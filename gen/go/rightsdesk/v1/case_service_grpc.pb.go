@@ -78,7 +78,8 @@ type CaseServiceClient interface {
 	CloseCase(ctx context.Context, in *CloseCaseRequest, opts ...grpc.CallOption) (*Case, error)
 	// Reopens a closed case.
 	ReopenCase(ctx context.Context, in *ReopenCaseRequest, opts ...grpc.CallOption) (*Case, error)
-	// Adds a note.
+	// Adds a note. A repeated request_id returns the case with the note the
+	// first call added.
 	AddNote(ctx context.Context, in *AddNoteRequest, opts ...grpc.CallOption) (*Case, error)
 	// Marks a task done or, with a reason, impossible.
 	CompleteTask(ctx context.Context, in *CompleteTaskRequest, opts ...grpc.CallOption) (*Case, error)
@@ -365,7 +366,8 @@ type CaseServiceServer interface {
 	CloseCase(context.Context, *CloseCaseRequest) (*Case, error)
 	// Reopens a closed case.
 	ReopenCase(context.Context, *ReopenCaseRequest) (*Case, error)
-	// Adds a note.
+	// Adds a note. A repeated request_id returns the case with the note the
+	// first call added.
 	AddNote(context.Context, *AddNoteRequest) (*Case, error)
 	// Marks a task done or, with a reason, impossible.
 	CompleteTask(context.Context, *CompleteTaskRequest) (*Case, error)

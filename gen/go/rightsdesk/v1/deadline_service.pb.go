@@ -584,28 +584,27 @@ var File_rightsdesk_v1_deadline_service_proto protoreflect.FileDescriptor
 
 const file_rightsdesk_v1_deadline_service_proto_rawDesc = "" +
 	"\n" +
-	"$rightsdesk/v1/deadline_service.proto\x12\rrightsdesk.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x18rightsdesk/v1/auth.proto\"\x90\x01\n" +
-	"\x12ClarificationPause\x129\n" +
-	"\x05asked\x18\x01 \x01(\tB#\xbaH r\x1e2\x1c^[0-9]{4}-[0-9]{2}-[0-9]{2}$R\x05asked\x12?\n" +
-	"\banswered\x18\x02 \x01(\tB#\xbaH r\x1e2\x1c^[0-9]{4}-[0-9]{2}-[0-9]{2}$R\banswered\"\x9e\x01\n" +
-	"\x11DeadlineExtension\x12B\n" +
+	"$rightsdesk/v1/deadline_service.proto\x12\rrightsdesk.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x18rightsdesk/v1/auth.proto\"\x96\x01\n" +
+	"\x12ClarificationPause\x12<\n" +
+	"\x05asked\x18\x01 \x01(\tB&\xe0A\x02\xbaH r\x1e2\x1c^[0-9]{4}-[0-9]{2}-[0-9]{2}$R\x05asked\x12B\n" +
+	"\banswered\x18\x02 \x01(\tB&\xe0A\x02\xbaH r\x1e2\x1c^[0-9]{4}-[0-9]{2}-[0-9]{2}$R\banswered\"\xa7\x01\n" +
+	"\x11DeadlineExtension\x12E\n" +
 	"\n" +
-	"granted_on\x18\x01 \x01(\tB#\xbaH r\x1e2\x1c^[0-9]{4}-[0-9]{2}-[0-9]{2}$R\tgrantedOn\x12\"\n" +
-	"\x06reason\x18\x02 \x01(\tB\n" +
-	"\xbaH\ar\x05\x10\x01\x18\xd0\x0fR\x06reason\x12!\n" +
-	"\x06months\x18\x03 \x01(\x05B\t\xbaH\x06\x1a\x04\x18\x02(\x00R\x06months\"\xff\x04\n" +
-	"\x18CalculateDeadlineRequest\x127\n" +
-	"\x06regime\x18\x01 \x01(\x0e2\x15.rightsdesk.v1.RegimeB\b\xbaH\x05\x82\x01\x02\x10\x01R\x06regime\x12!\n" +
-	"\x06region\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\x06region\x12?\n" +
-	"\breceived\x18\x03 \x01(\tB#\xbaH r\x1e2\x1c^[0-9]{4}-[0-9]{2}-[0-9]{2}$R\breceived\x12S\n" +
-	"\x11identity_received\x18\x04 \x01(\tB&\xbaH#r!2\x1f^([0-9]{4}-[0-9]{2}-[0-9]{2})?$R\x10identityReceived\x12I\n" +
-	"\ffee_received\x18\x05 \x01(\tB&\xbaH#r!2\x1f^([0-9]{4}-[0-9]{2}-[0-9]{2})?$R\vfeeReceived\x12C\n" +
-	"\x06pauses\x18\x06 \x03(\v2!.rightsdesk.v1.ClarificationPauseB\b\xbaH\x05\x92\x01\x02\x102R\x06pauses\x12>\n" +
-	"\textension\x18\a \x01(\v2 .rightsdesk.v1.DeadlineExtensionR\textension\x12'\n" +
-	"\x0fcautious_pauses\x18\b \x01(\bR\x0ecautiousPauses\x12;\n" +
-	"\x14internal_target_days\x18\t \x01(\x05B\t\xbaH\x06\x1a\x04\x18Z(\x00R\x12internalTargetDays\x12;\n" +
+	"granted_on\x18\x01 \x01(\tB&\xe0A\x02\xbaH r\x1e2\x1c^[0-9]{4}-[0-9]{2}-[0-9]{2}$R\tgrantedOn\x12%\n" +
+	"\x06reason\x18\x02 \x01(\tB\r\xe0A\x02\xbaH\ar\x05\x10\x01\x18\xd0\x0fR\x06reason\x12$\n" +
+	"\x06months\x18\x03 \x01(\x05B\f\xe0A\x01\xbaH\x06\x1a\x04\x18\x02(\x00R\x06months\"\xa1\x05\n" +
+	"\x18CalculateDeadlineRequest\x12:\n" +
+	"\x06regime\x18\x01 \x01(\x0e2\x15.rightsdesk.v1.RegimeB\v\xe0A\x01\xbaH\x05\x82\x01\x02\x10\x01R\x06regime\x12$\n" +
+	"\x06region\x18\x02 \x01(\tB\f\xe0A\x02\xbaH\x06r\x04\x10\x01\x18@R\x06region\x12B\n" +
+	"\breceived\x18\x03 \x01(\tB&\xe0A\x02\xbaH r\x1e2\x1c^[0-9]{4}-[0-9]{2}-[0-9]{2}$R\breceived\x12V\n" +
+	"\x11identity_received\x18\x04 \x01(\tB)\xe0A\x01\xbaH#r!2\x1f^([0-9]{4}-[0-9]{2}-[0-9]{2})?$R\x10identityReceived\x12L\n" +
+	"\ffee_received\x18\x05 \x01(\tB)\xe0A\x01\xbaH#r!2\x1f^([0-9]{4}-[0-9]{2}-[0-9]{2})?$R\vfeeReceived\x12F\n" +
+	"\x06pauses\x18\x06 \x03(\v2!.rightsdesk.v1.ClarificationPauseB\v\xe0A\x01\xbaH\x05\x92\x01\x02\x102R\x06pauses\x12C\n" +
+	"\textension\x18\a \x01(\v2 .rightsdesk.v1.DeadlineExtensionB\x03\xe0A\x01R\textension\x12,\n" +
+	"\x0fcautious_pauses\x18\b \x01(\bB\x03\xe0A\x01R\x0ecautiousPauses\x12>\n" +
+	"\x14internal_target_days\x18\t \x01(\x05B\f\xe0A\x01\xbaH\x06\x1a\x04\x18Z(\x00R\x12internalTargetDays\x12>\n" +
 	"\x05as_of\x18\n" +
-	" \x01(\tB&\xbaH#r!2\x1f^([0-9]{4}-[0-9]{2}-[0-9]{2})?$R\x04asOf\"9\n" +
+	" \x01(\tB)\xe0A\x01\xbaH#r!2\x1f^([0-9]{4}-[0-9]{2}-[0-9]{2})?$R\x04asOf\"9\n" +
 	"\x0fExplanationStep\x12\x12\n" +
 	"\x04text\x18\x01 \x01(\tR\x04text\x12\x12\n" +
 	"\x04date\x18\x02 \x01(\tR\x04date\"\x90\x01\n" +

@@ -7,6 +7,7 @@
 package rightsdeskv1
 
 import (
+	_ "google.golang.org/genproto/googleapis/api/annotations"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	reflect "reflect"
@@ -1828,36 +1829,37 @@ var File_rightsdesk_v1_notice_proto protoreflect.FileDescriptor
 
 const file_rightsdesk_v1_notice_proto_rawDesc = "" +
 	"\n" +
-	"\x1arightsdesk/v1/notice.proto\x12\rrightsdesk.v1\"\xe2\a\n" +
-	"\x06Notice\x12\x12\n" +
-	"\x04name\x18\x01 \x01(\tR\x04name\x12\x14\n" +
-	"\x05title\x18\x02 \x01(\tR\x05title\x12\x18\n" +
-	"\asummary\x18\x03 \x01(\tR\asummary\x12\x18\n" +
-	"\aversion\x18\x04 \x01(\x05R\aversion\x12%\n" +
-	"\x0eeffective_from\x18\x05 \x01(\tR\reffectiveFrom\x12;\n" +
-	"\bversions\x18\x06 \x03(\v2\x1f.rightsdesk.v1.NoticeVersionRefR\bversions\x123\n" +
-	"\x06source\x18\a \x01(\v2\x1b.rightsdesk.v1.NoticeSourceR\x06source\x124\n" +
+	"\x1arightsdesk/v1/notice.proto\x12\rrightsdesk.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a\x19google/api/resource.proto\"\x80\t\n" +
+	"\x06Notice\x12\x17\n" +
+	"\x04name\x18\x01 \x01(\tB\x03\xe0A\bR\x04name\x12\x19\n" +
+	"\x05title\x18\x02 \x01(\tB\x03\xe0A\x03R\x05title\x12\x1d\n" +
+	"\asummary\x18\x03 \x01(\tB\x03\xe0A\x03R\asummary\x12\x1d\n" +
+	"\aversion\x18\x04 \x01(\x05B\x03\xe0A\x03R\aversion\x12*\n" +
+	"\x0eeffective_from\x18\x05 \x01(\tB\x03\xe0A\x03R\reffectiveFrom\x12@\n" +
+	"\bversions\x18\x06 \x03(\v2\x1f.rightsdesk.v1.NoticeVersionRefB\x03\xe0A\x03R\bversions\x128\n" +
+	"\x06source\x18\a \x01(\v2\x1b.rightsdesk.v1.NoticeSourceB\x03\xe0A\x03R\x06source\x129\n" +
 	"\n" +
-	"controller\x18\b \x01(\v2\x14.rightsdesk.v1.PartyR\n" +
-	"controller\x12&\n" +
-	"\x03dpo\x18\t \x01(\v2\x14.rightsdesk.v1.PartyR\x03dpo\x127\n" +
+	"controller\x18\b \x01(\v2\x14.rightsdesk.v1.PartyB\x03\xe0A\x03R\n" +
+	"controller\x12+\n" +
+	"\x03dpo\x18\t \x01(\v2\x14.rightsdesk.v1.PartyB\x03\xe0A\x03R\x03dpo\x12<\n" +
 	"\fprivacy_team\x18\n" +
-	" \x01(\v2\x14.rightsdesk.v1.PartyR\vprivacyTeam\x12E\n" +
-	"\x13complaint_authority\x18\v \x01(\v2\x14.rightsdesk.v1.PartyR\x12complaintAuthority\x125\n" +
-	"\taudiences\x18\f \x03(\v2\x17.rightsdesk.v1.AudienceR\taudiences\x12<\n" +
-	"\bcontexts\x18\r \x03(\v2 .rightsdesk.v1.ProcessingContextR\bcontexts\x128\n" +
+	" \x01(\v2\x14.rightsdesk.v1.PartyB\x03\xe0A\x03R\vprivacyTeam\x12J\n" +
+	"\x13complaint_authority\x18\v \x01(\v2\x14.rightsdesk.v1.PartyB\x03\xe0A\x03R\x12complaintAuthority\x12:\n" +
+	"\taudiences\x18\f \x03(\v2\x17.rightsdesk.v1.AudienceB\x03\xe0A\x03R\taudiences\x12A\n" +
+	"\bcontexts\x18\r \x03(\v2 .rightsdesk.v1.ProcessingContextB\x03\xe0A\x03R\bcontexts\x12=\n" +
 	"\n" +
-	"recipients\x18\x0e \x03(\v2\x18.rightsdesk.v1.RecipientR\n" +
-	"recipients\x12:\n" +
-	"\tretention\x18\x0f \x03(\v2\x1c.rightsdesk.v1.RetentionRuleR\tretention\x125\n" +
-	"\ttransfers\x18\x10 \x03(\v2\x17.rightsdesk.v1.TransferR\ttransfers\x124\n" +
-	"\x06rights\x18\x11 \x03(\v2\x1c.rightsdesk.v1.DeclaredRightR\x06rights\x129\n" +
-	"\bchildren\x18\x12 \x01(\v2\x1d.rightsdesk.v1.ChildrenPolicyR\bchildren\x126\n" +
-	"\x05extra\x18\x13 \x03(\v2 .rightsdesk.v1.Notice.ExtraEntryR\x05extra\x1a8\n" +
+	"recipients\x18\x0e \x03(\v2\x18.rightsdesk.v1.RecipientB\x03\xe0A\x03R\n" +
+	"recipients\x12?\n" +
+	"\tretention\x18\x0f \x03(\v2\x1c.rightsdesk.v1.RetentionRuleB\x03\xe0A\x03R\tretention\x12:\n" +
+	"\ttransfers\x18\x10 \x03(\v2\x17.rightsdesk.v1.TransferB\x03\xe0A\x03R\ttransfers\x129\n" +
+	"\x06rights\x18\x11 \x03(\v2\x1c.rightsdesk.v1.DeclaredRightB\x03\xe0A\x03R\x06rights\x12>\n" +
+	"\bchildren\x18\x12 \x01(\v2\x1d.rightsdesk.v1.ChildrenPolicyB\x03\xe0A\x03R\bchildren\x12;\n" +
+	"\x05extra\x18\x13 \x03(\v2 .rightsdesk.v1.Notice.ExtraEntryB\x03\xe0A\x03R\x05extra\x1a8\n" +
 	"\n" +
 	"ExtraEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"S\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01:=\xeaA:\n" +
+	"\x15rightsdesk.dev/Notice\x12\x10notices/{notice}*\anotices2\x06notice\"S\n" +
 	"\x10NoticeVersionRef\x12\x18\n" +
 	"\aversion\x18\x01 \x01(\x05R\aversion\x12%\n" +
 	"\x0eeffective_from\x18\x02 \x01(\tR\reffectiveFrom\"\x8e\x01\n" +

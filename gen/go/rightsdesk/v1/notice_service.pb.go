@@ -931,35 +931,42 @@ var File_rightsdesk_v1_notice_service_proto protoreflect.FileDescriptor
 
 const file_rightsdesk_v1_notice_service_proto_rawDesc = "" +
 	"\n" +
-	"\"rightsdesk/v1/notice_service.proto\x12\rrightsdesk.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x18rightsdesk/v1/auth.proto\x1a\x1arightsdesk/v1/notice.proto\"c\n" +
-	"\x12ListNoticesRequest\x12$\n" +
-	"\tpage_size\x18\x01 \x01(\x05B\a\xbaH\x04\x1a\x02(\x00R\bpageSize\x12'\n" +
+	"\"rightsdesk/v1/notice_service.proto\x12\rrightsdesk.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x19google/api/resource.proto\x1a\x18rightsdesk/v1/auth.proto\x1a\x1arightsdesk/v1/notice.proto\"i\n" +
+	"\x12ListNoticesRequest\x12'\n" +
+	"\tpage_size\x18\x01 \x01(\x05B\n" +
+	"\xe0A\x01\xbaH\x04\x1a\x02(\x00R\bpageSize\x12*\n" +
 	"\n" +
-	"page_token\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\x80\x04R\tpageToken\"n\n" +
+	"page_token\x18\x02 \x01(\tB\v\xe0A\x01\xbaH\x05r\x03\x18\x80\x04R\tpageToken\"n\n" +
 	"\x13ListNoticesResponse\x12/\n" +
 	"\anotices\x18\x01 \x03(\v2\x15.rightsdesk.v1.NoticeR\anotices\x12&\n" +
-	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"s\n" +
-	"\x10GetNoticeRequest\x12<\n" +
-	"\x04name\x18\x01 \x01(\tB(\xbaH%r#2!^notices/[a-z0-9][a-z0-9-]{0,62}$R\x04name\x12!\n" +
-	"\aversion\x18\x02 \x01(\x05B\a\xbaH\x04\x1a\x02(\x00R\aversion\"\xda\x01\n" +
-	"\x15EvaluateRightsRequest\x12<\n" +
-	"\x04name\x18\x01 \x01(\tB(\xbaH%r#2!^notices/[a-z0-9][a-z0-9-]{0,62}$R\x04name\x12!\n" +
-	"\acontext\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x18@R\acontext\x12!\n" +
-	"\aversion\x18\x03 \x01(\x05B\a\xbaH\x04\x1a\x02(\x00R\aversion\x12=\n" +
-	"\x06rights\x18\x04 \x03(\x0e2\x14.rightsdesk.v1.RightB\x0f\xbaH\f\x92\x01\t\"\a\x82\x01\x04\x10\x01 \x00R\x06rights\"\x8e\x01\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\x93\x01\n" +
+	"\x10GetNoticeRequest\x12Y\n" +
+	"\x04name\x18\x01 \x01(\tBE\xe0A\x02\xfaA\x17\n" +
+	"\x15rightsdesk.dev/Notice\xbaH%r#2!^notices/[a-z0-9][a-z0-9-]{0,62}$R\x04name\x12$\n" +
+	"\aversion\x18\x02 \x01(\x05B\n" +
+	"\xe0A\x01\xbaH\x04\x1a\x02(\x00R\aversion\"\x80\x02\n" +
+	"\x15EvaluateRightsRequest\x12Y\n" +
+	"\x04name\x18\x01 \x01(\tBE\xe0A\x02\xfaA\x17\n" +
+	"\x15rightsdesk.dev/Notice\xbaH%r#2!^notices/[a-z0-9][a-z0-9-]{0,62}$R\x04name\x12$\n" +
+	"\acontext\x18\x02 \x01(\tB\n" +
+	"\xe0A\x01\xbaH\x04r\x02\x18@R\acontext\x12$\n" +
+	"\aversion\x18\x03 \x01(\x05B\n" +
+	"\xe0A\x01\xbaH\x04\x1a\x02(\x00R\aversion\x12@\n" +
+	"\x06rights\x18\x04 \x03(\x0e2\x14.rightsdesk.v1.RightB\x12\xe0A\x01\xbaH\f\x92\x01\t\"\a\x82\x01\x04\x10\x01 \x00R\x06rights\"\x8e\x01\n" +
 	"\x16EvaluateRightsResponse\x12\x18\n" +
 	"\aversion\x18\x01 \x01(\x05R\aversion\x12\x18\n" +
 	"\acontext\x18\x02 \x01(\tR\acontext\x12@\n" +
-	"\vevaluations\x18\x03 \x03(\v2\x1e.rightsdesk.v1.RightEvaluationR\vevaluations\"\xb5\x03\n" +
-	"\x13ImportNoticeRequest\x12%\n" +
-	"\acontent\x18\x01 \x01(\tB\v\xbaH\br\x06\x10\x01(\x80\x80@R\acontent\x12=\n" +
-	"\x06format\x18\x02 \x01(\x0e2\x1b.rightsdesk.v1.NoticeFormatB\b\xbaH\x05\x82\x01\x02\x10\x01R\x06format\x12@\n" +
-	"\tnotice_id\x18\x03 \x01(\tB#\xbaH r\x1e2\x1c^([a-z0-9][a-z0-9-]{0,62})?$R\bnoticeId\x12#\n" +
-	"\rvalidate_only\x18\x04 \x01(\bR\fvalidateOnly\x12M\n" +
-	"\x0eeffective_from\x18\x05 \x01(\tB&\xbaH#r!2\x1f^([0-9]{4}-[0-9]{2}-[0-9]{2})?$R\reffectiveFrom\x12$\n" +
-	"\bdocument\x18\x06 \x01(\tB\b\xbaH\x05r\x03\x18\xff\x01R\bdocument\x12,\n" +
-	"\x12refuse_lint_errors\x18\a \x01(\bR\x10refuseLintErrors\x12.\n" +
-	"\x0eexpect_version\x18\b \x01(\x05B\a\xbaH\x04\x1a\x02(\x00R\rexpectVersion\"R\n" +
+	"\vevaluations\x18\x03 \x03(\v2\x1e.rightsdesk.v1.RightEvaluationR\vevaluations\"\xd1\x03\n" +
+	"\x13ImportNoticeRequest\x12(\n" +
+	"\acontent\x18\x01 \x01(\tB\x0e\xe0A\x02\xbaH\br\x06\x10\x01(\x80\x80@R\acontent\x12@\n" +
+	"\x06format\x18\x02 \x01(\x0e2\x1b.rightsdesk.v1.NoticeFormatB\v\xe0A\x01\xbaH\x05\x82\x01\x02\x10\x01R\x06format\x12C\n" +
+	"\tnotice_id\x18\x03 \x01(\tB&\xe0A\x01\xbaH r\x1e2\x1c^([a-z0-9][a-z0-9-]{0,62})?$R\bnoticeId\x12(\n" +
+	"\rvalidate_only\x18\x04 \x01(\bB\x03\xe0A\x01R\fvalidateOnly\x12P\n" +
+	"\x0eeffective_from\x18\x05 \x01(\tB)\xe0A\x01\xbaH#r!2\x1f^([0-9]{4}-[0-9]{2}-[0-9]{2})?$R\reffectiveFrom\x12'\n" +
+	"\bdocument\x18\x06 \x01(\tB\v\xe0A\x01\xbaH\x05r\x03\x18\xff\x01R\bdocument\x121\n" +
+	"\x12refuse_lint_errors\x18\a \x01(\bB\x03\xe0A\x01R\x10refuseLintErrors\x121\n" +
+	"\x0eexpect_version\x18\b \x01(\x05B\n" +
+	"\xe0A\x01\xbaH\x04\x1a\x02(\x00R\rexpectVersion\"R\n" +
 	"\fNoticeChange\x12\x14\n" +
 	"\x05field\x18\x01 \x01(\tR\x05field\x12\x16\n" +
 	"\x06before\x18\x02 \x01(\tR\x06before\x12\x14\n" +
@@ -986,10 +993,12 @@ const file_rightsdesk_v1_notice_service_proto_rawDesc = "" +
 	"\x05notes\x18\b \x03(\tR\x05notes\x125\n" +
 	"\achanges\x18\t \x03(\v2\x1b.rightsdesk.v1.NoticeChangeR\achanges\x12'\n" +
 	"\x0fcurrent_version\x18\n" +
-	" \x01(\x05R\x0ecurrentVersion\"t\n" +
-	"\x11LintNoticeRequest\x12<\n" +
-	"\x04name\x18\x01 \x01(\tB(\xbaH%r#2!^notices/[a-z0-9][a-z0-9-]{0,62}$R\x04name\x12!\n" +
-	"\aversion\x18\x02 \x01(\x05B\a\xbaH\x04\x1a\x02(\x00R\aversion\"f\n" +
+	" \x01(\x05R\x0ecurrentVersion\"\x94\x01\n" +
+	"\x11LintNoticeRequest\x12Y\n" +
+	"\x04name\x18\x01 \x01(\tBE\xe0A\x02\xfaA\x17\n" +
+	"\x15rightsdesk.dev/Notice\xbaH%r#2!^notices/[a-z0-9][a-z0-9-]{0,62}$R\x04name\x12$\n" +
+	"\aversion\x18\x02 \x01(\x05B\n" +
+	"\xe0A\x01\xbaH\x04\x1a\x02(\x00R\aversion\"f\n" +
 	"\x12LintNoticeResponse\x12\x18\n" +
 	"\aversion\x18\x01 \x01(\x05R\aversion\x126\n" +
 	"\bfindings\x18\x02 \x03(\v2\x1a.rightsdesk.v1.LintFindingR\bfindings*y\n" +
