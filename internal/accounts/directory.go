@@ -1,7 +1,9 @@
 package accounts
 
 import (
+	"cmp"
 	"context"
+	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -14,6 +16,7 @@ import (
 	"time"
 
 	"github.com/rightsdesk/rightsdesk/internal/audit"
+	"github.com/rightsdesk/rightsdesk/internal/cases"
 	"github.com/rightsdesk/rightsdesk/internal/clock"
 	"github.com/rightsdesk/rightsdesk/internal/fault"
 	"github.com/rightsdesk/rightsdesk/internal/store"
@@ -41,6 +44,12 @@ type record struct {
 	// not yet confirmed with a code.
 	SecondFactor        *users.SecondFactor `json:"second_factor,omitempty"`
 	PendingSecondFactor string              `json:"pending_second_factor,omitempty"`
+	// RequestID is the client's request id of the call that created the
+	// account, if it sent one, and RequestDigest a hash of that call's
+	// email, name and role (the password is checked against the hash
+	// instead): see Create.
+	RequestID     string `json:"request_id,omitempty"`
+	RequestDigest string `json:"request_digest,omitempty"`
 }
 
 var _ usecase.Accounts = (*Directory)(nil)
@@ -77,23 +86,117 @@ func New(st *store.Store, c clock.Clock, random io.Reader, opts Options) *Direct
 }
 
 // Create adds an account. The email address must not have one already.
+// A call with a request id an earlier create used makes nothing: the same
+// request (email, name, role and password) gets the account that call
+// created, as it is now; any other is refused with a fault.RequestReused.
+// A retry whose password no longer opens the account (changed since) is
+// refused too, since answering it would tell the client a password works
+// that does not.
 func (d *Directory) Create(ctx context.Context, in users.NewUser) (*users.User, error) {
+	if err := cases.CheckRequestID(in.RequestID); err != nil {
+		return nil, err
+	}
+	in, err := checked(in)
+	if err != nil {
+		return nil, err
+	}
+	digest := requestDigest(in)
+	// A retry is answered before a new password is hashed, which is slow
+	// on purpose.
+	if u, err := d.earlierRequest(ctx, in, digest); u != nil || err != nil {
+		return u, err
+	}
 	rec, err := d.newRecord(in)
 	if err != nil {
 		return nil, err
 	}
-	if err := d.store.Update(ctx, func(tx store.WriteTx) error { return d.insert(tx, rec, in.By) }); err != nil {
+	if in.RequestID != "" {
+		rec.RequestID, rec.RequestDigest = in.RequestID, digest
+	}
+	err = d.store.Update(ctx, func(tx store.WriteTx) error {
+		if prior, err := byRequest(tx, in.RequestID); prior != nil || err != nil {
+			return cmp.Or(err, errRequestRaced)
+		}
+		return d.insert(tx, rec, in.By)
+	})
+	if errors.Is(err, errRequestRaced) {
+		u, err := d.earlierRequest(ctx, in, digest)
+		if u == nil && err == nil {
+			err = errors.New("an account created with this request id was not found again")
+		}
+		return u, err
+	}
+	if err != nil {
 		return nil, err
 	}
 	return &rec.User, nil
+}
+
+// errRequestRaced is a concurrent create with the same request id that
+// wrote first; Create then answers as it answers a retry.
+var errRequestRaced = errors.New("another call with this request id created an account first")
+
+// requestDigest identifies the fields of a create that are kept as they
+// were sent, so that a second call with its request id can be told apart
+// as a retry or a reuse of the id for another account. Who sends it is
+// left out: a retry is the same request whoever sends it.
+func requestDigest(in users.NewUser) string {
+	sum := sha256.Sum256(fmt.Appendf(nil, "%s\x00%s\x00%s", strings.ToLower(in.Email), in.Name, in.Role))
+	return hex.EncodeToString(sum[:])
+}
+
+// earlierRequest returns the account an earlier create with in's request
+// id made, when in is that request again; a fault.RequestReused when it
+// is another; nil and nil when no account was created with the id.
+func (d *Directory) earlierRequest(ctx context.Context, in users.NewUser, digest string) (*users.User, error) {
+	if in.RequestID == "" {
+		return nil, nil
+	}
+	var prior *record
+	err := d.store.View(ctx, func(tx store.ReadTx) (err error) {
+		prior, err = byRequest(tx, in.RequestID)
+		return err
+	})
+	if prior == nil || err != nil {
+		return nil, err
+	}
+	reused := &fault.RequestReused{RequestID: in.RequestID, Name: "users/" + prior.ID}
+	if prior.RequestDigest != digest {
+		return nil, reused
+	}
+	same, err := users.VerifyPassword(prior.PasswordHash, in.Password)
+	if err != nil {
+		return nil, err
+	}
+	if !same {
+		return nil, reused
+	}
+	return &prior.User, nil
+}
+
+// byRequest returns the account created with the request id, or nil.
+// Accounts are few (one per member of staff), so they are scanned rather
+// than indexed by request id.
+func byRequest(tx store.ReadTx, requestID string) (*record, error) {
+	if requestID == "" {
+		return nil, nil
+	}
+	return find(tx, func(r *record) bool { return r.RequestID == requestID })
+}
+
+// checked returns an account to create as it will be stored (the email
+// address and name trimmed) once its fields are valid.
+func checked(in users.NewUser) (users.NewUser, error) {
+	in.Email, in.Name = strings.TrimSpace(in.Email), strings.TrimSpace(in.Name)
+	return in, in.Validate()
 }
 
 // newRecord checks an account to create and prepares its record, hashing
 // the password outside any transaction, which the deliberately slow hash
 // would otherwise hold.
 func (d *Directory) newRecord(in users.NewUser) (*record, error) {
-	in.Email, in.Name = strings.TrimSpace(in.Email), strings.TrimSpace(in.Name)
-	if err := in.Validate(); err != nil {
+	in, err := checked(in)
+	if err != nil {
 		return nil, err
 	}
 	hash, err := users.HashPassword(in.Password, d.params, d.random)

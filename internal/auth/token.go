@@ -86,6 +86,12 @@ type Token struct {
 	// resolution the tokens use case keeps; nil if never, or not since it
 	// was kept.
 	LastUsed *time.Time `json:"last_used,omitempty"`
+	// RequestID is the client's request id of the call that created the
+	// token, if it sent one, and RequestDigest a hash of that call's
+	// name, role and lifetime: a second create with the same id is then
+	// told apart as a retry or a reuse with another body (tokens.Create).
+	RequestID     string `json:"request_id,omitempty"`
+	RequestDigest string `json:"request_digest,omitempty"`
 }
 
 // Usable returns nil if the token may be used at now, or ErrTokenRevoked or

@@ -92,3 +92,26 @@ func (e *Unavailable) Error() string {
 }
 
 func (e *Unavailable) Unwrap() error { return e.Cause }
+
+// RequestReused is a create whose client request id (AIP-155) an earlier
+// create already used, so nothing new was made. Retry is true when the
+// body is the earlier one's — a retry whose first answer cannot be given
+// again, such as an API token's secret, which is shown once — and false
+// when the body differs, which is a client reusing an id by mistake.
+type RequestReused struct {
+	RequestID string
+	Name      string // what the earlier call created, e.g. "tokens/abc"
+	Retry     bool
+	Detail    string // optional: what the client should do now
+}
+
+func (e *RequestReused) Error() string {
+	msg := fmt.Sprintf("request_id %q was already used to create %s with a different request; send a new request_id", e.RequestID, e.Name)
+	if e.Retry {
+		msg = fmt.Sprintf("request_id %q already created %s, and that call's answer cannot be given again", e.RequestID, e.Name)
+	}
+	if e.Detail != "" {
+		msg += ": " + e.Detail
+	}
+	return msg
+}

@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"time"
 )
@@ -163,6 +164,10 @@ func jsonError(err error) error {
 	switch {
 	case errors.As(err, &syntax):
 		return fmt.Errorf("keyring: keyring document is not valid JSON (at byte %d)", syntax.Offset)
+	case errors.As(err, &typ) && typ.Type == reflect.TypeFor[[]byte]():
+		// Go 1.27's decoder reports bad base64 this way; earlier ones
+		// reached the default below.
+		return fmt.Errorf("keyring: keyring document: %q is not valid base64 (at byte %d)", typ.Field, typ.Offset)
 	case errors.As(err, &typ):
 		return fmt.Errorf("keyring: keyring document: %q has the wrong type (at byte %d)", typ.Field, typ.Offset)
 	case strings.HasPrefix(err.Error(), "json: unknown field "):

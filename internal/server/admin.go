@@ -62,7 +62,7 @@ func (s *adminService) VerifyAudit(ctx context.Context, _ *rdv1.VerifyAuditReque
 }
 
 func (s *adminService) CreateToken(ctx context.Context, req *rdv1.CreateTokenRequest) (*rdv1.CreateTokenResponse, error) {
-	in := usecase.NewToken{Name: req.GetDisplayName(), Role: policy.FromProto(req.GetRole()), By: actor(ctx)}
+	in := usecase.NewToken{Name: req.GetDisplayName(), Role: policy.FromProto(req.GetRole()), By: actor(ctx), RequestID: req.GetRequestId()}
 	if req.GetLifetime() != nil {
 		in.Lifetime = req.GetLifetime().AsDuration()
 	}
@@ -133,7 +133,7 @@ func (s *adminService) ListUsers(ctx context.Context, req *rdv1.ListUsersRequest
 func (s *adminService) CreateUser(ctx context.Context, req *rdv1.CreateUserRequest) (*rdv1.StaffUser, error) {
 	u, err := s.users.Create(ctx, users.NewUser{
 		Email: req.GetEmail(), Name: req.GetDisplayName(), Role: policy.FromProto(req.GetRole()),
-		Password: req.GetPassword(), By: actor(ctx),
+		Password: req.GetPassword(), By: actor(ctx), RequestID: req.GetRequestId(),
 	})
 	return s.userResult(u, err)
 }

@@ -146,6 +146,11 @@ func TestEveryReasonHappensWithItsErrorInfo(t *testing.T) {
 	if code, c := as.rest(t, "POST", "/v1/"+name+":close", "caseworker", map[string]any{"outcome": "OUTCOME_KIND_WITHDRAWN"}); code != http.StatusOK {
 		t.Fatalf("close = %d %v", code, c)
 	}
+	// A token made with a request id, which the rows below send again.
+	token := `{"display_name":"importer","role":"ROLE_VIEWER","request_id":"token-1"}`
+	if code, body := restRaw(t, as.base, "POST", "/v1/tokens", as.tokens["admin"], token); code != http.StatusOK {
+		t.Fatalf("create a token = %d %v", code, body)
+	}
 	for _, tt := range []struct {
 		reason, method, path, token, body string
 	}{
@@ -164,6 +169,8 @@ func TestEveryReasonHappensWithItsErrorInfo(t *testing.T) {
 		{"METHOD_NOT_ALLOWED", "PUT", "/v1/cases/x", "", `{}`},
 		{"FAILED_PRECONDITION", "POST", "/v1/" + name + ":assign", "caseworker", `{"assignee":"bob"}`},
 		{"ETAG_MISMATCH", "POST", "/v1/" + name + ":reopen", "admin", `{"etag":"1","reason":"asked again"}`},
+		{"ALREADY_CREATED", "POST", "/v1/tokens", "admin", token},
+		{"REQUEST_ID_REUSED", "POST", "/v1/tokens", "admin", `{"display_name":"importer","role":"ROLE_ADMIN","request_id":"token-1"}`},
 	} {
 		where := tt.method + " " + tt.path
 		if len(where) > 80 {

@@ -57,6 +57,10 @@ var errorReasons = []errorReason{
 		"REST only: the path exists but not with this HTTP method; the Allow header lists those it takes.", []string{"method", "allow"}},
 	{"FAILED_PRECONDITION", codes.FailedPrecondition, http.StatusBadRequest,
 		"The request is well formed but the resource's state does not allow it (e.g. closing a closed case); a google.rpc.PreconditionFailure detail says why.", []string{"name"}},
+	{"REQUEST_ID_REUSED", codes.AlreadyExists, http.StatusConflict,
+		"The request_id was already used by a create with a different request; nothing was created. name is what the earlier call created; send a new request_id.", []string{"name", "requestId"}},
+	{"ALREADY_CREATED", codes.AlreadyExists, http.StatusConflict,
+		"A retry (same request_id, same request) of a create whose answer cannot be given again: an API token is shown only once. Nothing new was created; name is what the first call created.", []string{"name", "requestId"}},
 	{"ETAG_MISMATCH", codes.Aborted, http.StatusConflict,
 		"The etag sent is not the resource's current one: someone changed it first. Nothing was written; reload and retry.", []string{"name", "currentEtag"}},
 	{"UNAVAILABLE", codes.Unavailable, http.StatusServiceUnavailable,
@@ -93,6 +97,7 @@ func toStatus(ctx context.Context, log *slog.Logger, err error) error {
 		notFound   *fault.NotFound
 		failed     *fault.FailedPrecondition
 		conflict   *fault.Conflict
+		reused     *fault.RequestReused
 		down       *fault.Unavailable
 		validation *protovalidate.ValidationError
 		field      *deadline.FieldError
@@ -126,6 +131,12 @@ func toStatus(ctx context.Context, log *slog.Logger, err error) error {
 		return preconditionFailed(failed)
 	case errors.As(err, &conflict):
 		return refusal("ETAG_MISMATCH", conflict.Error(), map[string]string{"name": conflict.Subject, "currentEtag": conflict.CurrentEtag})
+	case errors.As(err, &reused):
+		reason := "REQUEST_ID_REUSED"
+		if reused.Retry {
+			reason = "ALREADY_CREATED"
+		}
+		return refusal(reason, reused.Error(), map[string]string{"name": reused.Name, "requestId": reused.RequestID})
 	case errors.As(err, &down):
 		// The cause (which store member, which address) is for the log.
 		log.WarnContext(ctx, "store unavailable", "error", err)

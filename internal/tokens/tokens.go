@@ -2,6 +2,8 @@ package tokens
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -11,6 +13,7 @@ import (
 
 	"github.com/rightsdesk/rightsdesk/internal/audit"
 	"github.com/rightsdesk/rightsdesk/internal/auth"
+	"github.com/rightsdesk/rightsdesk/internal/cases"
 	"github.com/rightsdesk/rightsdesk/internal/clock"
 	"github.com/rightsdesk/rightsdesk/internal/fault"
 	"github.com/rightsdesk/rightsdesk/internal/store"
@@ -65,12 +68,23 @@ func validate(in usecase.NewToken) error {
 const tokenIDTries = 3
 
 // Create makes a token. Its plaintext is returned once and never stored.
+// A call with a request id an earlier create used makes nothing and is
+// refused with a fault.RequestReused: a retry (same name, role and
+// lifetime) cannot be given the secret again, since only its hash is
+// kept, and answering it with the record alone would hand a client that
+// lost the first answer a success with no token in it.
 func (s *Service) Create(ctx context.Context, in usecase.NewToken) (*usecase.CreatedToken, error) {
+	if err := cases.CheckRequestID(in.RequestID); err != nil {
+		return nil, err
+	}
 	if err := validate(in); err != nil {
 		return nil, err
 	}
 	now := s.clock.Now().UTC().Truncate(time.Second)
 	tok := auth.Token{Name: in.Name, Role: in.Role, CreatedAt: now, CreatedBy: in.By}
+	if in.RequestID != "" {
+		tok.RequestID, tok.RequestDigest = in.RequestID, requestDigest(in)
+	}
 	if in.Lifetime > 0 {
 		at := now.Add(in.Lifetime)
 		tok.ExpiresAt = &at
@@ -82,6 +96,9 @@ func (s *Service) Create(ctx context.Context, in usecase.NewToken) (*usecase.Cre
 		}
 		tok.ID = auth.TokenID(hash)
 		err = s.store.Update(ctx, func(tx store.WriteTx) error {
+			if err := refuseReused(tx, &tok); err != nil {
+				return err
+			}
 			if err := store.PutToken(tx, hash, &tok); err != nil {
 				return err
 			}
@@ -95,6 +112,42 @@ func (s *Service) Create(ctx context.Context, in usecase.NewToken) (*usecase.Cre
 		}
 		return &usecase.CreatedToken{Plaintext: plaintext, Token: tok}, nil
 	}
+}
+
+// requestDigest identifies what a create asks for, so that a second call
+// with its request id can be told apart as a retry or a reuse of the id
+// for another token. Who sends it is left out: a retry is the same request
+// whoever sends it.
+func requestDigest(in usecase.NewToken) string {
+	sum := sha256.Sum256(fmt.Appendf(nil, "%s\x00%s\x00%d", in.Name, in.Role, in.Lifetime))
+	return hex.EncodeToString(sum[:])
+}
+
+// refuseReused refuses to create tok when an earlier token was created
+// with its request id. Tokens are few (one per tool or person), so their
+// records are scanned rather than indexed by request id; the scan runs in
+// the transaction that writes tok, so two concurrent calls with one id
+// cannot both create.
+func refuseReused(tx store.ReadTx, tok *auth.Token) error {
+	if tok.RequestID == "" {
+		return nil
+	}
+	all, err := store.ListTokens(tx)
+	if err != nil {
+		return err
+	}
+	for _, t := range all {
+		if t.RequestID != tok.RequestID {
+			continue
+		}
+		name := "tokens/" + t.ID
+		if t.RequestDigest != tok.RequestDigest {
+			return &fault.RequestReused{RequestID: tok.RequestID, Name: name}
+		}
+		return &fault.RequestReused{RequestID: tok.RequestID, Name: name, Retry: true,
+			Detail: "a token is shown only once; if that answer was lost, revoke " + name + " and create another with a new request_id"}
+	}
+	return nil
 }
 
 // List returns every token record, oldest first; never a token itself.

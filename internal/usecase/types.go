@@ -191,6 +191,9 @@ type NewToken struct {
 	Lifetime time.Duration
 	// By is who creates it, for the audit trail.
 	By string
+	// RequestID is the client's id for the call (AIP-155), "" for none: a
+	// second call with it creates no second token.
+	RequestID string
 }
 
 // CreatedToken is a new token: the secret, shown once, and its record.

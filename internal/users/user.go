@@ -85,6 +85,9 @@ type NewUser struct {
 	Password string
 	// By is who creates the account ("user:…", "cli:…"), for the audit trail.
 	By string
+	// RequestID is the client's id for the call (AIP-155), "" for none: a
+	// second call with it creates no second account.
+	RequestID string
 }
 
 // maxNameLen bounds a user's display name.

@@ -164,9 +164,9 @@ func (r *Renderer) Unavailable(w http.ResponseWriter, err error) {
 		// The store is out of reach for a moment (an etcd election, say):
 		// nothing of ours is broken, and a retry shortly will likely work.
 		w.Header().Set("Retry-After", retryUnavailable)
-		r.log.Warn("web page unavailable for a moment", "error", err)
+		r.log.WarnContext(requestContext(w), "web page unavailable for a moment", "error", err)
 	} else {
-		r.log.Error("web page failed", "error", err)
+		r.log.ErrorContext(requestContext(w), "web page failed", "error", err)
 	}
 	r.Error(w, status, Problem{
 		Heading: "Sorry, there is a problem with the service",
@@ -176,7 +176,7 @@ func (r *Renderer) Unavailable(w http.ResponseWriter, err error) {
 }
 
 func (r *Renderer) fail(w http.ResponseWriter, err error) {
-	r.log.Error("web page failed", "error", err)
+	r.log.ErrorContext(requestContext(w), "web page failed", "error", err)
 	http.Error(w, "Sorry, there is a problem with the service. Try again later.", http.StatusInternalServerError)
 }
 

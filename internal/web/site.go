@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -73,6 +74,7 @@ func (s *Site) Protect(next http.Handler) http.Handler {
 		h.Set("Referrer-Policy", "no-referrer")
 		h.Set("Cross-Origin-Opener-Policy", "same-origin")
 		h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+		w = &requestWriter{ResponseWriter: w, ctx: r.Context()}
 		if s.Sessions.opts.SecureCookie {
 			// A year, the span browsers' preload lists ask for; without
 			// includeSubDomains, which is the organisation's to decide for
@@ -96,6 +98,33 @@ func (s *Site) Protect(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// requestWriter carries the request's context to the Renderer, which draws
+// pages from a ResponseWriter alone, so that what it logs (a page that
+// failed) names the request — its id and trace — as the request's other
+// log lines do.
+type requestWriter struct {
+	http.ResponseWriter
+	ctx context.Context
+}
+
+// Unwrap lets http.ResponseController reach the connection underneath.
+func (w *requestWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// requestContext is the context of the request w answers, or Background
+// for a writer that carries none.
+func requestContext(w http.ResponseWriter) context.Context {
+	for {
+		switch rw := w.(type) {
+		case *requestWriter:
+			return rw.ctx
+		case interface{ Unwrap() http.ResponseWriter }:
+			w = rw.Unwrap()
+		default:
+			return context.Background()
+		}
+	}
 }
 
 func (s *Site) readForm(w http.ResponseWriter, r *http.Request) bool {

@@ -190,6 +190,50 @@ func TestTamperedCookieStartsANewSession(t *testing.T) {
 	}
 }
 
+// contextKey marks the request a log line came from, in the test below.
+type contextKey struct{}
+
+// contextsSeen is a log handler that keeps what each record's context
+// carried under contextKey.
+type contextsSeen struct {
+	slog.Handler
+	seen *[]any
+}
+
+func (h contextsSeen) Handle(ctx context.Context, r slog.Record) error {
+	*h.seen = append(*h.seen, ctx.Value(contextKey{}))
+	return nil
+}
+
+// wrapped stands for a middleware's writer, which unwraps as
+// http.ResponseController expects.
+type wrapped struct{ http.ResponseWriter }
+
+func (w wrapped) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// A page that fails is logged with its request's context, which is where
+// the request id and trace id come from, however deep the writer it was
+// drawn on is wrapped.
+func TestAFailedPageIsLoggedWithItsRequest(t *testing.T) {
+	var seen []any
+	log := slog.New(contextsSeen{Handler: slog.NewTextHandler(io.Discard, nil), seen: &seen})
+	render, err := NewRenderer(webfiles.FS(), Chrome{Organisation: "Org", Service: "Service", ServiceURL: "/"}, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, _ := openSessions(t, &manualClock{now: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)})
+	site := NewSite(render, s, log, SiteOptions{})
+	page := site.Protect(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		render.Fail(wrapped{w}, errors.New("the store broke"))
+	}))
+	req := httptest.NewRequest(http.MethodGet, "/", nil)
+	req = req.WithContext(context.WithValue(req.Context(), contextKey{}, "request 1"))
+	page.ServeHTTP(httptest.NewRecorder(), req)
+	if len(seen) != 1 || seen[0] != "request 1" {
+		t.Errorf("the failure was logged with contexts %v, want the request's", seen)
+	}
+}
+
 func TestRenderFailsCleanly(t *testing.T) {
 	r, err := NewRenderer(webfiles.FS(), Chrome{Organisation: "Org", Service: "Service", ServiceURL: "/"}, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {

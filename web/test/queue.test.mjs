@@ -130,6 +130,45 @@ for (const javaScript of [true, false]) {
     assert.equal((await rowRefs(page)).length, Math.min(overdue, 50), 'the overdue view lists as many cases as the dashboard counts')
   })
 
+  test(`the queue shows each view as an API filter and takes one written by hand, ${mode}`, { skip }, async t => {
+    const tab = { ...await openTab(browser, t, { javaScript }), dir: path.join(shotRoot, `staff-queue-${javaScript ? 'js' : 'nojs'}`) }
+    const { page } = tab
+    await signIn(page, 'casey@example.org')
+    // The first page the API lists for a filter, as references.
+    const apiRefs = async filter => {
+      const resp = await fetch(`${base}/v1/cases?page_size=50&filter=${encodeURIComponent(filter)}`, { headers: { authorization: `Bearer ${token}` } })
+      assert.equal(resp.status, 200, `the API takes ${filter}`)
+      return (await resp.json()).cases.map(c => c.reference)
+    }
+
+    await follow(page, page.getByRole('link', { name: 'Overdue', exact: true }))
+    await page.locator('#api-filter summary').click()
+    const shown = await page.locator('#view-filter code').innerText()
+    assert.equal(shown, 'open = true AND overdue = true')
+    assert.deepEqual(await rowRefs(page), await apiRefs(shown), 'the API lists the view\'s first page for its filter')
+    await check(tab, 'queue-api-filter', top)
+
+    const filter = 'state = "IN_PROGRESS" OR (overdue = true AND NOT assignee = "")'
+    await page.getByLabel('Filter the queue').fill(filter)
+    await press(page, 'Apply this filter')
+    assert.equal(new URL(page.url()).searchParams.get('filter'), filter)
+    assert.equal(await page.locator('#showing').innerText(), 'Cases matching your filter, soonest due first')
+    const refs = await rowRefs(page)
+    assert.ok(refs.length > 0, 'the filter lists cases')
+    assert.deepEqual(refs, await apiRefs(filter), 'the queue lists what the API does for the same filter')
+    assert.equal(await page.locator('.app-views [aria-current=page]').count(), 0, 'no view is current under a written filter')
+    await check(tab, 'queue-custom-filter', top)
+
+    await page.getByLabel('Filter the queue').fill('state = "NEW" AND')
+    await press(page, 'Apply this filter')
+    assert.match(await page.title(), /^Error: /)
+    const errorLink = page.locator('.govuk-error-summary a[href="#filter"]')
+    assert.match(await errorLink.innerText(), /^The filter does not make sense at column \d+: /)
+    assert.equal(await page.locator('#filter-error').count(), 1, 'the field shows the error')
+    assert.equal(await rowRefs(page).then(r => r.length), 0)
+    await check(tab, 'queue-filter-error', top)
+  })
+
   test(`staff find a closed case by its reference however it is typed, ${mode}`, { skip }, async t => {
     const tab = { ...await openTab(browser, t, { javaScript }), dir: path.join(shotRoot, `staff-queue-${javaScript ? 'js' : 'nojs'}`) }
     const { page } = tab

@@ -67,8 +67,11 @@ func Start(t testing.TB, cfg app.Config) (*app.App, func()) {
 	}
 	t.Cleanup(stop)
 	ready := "http://" + a.HTTPAddr() + "/readyz"
+	// No connection is kept: a test that counts the server's connections
+	// (its cap) must find none of ours left open.
+	probe := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
 	for range 100 {
-		if resp, err := http.Get(ready); err == nil {
+		if resp, err := probe.Get(ready); err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
 				return a, stop

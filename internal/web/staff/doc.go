@@ -1,6 +1,8 @@
 // Package staff (layer: doors) is the privacy team's web workspace under /staff/: sign-in
 // with local accounts (internal/users) or OpenID Connect, the queue of open
-// cases (views such as "needs action" and "due this week", the next step
+// cases (views such as "needs action" and "due this week", each shown as
+// the filter in the API's language that lists it, and a filter written
+// there in that language, read by the use case as ListCases's is; the next step
 // of each, sorting by due or received date, paging both ways without
 // JavaScript, bulk assignment and each person's workload), finding a case
 // by its reference (open or closed, also as /staff/cases/RD-…), logging a request received by post, email or phone

@@ -2,8 +2,8 @@ package staff
 
 import (
 	"context"
-	"encoding/base64"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"slices"
@@ -14,7 +14,9 @@ import (
 	"github.com/rightsdesk/rightsdesk/internal/cases"
 	"github.com/rightsdesk/rightsdesk/internal/deadline"
 	"github.com/rightsdesk/rightsdesk/internal/export"
+	"github.com/rightsdesk/rightsdesk/internal/fault"
 	"github.com/rightsdesk/rightsdesk/internal/notice"
+	"github.com/rightsdesk/rightsdesk/internal/pagetoken"
 	"github.com/rightsdesk/rightsdesk/internal/report"
 	"github.com/rightsdesk/rightsdesk/internal/usecase"
 	"github.com/rightsdesk/rightsdesk/internal/web"
@@ -23,26 +25,29 @@ import (
 // queuePage is how many cases one page of the queue shows.
 const queuePage = 50
 
-// queueView is one of the queue's views: a tab and the filter terms it
-// adds to "open=true". The terms' meaning is casework's (filter.go).
+// queueView is one of the queue's saved views: a tab and the whole list
+// filter it stands for, in the API's filter language (casework's
+// filter.go, usecase.FilterFields), so that the page can show it and a
+// caseworker can run the same list over ListCases. A view about the
+// signed-in person gets their actor.
 type queueView struct {
 	value, label string
-	terms        func(me *staffer) string
+	filter       func(me *staffer) string
 }
 
-func always(terms string) func(*staffer) string { return func(*staffer) string { return terms } }
+func always(filter string) func(*staffer) string { return func(*staffer) string { return filter } }
 
 var queueViews = []queueView{
-	{"all", "All open", always("")},
-	{"action", "Needs action", always("needs_action = true")},
-	{"mine", "Assigned to me", func(me *staffer) string { return "assignee = " + strconv.Quote(me.actor) }},
-	{"unassigned", "Unassigned", always(`assignee = ""`)},
-	{"week", "Due this week", always("due_this_week = true")},
-	{"overdue", "Overdue", always("overdue = true")},
-	{"waiting", "Waiting for the requester", always("waiting = true")},
-	{"replies", "New replies", always("new_reply = true")},
-	{"undelivered", "Letter not delivered", always("undelivered = true")},
-	{"extension", "Extension to decide", always("extension_due = true")},
+	{"all", "All open", always("open = true")},
+	{"action", "Needs action", always("open = true AND needs_action = true")},
+	{"mine", "Assigned to me", func(me *staffer) string { return "open = true AND assignee = " + strconv.Quote(me.actor) }},
+	{"unassigned", "Unassigned", always(`open = true AND assignee = ""`)},
+	{"week", "Due this week", always("open = true AND due_this_week = true")},
+	{"overdue", "Overdue", always("open = true AND overdue = true")},
+	{"waiting", "Waiting for the requester", always("open = true AND waiting = true")},
+	{"replies", "New replies", always("open = true AND new_reply = true")},
+	{"undelivered", "Letter not delivered", always("open = true AND undelivered = true")},
+	{"extension", "Extension to decide", always("open = true AND extension_due = true")},
 }
 
 // queueOrders are the orders the queue sorts by, each served by an index
@@ -70,16 +75,23 @@ type queueQuery struct {
 	notice   string
 	// reference looks one case up, open or closed, whatever the rest says.
 	reference string
-	sort      string
-	desc      bool
-	// after and before are page cursors (usecase.Page.Next and Prev).
-	after, before []byte
+	// custom is a filter the caseworker wrote, in place of the view's and
+	// the filter form's (the page offers the filter they make as its
+	// starting point). It is parsed where the API's is, by the use case,
+	// and may list closed cases too.
+	custom string
+	sort   string
+	desc   bool
+	// page and before are page tokens (internal/pagetoken) of the cursors
+	// usecase.Page.Next and Prev, bound to the list's filter and order as
+	// the API's are: see cursors.
+	page, before string
 }
 
 // plainValue is a value a filter term can quote as it is.
 func plainValue(v string) bool { return v != "" && !strings.ContainsAny(v, "\" \t\r\n") }
 
-func readQueue(q url.Values) (queueQuery, error) {
+func readQueue(q url.Values) queueQuery {
 	qq := queueQuery{view: queueViews[0], sort: "due"}
 	if i := slices.IndexFunc(queueViews, func(v queueView) bool { return v.value == q.Get("view") }); i >= 0 {
 		qq.view = queueViews[i]
@@ -97,6 +109,10 @@ func readQueue(q url.Values) (queueQuery, error) {
 		qq.notice = n
 	}
 	qq.reference = strings.TrimSpace(q.Get("reference"))
+	if qq.custom = strings.TrimSpace(q.Get("filter")); qq.custom != "" {
+		// The filter written stands for the whole list, as the API's does.
+		qq.assignee, qq.state, qq.right, qq.notice = "", "", "", ""
+	}
 	if _, ok := queueOrders[q.Get("sort")]; ok {
 		qq.sort = q.Get("sort")
 	}
@@ -107,35 +123,49 @@ func readQueue(q url.Values) (queueQuery, error) {
 	case "desc":
 		qq.desc = true
 	}
-	var err error
-	if tok := q.Get("page"); tok != "" {
-		qq.after, err = base64.RawURLEncoding.DecodeString(tok)
-	}
-	if tok := q.Get("before"); tok != "" && err == nil {
-		qq.before, err = base64.RawURLEncoding.DecodeString(tok)
-	}
-	return qq, err
+	qq.page, qq.before = q.Get("page"), q.Get("before")
+	return qq
 }
 
-// filter is the list filter the queue asks casework for.
+// boundTo is what the queue's page tokens are bound to: the list's filter
+// and order, as ListCases binds its own.
+func (qq queueQuery) boundTo(me *staffer) string { return qq.filter(me) + "\x00" + qq.orderBy() }
+
+// cursors reads the page tokens of the address: an error for one the
+// queue did not write for this very list.
+func (qq queueQuery) cursors(me *staffer) (after, before []byte, err error) {
+	if qq.page != "" {
+		after, err = pagetoken.Decode(qq.page, qq.boundTo(me))
+	}
+	if qq.before != "" && err == nil {
+		before, err = pagetoken.Decode(qq.before, qq.boundTo(me))
+	}
+	return after, before, err
+}
+
+// filter is the list filter the queue asks casework for: the one the page
+// shows as the API's, and offers to edit.
 func (qq queueQuery) filter(me *staffer) string {
 	if qq.reference != "" {
 		return "reference = " + strconv.Quote(qq.reference)
 	}
-	terms := []string{"open = true", qq.view.terms(me)}
+	if qq.custom != "" {
+		return qq.custom
+	}
+	terms := []string{qq.view.filter(me)}
 	if qq.assignee != "" {
 		terms = append(terms, "assignee = "+strconv.Quote(qq.assignee))
 	}
 	if qq.state != "" {
-		terms = append(terms, "state = "+strconv.Quote(string(qq.state)))
+		terms = append(terms, "state = "+strconv.Quote(strings.ToUpper(string(qq.state))))
 	}
 	if qq.right != "" {
-		terms = append(terms, "right = "+strconv.Quote(string(qq.right)))
+		terms = append(terms, "right = "+strconv.Quote(strings.ToUpper(string(qq.right))))
 	}
 	if qq.notice != "" {
 		terms = append(terms, "notice = "+strconv.Quote(qq.notice))
 	}
-	return strings.Join(slices.DeleteFunc(terms, func(t string) bool { return t == "" }), " AND ")
+	return strings.Join(terms, " AND ")
 }
 
 func (qq queueQuery) orderBy() string {
@@ -155,6 +185,7 @@ func (qq queueQuery) values() url.Values {
 		}
 	}
 	set("view", qq.view.value)
+	set("filter", qq.custom)
 	set("assignee", qq.assignee)
 	set("state", string(qq.state))
 	set("right", string(qq.right))
@@ -423,9 +454,15 @@ type queueData struct {
 	Orders []viewTab
 	// Filters holds the filter form's fields; Keep the parameters it
 	// carries unseen (view, person, order), and Clear drops the rest.
-	Filters   *web.Form
-	Keep      map[string]string
-	Clear     string
+	Filters *web.Form
+	Keep    map[string]string
+	Clear   string
+	// Filters' "filter" is the list's whole filter in the API's language,
+	// shown for use over the API and as the start of one written here;
+	// Custom says the list is one written here, and KeepOrder is what the
+	// form to write it carries unseen.
+	Custom    bool
+	KeepOrder map[string]string
 	States    []web.Option
 	Rights    []web.Option
 	Notices   []web.Option
@@ -455,12 +492,22 @@ func (h *handler) queue(w http.ResponseWriter, r *http.Request, me *staffer) {
 
 func (h *handler) renderQueue(w http.ResponseWriter, r *http.Request, me *staffer, query url.Values, f *web.Form, status int, outcome *bulkOutcome) {
 	ctx := r.Context()
-	qq, err := readQueue(query)
+	qq := readQueue(query)
+	after, before, err := qq.cursors(me)
 	if err != nil {
-		h.render.Error(w, http.StatusBadRequest, web.Problem{Heading: "This page of the queue does not exist", Link: &web.Link{Text: "Go to the first page", Href: Prefix}})
+		h.render.Error(w, http.StatusBadRequest, web.Problem{Heading: "This page of the queue does not exist", Body: []string{"Its address was not made for this list of cases: the filter or the order changed."}, Link: &web.Link{Text: "Go to the first page", Href: qq.link(nil)}})
 		return
 	}
-	page, err := h.cfg.Work.List(ctx, usecase.Query{Filter: qq.filter(me), OrderBy: qq.orderBy(), Limit: queuePage, After: qq.after, Before: qq.before})
+	filters := web.NewForm(qq.values())
+	filters.Values.Set("filter", qq.filter(me))
+	page, err := h.cfg.Work.List(ctx, usecase.Query{Filter: qq.filter(me), OrderBy: qq.orderBy(), Limit: queuePage, After: after, Before: before})
+	if msg, ok := customFilterProblem(qq, err); ok {
+		// A filter the caseworker wrote goes back to them to correct, as
+		// any form's answer does; the cases shown are none.
+		filters.Fail("filter", "", msg)
+		f.Fail("filter", "", msg)
+		status, page, err = http.StatusUnprocessableEntity, &usecase.Page{}, nil
+	}
 	if e := web.ErrorOf(err); err != nil && e.Kind == web.Invalid {
 		h.render.Error(w, http.StatusBadRequest, web.Problem{Heading: "This page of the queue does not exist", Body: []string{e.Error()}, Link: &web.Link{Text: "Go to the first page", Href: Prefix}})
 		return
@@ -488,9 +535,9 @@ func (h *handler) renderQueue(w http.ResponseWriter, r *http.Request, me *staffe
 		Rights: rightOptions(), Notices: notices, States: stateOptions(), Reference: qq.reference,
 		Me: me, Workload: workload, Outcome: outcome, Showing: h.showing(ctx, qq),
 		CSV:     "/staff/export.csv?" + qq.values().Encode(),
-		Filters: web.NewForm(qq.values()), Keep: map[string]string{},
+		Filters: filters, Keep: map[string]string{}, Custom: qq.custom != "",
 		Clear: qq.link(func(v url.Values) {
-			for _, k := range []string{"state", "right", "notice", "reference", "assignee"} {
+			for _, k := range []string{"state", "right", "notice", "reference", "assignee", "filter"} {
 				v.Del(k)
 			}
 		}),
@@ -499,19 +546,29 @@ func (h *handler) renderQueue(w http.ResponseWriter, r *http.Request, me *staffe
 			Received: qq.sortLink("received", "sort oldest received first", "sort newest received first"),
 		},
 	}
+	// The filter form starts again from the view; the written filter's
+	// form keeps only the order, since the filter is the whole list.
+	d.KeepOrder = map[string]string{}
 	for _, k := range []string{"view", "assignee", "sort", "order"} {
 		if v := qq.values().Get(k); v != "" {
 			d.Keep[k] = v
+			if k == "sort" || k == "order" {
+				d.KeepOrder[k] = v
+			}
 		}
+	}
+	if filters.HasErrors() {
+		d.CSV = ""
 	}
 	if qq.reference != "" { // one case: nothing to sort or page
 		d.Table.Due, d.Table.Received = nil, nil
 	}
 	for _, v := range queueViews {
-		d.Views = append(d.Views, viewTab{Label: v.label, Current: v.value == qq.view.value && qq.reference == "", Href: qq.link(func(p url.Values) {
+		d.Views = append(d.Views, viewTab{Label: v.label, Current: v.value == qq.view.value && qq.reference == "" && qq.custom == "", Href: qq.link(func(p url.Values) {
 			p.Set("view", v.value)
 			p.Del("assignee")
 			p.Del("reference")
+			p.Del("filter")
 		})})
 	}
 	if qq.reference == "" {
@@ -523,10 +580,10 @@ func (h *handler) renderQueue(w http.ResponseWriter, r *http.Request, me *staffe
 		}
 	}
 	if page.Next != nil {
-		d.Next = qq.link(func(v url.Values) { v.Set("page", base64.RawURLEncoding.EncodeToString(page.Next)) })
+		d.Next = qq.link(func(v url.Values) { v.Set("page", pagetoken.Encode(page.Next, qq.boundTo(me))) })
 	}
 	if page.Prev != nil {
-		d.Prev = qq.link(func(v url.Values) { v.Set("before", base64.RawURLEncoding.EncodeToString(page.Prev)) })
+		d.Prev = qq.link(func(v url.Values) { v.Set("before", pagetoken.Encode(page.Prev, qq.boundTo(me))) })
 	}
 	if h.allowed(me, bulkAssignRPCs) && slices.ContainsFunc(page.Cases, (*cases.Case).Open) {
 		d.Table.Select = true
@@ -543,13 +600,37 @@ func (h *handler) renderQueue(w http.ResponseWriter, r *http.Request, me *staffe
 	h.render.Render(w, status, "staff/queue", web.View{Title: "Queue", CSRF: me.csrf, Form: f, Data: d})
 }
 
+// customFilterProblem is what the queue tells the caseworker when the use
+// case refuses the filter they wrote: the parser's own words, which name
+// the column where the filter stops making sense.
+func customFilterProblem(qq queueQuery, err error) (string, bool) {
+	e := web.ErrorOf(err)
+	if err == nil || qq.custom == "" || qq.reference != "" || e.Kind != web.Invalid {
+		return "", false
+	}
+	i := slices.IndexFunc(e.Fields, func(v fault.FieldViolation) bool { return v.Field == "filter" })
+	if i < 0 {
+		return "", false
+	}
+	// The field's hint describes the language; the parser's long list of
+	// it is for API callers, who have no hint.
+	d := strings.TrimSuffix(e.Fields[i].Description, " ("+usecase.FilterFields+")")
+	if strings.HasPrefix(d, "column ") {
+		return "The filter does not make sense at " + d, true
+	}
+	return "The filter " + d, true
+}
+
 // showing says in words which cases the page lists and in what order.
 func (h *handler) showing(ctx context.Context, qq queueQuery) string {
 	if qq.reference != "" {
 		return "The case with reference " + cases.NormaliseReference(qq.reference) + ", open or closed"
 	}
 	s := qq.view.label
-	if qq.view.value == "all" {
+	switch {
+	case qq.custom != "":
+		s = "Cases matching your filter"
+	case qq.view.value == "all":
 		s = "All open cases"
 	}
 	if qq.assignee != "" {
@@ -601,13 +682,42 @@ func (h *handler) noticeOptions(ctx context.Context) ([]web.Option, error) {
 
 // exportCSV downloads the cases the queue's filter selects, every page of
 // them, without the requesters' personal details.
+//
+// The response becomes a file only at its first byte: a filter written by
+// hand that casework refuses before any row gets an error page, not an
+// empty download.
 func (h *handler) exportCSV(w http.ResponseWriter, r *http.Request, me *staffer) {
-	qq, _ := readQueue(r.URL.Query())
-	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", "rightsdesk-cases-"+h.cfg.Work.Today().String()+".csv"))
-	if err := export.CasesCSV(r.Context(), web.Download(w), h.cfg.Work, qq.filter(me), qq.orderBy(), false); err != nil {
+	qq := readQueue(r.URL.Query())
+	out := &csvDownload{w: w, name: "rightsdesk-cases-" + h.cfg.Work.Today().String() + ".csv"}
+	err := export.CasesCSV(r.Context(), out, h.cfg.Work, qq.filter(me), qq.orderBy(), false)
+	switch {
+	case err != nil && out.to == nil:
+		h.render.Fail(w, err)
+	case err != nil:
 		h.cfg.Log.ErrorContext(r.Context(), "CSV export failed part way", "error", err)
+	case out.to == nil: // no cases: an empty file, still a download
+		out.start()
 	}
+}
+
+// csvDownload is a CSV file's response, its headers set at its first write.
+type csvDownload struct {
+	w    http.ResponseWriter
+	name string
+	to   io.Writer // nil until the first write
+}
+
+func (d *csvDownload) start() {
+	d.w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	d.w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", d.name))
+	d.to = web.Download(d.w)
+}
+
+func (d *csvDownload) Write(p []byte) (int, error) {
+	if d.to == nil {
+		d.start()
+	}
+	return d.to.Write(p)
 }
 
 // allowed reports whether the staffer's role may call every one of rpcs.

@@ -16,7 +16,9 @@ import (
 	"github.com/rightsdesk/rightsdesk/internal/cases"
 	"github.com/rightsdesk/rightsdesk/internal/deadline"
 	"github.com/rightsdesk/rightsdesk/internal/devseed"
+	"github.com/rightsdesk/rightsdesk/internal/notice"
 	"github.com/rightsdesk/rightsdesk/internal/report"
+	"github.com/rightsdesk/rightsdesk/internal/usecase"
 )
 
 // seed opens n varied cases through internal/devseed.
@@ -290,6 +292,24 @@ func TestQueuePagesBothWays(t *testing.T) {
 	if resp, _ := b.get("/staff/?before=not*base64"); resp.StatusCode != http.StatusBadRequest {
 		t.Errorf("an unreadable cursor: status %d, want 400", resp.StatusCode)
 	}
+	// A page's token is bound to its list, as the API's page_token is: with
+	// another filter or order it is refused, not read as a position there.
+	_, paths := b.walk("/staff/?view=action")
+	u, _ := url.Parse(paths[1])
+	for _, edit := range []func(url.Values){
+		func(v url.Values) { v.Set("view", "overdue") },
+		func(v url.Values) { v.Set("filter", "needs_action = true") },
+		func(v url.Values) { v.Set("sort", "received") },
+	} {
+		v := u.Query()
+		edit(v)
+		if resp, _ := b.get("/staff/?" + v.Encode()); resp.StatusCode != http.StatusBadRequest {
+			t.Errorf("a page token with another list (%s): status %d, want 400", v.Encode(), resp.StatusCode)
+		}
+	}
+	if resp, _ := b.get(paths[1]); resp.StatusCode != http.StatusOK {
+		t.Errorf("the page token with its own list: status %d", resp.StatusCode)
+	}
 }
 
 // Bulk assignment assigns each ticked case with the etag the page showed:
@@ -528,5 +548,255 @@ func BenchmarkQueueFirstPage(b *testing.B) {
 		if rec.Code != http.StatusOK || len(rowIDs(rec.Body.String())) != 50 {
 			b.Fatalf("status %d, want the first 50 cases", rec.Code)
 		}
+	}
+}
+
+var (
+	// viewTab is a tab of the queue's views: its address and label.
+	viewTab = regexp.MustCompile(`<a class="govuk-link govuk-link--no-visited-state app-views__link" href="([^"]+)"[^>]*>([^<]+)</a>`)
+	// shownFilter is the list's filter as the page offers it to the API.
+	shownFilter = regexp.MustCompile(`id="view-filter">[^<]*<code>([^<]*)</code>`)
+)
+
+// filterOf is the API filter a queue page shows for itself.
+func filterOf(t *testing.T, page string) string {
+	t.Helper()
+	m := shownFilter.FindStringSubmatch(page)
+	if m == nil {
+		t.Fatal("the page does not show its list as an API filter")
+	}
+	return html.UnescapeString(m[1])
+}
+
+// listAll runs a filter through the use case the API's ListCases calls,
+// page after page, in the queue's default order.
+func (s *site) listAll(filter string) []string {
+	s.t.Helper()
+	var out []string
+	q := usecase.Query{Filter: filter, Limit: 37}
+	for {
+		page, err := s.work.List(context.Background(), q)
+		if err != nil {
+			s.t.Fatalf("%s: %v", filter, err)
+		}
+		for _, c := range page.Cases {
+			out = append(out, c.ID)
+		}
+		if page.Next == nil {
+			return out
+		}
+		q.After = page.Next
+	}
+}
+
+// sorted returns ids in order, to compare lists as sets.
+func sorted(ids []string) []string {
+	out := slices.Clone(ids)
+	slices.Sort(out)
+	return out
+}
+
+// Every saved view of the queue shows its list as a filter in the API's
+// language, and that filter lists the same cases as the view, through the
+// use case and typed into the queue's own filter field; the view of one's
+// own cases names the signed-in person.
+func TestQueueViewsAreAPIFilters(t *testing.T) {
+	// The seed neither undelivers letters nor takes replies: one case
+	// here has both.
+	s, _, _ := undeliveredCase(t)
+	s.user("cw@example.org", auth.RoleCaseworker)
+	s.seed(300)
+	cw := s.find("cw@example.org")
+	me := cw.Actor()
+	var mine int
+	for _, c := range s.all() {
+		if c.Open() && c.Assignee == "user:seed-bea" && mine < 7 {
+			if _, err := s.work.Apply(context.Background(), "token:test", c.ID, "", cases.Assign{Assignee: me}); err != nil {
+				t.Fatal(err)
+			}
+			mine++
+		}
+	}
+	all := s.all()
+	extensionBy := s.work.ExtensionDecisions(all)
+	next := s.work.NextActions(all)
+	today := s.work.Today().String()
+	weekEnd := report.WeekEnd(s.work.Today()).String()
+	// want is each view's promise, said without the filter language, so
+	// that a filter string that drifts from its view fails here.
+	want := map[string]func(i int, c *cases.Case) bool{
+		"All open":                  func(int, *cases.Case) bool { return true },
+		"Needs action":              func(i int, _ *cases.Case) bool { return next[i] != "" && next[i] != cases.ActRecordResponse },
+		"Assigned to me":            func(_ int, c *cases.Case) bool { return c.Assignee == me },
+		"Unassigned":                func(_ int, c *cases.Case) bool { return c.Assignee == "" },
+		"Due this week":             func(_ int, c *cases.Case) bool { return c.Clock.Due >= today && c.Clock.Due <= weekEnd },
+		"Overdue":                   func(_ int, c *cases.Case) bool { return c.Clock.Due < today },
+		"Waiting for the requester": func(_ int, c *cases.Case) bool { return c.State == cases.StateAwaitingRequester },
+		"New replies":               func(_ int, c *cases.Case) bool { return c.NewReply },
+		"Letter not delivered":      func(_ int, c *cases.Case) bool { return c.Undelivered() },
+		"Extension to decide":       func(i int, _ *cases.Case) bool { return !extensionBy[i].IsZero() },
+	}
+	b := s.browser()
+	b.signIn("cw@example.org")
+	_, first := b.get("/staff/")
+	tabs := viewTab.FindAllStringSubmatch(first, -1)
+	if len(tabs) != len(want) {
+		t.Fatalf("the queue has %d views, the test knows %d: say what a new one promises", len(tabs), len(want))
+	}
+	for _, tab := range tabs {
+		label, href := html.UnescapeString(tab[2]), unescape(tab[1])
+		promise, ok := want[label]
+		if !ok {
+			t.Fatalf("view %q: the test does not know what it promises", label)
+		}
+		var expected []string
+		for i, c := range all {
+			if c.Open() && promise(i, c) {
+				expected = append(expected, c.ID)
+			}
+		}
+		pages, _ := b.walk(href)
+		listed := slices.Concat(pages...)
+		_, page := b.get(href)
+		filter := filterOf(t, page)
+		if !strings.HasPrefix(filter, "open = true") {
+			t.Errorf("view %q: filter %q does not keep to open cases", label, filter)
+		}
+		if label == "Assigned to me" && filter != "open = true AND assignee = "+strconv.Quote(me) {
+			t.Errorf("view %q: filter %q does not name the signed-in person", label, filter)
+		}
+		if !slices.Equal(sorted(listed), sorted(expected)) {
+			t.Errorf("view %q lists %d cases, want the %d it promises", label, len(listed), len(expected))
+		}
+		if api := s.listAll(filter); !slices.Equal(api, listed) {
+			t.Errorf("view %q: its filter %q lists %d cases through the use case, the view %d (or in another order)", label, filter, len(api), len(listed))
+		}
+		typed, _ := b.walk("/staff/?filter=" + url.QueryEscape(filter))
+		if got := slices.Concat(typed...); !slices.Equal(got, listed) {
+			t.Errorf("view %q: its filter typed into the queue lists %d cases, the view %d", label, len(got), len(listed))
+		}
+		if len(expected) == 0 {
+			t.Errorf("view %q: no case for it, so the comparison proves nothing", label)
+		}
+	}
+}
+
+// A filter written in the queue's filter field, submitted by a plain GET
+// form (no JavaScript), lists what the API's would, with OR, NOT and
+// parentheses, closed cases included when it asks; its pages keep it, and
+// no view claims to be the current one.
+func TestQueueCustomFilter(t *testing.T) {
+	s := newSite(t, nil)
+	s.user("cw@example.org", auth.RoleCaseworker)
+	s.seed(300)
+	all := s.all()
+	today := s.work.Today().String()
+	b := s.browser()
+	b.signIn("cw@example.org")
+	_, page := b.get("/staff/")
+	if !strings.Contains(page, `<form method="get" action="/staff/" novalidate id="custom-filter">`) || !strings.Contains(page, `name="filter" type="text" value="open = true"`) {
+		t.Fatal("the queue has no GET form for a filter starting from the view's")
+	}
+	for _, tc := range []struct {
+		filter string
+		want   func(*cases.Case) bool
+	}{
+		{`state = "IN_PROGRESS" OR (overdue = true AND NOT assignee = "")`, func(c *cases.Case) bool {
+			return c.State == cases.StateInProgress || (c.Open() && c.Clock.Due < today && c.Assignee != "")
+		}},
+		{`open = false`, func(c *cases.Case) bool { return !c.Open() }},
+		// In due order, the queue's and the API's default, the list is of
+		// open cases unless the filter asks for closed ones.
+		{`-waiting = true AND (right = "ERASURE" OR right = "ACCESS")`, func(c *cases.Case) bool {
+			return c.Open() && c.State != cases.StateAwaitingRequester && slices.ContainsFunc(c.Rights, func(r cases.RequestedRight) bool {
+				return r.Right == notice.RightErasure || r.Right == notice.RightAccess
+			})
+		}},
+	} {
+		var want []string
+		for _, c := range all {
+			if tc.want(c) {
+				want = append(want, c.ID)
+			}
+		}
+		if len(want) == 0 {
+			t.Fatalf("%s: the seed gives no case for it, so the test proves nothing", tc.filter)
+		}
+		start := "/staff/?" + url.Values{"filter": {tc.filter}, "view": {"mine"}}.Encode()
+		pages, paths := b.walk(start)
+		got := slices.Concat(pages...)
+		if !slices.Equal(sorted(got), sorted(want)) {
+			t.Errorf("%s: the queue lists %d cases, want %d", tc.filter, len(got), len(want))
+		}
+		if api := s.listAll(tc.filter); !slices.Equal(got, api) {
+			t.Errorf("%s: the queue lists %d cases, the use case the API calls %d (or in another order)", tc.filter, len(got), len(api))
+		}
+		for _, p := range paths[1:] {
+			u, _ := url.Parse(p)
+			if u.Query().Get("filter") != tc.filter {
+				t.Errorf("%s: a next page (%s) drops the filter", tc.filter, p)
+			}
+		}
+		resp, page := b.get(start)
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("%s: status %d", tc.filter, resp.StatusCode)
+		}
+		if got := filterOf(t, page); got != tc.filter {
+			t.Errorf("the page shows the filter %q, want %q", got, tc.filter)
+		}
+		if strings.Contains(page, `aria-current="page"`) {
+			t.Errorf("%s: a view is marked current under a written filter", tc.filter)
+		}
+		if !strings.Contains(page, `id="api-filter" open`) {
+			t.Errorf("%s: the written filter is hidden in a closed details element", tc.filter)
+		}
+		resp, body := b.get("/staff/export.csv?" + url.Values{"filter": {tc.filter}}.Encode())
+		if rows := strings.Count(strings.TrimSpace(body), "\n"); resp.StatusCode != http.StatusOK || rows != len(want) {
+			t.Errorf("%s: the CSV export: status %d, %d rows, want %d", tc.filter, resp.StatusCode, rows, len(want))
+		}
+	}
+}
+
+// A malformed filter is an error on the filter field, linked from the
+// error summary, in the parser's words naming the column, never a server
+// error or a list of some other cases.
+func TestQueueMalformedFilter(t *testing.T) {
+	s := newSite(t, nil)
+	s.user("cw@example.org", auth.RoleCaseworker)
+	s.seed(60)
+	b := s.browser()
+	b.signIn("cw@example.org")
+	for _, tc := range []struct{ filter, says string }{
+		{`state = "NEW" AND`, "column "},
+		{`state = "IN_PROGRESS" OR (overdue = true`, "column "},
+		{`colour = "red"`, `column 1: unknown field "colour"`},
+		{`open = true AND state = "NOPE"`, `column 25: unknown state "NOPE"`},
+		{`due < 2026`, "column 7:"},
+		{strings.Repeat("open = true AND ", 70) + "open = true", "bytes long; the most is 1024"},
+	} {
+		resp, page := b.get("/staff/?" + url.Values{"filter": {tc.filter}, "sort": {"received"}}.Encode())
+		if resp.StatusCode != http.StatusUnprocessableEntity {
+			t.Errorf("%.40s: status %d, want 422", tc.filter, resp.StatusCode)
+			continue
+		}
+		summary := regexp.MustCompile(`<li><a href="#filter">([^<]+)</a></li>`).FindStringSubmatch(page)
+		if summary == nil || !strings.Contains(html.UnescapeString(summary[1]), tc.says) {
+			t.Errorf("%.40s: the error summary does not link to the field saying %q:\n%v", tc.filter, tc.says, summary)
+		}
+		if !strings.Contains(page, `<p id="filter-error" class="govuk-error-message">`) || !strings.Contains(page, `govuk-input--error" id="filter" name="filter" type="text" value="`+html.EscapeString(tc.filter)) {
+			t.Errorf("%.40s: the field does not show the error with the filter as written", tc.filter)
+		}
+		if len(rowIDs(page)) != 0 || strings.Contains(page, "Download these cases as CSV") {
+			t.Errorf("%.40s: the page lists cases for a filter it could not read", tc.filter)
+		}
+		if !strings.Contains(page, `<input type="hidden" name="sort" value="received">`) {
+			t.Errorf("%.40s: the filter's form forgets the order", tc.filter)
+		}
+		if resp, _ := b.get("/staff/export.csv?" + url.Values{"filter": {tc.filter}}.Encode()); resp.StatusCode != http.StatusUnprocessableEntity || strings.HasPrefix(resp.Header.Get("Content-Type"), "text/csv") {
+			t.Errorf("%.40s: the CSV export: status %d, %q, want an error page", tc.filter, resp.StatusCode, resp.Header.Get("Content-Type"))
+		}
+	}
+	if resp, body := b.get("/staff/export.csv?" + url.Values{"filter": {`reference = "RD-2222-2222"`}}.Encode()); resp.StatusCode != http.StatusOK || body != "" || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/csv") {
+		t.Errorf("the CSV export of no cases: status %d, %q, %q, want an empty file", resp.StatusCode, resp.Header.Get("Content-Type"), body)
 	}
 }

@@ -246,7 +246,18 @@ type CreateTokenRequest struct {
 	// What the token may call: ROLE_VIEWER, ROLE_CASEWORKER or ROLE_ADMIN.
 	Role Role `protobuf:"varint,2,opt,name=role,proto3,enum=rightsdesk.v1.Role" json:"role,omitempty"`
 	// How long the token works, from now; unset for a token that never expires.
-	Lifetime      *durationpb.Duration `protobuf:"bytes,3,opt,name=lifetime,proto3" json:"lifetime,omitempty"`
+	Lifetime *durationpb.Duration `protobuf:"bytes,3,opt,name=lifetime,proto3" json:"lifetime,omitempty"`
+	// A client-chosen id (AIP-155): a second call with it never creates a
+	// second token. The token itself is shown only in the first answer and
+	// only its hash is kept, so a retry (same display_name, role and
+	// lifetime) cannot be answered as the first call was; it is refused with
+	// ALREADY_EXISTS, reason ALREADY_CREATED, naming the token in the
+	// ErrorInfo's `name`, rather than answered with the record and no token,
+	// which a client would take for a success and then present an empty
+	// token. A client that lost the first answer revokes that token and
+	// creates another with a new request_id. The same id with a different
+	// body is ALREADY_EXISTS, reason REQUEST_ID_REUSED.
+	RequestId     string `protobuf:"bytes,4,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -300,6 +311,13 @@ func (x *CreateTokenRequest) GetLifetime() *durationpb.Duration {
 		return x.Lifetime
 	}
 	return nil
+}
+
+func (x *CreateTokenRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
 }
 
 // Response for CreateToken.
@@ -639,7 +657,13 @@ type CreateUserRequest struct {
 	// The first password: at least 12 characters and at most 1024 bytes
 	// (after Unicode NFKC normalisation), not the email address or the name.
 	// A few unrelated words make a good one.
-	Password      string `protobuf:"bytes,4,opt,name=password,proto3" json:"password,omitempty"`
+	Password string `protobuf:"bytes,4,opt,name=password,proto3" json:"password,omitempty"`
+	// A client-chosen id (AIP-155): retrying with the same id and the same
+	// email, display_name, role and password returns the account the first
+	// call created, as it is now, instead of a duplicate. The same id with
+	// anything different (including a password that no longer opens the
+	// account) is ALREADY_EXISTS, reason REQUEST_ID_REUSED.
+	RequestId     string `protobuf:"bytes,5,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -698,6 +722,13 @@ func (x *CreateUserRequest) GetRole() Role {
 func (x *CreateUserRequest) GetPassword() string {
 	if x != nil {
 		return x.Password
+	}
+	return ""
+}
+
+func (x *CreateUserRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
 	}
 	return ""
 }
@@ -967,11 +998,13 @@ const file_rightsdesk_v1_admin_service_proto_rawDesc = "" +
 	"\vbroken_case\x18\x04 \x01(\tR\n" +
 	"brokenCase\x12\x16\n" +
 	"\x06reason\x18\x05 \x01(\tR\x06reason\x12\x12\n" +
-	"\x04head\x18\a \x01(\tR\x04headJ\x04\b\x06\x10\a\"\xd9\x01\n" +
+	"\x04head\x18\a \x01(\tR\x04headJ\x04\b\x06\x10\a\"\x85\x02\n" +
 	"\x12CreateTokenRequest\x12E\n" +
 	"\fdisplay_name\x18\x01 \x01(\tB\"\xe0A\x02\xbaH\x1cr\x1a\x10\x01(@2\x14^[\\p{L}\\p{Nd}._@-]+$R\vdisplayName\x128\n" +
 	"\x04role\x18\x02 \x01(\x0e2\x13.rightsdesk.v1.RoleB\x0f\xe0A\x02\xbaH\t\x82\x01\x06\x18\x02\x18\x03\x18\x04R\x04role\x12B\n" +
-	"\blifetime\x18\x03 \x01(\v2\x19.google.protobuf.DurationB\v\xe0A\x01\xbaH\x05\xaa\x01\x02*\x00R\blifetime\"f\n" +
+	"\blifetime\x18\x03 \x01(\v2\x19.google.protobuf.DurationB\v\xe0A\x01\xbaH\x05\xaa\x01\x02*\x00R\blifetime\x12*\n" +
+	"\n" +
+	"request_id\x18\x04 \x01(\tB\v\xe0A\x01\xbaH\x05r\x03\x18\x80\x01R\trequestId\"f\n" +
 	"\x13CreateTokenResponse\x124\n" +
 	"\tapi_token\x18\x01 \x01(\v2\x17.rightsdesk.v1.ApiTokenR\bapiToken\x12\x19\n" +
 	"\x05token\x18\x02 \x01(\tB\x03\x80\x01\x01R\x05token\"h\n" +
@@ -993,13 +1026,15 @@ const file_rightsdesk_v1_admin_service_proto_rawDesc = "" +
 	"page_token\x18\x02 \x01(\tB\v\xe0A\x01\xbaH\x05r\x03\x18\x80\x04R\tpageToken\"k\n" +
 	"\x11ListUsersResponse\x12.\n" +
 	"\x05users\x18\x01 \x03(\v2\x18.rightsdesk.v1.StaffUserR\x05users\x12&\n" +
-	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xdd\x01\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\x89\x02\n" +
 	"\x11CreateUserRequest\x12 \n" +
 	"\x05email\x18\x01 \x01(\tB\n" +
 	"\xe0A\x02\xbaH\x04r\x02\x10\x01R\x05email\x12>\n" +
 	"\fdisplay_name\x18\x02 \x01(\tB\x1b\xe0A\x02\xbaH\x15r\x13\x10\x01\x18\xc8\x012\f^[^\\p{Cc}]*$R\vdisplayName\x128\n" +
 	"\x04role\x18\x03 \x01(\x0e2\x13.rightsdesk.v1.RoleB\x0f\xe0A\x02\xbaH\t\x82\x01\x06\x18\x02\x18\x03\x18\x04R\x04role\x12,\n" +
-	"\bpassword\x18\x04 \x01(\tB\x10\xe0A\x02\xbaH\ar\x05\x10\f(\x80\b\x80\x01\x01R\bpassword\"e\n" +
+	"\bpassword\x18\x04 \x01(\tB\x10\xe0A\x02\xbaH\ar\x05\x10\f(\x80\b\x80\x01\x01R\bpassword\x12*\n" +
+	"\n" +
+	"request_id\x18\x05 \x01(\tB\v\xe0A\x01\xbaH\x05r\x03\x18\x80\x01R\trequestId\"e\n" +
 	"\x12DisableUserRequest\x12O\n" +
 	"\x04name\x18\x01 \x01(\tB;\xe0A\x02\xfaA\x1a\n" +
 	"\x18rightsdesk.dev/StaffUser\xbaH\x18r\x162\x14^users/[0-9a-f]{12}$R\x04name\"o\n" +

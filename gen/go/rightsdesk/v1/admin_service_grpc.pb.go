@@ -47,7 +47,8 @@ type AdminServiceClient interface {
 	// Recomputes the whole audit chain and reports the first broken link.
 	VerifyAudit(ctx context.Context, in *VerifyAuditRequest, opts ...grpc.CallOption) (*VerifyAuditResponse, error)
 	// Creates an API token. The response carries the token itself, the only
-	// time it is ever shown: the server keeps only its SHA-256.
+	// time it is ever shown: the server keeps only its SHA-256. A repeated
+	// request_id creates no second token (see CreateTokenRequest.request_id).
 	CreateToken(ctx context.Context, in *CreateTokenRequest, opts ...grpc.CallOption) (*CreateTokenResponse, error)
 	// Lists every API token's record, oldest first; never a token itself.
 	ListTokens(ctx context.Context, in *ListTokensRequest, opts ...grpc.CallOption) (*ListTokensResponse, error)
@@ -56,7 +57,8 @@ type AdminServiceClient interface {
 	RevokeToken(ctx context.Context, in *RevokeTokenRequest, opts ...grpc.CallOption) (*ApiToken, error)
 	// Lists every staff account, ordered by email address.
 	ListUsers(ctx context.Context, in *ListUsersRequest, opts ...grpc.CallOption) (*ListUsersResponse, error)
-	// Creates a staff account for the web sign-in.
+	// Creates a staff account for the web sign-in. A repeated request_id
+	// returns the account the first call created.
 	CreateUser(ctx context.Context, in *CreateUserRequest, opts ...grpc.CallOption) (*StaffUser, error)
 	// Stops an account from signing in. Its history stays: cases and the
 	// audit trail still name it. A user cannot disable their own account.
@@ -232,7 +234,8 @@ type AdminServiceServer interface {
 	// Recomputes the whole audit chain and reports the first broken link.
 	VerifyAudit(context.Context, *VerifyAuditRequest) (*VerifyAuditResponse, error)
 	// Creates an API token. The response carries the token itself, the only
-	// time it is ever shown: the server keeps only its SHA-256.
+	// time it is ever shown: the server keeps only its SHA-256. A repeated
+	// request_id creates no second token (see CreateTokenRequest.request_id).
 	CreateToken(context.Context, *CreateTokenRequest) (*CreateTokenResponse, error)
 	// Lists every API token's record, oldest first; never a token itself.
 	ListTokens(context.Context, *ListTokensRequest) (*ListTokensResponse, error)
@@ -241,7 +244,8 @@ type AdminServiceServer interface {
 	RevokeToken(context.Context, *RevokeTokenRequest) (*ApiToken, error)
 	// Lists every staff account, ordered by email address.
 	ListUsers(context.Context, *ListUsersRequest) (*ListUsersResponse, error)
-	// Creates a staff account for the web sign-in.
+	// Creates a staff account for the web sign-in. A repeated request_id
+	// returns the account the first call created.
 	CreateUser(context.Context, *CreateUserRequest) (*StaffUser, error)
 	// Stops an account from signing in. Its history stays: cases and the
 	// audit trail still name it. A user cannot disable their own account.
