@@ -63,7 +63,7 @@ func newGateway(ctx context.Context, grpcAddr string, in *telemetry.Instruments)
 // are on the admin listener only, since they tell the public too much.
 func (s *Server) httpHandler(gateway http.Handler) http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle("/v1/", limitBody(s.cfg.MaxBodyBytes, gateway))
+	mux.Handle("/v1/", apiHeaders(limitBody(s.cfg.MaxBodyBytes, gateway)))
 	mux.HandleFunc("GET /healthz", healthz)
 	mux.HandleFunc("GET /readyz", s.ready)
 	mux.HandleFunc("GET /openapi.json", func(w http.ResponseWriter, _ *http.Request) {
@@ -126,6 +126,18 @@ func writeJSON(w http.ResponseWriter, code int, body any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(code)
 	_ = json.NewEncoder(w).Encode(body)
+}
+
+// apiHeaders mark every REST answer as not to be kept by a browser or a
+// proxy — they carry personal data — and as data, not a page: nothing in
+// it may run or be framed.
+func apiHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Cache-Control", "no-store")
+		h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
+		next.ServeHTTP(w, r)
+	})
 }
 
 func securityHeaders(next http.Handler) http.Handler {

@@ -4,11 +4,14 @@ import (
 	"context"
 	"log/slog"
 	"runtime/debug"
+	"strings"
 
 	"buf.build/go/protovalidate"
 	"github.com/grpc-ecosystem/go-grpc-middleware/v2/interceptors/logging"
 	"github.com/grpc-ecosystem/go-grpc-middleware/v2/interceptors/recovery"
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
 
 	"github.com/rightsdesk/rightsdesk/internal/telemetry"
@@ -21,7 +24,7 @@ import (
 // what validation and the handler return.
 func unaryInterceptors(log *slog.Logger, in *telemetry.Instruments, authn *authenticator, validator protovalidate.Validator) []grpc.UnaryServerInterceptor {
 	return append(in.UnaryInterceptors(),
-		logging.UnaryServerInterceptor(slogAdapter(log), logging.WithLogOnEvents(logging.FinishCall)),
+		logging.UnaryServerInterceptor(slogAdapter(log), callLogging...),
 		recovery.UnaryServerInterceptor(recoveryHandler(log)),
 		errorBoundary(log),
 		authn.unaryInterceptor(), // before validation: an unauthenticated caller learns nothing about the request shape
@@ -33,7 +36,7 @@ func unaryInterceptors(log *slog.Logger, in *telemetry.Instruments, authn *authe
 // stream is counted, logged, recovered and error-mapped like any other call.
 func streamInterceptors(log *slog.Logger, in *telemetry.Instruments, authn *authenticator) []grpc.StreamServerInterceptor {
 	return append(in.StreamInterceptors(),
-		logging.StreamServerInterceptor(slogAdapter(log), logging.WithLogOnEvents(logging.FinishCall)),
+		logging.StreamServerInterceptor(slogAdapter(log), callLogging...),
 		recovery.StreamServerInterceptor(recoveryHandler(log)),
 		func(srv any, ss grpc.ServerStream, _ *grpc.StreamServerInfo, next grpc.StreamHandler) error {
 			return toStatus(ss.Context(), log, next(srv, ss))
@@ -49,9 +52,47 @@ func recoveryHandler(log *slog.Logger) recovery.Option {
 	})
 }
 
+// callLogging logs each call once, as it finishes, with the error's code,
+// reason and the fields it names (errorFields) in place of its text.
+var callLogging = []logging.Option{logging.WithLogOnEvents(logging.FinishCall), logging.WithErrorFields(errorFields)}
+
+// errorFields are what the log keeps of a call's error: its ErrorInfo
+// reason and the fields a refusal names. The error's text is left out
+// (slogAdapter drops it): a refusal quotes what the caller sent, such as a
+// malformed email address, and personal data never goes in the log. Our
+// own failures are logged with their cause where they are mapped
+// (toStatus); their text to the caller says nothing more.
+func errorFields(err error) logging.Fields {
+	st := status.Convert(err)
+	var fields logging.Fields
+	for _, d := range st.Details() {
+		switch d := d.(type) {
+		case *errdetails.ErrorInfo:
+			fields = append(fields, "grpc.reason", d.GetReason())
+		case *errdetails.BadRequest:
+			names := make([]string, 0, len(d.GetFieldViolations()))
+			for _, v := range d.GetFieldViolations() {
+				names = append(names, v.GetField())
+			}
+			fields = append(fields, "grpc.fields", strings.Join(names, ","))
+		}
+	}
+	return fields
+}
+
+// errorTextField is the logging middleware's field for an error's text,
+// which slogAdapter drops (see errorFields).
+const errorTextField = "grpc.error"
+
 func slogAdapter(log *slog.Logger) logging.Logger {
 	return logging.LoggerFunc(func(ctx context.Context, lvl logging.Level, msg string, fields ...any) {
-		log.Log(ctx, slog.Level(lvl), msg, fields...)
+		kept := fields[:0:0]
+		for i := 0; i+1 < len(fields); i += 2 {
+			if fields[i] != errorTextField {
+				kept = append(kept, fields[i], fields[i+1])
+			}
+		}
+		log.Log(ctx, slog.Level(lvl), msg, kept...)
 	})
 }
 
