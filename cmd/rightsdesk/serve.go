@@ -29,6 +29,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.DurationVar(&cfg.LeaderTTL, "leader-ttl", 0, "on etcd, how long the other replicas wait before taking over the background work of a leader that died without resigning (default 10s)")
 	fs.StringVar(&cfg.Server.GRPCAddr, "grpc-addr", "127.0.0.1:9090", "gRPC listen address")
 	fs.StringVar(&cfg.Server.HTTPAddr, "http-addr", "127.0.0.1:8080", "HTTP listen address (REST, web pages, health)")
+	reflect := fs.Bool("grpc-reflection", true, "serve gRPC server reflection, which lists every service and message to anyone who can connect (grpcurl needs it; turn it off on a production port)")
 	fs.StringVar(&cfg.Server.AdminAddr, "admin-addr", "127.0.0.1:9091", "admin HTTP listen address, for operators only: Prometheus /metrics, /debug/pprof/, /healthz, /readyz (off for none)")
 	fs.Int64Var(&cfg.Server.MaxBodyBytes, "max-body", 1<<20, "largest request body accepted, in bytes")
 	fs.IntVar(&cfg.Server.Limits.MaxConnections, "max-connections", 0, "most connections held open at once on each of the HTTP and gRPC ports; more wait until one closes (default 2000, less when the open-file limit (ulimit -n) is under 4200: keep twice this plus 200 under it)")
@@ -78,6 +79,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if cfg.Catalogue, err = catalogue.Builtin(); err != nil {
 		return fmt.Errorf("built-in catalogue: %w", err)
 	}
+	cfg.Server.NoReflection = !*reflect
 	keys, err := app.LoadKeyring(*keyringPath, cfg.DataDir, os.LookupEnv)
 	if err != nil {
 		return err
@@ -119,7 +121,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if admin := srv.AdminHTTPAddr(); admin != "" {
 		fmt.Fprintf(stdout, "  metrics      http://%s/metrics  (admin listener: also /debug/pprof/, /healthz, /readyz)\n", admin)
 	}
-	fmt.Fprintf(stdout, "  gRPC         %s (reflection on: grpcurl -plaintext %s list)\n", srv.GRPCAddr(), srv.GRPCAddr())
+	if *reflect {
+		fmt.Fprintf(stdout, "  gRPC         %s (reflection on: grpcurl -plaintext %s list)\n", srv.GRPCAddr(), srv.GRPCAddr())
+	} else {
+		fmt.Fprintf(stdout, "  gRPC         %s\n", srv.GRPCAddr())
+	}
 	fmt.Fprintln(stdout, "Press Ctrl+C to stop.")
 	return srv.Run(ctx)
 }

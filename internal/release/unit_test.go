@@ -46,6 +46,7 @@ func TestSystemdUnit(t *testing.T) {
 	for _, want := range []string{
 		"Environment=RIGHTSDESK_DATA=" + dataDir + "\n", "StateDirectory=" + filepath.Base(dataDir) + "\n",
 		"DynamicUser=yes\n", "ProtectSystem=strict\n", "NoNewPrivileges=yes\n", "CapabilityBoundingSet=\n",
+		"Environment=RIGHTSDESK_GRPC_REFLECTION=false\n", "LoadCredential=keyring:/etc/rightsdesk/keyring.json\n",
 	} {
 		if !strings.Contains(string(unit), "\n"+want) {
 			t.Errorf("the unit lacks %q", strings.TrimSpace(want))

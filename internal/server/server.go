@@ -38,7 +38,11 @@ type Config struct {
 	// AdminAddr is the admin HTTP listener's address (/metrics, pprof,
 	// /healthz, /readyz): for operators only, so loopback by default in
 	// serve; "" or "off" serves none.
-	AdminAddr       string
+	AdminAddr string
+	// NoReflection turns gRPC server reflection off: it lists every
+	// service and message to anyone who can connect, which a developer's
+	// grpcurl wants and a production port need not offer.
+	NoReflection    bool
 	MaxBodyBytes    int64
 	ShutdownTimeout time.Duration
 	Logger          *slog.Logger
@@ -224,7 +228,9 @@ func (s *Server) buildGRPC() error {
 	rdv1.RegisterAdminServiceServer(s.grpc, &adminService{ops: s.services.Operations, tokens: s.services.Tokens, users: s.services.Users, clock: s.cfg.Clock})
 	s.health = health.NewServer()
 	healthpb.RegisterHealthServer(s.grpc, s.health)
-	reflection.Register(s.grpc)
+	if !s.cfg.NoReflection {
+		reflection.Register(s.grpc)
+	}
 	s.instruments.InitializeGRPC(s.grpc)
 	// Last, once every service is registered: refuse to start if any RPC does
 	// not declare who may call it.
