@@ -489,7 +489,7 @@ func (d *Directory) SignIn(ctx context.Context, email, password string) (*users.
 			refusal = users.ErrBadCredentials
 			return nil
 		case rec.Refusal(now) != nil:
-			refusal = rec.Refusal(now)
+			id, refusal = rec.ID, rec.Refusal(now)
 			return nil
 		}
 		d.lockout.CountAttempt(&rec.User, now)
@@ -501,14 +501,14 @@ func (d *Directory) SignIn(ctx context.Context, email, password string) (*users.
 	}
 	if refusal != nil {
 		_, _ = users.VerifyPassword(d.decoyHash(), password)
-		return nil, &users.SignInError{Reason: refusal}
+		return nil, &users.SignInError{Reason: refusal, UserID: id}
 	}
 	ok, err := users.VerifyPassword(hash, password)
 	if err != nil {
 		return nil, fmt.Errorf("user %s: %w", id, err)
 	}
 	if !ok {
-		return nil, &users.SignInError{Reason: users.ErrBadCredentials}
+		return nil, &users.SignInError{Reason: users.ErrBadCredentials, UserID: id}
 	}
 	rehash := ""
 	if !d.params.Current(hash) {
@@ -539,7 +539,7 @@ func (d *Directory) SignIn(ctx context.Context, email, password string) (*users.
 		return nil, err
 	}
 	if u == nil {
-		return nil, &users.SignInError{Reason: users.ErrDisabled}
+		return nil, &users.SignInError{Reason: users.ErrDisabled, UserID: id}
 	}
 	return u, nil
 }

@@ -130,7 +130,7 @@ func (d *Directory) VerifySecondFactor(ctx context.Context, id, code string) (*u
 		return nil, err
 	}
 	if refusal != nil {
-		return nil, &users.SignInError{Reason: refusal}
+		return nil, &users.SignInError{Reason: refusal, UserID: id}
 	}
 	return u, nil
 }

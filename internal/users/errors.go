@@ -16,6 +16,9 @@ var (
 // or which a guesser has locked. Reason says which, for logs.
 type SignInError struct {
 	Reason error
+	// UserID is the account the address belongs to, "" for an address with
+	// none: for the log, which names accounts by id, never by address.
+	UserID string
 }
 
 func (e *SignInError) Error() string {

@@ -238,7 +238,7 @@ func (h *handler) signIn(w http.ResponseWriter, r *http.Request) {
 	u, err := h.cfg.Users.SignIn(r.Context(), f.Get("email"), password)
 	var refused *users.SignInError
 	if errors.As(err, &refused) {
-		h.cfg.Log.InfoContext(r.Context(), "staff sign-in refused", "reason", refused.Reason.Error())
+		h.cfg.Log.InfoContext(r.Context(), "staff sign-in refused", "user", refused.UserID, "reason", refused.Reason.Error())
 		f.Fail("email", "", signInRefused)
 		h.renderSignIn(w, http.StatusUnprocessableEntity, sess, f, signInData{Next: next})
 		return
