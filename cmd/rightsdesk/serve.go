@@ -12,6 +12,7 @@ import (
 
 	"github.com/rightsdesk/rightsdesk/internal/app"
 	"github.com/rightsdesk/rightsdesk/internal/buildinfo"
+	"github.com/rightsdesk/rightsdesk/internal/cases"
 	"github.com/rightsdesk/rightsdesk/internal/deadline"
 	"github.com/rightsdesk/rightsdesk/internal/notice/catalogue"
 	"github.com/rightsdesk/rightsdesk/internal/telemetry"
@@ -31,15 +32,31 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&cfg.Server.HTTPAddr, "http-addr", "127.0.0.1:8080", "HTTP listen address (REST, web pages, health)")
 	reflect := fs.Bool("grpc-reflection", true, "serve gRPC server reflection, which lists every service and message to anyone who can connect (grpcurl needs it; turn it off on a production port)")
 	fs.StringVar(&cfg.Server.AdminAddr, "admin-addr", "127.0.0.1:9091", "admin HTTP listen address, for operators only: Prometheus /metrics, /debug/pprof/, /healthz, /readyz (off for none)")
+	fs.StringVar(&cfg.Server.TLSCert, "tls-cert", "", "PEM file of the certificate (and its chain) the gRPC and HTTP ports present, TLS 1.2 or later only; reloaded when the file changes (with --tls-key; default plaintext, for loopback or behind a TLS-terminating proxy: see docs/security.md)")
+	fs.StringVar(&cfg.Server.TLSKey, "tls-key", "", "PEM file of --tls-cert's private key; reloaded when the file changes")
 	fs.Int64Var(&cfg.Server.MaxBodyBytes, "max-body", 1<<20, "largest request body accepted, in bytes")
 	fs.IntVar(&cfg.Server.Limits.MaxConnections, "max-connections", 0, "most connections held open at once on each of the HTTP and gRPC ports; more wait until one closes (default 2000, less when the open-file limit (ulimit -n) is under 4200: keep twice this plus 200 under it)")
+	fs.DurationVar(&cfg.Server.Drain, "drain", 5*time.Second, "on SIGTERM, how long to go on serving with /readyz (and gRPC health) already saying not ready, so load balancers stop sending calls before the listeners close (0 closes them at once)")
 	fs.DurationVar(&cfg.Server.Limits.IdleTimeout, "idle-timeout", 0, "close an HTTP keep-alive or gRPC connection that carries no request for this long (default 2m)")
+	fs.IntVar(&cfg.Server.Limits.TokenCallsPerSecond, "api-token-rate", 0, "API calls (gRPC and REST) each token may make a second, after a burst of --api-token-burst; more are refused RESOURCE_EXHAUSTED / 429 with Retry-After (default 1000; negative: no limit)")
+	fs.IntVar(&cfg.Server.Limits.TokenBurst, "api-token-burst", 0, "API calls each token may make at once before --api-token-rate applies (default 2000)")
+	fs.IntVar(&cfg.Server.Limits.AddressCallsPerSecond, "api-address-rate", 0, "API calls each client address (IPv6: each /64) may make a second without a token, failed sign-ins with a bad token included, after a burst of --api-address-burst (default 100; negative: no limit)")
+	fs.IntVar(&cfg.Server.Limits.AddressBurst, "api-address-burst", 0, "API calls each client address may make at once without a token before --api-address-rate applies (default 500)")
+	fs.IntVar(&cfg.Server.Limits.MaxInFlightWrites, "max-inflight-writes", 0, "most API write calls running at once; one more is refused at once, UNAVAILABLE / 503 with Retry-After, rather than queued (default 256; negative: no limit)")
+	fs.DurationVar(&cfg.Server.Limits.MaxCallDuration, "max-call-duration", 0, "longest an API call (other than a backup stream) may run, whatever deadline its client set (default 30s)")
 	fs.StringVar(&cfg.Server.Organisation, "org-name", "", "organisation named in the web pages' header (default: the controller of the built-in notices)")
 	fs.StringVar(&cfg.Server.PublicURL, "public-url", "", "address the public reaches the web pages at, for links in emails; https:// marks the session cookie Secure (default http://HTTP-ADDR)")
 	fs.StringVar(&cfg.Server.SMTPURL, "smtp-url", "", "relay for letters to requesters (acknowledgement, requests, extension, response): smtp://[user:pass@]host[:587]?from=ADDRESS (STARTTLS) or smtps://…:465; none sent without it")
 	fs.StringVar(&cfg.DigestTime, "digest-time", "07:00", "UK time each working day staff are emailed their overdue cases and those due in the next 5 working days (HH:MM, or "+app.DigestOff+"); sent through --smtp-url to each enabled caseworker and administrator with an email address")
 	fs.Func("second-factor", "which local staff accounts must use two-step verification (an authenticator app's codes) after their password: admins (default), everyone, or optional (for staff who sign in through single sign-on with its own second factor)", func(v string) (err error) {
 		cfg.SecondFactor, err = users.ParseSecondFactorPolicy(v)
+		return err
+	})
+	fs.Func("retention", "how long after closing each outcome keeps its personal data before the daily run destroys it: OUTCOME=PERIOD,… with periods in months (24m) or years (6y), over the defaults "+cases.DefaultSchedule().String()+" (see docs/retention.md); or off to run no purge", func(v string) (err error) {
+		if cfg.RetentionOff = v == "off"; cfg.RetentionOff {
+			return nil
+		}
+		cfg.Retention, err = cases.ParseSchedule(v)
 		return err
 	})
 	fs.StringVar(&cfg.Templates, "templates", "", "directory of letter templates overriding the built-in ones, file for file (see internal/letters/FIELDS.md); a template naming an unknown field stops the start")
@@ -56,6 +73,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&oidc.ClientSecret, "oidc-client-secret", "", "OpenID Connect client secret (or $RIGHTSDESK_OIDC_CLIENT_SECRET)")
 	fs.StringVar(&oidc.RedirectURL, "oidc-redirect-url", "", "this site's /staff/oidc/callback as registered with the provider")
 	fs.StringVar(&oidc.RoleClaim, "oidc-role-claim", staff.DefaultRoleClaim, "ID token claim holding viewer, caseworker or admin (a string or a list)")
+	fs.BoolVar(&cfg.RequireSingleSignOn, "require-sso", false, "staff sign in through the OpenID Connect provider: the password form signs in administrators' local accounts only, as the break-glass way in (needs the --oidc- flags; see docs/security.md)")
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
 	keyringPath := fs.String("keyring", "", "keyring file (mode 0600, outside --data) whose keys encrypt personal data at rest; default: the keyring in $RIGHTSDESK_KEK. Make one with `rightsdesk keys init --out FILE`")
 	if err := parseFlags(fs, args); err != nil {

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/rightsdesk/rightsdesk/internal/audit"
+	"github.com/rightsdesk/rightsdesk/internal/auth"
 	"github.com/rightsdesk/rightsdesk/internal/cases"
 	"github.com/rightsdesk/rightsdesk/internal/clock"
 	"github.com/rightsdesk/rightsdesk/internal/fault"
@@ -32,6 +33,9 @@ type Options struct {
 	// name authenticator apps show beside the codes ("Rightsdesk").
 	SecondFactor users.SecondFactorPolicy
 	Issuer       string
+	// RequireSingleSignOn refuses password sign-in to all but
+	// administrators (users.PasswordSignInAllowed).
+	RequireSingleSignOn bool
 }
 
 // record is how an account is stored: the account with its password hash,
@@ -63,6 +67,8 @@ type Directory struct {
 	lockout users.Lockout
 	policy  users.SecondFactorPolicy
 	issuer  string
+	// requireSSO is Options.RequireSingleSignOn.
+	requireSSO bool
 
 	// decoy is a hash checked when no account's can be, so an unknown,
 	// disabled or locked account takes as long to refuse as a wrong password.
@@ -82,7 +88,7 @@ func New(st *store.Store, c clock.Clock, random io.Reader, opts Options) *Direct
 	if opts.Issuer == "" {
 		opts.Issuer = "Rightsdesk"
 	}
-	return &Directory{store: st, clock: c, random: random, params: opts.Params, lockout: opts.Lockout, policy: opts.SecondFactor, issuer: opts.Issuer}
+	return &Directory{store: st, clock: c, random: random, params: opts.Params, lockout: opts.Lockout, policy: opts.SecondFactor, issuer: opts.Issuer, requireSSO: opts.RequireSingleSignOn}
 }
 
 // Create adds an account. The email address must not have one already.
@@ -257,8 +263,11 @@ func (d *Directory) List(ctx context.Context) ([]users.User, error) {
 
 // RememberName keeps the display name of someone who signs in without a
 // local account (single sign-on, actor "oidc:…"), so their work is shown
-// under their name. It writes only when the name is new or changed.
+// under their name. It writes only when the name is new or changed. The
+// name is the identity provider's, not typed here, so it is kept less
+// the characters no name may hold (cases.LineProblem) rather than refused.
 func (d *Directory) RememberName(ctx context.Context, actor, name string) error {
+	name = strings.TrimSpace(cases.WithoutHiddenText(name))
 	var known string
 	if err := d.store.View(ctx, func(tx store.ReadTx) error { known = store.StaffName(tx, actor); return nil }); err != nil || known == name {
 		return err
@@ -476,10 +485,11 @@ func (d *Directory) ChangePassword(ctx context.Context, id, current, next string
 func (d *Directory) SignIn(ctx context.Context, email, password string) (*users.User, error) {
 	var (
 		id, hash string
+		role     auth.Role
 		refusal  error
 	)
 	err := d.store.Update(ctx, func(tx store.WriteTx) error {
-		id, hash, refusal = "", "", nil
+		id, hash, role, refusal = "", "", auth.RoleNone, nil
 		rec, err := find(tx, func(r *record) bool { return users.SameEmail(r.Email, email) })
 		now := d.clock.Now()
 		switch {
@@ -493,7 +503,7 @@ func (d *Directory) SignIn(ctx context.Context, email, password string) (*users.
 			return nil
 		}
 		d.lockout.CountAttempt(&rec.User, now)
-		id, hash = rec.ID, rec.PasswordHash
+		id, hash, role = rec.ID, rec.PasswordHash, rec.Role
 		return put(tx, rec)
 	})
 	if err != nil {
@@ -509,6 +519,11 @@ func (d *Directory) SignIn(ctx context.Context, email, password string) (*users.
 	}
 	if !ok {
 		return nil, &users.SignInError{Reason: users.ErrBadCredentials, UserID: id}
+	}
+	// After the password, so the refusal says nothing a wrong password
+	// would not, and the attempt stays counted towards the lockout.
+	if !users.PasswordSignInAllowed(role, d.requireSSO) {
+		return nil, &users.SignInError{Reason: users.ErrSingleSignOnRequired, UserID: id}
 	}
 	rehash := ""
 	if !d.params.Current(hash) {

@@ -307,6 +307,20 @@ func TestNamesCoverLocalAccountsAndSingleSignOn(t *testing.T) {
 	}
 }
 
+// A name from the identity provider is kept without the characters no
+// name may hold: it is shown to colleagues, so it must not be made to read
+// as something else.
+func TestRememberedNamesLoseHiddenCharacters(t *testing.T) {
+	d, _, _ := newDirectory(t)
+	if err := d.RememberName(ctx, "oidc:456", " Mallory\u202Egpj.exe\u200F\n"); err != nil {
+		t.Fatal(err)
+	}
+	names, err := d.Names(ctx)
+	if err != nil || names["oidc:456"] != "Mallorygpj.exe" {
+		t.Errorf("the remembered name is %q, %v; want %q", names["oidc:456"], err, "Mallorygpj.exe")
+	}
+}
+
 // Every change to an account is chained with who made it, and no personal
 // data: the name and email stay in the account record.
 func TestAccountChangesAreChained(t *testing.T) {
@@ -364,5 +378,34 @@ func TestNoOneDisablesTheirOwnAccount(t *testing.T) {
 	}
 	if _, err := d.Disable(ctx, admin.ID, "token:ops"); err != nil {
 		t.Errorf("another caller disabling it: %v", err)
+	}
+}
+
+// With single sign-on required, a password signs in an administrator (the
+// break-glass account) and no one else; a non-administrator's right
+// password is refused as a wrong one is, and the attempt counts towards
+// the lockout.
+func TestRequireSingleSignOnLeavesPasswordsToAdministrators(t *testing.T) {
+	st := caseworktest.OpenStore(t, t.TempDir())
+	clk := clock.NewManual(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC))
+	d := accounts.New(st, clk, crand.Reader, accounts.Options{Params: cheap, Lockout: lockout, RequireSingleSignOn: true, SecondFactor: users.SecondFactorOptional})
+	mustCreate(t, d, "root@example.org", auth.RoleAdmin)
+	for _, role := range []auth.Role{auth.RoleViewer, auth.RoleCaseworker} {
+		u := mustCreate(t, d, role.String()+"@example.org", role)
+		_, err := d.SignIn(ctx, u.Email, password)
+		var refused *users.SignInError
+		if !errors.As(err, &refused) || !errors.Is(err, users.ErrSingleSignOnRequired) || refused.UserID != u.ID {
+			t.Errorf("%s with the right password: %v; want a SignInError for single sign-on", role, err)
+		}
+		if _, wrong := d.SignIn(ctx, u.Email, "not the password at all"); err == nil || err.Error() != wrong.Error() {
+			t.Errorf("%s: the refusal says %q, a wrong password %q; want the same words", role, err, wrong)
+		}
+		got, err := d.Get(ctx, u.ID)
+		if err != nil || got.Failures != 2 {
+			t.Errorf("%s: %d failures counted, %v; want both attempts counted", role, got.Failures, err)
+		}
+	}
+	if _, err := d.SignIn(ctx, "root@example.org", password); err != nil {
+		t.Errorf("the administrator's password: %v; want it to sign in (break-glass)", err)
 	}
 }

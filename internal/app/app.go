@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/rightsdesk/rightsdesk/internal/accounts"
 	"github.com/rightsdesk/rightsdesk/internal/blob"
+	"github.com/rightsdesk/rightsdesk/internal/cases"
 	"github.com/rightsdesk/rightsdesk/internal/casework"
 	"github.com/rightsdesk/rightsdesk/internal/deadline"
 	"github.com/rightsdesk/rightsdesk/internal/leader"
@@ -70,6 +72,9 @@ type Config struct {
 	// SecondFactor says which local accounts must use two-step
 	// verification (users.SecondFactorAdmins, the zero value, by default).
 	SecondFactor users.SecondFactorPolicy
+	// RequireSingleSignOn refuses local password sign-in to everyone but
+	// administrators (users.PasswordSignInAllowed); it needs Server.OIDC.
+	RequireSingleSignOn bool
 	// Keyring holds the key-encryption keys that protect personal data at
 	// rest (see package keyring): required. The store records its check
 	// values, so a different keyring is refused before anything is
@@ -79,6 +84,12 @@ type Config struct {
 	// overdue cases is emailed to staff: "HH:MM", UK time (07:00 when
 	// empty), or DigestOff. It needs the letters' relay (--smtp-url).
 	DigestTime string
+	// Retention is how long closed cases keep their personal data before
+	// the daily run destroys it (cases.DefaultSchedule when nil; see
+	// docs/retention.md); RetentionOff stops the run, as for a store under
+	// a blanket legal hold.
+	Retention    cases.Schedule
+	RetentionOff bool
 }
 
 // App is a running Rightsdesk: the store, the use cases and the doors.
@@ -100,6 +111,12 @@ type App struct {
 // the use cases and the doors. Nothing is opened or created on disk when the
 // configuration is wrong or a port is taken.
 func New(ctx context.Context, cfg Config) (*App, error) {
+	return newApp(ctx, cfg, sealedAtRest)
+}
+
+// newApp is New, with personal data sealed at rest or, for the benchmark
+// alone (NewPlainForBench), kept in clear.
+func newApp(ctx context.Context, cfg Config, atRest personalDataAtRest) (*App, error) {
 	where, err := ParseStore(cfg.Store, cfg.DataDir)
 	if err != nil {
 		return nil, err
@@ -110,7 +127,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	if err := cfg.Server.Validate(); err != nil {
 		return nil, err
 	}
-	if cfg.Keyring == nil {
+	if cfg.Keyring == nil && atRest == sealedAtRest {
 		return nil, errNoKeyring
 	}
 	if cfg.Calendars == nil {
@@ -121,6 +138,14 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	}
 	if _, _, err := digestTime(cfg.DigestTime); err != nil {
 		return nil, err
+	}
+	if cfg.RequireSingleSignOn {
+		if cfg.Server.OIDC == nil {
+			return nil, errors.New("--require-sso needs single sign-on to require: set --oidc-issuer and the other --oidc- flags")
+		}
+		oidc := *cfg.Server.OIDC
+		oidc.Required = true
+		cfg.Server.OIDC = &oidc
 	}
 	if cfg.Random == nil {
 		cfg.Random = rand.Reader
@@ -205,15 +230,19 @@ func AdminSocket(dataDir string) (string, bool) {
 // instrument wraps the engine before the store uses it (commit metrics and
 // spans); the outbox's gauges are registered once the store is open.
 func openStore(ctx context.Context, where StoreAddress, log *slog.Logger, keys store.Keyring, instrument func(store.Backend) store.Backend) (*store.Store, error) {
-	if err := CheckKeyring(ctx, where, keys); err != nil {
-		return nil, err
+	var sealing []store.OpenOption
+	if keys != nil { // nil only from NewPlainForBench
+		if err := CheckKeyring(ctx, where, keys); err != nil {
+			return nil, err
+		}
+		sealing = append(sealing, store.WithKeyring(keys))
 	}
 	engine, err := OpenBackend(ctx, where, OpenOptions{CheckPages: true, Log: log})
 	if err != nil {
 		return nil, err
 	}
 	backend := instrument(engine)
-	st, err := store.Open(ctx, backend, store.WithKeyring(keys))
+	st, err := store.Open(ctx, backend, sealing...)
 	if err != nil {
 		_ = backend.Close()
 		return nil, err
@@ -237,7 +266,7 @@ func (a *App) build(ctx context.Context, cfg Config, lis server.Listeners, templ
 	}
 	engine := deadline.NewEngine(calendars)
 	c := cfg.Server.Clock
-	directory := accounts.New(st, c, cfg.Random, accounts.Options{SecondFactor: cfg.SecondFactor})
+	directory := accounts.New(st, c, cfg.Random, accounts.Options{SecondFactor: cfg.SecondFactor, RequireSingleSignOn: cfg.RequireSingleSignOn})
 	if a.setup, a.setupExpires, err = directory.SetupLink(ctx); err != nil {
 		lis.Close()
 		return fmt.Errorf("first-administrator link: %w", err)
@@ -247,7 +276,7 @@ func (a *App) build(ctx context.Context, cfg Config, lis server.Listeners, templ
 		lis.Close()
 		return err
 	}
-	caseOptions := []casework.Option{casework.DefaultRegion(cfg.Region), casework.NoticeRegions(cfg.NoticeRegions), casework.WithDocuments(a.blobs)}
+	caseOptions := []casework.Option{casework.DefaultRegion(cfg.Region), casework.NoticeRegions(cfg.NoticeRegions), casework.WithDocuments(a.blobs), casework.RetentionSchedule(cfg.Retention)}
 	site := publicURL(cfg.Server, lis)
 	writer, err := letterWriter(cfg.Server, templates, org, site)
 	if err != nil {
@@ -262,6 +291,11 @@ func (a *App) build(ctx context.Context, cfg Config, lis server.Listeners, templ
 		a.jobs = append(a.jobs, work.OutboxJob(newMailSender(mailer, site), casework.OutboxOptions{Log: cfg.Server.Logger}))
 	}
 	a.jobs = append(a.jobs, digestJob(cfg, work, directory, mailer, site)...)
+	// Status tokens kept for retries of creates, once no retry gets them.
+	a.jobs = append(a.jobs, work.ReplayTokenJob(10*time.Minute))
+	if !cfg.RetentionOff {
+		a.jobs = append(a.jobs, work.RetentionJob(casework.RetentionOptions{Log: cfg.Server.Logger}))
+	}
 	a.server, err = server.New(ctx, cfg.Server, lis, server.Services{
 		Cases:      work,
 		Notices:    noticework.New(st, c, cfg.Catalogue),
@@ -270,6 +304,8 @@ func (a *App) build(ctx context.Context, cfg Config, lis server.Listeners, templ
 		Tokens:     tokens.New(st, c, cfg.Random),
 		Operations: operations.New(st, operations.Options{SpoolDir: cfg.DataDir}),
 		Sessions:   websessions.New(st, cfg.Random),
+		Subjects:   work,
+		Retention:  work,
 	})
 	return err
 }

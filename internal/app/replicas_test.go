@@ -171,7 +171,7 @@ func (w *web) signIn(r *replica, password string) int {
 // bytes), and the background work runs on one of them, moving to the other
 // when it stops.
 func TestTwoReplicasOnEtcd(t *testing.T) {
-	cluster, err := etcdlocal.Start(t.Context(), etcdlocal.Options{NoFsync: true})
+	cluster, err := etcdlocal.Start(t.Context(), etcdlocal.Options{NoFsync: true, Processes: true})
 	if err != nil {
 		t.Fatal(err)
 	}

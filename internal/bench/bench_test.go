@@ -33,9 +33,13 @@ func TestTinyRunMeasuresAndPrintsEverything(t *testing.T) {
 		t.Fatalf("%d write levels, want 2", len(rep.Writes))
 	}
 	for i, l := range rep.Writes {
-		if l.Clients != []int{1, 4}[i] || l.CreatesPerSec <= 0 || l.BatchesPerSec <= 0 || l.Ratio <= 0 ||
-			l.CreateP50Ms <= 0 || l.CreateP99Ms < l.CreateP50Ms || l.BatchP50Ms <= 0 || l.BatchP99Ms < l.BatchP50Ms {
+		if l.Clients != []int{1, 4}[i] || l.CreatesPerSec <= 0 || l.BatchesPerSec <= 0 || l.GroupPerSec <= 0 || l.PlainCreatesPerSec <= 0 ||
+			l.CreateP50Ms <= 0 || l.CreateP99Ms < l.CreateP50Ms || l.BatchP50Ms <= 0 || l.BatchP99Ms < l.BatchP50Ms ||
+			l.GroupP50Ms <= 0 || l.GroupP99Ms < l.GroupP50Ms || l.PlainCreateP50Ms <= 0 || l.PlainCreateP99Ms < l.PlainCreateP50Ms {
 			t.Errorf("write level %+v: want positive rates and latencies, p99 ≥ p50", l)
+		}
+		if l.Ratio != l.CreatesPerSec/l.GroupPerSec || l.SealedRatio != l.CreatesPerSec/l.PlainCreatesPerSec {
+			t.Errorf("write level %+v: the ratios are not of the group commit and the plain server", l)
 		}
 	}
 	rd := rep.Reads
@@ -45,6 +49,17 @@ func TestTinyRunMeasuresAndPrintsEverything(t *testing.T) {
 	if rd.Cases != 200 || rd.SeedSeconds <= 0 || rd.StartupMs <= 0 || rd.Queries != 20 ||
 		rd.QueryP50Ms <= 0 || rd.QueryP99Ms < rd.QueryP50Ms || rd.QueryMaxMs < rd.QueryP99Ms {
 		t.Errorf("read phase %+v: want every figure measured", rd)
+	}
+	if len(rd.Views) < 10 {
+		t.Errorf("%d queue views timed, want every view", len(rd.Views))
+	}
+	for _, v := range rd.Views {
+		if v.Calls <= 0 || v.P50Ms <= 0 || v.P99Ms < v.P50Ms || v.Shown < 0 {
+			t.Errorf("queue view %+v: want its first page timed", v)
+		}
+		if v.Name == "all open" && v.Shown != 50 {
+			t.Errorf("queue view %q showed %d of 200 open cases, want a page of 50", v.Name, v.Shown)
+		}
 	}
 	if rd.FileBytes <= 0 || rd.InUseBytesPerCase <= 0 || rd.InUseBytesPerCase > rd.BytesPerCase ||
 		rd.BucketBytesPerCase[store.BucketCases] <= 0 || rd.BucketBytesPerCase[store.BucketOpenByDue] <= 0 {
@@ -60,13 +75,18 @@ func TestTinyRunMeasuresAndPrintsEverything(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, row := range []string{
-		`(?m)^ +1 +[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9.]+%$`,
+		`(?m)^ +1 +[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9.]+% +[0-9.]+ +[0-9.]+ +[0-9.]+$`,
+		`(?m)^ +4 +[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9.]+% +[0-9.]+ +[0-9.]+ +[0-9.]+$`,
 		`(?m)^ +4 +[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9.]+%$`,
+		`(?m)^ *clients +sealed CreateCase/s .* sealed/plain$`,
 		`(?m)^top 50 open by due .*p50 [0-9.]+ ms +p99 [0-9.]+ ms`,
 		`(?m)^server startup over the seeded store +[0-9]+ ms$`,
+		`(?m)^queue view "right", first page \([0-9]+ shown, [0-9]+ calls\) +p50 [0-9.]+ ms +p99 [0-9.]+ ms$`,
+		`(?m)^  every queue view's first page p99 < 20 ms +[0-9.]+ ms \(.*\) +(met|MISSED)`,
 		`(?m)^disk +[0-9.]+ MB, [0-9,]+ B/case`,
 		`(?m)^  by bucket, B/case .*cases [0-9,]+`,
-		`(?m)^  CreateCase ≥ 50% of bbolt db.Batch at 64 clients +[0-9.]+% +(met|MISSED) +\(measured at 4 clients, not 64\)$`,
+		`(?m)^  CreateCase ≥ 90% of the bbolt group commit at 64 clients +[0-9.]+% +(met|MISSED) +\(measured at 4 clients, not 64\)$`,
+		`(?m)^  CreateCase sealed ≥ 85% of plain at 64 clients +[0-9.]+% +(met|MISSED) +\(measured at 4 clients, not 64\)$`,
 		`(?m)^  top 50 open by due p99 < 5 ms +[0-9.]+ ms +(met|MISSED)`,
 		`(?m)^  startup < 1000 ms `,
 		`(?m)^  disk < 4,096 B per case `,

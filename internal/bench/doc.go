@@ -5,10 +5,15 @@
 //
 // The write figures are ratios, because absolute rates say more about the
 // disk than about the code: CreateCase over gRPC against a real server, and
-// the same bytes put straight into bbolt with db.Batch, at the same
-// concurrency, fsync on, in the same run. The read figures come from a store
-// seeded through casework.Service.Create, so every index entry and audit
-// event is the one production writes, then served by a real server.
+// the same puts straight into bbolt (keys made as real creates make them,
+// baseline.go) through a timer-less group commit, the honest ceiling, and
+// through db.Batch, at the same concurrency, fsync on, in the same run;
+// and CreateCase on a server whose store keeps personal data in clear
+// (app.NewPlainForBench), for what encryption at rest costs. The read
+// figures come from a store seeded through casework.Service.Create, so
+// every index entry and audit event is the one production writes, then
+// served by a real server: the top 50 open cases by due date and the first
+// page of each staff queue view.
 //
 // It must not reach into the server or the store beyond their exported
 // APIs: what it measures is what a client would see.

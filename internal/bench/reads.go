@@ -18,6 +18,8 @@ import (
 
 	bbolt "go.etcd.io/bbolt"
 	"golang.org/x/sync/errgroup"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 
 	rdv1 "github.com/rightsdesk/rightsdesk/gen/go/rightsdesk/v1"
 	"github.com/rightsdesk/rightsdesk/internal/app"
@@ -49,10 +51,62 @@ type ReadResult struct {
 	// where /proc/self/status cannot be read.
 	RSSBytes     int64 `json:"rss_bytes"`
 	RSSAnonBytes int64 `json:"rss_anon_bytes"`
+	// Views are the first page of each staff queue view and filter
+	// ListCases offers, through the same server.
+	Views []ViewResult `json:"views"`
 	// Etcd is the same store copied to the local etcd cluster and queried
 	// through a server on it (with --store etcd).
 	Etcd *EtcdReads `json:"etcd,omitempty"`
 }
+
+// ViewResult is one queue view's first page, timed.
+type ViewResult struct {
+	Name    string  `json:"name"`
+	Filter  string  `json:"filter"`
+	OrderBy string  `json:"order_by"`
+	Shown   int     `json:"cases_shown"`
+	Calls   int     `json:"calls"`
+	P50Ms   float64 `json:"p50_ms"`
+	P99Ms   float64 `json:"p99_ms"`
+	// OverDeadline is a view whose call the server cut at its deadline
+	// for the call: it is timed no further.
+	OverDeadline bool `json:"over_deadline,omitempty"`
+}
+
+// queueViews are the staff queue's views (internal/web/staff queue.go)
+// and its filter form's terms, alone and combined, as ListCases filters.
+// The seeded cases are all new, unassigned and about one notice, so some
+// views are empty: an empty view still shows what reaching "no more"
+// costs, which is what a view that scans pays.
+var queueViews = []struct{ name, filter, orderBy string }{
+	{"all open", "open = true", "due"},
+	{"needs action", "open = true AND needs_action = true", "due"},
+	{"assigned to one person", `open = true AND assignee = "token:bench"`, "due"},
+	{"unassigned", `open = true AND assignee = ""`, "due"},
+	{"due this week", "open = true AND due_this_week = true", "due"},
+	{"overdue", "open = true AND overdue = true", "due"},
+	{"waiting for the requester", "open = true AND waiting = true", "due"},
+	{"new replies", "open = true AND new_reply = true", "due"},
+	{"letter not delivered", "open = true AND undelivered = true", "due"},
+	{"extension to decide", "open = true AND extension_due = true", "due"},
+	{"state", `open = true AND state = "NEW"`, "due"},
+	{"right", `open = true AND right = "ERASURE"`, "due"},
+	{"notice", `open = true AND notice = "` + noticeID + `"`, "due"},
+	{"right and state", `open = true AND right = "ERASURE" AND state = "NEW"`, "due"},
+	{"right and notice", `open = true AND right = "RECTIFICATION" AND notice = "` + noticeID + `"`, "due"},
+	{"right, overdue", `open = true AND right = "ACCESS" AND overdue = true`, "due"},
+	{"received, newest first", "", "received desc"},
+	{"notice, newest first", `notice = "` + noticeID + `"`, "received desc"},
+}
+
+// viewCalls is how many times each view's first page is timed, unless
+// viewTime is up first: a view that still scans (new replies, with none
+// to show, reads every open case) takes seconds a call at 1,000,000 cases,
+// and is shown with the calls it had time for.
+const (
+	viewCalls = 50
+	viewTime  = 5 * time.Second
+)
 
 // EtcdReads is the read phase on etcd.
 type EtcdReads struct {
@@ -92,6 +146,10 @@ func measureReads(ctx context.Context, root string, cfg Config, now time.Time, c
 	res.StartupMs = ms(inst.startup)
 	cfg.progress("reads: %d top-50 queries", cfg.Queries)
 	queries, err := queryTop50(ctx, inst, cfg.Cases, cfg.Queries)
+	if err == nil {
+		cfg.progress("reads: the first page of %d queue views, %d calls each or %s", len(queueViews), viewCalls, viewTime)
+		res.Views, err = queryViews(ctx, inst)
+	}
 	res.RSSBytes, res.RSSAnonBytes = readRSS()
 	if err = errors.Join(err, inst.stop()); err != nil {
 		return nil, err
@@ -138,7 +196,7 @@ func measureEtcdReads(ctx context.Context, root, dir string, cfg Config, cluster
 		res.Keys += b.Keys
 	}
 	cfg.progress("reads: starting a server on etcd over %d cases", cfg.Cases)
-	inst, err := startServerOn(ctx, addr, filepath.Join(root, "etcd-reads"))
+	inst, err := startServerOn(ctx, addr, filepath.Join(root, "etcd-reads"), sealedStore)
 	if err != nil {
 		return nil, err
 	}
@@ -210,6 +268,42 @@ func queryTop50(ctx context.Context, inst *instance, cases, n int) (load, error)
 	l.elapsed = time.Since(start)
 	slices.Sort(l.latencies)
 	return l, nil
+}
+
+// queryViews times each queue view's first page.
+func queryViews(ctx context.Context, inst *instance) ([]ViewResult, error) {
+	conn, err := dial(inst.addr)
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Close()
+	client := rdv1.NewCaseServiceClient(conn)
+	callCtx := inst.authorised(ctx)
+	var out []ViewResult
+	for _, v := range queueViews {
+		req := &rdv1.ListCasesRequest{PageSize: top50.PageSize, OrderBy: v.orderBy, Filter: v.filter}
+		var l load
+		var shown int
+		var over bool
+		for start := time.Now(); len(l.latencies) < viewCalls && (len(l.latencies) == 0 || time.Since(start) < viewTime); {
+			t0 := time.Now()
+			resp, err := client.ListCases(callCtx, req)
+			l.latencies = append(l.latencies, time.Since(t0))
+			if status.Code(err) == codes.DeadlineExceeded {
+				over = true
+				break
+			}
+			if err != nil {
+				return nil, fmt.Errorf("%s (%s): %w", v.name, v.filter, err)
+			}
+			if shown = len(resp.GetCases()); shown == 0 && resp.GetNextPageToken() != "" {
+				return nil, fmt.Errorf("%s (%s): an empty first page offers a next page", v.name, v.filter)
+			}
+		}
+		slices.Sort(l.latencies)
+		out = append(out, ViewResult{Name: v.name, Filter: v.filter, OrderBy: v.orderBy, Shown: shown, Calls: len(l.latencies), P50Ms: l.percentile(50), P99Ms: l.percentile(99), OverDeadline: over})
+	}
+	return out, nil
 }
 
 // checkQueue makes a broken index fail the run instead of timing fast

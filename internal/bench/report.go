@@ -16,10 +16,14 @@ import (
 // The targets of DESIGN.md "Performance and scale targets". The read
 // targets are stated for targetCases cases.
 const (
-	targetClients      = 64
-	targetRatio        = 0.5
+	targetClients = 64
+	// targetRatio is of the honest baseline (issue 21); targetSealedRatio
+	// is sealed against plain CreateCase (issue 15).
+	targetRatio        = 0.9
+	targetSealedRatio  = 0.85
 	targetCases        = 1_000_000
 	targetQueryP99Ms   = 5
+	targetViewP99Ms    = 20
 	targetStartupMs    = 1000
 	targetRSSBytes     = 200_000_000
 	targetBytesPerCase = 4096
@@ -31,12 +35,24 @@ func (r *Report) Print(w io.Writer) error {
 	fmt.Fprintf(w, "Rightsdesk bench: %s/%s, %d CPUs, fsync on, 127.0.0.1 only, data under %s, stores: %s\n", r.GOOS, r.GOARCH, r.CPUs, r.Dir, r.Store)
 	if len(r.Writes) > 0 {
 		fmt.Fprintf(w, "\nWrites: %s of each side per level, in %d alternating rounds. One CreateCase puts %.1f keys, %s bytes\n"+
-			"(recorded from casework.Service.Create); the bbolt baseline puts the same keys and value sizes in one db.Batch call.\n\n",
+			"(recorded from casework.Service.Create). The baselines put the same keys and value sizes straight into bbolt, keys made as\n"+
+			"real creates make them: group commit is one writer committing everything queued in one transaction, no timer (the honest\n"+
+			"ceiling, and the ratio's denominator); db.Batch waits up to its 10 ms timer.\n\n",
 			r.Duration, rounds, r.WriteShape.Puts, thousands(r.WriteShape.Bytes))
-		fmt.Fprintln(tw, "clients\tgRPC CreateCase/s\tp50 ms\tp99 ms\tbbolt db.Batch/s\tp50 ms\tp99 ms\tratio\t")
+		fmt.Fprintln(tw, "clients\tgRPC CreateCase/s\tp50 ms\tp99 ms\tbbolt group commit/s\tp50 ms\tp99 ms\tratio\tbbolt db.Batch/s\tp50 ms\tp99 ms\t")
+		for _, l := range r.Writes {
+			fmt.Fprintf(tw, "%d\t%.1f\t%.2f\t%.2f\t%.1f\t%.2f\t%.2f\t%.1f%%\t%.1f\t%.2f\t%.2f\t\n",
+				l.Clients, l.CreatesPerSec, l.CreateP50Ms, l.CreateP99Ms, l.GroupPerSec, l.GroupP50Ms, l.GroupP99Ms, 100*l.Ratio,
+				l.BatchesPerSec, l.BatchP50Ms, l.BatchP99Ms)
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+		fmt.Fprintf(w, "\nEncryption at rest: the same CreateCase on a server whose store keeps personal data in clear, in the same rounds.\n\n")
+		fmt.Fprintln(tw, "clients\tsealed CreateCase/s\tp50 ms\tp99 ms\tplain CreateCase/s\tp50 ms\tp99 ms\tsealed/plain\t")
 		for _, l := range r.Writes {
 			fmt.Fprintf(tw, "%d\t%.1f\t%.2f\t%.2f\t%.1f\t%.2f\t%.2f\t%.1f%%\t\n",
-				l.Clients, l.CreatesPerSec, l.CreateP50Ms, l.CreateP99Ms, l.BatchesPerSec, l.BatchP50Ms, l.BatchP99Ms, 100*l.Ratio)
+				l.Clients, l.CreatesPerSec, l.CreateP50Ms, l.CreateP99Ms, l.PlainCreatesPerSec, l.PlainCreateP50Ms, l.PlainCreateP99Ms, 100*l.SealedRatio)
 		}
 		if err := tw.Flush(); err != nil {
 			return err
@@ -62,6 +78,13 @@ func (r *Report) Print(w io.Writer) error {
 		fmt.Fprintf(tw, "server startup over the seeded store\t%.0f ms\n", rd.StartupMs)
 		fmt.Fprintf(tw, "disk\t%.1f MB, %s B/case, of which pages hold %s B/case\n", float64(rd.FileBytes)/1e6, thousands(rd.BytesPerCase), thousands(rd.InUseBytesPerCase))
 		fmt.Fprintf(tw, "  by bucket, B/case (allocated pages)\t%s\n", bucketLine(rd))
+		for _, v := range rd.Views {
+			if v.OverDeadline {
+				fmt.Fprintf(tw, "queue view %q, first page\tover the server's deadline for the call after %.0f ms\n", v.Name, v.P99Ms)
+				continue
+			}
+			fmt.Fprintf(tw, "queue view %q, first page (%d shown, %d calls)\tp50 %.2f ms  p99 %.2f ms\n", v.Name, v.Shown, v.Calls, v.P50Ms, v.P99Ms)
+		}
 		if rd.RSSBytes > 0 {
 			fmt.Fprintf(tw, "RSS of this process (server and driver)\t%.1f MB (anonymous %.1f MB)\n", float64(rd.RSSBytes)/1e6, float64(rd.RSSAnonBytes)/1e6)
 		}
@@ -113,8 +136,10 @@ func (r *Report) printTargets(w io.Writer) error {
 			note = fmt.Sprintf("(measured at %d clients, not %d)", r.Writes[at].Clients, targetClients)
 		}
 		l := r.Writes[at]
-		row(fmt.Sprintf("CreateCase ≥ %.0f%% of bbolt db.Batch at %d clients", 100*targetRatio, targetClients),
+		row(fmt.Sprintf("CreateCase ≥ %.0f%% of the bbolt group commit at %d clients", 100*targetRatio, targetClients),
 			fmt.Sprintf("%.1f%%", 100*l.Ratio), l.Ratio >= targetRatio, note)
+		row(fmt.Sprintf("CreateCase sealed ≥ %.0f%% of plain at %d clients", 100*targetSealedRatio, targetClients),
+			fmt.Sprintf("%.1f%%", 100*l.SealedRatio), l.SealedRatio >= targetSealedRatio, note)
 	}
 	if rd := r.Reads; rd != nil {
 		note := ""
@@ -122,6 +147,10 @@ func (r *Report) printTargets(w io.Writer) error {
 			note = fmt.Sprintf("(at %s cases; the target is at %s)", thousands(float64(rd.Cases)), thousands(targetCases))
 		}
 		row(fmt.Sprintf("top 50 open by due p99 < %d ms", targetQueryP99Ms), fmt.Sprintf("%.2f ms", rd.QueryP99Ms), rd.QueryP99Ms < targetQueryP99Ms, note)
+		if len(rd.Views) > 0 {
+			worst := slices.MaxFunc(rd.Views, func(a, b ViewResult) int { return cmp.Compare(a.P99Ms, b.P99Ms) })
+			row(fmt.Sprintf("every queue view's first page p99 < %d ms", targetViewP99Ms), fmt.Sprintf("%.2f ms (%s)", worst.P99Ms, worst.Name), worst.P99Ms < targetViewP99Ms, note)
+		}
 		row(fmt.Sprintf("startup < %d ms", targetStartupMs), fmt.Sprintf("%.0f ms", rd.StartupMs), rd.StartupMs < targetStartupMs, note)
 		if rd.RSSBytes > 0 {
 			row(fmt.Sprintf("RSS < %d MB", targetRSSBytes/1_000_000), fmt.Sprintf("%.1f MB", float64(rd.RSSBytes)/1e6), rd.RSSBytes < targetRSSBytes, strings.TrimSpace(note+" (includes the driver)"))

@@ -39,13 +39,24 @@ type instance struct {
 // holds the database's lock, then starts a server on 127.0.0.1 with the
 // built-in catalogue and waits until it serves.
 func startServer(ctx context.Context, dir string) (*instance, error) {
-	return startServerOn(ctx, "", dir)
+	return startServerOn(ctx, "", dir, sealedStore)
 }
 
+// storeAtRest says how a bench server's store keeps personal data.
+type storeAtRest int
+
+const (
+	// sealedStore seals it under the bench keyring, as every server does.
+	sealedStore storeAtRest = iota
+	// plainStore keeps it in clear (app.NewPlainForBench), to measure
+	// what sealing costs.
+	plainStore
+)
+
 // startServerOn is startServer on the store at addr (see app.ParseStore;
-// "" is the bbolt database in dir).
-func startServerOn(ctx context.Context, addr, dir string) (*instance, error) {
-	token, err := putToken(ctx, addr, dir)
+// "" is the bbolt database in dir), sealed or plain.
+func startServerOn(ctx context.Context, addr, dir string, atRest storeAtRest) (*instance, error) {
+	token, err := putToken(ctx, addr, dir, atRest)
 	if err != nil {
 		return nil, err
 	}
@@ -59,13 +70,21 @@ func startServerOn(ctx context.Context, addr, dir string) (*instance, error) {
 	}
 	runCtx, cancel := context.WithCancel(ctx)
 	start := time.Now()
-	srv, err := app.New(runCtx, app.Config{
-		Keyring:   keys,
-		DataDir:   dir,
-		Store:     addr,
-		Server:    server.Config{GRPCAddr: "127.0.0.1:0", HTTPAddr: "127.0.0.1:0", Logger: slog.New(slog.DiscardHandler)},
+	cfg := app.Config{
+		DataDir: dir,
+		Store:   addr,
+		Server: server.Config{GRPCAddr: "127.0.0.1:0", HTTPAddr: "127.0.0.1:0", Logger: slog.New(slog.DiscardHandler),
+			// The bench drives the server with one token from one address
+			// far past any sensible rate limit: it measures the server,
+			// not its limits.
+			Limits: server.Limits{TokenCallsPerSecond: -1, AddressCallsPerSecond: -1}},
 		Catalogue: notices,
-	})
+	}
+	newApp := app.NewPlainForBench
+	if atRest == sealedStore {
+		cfg.Keyring, newApp = keys, app.New
+	}
+	srv, err := newApp(runCtx, cfg)
 	if err != nil {
 		cancel()
 		return nil, err
@@ -116,8 +135,8 @@ func (in *instance) authorised(ctx context.Context) context.Context {
 	return metadata.AppendToOutgoingContext(ctx, "authorization", "Bearer "+in.token)
 }
 
-func putToken(ctx context.Context, addr, dir string) (string, error) {
-	st, err := openStoreAt(ctx, addr, dir)
+func putToken(ctx context.Context, addr, dir string, atRest storeAtRest) (string, error) {
+	st, err := openStoreAt(ctx, addr, dir, atRest)
 	if err != nil {
 		return "", err
 	}
@@ -137,11 +156,12 @@ func openStore(ctx context.Context, dir string) (*store.Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	return openOver(ctx, backend)
+	return openOver(ctx, backend, sealedStore)
 }
 
-// openStoreAt opens the store at addr ("" for bbolt in dir) as openStore.
-func openStoreAt(ctx context.Context, addr, dir string) (*store.Store, error) {
+// openStoreAt opens the store at addr ("" for bbolt in dir) as openStore,
+// sealed or plain.
+func openStoreAt(ctx context.Context, addr, dir string, atRest storeAtRest) (*store.Store, error) {
 	where, err := app.ParseStore(addr, dir)
 	if err != nil {
 		return nil, err
@@ -150,20 +170,24 @@ func openStoreAt(ctx context.Context, addr, dir string) (*store.Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	return openOver(ctx, backend)
+	return openOver(ctx, backend, atRest)
 }
 
 // benchKeys is the keyring of every store a bench run makes: one per
 // process, in memory, so that the server opens what the seeding sealed.
 var benchKeys = sync.OnceValues(func() (*keyring.Keyring, error) { return keyring.NewKeyring(time.Now()) })
 
-func openOver(ctx context.Context, backend store.Backend) (*store.Store, error) {
+func openOver(ctx context.Context, backend store.Backend, atRest storeAtRest) (*store.Store, error) {
 	keys, err := benchKeys()
 	if err != nil {
 		_ = backend.Close()
 		return nil, err
 	}
-	st, err := store.Open(ctx, backend, store.WithKeyring(keys))
+	var sealing []store.OpenOption
+	if atRest == sealedStore {
+		sealing = append(sealing, store.WithKeyring(keys))
+	}
+	st, err := store.Open(ctx, backend, sealing...)
 	if err != nil {
 		_ = backend.Close()
 		return nil, err

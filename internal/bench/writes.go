@@ -3,7 +3,6 @@ package bench
 import (
 	"bytes"
 	"context"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -13,11 +12,9 @@ import (
 	"sync/atomic"
 	"time"
 
-	bbolt "go.etcd.io/bbolt"
 	"google.golang.org/grpc"
 
 	rdv1 "github.com/rightsdesk/rightsdesk/gen/go/rightsdesk/v1"
-	"github.com/rightsdesk/rightsdesk/internal/notice"
 	"github.com/rightsdesk/rightsdesk/internal/store"
 	"github.com/rightsdesk/rightsdesk/internal/store/bolt"
 	"github.com/rightsdesk/rightsdesk/internal/store/etcd/etcdlocal"
@@ -25,16 +22,31 @@ import (
 
 // WriteLevel is the write phase at one concurrency.
 type WriteLevel struct {
-	Clients       int     `json:"clients"`
+	Clients int `json:"clients"`
+	// Creates* are gRPC CreateCase on a server whose store seals personal
+	// data, as every server's does.
 	CreatesPerSec float64 `json:"creates_per_sec"`
 	CreateP50Ms   float64 `json:"create_p50_ms"`
 	CreateP99Ms   float64 `json:"create_p99_ms"`
-	// Batches are db.Batch calls, each putting what one CreateCase writes.
+	// Plain* are CreateCase on a server whose store keeps personal data in
+	// clear (app.NewPlainForBench), for what encryption at rest costs.
+	PlainCreatesPerSec float64 `json:"plain_creates_per_sec"`
+	PlainCreateP50Ms   float64 `json:"plain_create_p50_ms"`
+	PlainCreateP99Ms   float64 `json:"plain_create_p99_ms"`
+	// SealedRatio is CreatesPerSec / PlainCreatesPerSec.
+	SealedRatio float64 `json:"sealed_to_plain_ratio"`
+	// Group* are the honest baseline: raw bbolt, one writer committing
+	// every queued create in one transaction, no timer (groupCommit).
+	GroupPerSec float64 `json:"bbolt_group_commit_per_sec"`
+	GroupP50Ms  float64 `json:"bbolt_group_commit_p50_ms"`
+	GroupP99Ms  float64 `json:"bbolt_group_commit_p99_ms"`
+	// Ratio is CreatesPerSec / GroupPerSec.
+	Ratio float64 `json:"ratio"`
+	// Batches are db.Batch calls, each putting what one CreateCase writes;
+	// bbolt's 10 ms batch timer slows them at low concurrency.
 	BatchesPerSec float64 `json:"bbolt_batches_per_sec"`
 	BatchP50Ms    float64 `json:"bbolt_batch_p50_ms"`
 	BatchP99Ms    float64 `json:"bbolt_batch_p99_ms"`
-	// Ratio is CreatesPerSec / BatchesPerSec.
-	Ratio float64 `json:"ratio"`
 	// Etcd* are CreateCase on a server whose store is the local etcd
 	// cluster, at the same level in the same rounds (with --store etcd).
 	EtcdCreatesPerSec float64 `json:"etcd_creates_per_sec,omitempty"`
@@ -54,17 +66,6 @@ type recordedPut struct {
 	bucket   store.Bucket
 	key      []byte
 	valueLen int
-}
-
-// keyFor makes the key unique to operation n, keeping its length and all
-// but its last 8 bytes. Counter keys append in order, which is bbolt's
-// cheapest case, so the baseline flatters bbolt, never the server.
-func (p recordedPut) keyFor(n uint64) []byte {
-	k := bytes.Clone(p.key)
-	var suffix [8]byte
-	binary.BigEndian.PutUint64(suffix[:], n)
-	copy(k[max(len(k)-8, 0):], suffix[8-min(len(k), 8):])
-	return k
 }
 
 // recorder is a Backend that keeps the puts of the latest write transaction.
@@ -90,22 +91,23 @@ func (t recordingTx) Put(b store.Bucket, key, value []byte) error {
 	return t.WriteTx.Put(b, key, value)
 }
 
-// recordShapes creates one case per right through casework and returns the
-// puts each made, so the baseline writes what the server writes.
+// recordShapes creates templateCount cases through casework, every right
+// and every received date in turn, and returns the puts each made, so the
+// baselines write what the server writes.
 func recordShapes(ctx context.Context, dir string, now time.Time) ([][]recordedPut, error) {
 	backend, err := bolt.Open(dir, bolt.Options{})
 	if err != nil {
 		return nil, err
 	}
 	rec := &recorder{Backend: backend}
-	st, err := openOver(ctx, rec)
+	st, err := openOver(ctx, rec, sealedStore)
 	if err != nil {
 		return nil, err
 	}
 	defer st.Close()
 	svc := newService(st)
 	rng := rand.New(rand.NewPCG(1, 1))
-	shapes := make([][]recordedPut, len(notice.Rights))
+	shapes := make([][]recordedPut, templateCount)
 	for i := range shapes {
 		if _, err := svc.Create(ctx, "token:bench", request(i, now, rng)); err != nil {
 			return nil, fmt.Errorf("record what a create writes: %w", err)
@@ -126,9 +128,8 @@ func shapeOf(shapes [][]recordedPut) WriteShape {
 	return WriteShape{Puts: float64(puts) / float64(len(shapes)), Bytes: float64(size) / float64(len(shapes))}
 }
 
-// rounds splits each level's time into alternating baseline and CreateCase
-// runs, so a disk stall or a busy neighbour lands on both sides of the ratio
-// rather than on one.
+// rounds splits each level's time into alternating runs of every side, so
+// a disk stall or a busy neighbour lands on all of them rather than on one.
 const rounds = 3
 
 // measureWrites measures each concurrency on fresh databases of its own.
@@ -137,132 +138,122 @@ func measureWrites(ctx context.Context, root string, cfg Config, now time.Time, 
 	if err != nil {
 		return WriteShape{}, nil, err
 	}
+	templates, err := makeTemplates(shapes)
+	if err != nil {
+		return WriteShape{}, nil, err
+	}
 	var levels []WriteLevel
 	for _, clients := range cfg.Clients {
 		dir := filepath.Join(root, fmt.Sprintf("writes-%d", clients))
-		cfg.progress("writes: %d clients: bbolt baseline and CreateCase over gRPC, %d rounds of %s each", clients, rounds, cfg.Duration/rounds)
+		cfg.progress("writes: %d clients: bbolt group commit, bbolt db.Batch, CreateCase sealed and plain over gRPC, %d rounds of %s each", clients, rounds, cfg.Duration/rounds)
 		var etcdAddr string
 		if cluster != nil {
 			etcdAddr = cluster.URL(fmt.Sprintf("bench-writes-%d", clients))
 		}
-		raw, creates, onEtcd, err := measureLevel(ctx, dir, shapes, clients, cfg.Duration, now, etcdAddr)
+		m, err := measureLevel(ctx, dir, templates, clients, cfg.Duration, now, etcdAddr)
 		if err != nil {
 			return WriteShape{}, nil, fmt.Errorf("writes at %d clients: %w", clients, err)
 		}
 		if err := os.RemoveAll(dir); err != nil {
 			return WriteShape{}, nil, err
 		}
-		levels = append(levels, WriteLevel{
-			Clients:       clients,
-			CreatesPerSec: creates.perSecond(),
-			CreateP50Ms:   creates.percentile(50),
-			CreateP99Ms:   creates.percentile(99),
-			BatchesPerSec: raw.perSecond(),
-			BatchP50Ms:    raw.percentile(50),
-			BatchP99Ms:    raw.percentile(99),
-			Ratio:         creates.perSecond() / raw.perSecond(),
-		})
-		if cluster != nil {
-			l := &levels[len(levels)-1]
-			l.EtcdCreatesPerSec, l.EtcdCreateP50Ms, l.EtcdCreateP99Ms = onEtcd.perSecond(), onEtcd.percentile(50), onEtcd.percentile(99)
+		l := WriteLevel{
+			Clients:            clients,
+			CreatesPerSec:      m.creates.perSecond(),
+			CreateP50Ms:        m.creates.percentile(50),
+			CreateP99Ms:        m.creates.percentile(99),
+			PlainCreatesPerSec: m.plain.perSecond(),
+			PlainCreateP50Ms:   m.plain.percentile(50),
+			PlainCreateP99Ms:   m.plain.percentile(99),
+			SealedRatio:        m.creates.perSecond() / m.plain.perSecond(),
+			GroupPerSec:        m.group.perSecond(),
+			GroupP50Ms:         m.group.percentile(50),
+			GroupP99Ms:         m.group.percentile(99),
+			Ratio:              m.creates.perSecond() / m.group.perSecond(),
+			BatchesPerSec:      m.batch.perSecond(),
+			BatchP50Ms:         m.batch.percentile(50),
+			BatchP99Ms:         m.batch.percentile(99),
 		}
+		if cluster != nil {
+			l.EtcdCreatesPerSec, l.EtcdCreateP50Ms, l.EtcdCreateP99Ms = m.onEtcd.perSecond(), m.onEtcd.percentile(50), m.onEtcd.percentile(99)
+		}
+		levels = append(levels, l)
 	}
 	return shapeOf(shapes), levels, nil
 }
 
-// measureLevel runs the baseline and CreateCase, and CreateCase on etcd
-// when etcdAddr is set, in alternating rounds.
-func measureLevel(ctx context.Context, dir string, shapes [][]recordedPut, clients int, d time.Duration, now time.Time, etcdAddr string) (raw, creates, onEtcd load, err error) {
-	putBatch, closeRaw, err := openBaseline(filepath.Join(dir, "raw"), shapes)
-	if err != nil {
-		return load{}, load{}, load{}, err
-	}
-	defer func() { err = errors.Join(err, closeRaw()) }()
-	create, stopServer, err := openCreates(ctx, "", filepath.Join(dir, "server"), clients, now)
-	if err != nil {
-		return load{}, load{}, load{}, err
-	}
-	defer func() { err = errors.Join(err, stopServer()) }()
-	var createEtcd func(int) error
-	if etcdAddr != "" {
-		var stopEtcd func() error
-		if createEtcd, stopEtcd, err = openCreates(ctx, etcdAddr, filepath.Join(dir, "etcd-server"), clients, now); err != nil {
-			return load{}, load{}, load{}, err
-		}
-		defer func() { err = errors.Join(err, stopEtcd()) }()
-	}
-	for range rounds {
-		r, err := drive(ctx, clients, d/rounds, putBatch)
-		if err != nil {
-			return load{}, load{}, load{}, fmt.Errorf("bbolt baseline: %w", err)
-		}
-		c, err := drive(ctx, clients, d/rounds, create)
-		if err != nil {
-			return load{}, load{}, load{}, fmt.Errorf("CreateCase: %w", err)
-		}
-		raw, creates = raw.add(r), creates.add(c)
-		if createEtcd != nil {
-			e, err := drive(ctx, clients, d/rounds, createEtcd)
-			if err != nil {
-				return load{}, load{}, load{}, fmt.Errorf("CreateCase on etcd: %w", err)
-			}
-			onEtcd = onEtcd.add(e)
-		}
-	}
-	return raw, creates, onEtcd, nil
+// levelLoads are the sides of one level.
+type levelLoads struct {
+	group, batch, creates, plain, onEtcd load
 }
 
-// openBaseline returns an operation that puts one recorded create's keys
-// and values in one db.Batch call, on a database with bbolt's default
-// options (fsync on every commit) as the store has.
-func openBaseline(dir string, shapes [][]recordedPut) (func(int) error, func() error, error) {
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, nil, err
-	}
-	db, err := bbolt.Open(filepath.Join(dir, "raw.db"), 0o600, &bbolt.Options{Timeout: time.Second})
-	if err != nil {
-		return nil, nil, err
-	}
-	longest := 0
-	err = db.Update(func(tx *bbolt.Tx) error {
-		for _, s := range shapes {
-			for _, p := range s {
-				longest = max(longest, p.valueLen)
-				if _, err := tx.CreateBucketIfNotExists([]byte(p.bucket)); err != nil {
-					return err
-				}
-			}
+// side is one thing measured at a level: an operation a client calls, and
+// where its result goes.
+type side struct {
+	name string
+	op   func(int) error
+	into *load
+}
+
+// measureLevel runs the two baselines and CreateCase, sealed and plain
+// (and on etcd when etcdAddr is set), each on a fresh database, in
+// alternating rounds.
+func measureLevel(ctx context.Context, dir string, templates []createTemplate, clients int, d time.Duration, now time.Time, etcdAddr string) (m levelLoads, err error) {
+	var stops []func() error
+	defer func() {
+		for _, stop := range slices.Backward(stops) {
+			err = errors.Join(err, stop())
 		}
+	}()
+	var sides []side
+	open := func(name string, into *load, opened func() (func(int) error, func() error, error)) error {
+		op, stop, err := opened()
+		if err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		stops = append(stops, stop)
+		sides = append(sides, side{name: name, op: op, into: into})
 		return nil
-	})
-	if err != nil {
-		return nil, nil, errors.Join(err, db.Close())
 	}
-	value := make([]byte, longest)
-	for i := range value {
-		value[i] = byte(rand.Uint32())
-	}
-	var seq atomic.Uint64
-	putBatch := func(int) error {
-		n := seq.Add(1)
-		puts := shapes[n%uint64(len(shapes))]
-		return db.Batch(func(tx *bbolt.Tx) error {
-			for _, p := range puts {
-				if err := tx.Bucket([]byte(p.bucket)).Put(p.keyFor(n), value[:p.valueLen]); err != nil {
-					return err
-				}
-			}
-			return nil
+	err = errors.Join(
+		open("bbolt group commit", &m.group, func() (func(int) error, func() error, error) {
+			return openGroupCommit(filepath.Join(dir, "group"), templates, clients)
+		}),
+		open("bbolt db.Batch", &m.batch, func() (func(int) error, func() error, error) {
+			return openDBBatch(filepath.Join(dir, "batch"), templates, clients)
+		}),
+		open("CreateCase", &m.creates, func() (func(int) error, func() error, error) {
+			return openCreates(ctx, "", filepath.Join(dir, "server"), clients, now, sealedStore)
+		}),
+		open("CreateCase without encryption", &m.plain, func() (func(int) error, func() error, error) {
+			return openCreates(ctx, "", filepath.Join(dir, "plain-server"), clients, now, plainStore)
+		}),
+	)
+	if err == nil && etcdAddr != "" {
+		err = open("CreateCase on etcd", &m.onEtcd, func() (func(int) error, func() error, error) {
+			return openCreates(ctx, etcdAddr, filepath.Join(dir, "etcd-server"), clients, now, sealedStore)
 		})
 	}
-	return putBatch, db.Close, nil
+	if err != nil {
+		return levelLoads{}, err
+	}
+	for range rounds {
+		for _, s := range sides {
+			l, err := drive(ctx, clients, d/rounds, s.op)
+			if err != nil {
+				return levelLoads{}, fmt.Errorf("%s: %w", s.name, err)
+			}
+			*s.into = s.into.add(l)
+		}
+	}
+	return m, nil
 }
 
 // openCreates starts a fresh server and returns an operation that calls
 // CreateCase as one of clients, each on its own connection as separate
 // client processes would be, and a function that hangs up and stops it.
-func openCreates(ctx context.Context, addr, dir string, clients int, now time.Time) (func(int) error, func() error, error) {
-	inst, err := startServerOn(ctx, addr, dir)
+func openCreates(ctx context.Context, addr, dir string, clients int, now time.Time, atRest storeAtRest) (func(int) error, func() error, error) {
+	inst, err := startServerOn(ctx, addr, dir, atRest)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -302,6 +302,10 @@ type Case struct {
 	// person or matter, each linked both ways.
 	Links           []string      `json:"links,omitempty"`
 	OtherController *notice.Party `json:"other_controller,omitempty"`
+	// LegalHold keeps the case past its retention period (retention.go).
+	LegalHold *LegalHold `json:"legal_hold,omitempty"`
+	// Purged marks a tombstone: the personal data was destroyed.
+	Purged *Purged `json:"purged,omitempty"`
 
 	Version int64     `json:"version"`
 	Created time.Time `json:"created"`

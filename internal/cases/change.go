@@ -54,6 +54,9 @@ func snapshot(c *Case) map[string]string {
 	if c.NewReply {
 		s["new_reply"] = "true"
 	}
+	if c.LegalHold != nil {
+		s["legal_hold"] = "true"
+	}
 	maps.DeleteFunc(s, func(_, v string) bool { return v == "" })
 	return s
 }

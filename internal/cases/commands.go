@@ -27,6 +27,9 @@ var transitions = map[State][]State{
 // Apply runs a command on the case, bumps its version, recomputes its clock
 // and returns what changed. On error the case must be discarded.
 func Apply(c *Case, cmd Command, env Env) (Change, error) {
+	if c.Purged != nil {
+		return Change{}, c.errPurged()
+	}
 	before := snapshot(c)
 	personal, err := cmd.apply(c, env)
 	if err != nil {

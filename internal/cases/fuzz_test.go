@@ -114,3 +114,34 @@ func FuzzUpdateMask(f *testing.F) {
 		}
 	})
 }
+
+// FuzzRequesterName creates a case with any requester name: it is created
+// exactly when the name is one line the rule accepts (LineProblem), and is
+// otherwise refused by a violation of that field alone. A name created
+// never holds a character WithoutHiddenText would take out.
+func FuzzRequesterName(f *testing.F) {
+	for _, s := range []string{"Ada Lovelace", "محمد علي", "Ada\nClick https://evil.example", "Ada \u202egpj.exe",
+		"\u2066x\u2069", "Ada\u200e", "Ada\u200f", "\u061cAda", "Ada\u0085", "\x00", "caf\xe9", " "} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, name string) {
+		in := validNew()
+		in.Requester.Person.Name = name
+		c, err := cases.Create(in, envOn("2026-02-02"))
+		acceptable := strings.TrimSpace(name) != "" && cases.LineProblem(name, cases.MaxLine) == ""
+		if err != nil {
+			var bad *fault.InvalidArgument
+			if acceptable || !errors.As(err, &bad) || len(bad.Violations) == 0 ||
+				slices.ContainsFunc(bad.Violations, func(v fault.FieldViolation) bool { return v.Field != "case.requester.person.name" }) {
+				t.Fatalf("name %q: %v; want it refused as case.requester.person.name only when the rule says so", name, err)
+			}
+			return
+		}
+		if !acceptable {
+			t.Fatalf("name %q was accepted; the rule refuses it", name)
+		}
+		if got := c.Case.Requester.Person.Name; got != cases.WithoutHiddenText(got) {
+			t.Fatalf("created a case whose requester's name %q holds hidden characters", got)
+		}
+	})
+}

@@ -2,6 +2,7 @@ package cases
 
 import (
 	"fmt"
+	"strings"
 	"unicode"
 	"unicode/utf8"
 
@@ -78,9 +79,34 @@ func textProblem(value string, limit int, kind textKind) string {
 }
 
 // reordersText reports the bidirectional embedding, override and isolate
-// controls, with which a name can be made to display as something else.
+// controls (U+202A–U+202E, U+2066–U+2069) and the invisible direction
+// marks (U+200E, U+200F, U+061C), with which a name can be made to display
+// as something else: "Ada\u202Egpj.exe" shows as "Adaexe.jpg".
 func reordersText(r rune) bool {
-	return (r >= '\u202A' && r <= '\u202E') || (r >= '\u2066' && r <= '\u2069')
+	return (r >= '\u202A' && r <= '\u202E') || (r >= '\u2066' && r <= '\u2069') ||
+		r == '\u200E' || r == '\u200F' || r == '\u061C'
+}
+
+// LineProblem says what is wrong with value as one line of text a person
+// is known by (a requester's, a data subject's or a staff member's name)
+// no longer than limit characters, or "" when nothing is: it must be
+// UTF-8 and hold no control character (C0, C1) and none of the
+// characters that reorder how text is displayed (reordersText). Every
+// name is held to this one rule, wherever it is typed.
+func LineProblem(value string, limit int) string {
+	return textProblem(value, limit, line)
+}
+
+// WithoutHiddenText is value less the characters LineProblem refuses, for
+// a name that comes from elsewhere (an identity provider's claim) and is
+// shown, not refused.
+func WithoutHiddenText(value string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || reordersText(r) || r == utf8.RuneError {
+			return -1
+		}
+		return r
+	}, value)
 }
 
 // checkText records a violation when value is empty and missing says what

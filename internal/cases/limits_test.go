@@ -38,6 +38,17 @@ func TestCreateRefusesWhatNoDoorMayStore(t *testing.T) {
 		{"name with a line break", func(n *cases.NewCase) { n.Requester.Person.Name = "Ada\nClick https://evil.example" }, "case.requester.person.name"},
 		{"name with a right-to-left override", func(n *cases.NewCase) { n.Requester.Person.Name = "Ada \u202egpj.exe" }, "case.requester.person.name"},
 		{"name over the limit", func(n *cases.NewCase) { n.Requester.Person.Name = strings.Repeat("n", cases.MaxLine+1) }, "case.requester.person.name"},
+		{"name with a C1 control", func(n *cases.NewCase) { n.Requester.Person.Name = "Ada\u0085Lovelace" }, "case.requester.person.name"},
+		{"name with DEL", func(n *cases.NewCase) { n.Requester.Person.Name = "Ada\x7f" }, "case.requester.person.name"},
+		{"name with a left-to-right embedding", func(n *cases.NewCase) { n.Requester.Person.Name = "\u202AAda" }, "case.requester.person.name"},
+		{"name with a first-strong isolate", func(n *cases.NewCase) { n.Requester.Person.Name = "Ada\u2068x\u2069" }, "case.requester.person.name"},
+		{"name with a left-to-right mark", func(n *cases.NewCase) { n.Requester.Person.Name = "Ada\u200E" }, "case.requester.person.name"},
+		{"name with a right-to-left mark", func(n *cases.NewCase) { n.Requester.Person.Name = "Ada\u200F" }, "case.requester.person.name"},
+		{"name with an Arabic letter mark", func(n *cases.NewCase) { n.Requester.Person.Name = "\u061CAda" }, "case.requester.person.name"},
+		{"representative's data subject with a right-to-left override", func(n *cases.NewCase) {
+			n.Requester.Relationship, n.Requester.Authority = cases.RelationshipRepresentative, "signed letter"
+			n.Requester.DataSubject = &cases.Person{Name: "Tom \u202Egpj.exe"}
+		}, "case.requester.data_subject.name"},
 		{"phone with an escape", func(n *cases.NewCase) { n.Requester.Person.Phone = "0207\x1b[31m" }, "case.requester.person.phone"},
 		{"data subject's name with a tab", func(n *cases.NewCase) {
 			n.Requester.Relationship, n.Requester.Authority = cases.RelationshipRepresentative, "signed letter"
@@ -56,6 +67,7 @@ func TestCreateRefusesWhatNoDoorMayStore(t *testing.T) {
 	ok.RequestID = "mail-2026-11-02-ada"
 	ok.Description = strings.Repeat("é", cases.MaxDescription) // characters, not bytes
 	ok.Requester.Person.PostalAddress = "1 High Street\nLondon\r\nSW1A 1AA"
+	ok.Requester.Person.Name = "محمد علي" // a right-to-left script is a name, not a trick
 	if _, err := cases.Create(ok, envOn("2026-02-02")); err != nil {
 		t.Fatalf("a request at every limit, with a postal address over three lines: %v", err)
 	}

@@ -33,6 +33,8 @@ const (
 	ActRecordNotSearched StaffAction = "record_not_searched"
 	// ActAcknowledgeReply marks the requester's new reply as seen.
 	ActAcknowledgeReply StaffAction = "acknowledge_reply"
+	// ActLegalHold puts the case on legal hold, or releases the hold.
+	ActLegalHold StaffAction = "legal_hold"
 )
 
 // staffActions lists every action in the order the case page offers those
@@ -74,6 +76,7 @@ var staffActions = []staffAction{
 	{ActMerge, one(MergeInto{Into: "probe"})},
 	{ActReopen, one(Reopen{Reason: "probe"})},
 	{ActAcknowledgeReply, one(AcknowledgeReply{})},
+	{ActLegalHold, func(c *Case) []Command { return []Command{SetLegalHold{Held: c.LegalHold == nil, Reason: "probe"}} }},
 }
 
 func one(cmd Command) func(*Case) []Command { return func(*Case) []Command { return []Command{cmd} } }

@@ -2,10 +2,12 @@ package casework_test
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -15,6 +17,7 @@ import (
 	"github.com/rightsdesk/rightsdesk/internal/cases"
 	"github.com/rightsdesk/rightsdesk/internal/casework"
 	"github.com/rightsdesk/rightsdesk/internal/casework/caseworktest"
+	"github.com/rightsdesk/rightsdesk/internal/clock"
 	"github.com/rightsdesk/rightsdesk/internal/fault"
 	"github.com/rightsdesk/rightsdesk/internal/notice"
 	"github.com/rightsdesk/rightsdesk/internal/store"
@@ -68,12 +71,78 @@ func TestCreateIsIdempotentOnRequestID(t *testing.T) {
 	if err != nil || !first.Created || first.StatusToken == "" {
 		t.Fatalf("first create: %+v, %v", first, err)
 	}
-	again, err := w.Create(ctx, "token:test", request(notice.RightAccess, "req-1"))
-	if err != nil || again.Created || again.Case.ID != first.Case.ID || again.StatusToken != "" {
-		t.Fatalf("retry returned %+v, %v; want the first case, no new token", again, err)
+	// A retry whose first answer was lost gets it again, token and all.
+	again, err := w.Create(ctx, "token:test", request(notice.RightErasure, "req-1"))
+	if err != nil || again.Created || again.Case.ID != first.Case.ID || again.StatusToken != first.StatusToken {
+		t.Fatalf("retry returned %+v, %v; want the first case and its status token, nothing created", again, err)
+	}
+	// The same id with another request is a client's mistake, not a retry.
+	_, err = w.Create(ctx, "token:test", request(notice.RightAccess, "req-1"))
+	var reused *fault.RequestReused
+	if !errors.As(err, &reused) || reused.Retry || reused.Name != first.Case.Name() || !strings.Contains(err.Error(), first.Case.Reference) {
+		t.Fatalf("another request under req-1 returned %v; want a RequestReused naming %s (%s)", err, first.Case.Name(), first.Case.Reference)
 	}
 	if page, _ := w.List(ctx, usecase.Query{Limit: 10}); len(page.Cases) != 1 {
 		t.Fatalf("%d cases after a retried create, want 1", len(page.Cases))
+	}
+}
+
+func TestRetriedCreateGivesTheStatusTokenForAnHourOnly(t *testing.T) {
+	now := clock.NewManual(today)
+	st := caseworktest.OpenStore(t, t.TempDir())
+	w := serviceOn(t, st, now)
+	first, err := w.Create(ctx, "token:test", request(notice.RightErasure, "req-1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Sealed with the case's key: the token is in no replay record, as it
+	// is or as the base64 of JSON bytes.
+	encoded := base64.StdEncoding.EncodeToString([]byte(first.StatusToken))
+	kept := func() (records int) {
+		t.Helper()
+		if err := st.Backend().View(ctx, func(tx store.ReadTx) error {
+			for _, b := range []store.Bucket{store.BucketRequestReplays, store.BucketReplayTokens} {
+				err := tx.Scan(b, nil, func(_, v []byte) (bool, error) {
+					if b == store.BucketReplayTokens {
+						records++
+					}
+					if strings.Contains(string(v), first.StatusToken) || strings.Contains(string(v), encoded) {
+						return false, fmt.Errorf("%s holds the status token in clear", b)
+					}
+					return true, nil
+				})
+				if err != nil {
+					return err
+				}
+			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return records
+	}
+	if n := kept(); n != 1 {
+		t.Fatalf("%d status tokens kept, want 1", n)
+	}
+	now.Advance(casework.StatusTokenReplay - time.Minute)
+	if again, err := w.Create(ctx, "token:test", request(notice.RightErasure, "req-1")); err != nil || again.StatusToken != first.StatusToken {
+		t.Fatalf("retry within the hour: %+v, %v; want the status token again", again, err)
+	}
+	if n, err := w.SweepReplayTokens(ctx, st); err != nil || n != 0 {
+		t.Fatalf("sweep within the hour deleted %d (%v), want none", n, err)
+	}
+	now.Advance(time.Minute)
+	again, err := w.Create(ctx, "token:test", request(notice.RightErasure, "req-1"))
+	if err != nil || again.Case.ID != first.Case.ID || again.StatusToken != "" {
+		t.Fatalf("retry after the hour: %+v, %v; want the case without its token", again, err)
+	}
+	if n, err := w.SweepReplayTokens(ctx, st); err != nil || n != 1 || kept() != 0 {
+		t.Fatalf("sweep after the hour deleted %d (%v), want the one token", n, err)
+	}
+	// The fingerprint stays: another request under the id is still refused.
+	var reused *fault.RequestReused
+	if _, err := w.Create(ctx, "token:test", request(notice.RightAccess, "req-1")); !errors.As(err, &reused) {
+		t.Fatalf("another request under req-1 after the sweep: %v; want a RequestReused", err)
 	}
 }
 

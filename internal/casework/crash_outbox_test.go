@@ -59,6 +59,17 @@ var crashRetry = cases.RetryPolicy{First: 20 * time.Millisecond, Cap: 100 * time
 // sent it whenever the relay gets round to keeping it.
 func lifeSender(life int) string { return fmt.Sprintf("life-%d@example.org", life) }
 
+// ackedCases is the ids in a child's "ack ID" lines.
+func ackedCases(lines []string) []string {
+	var ids []string
+	for _, line := range lines {
+		if id, found := strings.CutPrefix(line, "ack "); found {
+			ids = append(ids, id)
+		}
+	}
+	return ids
+}
+
 // TestOutboxCrashChild is the entry point of the outbox crash test's child
 // process and does nothing in an ordinary run (see TestCrashChild). The
 // child runs the outbox job on a lone leader, sending through the parent's
@@ -157,14 +168,14 @@ func TestCrashOutboxLosesNoLetterAndSendsNoneTwice(t *testing.T) {
 	rounds := crashRounds()
 	for life := range rounds {
 		relay.RefuseNext(r.IntN(3), 451) // a relay that is sometimes down, too
-		ids := runAndKill(t, "TestOutboxCrashChild", env(life), time.Duration(100+r.IntN(500))*time.Millisecond)
+		ids := ackedCases(runAndKill(t, "TestOutboxCrashChild", env(life), time.Duration(100+r.IntN(500))*time.Millisecond))
 		acked = append(acked, ids...)
 		var queued int
 		inWindow[life], queued = claimedUnsent(t, dir, time.Now())
 		committedUnsent += queued
 	}
 	drain := rounds
-	runAndKill(t, "TestOutboxCrashChild", append(env(drain), outboxCrashDrainEnv+"=1"), time.Minute)
+	runToEnd(t, "TestOutboxCrashChild", append(env(drain), outboxCrashDrainEnv+"=1"), time.Minute)
 	if len(acked) == 0 {
 		t.Fatal("no case was acknowledged in any round: the child never got going")
 	}

@@ -63,5 +63,10 @@
 // harmless: no case names it, so no one is shown it. Staff read a
 // document through Document.
 //
+// Retention (retention.go): the daily run on the leader purges, one
+// transaction each, the closed cases the schedule says are due and no
+// legal hold keeps, through store.PurgeCase, then removes their documents;
+// PurgeCase with reason erasure is the same for a data subject's request.
+//
 // It must not know about transports.
 package casework

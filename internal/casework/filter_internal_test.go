@@ -3,6 +3,7 @@ package casework
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -10,6 +11,7 @@ import (
 	"github.com/rightsdesk/rightsdesk/internal/deadline"
 	"github.com/rightsdesk/rightsdesk/internal/fault"
 	"github.com/rightsdesk/rightsdesk/internal/notice"
+	"github.com/rightsdesk/rightsdesk/internal/store"
 )
 
 // filterDay is Wednesday 4 March 2026: this week ends Sunday 8 March. The
@@ -213,6 +215,49 @@ func TestFilterPlansFromTopLevelTermsOnly(t *testing.T) {
 		}
 		if got != tt.want {
 			t.Errorf("%q %q: plan %q, want %q", tt.filter, tt.order, got, tt.want)
+		}
+	}
+}
+
+// Terms that indexes of open cases serve (assignee, right, notice) narrow
+// a due-ordered list together with the index chosen for the rest, but only
+// while the list can hold open cases alone.
+func TestFilterPlansIntersectIndexesOfOpenCases(t *testing.T) {
+	d := filterDay(t)
+	right, notice := "idx_open_term "+store.OpenRightPrefix("erasure"), "idx_open_term "+store.OpenNoticePrefix("hub")
+	for _, tt := range []struct {
+		filter string
+		want   []string
+	}{
+		{`right = "ERASURE"`, []string{right}},
+		{`open = true AND right = "ERASURE" AND notice = "hub"`, []string{right, notice}},
+		{`state = "NEW" AND right = "ERASURE"`, []string{"idx_state new/", right}},
+		{`waiting = true AND assignee = "user:alex" AND notice = "hub"`, []string{"idx_state awaiting_requester/", "idx_assignee user:alex\x00", notice}},
+		{`open = true AND undelivered = true AND right = "ERASURE"`, []string{"idx_undelivered ", right}},
+		// Closed cases are in no index of open cases: the state index alone.
+		{`state = "CLOSED" AND right = "ERASURE"`, []string{"idx_state closed/"}},
+		{`open = false AND assignee = "user:alex"`, []string{"idx_state closed/"}},
+		{`undelivered = true AND right = "ERASURE"`, []string{"idx_undelivered "}},
+		// Under OR a term narrows nothing.
+		{`right = "ERASURE" OR notice = "hub"`, []string{"idx_open_due "}},
+	} {
+		f, err := parseFilter(tt.filter)
+		if err != nil {
+			t.Fatalf("%q: %v", tt.filter, err)
+		}
+		p, err := choosePlan(f, "due", d)
+		if err != nil {
+			t.Fatalf("%q: %v", tt.filter, err)
+		}
+		var got []string
+		for _, leg := range append([]plan{p}, p.also...) {
+			got = append(got, fmt.Sprintf("%s %s", leg.bucket, leg.prefix))
+			if string(leg.lo) != string(leg.prefix) {
+				t.Errorf("%q: leg %s starts at %q, want its prefix", tt.filter, leg.bucket, leg.lo)
+			}
+		}
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("%q: legs %q, want %q", tt.filter, got, tt.want)
 		}
 	}
 }

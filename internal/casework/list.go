@@ -29,6 +29,10 @@ type plan struct {
 	prefix []byte
 	lo, hi []byte
 	desc   bool
+	// also are more indexes, in the same order under their own prefixes
+	// (due / id after the prefix), whose entries a case must have too: the
+	// walk visits only the keys all of them share (see intersect).
+	also []plan
 }
 
 // holds reports whether a key is one the plan walks.
@@ -40,6 +44,9 @@ func (p plan) holds(k []byte) bool {
 // strictly past from (nil: at the range's first key in that direction),
 // until visit returns false.
 func (p plan) walk(tx store.ReadTx, ascending bool, from []byte, visit func(k []byte) (bool, error)) error {
+	if len(p.also) > 0 {
+		return p.intersect(tx, ascending, from, visit)
+	}
 	if ascending {
 		start := p.lo
 		if from != nil && bytes.Compare(from, start) >= 0 {
@@ -65,6 +72,76 @@ func (p plan) walk(tx store.ReadTx, ascending bool, from []byte, visit func(k []
 		}
 		return visit(k)
 	})
+}
+
+// intersect is walk over several indexes at once: it visits, as keys of
+// p's own index, the entries whose part after the prefix (due / id) every
+// index holds, leapfrogging: each index seeks to the furthest entry any
+// other has reached, so a walk costs seeks in proportion to the entries of
+// the smallest index near the matches, not a read of every entry of one.
+func (p plan) intersect(tx store.ReadTx, ascending bool, from []byte, visit func(k []byte) (bool, error)) error {
+	legs := append([]plan{p}, p.also...)
+	var target []byte // the due / id every leg must reach; nil: the range's start
+	inclusive := true
+	if from != nil {
+		if !bytes.HasPrefix(from, p.prefix) {
+			return fault.Invalid("page_token", "is not a page of this list")
+		}
+		target, inclusive = bytes.Clone(from[len(p.prefix):]), false
+	}
+	for {
+		for agreed, i := 0, 0; agreed < len(legs); i = (i + 1) % len(legs) {
+			key, err := legs[i].seek(tx, ascending, target, inclusive)
+			if err != nil || key == nil {
+				return err
+			}
+			if rest := key[len(legs[i].prefix):]; inclusive && target != nil && bytes.Equal(rest, target) {
+				agreed++
+			} else {
+				target, inclusive, agreed = bytes.Clone(rest), true, 1
+			}
+		}
+		more, err := visit(append(bytes.Clone(p.prefix), target...))
+		if err != nil || !more {
+			return err
+		}
+		inclusive = false
+	}
+}
+
+// seek returns the plan's first key, in the walk's direction, whose part
+// after the prefix is at or past target (strictly past unless inclusive;
+// nil target: the range's first key), or nil when none is left.
+func (p plan) seek(tx store.ReadTx, ascending bool, target []byte, inclusive bool) ([]byte, error) {
+	var found []byte
+	take := func(k, _ []byte) (bool, error) {
+		switch {
+		case !p.holds(k):
+			// Walking down from the range's end, which is never a key
+			// itself, reads on; anything else outside the range ends it.
+			return !ascending && p.hi != nil && bytes.Equal(k, p.hi), nil
+		case !inclusive && target != nil && bytes.Equal(k[len(p.prefix):], target):
+			return true, nil // strictly past the target
+		}
+		found = bytes.Clone(k)
+		return false, nil
+	}
+	if ascending {
+		start := p.lo
+		if target != nil {
+			if at := append(bytes.Clone(p.prefix), target...); bytes.Compare(at, start) > 0 {
+				start = at
+			}
+		}
+		return found, tx.Scan(p.bucket, start, take)
+	}
+	start := p.hi
+	if target != nil {
+		if at := append(bytes.Clone(p.prefix), target...); start == nil || bytes.Compare(at, start) < 0 {
+			start = at
+		}
+	}
+	return found, tx.ScanReverse(p.bucket, start, take)
 }
 
 // List runs a query over the indexes.
@@ -237,22 +314,58 @@ func choosePlan(f filter, orderBy string, d day) (plan, error) {
 	// within its prefix.
 	from, to := f.dueRange(d)
 	state, byState := f.required("state")
-	assignee, byAssignee := f.required("assignee")
+	var legs []plan
 	switch {
 	case f.requires("undelivered", true):
 		// Few cases have a letter not delivered; closed ones are listed
 		// too, since their response may be the letter that failed.
-		return bounded(store.BucketUndelivered, "", from, to, desc), nil
+		legs = append(legs, bounded(store.BucketUndelivered, "", from, to, desc))
 	case byState:
-		return bounded(store.BucketByState, state.text+"/", from, to, desc), nil
+		legs = append(legs, bounded(store.BucketByState, state.text+"/", from, to, desc))
 	case f.requires("waiting", true):
-		return bounded(store.BucketByState, string(cases.StateAwaitingRequester)+"/", from, to, desc), nil
+		legs = append(legs, bounded(store.BucketByState, string(cases.StateAwaitingRequester)+"/", from, to, desc))
 	case f.requires("open", false):
-		return bounded(store.BucketByState, string(cases.StateClosed)+"/", from, to, desc), nil
-	case byAssignee && assignee.text != "":
-		return bounded(store.BucketByAssignee, assignee.text+"\x00", from, to, desc), nil
+		legs = append(legs, bounded(store.BucketByState, string(cases.StateClosed)+"/", from, to, desc))
 	}
-	return bounded(store.BucketOpenByDue, "", from, to, desc), nil
+	if listsOpenOnly(f) {
+		legs = append(legs, openLegs(f, from, to, desc)...)
+	}
+	if len(legs) == 0 {
+		return bounded(store.BucketOpenByDue, "", from, to, desc), nil
+	}
+	legs[0].also = legs[1:]
+	return legs[0], nil
+}
+
+// listsOpenOnly reports whether every case the filter can match in due
+// order is open, so that the indexes of open cases alone (assignee, right,
+// notice) may narrow it: a due-ordered list shows open cases unless a
+// top-level term asks for closed ones, or for undelivered letters, which
+// closed cases have too, without also asking for open ones.
+func listsOpenOnly(f filter) bool {
+	if f.requires("open", true) {
+		return true
+	}
+	state, byState := f.required("state")
+	return !f.requires("undelivered", true) && !f.requires("open", false) && !(byState && state.text == string(cases.StateClosed))
+}
+
+// openLegs are the indexes of open cases the filter's top-level terms
+// name: an assignee's queue, and the open cases by each right and notice
+// required.
+func openLegs(f filter, from, to string, desc bool) []plan {
+	var legs []plan
+	for _, t := range f.conjuncts() {
+		switch {
+		case t.field == "assignee" && t.text != "":
+			legs = append(legs, bounded(store.BucketByAssignee, t.text+"\x00", from, to, desc))
+		case t.field == "right":
+			legs = append(legs, bounded(store.BucketOpenByTerm, store.OpenRightPrefix(t.text), from, to, desc))
+		case t.field == "notice":
+			legs = append(legs, bounded(store.BucketOpenByTerm, store.OpenNoticePrefix(t.text), from, to, desc))
+		}
+	}
+	return legs
 }
 
 // bounded is the plan for the keys under prefix, in a due-ordered index

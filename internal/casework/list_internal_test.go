@@ -1,6 +1,7 @@
 package casework
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"slices"
@@ -123,5 +124,105 @@ func TestScanReadsAPagesCasesTogether(t *testing.T) {
 	page, _ = list(usecase.Query{Limit: 5}, onlyFirst)
 	if !slices.Equal(pageIDs(page), ids[:1]) || string(page.Next) != entry(maxExamined-1) {
 		t.Errorf("a page cut after %d entries: %v, next %q; want the first case, next %q", maxExamined, pageIDs(page), page.Next, entry(maxExamined-1))
+	}
+}
+
+// A walk over several indexes visits exactly the entries they share, in
+// order both ways, from a cursor and within a due range, reading none of
+// the others: each leg's keys are due / id under its own prefix.
+func TestIntersectionVisitsOnlyWhatEveryIndexHolds(t *testing.T) {
+	b, err := bolt.Open(t.TempDir(), bolt.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = b.Close() })
+	suffix := func(i int) string { return fmt.Sprintf("2027-01-%02d/case-%03d", 1+i/10, i) }
+	var shared []string // in both indexes and the notice's: every 15th of 300
+	err = b.Update(context.Background(), func(tx store.WriteTx) error {
+		for i := range 300 {
+			put := func(bucket store.Bucket, prefix string) error {
+				return tx.Put(bucket, []byte(prefix+suffix(i)), nil)
+			}
+			if i%3 == 0 {
+				if err := put(store.BucketByState, "new/"); err != nil {
+					return err
+				}
+			}
+			if err := put(store.BucketByState, "closed/"); err != nil { // another prefix, never visited
+				return err
+			}
+			if i%5 == 0 {
+				if err := put(store.BucketOpenByTerm, store.OpenRightPrefix("erasure")); err != nil {
+					return err
+				}
+			}
+			if i%5 == 0 || i%7 == 0 {
+				if err := put(store.BucketOpenByTerm, store.OpenNoticePrefix("n")); err != nil {
+					return err
+				}
+			}
+			if i%15 == 0 {
+				shared = append(shared, suffix(i))
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	walk := func(p plan, ascending bool, from []byte, limit int) []string {
+		var got []string
+		err := b.View(context.Background(), func(tx store.ReadTx) error {
+			return p.walk(tx, ascending, from, func(k []byte) (bool, error) {
+				if !bytes.HasPrefix(k, p.prefix) {
+					t.Fatalf("visited %q, not a key of the plan's own index", k)
+				}
+				got = append(got, string(k[len(p.prefix):]))
+				return len(got) < limit, nil
+			})
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+	legs := func(from, to string) plan {
+		p := bounded(store.BucketByState, "new/", from, to, false)
+		p.also = []plan{
+			bounded(store.BucketOpenByTerm, store.OpenRightPrefix("erasure"), from, to, false),
+			bounded(store.BucketOpenByTerm, store.OpenNoticePrefix("n"), from, to, false),
+		}
+		return p
+	}
+	p := legs("", "")
+	if got := walk(p, true, nil, 1000); !slices.Equal(got, shared) {
+		t.Errorf("ascending: %v, want %v", got, shared)
+	}
+	reversed := slices.Clone(shared)
+	slices.Reverse(reversed)
+	if got := walk(p, false, nil, 1000); !slices.Equal(got, reversed) {
+		t.Errorf("descending: %v, want %v", got, reversed)
+	}
+	from := []byte("new/" + shared[3])
+	if got := walk(p, true, from, 2); !slices.Equal(got, shared[4:6]) {
+		t.Errorf("ascending after %s: %v, want %v", shared[3], got, shared[4:6])
+	}
+	if got := walk(p, false, from, 2); !slices.Equal(got, []string{shared[2], shared[1]}) {
+		t.Errorf("descending before %s: %v, want %v", shared[3], got, []string{shared[2], shared[1]})
+	}
+	ranged := legs("2027-01-05", "2027-01-20")
+	var want []string
+	for _, s := range shared {
+		if s >= "2027-01-05" && s < "2027-01-20" {
+			want = append(want, s)
+		}
+	}
+	if got := walk(ranged, true, nil, 1000); len(want) == 0 || !slices.Equal(got, want) {
+		t.Errorf("due in [2027-01-05, 2027-01-20): %v, want %v", got, want)
+	}
+	if err := b.View(context.Background(), func(tx store.ReadTx) error {
+		return p.walk(tx, true, []byte("x"), func([]byte) (bool, error) { return true, nil })
+	}); err == nil {
+		t.Error("a cursor from another list was walked from")
 	}
 }

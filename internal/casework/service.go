@@ -32,11 +32,16 @@ type Service struct {
 	// noticeRegions are the offices handling particular notices' requests.
 	noticeRegions map[string]string
 	decoded       decodedCases
+	// notices are the notices new cases cite, kept decoded.
+	notices decodedNotices
 	// letters, when set, writes the requester's letters, queued with the
 	// changes that call for them (see SendLetters).
 	letters *letters.Writer
 	// documents keeps what requesters send (see WithDocuments).
 	documents blob.Store
+	// retention is how long closed cases keep their personal data (see
+	// RetentionSchedule).
+	retention cases.Schedule
 }
 
 // Option configures a Service.
@@ -115,8 +120,12 @@ func (s *Service) Create(ctx context.Context, actor string, req cases.NewCase) (
 	if err := cases.CheckRequestID(req.RequestID); err != nil {
 		return nil, err
 	}
+	fingerprint, err := requestFingerprint(req)
+	if err != nil {
+		return nil, err
+	}
 	for range maxNoticeRaces {
-		result, err := s.tryCreate(ctx, actor, req)
+		result, err := s.tryCreate(ctx, actor, req, fingerprint)
 		if !errors.Is(err, errNoticeChanged) {
 			return result, err
 		}
@@ -130,17 +139,17 @@ const maxNoticeRaces = 5
 
 var errNoticeChanged = errors.New("the notice changed")
 
-func (s *Service) tryCreate(ctx context.Context, actor string, req cases.NewCase) (*usecase.CreateResult, error) {
+func (s *Service) tryCreate(ctx context.Context, actor string, req cases.NewCase, fingerprint []byte) (*usecase.CreateResult, error) {
 	env := s.env(actor)
-	var existing *cases.Case
+	var retried *usecase.CreateResult
 	notices := map[string]*notice.Notice{}
 	stamps := map[string][]byte{}
 	err := s.store.View(ctx, func(tx store.ReadTx) (err error) {
-		if existing, err = existingRequest(tx, req.RequestID); existing != nil || err != nil {
+		if retried, err = s.retriedCreate(tx, req.RequestID, fingerprint); retried != nil || err != nil {
 			return err
 		}
 		for _, ref := range req.Notices {
-			n, stamp, err := store.GetNoticeStamped(tx, ref.ID)
+			n, stamp, err := s.notices.stamped(tx, ref.ID)
 			if errors.Is(err, store.ErrNotFound) {
 				continue // the domain names the unknown notice
 			}
@@ -151,8 +160,8 @@ func (s *Service) tryCreate(ctx context.Context, actor string, req cases.NewCase
 		}
 		return nil
 	})
-	if existing != nil || err != nil {
-		return &usecase.CreateResult{Case: existing}, err
+	if retried != nil || err != nil {
+		return retried, err
 	}
 	env.Notice = func(id string) (*notice.Notice, bool) { n, ok := notices[id]; return n, ok }
 	if req.Region == "" {
@@ -166,8 +175,8 @@ func (s *Service) tryCreate(ctx context.Context, actor string, req cases.NewCase
 	err = s.store.Update(ctx, func(tx store.WriteTx) error {
 		// The store may run this more than once; it only reads what it
 		// checks and writes what was prepared, so a rerun is the same.
-		if existing, err := existingRequest(tx, req.RequestID); existing != nil || err != nil {
-			result = &usecase.CreateResult{Case: existing}
+		if retried, err := s.retriedCreate(tx, req.RequestID, fingerprint); retried != nil || err != nil {
+			result = retried
 			return err
 		}
 		for id, stamp := range stamps {
@@ -179,7 +188,15 @@ func (s *Service) tryCreate(ctx context.Context, actor string, req cases.NewCase
 			return err
 		}
 		created.Change.After["reference"] = created.Case.Reference // a collision draws a new one
-		return s.writeCreated(tx, env, created)
+		if err := s.writeCreated(tx, env, created); err != nil {
+			return err
+		}
+		if req.RequestID == "" {
+			return nil
+		}
+		return store.PutRequestReplay(tx, req.RequestID, store.RequestReplay{
+			CaseID: created.Case.ID, Fingerprint: fingerprint, StatusToken: created.StatusToken, Created: env.Now,
+		})
 	})
 	if err != nil {
 		return nil, err
@@ -286,7 +303,11 @@ func (s *Service) applyWithLetterIn(tx store.WriteTx, env cases.Env, id, etag st
 	if err != nil {
 		return nil, err
 	}
-	if cases.Repeats(c, cmd) {
+	repeated, err := cases.Repeats(c, cmd)
+	if err != nil {
+		return nil, err // its request id names another request: refused, nothing written
+	}
+	if repeated {
 		return c, nil // a retry of a request already applied: its result, nothing written
 	}
 	if etag != "" && cases.Conditional(cmd) && etag != c.Etag() {

@@ -103,10 +103,16 @@ type RequestReused struct {
 	Name      string // what the earlier call created, e.g. "tokens/abc"
 	Retry     bool
 	Detail    string // optional: what the client should do now
+	// Added is true when the earlier call added to Name (a note on a
+	// case, a search record) rather than created it.
+	Added bool
 }
 
 func (e *RequestReused) Error() string {
 	msg := fmt.Sprintf("request_id %q was already used to create %s with a different request; send a new request_id", e.RequestID, e.Name)
+	if e.Added {
+		msg = fmt.Sprintf("request_id %q was already used for a different request on %s; send a new request_id", e.RequestID, e.Name)
+	}
 	if e.Retry {
 		msg = fmt.Sprintf("request_id %q already created %s, and that call's answer cannot be given again", e.RequestID, e.Name)
 	}
@@ -115,3 +121,17 @@ func (e *RequestReused) Error() string {
 	}
 	return msg
 }
+
+// StorageUnavailable is a write the server's own disk refused: it is full,
+// read-only or failing. Nothing was written. Unlike Unavailable it lasts
+// until an operator acts (makes room, remounts), so the message says so;
+// the call may be retried after that.
+type StorageUnavailable struct {
+	Cause error
+}
+
+func (e *StorageUnavailable) Error() string {
+	return "the server's disk refused the write (full, read-only or failing); nothing was written: " + e.Cause.Error()
+}
+
+func (e *StorageUnavailable) Unwrap() error { return e.Cause }

@@ -54,8 +54,14 @@ func New(st *store.Store, opts Options) *Service {
 	return &Service{store: st, opts: opts}
 }
 
-// Ready returns nil when the store answers a read.
+// Ready returns nil when the store answers a read and takes writes: a
+// server whose disk refused the last write is taken out of rotation until
+// a write succeeds again, which, since clients then send it none, the
+// check itself tries (store.ProbeWrites).
 func (s *Service) Ready(ctx context.Context) error {
+	if err := s.store.ProbeWrites(ctx); err != nil {
+		return err
+	}
 	return s.store.View(ctx, func(store.ReadTx) error { return nil })
 }
 

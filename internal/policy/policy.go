@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"google.golang.org/genproto/googleapis/api/annotations"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/reflect/protoregistry"
@@ -64,4 +65,52 @@ func Of(rpc string) (auth.Role, error) {
 		return auth.RoleNone, fmt.Errorf("RPC %q declares no (rightsdesk.v1.required_role) option", rpc)
 	}
 	return role, nil
+}
+
+// Writes reports whether an RPC of this API changes what is stored, which
+// is what the server holds to its limit on writes in flight. The rule,
+// stated here once: a method bound to any HTTP verb but GET, that only a
+// signed-in caller may call. The public methods bound to POST
+// (CalculateDeadline, EvaluateRights) compute an answer and store
+// nothing: the public never writes through the API. A method with no
+// HTTP binding (the Backup stream) reads.
+func Writes(md protoreflect.MethodDescriptor) bool {
+	role := RequiredRole(md)
+	if role == auth.RoleNone || role == auth.RolePublic {
+		return false
+	}
+	opts, ok := md.Options().(*descriptorpb.MethodOptions)
+	if !ok || opts == nil {
+		return false
+	}
+	rule, _ := proto.GetExtension(opts, annotations.E_Http).(*annotations.HttpRule)
+	if rule == nil {
+		return false
+	}
+	return rule.GetGet() == ""
+}
+
+// WritesMethod is Writes for a method of this API named in full
+// ("/rightsdesk.v1.CaseService/CreateCase"). A method outside this
+// package (health, reflection) only reads; a name in it that is not in
+// the descriptors is an error.
+func WritesMethod(fullMethod string) (bool, error) {
+	rest, rooted := strings.CutPrefix(fullMethod, "/")
+	service, method, ok := strings.Cut(rest, "/")
+	if !rooted || !ok {
+		return false, fmt.Errorf("method %q: want /Service/Method", fullMethod)
+	}
+	if !strings.HasPrefix(service, Package+".") {
+		return false, nil
+	}
+	d, err := protoregistry.GlobalFiles.FindDescriptorByName(protoreflect.FullName(service))
+	sd, isService := d.(protoreflect.ServiceDescriptor)
+	if err != nil || !isService {
+		return false, fmt.Errorf("method %q: no service %s", fullMethod, service)
+	}
+	md := sd.Methods().ByName(protoreflect.Name(method))
+	if md == nil {
+		return false, fmt.Errorf("method %q: %s has no method %s", fullMethod, service, method)
+	}
+	return Writes(md), nil
 }

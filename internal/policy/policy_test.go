@@ -44,3 +44,26 @@ func TestEveryProtoRoleMapsToARole(t *testing.T) {
 		}
 	}
 }
+
+func TestWritesAreTheSignedInNonGETMethods(t *testing.T) {
+	for method, want := range map[string]bool{
+		"/rightsdesk.v1.CaseService/CreateCase":            true,
+		"/rightsdesk.v1.CaseService/UpdateCase":            true,
+		"/rightsdesk.v1.AdminService/CreateToken":          true,
+		"/rightsdesk.v1.CaseService/GetCase":               false,
+		"/rightsdesk.v1.CaseService/ListCases":             false,
+		"/rightsdesk.v1.NoticeService/EvaluateRights":      false, // public POST: computes, stores nothing
+		"/rightsdesk.v1.DeadlineService/CalculateDeadline": false,
+		"/rightsdesk.v1.AdminService/Backup":               false, // no HTTP binding: a stream that reads
+		"/grpc.health.v1.Health/Check":                     false,
+	} {
+		if got, err := WritesMethod(method); err != nil || got != want {
+			t.Errorf("WritesMethod(%q) = %v, %v; want %v", method, got, err, want)
+		}
+	}
+	for _, method := range []string{"CaseService/CreateCase", "/rightsdesk.v1.NoSuchService/X", "/rightsdesk.v1.CaseService/NoSuchThing"} {
+		if _, err := WritesMethod(method); err == nil {
+			t.Errorf("WritesMethod(%q) = nil error; want one", method)
+		}
+	}
+}

@@ -38,6 +38,8 @@ type adminService struct {
 	ops    usecase.Operations
 	tokens usecase.Tokens
 	users  usecase.Accounts
+	// subjects answers requests about Rightsdesk's own data (datasubject.go).
+	subjects usecase.DataSubjects
 	// clock says whether an account is locked now.
 	clock clock.Clock
 }

@@ -104,7 +104,7 @@ func StandIn(t *testing.T, tokens tokenChecker, services []protoreflect.ServiceD
 	}
 	authn := newAuthenticator(tokens, log)
 	gs := grpc.NewServer(
-		grpc.ChainUnaryInterceptor(unaryInterceptors(log, telemetry.New(telemetry.Options{Registry: prometheus.NewRegistry()}), authn, validator)...),
+		grpc.ChainUnaryInterceptor(unaryInterceptors(log, telemetry.New(telemetry.Options{Registry: prometheus.NewRegistry()}), newCallLimits(Limits{}), authn, validator)...),
 		grpc.ChainStreamInterceptor(authn.streamInterceptor()),
 	)
 	for _, sd := range services {

@@ -61,7 +61,12 @@ func startWithTokensAt(t *testing.T, now time.Time) *authServer {
 // startWithTokensConfig is startWithTokens serving as cfg says.
 func startWithTokensConfig(t *testing.T, cfg server.Config) *authServer {
 	t.Helper()
-	dir := t.TempDir()
+	return startWithTokensIn(t, t.TempDir(), cfg)
+}
+
+// startWithTokensIn is startWithTokensConfig with its data in dir.
+func startWithTokensIn(t *testing.T, dir string, cfg server.Config) *authServer {
+	t.Helper()
 	st, err := store.Open(t.Context(), mustBolt(t, dir))
 	if err != nil {
 		t.Fatal(err)

@@ -136,6 +136,7 @@ func caseToProto(c *cases.Case, st *deadline.Standing) *rdv1.Case {
 	for _, id := range c.Links {
 		out.LinkedCases = append(out.LinkedCases, "cases/"+id)
 	}
+	out.LegalHold, out.Purged = retentionToProto(c)
 	for _, p := range c.Clarifications {
 		out.Clarifications = append(out.Clarifications, &rdv1.Clarification{Asked: p.Asked, Answered: p.Answered})
 	}

@@ -9,7 +9,9 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"google.golang.org/genproto/googleapis/rpc/code"
 	"google.golang.org/grpc"
@@ -187,6 +189,10 @@ func TestEveryReasonHappensWithItsErrorInfo(t *testing.T) {
 		err    error
 	}{
 		{"UNAVAILABLE", &fault.Unavailable{Description: "no leader", Ambiguous: true}},
+		// calllimits_test.go makes these happen over both doors.
+		{"RATE_LIMITED", &server.RateLimitedError{Scope: "token", RetryAfter: time.Second}},
+		{"OVERLOADED", &server.OverloadedError{RetryAfter: time.Second}},
+		{"STORAGE_UNAVAILABLE", &fault.StorageUnavailable{Cause: syscall.ENOSPC}},
 		{"CANCELLED", context.Canceled},
 		{"DEADLINE_EXCEEDED", fmt.Errorf("read: %w", context.DeadlineExceeded)},
 		{"INTERNAL", errors.New("disk on fire")},

@@ -58,13 +58,19 @@ var errorReasons = []errorReason{
 	{"FAILED_PRECONDITION", codes.FailedPrecondition, http.StatusBadRequest,
 		"The request is well formed but the resource's state does not allow it (e.g. closing a closed case); a google.rpc.PreconditionFailure detail says why.", []string{"name"}},
 	{"REQUEST_ID_REUSED", codes.AlreadyExists, http.StatusConflict,
-		"The request_id was already used by a create with a different request; nothing was created. name is what the earlier call created; send a new request_id.", []string{"name", "requestId"}},
+		"The request_id was already used with a different request: by a create (CreateCase, CreateToken, CreateUser), or by an addition to a case (AddNote, RecordSearch, RecordNotSearched). Nothing was written. name is what the earlier call created or added to (for a case, the message also gives its reference); send a new request_id.", []string{"name", "requestId"}},
 	{"ALREADY_CREATED", codes.AlreadyExists, http.StatusConflict,
 		"A retry (same request_id, same request) of a create whose answer cannot be given again: an API token is shown only once. Nothing new was created; name is what the first call created.", []string{"name", "requestId"}},
 	{"ETAG_MISMATCH", codes.Aborted, http.StatusConflict,
 		"The etag sent is not the resource's current one: someone changed it first. Nothing was written; reload and retry.", []string{"name", "currentEtag"}},
 	{"UNAVAILABLE", codes.Unavailable, http.StatusServiceUnavailable,
 		"The store could not be reached in time. The call may be retried; ambiguous is true when a write was sent but not confirmed.", []string{"ambiguous"}},
+	{"RATE_LIMITED", codes.ResourceExhausted, http.StatusTooManyRequests,
+		"The caller's token, or for calls without one its address, has made more calls than its rate allows. Nothing was done; a google.rpc.RetryInfo detail (REST: the Retry-After header) says when to try again.", []string{"scope"}},
+	{"OVERLOADED", codes.Unavailable, http.StatusServiceUnavailable,
+		"A write was refused at once because the most writes the server takes at a time are in flight. Nothing was written; a google.rpc.RetryInfo detail (REST: the Retry-After header) says when to try again.", nil},
+	{"STORAGE_UNAVAILABLE", codes.Unavailable, http.StatusServiceUnavailable,
+		"The server's disk refused the write: it is full, read-only or failing. Nothing was written, and the server reports not ready (/readyz) until a write succeeds again; retry once an operator has made room, or on another replica.", nil},
 	{"CANCELLED", codes.Canceled, 499,
 		"The caller cancelled the call or went away.", nil},
 	{"DEADLINE_EXCEEDED", codes.DeadlineExceeded, http.StatusGatewayTimeout,
@@ -99,14 +105,21 @@ func toStatus(ctx context.Context, log *slog.Logger, err error) error {
 		conflict   *fault.Conflict
 		reused     *fault.RequestReused
 		down       *fault.Unavailable
+		disk       *fault.StorageUnavailable
 		validation *protovalidate.ValidationError
 		field      *deadline.FieldError
 		fields     deadline.FieldErrors
 		unknownCtx *notice.UnknownContextError
 		unauthed   *auth.UnauthenticatedError
 		denied     *auth.PermissionDeniedError
+		limited    *RateLimitedError
+		overloaded *OverloadedError
 	)
 	switch {
+	case errors.As(err, &limited):
+		return refusal("RATE_LIMITED", limited.Error(), map[string]string{"scope": limited.Scope}, retryInfo(limited.RetryAfter))
+	case errors.As(err, &overloaded):
+		return refusal("OVERLOADED", overloaded.Error(), nil, retryInfo(overloaded.RetryAfter))
 	case errors.As(err, &unauthed):
 		return refusal("UNAUTHENTICATED", unauthed.Error(), nil)
 	case errors.As(err, &denied):
@@ -137,6 +150,10 @@ func toStatus(ctx context.Context, log *slog.Logger, err error) error {
 			reason = "ALREADY_CREATED"
 		}
 		return refusal(reason, reused.Error(), map[string]string{"name": reused.Name, "requestId": reused.RequestID})
+	case errors.As(err, &disk):
+		// Which file and which errno are for the log and the operator.
+		log.ErrorContext(ctx, "the disk refused a write", "error", err)
+		return refusal("STORAGE_UNAVAILABLE", "the server cannot store anything at the moment (its disk is full or read-only); nothing was written; try again later", nil)
 	case errors.As(err, &down):
 		// The cause (which store member, which address) is for the log.
 		log.WarnContext(ctx, "store unavailable", "error", err)

@@ -33,4 +33,4 @@ func ErrorInfoOf(err error) *errdetails.ErrorInfo {
 
 // UnplannedStatus is a status of a code no reason has, as a handler that
 // made its own would return it.
-var UnplannedStatus = status.Error(codes.ResourceExhausted, "out of quota")
+var UnplannedStatus = status.Error(codes.DataLoss, "lost a page")

@@ -16,7 +16,7 @@ import (
 // gRPC call or from its own routing, passes through gatewayError, which
 // writes the google.rpc.Status body as the gateway does and adds the
 // headers HTTP clients expect: WWW-Authenticate (RFC 6750) on 401 and 403,
-// Allow on 405.
+// Allow on 405, Retry-After where the status carries a RetryInfo (429, 503).
 
 // bearerRealm names the protection space in every Bearer challenge.
 const bearerRealm = `Bearer realm="rightsdesk"`
@@ -44,6 +44,8 @@ func gatewayError(ctx context.Context, mux *runtime.ServeMux, m runtime.Marshale
 	}
 	if challenge := bearerChallenge(status.Code(err), r.Header); challenge != "" {
 		w = &headerAtWrite{ResponseWriter: w, name: "WWW-Authenticate", value: challenge}
+	} else if after := retryAfter(status.Convert(err)); after != "" {
+		w = &headerAtWrite{ResponseWriter: w, name: "Retry-After", value: after}
 	}
 	runtime.DefaultHTTPErrorHandler(ctx, mux, m, w, r, err)
 }

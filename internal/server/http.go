@@ -8,10 +8,11 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 
 	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/credentials"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/protobuf/encoding/protojson"
 
@@ -30,18 +31,23 @@ func RESTMarshalOptions() protojson.MarshalOptions {
 // runs once for REST exactly as for gRPC.
 //
 // The instruments pass the HTTP request's id and client address on to the
-// gRPC side, and its trace context while tracing.
-func newGateway(ctx context.Context, grpcAddr string, in *telemetry.Instruments) (http.Handler, *grpc.ClientConn, error) {
-	conn, err := grpc.NewClient(grpcAddr, append(in.GatewayDialOptions(), grpc.WithTransportCredentials(insecure.NewCredentials()))...)
+// gRPC side, and its trace context while tracing. The guard authenticates
+// each call before its body is read (restGuard); the API takes JSON only,
+// so the gateway's reading of a form-encoded POST as a GET, which would
+// read the body before the guard runs, is off.
+func newGateway(ctx context.Context, grpcAddr string, creds credentials.TransportCredentials, in *telemetry.Instruments, guard *restGuard) (http.Handler, *grpc.ClientConn, error) {
+	conn, err := grpc.NewClient(grpcAddr, append(in.GatewayDialOptions(), grpc.WithTransportCredentials(creds))...)
 	if err != nil {
 		return nil, nil, fmt.Errorf("dial gRPC server for the gateway: %w", err)
 	}
-	mux := runtime.NewServeMux(append(append(gatewayOptions(), in.GatewayMuxOptions()...),
+	mux := runtime.NewServeMux(slices.Concat(gatewayOptions(), in.GatewayMuxOptions(), []runtime.ServeMuxOption{
+		runtime.WithMiddlewares(guard.middleware),
+		runtime.WithDisablePathLengthFallback(),
 		runtime.WithMarshalerOption(runtime.MIMEWildcard, &runtime.JSONPb{
 			MarshalOptions:   RESTMarshalOptions(),
 			UnmarshalOptions: protojson.UnmarshalOptions{DiscardUnknown: false},
 		}),
-	)...)
+	})...)
 	for _, register := range []func(context.Context, *runtime.ServeMux, *grpc.ClientConn) error{
 		rdv1.RegisterNoticeServiceHandler,
 		rdv1.RegisterDeadlineServiceHandler,
@@ -53,6 +59,10 @@ func newGateway(ctx context.Context, grpcAddr string, in *telemetry.Instruments)
 			return nil, nil, err
 		}
 	}
+	if err := guard.learnRoutes(mux); err != nil {
+		_ = conn.Close()
+		return nil, nil, err
+	}
 	return mux, conn, nil
 }
 
@@ -63,7 +73,7 @@ func newGateway(ctx context.Context, grpcAddr string, in *telemetry.Instruments)
 // are on the admin listener only, since they tell the public too much.
 func (s *Server) httpHandler(gateway http.Handler) http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle("/v1/", apiHeaders(limitBody(s.cfg.MaxBodyBytes, gateway)))
+	mux.Handle("/v1/", apiHeaders(gateway)) // the gateway's guard limits the body, once the call is authenticated
 	mux.HandleFunc("GET /healthz", healthz)
 	mux.HandleFunc("GET /readyz", s.ready)
 	mux.HandleFunc("GET /openapi.json", func(w http.ResponseWriter, _ *http.Request) {
@@ -95,7 +105,7 @@ func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
 }
 
 // limitBody answers 413 for a body over max bytes, whether or not the client
-// declared its length, before the gateway reads any of it.
+// declared its length, before the gateway's handler reads any of it.
 func limitBody(max int64, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.ContentLength > max {

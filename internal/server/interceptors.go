@@ -21,27 +21,33 @@ import (
 // door: the request context (id, client) and metrics outermost, so every
 // log line has the id and the metrics count panics and rejections too,
 // then logging and recovery, then the error boundary, which therefore maps
-// what validation and the handler return.
-func unaryInterceptors(log *slog.Logger, in *telemetry.Instruments, authn *authenticator, validator protovalidate.Validator) []grpc.UnaryServerInterceptor {
+// what validation and the handler return. The call limits sit either side
+// of authentication: an address out of calls is refused before its token
+// is looked up, and a caller's rate is known only once its token is.
+func unaryInterceptors(log *slog.Logger, in *telemetry.Instruments, limits *callLimits, authn *authenticator, validator protovalidate.Validator) []grpc.UnaryServerInterceptor {
 	return append(in.UnaryInterceptors(),
 		logging.UnaryServerInterceptor(slogAdapter(log), callLogging...),
 		recovery.UnaryServerInterceptor(recoveryHandler(log)),
 		errorBoundary(log),
+		limits.beforeAuthentication(),
 		authn.unaryInterceptor(), // before validation: an unauthenticated caller learns nothing about the request shape
+		limits.afterAuthentication(),
 		validationInterceptor(validator),
 	)
 }
 
 // streamInterceptors is the same chain for streaming RPCs (backup), so a
 // stream is counted, logged, recovered and error-mapped like any other call.
-func streamInterceptors(log *slog.Logger, in *telemetry.Instruments, authn *authenticator) []grpc.StreamServerInterceptor {
+func streamInterceptors(log *slog.Logger, in *telemetry.Instruments, limits *callLimits, authn *authenticator) []grpc.StreamServerInterceptor {
 	return append(in.StreamInterceptors(),
 		logging.StreamServerInterceptor(slogAdapter(log), callLogging...),
 		recovery.StreamServerInterceptor(recoveryHandler(log)),
 		func(srv any, ss grpc.ServerStream, _ *grpc.StreamServerInfo, next grpc.StreamHandler) error {
 			return toStatus(ss.Context(), log, next(srv, ss))
 		},
+		limits.streamBeforeAuthentication(),
 		authn.streamInterceptor(),
+		limits.streamAfterAuthentication(),
 	)
 }
 

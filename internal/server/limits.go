@@ -77,6 +77,27 @@ type Limits struct {
 	// longest call is an administrator's Backup (10 GB at 6 MB/s); every
 	// connection, however busy, ends within an hour.
 	MaxConnectionAge, MaxConnectionAgeGrace time.Duration
+
+	// TokenCallsPerSecond and TokenBurst limit the API calls (gRPC and
+	// REST alike) of each API token: TokenBurst at once, then this many a
+	// second. Defaults 1,000 and 2,000: far above what an integration
+	// needs, low enough that one token cannot take the whole server. A
+	// negative rate turns the limit off (a benchmark's driver).
+	TokenCallsPerSecond, TokenBurst int
+	// AddressCallsPerSecond and AddressBurst limit the calls of each client
+	// address (a /64 for IPv6) that come without a token, and its failed
+	// authentications, which are refused before the token is looked up
+	// once the address has none left. Defaults 100 and 500. Negative: off.
+	AddressCallsPerSecond, AddressBurst int
+	// MaxInFlightWrites caps the write calls (policy.Writes) running at
+	// once; a write over it is refused at once (UNAVAILABLE / 503 with
+	// Retry-After) rather than queued without bound. Default 256, far more
+	// than the store commits in the time a client waits. Negative: off.
+	MaxInFlightWrites int
+	// MaxCallDuration is the longest a unary call may run, whatever
+	// deadline its client set or did not set. Default 30 s. Streams
+	// (Backup) have their own stall limit instead.
+	MaxCallDuration time.Duration
 }
 
 // DefaultMaxConcurrentStreams is MaxConcurrentStreams unless set.
@@ -97,6 +118,7 @@ func (l *Limits) withDefaults() error {
 		"--idle-timeout": l.IdleTimeout, "HandshakeTimeout": l.HandshakeTimeout, "KeepaliveMinTime": l.KeepaliveMinTime,
 		"KeepaliveTime": l.KeepaliveTime, "KeepaliveTimeout": l.KeepaliveTimeout,
 		"MaxConnectionAge": l.MaxConnectionAge, "MaxConnectionAgeGrace": l.MaxConnectionAgeGrace,
+		"--max-call-duration": l.MaxCallDuration,
 	} {
 		if d < 0 {
 			return fmt.Errorf("%s %v: want a positive duration", name, d)
@@ -123,6 +145,15 @@ func (l *Limits) withDefaults() error {
 	setDefault(&l.KeepaliveTimeout, 20*time.Second)
 	setDefault(&l.MaxConnectionAge, 30*time.Minute)
 	setDefault(&l.MaxConnectionAgeGrace, 30*time.Minute)
+	setDefault(&l.MaxCallDuration, 30*time.Second)
+	setDefault(&l.MaxInFlightWrites, 256)
+	setDefault(&l.TokenCallsPerSecond, 1000)
+	setDefault(&l.TokenBurst, max(l.TokenCallsPerSecond, 2000))
+	setDefault(&l.AddressCallsPerSecond, 100)
+	setDefault(&l.AddressBurst, max(l.AddressCallsPerSecond, 500))
+	if l.TokenCallsPerSecond > int(time.Second) || l.AddressCallsPerSecond > int(time.Second) {
+		return fmt.Errorf("a rate of more than %d calls a second: turn the limit off instead (negative)", time.Second)
+	}
 	return nil
 }
 

@@ -10,7 +10,6 @@ import (
 
 	"golang.org/x/sys/unix"
 	"google.golang.org/grpc/credentials"
-	"google.golang.org/grpc/credentials/insecure"
 )
 
 // The admin socket serves the same gRPC API on a Unix socket in the data
@@ -29,15 +28,16 @@ type localPeer struct {
 
 func (localPeer) AuthType() string { return "local" }
 
-// peerCredentials is plaintext for TCP connections (which authenticate with
-// bearer tokens) and checks the peer's system user on Unix connections.
+// peerCredentials are tcp's for TCP connections (plaintext or TLS; their
+// callers authenticate with bearer tokens) and check the peer's system
+// user on Unix connections.
 type peerCredentials struct {
 	credentials.TransportCredentials
 	uid int // the server's own user
 }
 
-func newPeerCredentials() credentials.TransportCredentials {
-	return peerCredentials{TransportCredentials: insecure.NewCredentials(), uid: os.Getuid()}
+func newPeerCredentials(tcp credentials.TransportCredentials) credentials.TransportCredentials {
+	return peerCredentials{TransportCredentials: tcp, uid: os.Getuid()}
 }
 
 // errNotOperator refuses a connection to the admin socket from a user who

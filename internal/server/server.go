@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -45,8 +46,13 @@ type Config struct {
 	NoReflection    bool
 	MaxBodyBytes    int64
 	ShutdownTimeout time.Duration
-	Logger          *slog.Logger
-	Clock           clock.Clock
+	// Drain is how long, once shutdown begins, the server goes on serving
+	// while /readyz and the gRPC health service already say it is not
+	// ready, so that load balancers stop sending it calls before its
+	// listeners close; zero closes them at once.
+	Drain  time.Duration
+	Logger *slog.Logger
+	Clock  clock.Clock
 	// Organisation is named in the web pages' header.
 	Organisation string
 	// Contact is how the organisation asks the public to reach it about a
@@ -69,6 +75,10 @@ type Config struct {
 	Metrics *prometheus.Registry
 	// Tracing records spans of every call; nil is off.
 	Tracing *telemetry.Tracing
+	// TLSCert and TLSKey are PEM files of the certificate (with its chain)
+	// and key both public ports present; empty, they speak plaintext (for
+	// loopback, or behind a proxy that terminates TLS). See tls.go.
+	TLSCert, TLSKey string
 }
 
 // Validate checks the configuration and fills in defaults.
@@ -115,6 +125,15 @@ func (c *Config) Validate() error {
 			return err
 		}
 	}
+	if (c.TLSCert == "") != (c.TLSKey == "") {
+		return errors.New("--tls-cert and --tls-key go together: give both, or neither")
+	}
+	if c.TLSCert != "" {
+		// Before anything is opened: New loads the pair again to serve it.
+		if _, err := tls.LoadX509KeyPair(c.TLSCert, c.TLSKey); err != nil {
+			return fmt.Errorf("--tls-cert %s, --tls-key %s: %w", c.TLSCert, c.TLSKey, err)
+		}
+	}
 	if c.OIDC != nil {
 		return c.OIDC.Validate()
 	}
@@ -131,6 +150,10 @@ type Services struct {
 	Tokens     usecase.Tokens
 	Operations usecase.Operations
 	Sessions   web.SessionStore
+	// Subjects answers requests about Rightsdesk's own data.
+	Subjects usecase.DataSubjects
+	// Retention says what the retention schedule will delete.
+	Retention usecase.Retention
 }
 
 // Listeners are the bound gRPC and HTTP sockets, the admin socket
@@ -184,6 +207,10 @@ type Server struct {
 	instruments *telemetry.Instruments
 	// openAPI is the document /openapi.json serves (openAPIDocument).
 	openAPI []byte
+	// rest authenticates REST calls before their bodies are read.
+	rest *restGuard
+	// certs is the certificate the public ports present, nil without TLS.
+	certs *certificateFiles
 }
 
 // New builds the doors over the services, on listeners from Listen, which
@@ -198,6 +225,14 @@ func New(ctx context.Context, cfg Config, lis Listeners, services Services) (*Se
 	// public ports.
 	lis.GRPC, lis.HTTP = cfg.Limits.limitListener(lis.GRPC), cfg.Limits.limitListener(lis.HTTP)
 	s := &Server{cfg: cfg, log: cfg.Logger, services: services, lis: lis}
+	if cfg.TLSCert != "" {
+		certs, err := loadCertificateFiles(cfg.TLSCert, cfg.TLSKey, cfg.Logger)
+		if err != nil {
+			lis.Close()
+			return nil, err
+		}
+		s.certs, s.lis.HTTP = certs, tls.NewListener(s.lis.HTTP, certs.serverConfig())
+	}
 	if err := s.buildGRPC(); err != nil {
 		lis.Close()
 		return nil, err
@@ -217,15 +252,17 @@ func (s *Server) buildGRPC() error {
 	s.instruments = telemetry.New(telemetry.Options{Registry: s.cfg.Metrics, Tracing: s.cfg.Tracing, Log: s.log})
 
 	authn := newAuthenticator(s.services.Tokens, s.log)
+	limits := newCallLimits(s.cfg.Limits)
+	serverCreds, _ := s.transportCredentials()
 	s.grpc = grpc.NewServer(slices.Concat(s.cfg.Limits.grpcOptions(), s.instruments.GRPCServerOptions(), []grpc.ServerOption{
-		grpc.Creds(newPeerCredentials()),
-		grpc.ChainUnaryInterceptor(unaryInterceptors(s.log, s.instruments, authn, validator)...),
-		grpc.ChainStreamInterceptor(streamInterceptors(s.log, s.instruments, authn)...),
+		grpc.Creds(newPeerCredentials(serverCreds)),
+		grpc.ChainUnaryInterceptor(unaryInterceptors(s.log, s.instruments, limits, authn, validator)...),
+		grpc.ChainStreamInterceptor(streamInterceptors(s.log, s.instruments, limits, authn)...),
 	})...)
 	rdv1.RegisterNoticeServiceServer(s.grpc, &noticeService{work: s.services.Notices})
 	rdv1.RegisterDeadlineServiceServer(s.grpc, NewDeadlineService(s.services.Deadlines, s.cfg.Clock))
 	rdv1.RegisterCaseServiceServer(s.grpc, &caseService{work: s.services.Cases})
-	rdv1.RegisterAdminServiceServer(s.grpc, &adminService{ops: s.services.Operations, tokens: s.services.Tokens, users: s.services.Users, clock: s.cfg.Clock})
+	rdv1.RegisterAdminServiceServer(s.grpc, &adminService{ops: s.services.Operations, tokens: s.services.Tokens, users: s.services.Users, subjects: s.services.Subjects, clock: s.cfg.Clock})
 	s.health = health.NewServer()
 	healthpb.RegisterHealthServer(s.grpc, s.health)
 	if !s.cfg.NoReflection {
@@ -237,6 +274,10 @@ func (s *Server) buildGRPC() error {
 	if err := authn.loadRoles(s.grpc); err != nil {
 		return err
 	}
+	if err := limits.loadWrites(s.grpc); err != nil {
+		return err
+	}
+	s.rest = &restGuard{tokens: s.services.Tokens, limits: limits, log: s.log, maxBody: s.cfg.MaxBodyBytes, methodRoles: authn.roles}
 	s.openAPI, err = openAPIDocument(gen.OpenAPI, buildinfo.String(), authn.roles)
 	return err
 }
@@ -258,7 +299,8 @@ func (s *Server) AdminHTTPAddr() string {
 
 // Run serves until ctx is cancelled, then drains in-flight calls and stops.
 func (s *Server) Run(ctx context.Context) error {
-	gateway, conn, err := newGateway(ctx, s.GRPCAddr(), s.instruments)
+	_, gatewayCreds := s.transportCredentials()
+	gateway, conn, err := newGateway(ctx, s.GRPCAddr(), gatewayCreds, s.instruments, s.rest)
 	if err != nil {
 		s.lis.Close()
 		return err
@@ -317,8 +359,15 @@ func (s *Server) serveGRPC(l net.Listener) error {
 }
 
 func (s *Server) shutdown(httpServer, adminServer *http.Server) {
-	s.log.Info("shutting down")
+	s.log.Info("shutting down", "drain", s.cfg.Drain)
+	// Not ready first, while every listener still serves: a load balancer
+	// probing /readyz (or gRPC health) takes the server out of rotation
+	// during the drain, and calls it sends meanwhile are still answered.
 	s.health.Shutdown()
+	if s.cfg.Drain > 0 {
+		drain := time.NewTimer(s.cfg.Drain)
+		<-drain.C
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
 	defer cancel()
 	if err := httpServer.Shutdown(ctx); err != nil {

@@ -54,8 +54,8 @@ func (s *Server) buildWeb(ctx context.Context) error {
 		return err
 	}
 	staffSite, err := staff.New(staff.Config{
-		Work: s.services.Cases, Notices: s.services.Notices, Users: s.services.Users, Tokens: s.services.Tokens,
-		Clock: s.cfg.Clock, Sessions: sessions, Log: s.log,
+		Work: s.services.Cases, Notices: s.services.Notices, Users: s.services.Users, Tokens: s.services.Tokens, Subjects: s.services.Subjects,
+		Clock: s.cfg.Clock, Sessions: sessions, Log: s.log, Retention: s.services.Retention,
 		Organisation: s.cfg.Organisation, BaseURL: publicURL, OIDC: s.cfg.OIDC,
 	})
 	if err != nil {

@@ -5,6 +5,9 @@ import (
 	"io"
 )
 
+// keyWriteProbe is the meta key ProbeWrites writes; its value means nothing.
+var keyWriteProbe = []byte("write_probe")
+
 // Bucket names an ordered key space.
 type Bucket string
 
@@ -13,6 +16,9 @@ type Bucket string
 // Update may run fn more than once when the engine groups concurrent writers
 // into one commit, so fn must derive everything it writes from what it reads
 // inside the transaction. A returned error rolls back everything fn wrote.
+// A refusal should be found before fn's first write: an engine answers such
+// a failure alone, while one after a write makes the writers sharing its
+// commit run again.
 type Backend interface {
 	View(ctx context.Context, fn func(ReadTx) error) error
 	Update(ctx context.Context, fn func(WriteTx) error) error
@@ -45,4 +51,67 @@ type WriteTx interface {
 	ReadTx
 	Put(b Bucket, key, value []byte) error
 	Delete(b Bucket, key []byte) error
+}
+
+// WriteHealth is implemented by an engine that notices when its disk
+// refuses writes (full, read-only, failing).
+type WriteHealth interface {
+	// WritesFailing returns the refusal of the last commit while no
+	// commit has succeeded since, and nil otherwise.
+	WritesFailing() error
+}
+
+// DiskRoom is implemented by an engine that can tell, without writing,
+// whether its disk takes writes (not read-only, room left): a small write
+// may fit in pages a full disk already holds, so a probe write alone
+// could call a full disk healthy.
+type DiskRoom interface {
+	DiskRoom() error
+}
+
+// engineAs finds the engine under s's wrappers (metrics) that implements
+// T, following Unwrap.
+func engineAs[T any](b Backend) (T, bool) {
+	for {
+		if e, ok := b.(T); ok {
+			return e, true
+		}
+		w, ok := b.(interface{ Unwrap() Backend })
+		if !ok {
+			var zero T
+			return zero, false
+		}
+		b = w.Unwrap()
+	}
+}
+
+// WritesFailing is the engine's WritesFailing, or nil for an engine that
+// does not track it.
+func (s *Store) WritesFailing() error {
+	if h, ok := engineAs[WriteHealth](s.backend); ok {
+		return h.WritesFailing()
+	}
+	return nil
+}
+
+// ProbeWrites, while the engine reports that its disk refused the last
+// commit, checks whether the disk takes writes again — its room first
+// (DiskRoom), then a small write — and returns the engine's verdict: nil
+// once the write went through. A server whose writes fail is taken out of
+// rotation, so no client writes to it any more; without a probe it would
+// never learn that the disk takes writes again. It writes nothing while
+// writes are not failing.
+func (s *Store) ProbeWrites(ctx context.Context) error {
+	failing := s.WritesFailing()
+	if failing == nil {
+		return nil
+	}
+	if room, ok := engineAs[DiskRoom](s.backend); ok && room.DiskRoom() != nil {
+		return failing
+	}
+	err := s.Update(ctx, func(tx WriteTx) error { return tx.Put(BucketMeta, keyWriteProbe, []byte{1}) })
+	if err != nil {
+		return err
+	}
+	return s.WritesFailing()
 }

@@ -93,7 +93,7 @@ type indexEntry struct {
 // CheckConsistency to look for stale entries in.
 var caseIndexes = []Bucket{
 	BucketByState, BucketByNotice, BucketByReceived, BucketByReference, BucketByRequestID,
-	BucketOpenByDue, BucketByAssignee, BucketByRequester, BucketUndelivered,
+	BucketOpenByDue, BucketByAssignee, BucketByRequester, BucketUndelivered, BucketOpenByTerm,
 }
 
 // indexEntries lists every index entry a case should have; the diff between
@@ -121,6 +121,7 @@ func indexEntries(c *cases.Case, requesterTerms termHasher) []indexEntry {
 		if c.Assignee != "" {
 			entries = append(entries, indexEntry{BucketByAssignee, indexKey(c.Assignee+"\x00"+c.Clock.Due, c.ID), nil})
 		}
+		entries = append(entries, openTermEntries(c)...)
 	}
 	if c.Undelivered() {
 		entries = append(entries, indexEntry{BucketUndelivered, indexKey(c.Clock.Due, c.ID), nil})
@@ -129,6 +130,34 @@ func indexEntries(c *cases.Case, requesterTerms termHasher) []indexEntry {
 		return entries
 	}
 	return append(entries, requesterEntries(c, requesterTerms)...)
+}
+
+// Open cases are also indexed in due order by each right they ask for and
+// each notice they name (BucketOpenByTerm), so that the queue filtered by
+// either, alone or with other indexed terms, reads only entries that match
+// instead of every open case.
+// Their prefixes are short: every open case has an entry under each.
+const (
+	openTermRight  = "r:"
+	openTermNotice = "n:"
+)
+
+// OpenRightPrefix is the prefix of the open cases asking for right in
+// BucketOpenByTerm; what follows it is "due/id".
+func OpenRightPrefix(right string) string { return openTermRight + right + "\x00" }
+
+// OpenNoticePrefix is OpenRightPrefix for the open cases naming a notice.
+func OpenNoticePrefix(noticeID string) string { return openTermNotice + noticeID + "\x00" }
+
+func openTermEntries(c *cases.Case) []indexEntry {
+	var entries []indexEntry
+	for _, r := range c.Rights {
+		entries = append(entries, indexEntry{BucketOpenByTerm, indexKey(OpenRightPrefix(string(r.Right))+c.Clock.Due, c.ID), nil})
+	}
+	for _, n := range c.Notices {
+		entries = append(entries, indexEntry{BucketOpenByTerm, indexKey(OpenNoticePrefix(n.ID)+c.Clock.Due, c.ID), nil})
+	}
+	return entries
 }
 
 // The states of a stored index entry against the one a record implies.
@@ -216,3 +245,59 @@ func CaseIndexesConsistent(tx ReadTx, c *cases.Case) error {
 }
 
 func seqKey(seq uint64) []byte { return binary.BigEndian.AppendUint64(nil, seq) }
+
+// indexOpenTerms enters every open case in BucketOpenByTerm (schema
+// version 4). It runs inside Open's transaction, before the keyring is at
+// hand, and needs only what a sealed record keeps readable: state, due
+// date, rights and notices.
+func indexOpenTerms(tx WriteTx) error {
+	const batch = 1000 // cases a scan reads before their entries are written
+	var start []byte
+	for {
+		var (
+			entries []indexEntry
+			next    []byte
+			n       int
+		)
+		err := tx.Scan(BucketCases, start, func(k, v []byte) (bool, error) {
+			if n == batch {
+				return false, nil
+			}
+			c, err := caseSkeleton(string(k), v)
+			if err != nil {
+				return false, err
+			}
+			if c.Open() {
+				entries = append(entries, openTermEntries(c)...)
+			}
+			next = append(append(next[:0], k...), 0) // the first key after k
+			n++
+			return true, nil
+		})
+		if err != nil {
+			return err
+		}
+		if err := syncIndexes(tx, nil, entries); err != nil {
+			return err
+		}
+		if n < batch {
+			return nil
+		}
+		start = next
+	}
+}
+
+// caseSkeleton decodes what a record keeps readable without the keyring:
+// the whole of a plain record, the clear fields (clearCaseFields) of a
+// sealed one.
+func caseSkeleton(id string, raw []byte) (*cases.Case, error) {
+	if !bytes.HasPrefix(raw, sealedMagic) {
+		return decodePlainCase(id, raw)
+	}
+	rest := raw[len(sealedMagic):]
+	n, size := binary.Uvarint(rest)
+	if size <= 0 || n > uint64(len(rest)-size) {
+		return nil, fmt.Errorf("case %q: %w: bad skeleton length", id, errDamagedRecord)
+	}
+	return decodePlainCase(id, rest[size:size+int(n)])
+}

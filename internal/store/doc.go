@@ -23,6 +23,8 @@
 // root secret. The typed reads and writes find the keys through the
 // transaction Store.View and Store.Update hand them, so their signatures
 // are those of plain transactions. keys.go rotates and migrates.
+// purge.go destroys a case's personal data (PurgeCase, the one primitive
+// retention and erasure share), leaving an unsealed tombstone.
 //
 // It must not make domain decisions: callers pass in records that the domain
 // packages have already validated.

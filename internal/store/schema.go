@@ -15,8 +15,9 @@ import (
 // Version 2 added the requester index (BucketByRequester) and its key;
 // version 3 the wrapped data keys of sealed cases (BucketCaseKeys; see
 // sealing.go — whether a store is sealed is its keyring check, not its
-// version).
-const SchemaVersion = 3
+// version); version 4 the open cases by right and notice in due order
+// (BucketOpenByTerm).
+const SchemaVersion = 4
 
 // migrations bring a database from the version they are keyed by to the
 // next, inside the transaction that records the new version, so a database
@@ -24,6 +25,7 @@ const SchemaVersion = 3
 var migrations = map[uint32]func(WriteTx) error{
 	1: indexEveryRequester,
 	2: func(WriteTx) error { return nil }, // the engine creates BucketCaseKeys
+	3: indexOpenTerms,
 }
 
 // The buckets of the schema, listed in one place.
@@ -40,6 +42,7 @@ const (
 	// carry no value; dates are ISO strings, which sort in date order.
 	BucketCases        Bucket = "cases"           // case id → JSON case
 	BucketOpenByDue    Bucket = "idx_open_due"    // due / id, open cases only: the queue
+	BucketOpenByTerm   Bucket = "idx_open_term"   // "r:" right or "n:" notice id \x00 due / id, open cases only
 	BucketByState      Bucket = "idx_state"       // state / due / id
 	BucketByAssignee   Bucket = "idx_assignee"    // assignee \x00 due / id, open cases only
 	BucketByNotice     Bucket = "idx_notice"      // notice \x00 received / id, for each notice the case names
@@ -49,6 +52,14 @@ const (
 	BucketAudit        Bucket = "audit"           // big-endian sequence → JSON audit event (no personal data)
 	BucketCaseEvents   Bucket = "idx_case_events" // id / big-endian sequence
 	BucketAuditPayload Bucket = "audit_payloads"  // big-endian sequence → JSON personal payload (erasable)
+
+	// BucketRequestReplays answers retries of creates: client request id →
+	// the request's fingerprint, sealed with the case's key; and
+	// BucketReplayTokens the status token each gave out, sealed likewise,
+	// for an hour: big-endian creation time in Unix milliseconds + request
+	// id → sealed token (replays.go).
+	BucketRequestReplays Bucket = "request_replays"
+	BucketReplayTokens   Bucket = "replay_tokens"
 
 	// BucketByRequester finds cases by requester without holding anyone's
 	// details: HMAC-SHA256(installation key, normalised email or name word)
@@ -90,6 +101,11 @@ const (
 	// BucketDigests holds the last date each staff account's daily digest
 	// was made: account id → YYYY-MM-DD.
 	BucketDigests Bucket = "digests"
+
+	// BucketPurgedFiles lists the purged cases whose documents may still be
+	// in the blob store, to be removed after the purge commits: case id →
+	// nothing. See purge.go.
+	BucketPurgedFiles Bucket = "purged_files"
 )
 
 // Buckets lists every bucket a backend must create.
@@ -102,6 +118,9 @@ func Buckets() []Bucket {
 		BucketWebSessions,
 		BucketOutbox, BucketMessageBodies, BucketUndelivered,
 		BucketStaffOutbox, BucketDigests,
+		BucketPurgedFiles,
+		BucketRequestReplays, BucketReplayTokens,
+		BucketOpenByTerm,
 	}
 }
 

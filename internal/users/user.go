@@ -5,10 +5,9 @@ import (
 	"net/mail"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/rightsdesk/rightsdesk/internal/auth"
+	"github.com/rightsdesk/rightsdesk/internal/cases"
 	"github.com/rightsdesk/rightsdesk/internal/fault"
 )
 
@@ -103,13 +102,10 @@ func (in NewUser) Validate() error {
 		add("email", "%q is not an email address", in.Email)
 	}
 	name := strings.TrimSpace(in.Name)
-	switch {
-	case name == "":
+	if name == "" {
 		add("name", "is required: the name colleagues know the user by")
-	case utf8.RuneCountInString(name) > maxNameLen:
-		add("name", "is longer than %d characters", maxNameLen)
-	case strings.ContainsFunc(name, unicode.IsControl):
-		add("name", "must not contain control characters")
+	} else if problem := cases.LineProblem(name, maxNameLen); problem != "" {
+		add("name", "%s", problem)
 	}
 	if !in.Role.IsStaff() {
 		add("role", "must be viewer, caseworker or admin")

@@ -59,6 +59,7 @@ func ErrorOf(err error) *Error {
 		refused  *fault.FailedPrecondition
 		conflict *fault.Conflict
 		missing  *fault.NotFound
+		reused   *fault.RequestReused
 	)
 	switch {
 	case errors.As(err, &shown):
@@ -71,6 +72,16 @@ func ErrorOf(err error) *Error {
 		return &Error{Status: http.StatusConflict, Kind: Conflict, Message: "Someone else changed this while you were working on it. The page now shows their change: check it and try again", cause: err}
 	case errors.As(err, &missing):
 		return &Error{Status: http.StatusNotFound, Kind: Missing, Message: Words(missing.Error()), cause: err}
+	case errors.As(err, &reused):
+		// A form sent again after its answers changed: the first one was
+		// taken, so this one is refused rather than mistaken for a retry.
+		return &Error{Status: http.StatusConflict, Kind: Refused, cause: err,
+			Message: "This form was already sent with different answers, and that request was taken. Start again to send a new one"}
+	}
+	var disk *fault.StorageUnavailable
+	if errors.As(err, &disk) {
+		return &Error{Status: http.StatusServiceUnavailable, Kind: Internal, cause: err,
+			Message: "The service cannot save anything at the moment. Nothing you sent was saved. Try again later."}
 	}
 	var busy *fault.Unavailable
 	if errors.As(err, &busy) {

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"html/template"
@@ -159,7 +160,8 @@ func (r *Renderer) NotFound(w http.ResponseWriter) {
 // Unavailable is the page for a failure that is ours, not the user's. The
 // cause is logged, never shown.
 func (r *Renderer) Unavailable(w http.ResponseWriter, err error) {
-	status := ErrorOf(err).Status
+	e := ErrorOf(err)
+	status := e.Status
 	if status == http.StatusServiceUnavailable {
 		// The store is out of reach for a moment (an etcd election, say):
 		// nothing of ours is broken, and a retry shortly will likely work.
@@ -170,7 +172,7 @@ func (r *Renderer) Unavailable(w http.ResponseWriter, err error) {
 	}
 	r.Error(w, status, Problem{
 		Heading: "Sorry, there is a problem with the service",
-		Body:    []string{"Try again later."},
+		Body:    []string{cmp.Or(e.Message, "Try again later.")},
 		Link:    &Link{Text: "Go to the start page", Href: r.chrome.ServiceURL},
 	})
 }

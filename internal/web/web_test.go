@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -271,6 +272,31 @@ func TestAStoreOutOfReachIsA503(t *testing.T) {
 		if w.Code != tt.status || w.Header().Get("Retry-After") != tt.retryAfter || strings.Contains(w.Body.String(), "etcd") {
 			t.Errorf("%v: %d, Retry-After %q; want %d, %q, and the cause not shown", tt.err, w.Code, w.Header().Get("Retry-After"), tt.status, tt.retryAfter)
 		}
+	}
+}
+
+// A disk that refuses writes is a 503 whose page says nothing was saved,
+// without the file or the errno.
+func TestARefusingDiskIsA503SayingNothingWasSaved(t *testing.T) {
+	r, err := NewRenderer(webfiles.FS(), Chrome{Organisation: "Org", Service: "Service", ServiceURL: "/"}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := httptest.NewRecorder()
+	r.Fail(w, fmt.Errorf("add note: %w", &fault.StorageUnavailable{Cause: fmt.Errorf("write /data/rightsdesk.db: %w", syscall.ENOSPC)}))
+	body := w.Body.String()
+	if w.Code != http.StatusServiceUnavailable || !strings.Contains(body, "Nothing you sent was saved") ||
+		strings.Contains(body, "rightsdesk.db") || strings.Contains(body, "no space") {
+		t.Errorf("a full disk: %d\n%s\nwant 503 saying nothing was saved, and not the cause", w.Code, body)
+	}
+}
+
+// A form sent again under its request id after its answers changed is
+// refused on the form, not a failure page.
+func TestAReusedRequestIDIsRefusedOnTheForm(t *testing.T) {
+	e := ErrorOf(&fault.RequestReused{RequestID: "r1", Name: "cases/01J"})
+	if e.Status != http.StatusConflict || !e.OnForm() || !strings.Contains(e.Message, "already sent") {
+		t.Errorf("ErrorOf(RequestReused) = %+v; want a 409 on the form saying it was already sent", e)
 	}
 }
 

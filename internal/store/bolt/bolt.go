@@ -16,6 +16,7 @@ import (
 	bbolt "go.etcd.io/bbolt"
 	bolterrors "go.etcd.io/bbolt/errors"
 
+	"github.com/rightsdesk/rightsdesk/internal/fault"
 	"github.com/rightsdesk/rightsdesk/internal/store"
 )
 
@@ -74,10 +75,18 @@ type Backend struct {
 	// is closed when there is none.
 	stopCheck context.CancelFunc
 	checkDone chan struct{}
+
+	// disk is the disk's refusal of the last commit (full, read-only,
+	// failing), nil once a commit succeeds again; see WritesFailing.
+	disk atomic.Pointer[fault.StorageUnavailable]
+	// commitFault, set only by tests, fails commits as a refusing disk
+	// would, where a real one cannot be had.
+	commitFault atomic.Pointer[func() error]
 }
 
-// maxGroup bounds one commit so a failing function, which makes the rest of
-// its group run again, costs a bounded amount of repeated work.
+// maxGroup bounds one commit so a function that fails after writing, which
+// makes the rest of its group run again, costs a bounded amount of repeated
+// work.
 const maxGroup = 1000
 
 type call struct {
@@ -209,7 +218,7 @@ func (b *Backend) View(ctx context.Context, fn func(store.ReadTx) error) error {
 	if d := b.damage.Load(); d != nil {
 		return d
 	}
-	return b.db.View(func(tx *bbolt.Tx) error { return fn(txn{tx}) })
+	return b.db.View(func(tx *bbolt.Tx) error { return fn(&txn{tx: tx}) })
 }
 
 // Update implements store.Backend with a group commit: every writer that
@@ -272,35 +281,68 @@ func (b *Backend) commit(group []*call) {
 	go b.commit(b.nextGroup())
 }
 
-// runGroup runs every call of group in one transaction. A call that fails
-// would take the others' writes down with it, so, as bbolt's Batch does, the
-// transaction is rolled back, the failing call is sent to run on its own and
-// the rest run again without it.
+// runGroup runs every call of group in one transaction.
+//
+// A call whose function fails having written nothing (the common
+// refusal: a stale etag, an illegal transition, found by reading) leaves
+// the transaction as the others made it, so the group goes on without it
+// and the call is answered with its own error once the commit's outcome
+// is known: its refusal was decided on the group's writes, so it holds
+// only if they land, and if the commit fails it gets the commit's error.
+// A call that fails after writing would take its partial writes into the
+// others' commit, and bbolt cannot roll back part of a transaction, so,
+// as bbolt's Batch does, the transaction is rolled back, the failing call
+// is sent to run on its own and the rest run again without it.
 func (b *Backend) runGroup(group []*call) {
 	for {
 		if group = dropCancelled(group); len(group) == 0 {
 			return
 		}
 		failed := -1
+		var refused []refusal
+		wroteAny := false
 		err := b.db.Update(func(tx *bbolt.Tx) error {
 			for i, c := range group {
-				if err := c.run(tx); err != nil {
+				wrote, err := c.run(tx)
+				switch {
+				case err == nil:
+					wroteAny = wroteAny || wrote
+				case !wrote:
+					refused = append(refused, refusal{i, err})
+				default:
 					failed = i
 					return err
 				}
 			}
-			return nil
+			return b.injectedCommitFault()
 		})
 		if failed < 0 {
 			// Success, or a failure of bbolt itself, which is every call's.
-			for _, c := range group {
-				c.done <- err
+			err = b.noteCommit(err, wroteAny)
+			answers := make([]error, len(group))
+			for i := range answers {
+				answers[i] = err
+			}
+			if err == nil {
+				for _, r := range refused {
+					answers[r.call] = r.err
+				}
+			}
+			for i, c := range group {
+				c.done <- answers[i]
 			}
 			return
 		}
 		group[failed].done <- errTrySolo
 		group = append(group[:failed], group[failed+1:]...)
 	}
+}
+
+// refusal is a call of a group that failed without writing: its index in
+// the group and its error.
+type refusal struct {
+	call int
+	err  error
 }
 
 // dropCancelled answers the calls whose context ended while they queued, so
@@ -325,19 +367,33 @@ func (b *Backend) solo(c *call) error {
 	if err := c.ctx.Err(); err != nil {
 		return err
 	}
-	return b.db.Update(c.run)
+	fnFailed, wrote := false, false
+	err := b.db.Update(func(tx *bbolt.Tx) (err error) {
+		if wrote, err = c.run(tx); err != nil {
+			fnFailed = true
+			return err
+		}
+		return b.injectedCommitFault()
+	})
+	if fnFailed {
+		return err // the function's own refusal: says nothing about the disk
+	}
+	return b.noteCommit(err, wrote)
 }
 
 // run calls the function, turning a panic into an error: functions may run
 // on a committer's goroutine, where a panic would take the whole process
-// down instead of failing one request.
-func (c *call) run(tx *bbolt.Tx) (err error) {
+// down instead of failing one request. It reports whether the function
+// put or deleted anything, even when it then failed.
+func (c *call) run(tx *bbolt.Tx) (wrote bool, err error) {
+	w := &txn{tx: tx}
 	defer func() {
+		wrote = w.wrote
 		if p := recover(); p != nil {
 			err = fmt.Errorf("update function panicked: %v\n%s", p, debug.Stack())
 		}
 	}()
-	return c.fn(txn{tx})
+	return false, c.fn(w)
 }
 
 // Backup implements store.Backend; readers and writers carry on meanwhile.
@@ -372,11 +428,17 @@ func (b *Backend) Close() error {
 	return b.db.Close()
 }
 
-type txn struct{ tx *bbolt.Tx }
+// txn is a transaction as the store sees it. wrote records whether a
+// function put or deleted anything, which decides what its failure costs
+// the rest of its group (see runGroup).
+type txn struct {
+	tx    *bbolt.Tx
+	wrote bool
+}
 
-func (t txn) bucket(name store.Bucket) *bbolt.Bucket { return t.tx.Bucket([]byte(name)) }
+func (t *txn) bucket(name store.Bucket) *bbolt.Bucket { return t.tx.Bucket([]byte(name)) }
 
-func (t txn) Get(name store.Bucket, key []byte) []byte {
+func (t *txn) Get(name store.Bucket, key []byte) []byte {
 	if bk := t.bucket(name); bk != nil {
 		return bk.Get(key)
 	}
@@ -384,7 +446,7 @@ func (t txn) Get(name store.Bucket, key []byte) []byte {
 }
 
 // GetMany reads the memory map key by key: nothing to batch.
-func (t txn) GetMany(name store.Bucket, keys [][]byte) [][]byte {
+func (t *txn) GetMany(name store.Bucket, keys [][]byte) [][]byte {
 	values := make([][]byte, len(keys))
 	if bk := t.bucket(name); bk != nil {
 		for i, k := range keys {
@@ -394,7 +456,7 @@ func (t txn) GetMany(name store.Bucket, keys [][]byte) [][]byte {
 	return values
 }
 
-func (t txn) Scan(name store.Bucket, start []byte, fn func(k, v []byte) (bool, error)) error {
+func (t *txn) Scan(name store.Bucket, start []byte, fn func(k, v []byte) (bool, error)) error {
 	bk := t.bucket(name)
 	if bk == nil {
 		return nil
@@ -409,7 +471,7 @@ func (t txn) Scan(name store.Bucket, start []byte, fn func(k, v []byte) (bool, e
 	return nil
 }
 
-func (t txn) ScanReverse(name store.Bucket, start []byte, fn func(k, v []byte) (bool, error)) error {
+func (t *txn) ScanReverse(name store.Bucket, start []byte, fn func(k, v []byte) (bool, error)) error {
 	bk := t.bucket(name)
 	if bk == nil {
 		return nil
@@ -449,7 +511,8 @@ var appendOrdered = map[store.Bucket]bool{
 	store.BucketCases:        true,
 }
 
-func (t txn) Put(name store.Bucket, key, value []byte) error {
+func (t *txn) Put(name store.Bucket, key, value []byte) error {
+	t.wrote = true
 	bk := t.bucket(name)
 	if bk == nil {
 		return fmt.Errorf("bucket %q does not exist", name)
@@ -461,7 +524,8 @@ func (t txn) Put(name store.Bucket, key, value []byte) error {
 	return bk.Put(key, value)
 }
 
-func (t txn) Delete(name store.Bucket, key []byte) error {
+func (t *txn) Delete(name store.Bucket, key []byte) error {
+	t.wrote = true
 	bk := t.bucket(name)
 	if bk == nil {
 		return fmt.Errorf("bucket %q does not exist", name)

@@ -3,6 +3,17 @@
 // one fsync; fsync is never turned off. It must not interpret the records it
 // stores; the schema belongs to package store.
 //
+// # Writes that fail
+//
+// A writer of a group whose function fails before its first write (the
+// usual refusal: a stale etag) is answered alone and costs the rest of its
+// group nothing; one that fails after writing makes the group roll back
+// and run again without it, since bbolt cannot undo part of a transaction.
+// A commit the disk refuses (ENOSPC, EDQUOT, EROFS, EIO, EFBIG) is a
+// *fault.StorageUnavailable, reported as UNAVAILABLE / 503, and
+// WritesFailing keeps returning it, which takes the server out of
+// readiness, until a commit that writes succeeds again.
+//
 // # Opening safely
 //
 // Before bbolt touches the file, Open refuses one that is empty

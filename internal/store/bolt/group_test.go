@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -204,5 +205,66 @@ func TestCancelledWhileQueuedNeverRuns(t *testing.T) {
 	}
 	if ran.Load() || has(t, b, "cancelled") || !has(t, b, "kept") {
 		t.Fatal("want the cancelled function never run and the other committed")
+	}
+}
+
+// countRuns wraps fn to count how often the store runs it.
+func countRuns(runs *atomic.Int32, fn func(store.WriteTx) error) func(store.WriteTx) error {
+	return func(tx store.WriteTx) error {
+		runs.Add(1)
+		return fn(tx)
+	}
+}
+
+func TestRefusalWithoutWritesLeavesItsGroupAlone(t *testing.T) {
+	b := openTest(t)
+	errStale := errors.New("stale etag")
+	var firstRuns, refusedRuns, lastRuns atomic.Int32
+	errs := group(t, b,
+		countRuns(&firstRuns, putKey("first")),
+		countRuns(&refusedRuns, func(tx store.WriteTx) error {
+			if tx.Get(store.BucketMeta, []byte("first")) == nil {
+				return errors.New("the earlier writer's put is not visible")
+			}
+			return errStale
+		}),
+		countRuns(&lastRuns, putKey("last")),
+	)
+	if errs[0] != nil || errs[2] != nil || !errors.Is(errs[1], errStale) {
+		t.Fatalf("results %v, want nil, stale etag, nil", errs)
+	}
+	if !has(t, b, "first") || !has(t, b, "last") {
+		t.Fatal("the others' writes did not land")
+	}
+	// Nothing to undo, so nothing runs again: each function ran once.
+	for name, runs := range map[string]*atomic.Int32{"first": &firstRuns, "refused": &refusedRuns, "last": &lastRuns} {
+		if n := runs.Load(); n != 1 {
+			t.Errorf("%s ran %d times, want 1", name, n)
+		}
+	}
+}
+
+func TestRefusalInAFailedCommitGetsTheCommitsError(t *testing.T) {
+	b := openTest(t)
+	errStale := errors.New("stale etag")
+	// Every commit after the held one fails.
+	var commits atomic.Int32
+	fail := func() error {
+		if commits.Add(1) == 1 {
+			return nil
+		}
+		return syscall.ENOSPC
+	}
+	b.commitFault.Store(&fail)
+	errs := group(t, b,
+		putKey("first"),
+		func(store.WriteTx) error { return errStale },
+	)
+	// The refusal was decided on a write that never landed, so it does
+	// not hold; the caller learns what did happen.
+	for i, err := range errs {
+		if !errors.Is(err, syscall.ENOSPC) {
+			t.Errorf("call %d returned %v, want the commit's ENOSPC", i, err)
+		}
 	}
 }

@@ -69,6 +69,9 @@
 // What still fails after RetryFor is a *fault.Unavailable, which the gRPC
 // door reports as UNAVAILABLE: nothing the caller was told succeeded is
 // lost, and the caller may retry (creates are idempotent by request id).
+// A cluster out of space (its NOSPACE alarm) refuses commits with a
+// *fault.StorageUnavailable, and WritesFailing returns it, taking the
+// server out of readiness, until a commit succeeds again.
 //
 // # Backups
 //

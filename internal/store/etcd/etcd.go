@@ -110,6 +110,10 @@ type Backend struct {
 
 	// fences bound range reads; shared by every transaction.
 	fences fences
+
+	// noSpace is the cluster's refusal of the last commit for want of
+	// space, nil once a commit succeeds again; see WritesFailing.
+	noSpace atomic.Pointer[fault.StorageUnavailable]
 }
 
 var _ store.Backend = (*Backend)(nil)

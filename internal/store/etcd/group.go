@@ -477,9 +477,11 @@ func (b *Backend) commit(g *group) (bool, error) {
 		cancel()
 		if err == nil {
 			if resp.Succeeded {
+				b.noSpace.Store(nil)
 				return true, nil
 			}
 			if kvs := resp.Responses[0].GetResponseRange().GetKvs(); sent && len(kvs) == 1 && string(kvs[0].Value) == g.id {
+				b.noSpace.Store(nil)
 				return true, nil // an earlier attempt committed
 			}
 			return false, nil
@@ -493,7 +495,9 @@ func (b *Backend) commit(g *group) (bool, error) {
 		case errors.Is(err, rpctypes.ErrTooManyOps):
 			return false, fmt.Errorf("%w: the cluster refused it as over its --max-txn-ops (this process assumes %d); nothing was written", ErrTooLarge, b.opts.MaxTxnOps)
 		case errors.Is(err, rpctypes.ErrNoSpace):
-			return false, fmt.Errorf("etcd: the cluster is out of space (its database reached --quota-backend-bytes): compact and defragment it, then disarm the alarm: %w", err)
+			refused := &fault.StorageUnavailable{Cause: fmt.Errorf("etcd: the cluster is out of space (its database reached --quota-backend-bytes): compact and defragment it, then disarm the alarm: %w", err)}
+			b.noSpace.Store(refused)
+			return false, refused
 		case !transient(err):
 			return false, err
 		}
@@ -510,4 +514,14 @@ func (b *Backend) commit(g *group) (bool, error) {
 		}
 		wait = min(2*wait, 500*time.Millisecond)
 	}
+}
+
+// WritesFailing returns the cluster's refusal of the last commit for want
+// of space (its NOSPACE alarm) while no commit has succeeded since, and nil
+// otherwise; see store.WriteHealth.
+func (b *Backend) WritesFailing() error {
+	if refused := b.noSpace.Load(); refused != nil {
+		return refused
+	}
+	return nil
 }

@@ -55,6 +55,8 @@ func testCaseIndexes(t *testing.T, h Harness) {
 	a := storedCase("01A", "RD-AAAA-AAAA", "req-a", "in_progress", "alice", "2026-04-02")
 	b := storedCase("01B", "RD-BBBB-BBBB", "", "new", "", "2026-03-20")
 	c := storedCase("01C", "RD-CCCC-CCCC", "req-c", "closed", "alice", "2026-03-10")
+	a.Rights = []cases.RequestedRight{{Right: "erasure"}}
+	c.Rights = a.Rights
 	for _, cs := range []*cases.Case{a, b, c} {
 		if err := s.Update(ctx, func(tx store.WriteTx) error { return store.PutCase(tx, nil, cs) }); err != nil {
 			t.Fatalf("PutCase(%s): %v", cs.ID, err)
@@ -66,8 +68,16 @@ func testCaseIndexes(t *testing.T, h Harness) {
 		store.BucketByState:    {"01C", "01A", "01B"}, // grouped by state name, then due
 		store.BucketByReceived: {"01A", "01B", "01C"},
 		store.BucketByNotice:   {"01A", "01B", "01C"},
+		// Open cases by notice, then by right, each in due order.
+		store.BucketOpenByTerm: {"01B", "01A", "01A"},
 	}
 	checkIndexes(t, s, want)
+	if got := termIDs(t, s, store.OpenRightPrefix("erasure")); !slices.Equal(got, []string{"01A"}) {
+		t.Errorf("open cases asking for erasure: %v, want [01A]", got)
+	}
+	if got := termIDs(t, s, store.OpenNoticePrefix("notice-a")); !slices.Equal(got, []string{"01B", "01A"}) {
+		t.Errorf("open cases naming notice-a: %v, want [01B 01A] in due order", got)
+	}
 
 	err := s.View(ctx, func(tx store.ReadTx) error {
 		for _, cs := range []*cases.Case{a, b, c} {
@@ -115,6 +125,7 @@ func testCaseIndexes(t *testing.T, h Harness) {
 	want[store.BucketOpenByDue] = []string{"01B"}
 	want[store.BucketByAssignee] = []string{"01B"}
 	want[store.BucketByState] = []string{"01C", "01A", "01B"}
+	want[store.BucketOpenByTerm] = []string{"01B"}
 	checkIndexes(t, s, want)
 
 	// A write that fails after PutCase leaves neither the case nor its indexes.
@@ -136,6 +147,25 @@ func testCaseIndexes(t *testing.T, h Harness) {
 		}
 		return nil
 	})
+}
+
+// termIDs lists the case ids BucketOpenByTerm holds under prefix.
+func termIDs(t *testing.T, s *store.Store, prefix string) []string {
+	t.Helper()
+	var ids []string
+	err := s.View(ctx, func(tx store.ReadTx) error {
+		return tx.Scan(store.BucketOpenByTerm, []byte(prefix), func(k, _ []byte) (bool, error) {
+			if !bytes.HasPrefix(k, []byte(prefix)) {
+				return false, nil
+			}
+			ids = append(ids, store.IndexedCaseID(k))
+			return true, nil
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ids
 }
 
 // putOver stores c in place of old (nil for a new case), as a caller that

@@ -192,4 +192,52 @@ func testMigrateV1(t *testing.T, h Harness) {
 	}
 }
 
+// testMigrateV3 checks that opening a version 3 database enters its open
+// cases, across more than one migration batch, in the index of open cases
+// by right and notice, and leaves closed ones out.
+func testMigrateV3(t *testing.T, h Harness) {
+	b, _ := open(t, h)
+	const n = 2100
+	err := b.Update(ctx, func(tx store.WriteTx) error {
+		if err := tx.Put(store.BucketMeta, []byte("schema_version"), binary.BigEndian.AppendUint32(nil, 3)); err != nil {
+			return err
+		}
+		for i := range n {
+			state := "new"
+			if i%2 == 1 {
+				state = "closed"
+			}
+			c := storedCase(caseID(i), "", "", state, "", "2026-04-02")
+			c.Rights = []cases.RequestedRight{{Right: "access"}}
+			raw, err := json.Marshal(c)
+			if err != nil {
+				return err
+			}
+			if err := tx.Put(store.BucketCases, []byte(c.ID), raw); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := store.Open(ctx, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var open []string
+	for i := 0; i < n; i += 2 {
+		open = append(open, caseID(i))
+	}
+	for _, prefix := range []string{store.OpenRightPrefix("access"), store.OpenNoticePrefix("notice-a")} {
+		if got := termIDs(t, s, prefix); !slices.Equal(got, open) {
+			t.Errorf("after migrating, %q holds %d cases, want the %d open ones", prefix, len(got), len(open))
+		}
+	}
+	if v, _ := get(t, b, "schema_version"); binary.BigEndian.Uint32([]byte(v)) != store.SchemaVersion {
+		t.Errorf("schema version after migrating = %x, want %d", v, store.SchemaVersion)
+	}
+}
+
 func caseID(i int) string { return fmt.Sprintf("01M%05d", i) }

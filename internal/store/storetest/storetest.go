@@ -33,6 +33,8 @@ func RunAll(t *testing.T, h Harness) {
 		"FailedUpdateRollsBack":     testRollback,
 		"UpdateSeesItsOwnWrites":    testOwnWrites,
 		"ConcurrentWritersAllLand":  testConcurrentWriters,
+		"FailingWriterFailsAlone":   testFailingWriterFailsAlone,
+		"RequestReplays":            testRequestReplays,
 		"DurableAcrossReopen":       testReopen,
 		"CancelledContextWritesNil": testCancelled,
 		"BackupRestores":            testBackup,
@@ -44,6 +46,7 @@ func RunAll(t *testing.T, h Harness) {
 		"StaffNames":                testStaffNames,
 		"RequesterIndex":            testRequesterIndex,
 		"MigrateV1":                 testMigrateV1,
+		"MigrateV3":                 testMigrateV3,
 		"WebSessions":               testWebSessions,
 		"CaseIndexes":               testCaseIndexes,
 		"OpenCaseCounts":            testOpenCaseCounts,
@@ -53,6 +56,7 @@ func RunAll(t *testing.T, h Harness) {
 		"MessageBodies":             testMessageBodies,
 		"UndeliveredIndex":          testUndeliveredIndex,
 		"StaffOutbox":               testStaffOutbox,
+		"PurgeCase":                 testPurgeCase,
 	}
 	for name, fn := range tests {
 		t.Run(name, func(t *testing.T) { fn(t, h) })

@@ -390,6 +390,7 @@ var actions = indexActions([]action{
 		questions: ask(), fieldFor: fields(),
 		command: func(*web.Form, *staffer, *cases.Case, string) cases.Command { return cases.AcknowledgeReply{} },
 	},
+	legalHoldAction,
 	linkAction, mergeAction,
 	editDetails, editRights, editNotices, editRegion,
 })

@@ -25,12 +25,14 @@ const (
 	sectionAccounts = "/staff/users"
 	sectionTokens   = "/staff/tokens"
 	sectionImport   = "/staff/notices/import"
+	sectionSubjects = "/staff/data-subjects"
 )
 
 var adminSections = []web.Link{
 	{Text: "Staff accounts", Href: sectionAccounts},
 	{Text: "API tokens", Href: sectionTokens},
 	{Text: "Import a notice", Href: sectionImport},
+	{Text: "Data subject requests about Rightsdesk", Href: sectionSubjects},
 }
 
 // Sections are the administrators' pages, for the sub-navigation.

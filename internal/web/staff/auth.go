@@ -194,6 +194,9 @@ func (h *handler) freshSession(w http.ResponseWriter, r *http.Request, data sess
 type signInData struct {
 	Next string
 	OIDC bool
+	// SingleSignOnOnly says the password form is for administrators only
+	// (--require-sso).
+	SingleSignOnOnly bool
 	// Created says the first administrator's account was just made.
 	Created bool
 	// Ended says a change to the account ended the person's session.
@@ -212,6 +215,7 @@ func (h *handler) showSignIn(w http.ResponseWriter, r *http.Request) {
 
 func (h *handler) renderSignIn(w http.ResponseWriter, status int, sess *web.Session, f *web.Form, d signInData) {
 	d.OIDC = h.oidc != nil
+	d.SingleSignOnOnly = d.OIDC && h.oidc.cfg.Required
 	h.render.Render(w, status, "staff/sign-in", web.View{Title: "Sign in", Form: f, CSRF: h.cfg.Sessions.CSRFToken(sess), Data: d})
 }
 

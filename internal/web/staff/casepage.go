@@ -377,6 +377,9 @@ var doneMessages = map[string]func(*cases.Case, directory) string{
 	"unchanged":       say("Nothing was changed"),
 
 	"case.reply_acknowledged": say("The requester’s reply is marked as read"),
+
+	"case.legal_hold_set":      say("Case put on legal hold: its personal data is kept until the hold is released"),
+	"case.legal_hold_released": say("Legal hold released: the case’s personal data goes once its retention period ends"),
 }
 
 func say(s string) func(*cases.Case, directory) string {

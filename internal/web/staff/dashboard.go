@@ -14,6 +14,9 @@ type dashboardData struct {
 	Workload workloadData
 	// The queue's views the key figures count.
 	OpenHref, WeekHref, OverdueHref string
+	// Retention is what the retention schedule will delete; nil when the
+	// workspace has no retention use case.
+	Retention *retentionFigures
 }
 
 // StateHref and RightHref are the queue filtered to one open state or
@@ -37,8 +40,14 @@ func (h *handler) dashboard(w http.ResponseWriter, r *http.Request, me *staffer)
 		h.render.Fail(w, err)
 		return
 	}
+	retention, err := h.retentionFigures(r.Context())
+	if err != nil {
+		h.render.Fail(w, err)
+		return
+	}
 	h.render.Render(w, http.StatusOK, "staff/dashboard", web.View{Title: "Dashboard", CSRF: me.csrf, Data: dashboardData{
 		Dashboard: d, Charts: d.Charts("chart"), Workload: workload,
 		OpenHref: Prefix + "?view=all", WeekHref: Prefix + "?view=week", OverdueHref: Prefix + "?view=overdue",
+		Retention: retention,
 	}})
 }

@@ -17,13 +17,18 @@ import (
 
 // Config is what the staff workspace needs.
 type Config struct {
-	Work     usecase.Cases
-	Notices  usecase.Notices
-	Users    usecase.Accounts
-	Tokens   usecase.Tokens
-	Clock    clock.Clock
-	Sessions *web.Sessions
-	Log      *slog.Logger
+	Work    usecase.Cases
+	Notices usecase.Notices
+	Users   usecase.Accounts
+	Tokens  usecase.Tokens
+	// Subjects answers requests about Rightsdesk's own data.
+	Subjects usecase.DataSubjects
+	// Retention says what the retention schedule will delete (the
+	// dashboard's figures and the retention page); nil shows neither.
+	Retention usecase.Retention
+	Clock     clock.Clock
+	Sessions  *web.Sessions
+	Log       *slog.Logger
 	// Organisation runs the service and is named in the header.
 	Organisation string
 	// BaseURL is the site's address, e.g. https://rights.example.org, for
@@ -107,6 +112,7 @@ func New(cfg Config) (http.Handler, error) {
 		{"POST /staff/find", []string{"CaseService/ListCases"}, h.findRequester},
 		{"POST /staff/assign", bulkAssignRPCs, h.bulkAssign},
 		{"GET /staff/dashboard", []string{"CaseService/ListCases"}, h.dashboard},
+		{"GET " + retentionPath, []string{"CaseService/ListCases"}, h.retentionPage},
 		{"GET /staff/feed", nil, h.feedPage},
 		{"POST /staff/feed", nil, h.feedIssue},
 		{"POST /staff/feed/revoke", nil, h.feedRevoke},
@@ -143,6 +149,12 @@ func New(cfg Config) (http.Handler, error) {
 		{"POST /staff/tokens", []string{"AdminService/CreateToken", "AdminService/ListTokens"}, h.createToken},
 		{"GET /staff/tokens/{id}/revoke", []string{"AdminService/ListTokens", "AdminService/RevokeToken"}, h.confirmRevoke},
 		{"POST /staff/tokens/{id}/revoke", []string{"AdminService/ListTokens", "AdminService/RevokeToken"}, h.revokeToken},
+		{"GET " + sectionSubjects, []string{"AdminService/ExportDataSubject"}, h.subjectsPage},
+		{"POST " + sectionSubjects, []string{"AdminService/ExportDataSubject"}, h.subjectsSearch},
+		{"POST " + sectionSubjects + "/export.json", []string{"AdminService/ExportDataSubject"}, h.subjectExportJSON},
+		{"POST " + sectionSubjects + "/export", []string{"AdminService/ExportDataSubject"}, h.subjectExportHTML},
+		{"POST " + sectionSubjects + "/rectify", []string{"AdminService/RectifyDataSubject"}, h.subjectRectify},
+		{"POST " + sectionSubjects + "/erase", []string{"AdminService/CheckDataSubjectErasure", "AdminService/EraseDataSubject"}, h.subjectErase},
 		{"GET " + importPath, []string{"NoticeService/ImportNotice"}, h.importForm},
 		{"POST " + previewPath, []string{"NoticeService/ImportNotice"}, h.previewImport},
 		{"POST " + importPath, []string{"NoticeService/ImportNotice"}, h.saveImport},

@@ -130,12 +130,14 @@ func (h *handler) createCase(w http.ResponseWriter, r *http.Request, me *staffer
 		return
 	}
 	// The acknowledgement is this response, never a page to come back to:
-	// the code is in no URL and nothing stored, so reloading the page (which
-	// sends the form again, the same request) shows the case without it.
+	// the code is in no URL, so reloading the page (which sends the form
+	// again, the same request) shows the case without it. (The API gives
+	// it again to a retry within an hour, for a client whose answer was
+	// lost; someone at this page has seen it.)
 	ack := acknowledgement{
 		Case: res.Case, StatusURL: strings.TrimSuffix(h.cfg.BaseURL, "/") + "/status", Organisation: h.cfg.Organisation,
 	}
-	if res.StatusToken != "" {
+	if res.Created && res.StatusToken != "" {
 		ack.StatusCode = cases.GroupStatusCode(res.StatusToken)
 	}
 	for _, rr := range res.Case.Rights {

@@ -33,6 +33,10 @@ type OIDCConfig struct {
 	RoleClaim string
 	// HTTPClient, if set, is used to reach the provider.
 	HTTPClient *http.Client
+	// Required says staff must sign in here: the password form then signs
+	// in administrators only (users.PasswordSignInAllowed, which the
+	// accounts use case enforces); the sign-in page says so.
+	Required bool
 }
 
 // DefaultRoleClaim is the role claim when none is configured.

@@ -17,6 +17,7 @@ import (
 	"github.com/go-jose/go-jose/v4"
 	"github.com/go-jose/go-jose/v4/jwt"
 
+	"github.com/rightsdesk/rightsdesk/internal/auth"
 	"github.com/rightsdesk/rightsdesk/internal/web/staff"
 )
 
@@ -33,7 +34,7 @@ type fakeIssuer struct {
 	challenge string
 }
 
-func newFakeIssuer(t *testing.T, claims map[string]any) *fakeIssuer {
+func newFakeIssuer(t testing.TB, claims map[string]any) *fakeIssuer {
 	t.Helper()
 	key, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
@@ -77,7 +78,7 @@ func newFakeIssuer(t *testing.T, claims map[string]any) *fakeIssuer {
 	return f
 }
 
-func (f *fakeIssuer) sign(t *testing.T, nonce string) string {
+func (f *fakeIssuer) sign(t testing.TB, nonce string) string {
 	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.RS256, Key: f.key}, (&jose.SignerOptions{}).WithType("JWT").WithHeader("kid", "k1"))
 	if err != nil {
 		t.Fatal(err)
@@ -159,5 +160,36 @@ func TestOIDCWithoutRoleIsRefused(t *testing.T) {
 	}
 	if resp, _ := b.get("/staff/"); resp.StatusCode != http.StatusSeeOther {
 		t.Errorf("queue after a refused sign-in: status %d, want a redirect to sign in", resp.StatusCode)
+	}
+}
+
+// With single sign-on required the sign-in page sends staff to the
+// provider, the password form signs in an administrator (break-glass) and
+// refuses anyone else as it refuses a wrong password, and single sign-on
+// itself still works.
+func TestRequireSingleSignOn(t *testing.T) {
+	issuer := newFakeIssuer(t, map[string]any{"name": "Olive Idsee", "rightsdesk_role": "caseworker"})
+	s := newSite(t, &staff.OIDCConfig{Issuer: issuer.srv.URL, ClientID: "rightsdesk", RoleClaim: staff.DefaultRoleClaim, Required: true})
+	s.user("cw@example.org", auth.RoleCaseworker)
+	s.user("root@example.org", auth.RoleAdmin)
+
+	b := s.browser()
+	_, page := b.get("/staff/sign-in")
+	if !strings.Contains(page, `id="sso-only"`) {
+		t.Fatal("the sign-in page does not say staff sign in with single sign-on")
+	}
+	resp, body := b.post("/staff/sign-in", url.Values{"csrf_token": {csrfIn(t, page)}, "email": {"cw@example.org"}, "password": {password}, "next": {"/staff/"}})
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "The email address or password is not right") {
+		t.Errorf("a caseworker's right password: status %d; want the form again, refused as a wrong password is", resp.StatusCode)
+	}
+	if resp, _ := b.get("/staff/"); resp.StatusCode != http.StatusSeeOther {
+		t.Errorf("after a refused password the workspace answers %d; want a redirect to sign in", resp.StatusCode)
+	}
+
+	s.browser().signIn("root@example.org") // fails the test unless the administrator is signed in
+
+	sso := s.browser()
+	if resp := sso.followOIDC(t); resp.StatusCode != http.StatusSeeOther {
+		t.Errorf("single sign-on while it is required: status %d", resp.StatusCode)
 	}
 }

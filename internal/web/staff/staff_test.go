@@ -89,7 +89,8 @@ func newSiteRequiring(t testing.TB, policy users.SecondFactorPolicy, oidc *staff
 	t.Helper()
 	work, st := caseworktest.New(t, t.TempDir(), now, opts...)
 	clk := clock.Fixed(now)
-	dir := accounts.New(st, clk, crand.Reader, accounts.Options{Params: cheap, SecondFactor: policy})
+	// As internal/app wires it: --require-sso sets both.
+	dir := accounts.New(st, clk, crand.Reader, accounts.Options{Params: cheap, SecondFactor: policy, RequireSingleSignOn: oidc != nil && oidc.Required})
 	notices := noticework.New(st, clk, nil)
 	sessions, err := web.NewSessions(context.Background(), websessions.New(st, crand.Reader), clk, web.SessionOptions{})
 	if err != nil {
@@ -103,7 +104,7 @@ func newSiteRequiring(t testing.TB, policy users.SecondFactorPolicy, oidc *staff
 		oidc.RedirectURL = "http://" + srv.Listener.Addr().String() + "/staff/oidc/callback"
 	}
 	toks := tokens.New(st, clk, crand.Reader)
-	h, err := staff.New(staff.Config{Work: work, Notices: notices, Users: flaky, Tokens: toks, Clock: clk, Sessions: sessions, Log: log, Organisation: "Test org", BaseURL: "http://rights.test", OIDC: oidc})
+	h, err := staff.New(staff.Config{Work: work, Notices: notices, Users: flaky, Tokens: toks, Subjects: work, Retention: work, Clock: clk, Sessions: sessions, Log: log, Organisation: "Test org", BaseURL: "http://rights.test", OIDC: oidc})
 	if err != nil {
 		t.Fatal(err)
 	}

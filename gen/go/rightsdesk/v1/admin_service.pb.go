@@ -982,6 +982,641 @@ func (x *UnlockUserRequest) GetName() string {
 	return ""
 }
 
+// Who a data-subject request about Rightsdesk itself is about: exactly one
+// of email, name or reference. An email address finds every case where the
+// person is the requester or the data subject a representative named; a
+// reference stands for the person of that case (the data subject of a
+// representative's request) and every case under their email address; a
+// name finds the cases where every word of it matches, and is refused as
+// ambiguous when those cases carry more than one email address. Every
+// field is personal data: the server never logs it or records it in the
+// audit trail.
+type DataSubjectQuery struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The person's email address.
+	Email string `protobuf:"bytes,1,opt,name=email,proto3" json:"email,omitempty"`
+	// The person's name.
+	Name string `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
+	// The reference of one of the person's cases, e.g. `RD-7K3M-Q9XP`.
+	Reference     string `protobuf:"bytes,3,opt,name=reference,proto3" json:"reference,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DataSubjectQuery) Reset() {
+	*x = DataSubjectQuery{}
+	mi := &file_rightsdesk_v1_admin_service_proto_msgTypes[17]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DataSubjectQuery) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DataSubjectQuery) ProtoMessage() {}
+
+func (x *DataSubjectQuery) ProtoReflect() protoreflect.Message {
+	mi := &file_rightsdesk_v1_admin_service_proto_msgTypes[17]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DataSubjectQuery.ProtoReflect.Descriptor instead.
+func (*DataSubjectQuery) Descriptor() ([]byte, []int) {
+	return file_rightsdesk_v1_admin_service_proto_rawDescGZIP(), []int{17}
+}
+
+func (x *DataSubjectQuery) GetEmail() string {
+	if x != nil {
+		return x.Email
+	}
+	return ""
+}
+
+func (x *DataSubjectQuery) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *DataSubjectQuery) GetReference() string {
+	if x != nil {
+		return x.Reference
+	}
+	return ""
+}
+
+// Request for ExportDataSubject.
+type ExportDataSubjectRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Who the export is about.
+	Subject       *DataSubjectQuery `protobuf:"bytes,1,opt,name=subject,proto3" json:"subject,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ExportDataSubjectRequest) Reset() {
+	*x = ExportDataSubjectRequest{}
+	mi := &file_rightsdesk_v1_admin_service_proto_msgTypes[18]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ExportDataSubjectRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ExportDataSubjectRequest) ProtoMessage() {}
+
+func (x *ExportDataSubjectRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_rightsdesk_v1_admin_service_proto_msgTypes[18]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ExportDataSubjectRequest.ProtoReflect.Descriptor instead.
+func (*ExportDataSubjectRequest) Descriptor() ([]byte, []int) {
+	return file_rightsdesk_v1_admin_service_proto_rawDescGZIP(), []int{18}
+}
+
+func (x *ExportDataSubjectRequest) GetSubject() *DataSubjectQuery {
+	if x != nil {
+		return x.Subject
+	}
+	return nil
+}
+
+// Response for ExportDataSubject.
+type ExportDataSubjectResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The export as a UTF-8 JSON document (media type application/json,
+	// schema `rightsdesk.data-subject-export/v1`, docs/data-subject-export.md).
+	Document []byte `protobuf:"bytes,1,opt,name=document,proto3" json:"document,omitempty"`
+	// The cases exported, `cases/{case}`, newest first.
+	Cases         []string `protobuf:"bytes,2,rep,name=cases,proto3" json:"cases,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ExportDataSubjectResponse) Reset() {
+	*x = ExportDataSubjectResponse{}
+	mi := &file_rightsdesk_v1_admin_service_proto_msgTypes[19]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ExportDataSubjectResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ExportDataSubjectResponse) ProtoMessage() {}
+
+func (x *ExportDataSubjectResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_rightsdesk_v1_admin_service_proto_msgTypes[19]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ExportDataSubjectResponse.ProtoReflect.Descriptor instead.
+func (*ExportDataSubjectResponse) Descriptor() ([]byte, []int) {
+	return file_rightsdesk_v1_admin_service_proto_rawDescGZIP(), []int{19}
+}
+
+func (x *ExportDataSubjectResponse) GetDocument() []byte {
+	if x != nil {
+		return x.Document
+	}
+	return nil
+}
+
+func (x *ExportDataSubjectResponse) GetCases() []string {
+	if x != nil {
+		return x.Cases
+	}
+	return nil
+}
+
+// New values for a person's details; fields left empty stay as they are.
+type DataSubjectCorrection struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The person's name as it should be.
+	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	// The person's email address as it should be.
+	Email string `protobuf:"bytes,2,opt,name=email,proto3" json:"email,omitempty"`
+	// The person's phone number as it should be.
+	Phone string `protobuf:"bytes,3,opt,name=phone,proto3" json:"phone,omitempty"`
+	// The person's postal address as it should be; may run over several lines.
+	PostalAddress string `protobuf:"bytes,4,opt,name=postal_address,json=postalAddress,proto3" json:"postal_address,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DataSubjectCorrection) Reset() {
+	*x = DataSubjectCorrection{}
+	mi := &file_rightsdesk_v1_admin_service_proto_msgTypes[20]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DataSubjectCorrection) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DataSubjectCorrection) ProtoMessage() {}
+
+func (x *DataSubjectCorrection) ProtoReflect() protoreflect.Message {
+	mi := &file_rightsdesk_v1_admin_service_proto_msgTypes[20]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DataSubjectCorrection.ProtoReflect.Descriptor instead.
+func (*DataSubjectCorrection) Descriptor() ([]byte, []int) {
+	return file_rightsdesk_v1_admin_service_proto_rawDescGZIP(), []int{20}
+}
+
+func (x *DataSubjectCorrection) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *DataSubjectCorrection) GetEmail() string {
+	if x != nil {
+		return x.Email
+	}
+	return ""
+}
+
+func (x *DataSubjectCorrection) GetPhone() string {
+	if x != nil {
+		return x.Phone
+	}
+	return ""
+}
+
+func (x *DataSubjectCorrection) GetPostalAddress() string {
+	if x != nil {
+		return x.PostalAddress
+	}
+	return ""
+}
+
+// Request for RectifyDataSubject.
+type RectifyDataSubjectRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Whose details to correct.
+	Subject *DataSubjectQuery `protobuf:"bytes,1,opt,name=subject,proto3" json:"subject,omitempty"`
+	// The corrected details: at least one field.
+	Correction *DataSubjectCorrection `protobuf:"bytes,2,opt,name=correction,proto3" json:"correction,omitempty"`
+	// Why the details are corrected, e.g. "the requester asked on 3 May
+	// 2027 and sent proof of the change of name"; kept sealed with each case.
+	Reason        string `protobuf:"bytes,3,opt,name=reason,proto3" json:"reason,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RectifyDataSubjectRequest) Reset() {
+	*x = RectifyDataSubjectRequest{}
+	mi := &file_rightsdesk_v1_admin_service_proto_msgTypes[21]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RectifyDataSubjectRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RectifyDataSubjectRequest) ProtoMessage() {}
+
+func (x *RectifyDataSubjectRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_rightsdesk_v1_admin_service_proto_msgTypes[21]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RectifyDataSubjectRequest.ProtoReflect.Descriptor instead.
+func (*RectifyDataSubjectRequest) Descriptor() ([]byte, []int) {
+	return file_rightsdesk_v1_admin_service_proto_rawDescGZIP(), []int{21}
+}
+
+func (x *RectifyDataSubjectRequest) GetSubject() *DataSubjectQuery {
+	if x != nil {
+		return x.Subject
+	}
+	return nil
+}
+
+func (x *RectifyDataSubjectRequest) GetCorrection() *DataSubjectCorrection {
+	if x != nil {
+		return x.Correction
+	}
+	return nil
+}
+
+func (x *RectifyDataSubjectRequest) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+// Response for RectifyDataSubject.
+type RectifyDataSubjectResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The cases corrected, `cases/{case}`.
+	Cases         []string `protobuf:"bytes,1,rep,name=cases,proto3" json:"cases,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RectifyDataSubjectResponse) Reset() {
+	*x = RectifyDataSubjectResponse{}
+	mi := &file_rightsdesk_v1_admin_service_proto_msgTypes[22]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RectifyDataSubjectResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RectifyDataSubjectResponse) ProtoMessage() {}
+
+func (x *RectifyDataSubjectResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_rightsdesk_v1_admin_service_proto_msgTypes[22]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RectifyDataSubjectResponse.ProtoReflect.Descriptor instead.
+func (*RectifyDataSubjectResponse) Descriptor() ([]byte, []int) {
+	return file_rightsdesk_v1_admin_service_proto_rawDescGZIP(), []int{22}
+}
+
+func (x *RectifyDataSubjectResponse) GetCases() []string {
+	if x != nil {
+		return x.Cases
+	}
+	return nil
+}
+
+// Request for CheckDataSubjectErasure.
+type CheckDataSubjectErasureRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Whose cases to check.
+	Subject       *DataSubjectQuery `protobuf:"bytes,1,opt,name=subject,proto3" json:"subject,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CheckDataSubjectErasureRequest) Reset() {
+	*x = CheckDataSubjectErasureRequest{}
+	mi := &file_rightsdesk_v1_admin_service_proto_msgTypes[23]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CheckDataSubjectErasureRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CheckDataSubjectErasureRequest) ProtoMessage() {}
+
+func (x *CheckDataSubjectErasureRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_rightsdesk_v1_admin_service_proto_msgTypes[23]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CheckDataSubjectErasureRequest.ProtoReflect.Descriptor instead.
+func (*CheckDataSubjectErasureRequest) Descriptor() ([]byte, []int) {
+	return file_rightsdesk_v1_admin_service_proto_rawDescGZIP(), []int{23}
+}
+
+func (x *CheckDataSubjectErasureRequest) GetSubject() *DataSubjectQuery {
+	if x != nil {
+		return x.Subject
+	}
+	return nil
+}
+
+// Whether one case of a person can be erased now.
+type DataSubjectErasure struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// `cases/{case}`.
+	Case string `protobuf:"bytes,1,opt,name=case,proto3" json:"case,omitempty"`
+	// The case's public reference.
+	Reference string `protobuf:"bytes,2,opt,name=reference,proto3" json:"reference,omitempty"`
+	// True when the case can be erased now.
+	Erasable bool `protobuf:"varint,3,opt,name=erasable,proto3" json:"erasable,omitempty"`
+	// Why not, when it cannot; after EraseDataSubject, empty for a case erased.
+	Reason string `protobuf:"bytes,4,opt,name=reason,proto3" json:"reason,omitempty"`
+	// True once EraseDataSubject erased the case.
+	Erased        bool `protobuf:"varint,5,opt,name=erased,proto3" json:"erased,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DataSubjectErasure) Reset() {
+	*x = DataSubjectErasure{}
+	mi := &file_rightsdesk_v1_admin_service_proto_msgTypes[24]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DataSubjectErasure) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DataSubjectErasure) ProtoMessage() {}
+
+func (x *DataSubjectErasure) ProtoReflect() protoreflect.Message {
+	mi := &file_rightsdesk_v1_admin_service_proto_msgTypes[24]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DataSubjectErasure.ProtoReflect.Descriptor instead.
+func (*DataSubjectErasure) Descriptor() ([]byte, []int) {
+	return file_rightsdesk_v1_admin_service_proto_rawDescGZIP(), []int{24}
+}
+
+func (x *DataSubjectErasure) GetCase() string {
+	if x != nil {
+		return x.Case
+	}
+	return ""
+}
+
+func (x *DataSubjectErasure) GetReference() string {
+	if x != nil {
+		return x.Reference
+	}
+	return ""
+}
+
+func (x *DataSubjectErasure) GetErasable() bool {
+	if x != nil {
+		return x.Erasable
+	}
+	return false
+}
+
+func (x *DataSubjectErasure) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+func (x *DataSubjectErasure) GetErased() bool {
+	if x != nil {
+		return x.Erased
+	}
+	return false
+}
+
+// Response for CheckDataSubjectErasure.
+type CheckDataSubjectErasureResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Each case of the person, newest first.
+	Cases         []*DataSubjectErasure `protobuf:"bytes,1,rep,name=cases,proto3" json:"cases,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CheckDataSubjectErasureResponse) Reset() {
+	*x = CheckDataSubjectErasureResponse{}
+	mi := &file_rightsdesk_v1_admin_service_proto_msgTypes[25]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CheckDataSubjectErasureResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CheckDataSubjectErasureResponse) ProtoMessage() {}
+
+func (x *CheckDataSubjectErasureResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_rightsdesk_v1_admin_service_proto_msgTypes[25]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CheckDataSubjectErasureResponse.ProtoReflect.Descriptor instead.
+func (*CheckDataSubjectErasureResponse) Descriptor() ([]byte, []int) {
+	return file_rightsdesk_v1_admin_service_proto_rawDescGZIP(), []int{25}
+}
+
+func (x *CheckDataSubjectErasureResponse) GetCases() []*DataSubjectErasure {
+	if x != nil {
+		return x.Cases
+	}
+	return nil
+}
+
+// Request for EraseDataSubject.
+type EraseDataSubjectRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Whose cases to erase.
+	Subject *DataSubjectQuery `protobuf:"bytes,1,opt,name=subject,proto3" json:"subject,omitempty"`
+	// The cases to erase, `cases/{case}`, as CheckDataSubjectErasure listed
+	// them: a case not of this person is refused, so nothing is erased that
+	// was not shown first.
+	Cases         []string `protobuf:"bytes,2,rep,name=cases,proto3" json:"cases,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *EraseDataSubjectRequest) Reset() {
+	*x = EraseDataSubjectRequest{}
+	mi := &file_rightsdesk_v1_admin_service_proto_msgTypes[26]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *EraseDataSubjectRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*EraseDataSubjectRequest) ProtoMessage() {}
+
+func (x *EraseDataSubjectRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_rightsdesk_v1_admin_service_proto_msgTypes[26]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use EraseDataSubjectRequest.ProtoReflect.Descriptor instead.
+func (*EraseDataSubjectRequest) Descriptor() ([]byte, []int) {
+	return file_rightsdesk_v1_admin_service_proto_rawDescGZIP(), []int{26}
+}
+
+func (x *EraseDataSubjectRequest) GetSubject() *DataSubjectQuery {
+	if x != nil {
+		return x.Subject
+	}
+	return nil
+}
+
+func (x *EraseDataSubjectRequest) GetCases() []string {
+	if x != nil {
+		return x.Cases
+	}
+	return nil
+}
+
+// Response for EraseDataSubject.
+type EraseDataSubjectResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Each case named, in the order given: erased, or why not.
+	Cases         []*DataSubjectErasure `protobuf:"bytes,1,rep,name=cases,proto3" json:"cases,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *EraseDataSubjectResponse) Reset() {
+	*x = EraseDataSubjectResponse{}
+	mi := &file_rightsdesk_v1_admin_service_proto_msgTypes[27]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *EraseDataSubjectResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*EraseDataSubjectResponse) ProtoMessage() {}
+
+func (x *EraseDataSubjectResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_rightsdesk_v1_admin_service_proto_msgTypes[27]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use EraseDataSubjectResponse.ProtoReflect.Descriptor instead.
+func (*EraseDataSubjectResponse) Descriptor() ([]byte, []int) {
+	return file_rightsdesk_v1_admin_service_proto_rawDescGZIP(), []int{27}
+}
+
+func (x *EraseDataSubjectResponse) GetCases() []*DataSubjectErasure {
+	if x != nil {
+		return x.Cases
+	}
+	return nil
+}
+
 var File_rightsdesk_v1_admin_service_proto protoreflect.FileDescriptor
 
 const file_rightsdesk_v1_admin_service_proto_rawDesc = "" +
@@ -1051,8 +1686,45 @@ const file_rightsdesk_v1_admin_service_proto_rawDesc = "" +
 	"updateMask\"d\n" +
 	"\x11UnlockUserRequest\x12O\n" +
 	"\x04name\x18\x01 \x01(\tB;\xe0A\x02\xfaA\x1a\n" +
-	"\x18rightsdesk.dev/StaffUser\xbaH\x18r\x162\x14^users/[0-9a-f]{12}$R\x04name2\xeb\n" +
+	"\x18rightsdesk.dev/StaffUser\xbaH\x18r\x162\x14^users/[0-9a-f]{12}$R\x04name\"\x86\x01\n" +
+	"\x10DataSubjectQuery\x12$\n" +
+	"\x05email\x18\x01 \x01(\tB\x0e\xe0A\x01\xbaH\x05r\x03\x18\xe8\a\x80\x01\x01R\x05email\x12\"\n" +
+	"\x04name\x18\x02 \x01(\tB\x0e\xe0A\x01\xbaH\x05r\x03\x18\xe8\a\x80\x01\x01R\x04name\x12(\n" +
+	"\treference\x18\x03 \x01(\tB\n" +
+	"\xe0A\x01\xbaH\x04r\x02\x18@R\treference\"`\n" +
+	"\x18ExportDataSubjectRequest\x12D\n" +
+	"\asubject\x18\x01 \x01(\v2\x1f.rightsdesk.v1.DataSubjectQueryB\t\xe0A\x02\xbaH\x03\xc8\x01\x01R\asubject\"R\n" +
+	"\x19ExportDataSubjectResponse\x12\x1f\n" +
+	"\bdocument\x18\x01 \x01(\fB\x03\x80\x01\x01R\bdocument\x12\x14\n" +
+	"\x05cases\x18\x02 \x03(\tR\x05cases\"\xbe\x01\n" +
+	"\x15DataSubjectCorrection\x12\"\n" +
+	"\x04name\x18\x01 \x01(\tB\x0e\xe0A\x01\xbaH\x05r\x03\x18\xe8\a\x80\x01\x01R\x04name\x12$\n" +
+	"\x05email\x18\x02 \x01(\tB\x0e\xe0A\x01\xbaH\x05r\x03\x18\xe8\a\x80\x01\x01R\x05email\x12$\n" +
+	"\x05phone\x18\x03 \x01(\tB\x0e\xe0A\x01\xbaH\x05r\x03\x18\xe8\a\x80\x01\x01R\x05phone\x125\n" +
+	"\x0epostal_address\x18\x04 \x01(\tB\x0e\xe0A\x01\xbaH\x05r\x03\x18\xe8\a\x80\x01\x01R\rpostalAddress\"\xdc\x01\n" +
+	"\x19RectifyDataSubjectRequest\x12D\n" +
+	"\asubject\x18\x01 \x01(\v2\x1f.rightsdesk.v1.DataSubjectQueryB\t\xe0A\x02\xbaH\x03\xc8\x01\x01R\asubject\x12O\n" +
 	"\n" +
+	"correction\x18\x02 \x01(\v2$.rightsdesk.v1.DataSubjectCorrectionB\t\xe0A\x02\xbaH\x03\xc8\x01\x01R\n" +
+	"correction\x12(\n" +
+	"\x06reason\x18\x03 \x01(\tB\x10\xe0A\x02\xbaH\ar\x05\x10\x01\x18\xd0\x0f\x80\x01\x01R\x06reason\"2\n" +
+	"\x1aRectifyDataSubjectResponse\x12\x14\n" +
+	"\x05cases\x18\x01 \x03(\tR\x05cases\"f\n" +
+	"\x1eCheckDataSubjectErasureRequest\x12D\n" +
+	"\asubject\x18\x01 \x01(\v2\x1f.rightsdesk.v1.DataSubjectQueryB\t\xe0A\x02\xbaH\x03\xc8\x01\x01R\asubject\"\x92\x01\n" +
+	"\x12DataSubjectErasure\x12\x12\n" +
+	"\x04case\x18\x01 \x01(\tR\x04case\x12\x1c\n" +
+	"\treference\x18\x02 \x01(\tR\treference\x12\x1a\n" +
+	"\berasable\x18\x03 \x01(\bR\berasable\x12\x16\n" +
+	"\x06reason\x18\x04 \x01(\tR\x06reason\x12\x16\n" +
+	"\x06erased\x18\x05 \x01(\bR\x06erased\"Z\n" +
+	"\x1fCheckDataSubjectErasureResponse\x127\n" +
+	"\x05cases\x18\x01 \x03(\v2!.rightsdesk.v1.DataSubjectErasureR\x05cases\"\x85\x01\n" +
+	"\x17EraseDataSubjectRequest\x12D\n" +
+	"\asubject\x18\x01 \x01(\v2\x1f.rightsdesk.v1.DataSubjectQueryB\t\xe0A\x02\xbaH\x03\xc8\x01\x01R\asubject\x12$\n" +
+	"\x05cases\x18\x02 \x03(\tB\x0e\xe0A\x02\xbaH\b\x92\x01\x05\b\x01\x10\xc8\x01R\x05cases\"S\n" +
+	"\x18EraseDataSubjectResponse\x127\n" +
+	"\x05cases\x18\x01 \x03(\v2!.rightsdesk.v1.DataSubjectErasureR\x05cases2\xc7\x0f\n" +
 	"\fAdminService\x12J\n" +
 	"\x06Backup\x12\x1c.rightsdesk.v1.BackupRequest\x1a\x1a.rightsdesk.v1.BackupChunk\"\x04\xc8\xf3\x18\x040\x01\x12r\n" +
 	"\vVerifyAudit\x12!.rightsdesk.v1.VerifyAuditRequest\x1a\".rightsdesk.v1.VerifyAuditResponse\"\x1c\xc8\xf3\x18\x04\x82\xd3\xe4\x93\x02\x12\x12\x10/v1/audit:verify\x12o\n" +
@@ -1071,7 +1743,11 @@ const file_rightsdesk_v1_admin_service_proto_rawDesc = "" +
 	"\n" +
 	"UpdateUser\x12 .rightsdesk.v1.UpdateUserRequest\x1a\x18.rightsdesk.v1.StaffUser\")\xc8\xf3\x18\x04\x82\xd3\xe4\x93\x02\x1f:\x04user2\x17/v1/{user.name=users/*}\x12r\n" +
 	"\n" +
-	"UnlockUser\x12 .rightsdesk.v1.UnlockUserRequest\x1a\x18.rightsdesk.v1.StaffUser\"(\xc8\xf3\x18\x04\x82\xd3\xe4\x93\x02\x1e:\x01*\"\x19/v1/{name=users/*}:unlockBDZBgithub.com/rightsdesk/rightsdesk/gen/go/rightsdesk/v1;rightsdeskv1b\x06proto3"
+	"UnlockUser\x12 .rightsdesk.v1.UnlockUserRequest\x1a\x18.rightsdesk.v1.StaffUser\"(\xc8\xf3\x18\x04\x82\xd3\xe4\x93\x02\x1e:\x01*\"\x19/v1/{name=users/*}:unlock\x12\x8e\x01\n" +
+	"\x11ExportDataSubject\x12'.rightsdesk.v1.ExportDataSubjectRequest\x1a(.rightsdesk.v1.ExportDataSubjectResponse\"&\xc8\xf3\x18\x04\x82\xd3\xe4\x93\x02\x1c:\x01*\"\x17/v1/dataSubjects:export\x12\x92\x01\n" +
+	"\x12RectifyDataSubject\x12(.rightsdesk.v1.RectifyDataSubjectRequest\x1a).rightsdesk.v1.RectifyDataSubjectResponse\"'\xc8\xf3\x18\x04\x82\xd3\xe4\x93\x02\x1d:\x01*\"\x18/v1/dataSubjects:rectify\x12\xa6\x01\n" +
+	"\x17CheckDataSubjectErasure\x12-.rightsdesk.v1.CheckDataSubjectErasureRequest\x1a..rightsdesk.v1.CheckDataSubjectErasureResponse\",\xc8\xf3\x18\x04\x82\xd3\xe4\x93\x02\":\x01*\"\x1d/v1/dataSubjects:checkErasure\x12\x8a\x01\n" +
+	"\x10EraseDataSubject\x12&.rightsdesk.v1.EraseDataSubjectRequest\x1a'.rightsdesk.v1.EraseDataSubjectResponse\"%\xc8\xf3\x18\x04\x82\xd3\xe4\x93\x02\x1b:\x01*\"\x16/v1/dataSubjects:eraseBDZBgithub.com/rightsdesk/rightsdesk/gen/go/rightsdesk/v1;rightsdeskv1b\x06proto3"
 
 var (
 	file_rightsdesk_v1_admin_service_proto_rawDescOnce sync.Once
@@ -1085,69 +1761,95 @@ func file_rightsdesk_v1_admin_service_proto_rawDescGZIP() []byte {
 	return file_rightsdesk_v1_admin_service_proto_rawDescData
 }
 
-var file_rightsdesk_v1_admin_service_proto_msgTypes = make([]protoimpl.MessageInfo, 17)
+var file_rightsdesk_v1_admin_service_proto_msgTypes = make([]protoimpl.MessageInfo, 28)
 var file_rightsdesk_v1_admin_service_proto_goTypes = []any{
-	(*BackupRequest)(nil),                // 0: rightsdesk.v1.BackupRequest
-	(*BackupChunk)(nil),                  // 1: rightsdesk.v1.BackupChunk
-	(*VerifyAuditRequest)(nil),           // 2: rightsdesk.v1.VerifyAuditRequest
-	(*VerifyAuditResponse)(nil),          // 3: rightsdesk.v1.VerifyAuditResponse
-	(*CreateTokenRequest)(nil),           // 4: rightsdesk.v1.CreateTokenRequest
-	(*CreateTokenResponse)(nil),          // 5: rightsdesk.v1.CreateTokenResponse
-	(*ListTokensRequest)(nil),            // 6: rightsdesk.v1.ListTokensRequest
-	(*ListTokensResponse)(nil),           // 7: rightsdesk.v1.ListTokensResponse
-	(*RevokeTokenRequest)(nil),           // 8: rightsdesk.v1.RevokeTokenRequest
-	(*ListUsersRequest)(nil),             // 9: rightsdesk.v1.ListUsersRequest
-	(*ListUsersResponse)(nil),            // 10: rightsdesk.v1.ListUsersResponse
-	(*CreateUserRequest)(nil),            // 11: rightsdesk.v1.CreateUserRequest
-	(*DisableUserRequest)(nil),           // 12: rightsdesk.v1.DisableUserRequest
-	(*ResetUserSecondFactorRequest)(nil), // 13: rightsdesk.v1.ResetUserSecondFactorRequest
-	(*ResetUserPasswordRequest)(nil),     // 14: rightsdesk.v1.ResetUserPasswordRequest
-	(*UpdateUserRequest)(nil),            // 15: rightsdesk.v1.UpdateUserRequest
-	(*UnlockUserRequest)(nil),            // 16: rightsdesk.v1.UnlockUserRequest
-	(Role)(0),                            // 17: rightsdesk.v1.Role
-	(*durationpb.Duration)(nil),          // 18: google.protobuf.Duration
-	(*ApiToken)(nil),                     // 19: rightsdesk.v1.ApiToken
-	(*StaffUser)(nil),                    // 20: rightsdesk.v1.StaffUser
-	(*fieldmaskpb.FieldMask)(nil),        // 21: google.protobuf.FieldMask
+	(*BackupRequest)(nil),                   // 0: rightsdesk.v1.BackupRequest
+	(*BackupChunk)(nil),                     // 1: rightsdesk.v1.BackupChunk
+	(*VerifyAuditRequest)(nil),              // 2: rightsdesk.v1.VerifyAuditRequest
+	(*VerifyAuditResponse)(nil),             // 3: rightsdesk.v1.VerifyAuditResponse
+	(*CreateTokenRequest)(nil),              // 4: rightsdesk.v1.CreateTokenRequest
+	(*CreateTokenResponse)(nil),             // 5: rightsdesk.v1.CreateTokenResponse
+	(*ListTokensRequest)(nil),               // 6: rightsdesk.v1.ListTokensRequest
+	(*ListTokensResponse)(nil),              // 7: rightsdesk.v1.ListTokensResponse
+	(*RevokeTokenRequest)(nil),              // 8: rightsdesk.v1.RevokeTokenRequest
+	(*ListUsersRequest)(nil),                // 9: rightsdesk.v1.ListUsersRequest
+	(*ListUsersResponse)(nil),               // 10: rightsdesk.v1.ListUsersResponse
+	(*CreateUserRequest)(nil),               // 11: rightsdesk.v1.CreateUserRequest
+	(*DisableUserRequest)(nil),              // 12: rightsdesk.v1.DisableUserRequest
+	(*ResetUserSecondFactorRequest)(nil),    // 13: rightsdesk.v1.ResetUserSecondFactorRequest
+	(*ResetUserPasswordRequest)(nil),        // 14: rightsdesk.v1.ResetUserPasswordRequest
+	(*UpdateUserRequest)(nil),               // 15: rightsdesk.v1.UpdateUserRequest
+	(*UnlockUserRequest)(nil),               // 16: rightsdesk.v1.UnlockUserRequest
+	(*DataSubjectQuery)(nil),                // 17: rightsdesk.v1.DataSubjectQuery
+	(*ExportDataSubjectRequest)(nil),        // 18: rightsdesk.v1.ExportDataSubjectRequest
+	(*ExportDataSubjectResponse)(nil),       // 19: rightsdesk.v1.ExportDataSubjectResponse
+	(*DataSubjectCorrection)(nil),           // 20: rightsdesk.v1.DataSubjectCorrection
+	(*RectifyDataSubjectRequest)(nil),       // 21: rightsdesk.v1.RectifyDataSubjectRequest
+	(*RectifyDataSubjectResponse)(nil),      // 22: rightsdesk.v1.RectifyDataSubjectResponse
+	(*CheckDataSubjectErasureRequest)(nil),  // 23: rightsdesk.v1.CheckDataSubjectErasureRequest
+	(*DataSubjectErasure)(nil),              // 24: rightsdesk.v1.DataSubjectErasure
+	(*CheckDataSubjectErasureResponse)(nil), // 25: rightsdesk.v1.CheckDataSubjectErasureResponse
+	(*EraseDataSubjectRequest)(nil),         // 26: rightsdesk.v1.EraseDataSubjectRequest
+	(*EraseDataSubjectResponse)(nil),        // 27: rightsdesk.v1.EraseDataSubjectResponse
+	(Role)(0),                               // 28: rightsdesk.v1.Role
+	(*durationpb.Duration)(nil),             // 29: google.protobuf.Duration
+	(*ApiToken)(nil),                        // 30: rightsdesk.v1.ApiToken
+	(*StaffUser)(nil),                       // 31: rightsdesk.v1.StaffUser
+	(*fieldmaskpb.FieldMask)(nil),           // 32: google.protobuf.FieldMask
 }
 var file_rightsdesk_v1_admin_service_proto_depIdxs = []int32{
-	17, // 0: rightsdesk.v1.CreateTokenRequest.role:type_name -> rightsdesk.v1.Role
-	18, // 1: rightsdesk.v1.CreateTokenRequest.lifetime:type_name -> google.protobuf.Duration
-	19, // 2: rightsdesk.v1.CreateTokenResponse.api_token:type_name -> rightsdesk.v1.ApiToken
-	19, // 3: rightsdesk.v1.ListTokensResponse.tokens:type_name -> rightsdesk.v1.ApiToken
-	20, // 4: rightsdesk.v1.ListUsersResponse.users:type_name -> rightsdesk.v1.StaffUser
-	17, // 5: rightsdesk.v1.CreateUserRequest.role:type_name -> rightsdesk.v1.Role
-	20, // 6: rightsdesk.v1.UpdateUserRequest.user:type_name -> rightsdesk.v1.StaffUser
-	21, // 7: rightsdesk.v1.UpdateUserRequest.update_mask:type_name -> google.protobuf.FieldMask
-	0,  // 8: rightsdesk.v1.AdminService.Backup:input_type -> rightsdesk.v1.BackupRequest
-	2,  // 9: rightsdesk.v1.AdminService.VerifyAudit:input_type -> rightsdesk.v1.VerifyAuditRequest
-	4,  // 10: rightsdesk.v1.AdminService.CreateToken:input_type -> rightsdesk.v1.CreateTokenRequest
-	6,  // 11: rightsdesk.v1.AdminService.ListTokens:input_type -> rightsdesk.v1.ListTokensRequest
-	8,  // 12: rightsdesk.v1.AdminService.RevokeToken:input_type -> rightsdesk.v1.RevokeTokenRequest
-	9,  // 13: rightsdesk.v1.AdminService.ListUsers:input_type -> rightsdesk.v1.ListUsersRequest
-	11, // 14: rightsdesk.v1.AdminService.CreateUser:input_type -> rightsdesk.v1.CreateUserRequest
-	12, // 15: rightsdesk.v1.AdminService.DisableUser:input_type -> rightsdesk.v1.DisableUserRequest
-	14, // 16: rightsdesk.v1.AdminService.ResetUserPassword:input_type -> rightsdesk.v1.ResetUserPasswordRequest
-	13, // 17: rightsdesk.v1.AdminService.ResetUserSecondFactor:input_type -> rightsdesk.v1.ResetUserSecondFactorRequest
-	15, // 18: rightsdesk.v1.AdminService.UpdateUser:input_type -> rightsdesk.v1.UpdateUserRequest
-	16, // 19: rightsdesk.v1.AdminService.UnlockUser:input_type -> rightsdesk.v1.UnlockUserRequest
-	1,  // 20: rightsdesk.v1.AdminService.Backup:output_type -> rightsdesk.v1.BackupChunk
-	3,  // 21: rightsdesk.v1.AdminService.VerifyAudit:output_type -> rightsdesk.v1.VerifyAuditResponse
-	5,  // 22: rightsdesk.v1.AdminService.CreateToken:output_type -> rightsdesk.v1.CreateTokenResponse
-	7,  // 23: rightsdesk.v1.AdminService.ListTokens:output_type -> rightsdesk.v1.ListTokensResponse
-	19, // 24: rightsdesk.v1.AdminService.RevokeToken:output_type -> rightsdesk.v1.ApiToken
-	10, // 25: rightsdesk.v1.AdminService.ListUsers:output_type -> rightsdesk.v1.ListUsersResponse
-	20, // 26: rightsdesk.v1.AdminService.CreateUser:output_type -> rightsdesk.v1.StaffUser
-	20, // 27: rightsdesk.v1.AdminService.DisableUser:output_type -> rightsdesk.v1.StaffUser
-	20, // 28: rightsdesk.v1.AdminService.ResetUserPassword:output_type -> rightsdesk.v1.StaffUser
-	20, // 29: rightsdesk.v1.AdminService.ResetUserSecondFactor:output_type -> rightsdesk.v1.StaffUser
-	20, // 30: rightsdesk.v1.AdminService.UpdateUser:output_type -> rightsdesk.v1.StaffUser
-	20, // 31: rightsdesk.v1.AdminService.UnlockUser:output_type -> rightsdesk.v1.StaffUser
-	20, // [20:32] is the sub-list for method output_type
-	8,  // [8:20] is the sub-list for method input_type
-	8,  // [8:8] is the sub-list for extension type_name
-	8,  // [8:8] is the sub-list for extension extendee
-	0,  // [0:8] is the sub-list for field type_name
+	28, // 0: rightsdesk.v1.CreateTokenRequest.role:type_name -> rightsdesk.v1.Role
+	29, // 1: rightsdesk.v1.CreateTokenRequest.lifetime:type_name -> google.protobuf.Duration
+	30, // 2: rightsdesk.v1.CreateTokenResponse.api_token:type_name -> rightsdesk.v1.ApiToken
+	30, // 3: rightsdesk.v1.ListTokensResponse.tokens:type_name -> rightsdesk.v1.ApiToken
+	31, // 4: rightsdesk.v1.ListUsersResponse.users:type_name -> rightsdesk.v1.StaffUser
+	28, // 5: rightsdesk.v1.CreateUserRequest.role:type_name -> rightsdesk.v1.Role
+	31, // 6: rightsdesk.v1.UpdateUserRequest.user:type_name -> rightsdesk.v1.StaffUser
+	32, // 7: rightsdesk.v1.UpdateUserRequest.update_mask:type_name -> google.protobuf.FieldMask
+	17, // 8: rightsdesk.v1.ExportDataSubjectRequest.subject:type_name -> rightsdesk.v1.DataSubjectQuery
+	17, // 9: rightsdesk.v1.RectifyDataSubjectRequest.subject:type_name -> rightsdesk.v1.DataSubjectQuery
+	20, // 10: rightsdesk.v1.RectifyDataSubjectRequest.correction:type_name -> rightsdesk.v1.DataSubjectCorrection
+	17, // 11: rightsdesk.v1.CheckDataSubjectErasureRequest.subject:type_name -> rightsdesk.v1.DataSubjectQuery
+	24, // 12: rightsdesk.v1.CheckDataSubjectErasureResponse.cases:type_name -> rightsdesk.v1.DataSubjectErasure
+	17, // 13: rightsdesk.v1.EraseDataSubjectRequest.subject:type_name -> rightsdesk.v1.DataSubjectQuery
+	24, // 14: rightsdesk.v1.EraseDataSubjectResponse.cases:type_name -> rightsdesk.v1.DataSubjectErasure
+	0,  // 15: rightsdesk.v1.AdminService.Backup:input_type -> rightsdesk.v1.BackupRequest
+	2,  // 16: rightsdesk.v1.AdminService.VerifyAudit:input_type -> rightsdesk.v1.VerifyAuditRequest
+	4,  // 17: rightsdesk.v1.AdminService.CreateToken:input_type -> rightsdesk.v1.CreateTokenRequest
+	6,  // 18: rightsdesk.v1.AdminService.ListTokens:input_type -> rightsdesk.v1.ListTokensRequest
+	8,  // 19: rightsdesk.v1.AdminService.RevokeToken:input_type -> rightsdesk.v1.RevokeTokenRequest
+	9,  // 20: rightsdesk.v1.AdminService.ListUsers:input_type -> rightsdesk.v1.ListUsersRequest
+	11, // 21: rightsdesk.v1.AdminService.CreateUser:input_type -> rightsdesk.v1.CreateUserRequest
+	12, // 22: rightsdesk.v1.AdminService.DisableUser:input_type -> rightsdesk.v1.DisableUserRequest
+	14, // 23: rightsdesk.v1.AdminService.ResetUserPassword:input_type -> rightsdesk.v1.ResetUserPasswordRequest
+	13, // 24: rightsdesk.v1.AdminService.ResetUserSecondFactor:input_type -> rightsdesk.v1.ResetUserSecondFactorRequest
+	15, // 25: rightsdesk.v1.AdminService.UpdateUser:input_type -> rightsdesk.v1.UpdateUserRequest
+	16, // 26: rightsdesk.v1.AdminService.UnlockUser:input_type -> rightsdesk.v1.UnlockUserRequest
+	18, // 27: rightsdesk.v1.AdminService.ExportDataSubject:input_type -> rightsdesk.v1.ExportDataSubjectRequest
+	21, // 28: rightsdesk.v1.AdminService.RectifyDataSubject:input_type -> rightsdesk.v1.RectifyDataSubjectRequest
+	23, // 29: rightsdesk.v1.AdminService.CheckDataSubjectErasure:input_type -> rightsdesk.v1.CheckDataSubjectErasureRequest
+	26, // 30: rightsdesk.v1.AdminService.EraseDataSubject:input_type -> rightsdesk.v1.EraseDataSubjectRequest
+	1,  // 31: rightsdesk.v1.AdminService.Backup:output_type -> rightsdesk.v1.BackupChunk
+	3,  // 32: rightsdesk.v1.AdminService.VerifyAudit:output_type -> rightsdesk.v1.VerifyAuditResponse
+	5,  // 33: rightsdesk.v1.AdminService.CreateToken:output_type -> rightsdesk.v1.CreateTokenResponse
+	7,  // 34: rightsdesk.v1.AdminService.ListTokens:output_type -> rightsdesk.v1.ListTokensResponse
+	30, // 35: rightsdesk.v1.AdminService.RevokeToken:output_type -> rightsdesk.v1.ApiToken
+	10, // 36: rightsdesk.v1.AdminService.ListUsers:output_type -> rightsdesk.v1.ListUsersResponse
+	31, // 37: rightsdesk.v1.AdminService.CreateUser:output_type -> rightsdesk.v1.StaffUser
+	31, // 38: rightsdesk.v1.AdminService.DisableUser:output_type -> rightsdesk.v1.StaffUser
+	31, // 39: rightsdesk.v1.AdminService.ResetUserPassword:output_type -> rightsdesk.v1.StaffUser
+	31, // 40: rightsdesk.v1.AdminService.ResetUserSecondFactor:output_type -> rightsdesk.v1.StaffUser
+	31, // 41: rightsdesk.v1.AdminService.UpdateUser:output_type -> rightsdesk.v1.StaffUser
+	31, // 42: rightsdesk.v1.AdminService.UnlockUser:output_type -> rightsdesk.v1.StaffUser
+	19, // 43: rightsdesk.v1.AdminService.ExportDataSubject:output_type -> rightsdesk.v1.ExportDataSubjectResponse
+	22, // 44: rightsdesk.v1.AdminService.RectifyDataSubject:output_type -> rightsdesk.v1.RectifyDataSubjectResponse
+	25, // 45: rightsdesk.v1.AdminService.CheckDataSubjectErasure:output_type -> rightsdesk.v1.CheckDataSubjectErasureResponse
+	27, // 46: rightsdesk.v1.AdminService.EraseDataSubject:output_type -> rightsdesk.v1.EraseDataSubjectResponse
+	31, // [31:47] is the sub-list for method output_type
+	15, // [15:31] is the sub-list for method input_type
+	15, // [15:15] is the sub-list for extension type_name
+	15, // [15:15] is the sub-list for extension extendee
+	0,  // [0:15] is the sub-list for field type_name
 }
 
 func init() { file_rightsdesk_v1_admin_service_proto_init() }
@@ -1163,7 +1865,7 @@ func file_rightsdesk_v1_admin_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_rightsdesk_v1_admin_service_proto_rawDesc), len(file_rightsdesk_v1_admin_service_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   17,
+			NumMessages:   28,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -19,18 +19,22 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
-	AdminService_Backup_FullMethodName                = "/rightsdesk.v1.AdminService/Backup"
-	AdminService_VerifyAudit_FullMethodName           = "/rightsdesk.v1.AdminService/VerifyAudit"
-	AdminService_CreateToken_FullMethodName           = "/rightsdesk.v1.AdminService/CreateToken"
-	AdminService_ListTokens_FullMethodName            = "/rightsdesk.v1.AdminService/ListTokens"
-	AdminService_RevokeToken_FullMethodName           = "/rightsdesk.v1.AdminService/RevokeToken"
-	AdminService_ListUsers_FullMethodName             = "/rightsdesk.v1.AdminService/ListUsers"
-	AdminService_CreateUser_FullMethodName            = "/rightsdesk.v1.AdminService/CreateUser"
-	AdminService_DisableUser_FullMethodName           = "/rightsdesk.v1.AdminService/DisableUser"
-	AdminService_ResetUserPassword_FullMethodName     = "/rightsdesk.v1.AdminService/ResetUserPassword"
-	AdminService_ResetUserSecondFactor_FullMethodName = "/rightsdesk.v1.AdminService/ResetUserSecondFactor"
-	AdminService_UpdateUser_FullMethodName            = "/rightsdesk.v1.AdminService/UpdateUser"
-	AdminService_UnlockUser_FullMethodName            = "/rightsdesk.v1.AdminService/UnlockUser"
+	AdminService_Backup_FullMethodName                  = "/rightsdesk.v1.AdminService/Backup"
+	AdminService_VerifyAudit_FullMethodName             = "/rightsdesk.v1.AdminService/VerifyAudit"
+	AdminService_CreateToken_FullMethodName             = "/rightsdesk.v1.AdminService/CreateToken"
+	AdminService_ListTokens_FullMethodName              = "/rightsdesk.v1.AdminService/ListTokens"
+	AdminService_RevokeToken_FullMethodName             = "/rightsdesk.v1.AdminService/RevokeToken"
+	AdminService_ListUsers_FullMethodName               = "/rightsdesk.v1.AdminService/ListUsers"
+	AdminService_CreateUser_FullMethodName              = "/rightsdesk.v1.AdminService/CreateUser"
+	AdminService_DisableUser_FullMethodName             = "/rightsdesk.v1.AdminService/DisableUser"
+	AdminService_ResetUserPassword_FullMethodName       = "/rightsdesk.v1.AdminService/ResetUserPassword"
+	AdminService_ResetUserSecondFactor_FullMethodName   = "/rightsdesk.v1.AdminService/ResetUserSecondFactor"
+	AdminService_UpdateUser_FullMethodName              = "/rightsdesk.v1.AdminService/UpdateUser"
+	AdminService_UnlockUser_FullMethodName              = "/rightsdesk.v1.AdminService/UnlockUser"
+	AdminService_ExportDataSubject_FullMethodName       = "/rightsdesk.v1.AdminService/ExportDataSubject"
+	AdminService_RectifyDataSubject_FullMethodName      = "/rightsdesk.v1.AdminService/RectifyDataSubject"
+	AdminService_CheckDataSubjectErasure_FullMethodName = "/rightsdesk.v1.AdminService/CheckDataSubjectErasure"
+	AdminService_EraseDataSubject_FullMethodName        = "/rightsdesk.v1.AdminService/EraseDataSubject"
 )
 
 // AdminServiceClient is the client API for AdminService service.
@@ -81,6 +85,31 @@ type AdminServiceClient interface {
 	// once, keeping its password: for someone who mistyped and remembers it.
 	// Unlocking an account that is not locked changes nothing.
 	UnlockUser(ctx context.Context, in *UnlockUserRequest, opts ...grpc.CallOption) (*StaffUser, error)
+	// Exports everything Rightsdesk holds about one person across their
+	// cases (as requester, or as the data subject a representative named):
+	// each case's personal fields, the person's replies, the letters sent,
+	// the list of documents they sent and the cases' audit trails, as one
+	// JSON document (docs/data-subject-export.md). Each export appends a
+	// `case.subject_exported` event to every case exported, naming the
+	// actor, never the search or the data. A POST, so the search stays out
+	// of addresses and logs.
+	ExportDataSubject(ctx context.Context, in *ExportDataSubjectRequest, opts ...grpc.CallOption) (*ExportDataSubjectResponse, error)
+	// Corrects one person's name, email address, phone number or postal
+	// address on every case of theirs, open or closed, each case in its own
+	// transaction with a `case.subject_rectified` event (the fields changed,
+	// never their values; the reason is kept sealed with the case).
+	RectifyDataSubject(ctx context.Context, in *RectifyDataSubjectRequest, opts ...grpc.CallOption) (*RectifyDataSubjectResponse, error)
+	// Says, for each case of one person, whether erasing it is allowed now
+	// and if not why not (still being handled, on legal hold, already
+	// erased). Nothing is changed.
+	CheckDataSubjectErasure(ctx context.Context, in *CheckDataSubjectErasureRequest, opts ...grpc.CallOption) (*CheckDataSubjectErasureResponse, error)
+	// Erases the cases named in the request, which must be cases of the
+	// person that CheckDataSubjectErasure showed as erasable: each case's
+	// personal data is purged as retention purges it (its data key
+	// destroyed, its personal fields replaced by a tombstone, its documents
+	// removed), one transaction per case; the skeleton and the audit chain
+	// stay. A case no longer erasable is refused alone, with its reason.
+	EraseDataSubject(ctx context.Context, in *EraseDataSubjectRequest, opts ...grpc.CallOption) (*EraseDataSubjectResponse, error)
 }
 
 type adminServiceClient struct {
@@ -220,6 +249,46 @@ func (c *adminServiceClient) UnlockUser(ctx context.Context, in *UnlockUserReque
 	return out, nil
 }
 
+func (c *adminServiceClient) ExportDataSubject(ctx context.Context, in *ExportDataSubjectRequest, opts ...grpc.CallOption) (*ExportDataSubjectResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ExportDataSubjectResponse)
+	err := c.cc.Invoke(ctx, AdminService_ExportDataSubject_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *adminServiceClient) RectifyDataSubject(ctx context.Context, in *RectifyDataSubjectRequest, opts ...grpc.CallOption) (*RectifyDataSubjectResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(RectifyDataSubjectResponse)
+	err := c.cc.Invoke(ctx, AdminService_RectifyDataSubject_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *adminServiceClient) CheckDataSubjectErasure(ctx context.Context, in *CheckDataSubjectErasureRequest, opts ...grpc.CallOption) (*CheckDataSubjectErasureResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(CheckDataSubjectErasureResponse)
+	err := c.cc.Invoke(ctx, AdminService_CheckDataSubjectErasure_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *adminServiceClient) EraseDataSubject(ctx context.Context, in *EraseDataSubjectRequest, opts ...grpc.CallOption) (*EraseDataSubjectResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(EraseDataSubjectResponse)
+	err := c.cc.Invoke(ctx, AdminService_EraseDataSubject_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // AdminServiceServer is the server API for AdminService service.
 // All implementations must embed UnimplementedAdminServiceServer
 // for forward compatibility.
@@ -268,6 +337,31 @@ type AdminServiceServer interface {
 	// once, keeping its password: for someone who mistyped and remembers it.
 	// Unlocking an account that is not locked changes nothing.
 	UnlockUser(context.Context, *UnlockUserRequest) (*StaffUser, error)
+	// Exports everything Rightsdesk holds about one person across their
+	// cases (as requester, or as the data subject a representative named):
+	// each case's personal fields, the person's replies, the letters sent,
+	// the list of documents they sent and the cases' audit trails, as one
+	// JSON document (docs/data-subject-export.md). Each export appends a
+	// `case.subject_exported` event to every case exported, naming the
+	// actor, never the search or the data. A POST, so the search stays out
+	// of addresses and logs.
+	ExportDataSubject(context.Context, *ExportDataSubjectRequest) (*ExportDataSubjectResponse, error)
+	// Corrects one person's name, email address, phone number or postal
+	// address on every case of theirs, open or closed, each case in its own
+	// transaction with a `case.subject_rectified` event (the fields changed,
+	// never their values; the reason is kept sealed with the case).
+	RectifyDataSubject(context.Context, *RectifyDataSubjectRequest) (*RectifyDataSubjectResponse, error)
+	// Says, for each case of one person, whether erasing it is allowed now
+	// and if not why not (still being handled, on legal hold, already
+	// erased). Nothing is changed.
+	CheckDataSubjectErasure(context.Context, *CheckDataSubjectErasureRequest) (*CheckDataSubjectErasureResponse, error)
+	// Erases the cases named in the request, which must be cases of the
+	// person that CheckDataSubjectErasure showed as erasable: each case's
+	// personal data is purged as retention purges it (its data key
+	// destroyed, its personal fields replaced by a tombstone, its documents
+	// removed), one transaction per case; the skeleton and the audit chain
+	// stay. A case no longer erasable is refused alone, with its reason.
+	EraseDataSubject(context.Context, *EraseDataSubjectRequest) (*EraseDataSubjectResponse, error)
 	mustEmbedUnimplementedAdminServiceServer()
 }
 
@@ -313,6 +407,18 @@ func (UnimplementedAdminServiceServer) UpdateUser(context.Context, *UpdateUserRe
 }
 func (UnimplementedAdminServiceServer) UnlockUser(context.Context, *UnlockUserRequest) (*StaffUser, error) {
 	return nil, status.Error(codes.Unimplemented, "method UnlockUser not implemented")
+}
+func (UnimplementedAdminServiceServer) ExportDataSubject(context.Context, *ExportDataSubjectRequest) (*ExportDataSubjectResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ExportDataSubject not implemented")
+}
+func (UnimplementedAdminServiceServer) RectifyDataSubject(context.Context, *RectifyDataSubjectRequest) (*RectifyDataSubjectResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method RectifyDataSubject not implemented")
+}
+func (UnimplementedAdminServiceServer) CheckDataSubjectErasure(context.Context, *CheckDataSubjectErasureRequest) (*CheckDataSubjectErasureResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method CheckDataSubjectErasure not implemented")
+}
+func (UnimplementedAdminServiceServer) EraseDataSubject(context.Context, *EraseDataSubjectRequest) (*EraseDataSubjectResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method EraseDataSubject not implemented")
 }
 func (UnimplementedAdminServiceServer) mustEmbedUnimplementedAdminServiceServer() {}
 func (UnimplementedAdminServiceServer) testEmbeddedByValue()                      {}
@@ -544,6 +650,78 @@ func _AdminService_UnlockUser_Handler(srv interface{}, ctx context.Context, dec 
 	return interceptor(ctx, in, info, handler)
 }
 
+func _AdminService_ExportDataSubject_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ExportDataSubjectRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(AdminServiceServer).ExportDataSubject(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: AdminService_ExportDataSubject_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(AdminServiceServer).ExportDataSubject(ctx, req.(*ExportDataSubjectRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _AdminService_RectifyDataSubject_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(RectifyDataSubjectRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(AdminServiceServer).RectifyDataSubject(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: AdminService_RectifyDataSubject_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(AdminServiceServer).RectifyDataSubject(ctx, req.(*RectifyDataSubjectRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _AdminService_CheckDataSubjectErasure_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(CheckDataSubjectErasureRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(AdminServiceServer).CheckDataSubjectErasure(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: AdminService_CheckDataSubjectErasure_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(AdminServiceServer).CheckDataSubjectErasure(ctx, req.(*CheckDataSubjectErasureRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _AdminService_EraseDataSubject_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(EraseDataSubjectRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(AdminServiceServer).EraseDataSubject(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: AdminService_EraseDataSubject_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(AdminServiceServer).EraseDataSubject(ctx, req.(*EraseDataSubjectRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // AdminService_ServiceDesc is the grpc.ServiceDesc for AdminService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -594,6 +772,22 @@ var AdminService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "UnlockUser",
 			Handler:    _AdminService_UnlockUser_Handler,
+		},
+		{
+			MethodName: "ExportDataSubject",
+			Handler:    _AdminService_ExportDataSubject_Handler,
+		},
+		{
+			MethodName: "RectifyDataSubject",
+			Handler:    _AdminService_RectifyDataSubject_Handler,
+		},
+		{
+			MethodName: "CheckDataSubjectErasure",
+			Handler:    _AdminService_CheckDataSubjectErasure_Handler,
+		},
+		{
+			MethodName: "EraseDataSubject",
+			Handler:    _AdminService_EraseDataSubject_Handler,
 		},
 	},
 	Streams: []grpc.StreamDesc{

@@ -1884,7 +1884,10 @@ type Case struct {
 	Etag       string                 `protobuf:"bytes,27,opt,name=etag,proto3" json:"etag,omitempty"`
 	CreateTime *timestamppb.Timestamp `protobuf:"bytes,28,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
 	UpdateTime *timestamppb.Timestamp `protobuf:"bytes,29,opt,name=update_time,json=updateTime,proto3" json:"update_time,omitempty"`
-	// Set only in the response to CreateCase: the secret for the public status page. Never stored.
+	// Set only in the response to CreateCase (and to a retry of it, same
+	// request_id and same request, within an hour): the secret for the
+	// public status page. Stored only as a hash, and for that hour sealed
+	// with the case's key so that a retry can give it again.
 	StatusToken string `protobuf:"bytes,30,opt,name=status_token,json=statusToken,proto3" json:"status_token,omitempty"`
 	// The record of the search for the requester's data (UK GDPR Art 15(1A)):
 	// each system or team searched and each deliberately not searched, in the
@@ -1900,7 +1903,14 @@ type Case struct {
 	Exchanges []*Exchange `protobuf:"bytes,34,rep,name=exchanges,proto3" json:"exchanges,omitempty"`
 	// `cases/{case}` of other cases about the same person or matter, linked
 	// both ways by LinkCases or MergeCase. Output only.
-	LinkedCases   []string `protobuf:"bytes,35,rep,name=linked_cases,json=linkedCases,proto3" json:"linked_cases,omitempty"`
+	LinkedCases []string `protobuf:"bytes,35,rep,name=linked_cases,json=linkedCases,proto3" json:"linked_cases,omitempty"`
+	// Set while the case is on legal hold: its personal data is kept past
+	// its retention period until the hold is released. Output only; set it
+	// with SetLegalHold.
+	LegalHold *LegalHold `protobuf:"bytes,36,opt,name=legal_hold,json=legalHold,proto3" json:"legal_hold,omitempty"`
+	// Set once the case's personal data was destroyed (retention or
+	// erasure): only its non-personal skeleton remains. Output only.
+	Purged        *Purge `protobuf:"bytes,37,opt,name=purged,proto3" json:"purged,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -2184,6 +2194,140 @@ func (x *Case) GetLinkedCases() []string {
 	return nil
 }
 
+func (x *Case) GetLegalHold() *LegalHold {
+	if x != nil {
+		return x.LegalHold
+	}
+	return nil
+}
+
+func (x *Case) GetPurged() *Purge {
+	if x != nil {
+		return x.Purged
+	}
+	return nil
+}
+
+// A legal hold on a case.
+type LegalHold struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Why the case is held (litigation, a complaint to the regulator).
+	Reason string `protobuf:"bytes,1,opt,name=reason,proto3" json:"reason,omitempty"`
+	// The date the hold was set, YYYY-MM-DD.
+	Since string `protobuf:"bytes,2,opt,name=since,proto3" json:"since,omitempty"`
+	// Who set it.
+	By            string `protobuf:"bytes,3,opt,name=by,proto3" json:"by,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *LegalHold) Reset() {
+	*x = LegalHold{}
+	mi := &file_rightsdesk_v1_case_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *LegalHold) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*LegalHold) ProtoMessage() {}
+
+func (x *LegalHold) ProtoReflect() protoreflect.Message {
+	mi := &file_rightsdesk_v1_case_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use LegalHold.ProtoReflect.Descriptor instead.
+func (*LegalHold) Descriptor() ([]byte, []int) {
+	return file_rightsdesk_v1_case_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *LegalHold) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+func (x *LegalHold) GetSince() string {
+	if x != nil {
+		return x.Since
+	}
+	return ""
+}
+
+func (x *LegalHold) GetBy() string {
+	if x != nil {
+		return x.By
+	}
+	return ""
+}
+
+// The destruction of a case's personal data.
+type Purge struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The date, YYYY-MM-DD.
+	On string `protobuf:"bytes,1,opt,name=on,proto3" json:"on,omitempty"`
+	// "retention" (the daily run) or "erasure" (a request about the
+	// operator's own data).
+	Reason        string `protobuf:"bytes,2,opt,name=reason,proto3" json:"reason,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Purge) Reset() {
+	*x = Purge{}
+	mi := &file_rightsdesk_v1_case_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Purge) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Purge) ProtoMessage() {}
+
+func (x *Purge) ProtoReflect() protoreflect.Message {
+	mi := &file_rightsdesk_v1_case_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Purge.ProtoReflect.Descriptor instead.
+func (*Purge) Descriptor() ([]byte, []int) {
+	return file_rightsdesk_v1_case_proto_rawDescGZIP(), []int{14}
+}
+
+func (x *Purge) GetOn() string {
+	if x != nil {
+		return x.On
+	}
+	return ""
+}
+
+func (x *Purge) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
 // How sending an outgoing message has gone.
 type MessageDelivery struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -2200,7 +2344,7 @@ type MessageDelivery struct {
 
 func (x *MessageDelivery) Reset() {
 	*x = MessageDelivery{}
-	mi := &file_rightsdesk_v1_case_proto_msgTypes[13]
+	mi := &file_rightsdesk_v1_case_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2212,7 +2356,7 @@ func (x *MessageDelivery) String() string {
 func (*MessageDelivery) ProtoMessage() {}
 
 func (x *MessageDelivery) ProtoReflect() protoreflect.Message {
-	mi := &file_rightsdesk_v1_case_proto_msgTypes[13]
+	mi := &file_rightsdesk_v1_case_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2225,7 +2369,7 @@ func (x *MessageDelivery) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MessageDelivery.ProtoReflect.Descriptor instead.
 func (*MessageDelivery) Descriptor() ([]byte, []int) {
-	return file_rightsdesk_v1_case_proto_rawDescGZIP(), []int{13}
+	return file_rightsdesk_v1_case_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *MessageDelivery) GetState() DeliveryState {
@@ -2304,7 +2448,7 @@ type CaseMessage struct {
 
 func (x *CaseMessage) Reset() {
 	*x = CaseMessage{}
-	mi := &file_rightsdesk_v1_case_proto_msgTypes[14]
+	mi := &file_rightsdesk_v1_case_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2316,7 +2460,7 @@ func (x *CaseMessage) String() string {
 func (*CaseMessage) ProtoMessage() {}
 
 func (x *CaseMessage) ProtoReflect() protoreflect.Message {
-	mi := &file_rightsdesk_v1_case_proto_msgTypes[14]
+	mi := &file_rightsdesk_v1_case_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2329,7 +2473,7 @@ func (x *CaseMessage) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CaseMessage.ProtoReflect.Descriptor instead.
 func (*CaseMessage) Descriptor() ([]byte, []int) {
-	return file_rightsdesk_v1_case_proto_rawDescGZIP(), []int{14}
+	return file_rightsdesk_v1_case_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *CaseMessage) GetName() string {
@@ -2473,7 +2617,7 @@ type CaseFile struct {
 
 func (x *CaseFile) Reset() {
 	*x = CaseFile{}
-	mi := &file_rightsdesk_v1_case_proto_msgTypes[15]
+	mi := &file_rightsdesk_v1_case_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2485,7 +2629,7 @@ func (x *CaseFile) String() string {
 func (*CaseFile) ProtoMessage() {}
 
 func (x *CaseFile) ProtoReflect() protoreflect.Message {
-	mi := &file_rightsdesk_v1_case_proto_msgTypes[15]
+	mi := &file_rightsdesk_v1_case_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2498,7 +2642,7 @@ func (x *CaseFile) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CaseFile.ProtoReflect.Descriptor instead.
 func (*CaseFile) Descriptor() ([]byte, []int) {
-	return file_rightsdesk_v1_case_proto_rawDescGZIP(), []int{15}
+	return file_rightsdesk_v1_case_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *CaseFile) GetId() string {
@@ -2567,7 +2711,7 @@ type CaseSearch struct {
 
 func (x *CaseSearch) Reset() {
 	*x = CaseSearch{}
-	mi := &file_rightsdesk_v1_case_proto_msgTypes[16]
+	mi := &file_rightsdesk_v1_case_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2579,7 +2723,7 @@ func (x *CaseSearch) String() string {
 func (*CaseSearch) ProtoMessage() {}
 
 func (x *CaseSearch) ProtoReflect() protoreflect.Message {
-	mi := &file_rightsdesk_v1_case_proto_msgTypes[16]
+	mi := &file_rightsdesk_v1_case_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2592,7 +2736,7 @@ func (x *CaseSearch) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CaseSearch.ProtoReflect.Descriptor instead.
 func (*CaseSearch) Descriptor() ([]byte, []int) {
-	return file_rightsdesk_v1_case_proto_rawDescGZIP(), []int{16}
+	return file_rightsdesk_v1_case_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *CaseSearch) GetId() string {
@@ -2677,7 +2821,7 @@ type CaseEvent struct {
 
 func (x *CaseEvent) Reset() {
 	*x = CaseEvent{}
-	mi := &file_rightsdesk_v1_case_proto_msgTypes[17]
+	mi := &file_rightsdesk_v1_case_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2689,7 +2833,7 @@ func (x *CaseEvent) String() string {
 func (*CaseEvent) ProtoMessage() {}
 
 func (x *CaseEvent) ProtoReflect() protoreflect.Message {
-	mi := &file_rightsdesk_v1_case_proto_msgTypes[17]
+	mi := &file_rightsdesk_v1_case_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2702,7 +2846,7 @@ func (x *CaseEvent) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CaseEvent.ProtoReflect.Descriptor instead.
 func (*CaseEvent) Descriptor() ([]byte, []int) {
-	return file_rightsdesk_v1_case_proto_rawDescGZIP(), []int{17}
+	return file_rightsdesk_v1_case_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *CaseEvent) GetSequence() uint64 {
@@ -2849,7 +2993,7 @@ const file_rightsdesk_v1_case_proto_rawDesc = "" +
 	"pausedDays\x124\n" +
 	"\x05steps\x18\n" +
 	" \x03(\v2\x1e.rightsdesk.v1.ExplanationStepR\x05steps\x123\n" +
-	"\bstanding\x18\v \x01(\v2\x17.rightsdesk.v1.StandingR\bstanding\"\xac\x0e\n" +
+	"\bstanding\x18\v \x01(\v2\x17.rightsdesk.v1.StandingR\bstanding\"\x9d\x0f\n" +
 	"\x04Case\x12\x17\n" +
 	"\x04name\x18\x01 \x01(\tB\x03\xe0A\bR\x04name\x12!\n" +
 	"\treference\x18\x02 \x01(\tB\x03\xe0A\x03R\treference\x12\x1d\n" +
@@ -2891,8 +3035,18 @@ const file_rightsdesk_v1_case_proto_rawDesc = "" +
 	"\anotices\x18  \x03(\v2\x19.rightsdesk.v1.CaseNoticeB\v\xe0A\x01\xbaH\x05\x92\x01\x02\x102R\anotices\x120\n" +
 	"\rregion_reason\x18! \x01(\tB\v\xe0A\x01\xbaH\x05r\x03\x18\xd0\x0fR\fregionReason\x12:\n" +
 	"\texchanges\x18\" \x03(\v2\x17.rightsdesk.v1.ExchangeB\x03\xe0A\x03R\texchanges\x12&\n" +
-	"\flinked_cases\x18# \x03(\tB\x03\xe0A\x03R\vlinkedCases:3\xeaA0\n" +
-	"\x13rightsdesk.dev/Case\x12\fcases/{case}*\x05cases2\x04case\"\xb9\x01\n" +
+	"\flinked_cases\x18# \x03(\tB\x03\xe0A\x03R\vlinkedCases\x12<\n" +
+	"\n" +
+	"legal_hold\x18$ \x01(\v2\x18.rightsdesk.v1.LegalHoldB\x03\xe0A\x03R\tlegalHold\x121\n" +
+	"\x06purged\x18% \x01(\v2\x14.rightsdesk.v1.PurgeB\x03\xe0A\x03R\x06purged:3\xeaA0\n" +
+	"\x13rightsdesk.dev/Case\x12\fcases/{case}*\x05cases2\x04case\"X\n" +
+	"\tLegalHold\x12\x1b\n" +
+	"\x06reason\x18\x01 \x01(\tB\x03\xe0A\x03R\x06reason\x12\x19\n" +
+	"\x05since\x18\x02 \x01(\tB\x03\xe0A\x03R\x05since\x12\x13\n" +
+	"\x02by\x18\x03 \x01(\tB\x03\xe0A\x03R\x02by\"9\n" +
+	"\x05Purge\x12\x13\n" +
+	"\x02on\x18\x01 \x01(\tB\x03\xe0A\x03R\x02on\x12\x1b\n" +
+	"\x06reason\x18\x02 \x01(\tB\x03\xe0A\x03R\x06reason\"\xb9\x01\n" +
 	"\x0fMessageDelivery\x122\n" +
 	"\x05state\x18\x01 \x01(\x0e2\x1c.rightsdesk.v1.DeliveryStateR\x05state\x12\x1a\n" +
 	"\battempts\x18\x02 \x01(\x05R\battempts\x12\x1d\n" +
@@ -3067,7 +3221,7 @@ func file_rightsdesk_v1_case_proto_rawDescGZIP() []byte {
 }
 
 var file_rightsdesk_v1_case_proto_enumTypes = make([]protoimpl.EnumInfo, 15)
-var file_rightsdesk_v1_case_proto_msgTypes = make([]protoimpl.MessageInfo, 20)
+var file_rightsdesk_v1_case_proto_msgTypes = make([]protoimpl.MessageInfo, 22)
 var file_rightsdesk_v1_case_proto_goTypes = []any{
 	(CaseState)(0),                // 0: rightsdesk.v1.CaseState
 	(WaitingFor)(0),               // 1: rightsdesk.v1.WaitingFor
@@ -3097,37 +3251,39 @@ var file_rightsdesk_v1_case_proto_goTypes = []any{
 	(*Note)(nil),                  // 25: rightsdesk.v1.Note
 	(*CaseClock)(nil),             // 26: rightsdesk.v1.CaseClock
 	(*Case)(nil),                  // 27: rightsdesk.v1.Case
-	(*MessageDelivery)(nil),       // 28: rightsdesk.v1.MessageDelivery
-	(*CaseMessage)(nil),           // 29: rightsdesk.v1.CaseMessage
-	(*CaseFile)(nil),              // 30: rightsdesk.v1.CaseFile
-	(*CaseSearch)(nil),            // 31: rightsdesk.v1.CaseSearch
-	(*CaseEvent)(nil),             // 32: rightsdesk.v1.CaseEvent
-	nil,                           // 33: rightsdesk.v1.CaseEvent.BeforeEntry
-	nil,                           // 34: rightsdesk.v1.CaseEvent.AfterEntry
-	(Right)(0),                    // 35: rightsdesk.v1.Right
-	(*RightEvaluation)(nil),       // 36: rightsdesk.v1.RightEvaluation
-	(*timestamppb.Timestamp)(nil), // 37: google.protobuf.Timestamp
-	(*ExplanationStep)(nil),       // 38: rightsdesk.v1.ExplanationStep
-	(*Standing)(nil),              // 39: rightsdesk.v1.Standing
-	(*Party)(nil),                 // 40: rightsdesk.v1.Party
+	(*LegalHold)(nil),             // 28: rightsdesk.v1.LegalHold
+	(*Purge)(nil),                 // 29: rightsdesk.v1.Purge
+	(*MessageDelivery)(nil),       // 30: rightsdesk.v1.MessageDelivery
+	(*CaseMessage)(nil),           // 31: rightsdesk.v1.CaseMessage
+	(*CaseFile)(nil),              // 32: rightsdesk.v1.CaseFile
+	(*CaseSearch)(nil),            // 33: rightsdesk.v1.CaseSearch
+	(*CaseEvent)(nil),             // 34: rightsdesk.v1.CaseEvent
+	nil,                           // 35: rightsdesk.v1.CaseEvent.BeforeEntry
+	nil,                           // 36: rightsdesk.v1.CaseEvent.AfterEntry
+	(Right)(0),                    // 37: rightsdesk.v1.Right
+	(*RightEvaluation)(nil),       // 38: rightsdesk.v1.RightEvaluation
+	(*timestamppb.Timestamp)(nil), // 39: google.protobuf.Timestamp
+	(*ExplanationStep)(nil),       // 40: rightsdesk.v1.ExplanationStep
+	(*Standing)(nil),              // 41: rightsdesk.v1.Standing
+	(*Party)(nil),                 // 42: rightsdesk.v1.Party
 }
 var file_rightsdesk_v1_case_proto_depIdxs = []int32{
 	15, // 0: rightsdesk.v1.Requester.person:type_name -> rightsdesk.v1.Person
 	3,  // 1: rightsdesk.v1.Requester.relationship:type_name -> rightsdesk.v1.Relationship
 	15, // 2: rightsdesk.v1.Requester.data_subject:type_name -> rightsdesk.v1.Person
-	35, // 3: rightsdesk.v1.RequestedRight.right:type_name -> rightsdesk.v1.Right
-	36, // 4: rightsdesk.v1.RequestedRight.evaluation:type_name -> rightsdesk.v1.RightEvaluation
+	37, // 3: rightsdesk.v1.RequestedRight.right:type_name -> rightsdesk.v1.Right
+	38, // 4: rightsdesk.v1.RequestedRight.evaluation:type_name -> rightsdesk.v1.RightEvaluation
 	18, // 5: rightsdesk.v1.RequestedRight.per_notice:type_name -> rightsdesk.v1.NoticeRightEvaluation
-	36, // 6: rightsdesk.v1.NoticeRightEvaluation.evaluation:type_name -> rightsdesk.v1.RightEvaluation
+	38, // 6: rightsdesk.v1.NoticeRightEvaluation.evaluation:type_name -> rightsdesk.v1.RightEvaluation
 	10, // 7: rightsdesk.v1.Exchange.kind:type_name -> rightsdesk.v1.ExchangeKind
 	1,  // 8: rightsdesk.v1.Exchange.about:type_name -> rightsdesk.v1.WaitingFor
 	4,  // 9: rightsdesk.v1.Outcome.kind:type_name -> rightsdesk.v1.OutcomeKind
 	5,  // 10: rightsdesk.v1.Outcome.refusal_reason:type_name -> rightsdesk.v1.RefusalReason
 	6,  // 11: rightsdesk.v1.Task.kind:type_name -> rightsdesk.v1.TaskKind
 	7,  // 12: rightsdesk.v1.Task.state:type_name -> rightsdesk.v1.TaskState
-	37, // 13: rightsdesk.v1.Note.create_time:type_name -> google.protobuf.Timestamp
-	38, // 14: rightsdesk.v1.CaseClock.steps:type_name -> rightsdesk.v1.ExplanationStep
-	39, // 15: rightsdesk.v1.CaseClock.standing:type_name -> rightsdesk.v1.Standing
+	39, // 13: rightsdesk.v1.Note.create_time:type_name -> google.protobuf.Timestamp
+	40, // 14: rightsdesk.v1.CaseClock.steps:type_name -> rightsdesk.v1.ExplanationStep
+	41, // 15: rightsdesk.v1.CaseClock.standing:type_name -> rightsdesk.v1.Standing
 	17, // 16: rightsdesk.v1.Case.rights:type_name -> rightsdesk.v1.RequestedRight
 	16, // 17: rightsdesk.v1.Case.requester:type_name -> rightsdesk.v1.Requester
 	2,  // 18: rightsdesk.v1.Case.channel:type_name -> rightsdesk.v1.ReceivedChannel
@@ -3141,30 +3297,32 @@ var file_rightsdesk_v1_case_proto_depIdxs = []int32{
 	23, // 26: rightsdesk.v1.Case.outcome:type_name -> rightsdesk.v1.Outcome
 	24, // 27: rightsdesk.v1.Case.tasks:type_name -> rightsdesk.v1.Task
 	25, // 28: rightsdesk.v1.Case.notes:type_name -> rightsdesk.v1.Note
-	40, // 29: rightsdesk.v1.Case.other_controller:type_name -> rightsdesk.v1.Party
-	37, // 30: rightsdesk.v1.Case.create_time:type_name -> google.protobuf.Timestamp
-	37, // 31: rightsdesk.v1.Case.update_time:type_name -> google.protobuf.Timestamp
-	31, // 32: rightsdesk.v1.Case.searches:type_name -> rightsdesk.v1.CaseSearch
+	42, // 29: rightsdesk.v1.Case.other_controller:type_name -> rightsdesk.v1.Party
+	39, // 30: rightsdesk.v1.Case.create_time:type_name -> google.protobuf.Timestamp
+	39, // 31: rightsdesk.v1.Case.update_time:type_name -> google.protobuf.Timestamp
+	33, // 32: rightsdesk.v1.Case.searches:type_name -> rightsdesk.v1.CaseSearch
 	19, // 33: rightsdesk.v1.Case.notices:type_name -> rightsdesk.v1.CaseNotice
 	20, // 34: rightsdesk.v1.Case.exchanges:type_name -> rightsdesk.v1.Exchange
-	13, // 35: rightsdesk.v1.MessageDelivery.state:type_name -> rightsdesk.v1.DeliveryState
-	37, // 36: rightsdesk.v1.MessageDelivery.sent_time:type_name -> google.protobuf.Timestamp
-	11, // 37: rightsdesk.v1.CaseMessage.direction:type_name -> rightsdesk.v1.MessageDirection
-	2,  // 38: rightsdesk.v1.CaseMessage.channel:type_name -> rightsdesk.v1.ReceivedChannel
-	12, // 39: rightsdesk.v1.CaseMessage.kind:type_name -> rightsdesk.v1.MessageKind
-	37, // 40: rightsdesk.v1.CaseMessage.create_time:type_name -> google.protobuf.Timestamp
-	28, // 41: rightsdesk.v1.CaseMessage.delivery:type_name -> rightsdesk.v1.MessageDelivery
-	30, // 42: rightsdesk.v1.CaseMessage.files:type_name -> rightsdesk.v1.CaseFile
-	14, // 43: rightsdesk.v1.CaseSearch.kind:type_name -> rightsdesk.v1.SearchKind
-	37, // 44: rightsdesk.v1.CaseSearch.record_time:type_name -> google.protobuf.Timestamp
-	37, // 45: rightsdesk.v1.CaseEvent.time:type_name -> google.protobuf.Timestamp
-	33, // 46: rightsdesk.v1.CaseEvent.before:type_name -> rightsdesk.v1.CaseEvent.BeforeEntry
-	34, // 47: rightsdesk.v1.CaseEvent.after:type_name -> rightsdesk.v1.CaseEvent.AfterEntry
-	48, // [48:48] is the sub-list for method output_type
-	48, // [48:48] is the sub-list for method input_type
-	48, // [48:48] is the sub-list for extension type_name
-	48, // [48:48] is the sub-list for extension extendee
-	0,  // [0:48] is the sub-list for field type_name
+	28, // 35: rightsdesk.v1.Case.legal_hold:type_name -> rightsdesk.v1.LegalHold
+	29, // 36: rightsdesk.v1.Case.purged:type_name -> rightsdesk.v1.Purge
+	13, // 37: rightsdesk.v1.MessageDelivery.state:type_name -> rightsdesk.v1.DeliveryState
+	39, // 38: rightsdesk.v1.MessageDelivery.sent_time:type_name -> google.protobuf.Timestamp
+	11, // 39: rightsdesk.v1.CaseMessage.direction:type_name -> rightsdesk.v1.MessageDirection
+	2,  // 40: rightsdesk.v1.CaseMessage.channel:type_name -> rightsdesk.v1.ReceivedChannel
+	12, // 41: rightsdesk.v1.CaseMessage.kind:type_name -> rightsdesk.v1.MessageKind
+	39, // 42: rightsdesk.v1.CaseMessage.create_time:type_name -> google.protobuf.Timestamp
+	30, // 43: rightsdesk.v1.CaseMessage.delivery:type_name -> rightsdesk.v1.MessageDelivery
+	32, // 44: rightsdesk.v1.CaseMessage.files:type_name -> rightsdesk.v1.CaseFile
+	14, // 45: rightsdesk.v1.CaseSearch.kind:type_name -> rightsdesk.v1.SearchKind
+	39, // 46: rightsdesk.v1.CaseSearch.record_time:type_name -> google.protobuf.Timestamp
+	39, // 47: rightsdesk.v1.CaseEvent.time:type_name -> google.protobuf.Timestamp
+	35, // 48: rightsdesk.v1.CaseEvent.before:type_name -> rightsdesk.v1.CaseEvent.BeforeEntry
+	36, // 49: rightsdesk.v1.CaseEvent.after:type_name -> rightsdesk.v1.CaseEvent.AfterEntry
+	50, // [50:50] is the sub-list for method output_type
+	50, // [50:50] is the sub-list for method input_type
+	50, // [50:50] is the sub-list for extension type_name
+	50, // [50:50] is the sub-list for extension extendee
+	0,  // [0:50] is the sub-list for field type_name
 }
 
 func init() { file_rightsdesk_v1_case_proto_init() }
@@ -3180,7 +3338,7 @@ func file_rightsdesk_v1_case_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_rightsdesk_v1_case_proto_rawDesc), len(file_rightsdesk_v1_case_proto_rawDesc)),
 			NumEnums:      15,
-			NumMessages:   20,
+			NumMessages:   22,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

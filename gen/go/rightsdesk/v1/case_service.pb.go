@@ -31,7 +31,10 @@ type CreateCaseRequest struct {
 	// requester, channel and received_on are read; output fields are ignored.
 	// The region is the organisation's; change it afterwards with UpdateCase.
 	Case *Case `protobuf:"bytes,1,opt,name=case,proto3" json:"case,omitempty"`
-	// A client-chosen id; retrying with the same id returns the first case instead of a duplicate.
+	// A client-chosen id; retrying with the same id and the same request
+	// returns the first case (and, within an hour, its status_token) instead
+	// of a duplicate; the same id with another request is ALREADY_EXISTS
+	// (REQUEST_ID_REUSED).
 	RequestId     string `protobuf:"bytes,2,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -1141,7 +1144,8 @@ type AddNoteRequest struct {
 	// ISO date the note is about; empty means today.
 	On string `protobuf:"bytes,4,opt,name=on,proto3" json:"on,omitempty"`
 	// A client-chosen id; retrying with the same id returns the case with
-	// the note the first call added instead of adding a second.
+	// the note the first call added instead of adding a second. The same id
+	// with other text is ALREADY_EXISTS (REQUEST_ID_REUSED).
 	RequestId     string `protobuf:"bytes,5,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -1313,7 +1317,8 @@ type RecordSearchRequest struct {
 	// What was found, or "nothing".
 	Found string `protobuf:"bytes,6,opt,name=found,proto3" json:"found,omitempty"`
 	// A client-chosen id; retrying with the same id returns the case with
-	// the entry the first call recorded instead of recording a second.
+	// the entry the first call recorded instead of recording a second. The
+	// same id with another entry is ALREADY_EXISTS (REQUEST_ID_REUSED).
 	RequestId     string `protobuf:"bytes,7,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -1410,7 +1415,8 @@ type RecordNotSearchedRequest struct {
 	Reason string `protobuf:"bytes,4,opt,name=reason,proto3" json:"reason,omitempty"`
 	On     string `protobuf:"bytes,5,opt,name=on,proto3" json:"on,omitempty"`
 	// A client-chosen id; retrying with the same id returns the case with
-	// the entry the first call recorded instead of recording a second.
+	// the entry the first call recorded instead of recording a second. The
+	// same id with another entry is ALREADY_EXISTS (REQUEST_ID_REUSED).
 	RequestId     string `protobuf:"bytes,6,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -1542,6 +1548,77 @@ func (x *LinkCasesRequest) GetOther() string {
 	return ""
 }
 
+// Request for SetLegalHold.
+type SetLegalHoldRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Name  string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	Etag  string                 `protobuf:"bytes,2,opt,name=etag,proto3" json:"etag,omitempty"`
+	// True to hold the case; false (the default) releases it.
+	Held bool `protobuf:"varint,3,opt,name=held,proto3" json:"held,omitempty"`
+	// Why it is held or released.
+	Reason        string `protobuf:"bytes,4,opt,name=reason,proto3" json:"reason,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SetLegalHoldRequest) Reset() {
+	*x = SetLegalHoldRequest{}
+	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[20]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SetLegalHoldRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SetLegalHoldRequest) ProtoMessage() {}
+
+func (x *SetLegalHoldRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[20]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SetLegalHoldRequest.ProtoReflect.Descriptor instead.
+func (*SetLegalHoldRequest) Descriptor() ([]byte, []int) {
+	return file_rightsdesk_v1_case_service_proto_rawDescGZIP(), []int{20}
+}
+
+func (x *SetLegalHoldRequest) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *SetLegalHoldRequest) GetEtag() string {
+	if x != nil {
+		return x.Etag
+	}
+	return ""
+}
+
+func (x *SetLegalHoldRequest) GetHeld() bool {
+	if x != nil {
+		return x.Held
+	}
+	return false
+}
+
+func (x *SetLegalHoldRequest) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
 // Request for MergeCase.
 type MergeCaseRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1562,7 +1639,7 @@ type MergeCaseRequest struct {
 
 func (x *MergeCaseRequest) Reset() {
 	*x = MergeCaseRequest{}
-	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[20]
+	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1574,7 +1651,7 @@ func (x *MergeCaseRequest) String() string {
 func (*MergeCaseRequest) ProtoMessage() {}
 
 func (x *MergeCaseRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[20]
+	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1587,7 +1664,7 @@ func (x *MergeCaseRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MergeCaseRequest.ProtoReflect.Descriptor instead.
 func (*MergeCaseRequest) Descriptor() ([]byte, []int) {
-	return file_rightsdesk_v1_case_service_proto_rawDescGZIP(), []int{20}
+	return file_rightsdesk_v1_case_service_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *MergeCaseRequest) GetName() string {
@@ -1640,7 +1717,7 @@ type ListCaseEventsRequest struct {
 
 func (x *ListCaseEventsRequest) Reset() {
 	*x = ListCaseEventsRequest{}
-	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[21]
+	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1652,7 +1729,7 @@ func (x *ListCaseEventsRequest) String() string {
 func (*ListCaseEventsRequest) ProtoMessage() {}
 
 func (x *ListCaseEventsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[21]
+	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1665,7 +1742,7 @@ func (x *ListCaseEventsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListCaseEventsRequest.ProtoReflect.Descriptor instead.
 func (*ListCaseEventsRequest) Descriptor() ([]byte, []int) {
-	return file_rightsdesk_v1_case_service_proto_rawDescGZIP(), []int{21}
+	return file_rightsdesk_v1_case_service_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *ListCaseEventsRequest) GetName() string {
@@ -1701,7 +1778,7 @@ type ListCaseEventsResponse struct {
 
 func (x *ListCaseEventsResponse) Reset() {
 	*x = ListCaseEventsResponse{}
-	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[22]
+	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1713,7 +1790,7 @@ func (x *ListCaseEventsResponse) String() string {
 func (*ListCaseEventsResponse) ProtoMessage() {}
 
 func (x *ListCaseEventsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[22]
+	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1726,7 +1803,7 @@ func (x *ListCaseEventsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListCaseEventsResponse.ProtoReflect.Descriptor instead.
 func (*ListCaseEventsResponse) Descriptor() ([]byte, []int) {
-	return file_rightsdesk_v1_case_service_proto_rawDescGZIP(), []int{22}
+	return file_rightsdesk_v1_case_service_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *ListCaseEventsResponse) GetEvents() []*CaseEvent {
@@ -1757,7 +1834,7 @@ type ListCaseMessagesRequest struct {
 
 func (x *ListCaseMessagesRequest) Reset() {
 	*x = ListCaseMessagesRequest{}
-	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[23]
+	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1769,7 +1846,7 @@ func (x *ListCaseMessagesRequest) String() string {
 func (*ListCaseMessagesRequest) ProtoMessage() {}
 
 func (x *ListCaseMessagesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[23]
+	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1782,7 +1859,7 @@ func (x *ListCaseMessagesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListCaseMessagesRequest.ProtoReflect.Descriptor instead.
 func (*ListCaseMessagesRequest) Descriptor() ([]byte, []int) {
-	return file_rightsdesk_v1_case_service_proto_rawDescGZIP(), []int{23}
+	return file_rightsdesk_v1_case_service_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *ListCaseMessagesRequest) GetParent() string {
@@ -1818,7 +1895,7 @@ type ListCaseMessagesResponse struct {
 
 func (x *ListCaseMessagesResponse) Reset() {
 	*x = ListCaseMessagesResponse{}
-	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[24]
+	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1830,7 +1907,7 @@ func (x *ListCaseMessagesResponse) String() string {
 func (*ListCaseMessagesResponse) ProtoMessage() {}
 
 func (x *ListCaseMessagesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[24]
+	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1843,7 +1920,7 @@ func (x *ListCaseMessagesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListCaseMessagesResponse.ProtoReflect.Descriptor instead.
 func (*ListCaseMessagesResponse) Descriptor() ([]byte, []int) {
-	return file_rightsdesk_v1_case_service_proto_rawDescGZIP(), []int{24}
+	return file_rightsdesk_v1_case_service_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *ListCaseMessagesResponse) GetMessages() []*CaseMessage {
@@ -1871,7 +1948,7 @@ type GetCaseMessageRequest struct {
 
 func (x *GetCaseMessageRequest) Reset() {
 	*x = GetCaseMessageRequest{}
-	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[25]
+	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1883,7 +1960,7 @@ func (x *GetCaseMessageRequest) String() string {
 func (*GetCaseMessageRequest) ProtoMessage() {}
 
 func (x *GetCaseMessageRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[25]
+	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1896,7 +1973,7 @@ func (x *GetCaseMessageRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetCaseMessageRequest.ProtoReflect.Descriptor instead.
 func (*GetCaseMessageRequest) Descriptor() ([]byte, []int) {
-	return file_rightsdesk_v1_case_service_proto_rawDescGZIP(), []int{25}
+	return file_rightsdesk_v1_case_service_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *GetCaseMessageRequest) GetName() string {
@@ -2060,7 +2137,14 @@ const file_rightsdesk_v1_case_service_proto_rawDesc = "" +
 	"\x04name\x18\x01 \x01(\tB@\xe0A\x02\xfaA\x15\n" +
 	"\x13rightsdesk.dev/Case\xbaH\"r 2\x1e^cases/[0-9A-HJKMNP-TV-Z]{26}$R\x04name\x12V\n" +
 	"\x05other\x18\x02 \x01(\tB@\xe0A\x02\xfaA\x15\n" +
-	"\x13rightsdesk.dev/Case\xbaH\"r 2\x1e^cases/[0-9A-HJKMNP-TV-Z]{26}$R\x05other\"\xcb\x02\n" +
+	"\x13rightsdesk.dev/Case\xbaH\"r 2\x1e^cases/[0-9A-HJKMNP-TV-Z]{26}$R\x05other\"\xcb\x01\n" +
+	"\x13SetLegalHoldRequest\x12T\n" +
+	"\x04name\x18\x01 \x01(\tB@\xe0A\x02\xfaA\x15\n" +
+	"\x13rightsdesk.dev/Case\xbaH\"r 2\x1e^cases/[0-9A-HJKMNP-TV-Z]{26}$R\x04name\x12\x1e\n" +
+	"\x04etag\x18\x02 \x01(\tB\n" +
+	"\xe0A\x01\xbaH\x04r\x02\x18@R\x04etag\x12\x17\n" +
+	"\x04held\x18\x03 \x01(\bB\x03\xe0A\x01R\x04held\x12%\n" +
+	"\x06reason\x18\x04 \x01(\tB\r\xe0A\x02\xbaH\ar\x05\x10\x01\x18\xd0\x0fR\x06reason\"\xcb\x02\n" +
 	"\x10MergeCaseRequest\x12T\n" +
 	"\x04name\x18\x01 \x01(\tB@\xe0A\x02\xfaA\x15\n" +
 	"\x13rightsdesk.dev/Case\xbaH\"r 2\x1e^cases/[0-9A-HJKMNP-TV-Z]{26}$R\x04name\x12\x1e\n" +
@@ -2092,7 +2176,7 @@ const file_rightsdesk_v1_case_service_proto_rawDesc = "" +
 	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\x8f\x01\n" +
 	"\x15GetCaseMessageRequest\x12v\n" +
 	"\x04name\x18\x01 \x01(\tBb\xe0A\x02\xfaA\x1c\n" +
-	"\x1arightsdesk.dev/CaseMessage\xbaH=r;29^cases/[0-9A-HJKMNP-TV-Z]{26}/messages/[0-9A-Za-z]{1,32}$R\x04name2\xd7\x14\n" +
+	"\x1arightsdesk.dev/CaseMessage\xbaH=r;29^cases/[0-9A-HJKMNP-TV-Z]{26}/messages/[0-9A-Za-z]{1,32}$R\x04name2\xd0\x15\n" +
 	"\vCaseService\x12`\n" +
 	"\n" +
 	"CreateCase\x12 .rightsdesk.v1.CreateCaseRequest\x1a\x13.rightsdesk.v1.Case\"\x1b\xc8\xf3\x18\x03\x82\xd3\xe4\x93\x02\x11:\x04case\"\t/v1/cases\x12]\n" +
@@ -2118,7 +2202,8 @@ const file_rightsdesk_v1_case_service_proto_rawDesc = "" +
 	"\fRecordSearch\x12\".rightsdesk.v1.RecordSearchRequest\x1a\x13.rightsdesk.v1.Case\".\xc8\xf3\x18\x03\x82\xd3\xe4\x93\x02$:\x01*\"\x1f/v1/{name=cases/*}:recordSearch\x12\x86\x01\n" +
 	"\x11RecordNotSearched\x12'.rightsdesk.v1.RecordNotSearchedRequest\x1a\x13.rightsdesk.v1.Case\"3\xc8\xf3\x18\x03\x82\xd3\xe4\x93\x02):\x01*\"$/v1/{name=cases/*}:recordNotSearched\x12i\n" +
 	"\tLinkCases\x12\x1f.rightsdesk.v1.LinkCasesRequest\x1a\x13.rightsdesk.v1.Case\"&\xc8\xf3\x18\x03\x82\xd3\xe4\x93\x02\x1c:\x01*\"\x17/v1/{name=cases/*}:link\x12j\n" +
-	"\tMergeCase\x12\x1f.rightsdesk.v1.MergeCaseRequest\x1a\x13.rightsdesk.v1.Case\"'\xc8\xf3\x18\x03\x82\xd3\xe4\x93\x02\x1d:\x01*\"\x18/v1/{name=cases/*}:merge\x12\x84\x01\n" +
+	"\tMergeCase\x12\x1f.rightsdesk.v1.MergeCaseRequest\x1a\x13.rightsdesk.v1.Case\"'\xc8\xf3\x18\x03\x82\xd3\xe4\x93\x02\x1d:\x01*\"\x18/v1/{name=cases/*}:merge\x12w\n" +
+	"\fSetLegalHold\x12\".rightsdesk.v1.SetLegalHoldRequest\x1a\x13.rightsdesk.v1.Case\".\xc8\xf3\x18\x04\x82\xd3\xe4\x93\x02$:\x01*\"\x1f/v1/{name=cases/*}:setLegalHold\x12\x84\x01\n" +
 	"\x0eListCaseEvents\x12$.rightsdesk.v1.ListCaseEventsRequest\x1a%.rightsdesk.v1.ListCaseEventsResponse\"%\xc8\xf3\x18\x02\x82\xd3\xe4\x93\x02\x1b\x12\x19/v1/{name=cases/*}/events\x12\x8e\x01\n" +
 	"\x10ListCaseMessages\x12&.rightsdesk.v1.ListCaseMessagesRequest\x1a'.rightsdesk.v1.ListCaseMessagesResponse\")\xc8\xf3\x18\x02\x82\xd3\xe4\x93\x02\x1f\x12\x1d/v1/{parent=cases/*}/messages\x12}\n" +
 	"\x0eGetCaseMessage\x12$.rightsdesk.v1.GetCaseMessageRequest\x1a\x1a.rightsdesk.v1.CaseMessage\")\xc8\xf3\x18\x02\x82\xd3\xe4\x93\x02\x1f\x12\x1d/v1/{name=cases/*/messages/*}BDZBgithub.com/rightsdesk/rightsdesk/gen/go/rightsdesk/v1;rightsdeskv1b\x06proto3"
@@ -2135,7 +2220,7 @@ func file_rightsdesk_v1_case_service_proto_rawDescGZIP() []byte {
 	return file_rightsdesk_v1_case_service_proto_rawDescData
 }
 
-var file_rightsdesk_v1_case_service_proto_msgTypes = make([]protoimpl.MessageInfo, 26)
+var file_rightsdesk_v1_case_service_proto_msgTypes = make([]protoimpl.MessageInfo, 27)
 var file_rightsdesk_v1_case_service_proto_goTypes = []any{
 	(*CreateCaseRequest)(nil),              // 0: rightsdesk.v1.CreateCaseRequest
 	(*GetCaseRequest)(nil),                 // 1: rightsdesk.v1.GetCaseRequest
@@ -2157,31 +2242,32 @@ var file_rightsdesk_v1_case_service_proto_goTypes = []any{
 	(*RecordSearchRequest)(nil),            // 17: rightsdesk.v1.RecordSearchRequest
 	(*RecordNotSearchedRequest)(nil),       // 18: rightsdesk.v1.RecordNotSearchedRequest
 	(*LinkCasesRequest)(nil),               // 19: rightsdesk.v1.LinkCasesRequest
-	(*MergeCaseRequest)(nil),               // 20: rightsdesk.v1.MergeCaseRequest
-	(*ListCaseEventsRequest)(nil),          // 21: rightsdesk.v1.ListCaseEventsRequest
-	(*ListCaseEventsResponse)(nil),         // 22: rightsdesk.v1.ListCaseEventsResponse
-	(*ListCaseMessagesRequest)(nil),        // 23: rightsdesk.v1.ListCaseMessagesRequest
-	(*ListCaseMessagesResponse)(nil),       // 24: rightsdesk.v1.ListCaseMessagesResponse
-	(*GetCaseMessageRequest)(nil),          // 25: rightsdesk.v1.GetCaseMessageRequest
-	(*Case)(nil),                           // 26: rightsdesk.v1.Case
-	(*fieldmaskpb.FieldMask)(nil),          // 27: google.protobuf.FieldMask
-	(OutcomeKind)(0),                       // 28: rightsdesk.v1.OutcomeKind
-	(RefusalReason)(0),                     // 29: rightsdesk.v1.RefusalReason
-	(TaskState)(0),                         // 30: rightsdesk.v1.TaskState
-	(*CaseEvent)(nil),                      // 31: rightsdesk.v1.CaseEvent
-	(*CaseMessage)(nil),                    // 32: rightsdesk.v1.CaseMessage
+	(*SetLegalHoldRequest)(nil),            // 20: rightsdesk.v1.SetLegalHoldRequest
+	(*MergeCaseRequest)(nil),               // 21: rightsdesk.v1.MergeCaseRequest
+	(*ListCaseEventsRequest)(nil),          // 22: rightsdesk.v1.ListCaseEventsRequest
+	(*ListCaseEventsResponse)(nil),         // 23: rightsdesk.v1.ListCaseEventsResponse
+	(*ListCaseMessagesRequest)(nil),        // 24: rightsdesk.v1.ListCaseMessagesRequest
+	(*ListCaseMessagesResponse)(nil),       // 25: rightsdesk.v1.ListCaseMessagesResponse
+	(*GetCaseMessageRequest)(nil),          // 26: rightsdesk.v1.GetCaseMessageRequest
+	(*Case)(nil),                           // 27: rightsdesk.v1.Case
+	(*fieldmaskpb.FieldMask)(nil),          // 28: google.protobuf.FieldMask
+	(OutcomeKind)(0),                       // 29: rightsdesk.v1.OutcomeKind
+	(RefusalReason)(0),                     // 30: rightsdesk.v1.RefusalReason
+	(TaskState)(0),                         // 31: rightsdesk.v1.TaskState
+	(*CaseEvent)(nil),                      // 32: rightsdesk.v1.CaseEvent
+	(*CaseMessage)(nil),                    // 33: rightsdesk.v1.CaseMessage
 }
 var file_rightsdesk_v1_case_service_proto_depIdxs = []int32{
-	26, // 0: rightsdesk.v1.CreateCaseRequest.case:type_name -> rightsdesk.v1.Case
-	26, // 1: rightsdesk.v1.ListCasesResponse.cases:type_name -> rightsdesk.v1.Case
-	26, // 2: rightsdesk.v1.UpdateCaseRequest.case:type_name -> rightsdesk.v1.Case
-	27, // 3: rightsdesk.v1.UpdateCaseRequest.update_mask:type_name -> google.protobuf.FieldMask
-	28, // 4: rightsdesk.v1.CloseCaseRequest.outcome:type_name -> rightsdesk.v1.OutcomeKind
-	29, // 5: rightsdesk.v1.CloseCaseRequest.refusal_reason:type_name -> rightsdesk.v1.RefusalReason
+	27, // 0: rightsdesk.v1.CreateCaseRequest.case:type_name -> rightsdesk.v1.Case
+	27, // 1: rightsdesk.v1.ListCasesResponse.cases:type_name -> rightsdesk.v1.Case
+	27, // 2: rightsdesk.v1.UpdateCaseRequest.case:type_name -> rightsdesk.v1.Case
+	28, // 3: rightsdesk.v1.UpdateCaseRequest.update_mask:type_name -> google.protobuf.FieldMask
+	29, // 4: rightsdesk.v1.CloseCaseRequest.outcome:type_name -> rightsdesk.v1.OutcomeKind
+	30, // 5: rightsdesk.v1.CloseCaseRequest.refusal_reason:type_name -> rightsdesk.v1.RefusalReason
 	13, // 6: rightsdesk.v1.CloseCaseRequest.recipient_notices:type_name -> rightsdesk.v1.RecipientNotice
-	30, // 7: rightsdesk.v1.CompleteTaskRequest.state:type_name -> rightsdesk.v1.TaskState
-	31, // 8: rightsdesk.v1.ListCaseEventsResponse.events:type_name -> rightsdesk.v1.CaseEvent
-	32, // 9: rightsdesk.v1.ListCaseMessagesResponse.messages:type_name -> rightsdesk.v1.CaseMessage
+	31, // 7: rightsdesk.v1.CompleteTaskRequest.state:type_name -> rightsdesk.v1.TaskState
+	32, // 8: rightsdesk.v1.ListCaseEventsResponse.events:type_name -> rightsdesk.v1.CaseEvent
+	33, // 9: rightsdesk.v1.ListCaseMessagesResponse.messages:type_name -> rightsdesk.v1.CaseMessage
 	0,  // 10: rightsdesk.v1.CaseService.CreateCase:input_type -> rightsdesk.v1.CreateCaseRequest
 	1,  // 11: rightsdesk.v1.CaseService.GetCase:input_type -> rightsdesk.v1.GetCaseRequest
 	2,  // 12: rightsdesk.v1.CaseService.ListCases:input_type -> rightsdesk.v1.ListCasesRequest
@@ -2200,34 +2286,36 @@ var file_rightsdesk_v1_case_service_proto_depIdxs = []int32{
 	17, // 25: rightsdesk.v1.CaseService.RecordSearch:input_type -> rightsdesk.v1.RecordSearchRequest
 	18, // 26: rightsdesk.v1.CaseService.RecordNotSearched:input_type -> rightsdesk.v1.RecordNotSearchedRequest
 	19, // 27: rightsdesk.v1.CaseService.LinkCases:input_type -> rightsdesk.v1.LinkCasesRequest
-	20, // 28: rightsdesk.v1.CaseService.MergeCase:input_type -> rightsdesk.v1.MergeCaseRequest
-	21, // 29: rightsdesk.v1.CaseService.ListCaseEvents:input_type -> rightsdesk.v1.ListCaseEventsRequest
-	23, // 30: rightsdesk.v1.CaseService.ListCaseMessages:input_type -> rightsdesk.v1.ListCaseMessagesRequest
-	25, // 31: rightsdesk.v1.CaseService.GetCaseMessage:input_type -> rightsdesk.v1.GetCaseMessageRequest
-	26, // 32: rightsdesk.v1.CaseService.CreateCase:output_type -> rightsdesk.v1.Case
-	26, // 33: rightsdesk.v1.CaseService.GetCase:output_type -> rightsdesk.v1.Case
-	3,  // 34: rightsdesk.v1.CaseService.ListCases:output_type -> rightsdesk.v1.ListCasesResponse
-	26, // 35: rightsdesk.v1.CaseService.UpdateCase:output_type -> rightsdesk.v1.Case
-	26, // 36: rightsdesk.v1.CaseService.AssignCase:output_type -> rightsdesk.v1.Case
-	26, // 37: rightsdesk.v1.CaseService.RequestIdentity:output_type -> rightsdesk.v1.Case
-	26, // 38: rightsdesk.v1.CaseService.ConfirmIdentity:output_type -> rightsdesk.v1.Case
-	26, // 39: rightsdesk.v1.CaseService.RequestClarification:output_type -> rightsdesk.v1.Case
-	26, // 40: rightsdesk.v1.CaseService.RequestFee:output_type -> rightsdesk.v1.Case
-	26, // 41: rightsdesk.v1.CaseService.RecordRequesterResponse:output_type -> rightsdesk.v1.Case
-	26, // 42: rightsdesk.v1.CaseService.ExtendCase:output_type -> rightsdesk.v1.Case
-	26, // 43: rightsdesk.v1.CaseService.CloseCase:output_type -> rightsdesk.v1.Case
-	26, // 44: rightsdesk.v1.CaseService.ReopenCase:output_type -> rightsdesk.v1.Case
-	26, // 45: rightsdesk.v1.CaseService.AddNote:output_type -> rightsdesk.v1.Case
-	26, // 46: rightsdesk.v1.CaseService.CompleteTask:output_type -> rightsdesk.v1.Case
-	26, // 47: rightsdesk.v1.CaseService.RecordSearch:output_type -> rightsdesk.v1.Case
-	26, // 48: rightsdesk.v1.CaseService.RecordNotSearched:output_type -> rightsdesk.v1.Case
-	26, // 49: rightsdesk.v1.CaseService.LinkCases:output_type -> rightsdesk.v1.Case
-	26, // 50: rightsdesk.v1.CaseService.MergeCase:output_type -> rightsdesk.v1.Case
-	22, // 51: rightsdesk.v1.CaseService.ListCaseEvents:output_type -> rightsdesk.v1.ListCaseEventsResponse
-	24, // 52: rightsdesk.v1.CaseService.ListCaseMessages:output_type -> rightsdesk.v1.ListCaseMessagesResponse
-	32, // 53: rightsdesk.v1.CaseService.GetCaseMessage:output_type -> rightsdesk.v1.CaseMessage
-	32, // [32:54] is the sub-list for method output_type
-	10, // [10:32] is the sub-list for method input_type
+	21, // 28: rightsdesk.v1.CaseService.MergeCase:input_type -> rightsdesk.v1.MergeCaseRequest
+	20, // 29: rightsdesk.v1.CaseService.SetLegalHold:input_type -> rightsdesk.v1.SetLegalHoldRequest
+	22, // 30: rightsdesk.v1.CaseService.ListCaseEvents:input_type -> rightsdesk.v1.ListCaseEventsRequest
+	24, // 31: rightsdesk.v1.CaseService.ListCaseMessages:input_type -> rightsdesk.v1.ListCaseMessagesRequest
+	26, // 32: rightsdesk.v1.CaseService.GetCaseMessage:input_type -> rightsdesk.v1.GetCaseMessageRequest
+	27, // 33: rightsdesk.v1.CaseService.CreateCase:output_type -> rightsdesk.v1.Case
+	27, // 34: rightsdesk.v1.CaseService.GetCase:output_type -> rightsdesk.v1.Case
+	3,  // 35: rightsdesk.v1.CaseService.ListCases:output_type -> rightsdesk.v1.ListCasesResponse
+	27, // 36: rightsdesk.v1.CaseService.UpdateCase:output_type -> rightsdesk.v1.Case
+	27, // 37: rightsdesk.v1.CaseService.AssignCase:output_type -> rightsdesk.v1.Case
+	27, // 38: rightsdesk.v1.CaseService.RequestIdentity:output_type -> rightsdesk.v1.Case
+	27, // 39: rightsdesk.v1.CaseService.ConfirmIdentity:output_type -> rightsdesk.v1.Case
+	27, // 40: rightsdesk.v1.CaseService.RequestClarification:output_type -> rightsdesk.v1.Case
+	27, // 41: rightsdesk.v1.CaseService.RequestFee:output_type -> rightsdesk.v1.Case
+	27, // 42: rightsdesk.v1.CaseService.RecordRequesterResponse:output_type -> rightsdesk.v1.Case
+	27, // 43: rightsdesk.v1.CaseService.ExtendCase:output_type -> rightsdesk.v1.Case
+	27, // 44: rightsdesk.v1.CaseService.CloseCase:output_type -> rightsdesk.v1.Case
+	27, // 45: rightsdesk.v1.CaseService.ReopenCase:output_type -> rightsdesk.v1.Case
+	27, // 46: rightsdesk.v1.CaseService.AddNote:output_type -> rightsdesk.v1.Case
+	27, // 47: rightsdesk.v1.CaseService.CompleteTask:output_type -> rightsdesk.v1.Case
+	27, // 48: rightsdesk.v1.CaseService.RecordSearch:output_type -> rightsdesk.v1.Case
+	27, // 49: rightsdesk.v1.CaseService.RecordNotSearched:output_type -> rightsdesk.v1.Case
+	27, // 50: rightsdesk.v1.CaseService.LinkCases:output_type -> rightsdesk.v1.Case
+	27, // 51: rightsdesk.v1.CaseService.MergeCase:output_type -> rightsdesk.v1.Case
+	27, // 52: rightsdesk.v1.CaseService.SetLegalHold:output_type -> rightsdesk.v1.Case
+	23, // 53: rightsdesk.v1.CaseService.ListCaseEvents:output_type -> rightsdesk.v1.ListCaseEventsResponse
+	25, // 54: rightsdesk.v1.CaseService.ListCaseMessages:output_type -> rightsdesk.v1.ListCaseMessagesResponse
+	33, // 55: rightsdesk.v1.CaseService.GetCaseMessage:output_type -> rightsdesk.v1.CaseMessage
+	33, // [33:56] is the sub-list for method output_type
+	10, // [10:33] is the sub-list for method input_type
 	10, // [10:10] is the sub-list for extension type_name
 	10, // [10:10] is the sub-list for extension extendee
 	0,  // [0:10] is the sub-list for field type_name
@@ -2246,7 +2334,7 @@ func file_rightsdesk_v1_case_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_rightsdesk_v1_case_service_proto_rawDesc), len(file_rightsdesk_v1_case_service_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   26,
+			NumMessages:   27,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

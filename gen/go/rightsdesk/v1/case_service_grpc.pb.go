@@ -38,6 +38,7 @@ const (
 	CaseService_RecordNotSearched_FullMethodName       = "/rightsdesk.v1.CaseService/RecordNotSearched"
 	CaseService_LinkCases_FullMethodName               = "/rightsdesk.v1.CaseService/LinkCases"
 	CaseService_MergeCase_FullMethodName               = "/rightsdesk.v1.CaseService/MergeCase"
+	CaseService_SetLegalHold_FullMethodName            = "/rightsdesk.v1.CaseService/SetLegalHold"
 	CaseService_ListCaseEvents_FullMethodName          = "/rightsdesk.v1.CaseService/ListCaseEvents"
 	CaseService_ListCaseMessages_FullMethodName        = "/rightsdesk.v1.CaseService/ListCaseMessages"
 	CaseService_GetCaseMessage_FullMethodName          = "/rightsdesk.v1.CaseService/GetCaseMessage"
@@ -50,7 +51,10 @@ const (
 // The lifecycle of data-subject rights requests. Every change is one
 // transaction that writes the case, its indexes and its audit event.
 type CaseServiceClient interface {
-	// Opens a case. A repeated request_id returns the case the first call created.
+	// Opens a case. A repeated request_id with the same request returns the
+	// case the first call created (with its status_token within an hour of
+	// it); with a different request it is ALREADY_EXISTS (REQUEST_ID_REUSED)
+	// naming the case.
 	CreateCase(ctx context.Context, in *CreateCaseRequest, opts ...grpc.CallOption) (*Case, error)
 	// Gets a case.
 	GetCase(ctx context.Context, in *GetCaseRequest, opts ...grpc.CallOption) (*Case, error)
@@ -79,7 +83,8 @@ type CaseServiceClient interface {
 	// Reopens a closed case.
 	ReopenCase(ctx context.Context, in *ReopenCaseRequest, opts ...grpc.CallOption) (*Case, error)
 	// Adds a note. A repeated request_id returns the case with the note the
-	// first call added.
+	// first call added; with other text it is ALREADY_EXISTS
+	// (REQUEST_ID_REUSED).
 	AddNote(ctx context.Context, in *AddNoteRequest, opts ...grpc.CallOption) (*Case, error)
 	// Marks a task done or, with a reason, impossible.
 	CompleteTask(ctx context.Context, in *CompleteTaskRequest, opts ...grpc.CallOption) (*Case, error)
@@ -94,6 +99,10 @@ type CaseServiceClient interface {
 	// Closes a case as a duplicate of another, which goes on in its place,
 	// and links the two. Returns the closed case.
 	MergeCase(ctx context.Context, in *MergeCaseRequest, opts ...grpc.CallOption) (*Case, error)
+	// Puts a case on legal hold (held true) or releases it (held false),
+	// with the reason either way. A held case keeps its personal data past
+	// its retention period; both are recorded in the audit trail.
+	SetLegalHold(ctx context.Context, in *SetLegalHoldRequest, opts ...grpc.CallOption) (*Case, error)
 	// Lists the audit trail of a case, oldest first.
 	ListCaseEvents(ctx context.Context, in *ListCaseEventsRequest, opts ...grpc.CallOption) (*ListCaseEventsResponse, error)
 	// Lists the correspondence of a case, in and out, oldest first, without
@@ -301,6 +310,16 @@ func (c *caseServiceClient) MergeCase(ctx context.Context, in *MergeCaseRequest,
 	return out, nil
 }
 
+func (c *caseServiceClient) SetLegalHold(ctx context.Context, in *SetLegalHoldRequest, opts ...grpc.CallOption) (*Case, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(Case)
+	err := c.cc.Invoke(ctx, CaseService_SetLegalHold_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 func (c *caseServiceClient) ListCaseEvents(ctx context.Context, in *ListCaseEventsRequest, opts ...grpc.CallOption) (*ListCaseEventsResponse, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(ListCaseEventsResponse)
@@ -338,7 +357,10 @@ func (c *caseServiceClient) GetCaseMessage(ctx context.Context, in *GetCaseMessa
 // The lifecycle of data-subject rights requests. Every change is one
 // transaction that writes the case, its indexes and its audit event.
 type CaseServiceServer interface {
-	// Opens a case. A repeated request_id returns the case the first call created.
+	// Opens a case. A repeated request_id with the same request returns the
+	// case the first call created (with its status_token within an hour of
+	// it); with a different request it is ALREADY_EXISTS (REQUEST_ID_REUSED)
+	// naming the case.
 	CreateCase(context.Context, *CreateCaseRequest) (*Case, error)
 	// Gets a case.
 	GetCase(context.Context, *GetCaseRequest) (*Case, error)
@@ -367,7 +389,8 @@ type CaseServiceServer interface {
 	// Reopens a closed case.
 	ReopenCase(context.Context, *ReopenCaseRequest) (*Case, error)
 	// Adds a note. A repeated request_id returns the case with the note the
-	// first call added.
+	// first call added; with other text it is ALREADY_EXISTS
+	// (REQUEST_ID_REUSED).
 	AddNote(context.Context, *AddNoteRequest) (*Case, error)
 	// Marks a task done or, with a reason, impossible.
 	CompleteTask(context.Context, *CompleteTaskRequest) (*Case, error)
@@ -382,6 +405,10 @@ type CaseServiceServer interface {
 	// Closes a case as a duplicate of another, which goes on in its place,
 	// and links the two. Returns the closed case.
 	MergeCase(context.Context, *MergeCaseRequest) (*Case, error)
+	// Puts a case on legal hold (held true) or releases it (held false),
+	// with the reason either way. A held case keeps its personal data past
+	// its retention period; both are recorded in the audit trail.
+	SetLegalHold(context.Context, *SetLegalHoldRequest) (*Case, error)
 	// Lists the audit trail of a case, oldest first.
 	ListCaseEvents(context.Context, *ListCaseEventsRequest) (*ListCaseEventsResponse, error)
 	// Lists the correspondence of a case, in and out, oldest first, without
@@ -455,6 +482,9 @@ func (UnimplementedCaseServiceServer) LinkCases(context.Context, *LinkCasesReque
 }
 func (UnimplementedCaseServiceServer) MergeCase(context.Context, *MergeCaseRequest) (*Case, error) {
 	return nil, status.Error(codes.Unimplemented, "method MergeCase not implemented")
+}
+func (UnimplementedCaseServiceServer) SetLegalHold(context.Context, *SetLegalHoldRequest) (*Case, error) {
+	return nil, status.Error(codes.Unimplemented, "method SetLegalHold not implemented")
 }
 func (UnimplementedCaseServiceServer) ListCaseEvents(context.Context, *ListCaseEventsRequest) (*ListCaseEventsResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method ListCaseEvents not implemented")
@@ -828,6 +858,24 @@ func _CaseService_MergeCase_Handler(srv interface{}, ctx context.Context, dec fu
 	return interceptor(ctx, in, info, handler)
 }
 
+func _CaseService_SetLegalHold_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(SetLegalHoldRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CaseServiceServer).SetLegalHold(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CaseService_SetLegalHold_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CaseServiceServer).SetLegalHold(ctx, req.(*SetLegalHoldRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 func _CaseService_ListCaseEvents_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(ListCaseEventsRequest)
 	if err := dec(in); err != nil {
@@ -964,6 +1012,10 @@ var CaseService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "MergeCase",
 			Handler:    _CaseService_MergeCase_Handler,
+		},
+		{
+			MethodName: "SetLegalHold",
+			Handler:    _CaseService_SetLegalHold_Handler,
 		},
 		{
 			MethodName: "ListCaseEvents",

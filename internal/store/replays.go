@@ -1,0 +1,125 @@
+package store
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"time"
+)
+
+// A create that carries a client request id (AIP-155) keeps, beside the
+// request id index, what a retry needs to be answered: a fingerprint of
+// the request, so a different request under the same id is refused rather
+// than taken for a retry, and the status token the create gave out, so a
+// retry whose first answer was lost gets it again (it is shown nowhere
+// else). Both are sealed with the case's data key, so the token is never
+// stored in clear and purging the case destroys them with it. The token is
+// kept apart, in BucketReplayTokens under its creation time, so that
+// DropReplayTokens removes the old ones without reading the rest. How long
+// a token may be given again is the use case's rule; this file only keeps
+// what it decides on.
+
+// RequestReplay is what a create under a request id left for its retries.
+type RequestReplay struct {
+	CaseID string
+	// Fingerprint identifies the request (a SHA-256 of its canonical form).
+	Fingerprint []byte
+	// StatusToken is the token the create gave out.
+	StatusToken string
+	Created     time.Time
+}
+
+// storedReplay is a RequestReplay as stored, its fingerprint sealed under
+// the case's data key; the token is in BucketReplayTokens.
+type storedReplay struct {
+	CaseID      string    `json:"case"`
+	Fingerprint []byte    `json:"fingerprint"`
+	Created     time.Time `json:"created"`
+}
+
+// replayTokenKey is where a create's status token waits: big-endian
+// creation time in Unix milliseconds, then the request id, so that the
+// oldest come first.
+func replayTokenKey(created time.Time, requestID string) []byte {
+	return append(binary.BigEndian.AppendUint64(nil, uint64(created.UnixMilli())), requestID...)
+}
+
+// Fields the replay's seals are bound to, so one cannot pass for another.
+const (
+	fieldReplayFingerprint = "request_replay.fingerprint"
+	fieldReplayToken       = "request_replay.status_token"
+)
+
+// PutRequestReplay keeps r for retries of the create under requestID, in
+// the create's transaction.
+func PutRequestReplay(tx WriteTx, requestID string, r RequestReplay) error {
+	fingerprint, err := sealForCase(tx, r.CaseID, fieldReplayFingerprint, r.Fingerprint)
+	if err != nil {
+		return err
+	}
+	token, err := sealForCase(tx, r.CaseID, fieldReplayToken, []byte(r.StatusToken))
+	if err != nil {
+		return err
+	}
+	raw, err := json.Marshal(storedReplay{CaseID: r.CaseID, Fingerprint: fingerprint, Created: r.Created.UTC()})
+	if err != nil {
+		return err
+	}
+	if err := tx.Put(BucketRequestReplays, []byte(requestID), raw); err != nil {
+		return err
+	}
+	return tx.Put(BucketReplayTokens, replayTokenKey(r.Created, requestID), token)
+}
+
+// GetRequestReplay reads what the create under requestID kept, or
+// ErrNotFound when it kept nothing (a create made before replays were
+// kept).
+func GetRequestReplay(tx ReadTx, requestID string) (*RequestReplay, error) {
+	raw := tx.Get(BucketRequestReplays, []byte(requestID))
+	if raw == nil {
+		return nil, ErrNotFound
+	}
+	var s storedReplay
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return nil, fmt.Errorf("request replay: %w", err)
+	}
+	fingerprint, err := openForCase(tx, s.CaseID, fieldReplayFingerprint, s.Fingerprint)
+	if err != nil {
+		return nil, fmt.Errorf("request replay of case %s: %w", s.CaseID, err)
+	}
+	r := &RequestReplay{CaseID: s.CaseID, Fingerprint: fingerprint, Created: s.Created}
+	if sealed := tx.Get(BucketReplayTokens, replayTokenKey(s.Created, requestID)); sealed != nil {
+		token, err := openForCase(tx, s.CaseID, fieldReplayToken, sealed)
+		if err != nil {
+			return nil, fmt.Errorf("request replay of case %s: %w", s.CaseID, err)
+		}
+		r.StatusToken = string(token)
+	}
+	return r, nil
+}
+
+// DropReplayTokens deletes, oldest first, at most limit of the status
+// tokens kept for creates made at or before until, and says how many it
+// deleted; fewer than limit means none that old is left. The fingerprints
+// stay, so a different request under an old request id is still refused.
+func DropReplayTokens(tx WriteTx, until time.Time, limit int) (int, error) {
+	end := binary.BigEndian.AppendUint64(nil, uint64(until.UnixMilli()+1))
+	var old [][]byte
+	err := tx.Scan(BucketReplayTokens, nil, func(k, _ []byte) (bool, error) {
+		if bytes.Compare(k, end) >= 0 || len(old) == limit {
+			return false, nil
+		}
+		old = append(old, bytes.Clone(k))
+		return true, nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	for _, k := range old {
+		if err := tx.Delete(BucketReplayTokens, k); err != nil {
+			return 0, err
+		}
+	}
+	return len(old), nil
+}
