@@ -28,8 +28,9 @@ import (
 
 // instance is a real server on loopback over one data directory.
 type instance struct {
-	addr  string
-	token string
+	// addr is the gRPC address, httpAddr the web pages' and REST's.
+	addr, httpAddr string
+	token          string
 	// startup runs from app.New until the health service says SERVING.
 	startup time.Duration
 	stop    func() error
@@ -103,7 +104,7 @@ func startServerOn(ctx context.Context, addr, dir string, atRest storeAtRest) (*
 	if err := waitServing(ctx, srv.GRPCAddr()); err != nil {
 		return nil, errors.Join(err, stop())
 	}
-	return &instance{addr: srv.GRPCAddr(), token: token, startup: time.Since(start), stop: stop}, nil
+	return &instance{addr: srv.GRPCAddr(), httpAddr: srv.HTTPAddr(), token: token, startup: time.Since(start), stop: stop}, nil
 }
 
 func waitServing(ctx context.Context, addr string) error {

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"math/rand/v2"
 	"net/http"
 	"net/http/cookiejar"
@@ -24,9 +23,6 @@ import (
 	"google.golang.org/grpc/status"
 
 	rdv1 "github.com/rightsdesk/rightsdesk/gen/go/rightsdesk/v1"
-	"github.com/rightsdesk/rightsdesk/internal/app"
-	"github.com/rightsdesk/rightsdesk/internal/notice/catalogue"
-	"github.com/rightsdesk/rightsdesk/internal/server"
 )
 
 // SoakConfig is a soak run: mixed load on one server on 127.0.0.1 for a
@@ -59,7 +55,7 @@ func Soak(ctx context.Context, cfg SoakConfig) (err error) {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	srv, err := startSoakServer(ctx, dir)
+	srv, err := startServerOn(ctx, "", dir, sealedStore)
 	if err != nil {
 		return err
 	}
@@ -97,56 +93,6 @@ func Soak(ctx context.Context, cfg SoakConfig) (err error) {
 		return ctx.Err()
 	}
 	return tally.err()
-}
-
-// soakServer is the server under soak, with both its addresses.
-type soakServer struct {
-	grpcAddr, httpAddr string
-	token              string
-	stop               func() error
-}
-
-// startSoakServer is startServerOn's server, sealed, with its HTTP
-// address too, for the public pages.
-func startSoakServer(ctx context.Context, dir string) (*soakServer, error) {
-	token, err := putToken(ctx, "", dir, sealedStore)
-	if err != nil {
-		return nil, err
-	}
-	notices, err := catalogue.Builtin()
-	if err != nil {
-		return nil, err
-	}
-	keys, err := benchKeys()
-	if err != nil {
-		return nil, err
-	}
-	runCtx, cancel := context.WithCancel(ctx)
-	srv, err := app.New(runCtx, app.Config{
-		DataDir:   dir,
-		Keyring:   keys,
-		Server:    server.Config{GRPCAddr: "127.0.0.1:0", HTTPAddr: "127.0.0.1:0", Logger: slog.New(slog.DiscardHandler)},
-		Catalogue: notices,
-	})
-	if err != nil {
-		cancel()
-		return nil, err
-	}
-	done := make(chan error, 1)
-	go func() { done <- srv.Run(runCtx) }()
-	stop := func() error {
-		cancel()
-		select {
-		case err := <-done:
-			return err
-		case <-time.After(30 * time.Second):
-			return errors.New("the server did not stop within 30s")
-		}
-	}
-	if err := waitServing(ctx, srv.GRPCAddr()); err != nil {
-		return nil, errors.Join(err, stop())
-	}
-	return &soakServer{grpcAddr: srv.GRPCAddr(), httpAddr: srv.HTTPAddr(), token: token, stop: stop}, nil
 }
 
 // soakTally counts the load's answers by kind; refused is the calls the
@@ -223,8 +169,8 @@ func openFiles() string {
 
 // apiClient creates cases and then, in a mix, assigns and notes its own
 // (with their etags), reads them and lists queue views, until ctx ends.
-func apiClient(ctx context.Context, srv *soakServer, client int, tally *soakTally) error {
-	conn, err := dial(srv.grpcAddr)
+func apiClient(ctx context.Context, srv *instance, client int, tally *soakTally) error {
+	conn, err := dial(srv.addr)
 	if err != nil {
 		return err
 	}
@@ -408,8 +354,8 @@ func publicClient(ctx context.Context, httpAddr string, tally *soakTally) error 
 
 // statusClient makes cases over the API and looks each up on the status
 // page with its reference and code, pausing a second between lookups.
-func statusClient(ctx context.Context, srv *soakServer, tally *soakTally) error {
-	conn, err := dial(srv.grpcAddr)
+func statusClient(ctx context.Context, srv *instance, tally *soakTally) error {
+	conn, err := dial(srv.addr)
 	if err != nil {
 		return err
 	}

@@ -251,6 +251,21 @@ func seqKey(seq uint64) []byte { return binary.BigEndian.AppendUint64(nil, seq) 
 // hand, and needs only what a sealed record keeps readable: state, due
 // date, rights and notices.
 func indexOpenTerms(tx WriteTx) error {
+	return indexEveryCase(tx, func(k, v []byte) ([]indexEntry, error) {
+		c, err := caseSkeleton(string(k), v)
+		if err != nil || !c.Open() {
+			return nil, err
+		}
+		return openTermEntries(c), nil
+	})
+}
+
+// indexEveryCase enters in their indexes the entries entriesOf gives for
+// every stored case, for a migration that adds an index. It reads cases in
+// batches and writes each batch's entries after the scan stops, so memory
+// stays bounded and no backend is asked to write to one bucket while
+// iterating another.
+func indexEveryCase(tx WriteTx, entriesOf func(k, v []byte) ([]indexEntry, error)) error {
 	const batch = 1000 // cases a scan reads before their entries are written
 	var start []byte
 	for {
@@ -263,13 +278,11 @@ func indexOpenTerms(tx WriteTx) error {
 			if n == batch {
 				return false, nil
 			}
-			c, err := caseSkeleton(string(k), v)
+			more, err := entriesOf(k, v)
 			if err != nil {
 				return false, err
 			}
-			if c.Open() {
-				entries = append(entries, openTermEntries(c)...)
-			}
+			entries = append(entries, more...)
 			next = append(append(next[:0], k...), 0) // the first key after k
 			n++
 			return true, nil

@@ -110,47 +110,19 @@ func CaseIDsByRequesterTerm(tx ReadTx, term string, limit int) (ids []string, mo
 }
 
 // indexEveryRequester is the migration to schema version 2: it enters every
-// stored case in the requester index, which version 1 did not have. It
-// reads cases in batches and writes each batch's entries after the scan
-// stops, so memory stays bounded and no backend is asked to write to one
-// bucket while iterating another.
+// stored case in the requester index, which version 1 did not have.
 func indexEveryRequester(tx WriteTx) error {
 	h, err := legacyRequesterHasher(tx)
 	if err != nil {
 		return err
 	}
-	const batch = 1000
-	var start []byte
-	for {
-		var (
-			entries []indexEntry
-			next    []byte
-			n       int
-		)
-		err := tx.Scan(BucketCases, start, func(k, v []byte) (bool, error) {
-			if n == batch {
-				return false, nil
-			}
-			c, err := DecodeCase(tx, string(k), v)
-			if err != nil {
-				return false, err
-			}
-			entries = append(entries, requesterEntries(c, h)...)
-			next = append(append(next[:0], k...), 0) // the first key after k
-			n++
-			return true, nil
-		})
+	return indexEveryCase(tx, func(k, v []byte) ([]indexEntry, error) {
+		c, err := DecodeCase(tx, string(k), v)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		if err := syncIndexes(tx, nil, entries); err != nil {
-			return err
-		}
-		if n < batch {
-			return nil
-		}
-		start = next
-	}
+		return requesterEntries(c, h), nil
+	})
 }
 
 // CaseHasRequesterTerm reports whether the case with the given id is

@@ -94,8 +94,9 @@ func group(t *testing.T, b *Backend, fns ...func(store.WriteTx) error) []error {
 	var wg sync.WaitGroup
 	for i, fn := range fns {
 		wg.Go(func() { errs[i] = b.Update(ctx, fn) })
+		// One at a time, so the group runs them in the order given.
+		waitQueued(t, b, i+1)
 	}
-	waitQueued(t, b, len(fns))
 	release()
 	wg.Wait()
 	return errs

@@ -152,28 +152,13 @@ func requesterIndexKeys(t *testing.T, s *store.Store) [][]byte {
 func testMigrateV1(t *testing.T, h Harness) {
 	b, _ := open(t, h)
 	const n = 2500
-	err := b.Update(ctx, func(tx store.WriteTx) error {
-		if err := tx.Put(store.BucketMeta, []byte("schema_version"), binary.BigEndian.AppendUint32(nil, 1)); err != nil {
-			return err
+	putCasesAsVersion(t, b, 1, n, func(i int) *cases.Case {
+		c := withRequester(storedCase(caseID(i), "", "", "new", "", "2026-04-02"), "Ada Lovelace", "ada@example.org")
+		if i == n-1 {
+			c.Requester.Person.Email = "last@example.org"
 		}
-		for i := range n {
-			c := withRequester(storedCase(caseID(i), "", "", "new", "", "2026-04-02"), "Ada Lovelace", "ada@example.org")
-			if i == n-1 {
-				c.Requester.Person.Email = "last@example.org"
-			}
-			raw, err := json.Marshal(c)
-			if err != nil {
-				return err
-			}
-			if err := tx.Put(store.BucketCases, []byte(c.ID), raw); err != nil {
-				return err
-			}
-		}
-		return nil
+		return c
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	s, err := store.Open(ctx, b)
 	if err != nil {
 		t.Fatal(err)
@@ -198,30 +183,15 @@ func testMigrateV1(t *testing.T, h Harness) {
 func testMigrateV3(t *testing.T, h Harness) {
 	b, _ := open(t, h)
 	const n = 2100
-	err := b.Update(ctx, func(tx store.WriteTx) error {
-		if err := tx.Put(store.BucketMeta, []byte("schema_version"), binary.BigEndian.AppendUint32(nil, 3)); err != nil {
-			return err
+	putCasesAsVersion(t, b, 3, n, func(i int) *cases.Case {
+		state := "new"
+		if i%2 == 1 {
+			state = "closed"
 		}
-		for i := range n {
-			state := "new"
-			if i%2 == 1 {
-				state = "closed"
-			}
-			c := storedCase(caseID(i), "", "", state, "", "2026-04-02")
-			c.Rights = []cases.RequestedRight{{Right: "access"}}
-			raw, err := json.Marshal(c)
-			if err != nil {
-				return err
-			}
-			if err := tx.Put(store.BucketCases, []byte(c.ID), raw); err != nil {
-				return err
-			}
-		}
-		return nil
+		c := storedCase(caseID(i), "", "", state, "", "2026-04-02")
+		c.Rights = []cases.RequestedRight{{Right: "access"}}
+		return c
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	s, err := store.Open(ctx, b)
 	if err != nil {
 		t.Fatal(err)
@@ -241,3 +211,29 @@ func testMigrateV3(t *testing.T, h Harness) {
 }
 
 func caseID(i int) string { return fmt.Sprintf("01M%05d", i) }
+
+// putCasesAsVersion writes n plain case records, made by caseAt, into a
+// database marked as schema version, as that version would have left
+// them, for a migration test.
+func putCasesAsVersion(t *testing.T, b store.Backend, version uint32, n int, caseAt func(i int) *cases.Case) {
+	t.Helper()
+	err := b.Update(ctx, func(tx store.WriteTx) error {
+		if err := tx.Put(store.BucketMeta, []byte("schema_version"), binary.BigEndian.AppendUint32(nil, version)); err != nil {
+			return err
+		}
+		for i := range n {
+			c := caseAt(i)
+			raw, err := json.Marshal(c)
+			if err != nil {
+				return err
+			}
+			if err := tx.Put(store.BucketCases, []byte(c.ID), raw); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
