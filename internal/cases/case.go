@@ -302,6 +302,10 @@ type Case struct {
 	// person or matter, each linked both ways.
 	Links           []string      `json:"links,omitempty"`
 	OtherController *notice.Party `json:"other_controller,omitempty"`
+	// Documents are the files the response is made of (documents.go).
+	Documents []Document `json:"documents,omitempty"`
+	// Review is the response pack's four-eyes review (review.go).
+	Review *Review `json:"review,omitempty"`
 	// LegalHold keeps the case past its retention period (retention.go).
 	LegalHold *LegalHold `json:"legal_hold,omitempty"`
 	// Purged marks a tombstone: the personal data was destroyed.
