@@ -219,12 +219,14 @@ func TestFilterPlansFromTopLevelTermsOnly(t *testing.T) {
 	}
 }
 
-// Terms that indexes of open cases serve (assignee, right, notice) narrow
+// Terms that indexes of open cases serve (assignee, right, notice, a new
+// reply) narrow
 // a due-ordered list together with the index chosen for the rest, but only
 // while the list can hold open cases alone.
 func TestFilterPlansIntersectIndexesOfOpenCases(t *testing.T) {
 	d := filterDay(t)
 	right, notice := "idx_open_term "+store.OpenRightPrefix("erasure"), "idx_open_term "+store.OpenNoticePrefix("hub")
+	newReply := "idx_open_term " + store.OpenNewReplyPrefix
 	for _, tt := range []struct {
 		filter string
 		want   []string
@@ -238,8 +240,14 @@ func TestFilterPlansIntersectIndexesOfOpenCases(t *testing.T) {
 		{`state = "CLOSED" AND right = "ERASURE"`, []string{"idx_state closed/"}},
 		{`open = false AND assignee = "user:alex"`, []string{"idx_state closed/"}},
 		{`undelivered = true AND right = "ERASURE"`, []string{"idx_undelivered "}},
+		// The "new replies" view reads only the open cases with one.
+		{`open = true AND new_reply = true`, []string{newReply}},
+		{`new_reply = true AND right = "ERASURE"`, []string{newReply, right}},
+		{`new_reply = true AND open = false`, []string{"idx_state closed/"}},
+		{`new_reply = false`, []string{"idx_open_due "}},
 		// Under OR a term narrows nothing.
 		{`right = "ERASURE" OR notice = "hub"`, []string{"idx_open_due "}},
+		{`new_reply = true OR right = "ERASURE"`, []string{"idx_open_due "}},
 	} {
 		f, err := parseFilter(tt.filter)
 		if err != nil {

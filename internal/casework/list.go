@@ -351,10 +351,13 @@ func listsOpenOnly(f filter) bool {
 }
 
 // openLegs are the indexes of open cases the filter's top-level terms
-// name: an assignee's queue, and the open cases by each right and notice
-// required.
+// name: the open cases with a new reply, an assignee's queue, and the open
+// cases by each right and notice required.
 func openLegs(f filter, from, to string, desc bool) []plan {
 	var legs []plan
+	if f.requires("new_reply", true) {
+		legs = append(legs, bounded(store.BucketOpenByTerm, store.OpenNewReplyPrefix, from, to, desc))
+	}
 	for _, t := range f.conjuncts() {
 		switch {
 		case t.field == "assignee" && t.text != "":

@@ -122,6 +122,9 @@ func indexEntries(c *cases.Case, requesterTerms termHasher) []indexEntry {
 			entries = append(entries, indexEntry{BucketByAssignee, indexKey(c.Assignee+"\x00"+c.Clock.Due, c.ID), nil})
 		}
 		entries = append(entries, openTermEntries(c)...)
+		if c.NewReply {
+			entries = append(entries, newReplyEntry(c))
+		}
 	}
 	if c.Undelivered() {
 		entries = append(entries, indexEntry{BucketUndelivered, indexKey(c.Clock.Due, c.ID), nil})
@@ -137,9 +140,14 @@ func indexEntries(c *cases.Case, requesterTerms termHasher) []indexEntry {
 // either, alone or with other indexed terms, reads only entries that match
 // instead of every open case.
 // Their prefixes are short: every open case has an entry under each.
+// The open cases with a reply staff have not read are there too, under a
+// prefix of their own, so the "new replies" view reads only them.
 const (
 	openTermRight  = "r:"
 	openTermNotice = "n:"
+	// OpenNewReplyPrefix is the prefix of the open cases with a new reply
+	// in BucketOpenByTerm; what follows it is "due/id".
+	OpenNewReplyPrefix = "f:new_reply\x00"
 )
 
 // OpenRightPrefix is the prefix of the open cases asking for right in
@@ -257,6 +265,27 @@ func indexOpenTerms(tx WriteTx) error {
 			return nil, err
 		}
 		return openTermEntries(c), nil
+	})
+}
+
+func newReplyEntry(c *cases.Case) indexEntry {
+	return indexEntry{BucketOpenByTerm, indexKey(OpenNewReplyPrefix+c.Clock.Due, c.ID), nil}
+}
+
+// indexNewReplies enters every open case with a new reply in
+// BucketOpenByTerm (schema version 5). Whether a reply is new is sealed
+// with the rest of the record, so this migration reads whole cases: it
+// needs the keyring of a sealed store (ErrKeyringRequired without).
+func indexNewReplies(tx WriteTx) error {
+	return indexEveryCase(tx, func(k, v []byte) ([]indexEntry, error) {
+		if skel, err := caseSkeleton(string(k), v); err != nil || !skel.Open() {
+			return nil, err // closed cases are not decoded
+		}
+		c, err := DecodeCase(tx, string(k), v)
+		if err != nil || !c.NewReply {
+			return nil, err
+		}
+		return []indexEntry{newReplyEntry(c)}, nil
 	})
 }
 

@@ -16,8 +16,9 @@ import (
 // version 3 the wrapped data keys of sealed cases (BucketCaseKeys; see
 // sealing.go — whether a store is sealed is its keyring check, not its
 // version); version 4 the open cases by right and notice in due order
-// (BucketOpenByTerm).
-const SchemaVersion = 4
+// (BucketOpenByTerm); version 5 the open cases with a new reply in the
+// same index.
+const SchemaVersion = 5
 
 // migrations bring a database from the version they are keyed by to the
 // next, inside the transaction that records the new version, so a database
@@ -26,6 +27,7 @@ var migrations = map[uint32]func(WriteTx) error{
 	1: indexEveryRequester,
 	2: func(WriteTx) error { return nil }, // the engine creates BucketCaseKeys
 	3: indexOpenTerms,
+	4: indexNewReplies,
 }
 
 // The buckets of the schema, listed in one place.
@@ -215,7 +217,9 @@ func Open(ctx context.Context, b Backend, opts ...OpenOption) (*Store, error) {
 			if migrate == nil {
 				return fmt.Errorf("schema version %d is not one any build wrote", v)
 			}
-			if err := migrate(tx); err != nil {
+			// Through the store's sealer, so a migration may read what a
+			// sealed record keeps out of the skeleton.
+			if err := migrate(withSealer(ctx, tx, seal)); err != nil {
 				return fmt.Errorf("migrate the database from schema version %d: %w", v, err)
 			}
 		}

@@ -114,6 +114,14 @@ type sealingWriteTx struct {
 func (t sealingReadTx) sealing() (context.Context, *sealer)  { return t.ctx, t.s }
 func (t sealingWriteTx) sealing() (context.Context, *sealer) { return t.ctx, t.s }
 
+// withSealer is tx carrying s, or tx itself for a plain store (s nil).
+func withSealer(ctx context.Context, tx WriteTx, s *sealer) WriteTx {
+	if s == nil {
+		return tx
+	}
+	return sealingWriteTx{tx, ctx, s}
+}
+
 // sealerOf returns the sealer of the store tx came from, or nil for a plain
 // store (or a transaction taken from a backend directly).
 func sealerOf(tx ReadTx) (context.Context, *sealer) {

@@ -210,6 +210,37 @@ func testMigrateV3(t *testing.T, h Harness) {
 	}
 }
 
+// testMigrateV4 checks that opening a version 4 database enters its open
+// cases with a new reply in the index of open cases, across more than one
+// migration batch, and leaves out the closed ones and those without.
+func testMigrateV4(t *testing.T, h Harness) {
+	b, _ := open(t, h)
+	const n = 2100
+	putCasesAsVersion(t, b, 4, n, func(i int) *cases.Case {
+		state := "in_progress"
+		if i%3 == 2 {
+			state = "closed"
+		}
+		c := storedCase(caseID(i), "", "", state, "", "2026-04-02")
+		c.NewReply = i%3 != 1
+		return c
+	})
+	s, err := store.Open(ctx, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for i := 0; i < n; i += 3 {
+		want = append(want, caseID(i))
+	}
+	if got := termIDs(t, s, store.OpenNewReplyPrefix); !slices.Equal(got, want) {
+		t.Errorf("after migrating, the new replies hold %d cases, want the %d open ones with a new reply", len(got), len(want))
+	}
+	if v, _ := get(t, b, "schema_version"); binary.BigEndian.Uint32([]byte(v)) != store.SchemaVersion {
+		t.Errorf("schema version after migrating = %x, want %d", v, store.SchemaVersion)
+	}
+}
+
 func caseID(i int) string { return fmt.Sprintf("01M%05d", i) }
 
 // putCasesAsVersion writes n plain case records, made by caseAt, into a

@@ -47,6 +47,7 @@ func RunAll(t *testing.T, h Harness) {
 		"RequesterIndex":            testRequesterIndex,
 		"MigrateV1":                 testMigrateV1,
 		"MigrateV3":                 testMigrateV3,
+		"MigrateV4":                 testMigrateV4,
 		"WebSessions":               testWebSessions,
 		"CaseIndexes":               testCaseIndexes,
 		"OpenCaseCounts":            testOpenCaseCounts,
