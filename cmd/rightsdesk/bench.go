@@ -23,6 +23,9 @@ func runDevBench(ctx context.Context, args []string, stdout, stderr io.Writer) (
 	fs.IntVar(&cfg.Queries, "queries", 2000, "top-50 ListCases calls timed in the read phase")
 	fs.StringVar(&cfg.Dir, "dir", "", "where the temporary databases go (default the system temp directory); put it on the disk to measure, not tmpfs")
 	fs.StringVar(&cfg.Store, "store", "bolt", "bolt, or etcd to measure an etcd cluster of three members on this machine beside bbolt in the same run (CreateCase at every level; the read phase's store copied to etcd and queried there)")
+	fs.DurationVar(&cfg.BackupStall, "backup-stall", 0, "how long CreateCase and reads run without a backup, and again beside an admin backup whose client has stopped reading (make bench-backup: 60s); 0 skips the phase")
+	fs.IntVar(&cfg.StallCases, "backup-stall-cases", bench.DefaultStallCases, "cases seeded for the backup-stall phase, so the backup is far larger than what socket buffers hold")
+	fs.IntVar(&cfg.StallClients, "backup-stall-clients", bench.DefaultStallClients, "CreateCase clients in the backup-stall phase")
 	asJSON := fs.Bool("json", false, "print the report as JSON")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole run, server and driver, to this file")
 	if err := parseFlags(fs, args); err != nil {

@@ -44,6 +44,7 @@ func commands() []command {
 		{"users unlock", "ID|EMAIL", "let a locked account sign in again at once, keeping its password", runUsersUnlock},
 		{"users reset-second-factor", "ID|EMAIL", "remove an account's two-step verification, for someone who lost both device and recovery codes; signs them out everywhere", runUsersResetSecondFactor},
 		{"audit verify", "", "recompute the audit chain and name the first broken link", runAuditVerify},
+		{"pack verify", "FILE", "check every file of a response pack (.zip) against its manifest; exit 1 on any problem (needs no database)", runPackVerify},
 		{"check", "", "check a stopped server's database: pages, indexes against records, audit chain; exit 1 on any problem (read-only)", runCheck},
 		{"backup", "", "write a consistent copy of the database", runBackup},
 		{"compact", "", "rewrite a stopped server's database without its freed pages, so data purged or changed is gone from the file too", runCompact},

@@ -39,11 +39,14 @@ func writeBundle(t *testing.T, dir string) (bundle string, proof audit.Proof) {
 	}{
 		{ids[0], cases.RecordSearch{Source: "HR system", Found: "nothing"}},
 		{ids[1], cases.AddNote{Text: "the other case"}},
-		{ids[0], cases.Close{Outcome: cases.OutcomeFulfilled}},
 	} {
 		if _, err := w.Apply(t.Context(), "token:cw", step.id, "", step.cmd); err != nil {
 			t.Fatal(err)
 		}
+	}
+	caseworktest.ReleasePack(t, w, ids[0])
+	if _, err := w.Apply(t.Context(), "token:cw", ids[0], "", cases.Close{Outcome: cases.OutcomeFulfilled}); err != nil {
+		t.Fatal(err)
 	}
 	ev, err := w.Evidence(t.Context(), ids[0])
 	if err != nil {
@@ -77,7 +80,7 @@ func TestAuditVerifyChecksAnEvidenceBundleAgainstTheChain(t *testing.T) {
 	dir := t.TempDir()
 	bundle, proof := writeBundle(t, dir)
 	code, stdout, stderr := runCLI(t, "audit", "verify", "--data", dir, "--proof", bundle)
-	if code != 0 || !strings.Contains(stdout, "Audit chain intact: 5 events") || !strings.Contains(stdout, "Proof intact: 3 events") {
+	if code != 0 || !strings.Contains(stdout, "Audit chain intact: 8 events") || !strings.Contains(stdout, "Proof intact: 6 events") {
 		t.Fatalf("verify --proof bundle: exit %d\n%s%s", code, stdout, stderr)
 	}
 	if code, stdout, _ := runCLI(t, "audit", "verify", "--data", dir, "--proof", writeProof(t, proof)); code != 0 {

@@ -33,6 +33,7 @@ func retentionDatabase(t *testing.T) (dir, closed, held string) {
 		if i == 2 {
 			continue
 		}
+		caseworktest.ReleasePack(t, w, res.Case.ID)
 		if _, err := w.Apply(t.Context(), "token:test", res.Case.ID, "", cases.Close{Outcome: cases.OutcomeFulfilled}); err != nil {
 			t.Fatal(err)
 		}

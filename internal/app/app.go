@@ -276,7 +276,7 @@ func (a *App) build(ctx context.Context, cfg Config, lis server.Listeners, templ
 		lis.Close()
 		return err
 	}
-	caseOptions := []casework.Option{casework.DefaultRegion(cfg.Region), casework.NoticeRegions(cfg.NoticeRegions), casework.WithDocuments(a.blobs), casework.RetentionSchedule(cfg.Retention)}
+	caseOptions := []casework.Option{casework.DefaultRegion(cfg.Region), casework.NoticeRegions(cfg.NoticeRegions), casework.WithDocuments(a.blobs), casework.WithScanner(casework.NoScan), casework.RetentionSchedule(cfg.Retention)}
 	site := publicURL(cfg.Server, lis)
 	writer, err := letterWriter(cfg.Server, templates, org, site)
 	if err != nil {
@@ -284,11 +284,12 @@ func (a *App) build(ctx context.Context, cfg Config, lis server.Listeners, templ
 		return err
 	}
 	if writer != nil {
-		caseOptions = append(caseOptions, casework.SendLetters(writer))
+		caseOptions = append(caseOptions, casework.SendLetters(writer), casework.PublicSite(site))
 	}
 	work := casework.New(st, engine, c, cfg.Random, caseOptions...)
 	if mailer != nil {
 		a.jobs = append(a.jobs, work.OutboxJob(newMailSender(mailer, site), casework.OutboxOptions{Log: cfg.Server.Logger}))
+		a.jobs = append(a.jobs, work.SearchChaserJob(casework.SearchChaserOptions{Log: cfg.Server.Logger}))
 	}
 	a.jobs = append(a.jobs, digestJob(cfg, work, directory, mailer, site)...)
 	// Status tokens kept for retries of creates, once no retry gets them.
@@ -306,6 +307,10 @@ func (a *App) build(ctx context.Context, cfg Config, lis server.Listeners, templ
 		Sessions:   websessions.New(st, cfg.Random),
 		Subjects:   work,
 		Retention:  work,
+		Delivery:   work,
+		Packs:      work,
+		// Search requests need a relay to send their links.
+		SearchRequests: searchRequests(work, writer),
 	})
 	return err
 }

@@ -110,7 +110,10 @@ func TestEveryLetterOfARequestReachesTheRequesterOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	emails(3)
-	if _, err = client.CloseCase(ctx, &rdv1.CloseCaseRequest{Name: c.GetName(), Etag: c.GetEtag(), Outcome: rdv1.OutcomeKind_OUTCOME_KIND_FULFILLED}); err != nil {
+	// The letters are under test, not the closure guard-rails: the
+	// administrator closes past them.
+	if _, err = client.CloseCase(ctx, &rdv1.CloseCaseRequest{Name: c.GetName(), Etag: c.GetEtag(), Outcome: rdv1.OutcomeKind_OUTCOME_KIND_FULFILLED,
+		OverrideReason: "letters test: the pack and the extension notice task are not under test"}); err != nil {
 		t.Fatal(err)
 	}
 	msgs := emails(4)

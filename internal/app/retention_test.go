@@ -27,6 +27,7 @@ func closedCaseIn(t *testing.T, dir string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	caseworktest.ReleasePack(t, w, res.Case.ID)
 	if _, err := w.Apply(t.Context(), "token:test", res.Case.ID, "", cases.Close{Outcome: cases.OutcomeFulfilled}); err != nil {
 		t.Fatal(err)
 	}

@@ -26,7 +26,7 @@ var (
 	doors       = []string{"internal/server", "internal/web"}
 	useCaseImpl = []string{"internal/casework", "internal/noticework", "internal/accounts", "internal/tokens", "internal/operations", "internal/websessions"}
 	storage     = []string{"internal/store"}
-	domain      = []string{"internal/cases", "internal/notice", "internal/deadline", "internal/audit", "internal/auth", "internal/users", "internal/report", "internal/fault", "internal/clock", "internal/letters"}
+	domain      = []string{"internal/cases", "internal/notice", "internal/deadline", "internal/audit", "internal/auth", "internal/users", "internal/report", "internal/fault", "internal/clock", "internal/letters", "internal/pack"}
 	composition = []string{"internal/app", "cmd/"}
 	keys        = []string{"internal/keyring"}
 )

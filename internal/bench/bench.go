@@ -42,7 +42,19 @@ type Config struct {
 	// same run: CreateCase at every level, and the read phase's store
 	// copied to etcd and queried there.
 	Store string
+	// BackupStall is how long each side of the backup-stall phase runs
+	// (BackupStallResult); 0 skips it. StallCases are seeded for it and
+	// StallClients create cases during it.
+	BackupStall  time.Duration
+	StallCases   int
+	StallClients int
 }
+
+// MaxBackupStall keeps the stalled side of the phase inside the two
+// minutes a server waits for a backup client that has stopped reading
+// (operations.Options.Stall) before giving up on it, which would end the
+// stall early.
+const MaxBackupStall = 100 * time.Second
 
 func (c Config) validate() error {
 	for _, n := range c.Clients {
@@ -58,6 +70,15 @@ func (c Config) validate() error {
 	}
 	if c.Store != "" && c.Store != "bolt" && c.Store != "etcd" {
 		return fmt.Errorf("store: %q is not bolt or etcd", c.Store)
+	}
+	if c.BackupStall < 0 || c.BackupStall > MaxBackupStall {
+		return fmt.Errorf("backup-stall: %s is not between 0 and %s", c.BackupStall, MaxBackupStall)
+	}
+	if c.BackupStall > 0 && (c.StallCases < 1 || c.StallCases > MaxCases) {
+		return fmt.Errorf("backup-stall-cases: %d is not between 1 and %d", c.StallCases, MaxCases)
+	}
+	if c.BackupStall > 0 && (c.StallClients < 1 || c.StallClients > MaxClients) {
+		return fmt.Errorf("backup-stall-clients: %d is not between 1 and %d", c.StallClients, MaxClients)
 	}
 	if c.Cases > 0 && (c.Queries < 1 || c.Queries > MaxQueries) {
 		return fmt.Errorf("queries: %d is not between 1 and %d", c.Queries, MaxQueries)
@@ -82,6 +103,8 @@ type Report struct {
 	WriteShape WriteShape   `json:"write_shape"`
 	Writes     []WriteLevel `json:"writes,omitempty"`
 	Reads      *ReadResult  `json:"reads,omitempty"`
+	// BackupStall is the backup-stall phase (Config.BackupStall).
+	BackupStall *BackupStallResult `json:"backup_stall,omitempty"`
 }
 
 // Run measures and returns the report. Every database it writes lives in a
@@ -115,6 +138,11 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	if cfg.Cases > 0 {
 		if rep.Reads, err = measureReads(ctx, root, cfg, now, cluster); err != nil {
 			return nil, err
+		}
+	}
+	if cfg.BackupStall > 0 {
+		if rep.BackupStall, err = measureBackupStall(ctx, root, cfg, now); err != nil {
+			return nil, fmt.Errorf("backup stall: %w", err)
 		}
 	}
 	return rep, nil

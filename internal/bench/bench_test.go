@@ -109,9 +109,49 @@ func TestRunRefusesUnboundedConfigs(t *testing.T) {
 		{Cases: bench.MaxCases + 1, Queries: 1},
 		{Cases: 10},
 		{Cases: 10, Queries: bench.MaxQueries + 1},
+		{BackupStall: -time.Second},
+		{BackupStall: bench.MaxBackupStall + time.Second, StallCases: 10, StallClients: 1},
+		{BackupStall: time.Second, StallClients: 1},
+		{BackupStall: time.Second, StallCases: 10},
 	} {
 		if _, err := bench.Run(t.Context(), cfg); err == nil {
 			t.Errorf("%+v was accepted", cfg)
+		}
+	}
+}
+
+// A tiny backup-stall phase: both sides measured, the stalled backup read
+// to its end afterwards, and the verdicts printed.
+func TestTinyBackupStallMeasuresAndPrintsBothSides(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a server and fsyncs for a few seconds")
+	}
+	rep, err := bench.Run(t.Context(), bench.Config{Dir: t.TempDir(), BackupStall: 500 * time.Millisecond, StallCases: 300, StallClients: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := rep.BackupStall
+	if b == nil {
+		t.Fatal("no backup-stall phase")
+	}
+	if b.Cases != 300 || b.Clients != 2 || b.CreatesPerSec <= 0 || b.StalledCreatesPerSec <= 0 || b.Ratio != b.StalledCreatesPerSec/b.CreatesPerSec ||
+		b.Reads <= 0 || b.StalledReads <= 0 || b.ReadP50Ms <= 0 || b.ReadP99Ms < b.ReadP50Ms || b.StalledReadP50Ms <= 0 || b.StalledReadP99Ms < b.StalledReadP50Ms {
+		t.Errorf("backup stall %+v: want both sides measured", b)
+	}
+	if b.BackupBytesRead <= 0 || b.BackupBytes <= b.BackupBytesRead {
+		t.Errorf("the stalled backup read %d bytes before it stopped and %d in all: want a first chunk and more after", b.BackupBytesRead, b.BackupBytes)
+	}
+	var out strings.Builder
+	if err := rep.Print(&out); err != nil {
+		t.Fatal(err)
+	}
+	for _, row := range []string{
+		`(?m)^ +backup stalled +[0-9.]+ +[0-9.]+ +[0-9]+ +[0-9.]+ +[0-9.]+$`,
+		`(?m)^  creates beside a stalled backup ≥ 80% of without \(issue 18\) +[0-9.]+% +(met|MISSED) +\(stalled for 500ms; the target is for 1m0s\)$`,
+		`(?m)^  reads beside a stalled backup p99 < 50 ms \(issue 18\) +[0-9.]+ ms +(met|MISSED)`,
+	} {
+		if !regexp.MustCompile(row).MatchString(out.String()) {
+			t.Errorf("the report has no line matching %s:\n%s", row, out.String())
 		}
 	}
 }

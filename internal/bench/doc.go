@@ -13,7 +13,10 @@
 // figures come from a store seeded through casework.Service.Create, so
 // every index entry and audit event is the one production writes, then
 // served by a real server: the top 50 open cases by due date and the first
-// page of each staff queue view.
+// page of each staff queue view. The backup-stall phase (`make
+// bench-backup`, backupstall.go) measures issue 18's stalled backup: the
+// rate of creates and the latency of reads with and without an admin
+// Backup stream that its client has stopped reading.
 //
 // It must not reach into the server or the store beyond their exported
 // APIs: what it measures is what a client would see.

@@ -130,7 +130,7 @@ func measureReads(ctx context.Context, root string, cfg Config, now time.Time, c
 	dir := filepath.Join(root, "reads")
 	res := &ReadResult{Cases: cfg.Cases, Queries: cfg.Queries}
 	start := time.Now()
-	if err := seed(ctx, dir, cfg, now); err != nil {
+	if err := seed(ctx, "reads", dir, cfg, now); err != nil {
 		return nil, fmt.Errorf("seed %d cases: %w", cfg.Cases, err)
 	}
 	res.SeedSeconds = time.Since(start).Seconds()
@@ -211,8 +211,9 @@ func measureEtcdReads(ctx context.Context, root, dir string, cfg Config, cluster
 }
 
 // seed creates cfg.Cases cases through casework.Service.Create, the write
-// path CreateCase runs, without gRPC in the way.
-func seed(ctx context.Context, dir string, cfg Config, now time.Time) error {
+// path CreateCase runs, without gRPC in the way; its progress lines name
+// phase.
+func seed(ctx context.Context, phase, dir string, cfg Config, now time.Time) error {
 	st, err := openStore(ctx, dir)
 	if err != nil {
 		return err
@@ -231,7 +232,7 @@ func seed(ctx context.Context, dir string, cfg Config, now time.Time) error {
 					return err
 				}
 				if n := done.Add(1); n%step == 0 {
-					cfg.progress("reads: seeded %d/%d cases (%.0f/s)", n, cfg.Cases, float64(n)/time.Since(start).Seconds())
+					cfg.progress("%s: seeded %d/%d cases (%.0f/s)", phase, n, cfg.Cases, float64(n)/time.Since(start).Seconds())
 				}
 			}
 			return nil

@@ -97,7 +97,21 @@ func (r *Report) Print(w io.Writer) error {
 			return err
 		}
 	}
+	if b := r.BackupStall; b != nil {
+		printBackupStall(w, b)
+	}
 	return r.printTargets(w)
+}
+
+func printBackupStall(w io.Writer, b *BackupStallResult) {
+	fmt.Fprintf(w, "\nBackup stall over %s cases: %d clients calling CreateCase and one reader (GetCase and the top-50 ListCases in turn)\n"+
+		"for %s without a backup, then %s while an admin's Backup stream, %s bytes read of %s, was left unread (read to its end after).\n\n",
+		thousands(float64(b.Cases)), b.Clients, b.Duration, b.Duration, thousands(float64(b.BackupBytesRead)), thousands(float64(b.BackupBytes)))
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "\tCreateCase/s\tcreate p99 ms\treads\tread p50 ms\tread p99 ms\t")
+	fmt.Fprintf(tw, "no backup\t%.1f\t%.2f\t%d\t%.2f\t%.2f\t\n", b.CreatesPerSec, b.CreateP99Ms, b.Reads, b.ReadP50Ms, b.ReadP99Ms)
+	fmt.Fprintf(tw, "backup stalled\t%.1f\t%.2f\t%d\t%.2f\t%.2f\t\n", b.StalledCreatesPerSec, b.StalledCreateP99Ms, b.StalledReads, b.StalledReadP50Ms, b.StalledReadP99Ms)
+	_ = tw.Flush()
 }
 
 func bucketLine(rd *ReadResult) string {
@@ -156,6 +170,14 @@ func (r *Report) printTargets(w io.Writer) error {
 			row(fmt.Sprintf("RSS < %d MB", targetRSSBytes/1_000_000), fmt.Sprintf("%.1f MB", float64(rd.RSSBytes)/1e6), rd.RSSBytes < targetRSSBytes, strings.TrimSpace(note+" (includes the driver)"))
 		}
 		row(fmt.Sprintf("disk < %s B per case", thousands(targetBytesPerCase)), thousands(rd.BytesPerCase)+" B", rd.BytesPerCase < targetBytesPerCase, note)
+	}
+	if b := r.BackupStall; b != nil {
+		note := ""
+		if b.Duration != targetStall.String() {
+			note = fmt.Sprintf("(stalled for %s; the target is for %s)", b.Duration, targetStall)
+		}
+		row(fmt.Sprintf("creates beside a stalled backup ≥ %.0f%% of without (issue 18)", 100*targetStallRatio), fmt.Sprintf("%.1f%%", 100*b.Ratio), b.RatioMet(), note)
+		row(fmt.Sprintf("reads beside a stalled backup p99 < %d ms (issue 18)", targetStallReadP99Ms), fmt.Sprintf("%.2f ms", b.StalledReadP99Ms), b.ReadsMet(), note)
 	}
 	return tw.Flush()
 }

@@ -30,14 +30,16 @@ import (
 type instance struct {
 	// addr is the gRPC address, httpAddr the web pages' and REST's.
 	addr, httpAddr string
-	token          string
+	// token is a caseworker's; adminToken an admin's, for the admin
+	// calls (Backup) a phase makes.
+	token, adminToken string
 	// startup runs from app.New until the health service says SERVING.
 	startup time.Duration
 	stop    func() error
 }
 
-// startServer stores a caseworker token first, because a running server
-// holds the database's lock, then starts a server on 127.0.0.1 with the
+// startServer stores a caseworker and an admin token first, because a
+// running server holds the database's lock, then starts a server on 127.0.0.1 with the
 // built-in catalogue and waits until it serves.
 func startServer(ctx context.Context, dir string) (*instance, error) {
 	return startServerOn(ctx, "", dir, sealedStore)
@@ -57,7 +59,7 @@ const (
 // startServerOn is startServer on the store at addr (see app.ParseStore;
 // "" is the bbolt database in dir), sealed or plain.
 func startServerOn(ctx context.Context, addr, dir string, atRest storeAtRest) (*instance, error) {
-	token, err := putToken(ctx, addr, dir, atRest)
+	token, adminToken, err := putTokens(ctx, addr, dir, atRest)
 	if err != nil {
 		return nil, err
 	}
@@ -104,7 +106,7 @@ func startServerOn(ctx context.Context, addr, dir string, atRest storeAtRest) (*
 	if err := waitServing(ctx, srv.GRPCAddr()); err != nil {
 		return nil, errors.Join(err, stop())
 	}
-	return &instance{addr: srv.GRPCAddr(), httpAddr: srv.HTTPAddr(), token: token, startup: time.Since(start), stop: stop}, nil
+	return &instance{addr: srv.GRPCAddr(), httpAddr: srv.HTTPAddr(), token: token, adminToken: adminToken, startup: time.Since(start), stop: stop}, nil
 }
 
 func waitServing(ctx context.Context, addr string) error {
@@ -131,23 +133,50 @@ func dial(addr string) (*grpc.ClientConn, error) {
 	return grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
 }
 
-// authorised returns ctx carrying the instance's token on every call.
+// authorised returns ctx carrying the instance's caseworker token on
+// every call.
 func (in *instance) authorised(ctx context.Context) context.Context {
-	return metadata.AppendToOutgoingContext(ctx, "authorization", "Bearer "+in.token)
+	return bearer(ctx, in.token)
 }
 
-func putToken(ctx context.Context, addr, dir string, atRest storeAtRest) (string, error) {
+// asAdmin returns ctx carrying the instance's admin token on every call.
+func (in *instance) asAdmin(ctx context.Context) context.Context {
+	return bearer(ctx, in.adminToken)
+}
+
+func bearer(ctx context.Context, token string) context.Context {
+	return metadata.AppendToOutgoingContext(ctx, "authorization", "Bearer "+token)
+}
+
+// putTokens stores a caseworker token and an admin token, in one
+// transaction, and returns them in that order.
+func putTokens(ctx context.Context, addr, dir string, atRest storeAtRest) (caseworker, admin string, err error) {
 	st, err := openStoreAt(ctx, addr, dir, atRest)
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
 	defer st.Close()
-	plaintext, hash, err := auth.NewToken(rand.Reader)
-	if err != nil {
-		return "", err
+	roles := []auth.Role{auth.RoleCaseworker, auth.RoleAdmin}
+	plaintexts := make([]string, len(roles))
+	tokens := make([]auth.Token, len(roles))
+	hashes := make([][]byte, len(roles))
+	for i, role := range roles {
+		plaintext, hash, err := auth.NewToken(rand.Reader)
+		if err != nil {
+			return "", "", err
+		}
+		plaintexts[i], hashes[i] = plaintext, hash
+		tokens[i] = auth.Token{ID: auth.TokenID(hash), Name: "bench-" + role.String(), Role: role, CreatedAt: time.Now().UTC()}
 	}
-	tok := auth.Token{ID: auth.TokenID(hash), Name: "bench", Role: auth.RoleCaseworker, CreatedAt: time.Now().UTC()}
-	return plaintext, st.Update(ctx, func(tx store.WriteTx) error { return store.PutToken(tx, hash, &tok) })
+	err = st.Update(ctx, func(tx store.WriteTx) error {
+		for i := range tokens {
+			if err := store.PutToken(tx, hashes[i], &tokens[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return plaintexts[0], plaintexts[1], err
 }
 
 // openStore opens dir's database with the catalogue in it, as the server

@@ -9,12 +9,8 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"sync/atomic"
 	"time"
 
-	"google.golang.org/grpc"
-
-	rdv1 "github.com/rightsdesk/rightsdesk/gen/go/rightsdesk/v1"
 	"github.com/rightsdesk/rightsdesk/internal/store"
 	"github.com/rightsdesk/rightsdesk/internal/store/bolt"
 	"github.com/rightsdesk/rightsdesk/internal/store/etcd/etcdlocal"
@@ -250,41 +246,16 @@ func measureLevel(ctx context.Context, dir string, templates []createTemplate, c
 }
 
 // openCreates starts a fresh server and returns an operation that calls
-// CreateCase as one of clients, each on its own connection as separate
-// client processes would be, and a function that hangs up and stops it.
+// CreateCase as one of clients (dialCreates), and a function that hangs up
+// and stops it.
 func openCreates(ctx context.Context, addr, dir string, clients int, now time.Time, atRest storeAtRest) (func(int) error, func() error, error) {
 	inst, err := startServerOn(ctx, addr, dir, atRest)
 	if err != nil {
 		return nil, nil, err
 	}
-	var conns []*grpc.ClientConn
-	stop := func() error {
-		for _, conn := range conns {
-			_ = conn.Close()
-		}
-		return inst.stop()
+	create, hangUp, err := dialCreates(ctx, inst, clients, now)
+	if err != nil {
+		return nil, nil, errors.Join(err, inst.stop())
 	}
-	stubs := make([]rdv1.CaseServiceClient, clients)
-	rngs := make([]*rand.Rand, clients)
-	for c := range clients {
-		conn, err := dial(inst.addr)
-		if err != nil {
-			return nil, nil, errors.Join(err, stop())
-		}
-		conns = append(conns, conn)
-		stubs[c], rngs[c] = rdv1.NewCaseServiceClient(conn), rand.New(rand.NewPCG(uint64(c), 2))
-	}
-	callCtx := inst.authorised(ctx)
-	var seq atomic.Int64
-	create := func(c int) error {
-		_, err := stubs[c].CreateCase(callCtx, createRequest(request(int(seq.Add(1)), now, rngs[c])))
-		return err
-	}
-	// Connections are made on first use; make them before any clock starts.
-	for c := range clients {
-		if err := create(c); err != nil {
-			return nil, nil, errors.Join(err, stop())
-		}
-	}
-	return create, stop, nil
+	return create, func() error { hangUp(); return inst.stop() }, nil
 }

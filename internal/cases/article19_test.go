@@ -13,7 +13,7 @@ import (
 func TestCloseTellsTheRecipientsNamed(t *testing.T) {
 	env := envOn("2026-02-10")
 	c := mustCreate(t, validNew(), envOn("2026-02-02"))
-	close := cases.Close{Outcome: cases.OutcomeFulfilled, Notify: []cases.RecipientNotice{
+	close := cases.Close{Outcome: cases.OutcomeFulfilled, ActionTaken: "Erased.", Notify: []cases.RecipientNotice{
 		{Recipient: " payroll ltd ", Email: "dpo@payroll.example"},
 		{Recipient: "Pension Trustees", Email: "data@pensions.example"},
 	}}

@@ -177,6 +177,11 @@ type Outcome struct {
 	OnTime        bool          `json:"on_time"`
 	// DuplicateOf is the case a duplicate was merged into.
 	DuplicateOf string `json:"duplicate_of,omitempty"`
+	// ActionTaken is what was done for a right other than access, as staff
+	// recorded it on closing (Close.ActionTaken).
+	ActionTaken string `json:"action_taken,omitempty"`
+	// Override is an administrator's close past the guard-rails (review.go).
+	Override *ClosureOverride `json:"override,omitempty"`
 }
 
 // Task is follow-up work.
@@ -298,6 +303,9 @@ type Case struct {
 	// member of staff acknowledges it (AcknowledgeReply).
 	NewReply bool     `json:"new_reply,omitempty"`
 	Searches []Search `json:"searches,omitempty"`
+	// SearchRequests are the requests to data owners to search their
+	// systems (searchrequest.go).
+	SearchRequests []SearchRequest `json:"search_requests,omitempty"`
 	// Links are the ids of other cases staff found to be about the same
 	// person or matter, each linked both ways.
 	Links           []string      `json:"links,omitempty"`
@@ -306,6 +314,9 @@ type Case struct {
 	Documents []Document `json:"documents,omitempty"`
 	// Review is the response pack's four-eyes review (review.go).
 	Review *Review `json:"review,omitempty"`
+	// Delivery is how the released pack reached the requester online
+	// (delivery.go).
+	Delivery *PackDelivery `json:"delivery,omitempty"`
 	// LegalHold keeps the case past its retention period (retention.go).
 	LegalHold *LegalHold `json:"legal_hold,omitempty"`
 	// Purged marks a tombstone: the personal data was destroyed.

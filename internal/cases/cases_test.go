@@ -199,7 +199,7 @@ func TestStateMachine(t *testing.T) {
 		"fee":      cases.RequestFromRequester{What: cases.WaitingForFee, Detail: "copies"},
 		"respond":  cases.RecordResponse{},
 		"extend":   cases.Extend{Reason: "complex"},
-		"close":    cases.Close{Outcome: cases.OutcomeFulfilled},
+		"close":    cases.Close{Outcome: cases.OutcomeFulfilled, ActionTaken: "Erased."},
 		"reopen":   cases.Reopen{Reason: "new information"},
 		"note":     cases.AddNote{Text: "called the requester"},
 	}
@@ -256,7 +256,7 @@ func caseIn(t *testing.T, s cases.State, env cases.Env) *cases.Case {
 	steps := map[cases.State][]cases.Command{
 		cases.StateInProgress:        {cases.Assign{Assignee: "alice"}},
 		cases.StateAwaitingRequester: {cases.RequestFromRequester{What: cases.WaitingForIdentity}},
-		cases.StateClosed:            {cases.Close{Outcome: cases.OutcomeFulfilled}},
+		cases.StateClosed:            {cases.Close{Outcome: cases.OutcomeFulfilled, ActionTaken: "Erased."}},
 	}[s]
 	for _, cmd := range steps {
 		if _, err := cases.Apply(c, cmd, env); err != nil {
@@ -283,7 +283,8 @@ func TestLifecycleMovesTheClockCorrectly(t *testing.T) {
 		{"2026-03-11", cases.RequestFromRequester{What: cases.WaitingForIdentity, On: "2026-03-11"}, "2026-04-09", "identity asked: clock waits"},
 		{"2026-03-16", cases.RecordResponse{On: "2026-03-16"}, "2026-04-16", "identity Mon 16 Mar restarts the clock; the earlier pause predates the new start and no longer counts: Thu 16 Apr"},
 		{"2026-03-20", cases.Extend{Reason: "numerous requests"}, "2026-06-16", "extended two months from the 16 Mar start: Tue 16 Jun"},
-		{"2026-06-01", cases.Close{Outcome: cases.OutcomeFulfilled}, "2026-06-16", "closed on time"},
+		{"2026-03-20", cases.CompleteTask{TaskID: "t3", State: cases.TaskDone}, "2026-06-16", "the requester told of the extension"},
+		{"2026-06-01", cases.Close{Outcome: cases.OutcomeFulfilled, ActionTaken: "Erased."}, "2026-06-16", "closed on time"},
 	}
 	for _, s := range steps {
 		if _, err := cases.Apply(c, s.cmd, envOn(s.on)); err != nil {

@@ -36,6 +36,9 @@ func snapshot(c *Case) map[string]string {
 	if searched, skipped := c.SearchCounts(); searched+skipped > 0 {
 		s["searched"], s["not_searched"] = strconv.Itoa(searched), strconv.Itoa(skipped)
 	}
+	if len(c.SearchRequests) > 0 {
+		s["search_requests"] = c.searchRequestSummary()
+	}
 	if c.Extension != nil {
 		s["extension"] = c.Extension.GrantedOn + " +" + strconv.Itoa(c.Extension.Months) + "m"
 	}
@@ -44,15 +47,34 @@ func snapshot(c *Case) map[string]string {
 		s["refusal_reason"] = string(c.Outcome.RefusalReason)
 		s["closed_on"] = c.Outcome.ClosedOn
 		s["duplicate_of"] = c.Outcome.DuplicateOf
+		if c.Outcome.Override != nil {
+			s["override_by"] = c.Outcome.Override.By
+		}
+	}
+	if c.Review != nil {
+		s["review"] = string(c.Review.State)
 	}
 	if len(c.Links) > 0 {
 		s["links"] = strings.Join(c.Links, ",")
 	}
-	if n := c.FileCount(); n > 0 {
+	if n := c.DocumentCount(); n > 0 {
 		s["documents"] = strconv.Itoa(n)
+	}
+	if d := c.Delivery; d != nil {
+		s["delivery_codes_sent"] = strconv.Itoa(d.CodesSentTotal)
+		s["delivery_codes_refused"] = strconv.Itoa(d.FailedAttempts)
+		s["pack_downloads"] = strconv.Itoa(len(d.Downloads))
 	}
 	if c.NewReply {
 		s["new_reply"] = "true"
+	}
+	if c.PartialRefusal() {
+		// The case is a partial refusal: the codes of what it relies on.
+		codes := make([]string, 0, len(Exemptions))
+		for _, e := range c.ExemptionsRelied() {
+			codes = append(codes, e.Code)
+		}
+		s["partial_refusal"] = strings.Join(codes, ",")
 	}
 	if c.LegalHold != nil {
 		s["legal_hold"] = "true"

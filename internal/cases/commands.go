@@ -49,7 +49,21 @@ func Apply(c *Case, cmd Command, env Env) (Change, error) {
 		// date the member of staff says it took effect, which may be earlier.
 		a["on"] = statedDate(d.statedOn(), env)
 	}
+	if n, ok := cmd.(named); ok {
+		for k, v := range n.auditFields(c) {
+			if v != "" {
+				a[k] = v
+			}
+		}
+	}
 	return Change{Action: cmd.Action(), Before: b, After: a, Personal: personal}, nil
+}
+
+// named is a command whose audit event names what it acted on (a
+// document's id, a decision's code): non-personal fields beyond the
+// snapshot's.
+type named interface {
+	auditFields(c *Case) map[string]string
 }
 
 // dated is a command that took effect on a date of its own (an On field):
@@ -69,7 +83,7 @@ func statedDate(on string, env Env) string {
 // search record cannot undo anyone else's change, so it never conflicts.
 func Conditional(cmd Command) bool {
 	switch cmd.(type) {
-	case AddNote, RecordSearch, RecordNotSearched, AcknowledgeReply:
+	case AddNote, RecordSearch, RecordNotSearched, AcknowledgeReply, AddDocument:
 		return false
 	}
 	return true
@@ -341,6 +355,14 @@ type Close struct {
 	RefusalReason RefusalReason
 	Detail        string
 	Notify        []RecipientNotice
+	// ActionTaken is what was done for a right other than access (what was
+	// corrected, erased, restricted or stopped), which closing as fulfilled
+	// or partially fulfilled needs (review.go). It is kept on the case for
+	// staff; Detail is what the requester is told.
+	ActionTaken string
+	// OverrideReason, from an administrator, closes the case although the
+	// closure guard-rails (review.go) would hold it back.
+	OverrideReason string
 }
 
 // Action implements Command.
@@ -370,12 +392,26 @@ func (cmd Close) apply(c *Case, env Env) (map[string]any, error) {
 	if err != nil {
 		return nil, err
 	}
+	if !c.Open() {
+		return nil, c.illegal("close")
+	}
+	override, err := c.checkClosure(cmd, env)
+	if err != nil {
+		return nil, err
+	}
 	if err := c.moveTo(StateClosed, "close"); err != nil {
 		return nil, err
 	}
 	c.WaitingFor = WaitingForNothing
-	c.Outcome = &Outcome{Kind: cmd.Outcome, RefusalReason: cmd.RefusalReason, ClosedOn: on, OnTime: on <= c.Clock.Due, Detail: strings.TrimSpace(cmd.Detail)}
+	c.Outcome = &Outcome{Kind: cmd.Outcome, RefusalReason: cmd.RefusalReason, ClosedOn: on, OnTime: on <= c.Clock.Due, Detail: strings.TrimSpace(cmd.Detail),
+		ActionTaken: strings.TrimSpace(cmd.ActionTaken), Override: override}
 	personal := personalDetail(cmd.Detail)
+	if override != nil {
+		if personal == nil {
+			personal = map[string]any{}
+		}
+		personal["override_reason"] = override.Reason
+	}
 	if told := c.tellRecipients(cmd.Notify, on, env.Actor); len(told) > 0 {
 		if personal == nil {
 			personal = map[string]any{}

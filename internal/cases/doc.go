@@ -5,7 +5,9 @@
 // the public reference and status token, and what the requester sends
 // from the status page (reply.go: a reply that answers what the case waits
 // for restarts the clock by itself, a withdrawal, the documents' metadata
-// and the rules on their type, size and name).
+// and the rules on their type, size and name), and the case's documents
+// with the decisions on what the response discloses and the exemptions
+// they rely on (documents.go, exemptions.go).
 //
 // Commands mutate a case in memory and report a Change (the non-personal
 // before/after and the personal payload) for the audit trail. The package

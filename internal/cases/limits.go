@@ -186,7 +186,7 @@ func (c *Case) textBytes() int {
 		n += len(c.Extension.Reason)
 	}
 	if c.Outcome != nil {
-		n += len(c.Outcome.Detail)
+		n += len(c.Outcome.Detail) + len(c.Outcome.ActionTaken)
 	}
 	return n
 }

@@ -34,12 +34,19 @@ const (
 	KindArticle19            MessageKind = "art19"
 	KindPassedOn             MessageKind = "passed_on"
 	KindReply                MessageKind = "reply"
+	// KindSearchRequest and KindSearchChaser go to a data owner, not the
+	// requester (searchrequest.go).
+	KindSearchRequest MessageKind = "search_request"
+	KindSearchChaser  MessageKind = "search_chaser"
+	// KindDeliveryCode is a one-time code to download the response pack.
+	KindDeliveryCode MessageKind = "delivery_code"
 )
 
 // MessageKinds lists the kinds of letter a case may send.
 var MessageKinds = []MessageKind{
 	KindAcknowledgement, KindIdentityRequest, KindClarificationRequest, KindFeeRequest,
-	KindExtension, KindResponse, KindArticle19, KindPassedOn,
+	KindExtension, KindResponse, KindArticle19, KindPassedOn, KindDeliveryCode,
+	KindSearchRequest, KindSearchChaser,
 }
 
 // DeliveryState is where an outgoing message's delivery stands.

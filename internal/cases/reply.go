@@ -154,15 +154,26 @@ func CheckFile(f File) error {
 	if err := CheckFileType(f.Name, f.MediaType); err != nil {
 		return err
 	}
+	return checkStoredFile(f, "files", MaxFileSize)
+}
+
+// checkStoredFile checks what storing a file found: not empty, not over
+// max bytes, stored under a key with its hash and a sanitised name. field
+// is the one a refusal names.
+func checkStoredFile(f File, field string, max int64) error {
 	switch {
 	case f.Size == 0:
-		return fault.Invalid("files", "%s is empty", f.Name)
-	case f.Size > MaxFileSize:
-		return FileTooLarge(f.Name)
+		return fault.Invalid(field, "%s is empty", f.Name)
+	case f.Size > max:
+		return tooLarge(field, f.Name, max)
 	case f.Key == "" || len(f.SHA256) != 64 || f.Name != SanitiseFileName(f.Name):
-		return fault.Invalid("files", "%s was not stored properly", f.Name)
+		return fault.Invalid(field, "%s was not stored properly", f.Name)
 	}
 	return nil
+}
+
+func tooLarge(field, name string, max int64) error {
+	return fault.Invalid(field, "%s is larger than %d MB", name, max>>20)
 }
 
 // CheckFileType refuses a document whose content (see SniffMediaType) is
@@ -176,9 +187,7 @@ func CheckFileType(name, mediaType string) error {
 
 // FileTooLarge is the error for a document over MaxFileSize, for the
 // caller that finds out while storing it.
-func FileTooLarge(name string) error {
-	return fault.Invalid("files", "%s is larger than %d MB", name, MaxFileSize>>20)
-}
+func FileTooLarge(name string) error { return tooLarge("files", name, MaxFileSize) }
 
 // RequesterReply is what the requester sends from the status page: a
 // message, documents, or both. While the case waits for them it is their
@@ -207,14 +216,26 @@ func (cmd RequesterReply) apply(c *Case, env Env) (map[string]any, error) {
 		return nil, &fault.FailedPrecondition{Subject: c.Name(), Description: fmt.Sprintf(
 			"the request already has %d of the %d documents one request can hold; contact us to send more", have, MaxFiles)}
 	}
+	if len(cmd.Files) > 0 {
+		if err := c.checkRoom(c.DocumentCount()+len(cmd.Files)-1, MaxDocuments, "documents"); err != nil {
+			return nil, err
+		}
+	}
 	today := env.Today().String()
 	files := make([]File, len(cmd.Files))
+	// The documents list holds each file too (same id, same stored bytes),
+	// as the kind of document the case waited for, before a response below
+	// stops the wait.
+	kind := c.requesterDocumentKind()
 	for i, f := range cmd.Files {
 		if err := CheckFile(f); err != nil {
 			return nil, err
 		}
-		f.ID, f.ReceivedOn = fmt.Sprintf("d%d", c.FileCount()+i+1), today
+		f.ID, f.ReceivedOn = c.nextDocumentID(i), today
 		files[i] = f
+	}
+	for _, f := range files {
+		c.Documents = append(c.Documents, Document{File: f, Kind: kind, AddedBy: env.Actor, Added: env.Now})
 	}
 	if c.State == StateAwaitingRequester {
 		if _, err := (RecordResponse{On: today, Detail: text}).apply(c, env); err != nil {

@@ -125,7 +125,7 @@ func TestRequesterReplyRefusals(t *testing.T) {
 	}
 	t.Run("closed", func(t *testing.T) {
 		c := mustCreate(t, validNew(), envOn("2026-02-02"))
-		if _, err := cases.Apply(c, cases.Close{Outcome: cases.OutcomeFulfilled}, envOn("2026-02-02")); err != nil {
+		if _, err := cases.Apply(c, cases.Close{Outcome: cases.OutcomeFulfilled, ActionTaken: "Erased."}, envOn("2026-02-02")); err != nil {
 			t.Fatal(err)
 		}
 		var refused *fault.FailedPrecondition

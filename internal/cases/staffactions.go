@@ -35,6 +35,16 @@ const (
 	ActAcknowledgeReply StaffAction = "acknowledge_reply"
 	// ActLegalHold puts the case on legal hold, or releases the hold.
 	ActLegalHold StaffAction = "legal_hold"
+	// ActSubmitReview, ActApproveReview, ActReturnReview and ActReleasePack
+	// are the response pack's four-eyes review (review.go).
+	ActSubmitReview  StaffAction = "submit_review"
+	ActApproveReview StaffAction = "approve_review"
+	ActReturnReview  StaffAction = "return_review"
+	ActReleasePack   StaffAction = "release_pack"
+	// ActSendSearchRequest and ActCancelSearchRequest are search requests
+	// to data owners (searchrequest.go).
+	ActSendSearchRequest   StaffAction = "send_search_request"
+	ActCancelSearchRequest StaffAction = "cancel_search_request"
 )
 
 // staffActions lists every action in the order the case page offers those
@@ -55,6 +65,16 @@ var staffActions = []staffAction{
 	// By is named: the probe runs with no actor to default it to.
 	{ActRecordSearch, one(RecordSearch{Source: "probe", Found: "probe", By: "probe"})},
 	{ActRecordNotSearched, one(RecordNotSearched{Source: "probe", Reason: "probe"})},
+	{ActSendSearchRequest, one(SendSearchRequest{Owner: "probe", Email: "probe@example.org", Source: "probe", LinkHash: make([]byte, SearchLinkHashSize)})},
+	{ActCancelSearchRequest, func(c *Case) []Command {
+		var out []Command
+		for _, r := range c.SearchRequests {
+			if r.Pending() {
+				out = append(out, CancelSearchRequest{ID: r.ID})
+			}
+		}
+		return out
+	}},
 	{ActCompleteTask, func(c *Case) []Command {
 		var out []Command
 		for _, t := range c.Tasks {
@@ -64,7 +84,13 @@ var staffActions = []staffAction{
 		}
 		return out
 	}},
-	{ActClose, one(Close{Outcome: OutcomeFulfilled})},
+	{ActSubmitReview, one(SubmitForReview{})},
+	{ActApproveReview, one(ApproveReview{})},
+	{ActReturnReview, one(ReturnReview{Comments: "probe"})},
+	{ActReleasePack, one(ReleasePack{})},
+	// A refusal is never held back by the closure guard-rails, so this
+	// probe says only whether the case can close at all.
+	{ActClose, one(Close{Outcome: OutcomeRefused, RefusalReason: "other"})},
 	{ActClarify, one(RequestFromRequester{What: WaitingForClarification})},
 	{ActRequestFee, one(RequestFromRequester{What: WaitingForFee, Detail: "probe"})},
 	{ActExtend, one(Extend{Reason: "probe"})},
@@ -102,7 +128,8 @@ func (c *Case) Actions(env Env) []StaffAction {
 // NextAction is what a caseworker usually does next, among the actions
 // allowed now: deal with the requester's reply, settle identity, name the
 // notices of an "everything" request, take the case, search for an access
-// request's data, finish the open tasks, then respond and close. It is ""
+// request's data, finish the open tasks, put an access request's response
+// pack through its review and release it, then respond and close. It is ""
 // for a closed case.
 func (c *Case) NextAction(env Env) StaffAction {
 	searched, skipped := c.SearchCounts()
@@ -116,6 +143,9 @@ func (c *Case) NextAction(env Env) StaffAction {
 		{ActAssign, c.Assignee == ""},
 		{ActRecordSearch, searched+skipped == 0 && c.asks(notice.RightAccess)},
 		{ActCompleteTask, countOpenTasks(c) > 0},
+		{ActSubmitReview, c.HasPack() && !slices.Contains([]ReviewState{ReviewSubmitted, ReviewApproved, ReviewReleased}, c.PackState())},
+		{ActApproveReview, c.PackState() == ReviewSubmitted},
+		{ActReleasePack, c.PackState() == ReviewApproved},
 		{ActClose, true},
 	} {
 		if candidate.when && c.allows(candidate.act, env) {

@@ -41,7 +41,7 @@ func TestActionsFollowTheCasesState(t *testing.T) {
 		{"unassigned", apply(mustCreate(t, validNew(), env), identified), cases.ActAssign, nil, nil},
 		{"access, assigned", apply(mustCreate(t, access, env), identified, cases.Assign{Assignee: "alice"}), cases.ActRecordSearch, nil, nil},
 		{"erasure, assigned", apply(mustCreate(t, validNew(), env), identified, cases.Assign{Assignee: "alice"}), cases.ActCompleteTask, nil, nil},
-		{"tasks done", apply(mustCreate(t, access, env), identified, cases.Assign{Assignee: "alice"}, cases.RecordSearch{Source: "HR", Found: "nothing"}), cases.ActClose, nil, nil},
+		{"tasks done", apply(mustCreate(t, access, env), identified, cases.Assign{Assignee: "alice"}, cases.RecordSearch{Source: "HR", Found: "nothing"}), cases.ActSubmitReview, nil, nil},
 		{"extended", apply(mustCreate(t, access, env), cases.Extend{Reason: "complex"}), cases.ActCheckIdentity, nil, []cases.StaffAction{cases.ActExtend}},
 		// Recipients may still be told after the case is closed.
 		{"closed", apply(mustCreate(t, validNew(), env), cases.Close{Outcome: cases.OutcomeWithdrawn}), cases.ActCompleteTask,

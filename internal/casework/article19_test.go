@@ -28,7 +28,7 @@ func TestClosingAnErasureTellsTheRecipientsNamed(t *testing.T) {
 	if listed == "" {
 		t.Fatal("an erasure on the IT Service Desk notice has no recipient to tell")
 	}
-	close := cases.Close{Outcome: cases.OutcomeFulfilled, Notify: []cases.RecipientNotice{
+	close := cases.Close{Outcome: cases.OutcomeFulfilled, ActionTaken: "Erased.", Notify: []cases.RecipientNotice{
 		{Recipient: listed, Email: "privacy@listed.example"},
 		{Recipient: "Archive Services Ltd", Email: "dpo@archive.example", LetterText: "# Please delete Grace's data\n\nWe deleted it. Please delete your copy too."},
 	}}
@@ -84,7 +84,7 @@ func TestClosingAnErasureTellsTheRecipientsNamed(t *testing.T) {
 func TestARecipientLetterThatCannotGoRefusesTheClose(t *testing.T) {
 	r := newOutboxRig(t)
 	c := create(t, r.work, request(notice.RightErasure, ""))
-	bad := cases.Close{Outcome: cases.OutcomeFulfilled, Notify: []cases.RecipientNotice{
+	bad := cases.Close{Outcome: cases.OutcomeFulfilled, ActionTaken: "Erased.", Notify: []cases.RecipientNotice{
 		{Recipient: "Archive Services Ltd", Email: "dpo@archive.example"},
 		{Recipient: "Backup Co", Email: "dpo@backup.example", LetterText: "Dear Backup Co, please delete it."},
 	}}
@@ -99,7 +99,7 @@ func TestARecipientLetterThatCannotGoRefusesTheClose(t *testing.T) {
 
 	w, _ := newService(t, t.TempDir()) // no relay
 	c = create(t, w, request(notice.RightErasure, ""))
-	_, err = w.Apply(ctx, "user:sam", c.ID, c.Etag(), cases.Close{Outcome: cases.OutcomeFulfilled, Notify: bad.Notify[:1]})
+	_, err = w.Apply(ctx, "user:sam", c.ID, c.Etag(), cases.Close{Outcome: cases.OutcomeFulfilled, ActionTaken: "Erased.", Notify: bad.Notify[:1]})
 	if !errors.As(err, &invalid) || invalid.Violations[0].Field != "recipient_notices" || !strings.Contains(invalid.Violations[0].Description, "mail relay") {
 		t.Errorf("naming recipients with no relay: %v", err)
 	}

@@ -238,7 +238,7 @@ func TestRandomConcurrentWorkloadKeepsAuditAndIndexesSound(t *testing.T) {
 		cases.Assign{Assignee: "alice"}, cases.Assign{Assignee: "bob"}, cases.AddNote{Text: "n"},
 		cases.RequestFromRequester{What: cases.WaitingForIdentity}, cases.RecordResponse{},
 		cases.RequestFromRequester{What: cases.WaitingForClarification}, cases.Extend{Reason: "complex"},
-		cases.Close{Outcome: cases.OutcomeFulfilled}, cases.Reopen{Reason: "more"},
+		cases.Close{Outcome: cases.OutcomeRefused, RefusalReason: "other"}, cases.Reopen{Reason: "more"},
 	}
 	var wg sync.WaitGroup
 	for g := range 16 {

@@ -180,11 +180,15 @@ func crashCommand(r *rand.Rand, c *cases.Case, n int) cases.Command {
 }
 
 // crashRounds is 5 in `make test` and set by make crashtest.
-func crashRounds() int {
-	if n, err := strconv.Atoi(os.Getenv("RIGHTSDESK_CRASH_ROUNDS")); err == nil && n > 0 {
+func crashRounds() int { return roundsFrom("RIGHTSDESK_CRASH_ROUNDS", 5) }
+
+// roundsFrom is a crash test's rounds: the positive number in the
+// environment variable env (make crashtest sets it), or def.
+func roundsFrom(env string, def int) int {
+	if n, err := strconv.Atoi(os.Getenv(env)); err == nil && n > 0 {
 		return n
 	}
-	return 5
+	return def
 }
 
 // crashModel is what the parent knows of each case from the child's lines:
@@ -358,30 +362,19 @@ func wait(t *testing.T, cmd *exec.Cmd) *os.ProcessState {
 	return cmd.ProcessState
 }
 
-// checkAfterCrash opens the store a killed child left and checks it whole:
-// bbolt's own check; every index entry is one some record implies, and
-// every record has its entries (store.CheckConsistency, over every case);
-// every case's version is the count of its audit events, so no update is
-// half-applied; every acknowledged write is there, as acknowledged or
-// followed by the one update sent after it (whose audit event says so);
-// and the audit chain verifies. It returns how many updates had committed
-// unacknowledged, adopting them into the model.
+// checkAfterCrash opens the store a killed child left and checks it whole
+// (checkStoreWhole: no index entry is stale), that no update is
+// half-applied (everyVersionHasItsEvents), and that every acknowledged
+// write is there, as acknowledged or
+// followed by the one update sent after it (whose audit event says so). It
+// returns how many updates had committed unacknowledged, adopting them
+// into the model.
 func checkAfterCrash(t *testing.T, dir string, model *crashModel, round int) (adopted int) {
 	t.Helper()
 	st := caseworktest.OpenStore(t, dir) // the store alone: the checks write nothing
 	defer st.Close()
-	if err := st.Backend().(*bolt.Backend).Check(); err != nil {
-		t.Fatalf("round %d: bbolt consistency check after SIGKILL: %v", round, err)
-	}
+	checkStoreWhole(t, st, round)
 	err := st.View(ctx, func(tx store.ReadTx) error {
-		found, err := store.CheckConsistency(tx)
-		if err != nil {
-			return err
-		}
-		if !found.OK() {
-			shown := found.Problems[:min(5, len(found.Problems))]
-			return fmt.Errorf("the indexes disagree with the records in %d places, first %q", len(found.Problems)+found.Omitted, shown)
-		}
 		if err := everyVersionHasItsEvents(tx); err != nil {
 			return err
 		}
@@ -397,10 +390,35 @@ func checkAfterCrash(t *testing.T, dir string, model *crashModel, round int) (ad
 	if err != nil {
 		t.Fatalf("round %d: %v", round, err)
 	}
+	return adopted
+}
+
+// checkStoreWhole runs the checks every crash test makes of the store a
+// killed child left: bbolt's own check; every index entry is one some
+// record implies, and every record has its entries (store.CheckConsistency,
+// over every case); and the audit chain verifies.
+func checkStoreWhole(t *testing.T, st *store.Store, round int) {
+	t.Helper()
+	if err := st.Backend().(*bolt.Backend).Check(); err != nil {
+		t.Fatalf("round %d: bbolt consistency check after SIGKILL: %v", round, err)
+	}
+	err := st.View(ctx, func(tx store.ReadTx) error {
+		found, err := store.CheckConsistency(tx)
+		if err != nil {
+			return err
+		}
+		if !found.OK() {
+			shown := found.Problems[:min(5, len(found.Problems))]
+			return fmt.Errorf("the indexes disagree with the records in %d places, first %q", len(found.Problems)+found.Omitted, shown)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("round %d: %v", round, err)
+	}
 	if _, err := casework.VerifyChain(ctx, st); err != nil {
 		t.Fatalf("round %d: audit chain after a crash: %v", round, err)
 	}
-	return adopted
 }
 
 // everyVersionHasItsEvents checks each stored case, acknowledged or not:

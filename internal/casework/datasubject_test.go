@@ -53,6 +53,7 @@ func newSubjectFixture(t *testing.T) *subjectFixture {
 	f.open = apply(t, w, f.open, cases.AddNote{Text: noteText})
 
 	f.closed = create(t, w, requestFrom("GRACE HOPPER", "Grace@Example.org", "2026-01-10"))
+	f.closed = caseworktest.ReleasePack(t, w, f.closed.ID)
 	f.closed = apply(t, w, f.closed, cases.Close{Outcome: cases.OutcomeFulfilled})
 
 	rep := request(notice.RightAccess, "")
@@ -307,6 +308,7 @@ func TestEraseThenSearchFindsNothing(t *testing.T) {
 		t.Fatalf("erased case %+v, %v", tomb, err)
 	}
 
+	f.open = caseworktest.ReleasePack(t, f.w, f.open.ID)
 	f.open = apply(t, f.w, f.open, cases.Close{Outcome: cases.OutcomeFulfilled})
 	f.represented = apply(t, f.w, f.represented, cases.Close{Outcome: cases.OutcomeWithdrawn})
 	if got, err = f.w.EraseSubject(ctx, "user:admin", q, []string{f.open.ID, f.represented.ID}); err != nil || !got[0].Erased || !got[1].Erased {

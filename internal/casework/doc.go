@@ -19,6 +19,11 @@
 // page once the page holds a case, and on past that while it is empty,
 // so a page with nothing on it never offers a next one.
 //
+// It hands a released response pack to its requester (delivery.go): a
+// one-time code emailed through the outbox, kept on the case only as a
+// keyed hash (store.HashDeliveryCode), and the download it unlocks, each
+// step one transaction with its audit event.
+//
 // It also owns the outbox (outbox.go). A letter is queued in the
 // transaction of the case change that causes it: the acknowledgement of a
 // request from the public pages in the one that opens the case, and, in

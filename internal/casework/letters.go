@@ -115,5 +115,8 @@ var messageKind = map[letters.Kind]cases.MessageKind{
 	letters.KindSelfService:          cases.KindResponse,
 	letters.KindDuplicate:            cases.KindResponse,
 	letters.KindPassedOn:             cases.KindPassedOn,
+	letters.KindSearchRequest:        cases.KindSearchRequest,
+	letters.KindSearchChaser:         cases.KindSearchChaser,
 	letters.KindArticle19:            cases.KindArticle19,
+	letters.KindDeliveryCode:         cases.KindDeliveryCode,
 }

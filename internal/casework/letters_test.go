@@ -14,6 +14,7 @@ import (
 
 	"github.com/rightsdesk/rightsdesk/internal/cases"
 	"github.com/rightsdesk/rightsdesk/internal/casework"
+	"github.com/rightsdesk/rightsdesk/internal/casework/caseworktest"
 	"github.com/rightsdesk/rightsdesk/internal/fault"
 	"github.com/rightsdesk/rightsdesk/internal/notice"
 	"github.com/rightsdesk/rightsdesk/internal/notice/catalogue"
@@ -116,6 +117,8 @@ func TestEachStepThatTellsTheRequesterSendsItsLetter(t *testing.T) {
 		"We need more time", "Your records are held in four separate systems.",
 		"We will reply by "+longDate(t, c.Clock.Due), "We said we would reply by "+longDate(t, c.Clock.StatutoryDue))
 
+	c = apply(t, r.work, c, cases.CompleteTask{TaskID: c.Tasks[len(c.Tasks)-1].ID, State: cases.TaskDone})
+	c = caseworktest.ReleasePack(t, r.work, c.ID)
 	c = apply(t, r.work, c, cases.Close{Outcome: cases.OutcomeFulfilled})
 	response := textPart(t, r.nextEmail(t, 3))
 	ns, err := catalogue.Builtin()

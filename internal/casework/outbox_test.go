@@ -35,16 +35,18 @@ type outboxRig struct {
 	st    *store.Store
 	clock *clock.Manual
 	relay *notifytest.Server
+	dir   string // the store's data directory
 }
 
 var testRetry = cases.RetryPolicy{First: time.Minute, Cap: 10 * time.Minute, MaxAttempts: 4}
 
-func newOutboxRig(t *testing.T) *outboxRig {
+func newOutboxRig(t *testing.T, opts ...casework.Option) *outboxRig {
 	t.Helper()
-	_, st := caseworktest.New(t, t.TempDir(), today) // the store, with the catalogue
+	dir := t.TempDir()
+	_, st := caseworktest.New(t, dir, today) // the store, with the catalogue
 	c := clock.NewManual(today)
 	w := casework.New(st, deadline.NewEngine(deadline.BuiltinCalendars()), c, crand.Reader,
-		casework.SendLetters(caseworktest.Letters(t)))
+		append([]casework.Option{casework.SendLetters(caseworktest.Letters(t))}, opts...)...)
 	relay := notifytest.Start(t)
 	mailer, err := notify.ParseSMTPURL("smtp://" + relay.Addr + "?from=privacy@example.org")
 	if err != nil {
@@ -56,7 +58,7 @@ func newOutboxRig(t *testing.T) *outboxRig {
 	done := make(chan struct{})
 	go func() { runner.Run(ctx); close(done) }()
 	t.Cleanup(func() { cancel(); <-done })
-	return &outboxRig{work: w, st: st, clock: c, relay: relay}
+	return &outboxRig{work: w, st: st, clock: c, relay: relay, dir: dir}
 }
 
 // waitFor polls the case until ok holds, for at most 10 seconds.

@@ -1,12 +1,9 @@
 package casework
 
 import (
-	"bufio"
 	"context"
-	"encoding/hex"
 	"errors"
 	"io"
-	"strings"
 
 	"github.com/rightsdesk/rightsdesk/internal/blob"
 	"github.com/rightsdesk/rightsdesk/internal/cases"
@@ -58,38 +55,10 @@ func (s *Service) Reply(ctx context.Context, reference, token, text string, uplo
 	return updated, err
 }
 
-// storeDocument stores one upload once its first bytes show it is a type a
-// requester may send, counting and hashing it on the way in.
+// storeDocument stores one upload from a requester (or a data owner):
+// the types and size a requester may send (requesterUploads).
 func (s *Service) storeDocument(ctx context.Context, caseID string, up usecase.Upload) (cases.File, error) {
-	name := cases.SanitiseFileName(up.Name)
-	content := bufio.NewReader(up.Content)
-	head, _ := content.Peek(cases.SniffBytes) // a short file shows what it has
-	media := cases.SniffMediaType(head)
-	if err := cases.CheckFileType(name, media); err != nil {
-		return cases.File{}, err
-	}
-	key, err := s.documentKey(caseID)
-	if err != nil {
-		return cases.File{}, err
-	}
-	metered := blob.NewMetered(content, cases.MaxFileSize)
-	if _, err := s.documents.Put(ctx, key, metered); err != nil {
-		if errors.Is(err, blob.ErrTooLarge) {
-			return cases.File{}, cases.FileTooLarge(name)
-		}
-		return cases.File{}, err
-	}
-	return cases.File{Key: key, Name: name, MediaType: media, Size: metered.Size(), SHA256: metered.SHA256()}, nil
-}
-
-// documentKey starts with the case id, so a per-case key can seal the
-// document, then 128 random bits: unguessable, and never drawn twice.
-func (s *Service) documentKey(caseID string) (string, error) {
-	b := make([]byte, 16)
-	if _, err := io.ReadFull(s.random, b); err != nil {
-		return "", err
-	}
-	return strings.ToLower(caseID) + "/requester/" + hex.EncodeToString(b), nil
+	return s.storeUpload(ctx, caseID, up, requesterUploads)
 }
 
 // forget deletes the documents of a reply that was not recorded. It runs
@@ -111,13 +80,15 @@ func (s *Service) Withdraw(ctx context.Context, reference, token, reason string)
 	return s.Apply(ctx, usecase.RequesterActor, c.ID, "", cases.Withdraw{Reason: reason})
 }
 
-// Document streams a document the requester sent on the case.
+// Document streams a document of the case: the requester's, a data
+// owner's or one staff added.
 func (s *Service) Document(ctx context.Context, caseID, fileID string) (io.ReadCloser, cases.File, error) {
 	c, err := s.Get(ctx, caseID)
 	if err != nil {
 		return nil, cases.File{}, err
 	}
-	f, ok := c.File(fileID)
+	d, ok := c.Document(fileID)
+	f := d.File
 	if !ok || s.documents == nil {
 		return nil, cases.File{}, &fault.NotFound{Resource: "document", Name: c.Name() + "/documents/" + fileID}
 	}

@@ -161,7 +161,12 @@ func (s *Service) retentionPlan(ctx context.Context, today deadline.Date) (*usec
 // so that open cases are never decoded, in batches of short read
 // transactions (as EachCase).
 func (s *Service) eachClosedCase(ctx context.Context, fn func(*cases.Case)) error {
-	prefix := []byte(string(cases.StateClosed) + "/")
+	return s.eachCaseIn(ctx, cases.StateClosed, fn)
+}
+
+// eachCaseIn visits every case in state, as eachClosedCase.
+func (s *Service) eachCaseIn(ctx context.Context, state cases.State, fn func(*cases.Case)) error {
+	prefix := []byte(string(state) + "/")
 	from := prefix
 	for {
 		var batch []*cases.Case

@@ -93,6 +93,7 @@ func newRetentionFixture(t *testing.T, docs blob.Store) *retentionFixture {
 	f.held, _ = mk("Yan Holdfast", "yan.held@example.org")
 	f.op, _ = mk("Xia Stillopen", "xia.open@example.org")
 	for _, c := range []*cases.Case{f.closed, f.held} {
+		caseworktest.ReleasePack(t, w, c.ID)
 		if _, err := w.Apply(ctx, "user:sam", c.ID, "", cases.Close{Outcome: cases.OutcomeFulfilled}); err != nil {
 			t.Fatal(err)
 		}

@@ -39,6 +39,11 @@ type Service struct {
 	letters *letters.Writer
 	// documents keeps what requesters send (see WithDocuments).
 	documents blob.Store
+	// scanner checks each document stored (see WithScanner).
+	scanner Scanner
+	// site is the public site's address, for search request links (see
+	// PublicSite).
+	site string
 	// retention is how long closed cases keep their personal data (see
 	// RetentionSchedule).
 	retention cases.Schedule

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"sync/atomic"
 	"time"
 
@@ -44,8 +45,12 @@ type Result struct {
 	Elapsed time.Duration
 }
 
-// actor is who the audit trail records for the seeded changes.
-const actor = "token:dev-seed"
+// actor is who the audit trail records for the seeded changes, and
+// reviewer the second person who approves a seeded response pack.
+const (
+	actor    = "token:dev-seed"
+	reviewer = "token:dev-seed-reviewer"
+)
 
 // Seed opens opts.Cases cases in st, with the built-in notices stored first
 // if they are missing.
@@ -129,6 +134,7 @@ var (
 type step struct {
 	day int // days after receipt
 	cmd cases.Command
+	by  string // who takes the step; actor when ""
 }
 
 // casePlan is one case and what happens to it.
@@ -209,7 +215,7 @@ func plan(i int, opts Options, notices []string) casePlan {
 		return p
 	}
 	if d, ok := later(3); ok {
-		p.steps = append(p.steps, step{d, cases.Assign{Assignee: assignees[pick(len(assignees))]}})
+		p.steps = append(p.steps, step{d, cases.Assign{Assignee: assignees[pick(len(assignees))]}, ""})
 	} else {
 		return p
 	}
@@ -218,27 +224,27 @@ func plan(i int, opts Options, notices []string) casePlan {
 		if !ok {
 			return p
 		}
-		p.steps = append(p.steps, step{d, cases.RequestFromRequester{What: cases.WaitingForIdentity, On: on(d), Detail: "Asked for photo ID"}})
+		p.steps = append(p.steps, step{d, cases.RequestFromRequester{What: cases.WaitingForIdentity, On: on(d), Detail: "Asked for photo ID"}, ""})
 		if d, ok = later(10); !ok || pick(3) == 0 {
 			return p
 		}
-		p.steps = append(p.steps, step{d, cases.RecordResponse{On: on(d), Detail: "Passport copy received"}})
+		p.steps = append(p.steps, step{d, cases.RecordResponse{On: on(d), Detail: "Passport copy received"}, ""})
 	}
 	for range pick(3) {
 		d, ok := later(5)
 		if !ok {
 			return p
 		}
-		p.steps = append(p.steps, step{d, cases.RecordSearch{Source: sources[pick(len(sources))], On: on(d), Found: fmt.Sprintf("%d records", pick(40))}})
+		p.steps = append(p.steps, step{d, cases.RecordSearch{Source: sources[pick(len(sources))], On: on(d), Found: fmt.Sprintf("%d records", pick(40))}, ""})
 	}
 	if pick(3) == 0 {
 		if d, ok := later(3); ok {
-			p.steps = append(p.steps, step{d, cases.AddNote{Text: "Spoke to the requester to confirm the scope."}})
+			p.steps = append(p.steps, step{d, cases.AddNote{Text: "Spoke to the requester to confirm the scope."}, ""})
 		}
 	}
 	if pick(8) == 0 && day < 20 {
 		if d, ok := later(3); ok {
-			p.steps = append(p.steps, step{d, cases.Extend{On: on(d), Months: 1 + pick(2), Reason: "Numerous records across several systems"}})
+			p.steps = append(p.steps, step{d, cases.Extend{On: on(d), Months: 1 + pick(2), Reason: "Numerous records across several systems"}, ""})
 		}
 	}
 	if pick(2) == 0 {
@@ -251,7 +257,15 @@ func plan(i int, opts Options, notices []string) casePlan {
 		if out == cases.OutcomeRefused {
 			cl.RefusalReason = cases.RefusalReasons[pick(len(cases.RefusalReasons))]
 		}
-		p.steps = append(p.steps, step{d, cl})
+		if out == cases.OutcomeFulfilled || out == cases.OutcomePartiallyFulfilled {
+			// Done, as the closure guard-rails want it: what was done
+			// stated and, for access, the pack reviewed and released.
+			cl.ActionTaken = "Done as asked; see the search record."
+			if slices.Contains(p.req.Rights, notice.RightAccess) {
+				p.steps = append(p.steps, step{d, cases.SubmitForReview{}, ""}, step{d, cases.ApproveReview{}, reviewer}, step{d, cases.ReleasePack{}, ""})
+			}
+		}
+		p.steps = append(p.steps, step{d, cl, ""})
 		p.closes = true
 	}
 	return p
@@ -271,12 +285,33 @@ func (p casePlan) run(ctx context.Context, st *store.Store, engine *deadline.Eng
 	if err != nil || !res.Created {
 		return 0, false, err
 	}
+	events, c := 1, res.Case
+	apply := func(day int, by string, cmd cases.Command) error {
+		if by == "" {
+			by = actor
+		}
+		if c, err = at(day).Apply(ctx, by, res.Case.ID, "", cmd); err != nil {
+			return fmt.Errorf("%s: %w", cmd.Action(), err)
+		}
+		events++
+		return nil
+	}
 	for _, s := range p.steps {
-		if _, err := at(s.day).Apply(ctx, actor, res.Case.ID, "", s.cmd); err != nil {
-			return 0, false, fmt.Errorf("%s: %w", s.cmd.Action(), err)
+		if _, closing := s.cmd.(cases.Close); closing {
+			// The requester was told of the extension before the close.
+			for _, t := range c.Tasks {
+				if t.Kind == cases.TaskExtensionNotice && t.State == cases.TaskOpen {
+					if err := apply(s.day, "", cases.CompleteTask{TaskID: t.ID, State: cases.TaskDone}); err != nil {
+						return 0, false, err
+					}
+				}
+			}
+		}
+		if err := apply(s.day, s.by, s.cmd); err != nil {
+			return 0, false, err
 		}
 	}
-	return 1 + len(p.steps), p.closes, nil
+	return events, p.closes, nil
 }
 
 func lower(s string) string {

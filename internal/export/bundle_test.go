@@ -12,6 +12,7 @@ import (
 	"github.com/rightsdesk/rightsdesk/internal/audit"
 	"github.com/rightsdesk/rightsdesk/internal/cases"
 	"github.com/rightsdesk/rightsdesk/internal/casework"
+	"github.com/rightsdesk/rightsdesk/internal/casework/caseworktest"
 	"github.com/rightsdesk/rightsdesk/internal/export"
 	"github.com/rightsdesk/rightsdesk/internal/notice"
 )
@@ -33,8 +34,10 @@ func closedCase(t *testing.T, w *casework.Service) *cases.Case {
 		cases.RecordNotSearched{Source: "CCTV", Reason: "the request is about emails only"},
 		cases.Extend{On: "2026-02-20", Reason: "the archive search is complex"},
 		cases.AddNote{Text: "sent the copy by secure email"},
-		cases.Close{Outcome: cases.OutcomeFulfilled},
+		cases.CompleteTask{TaskID: "t1", State: cases.TaskDone},
 	)
+	caseworktest.ReleasePack(t, w, c.ID)
+	apply(t, w, c.ID, cases.Close{Outcome: cases.OutcomeFulfilled})
 	return c
 }
 
@@ -82,7 +85,8 @@ func TestEvidenceBundle(t *testing.T) {
 	if b.Format != export.BundleFormat || b.Case.State != cases.StateClosed || len(b.Notices) != 1 || b.Notices[0].ID != "it-service-desk" || b.Notices[0].Missing || !b.ProofVerified {
 		t.Fatalf("bundle = format %q, state %s, notices %+v, verified %v (%s)", b.Format, b.Case.State, b.Notices, b.ProofVerified, b.ProofProblem)
 	}
-	if len(b.Timeline) != 9 || b.Timeline[0].Action != "case.created" || b.Timeline[8].Action != "case.closed" {
+	// Nine steps, the extension notice done and the pack's three review steps.
+	if len(b.Timeline) != 13 || b.Timeline[0].Action != "case.created" || b.Timeline[12].Action != "case.closed" {
 		t.Fatalf("timeline has %d entries from %s", len(b.Timeline), b.Timeline[0].Action)
 	}
 	if len(b.Case.Searches) != 2 || b.Case.Extension == nil || len(b.Case.Clarifications) != 1 || len(b.Case.Clock.Steps) == 0 {
@@ -139,7 +143,7 @@ func TestBundleProofVerifiesAndFailsWhenAltered(t *testing.T) {
 	if err := audit.VerifyProof(p); err != nil {
 		t.Fatalf("the bundle's proof does not verify: %v", err)
 	}
-	if len(p.Events) != 9 || p.Events[0].CaseID != c.ID || p.HeadSeq != p.Events[len(p.Events)-1].Seq {
+	if len(p.Events) != 13 || p.Events[0].CaseID != c.ID || p.HeadSeq != p.Events[len(p.Events)-1].Seq {
 		t.Fatalf("proof of %d events up to head %d", len(p.Events), p.HeadSeq)
 	}
 	// The other case's note sits between two of this case's events: the

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/rightsdesk/rightsdesk/internal/cases"
+	"github.com/rightsdesk/rightsdesk/internal/casework/caseworktest"
 	"github.com/rightsdesk/rightsdesk/internal/export"
 	"github.com/rightsdesk/rightsdesk/internal/notice"
 	"github.com/rightsdesk/rightsdesk/internal/usecase"
@@ -65,7 +66,9 @@ func TestCasesCSV(t *testing.T) {
 	w, _ := newService(t)
 	evil := newCase(t, w, "=HYPERLINK(\"http://evil.example\",\"click\")", "eve@example.org", "2026-02-20", notice.RightErasure)
 	plain := newCase(t, w, "Ada Lovelace", "ada@example.org", "2026-02-15", notice.RightAccess, notice.RightPortability)
-	apply(t, w, plain.ID, cases.Assign{Assignee: "@alice"}, cases.RecordSearch{Source: "HR", Found: "nothing"}, cases.Close{Outcome: cases.OutcomeFulfilled})
+	apply(t, w, plain.ID, cases.Assign{Assignee: "@alice"}, cases.RecordSearch{Source: "HR", Found: "nothing"})
+	caseworktest.ReleasePack(t, w, plain.ID)
+	apply(t, w, plain.ID, cases.Close{Outcome: cases.OutcomeFulfilled, ActionTaken: "Sent the HR record as a CSV file."})
 
 	var buf bytes.Buffer
 	if err := export.CasesCSV(ctx, &buf, w, "", "received", true); err != nil {

@@ -204,6 +204,18 @@ type Search struct {
 	Reason string
 }
 
+// Exemption is an exemption a response relies on to withhold a record or
+// part of one.
+type Exemption struct {
+	// Title names it, e.g. "Legal professional privilege".
+	Title string
+	// Reference is where the law states it, e.g. "DPA 2018 Schedule 2
+	// paragraph 19".
+	Reference string
+	// Plain says in plain words what it lets us withhold, as one sentence.
+	Plain string
+}
+
 // Told is a recipient the case must tell of a correction, deletion or
 // restriction (Article 19).
 type Told struct {
@@ -266,6 +278,10 @@ type Common struct {
 	Searches []Search
 	// NotSearched are the systems and teams deliberately not searched, and why.
 	NotSearched []Search
+	// Exemptions are the exemptions the case relies on to withhold
+	// records or parts of them, in plain words; empty when everything
+	// collected is disclosed whole.
+	Exemptions []Exemption
 }
 
 // Request is the data of a letter asking the requester for something:
@@ -364,6 +380,45 @@ type Article19 struct {
 	Done []string
 	// Detail is what staff wrote about the outcome; empty while the case is open.
 	Detail string
+}
+
+// SearchRequest is the data of the email asking a data owner to search a
+// system or team for a requester's data, and of its chaser. It names the
+// case by its reference only: the owner needs no more of the requester
+// than the link's page shows them to search with.
+type SearchRequest struct {
+	// Organisation is the organisation writing.
+	Organisation Sender
+	// Date is the email's date.
+	Date string
+	// Reference is the case's public reference.
+	Reference string
+	// Owner is the name of the person asked to search.
+	Owner string
+	// System is the system or team to search.
+	System string
+	// Due is the day the answer is due.
+	Due string
+	// SentOn is the day the request was first sent (for the chaser).
+	SentOn string
+	// Link is the web address where the owner answers; the kept copy of
+	// the email holds a placeholder in its place.
+	Link string
+	// LinkUntil is the last day the link works.
+	LinkUntil string
+}
+
+// DeliveryCode is the data of the email giving the requester a one-time
+// code to download their response from the status page.
+type DeliveryCode struct {
+	Common
+	// Code is the one-time code; the kept copy of the email holds a
+	// placeholder in its place.
+	Code string
+	// Minutes is how long the code works.
+	Minutes int
+	// AvailableUntil is the last day the response can be downloaded.
+	AvailableUntil string
 }
 
 // Page is the data of the HTML frame every letter is set in for email.

@@ -29,6 +29,15 @@ type Facts struct {
 	// DuplicateOf is, for the letter closing a duplicate, the reference of
 	// the case that goes on in its place.
 	DuplicateOf string
+	// SearchRequest is, for a search request or its chaser, the id of the
+	// request on the case; SearchLink is the owner's link (or the
+	// placeholder the kept copy holds in its place).
+	SearchRequest string
+	SearchLink    string
+	// DeliveryCode is, for the email sending a one-time code to download
+	// the response, the code's placeholder: the outbox puts the code in
+	// its place, and the kept copy never holds it.
+	DeliveryCode string
 }
 
 // pinnedNotice is a notice on the case with the version pinned on it.
@@ -111,6 +120,9 @@ func (w *Writer) common(f Facts, notices []pinnedNotice) Common {
 		} else {
 			out.NotSearched = append(out.NotSearched, entry)
 		}
+	}
+	for _, e := range c.ExemptionsRelied() {
+		out.Exemptions = append(out.Exemptions, Exemption{Title: e.Title, Reference: e.Reference, Plain: e.Plain})
 	}
 	return out
 }

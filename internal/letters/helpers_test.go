@@ -171,3 +171,8 @@ func firstDifference(want, got string) string {
 	}
 	return "(no line differs)"
 }
+
+// guardRailsNotUnderTest closes a letter test's case as done without the
+// review and the action the closure guard-rails want (cases/review.go):
+// the letters, not those, are under test.
+const guardRailsNotUnderTest = "letter test: the pack and the action taken are not under test"

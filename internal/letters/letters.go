@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"slices"
+	"time"
 
 	"github.com/rightsdesk/rightsdesk/internal/cases"
 	"github.com/rightsdesk/rightsdesk/internal/fault"
@@ -124,6 +125,18 @@ func (w *Writer) Write(kind Kind, f Facts) (Letter, error) {
 			return Letter{}, err
 		}
 		return w.letter(kind, f, Addressee{Name: f.Recipient}, data)
+	case KindSearchRequest, KindSearchChaser:
+		data, err := searchRequestOf(c, common, f)
+		if err != nil {
+			return Letter{}, err
+		}
+		return w.letter(kind, f, Addressee{Name: data.Owner}, data)
+	case KindDeliveryCode:
+		data, err := deliveryCodeOf(c, common, f.DeliveryCode)
+		if err != nil {
+			return Letter{}, err
+		}
+		return w.letter(kind, f, common.To, data)
 	}
 	closing, err := closingOf(kind, c, common)
 	if err != nil {
@@ -304,6 +317,38 @@ func refusalNeeds(c *cases.Case, closing Closing) error {
 		return refuse(c, "no notice on the case says the law does not give the right asked for: give the reason in the outcome's detail")
 	}
 	return refuse(c, "a refusal (%s) must give the requester the reasons (Article 12(4)): write them in the outcome's detail", closing.Outcome.Reason)
+}
+
+// searchRequestOf is the data of a search request's email: the request,
+// and the case only by its reference.
+func searchRequestOf(c *cases.Case, common Common, f Facts) (SearchRequest, error) {
+	r, ok := c.SearchRequest(f.SearchRequest)
+	if !ok {
+		return SearchRequest{}, refuse(c, "the case has no search request %q", f.SearchRequest)
+	}
+	if f.SearchLink == "" {
+		return SearchRequest{}, fault.Invalid("search_link", "a search request's email needs the owner's link")
+	}
+	return SearchRequest{
+		Organisation: common.Organisation, Date: common.Date, Reference: c.Reference, Owner: r.Owner, System: r.Source,
+		Due: longDate(r.Due), SentOn: longDate(r.SentOn), Link: f.SearchLink, LinkUntil: longDate(r.LinkUntil),
+	}, nil
+}
+
+// deliveryCodeOf is the data of the email carrying a one-time code to
+// download a released response pack.
+func deliveryCodeOf(c *cases.Case, common Common, code string) (DeliveryCode, error) {
+	lastDay, ok := c.PackLastDay()
+	if !ok {
+		return DeliveryCode{}, refuse(c, "the response has not been released, so there is nothing to download")
+	}
+	if code == "" {
+		return DeliveryCode{}, fault.Invalid("delivery_code", "the email needs the code (or its placeholder)")
+	}
+	return DeliveryCode{
+		Common: common, Code: code, Minutes: int(cases.DeliveryCodeLife / time.Minute),
+		AvailableUntil: longDate(lastDay),
+	}, nil
 }
 
 func article19Of(c *cases.Case, common Common, recipient string) (Article19, error) {

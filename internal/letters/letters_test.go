@@ -123,7 +123,7 @@ func TestAccessResponseForTwoNoticesAndForNone(t *testing.T) {
 	ns := builtin(t)
 	w := writer(t, nil)
 	access := []notice.Right{notice.RightAccess}
-	closeFulfilled := cases.Close{Outcome: cases.OutcomeFulfilled, On: today}
+	closeFulfilled := cases.Close{Outcome: cases.OutcomeFulfilled, On: today, OverrideReason: guardRailsNotUnderTest}
 	var out strings.Builder
 	for _, tc := range []struct {
 		name string
@@ -199,7 +199,7 @@ func TestLettersTheCaseCannotSupportAreRefused(t *testing.T) {
 	open := newCase(t, ns, hub, erasure)
 	extended := newCase(t, ns, hub, erasure, cases.ConfirmIdentity{On: "2026-03-03"}, cases.Extend{On: "2026-03-16", Months: 1, Reason: "Your request covers many systems."})
 	refusedWithoutReason := newCase(t, ns, hub, erasure, cases.Close{Outcome: cases.OutcomeRefused, RefusalReason: "manifestly_excessive", On: today})
-	accessOnNothing := newCase(t, ns, nil, []notice.Right{notice.RightAccess}, cases.Close{Outcome: cases.OutcomeFulfilled, On: today})
+	accessOnNothing := newCase(t, ns, nil, []notice.Right{notice.RightAccess}, cases.Close{Outcome: cases.OutcomeFulfilled, On: today, OverrideReason: guardRailsNotUnderTest})
 	for _, tc := range []struct {
 		name string
 		kind letters.Kind

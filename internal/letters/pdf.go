@@ -54,6 +54,19 @@ func PDF(l Letter) ([]byte, error) {
 	case len(l.From.AddressLines()) == 0:
 		return nil, fmt.Errorf("letter %s: a posted letter needs the organisation's postal address (letters.Organisation.Address)", l.Reference)
 	}
+	return render(l, to)
+}
+
+// DownloadPDF renders the letter as a PDF for a requester who downloads
+// it (the response pack) rather than receives it by post: the same page,
+// with only their name where the envelope's window would show the address,
+// and neither postal address required.
+func DownloadPDF(l Letter) ([]byte, error) {
+	return render(l, []string{l.To.Name})
+}
+
+// render lays the letter out with to in the envelope's window.
+func render(l Letter, to []string) ([]byte, error) {
 	date, err := time.Parse(time.DateOnly, l.Date)
 	if err != nil {
 		return nil, fmt.Errorf("letter %s: date %q: %w", l.Reference, l.Date, err)

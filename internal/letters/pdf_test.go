@@ -104,7 +104,7 @@ func TestPostalLetterReadsBack(t *testing.T) {
 func TestLongPostalLetterRunsOntoMorePages(t *testing.T) {
 	ns := builtin(t)
 	c := postalCase(t, ns, append(append([]cases.Command{cases.ConfirmIdentity{On: "2026-03-03"}}, searched...),
-		cases.Close{Outcome: cases.OutcomeFulfilled, On: today})...)
+		cases.Close{Outcome: cases.OutcomeFulfilled, On: today, OverrideReason: guardRailsNotUnderTest})...)
 	l := write(t, writer(t, nil), letters.KindResponse, letters.Facts{Case: c, Notice: finder(ns)})
 	pdf, err := letters.PDF(l)
 	if err != nil {

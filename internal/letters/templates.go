@@ -42,12 +42,16 @@ const (
 	KindSelfService          Kind = "self-service"
 	KindDuplicate            Kind = "duplicate"
 	KindArticle19            Kind = "article-19"
+	KindSearchRequest        Kind = "search-request"
+	KindSearchChaser         Kind = "search-chaser"
+	KindDeliveryCode         Kind = "delivery-code"
 )
 
 // Kinds are all the letters, in the order of a case's life.
 var Kinds = []Kind{
 	KindAcknowledgement, KindIdentityRequest, KindClarificationRequest, KindFeeRequest, KindExtensionNotice,
 	KindResponse, KindRefusal, KindWithdrawn, KindPassedOn, KindSelfService, KindDuplicate, KindArticle19,
+	KindSearchRequest, KindSearchChaser, KindDeliveryCode,
 }
 
 // role says how a template file is used, and so what the load-time check
@@ -102,6 +106,9 @@ var specs = func() []spec {
 		spec{string(KindSelfService), typeOf[SelfService](), roleLetter},
 		spec{string(KindDuplicate), typeOf[Duplicate](), roleLetter},
 		spec{string(KindArticle19), typeOf[Article19](), roleLetter},
+		spec{string(KindSearchRequest), typeOf[SearchRequest](), roleLetter},
+		spec{string(KindSearchChaser), typeOf[SearchRequest](), roleLetter},
+		spec{string(KindDeliveryCode), typeOf[DeliveryCode](), roleLetter},
 		spec{frameName, typeOf[Page](), roleFrame},
 	)
 }()

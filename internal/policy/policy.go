@@ -3,6 +3,7 @@ package policy
 import (
 	"fmt"
 	"strings"
+	"sync"
 
 	"google.golang.org/genproto/googleapis/api/annotations"
 	"google.golang.org/protobuf/proto"
@@ -113,4 +114,76 @@ func WritesMethod(fullMethod string) (bool, error) {
 		return false, fmt.Errorf("method %q: %s has no method %s", fullMethod, service, method)
 	}
 	return Writes(md), nil
+}
+
+// FieldRole returns a field's (rightsdesk.v1.field_required_role) option,
+// the least role that may set it, or auth.RoleNone when it declares none.
+func FieldRole(fd protoreflect.FieldDescriptor) auth.Role {
+	opts, ok := fd.Options().(*descriptorpb.FieldOptions)
+	if !ok || opts == nil {
+		return auth.RoleNone
+	}
+	return FromProto(proto.GetExtension(opts, rdv1.E_FieldRequiredRole).(rdv1.Role))
+}
+
+// FieldOf is FieldRole for a field named as "Message.field" (e.g.
+// "CloseCaseRequest.override_reason"), for a door that offers the field
+// in a form; like Of, it fails when there is no such field or it declares
+// no role.
+func FieldOf(field string) (auth.Role, error) {
+	message, name, ok := strings.Cut(field, ".")
+	if !ok {
+		return auth.RoleNone, fmt.Errorf("field %q: want Message.field", field)
+	}
+	d, err := protoregistry.GlobalFiles.FindDescriptorByName(protoreflect.FullName(Package + "." + message))
+	md, isMessage := d.(protoreflect.MessageDescriptor)
+	if err != nil || !isMessage {
+		return auth.RoleNone, fmt.Errorf("field %q: no message %s.%s", field, Package, message)
+	}
+	fd := md.Fields().ByName(protoreflect.Name(name))
+	if fd == nil {
+		return auth.RoleNone, fmt.Errorf("field %q: %s.%s has no field %s", field, Package, message, name)
+	}
+	role := FieldRole(fd)
+	if role == auth.RoleNone {
+		return auth.RoleNone, fmt.Errorf("field %q declares no (rightsdesk.v1.field_required_role) option", field)
+	}
+	return role, nil
+}
+
+// CheckFields refuses a request that sets a field its caller's role may
+// not set: the first such field (of the request message itself) as an
+// *auth.PermissionDeniedError naming the method and the field.
+func CheckFields(method string, req proto.Message, have auth.Role) error {
+	m := req.ProtoReflect()
+	for _, f := range guardedFields(m.Descriptor()) {
+		if m.Has(f.field) && !have.Includes(f.need) {
+			return &auth.PermissionDeniedError{Method: method + " with " + string(f.field.Name()), Need: f.need, Have: have}
+		}
+	}
+	return nil
+}
+
+type guardedField struct {
+	field protoreflect.FieldDescriptor
+	need  auth.Role
+}
+
+// guarded caches, per message, its fields that declare a role, so that a
+// request with none (almost all) costs one map read.
+var guarded sync.Map // protoreflect.FullName -> []guardedField
+
+func guardedFields(md protoreflect.MessageDescriptor) []guardedField {
+	if v, ok := guarded.Load(md.FullName()); ok {
+		return v.([]guardedField)
+	}
+	var out []guardedField
+	fields := md.Fields()
+	for i := range fields.Len() {
+		if need := FieldRole(fields.Get(i)); need != auth.RoleNone {
+			out = append(out, guardedField{fields.Get(i), need})
+		}
+	}
+	guarded.Store(md.FullName(), out)
+	return out
 }

@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"errors"
 	"strings"
 	"testing"
 
@@ -64,6 +65,48 @@ func TestWritesAreTheSignedInNonGETMethods(t *testing.T) {
 	for _, method := range []string{"CaseService/CreateCase", "/rightsdesk.v1.NoSuchService/X", "/rightsdesk.v1.CaseService/NoSuchThing"} {
 		if _, err := WritesMethod(method); err == nil {
 			t.Errorf("WritesMethod(%q) = nil error; want one", method)
+		}
+	}
+}
+
+func TestFieldOfReadsTheDeclaredRole(t *testing.T) {
+	if got, err := FieldOf("CloseCaseRequest.override_reason"); err != nil || got != auth.RoleAdmin {
+		t.Errorf("FieldOf(override_reason) = %v, %v; want admin", got, err)
+	}
+	for field, want := range map[string]string{
+		"CloseCaseRequest":            "want Message.field",
+		"NoSuchRequest.reason":        "no message rightsdesk.v1.NoSuchRequest",
+		"CloseCaseRequest.no_such":    "has no field no_such",
+		"CloseCaseRequest.detail":     "declares no",
+		"CaseService.override_reason": "no message",
+	} {
+		if _, err := FieldOf(field); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("FieldOf(%q) = %v; want an error saying %q", field, err, want)
+		}
+	}
+}
+
+func TestCheckFieldsRefusesAFieldAboveTheCallersRole(t *testing.T) {
+	overriding := &rdv1.CloseCaseRequest{Name: "cases/x", OverrideReason: "sent by hand"}
+	plain := &rdv1.CloseCaseRequest{Name: "cases/x", Detail: "done"}
+	for _, tc := range []struct {
+		req    *rdv1.CloseCaseRequest
+		role   auth.Role
+		denied bool
+	}{
+		{overriding, auth.RoleCaseworker, true},
+		{overriding, auth.RoleViewer, true},
+		{overriding, auth.RoleAdmin, false},
+		{plain, auth.RoleCaseworker, false},
+	} {
+		err := CheckFields("rightsdesk.v1.CaseService/CloseCase", tc.req, tc.role)
+		var denied *auth.PermissionDeniedError
+		if got := errors.As(err, &denied); got != tc.denied {
+			t.Errorf("%v setting override %q: %v; want denied %v", tc.role, tc.req.GetOverrideReason(), err, tc.denied)
+			continue
+		}
+		if tc.denied && (denied.Need != auth.RoleAdmin || !strings.Contains(denied.Method, "override_reason")) {
+			t.Errorf("refusal %v; want it to name the field and the admin role", err)
 		}
 	}
 }

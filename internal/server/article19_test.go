@@ -36,7 +36,7 @@ func TestCloseCaseTellsRecipientsAndMergeCaseTakesALetter(t *testing.T) {
 	}
 
 	c := open(rdv1.Right_RIGHT_ERASURE)
-	close := &rdv1.CloseCaseRequest{Name: c.GetName(), Etag: c.GetEtag(), Outcome: rdv1.OutcomeKind_OUTCOME_KIND_FULFILLED,
+	close := &rdv1.CloseCaseRequest{Name: c.GetName(), Etag: c.GetEtag(), Outcome: rdv1.OutcomeKind_OUTCOME_KIND_FULFILLED, ActionTaken: "Erased.",
 		RecipientNotices: []*rdv1.RecipientNotice{{Recipient: "Archive Services Ltd", Email: "Archive <dpo@archive.example>"}}}
 	_, err := client.CloseCase(ctx, close)
 	assertFieldViolation(t, err, "recipient_notices[0].email")

@@ -17,6 +17,8 @@ import (
 type caseService struct {
 	rdv1.UnimplementedCaseServiceServer
 	work usecase.Cases
+	// searches sends search requests to data owners (searchrequests.go).
+	searches usecase.SearchRequests
 }
 
 func actor(ctx context.Context) string {
@@ -107,8 +109,10 @@ func (s *caseService) ExtendCase(ctx context.Context, req *rdv1.ExtendCaseReques
 func (s *caseService) CloseCase(ctx context.Context, req *rdv1.CloseCaseRequest) (*rdv1.Case, error) {
 	cmd := cases.Close{
 		On: req.GetOn(), Detail: req.GetDetail(),
-		Outcome:       cases.OutcomeKind(enumToDomain(req.GetOutcome(), "OUTCOME_KIND_")),
-		RefusalReason: cases.RefusalReason(enumToDomain(req.GetRefusalReason(), "REFUSAL_REASON_")),
+		Outcome:        cases.OutcomeKind(enumToDomain(req.GetOutcome(), "OUTCOME_KIND_")),
+		RefusalReason:  cases.RefusalReason(enumToDomain(req.GetRefusalReason(), "REFUSAL_REASON_")),
+		OverrideReason: req.GetOverrideReason(),
+		ActionTaken:    req.GetActionTaken(),
 	}
 	for _, n := range req.GetRecipientNotices() {
 		cmd.Notify = append(cmd.Notify, cases.RecipientNotice{Recipient: n.GetRecipient(), Email: n.GetEmail(), LetterText: n.GetLetterText()})

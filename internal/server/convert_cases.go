@@ -137,6 +137,9 @@ func caseToProto(c *cases.Case, st *deadline.Standing) *rdv1.Case {
 		out.LinkedCases = append(out.LinkedCases, "cases/"+id)
 	}
 	out.LegalHold, out.Purged = retentionToProto(c)
+	out.Review = reviewToProto(c)
+	out.Delivery = deliveryToProto(c)
+	out.Documents = documentsToProto(c)
 	for _, p := range c.Clarifications {
 		out.Clarifications = append(out.Clarifications, &rdv1.Clarification{Asked: p.Asked, Answered: p.Answered})
 	}
@@ -152,6 +155,7 @@ func caseToProto(c *cases.Case, st *deadline.Standing) *rdv1.Case {
 		if o.DuplicateOf != "" {
 			out.Outcome.DuplicateOf = "cases/" + o.DuplicateOf
 		}
+		out.Outcome.Override, out.Outcome.ActionTaken = overrideToProto(o.Override), o.ActionTaken
 	}
 	for _, t := range c.Tasks {
 		out.Tasks = append(out.Tasks, &rdv1.Task{
@@ -167,6 +171,7 @@ func caseToProto(c *cases.Case, st *deadline.Standing) *rdv1.Case {
 			RecordedBy: s.RecordedBy, RecordTime: timestamppb.New(s.Recorded),
 		})
 	}
+	out.SearchRequests = searchRequestsToProto(c.Name(), c.SearchRequests)
 	for _, n := range c.Notes {
 		out.Notes = append(out.Notes, &rdv1.Note{Id: n.ID, Author: n.Author, CreateTime: timestamppb.New(n.Created), Text: n.Text, On: n.On})
 	}

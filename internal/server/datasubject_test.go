@@ -102,7 +102,7 @@ func TestDataSubjectRequestsOverGRPC(t *testing.T) {
 	first := check.GetCases()[0]
 	got, err := casesClient.GetCase(caseworker, &rdv1.GetCaseRequest{Name: first.GetCase()})
 	mustStep(t, "get", err)
-	_, err = casesClient.CloseCase(caseworker, &rdv1.CloseCaseRequest{Name: got.GetName(), Etag: got.GetEtag(), Outcome: rdv1.OutcomeKind_OUTCOME_KIND_FULFILLED})
+	_, err = casesClient.CloseCase(caseworker, &rdv1.CloseCaseRequest{Name: got.GetName(), Etag: got.GetEtag(), Outcome: rdv1.OutcomeKind_OUTCOME_KIND_WITHDRAWN})
 	mustStep(t, "close", err)
 	erased, err := client.EraseDataSubject(admin, &rdv1.EraseDataSubjectRequest{Subject: ada, Cases: []string{first.GetCase(), check.GetCases()[1].GetCase()}})
 	mustStep(t, "erase", err)

@@ -89,6 +89,23 @@ func TestResourcesAndTheirReferences(t *testing.T) {
 			patterns[res.GetType()] = res.GetPattern()[0]
 		}
 	}
+	// A resource may also live inside one a method returns (a case's
+	// documents): declared on its own message, by the same rules.
+	protoregistry.GlobalFiles.RangeFilesByPackage("rightsdesk.v1", func(fd protoreflect.FileDescriptor) bool {
+		for i := range fd.Messages().Len() {
+			md := fd.Messages().Get(i)
+			res, _ := proto.GetExtension(md.Options(), annotations.E_Resource).(*annotations.ResourceDescriptor)
+			switch {
+			case res.GetType() == "":
+			case len(res.GetPattern()) == 0 || md.Fields().ByName("name") == nil ||
+				!slices.Contains(fieldBehaviors(md.Fields().ByName("name")), annotations.FieldBehavior_IDENTIFIER):
+				t.Errorf("%s declares resource %s without a pattern and an IDENTIFIER name", md.FullName(), res.GetType())
+			default:
+				patterns[res.GetType()] = res.GetPattern()[0]
+			}
+		}
+		return true
+	})
 	for _, m := range rpcMethods() {
 		in := m.Input()
 		for _, field := range []protoreflect.Name{"name", "parent"} {

@@ -36,9 +36,10 @@ func unaryInterceptors(log *slog.Logger, in *telemetry.Instruments, limits *call
 	)
 }
 
-// streamInterceptors is the same chain for streaming RPCs (backup), so a
-// stream is counted, logged, recovered and error-mapped like any other call.
-func streamInterceptors(log *slog.Logger, in *telemetry.Instruments, limits *callLimits, authn *authenticator) []grpc.StreamServerInterceptor {
+// streamInterceptors is the same chain for streaming RPCs (backup, the
+// response pack), so a stream is counted, logged, recovered, validated and
+// error-mapped like any other call.
+func streamInterceptors(log *slog.Logger, in *telemetry.Instruments, limits *callLimits, authn *authenticator, validator protovalidate.Validator) []grpc.StreamServerInterceptor {
 	return append(in.StreamInterceptors(),
 		logging.StreamServerInterceptor(slogAdapter(log), callLogging...),
 		recovery.StreamServerInterceptor(recoveryHandler(log)),
@@ -48,6 +49,7 @@ func streamInterceptors(log *slog.Logger, in *telemetry.Instruments, limits *cal
 		limits.streamBeforeAuthentication(),
 		authn.streamInterceptor(),
 		limits.streamAfterAuthentication(),
+		streamValidationInterceptor(validator),
 	)
 }
 
@@ -113,6 +115,30 @@ func validationInterceptor(v protovalidate.Validator) grpc.UnaryServerIntercepto
 		}
 		return next(ctx, req)
 	}
+}
+
+// streamValidationInterceptor checks the protovalidate rules on each
+// message a stream receives, the request of a server stream included,
+// before the handler acts on it.
+func streamValidationInterceptor(v protovalidate.Validator) grpc.StreamServerInterceptor {
+	return func(srv any, ss grpc.ServerStream, _ *grpc.StreamServerInfo, next grpc.StreamHandler) error {
+		return next(srv, validatingStream{ServerStream: ss, validator: v})
+	}
+}
+
+type validatingStream struct {
+	grpc.ServerStream
+	validator protovalidate.Validator
+}
+
+func (s validatingStream) RecvMsg(m any) error {
+	if err := s.ServerStream.RecvMsg(m); err != nil {
+		return err
+	}
+	if msg, ok := m.(proto.Message); ok {
+		return s.validator.Validate(msg)
+	}
+	return nil
 }
 
 // errorBoundary maps whatever a handler or an inner interceptor returns.

@@ -153,7 +153,17 @@ func TestLifecycleOverGRPC(t *testing.T) {
 		}
 	}
 
-	c, err = client.CloseCase(ctx, &rdv1.CloseCaseRequest{Name: c.GetName(), Etag: c.GetEtag(), On: closedOn, Outcome: rdv1.OutcomeKind_OUTCOME_KIND_FULFILLED, Detail: "Copy sent; tickets erased"})
+	// The access part needs its pack reviewed by a second person and
+	// released before the case can close as fulfilled.
+	admin := metadata.AppendToOutgoingContext(t.Context(), "authorization", "Bearer "+as.tokens["admin"])
+	c, err = client.SubmitForReview(ctx, &rdv1.SubmitForReviewRequest{Name: c.GetName(), Etag: c.GetEtag()})
+	mustStep(t, "submitForReview", err)
+	c, err = client.ApproveReview(admin, &rdv1.ApproveReviewRequest{Name: c.GetName(), Etag: c.GetEtag()})
+	mustStep(t, "approveReview", err)
+	c, err = client.ReleasePack(ctx, &rdv1.ReleasePackRequest{Name: c.GetName(), Etag: c.GetEtag()})
+	mustStep(t, "releasePack", err)
+
+	c, err = client.CloseCase(ctx, &rdv1.CloseCaseRequest{Name: c.GetName(), Etag: c.GetEtag(), On: closedOn, Outcome: rdv1.OutcomeKind_OUTCOME_KIND_FULFILLED, Detail: "Copy sent; tickets erased", ActionTaken: "Tickets erased from the service desk."})
 	mustStep(t, "close", err)
 	checkStep(t, "gRPC", steps[7], c)
 	if !c.GetOutcome().GetOnTime() {
@@ -162,7 +172,8 @@ func TestLifecycleOverGRPC(t *testing.T) {
 
 	events, err := client.ListCaseEvents(ctx, &rdv1.ListCaseEventsRequest{Name: c.GetName()})
 	mustStep(t, "listCaseEvents", err)
-	if want := 7 + len(c.GetTasks()); len(events.GetEvents()) != want {
+	// One per write: the steps, each task, the pack's three review steps.
+	if want := 7 + len(c.GetTasks()) + 3; len(events.GetEvents()) != want {
 		t.Errorf("%d events, want %d (one per write)", len(events.GetEvents()), want)
 	}
 
@@ -321,7 +332,11 @@ func TestLifecycleOverREST(t *testing.T) {
 		c = act("completeTask", map[string]any{"task_id": task.(map[string]any)["id"], "state": "TASK_STATE_DONE"})
 	}
 	checkRESTStep(t, steps[6], c)
-	c = act("close", map[string]any{"on": closedOn, "outcome": "OUTCOME_KIND_FULFILLED"})
+	c = act("submitForReview", map[string]any{})
+	reviewer := restClient{t: t, base: as.base, token: as.tokens["admin"]}
+	c = reviewer.ok("POST", "/v1/"+name+":approveReview", map[string]any{"etag": c["etag"], "comments": "Checked."})
+	c = act("releasePack", map[string]any{})
+	c = act("close", map[string]any{"on": closedOn, "outcome": "OUTCOME_KIND_FULFILLED", "action_taken": "Tickets erased from the service desk."})
 	checkRESTStep(t, steps[7], c)
 
 	code, out = rc.do("POST", "/v1/"+name+":addNote", map[string]any{"text": strings.Repeat("x", 5000)})
@@ -329,8 +344,8 @@ func TestLifecycleOverREST(t *testing.T) {
 		t.Errorf("oversized body: %d %v, want 413", code, out)
 	}
 	events := rc.ok("GET", "/v1/"+name+"/events", nil)
-	if got, _ := events["events"].([]any); len(got) != 7+len(tasks) {
-		t.Errorf("%d events, want %d", len(got), 7+len(tasks))
+	if got, _ := events["events"].([]any); len(got) != 7+len(tasks)+3 {
+		t.Errorf("%d events, want %d", len(got), 7+len(tasks)+3)
 	}
 }
 

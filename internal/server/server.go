@@ -154,6 +154,13 @@ type Services struct {
 	Subjects usecase.DataSubjects
 	// Retention says what the retention schedule will delete.
 	Retention usecase.Retention
+	// Delivery and Packs hand released response packs to requesters on
+	// the status page; without both it offers none.
+	Delivery usecase.Delivery
+	Packs    usecase.PackWriter
+	// SearchRequests sends search requests to data owners and takes their
+	// answers through the public site; without it neither is offered.
+	SearchRequests usecase.SearchRequests
 }
 
 // Listeners are the bound gRPC and HTTP sockets, the admin socket
@@ -257,11 +264,11 @@ func (s *Server) buildGRPC() error {
 	s.grpc = grpc.NewServer(slices.Concat(s.cfg.Limits.grpcOptions(), s.instruments.GRPCServerOptions(), []grpc.ServerOption{
 		grpc.Creds(newPeerCredentials(serverCreds)),
 		grpc.ChainUnaryInterceptor(unaryInterceptors(s.log, s.instruments, limits, authn, validator)...),
-		grpc.ChainStreamInterceptor(streamInterceptors(s.log, s.instruments, limits, authn)...),
+		grpc.ChainStreamInterceptor(streamInterceptors(s.log, s.instruments, limits, authn, validator)...),
 	})...)
 	rdv1.RegisterNoticeServiceServer(s.grpc, &noticeService{work: s.services.Notices})
 	rdv1.RegisterDeadlineServiceServer(s.grpc, NewDeadlineService(s.services.Deadlines, s.cfg.Clock))
-	rdv1.RegisterCaseServiceServer(s.grpc, &caseService{work: s.services.Cases})
+	rdv1.RegisterCaseServiceServer(s.grpc, &caseService{work: s.services.Cases, searches: s.services.SearchRequests})
 	rdv1.RegisterAdminServiceServer(s.grpc, &adminService{ops: s.services.Operations, tokens: s.services.Tokens, users: s.services.Users, subjects: s.services.Subjects, clock: s.cfg.Clock})
 	s.health = health.NewServer()
 	healthpb.RegisterHealthServer(s.grpc, s.health)

@@ -49,13 +49,14 @@ func (s *Server) buildWeb(ctx context.Context) error {
 	publicSite, err := public.New(public.Config{
 		Work: s.services.Cases, Notices: s.services.Notices, Sessions: sessions, Log: s.log,
 		Organisation: s.cfg.Organisation, Contact: s.cfg.Contact, PublicURL: publicURL,
+		Delivery: s.services.Delivery, Packs: s.services.Packs, Searches: s.services.SearchRequests,
 	})
 	if err != nil {
 		return err
 	}
 	staffSite, err := staff.New(staff.Config{
 		Work: s.services.Cases, Notices: s.services.Notices, Users: s.services.Users, Tokens: s.services.Tokens, Subjects: s.services.Subjects,
-		Clock: s.cfg.Clock, Sessions: sessions, Log: s.log, Retention: s.services.Retention,
+		Clock: s.cfg.Clock, Sessions: sessions, Log: s.log, Retention: s.services.Retention, Searches: s.services.SearchRequests,
 		Organisation: s.cfg.Organisation, BaseURL: publicURL, OIDC: s.cfg.OIDC,
 	})
 	if err != nil {

@@ -50,8 +50,10 @@ var (
 // every hash or seal made with it.
 const (
 	purposeRequesterTerm = "requester-term"
+	purposeSearchLink    = "search-link"
 	purposeWebSession    = "web-session"
 	purposeAuditPayload  = "audit-payload"
+	purposeDeliveryCode  = "delivery-code"
 )
 
 var (
@@ -79,8 +81,10 @@ func WithKeyring(k Keyring) OpenOption { return func(o *openOptions) { o.keys = 
 type sealer struct {
 	kek            keyring.KeyEncryptionKey
 	requesterTerms *keyring.Hasher
+	searchLinks    *keyring.Hasher
 	webSessions    *keyring.DataKey
 	auditPayloads  *keyring.DataKey
+	deliveryCodes  *keyring.Hasher
 	dataKeys       *dataKeyCache
 }
 
@@ -88,8 +92,10 @@ func newSealer(kek keyring.KeyEncryptionKey, root *keyring.Root) *sealer {
 	return &sealer{
 		kek:            kek,
 		requesterTerms: root.Hasher(purposeRequesterTerm),
+		searchLinks:    root.Hasher(purposeSearchLink),
 		webSessions:    root.DataKey(purposeWebSession),
 		auditPayloads:  root.DataKey(purposeAuditPayload),
+		deliveryCodes:  root.Hasher(purposeDeliveryCode),
 		dataKeys:       newDataKeyCache(maxCachedDataKeys),
 	}
 }

@@ -67,9 +67,13 @@ type Cases interface {
 	// Withdraw closes the request at the requester's word.
 	Reply(ctx context.Context, reference, token, text string, files []Upload) (*cases.Case, error)
 	Withdraw(ctx context.Context, reference, token, reason string) (*cases.Case, error)
-	// Document streams a document the requester sent, for staff; the
-	// caller closes it.
+	// Document streams a document of the case, for staff; the caller
+	// closes it.
 	Document(ctx context.Context, caseID, fileID string) (io.ReadCloser, cases.File, error)
+	// AddDocument stores a document staff add (checked, sealed with the
+	// case's key and scanned first), then records it on the case in one
+	// transaction; a refusal leaves nothing stored.
+	AddDocument(ctx context.Context, actor, caseID string, spec cases.DocumentSpec, file Upload) (*cases.Case, error)
 	// Messages is a case's correspondence, in and out, oldest first;
 	// MessageBody is what one letter sent says.
 	Messages(ctx context.Context, id string) ([]cases.Message, error)
@@ -77,6 +81,11 @@ type Cases interface {
 	// LetterPDF is a letter sent by post as it is printed, made again from
 	// its kept text; MarkPosted records that staff posted it today.
 	LetterPDF(ctx context.Context, caseID, messageID string) ([]byte, error)
+	// WritePack writes the case's response pack (PackWriter), for staff a
+	// preview at any time; PrintablePack is the same pack for post: the
+	// letter, and the documents printed with it.
+	WritePack(ctx context.Context, caseID string, w io.Writer) error
+	PrintablePack(ctx context.Context, caseID string) (*PrintablePack, error)
 	MarkPosted(ctx context.Context, actor, caseID, messageID string) (*cases.Case, error)
 	Evidence(ctx context.Context, id string) (*Evidence, error)
 	FindRequester(ctx context.Context, email, name string) (*RequesterResult, error)
@@ -98,6 +107,33 @@ type Cases interface {
 	IssueFeedToken(ctx context.Context, owner string) (string, error)
 	FeedOwner(ctx context.Context, token string) (string, error)
 	RevokeFeedToken(ctx context.Context, owner string) error
+}
+
+// Delivery hands a released response pack to its requester on the status
+// page (internal/casework/delivery.go), each call finding the request by
+// reference and status code as Cases.Status does. SendDeliveryCode emails
+// a one-time code (a cases.CodeLimitReached past the hourly limit);
+// RedeemDeliveryCode spends a code that works and records the download,
+// and answers every other code with cases.ErrDeliveryCodeRefused.
+type Delivery interface {
+	// PackOffer is what the status page offers c's requester now.
+	PackOffer(c *cases.Case) cases.PackOffer
+	SendDeliveryCode(ctx context.Context, reference, token string) (*cases.Case, error)
+	RedeemDeliveryCode(ctx context.Context, reference, token, code string) (*cases.Case, error)
+}
+
+// PackWriter writes a case's response pack, a zip, to w.
+type PackWriter interface {
+	WritePack(ctx context.Context, caseID string, w io.Writer) error
+}
+
+// PrintablePack is a case's response pack for a requester who gets it by
+// post: the response letter and the documents (cases.Case.PackContents)
+// printed with it, in order.
+type PrintablePack struct {
+	Case      *cases.Case
+	Letter    letters.Letter
+	Documents []cases.Document
 }
 
 // Notices reads, imports and checks privacy notices (internal/noticework).

@@ -11,13 +11,10 @@
 // `make browser-test`.
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { execFileSync } from 'node:child_process'
-import { createServer } from 'node:net'
 import path from 'node:path'
 import { chromium } from 'playwright-core'
-import { bin, checkPage, chromiumArgs, chromiumPath, openTab, press, shotRoot, skip, startServer } from './harness.mjs'
+import { checkPage, chromiumArgs, chromiumPath, openTab, press, received, serveWithCaseworker, shotRoot, skip, smtpSink, staffPassword } from './harness.mjs'
 
-const password = 'a long staff password for tests'
 let browser
 
 before(async () => {
@@ -29,81 +26,10 @@ after(async () => {
   await browser?.close()
 })
 
-// smtpSink is a relay on 127.0.0.1 that accepts every message and keeps
-// it: it answers each command with the reply a relay that takes it would
-// give, and offers no STARTTLS, which the server uses only if offered on
-// a loopback address. Bounded: at most 20 messages of 1 MB each.
-async function smtpSink (t) {
-  const messages = []
-  const sockets = new Set()
-  const server = createServer(socket => {
-    sockets.add(socket)
-    socket.on('close', () => sockets.delete(socket))
-    socket.setEncoding('utf8')
-    let buffer = ''
-    let data = null
-    socket.write('220 sink.test ESMTP\r\n')
-    socket.on('data', chunk => {
-      buffer += chunk
-      if (buffer.length > 1 << 20 || messages.length >= 20) { socket.destroy(); return }
-      let end
-      while ((end = buffer.indexOf('\r\n')) >= 0) {
-        const line = buffer.slice(0, end)
-        buffer = buffer.slice(end + 2)
-        if (data !== null) {
-          if (line === '.') {
-            messages.push(data.join('\n'))
-            data = null
-            socket.write('250 2.0.0 kept\r\n')
-          } else {
-            data.push(line.startsWith('..') ? line.slice(1) : line)
-          }
-          continue
-        }
-        const verb = line.slice(0, 4).toUpperCase()
-        if (verb === 'EHLO') socket.write('250-sink.test\r\n250 8BITMIME\r\n')
-        else if (verb === 'DATA') { data = []; socket.write('354 go ahead\r\n') } else if (verb === 'QUIT') { socket.end('221 2.0.0 bye\r\n') } else socket.write('250 2.0.0 ok\r\n')
-      }
-    })
-  })
-  await new Promise(resolve => server.listen(0, '127.0.0.1', resolve))
-  t.after(() => new Promise(resolve => { for (const s of sockets) s.destroy(); server.close(resolve) }))
-  return { port: server.address().port, messages }
-}
-
-// received waits (up to 10 s) for the sink to hold an email whose text
-// says want, and returns it unfolded and decoded enough to read.
-async function received (sink, want) {
-  const deadline = Date.now() + 10000
-  for (;;) {
-    const found = sink.messages.map(m => m.replace(/=\n/g, '').replace(/=([0-9A-F]{2})/g, (_, h) => String.fromCharCode(parseInt(h, 16))))
-      .map(m => m.replace(/\s+/g, ' ')).find(m => m.includes(want))
-    if (found) return found
-    assert.ok(Date.now() < deadline, `no email saying "${want}" reached the relay in 10s (${sink.messages.length} emails)`)
-    await new Promise(resolve => setTimeout(resolve, 50))
-  }
-}
-
 // serve starts a server of the test's own sending letters through the
-// sink, with a caseworker to sign in and a caseworker token with which it
-// opens a case.
+// sink, with a caseworker to sign in, and opens a case.
 async function serve (t, sink) {
-  let token
-  const server = await startServer(dataDir => {
-    execFileSync(bin, ['users', 'create', '--role', 'caseworker', '--name', 'Casey Worker', '--email', 'casey@example.org', '--data', dataDir],
-      { input: password + '\n', stdio: ['pipe', 'ignore', 'inherit'] })
-    token = execFileSync(bin, ['tokens', 'create', '--role', 'caseworker', '--name', 'letters-browser-test', '--data', dataDir],
-      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim()
-  }, 'rightsdesk-letters-', { args: ['--smtp-url', `smtp://127.0.0.1:${sink.port}?from=privacy@example.org`] })
-  t.after(() => server.stop())
-  const api = async (method, url, body) => {
-    const res = await fetch(server.base + url, {
-      method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body && JSON.stringify(body)
-    })
-    const json = await res.json()
-    assert.equal(res.status, 200, `${method} ${url}: ${JSON.stringify(json)}`)
-    return json
-  }
+  const { server, api } = await serveWithCaseworker(t, sink, 'letters-browser-test')
   const created = await api('POST', '/v1/cases', {
     notices: [{ notice: 'notices/it-service-desk' }],
     rights: [{ right: 'RIGHT_ACCESS' }],
@@ -128,7 +54,7 @@ for (const javaScript of [true, false]) {
 
     await page.goto(s.base + '/staff/sign-in')
     await page.getByLabel('Email address').fill('casey@example.org')
-    await page.getByLabel('Password').fill(password)
+    await page.getByLabel('Password').fill(staffPassword)
     await press(page, 'Sign in')
 
     await page.goto(`${s.base}/staff/cases/${s.id}/extend`)
@@ -202,11 +128,12 @@ for (const javaScript of [true, false]) {
 
     await page.goto(s.base + '/staff/sign-in')
     await page.getByLabel('Email address').fill('casey@example.org')
-    await page.getByLabel('Password').fill(password)
+    await page.getByLabel('Password').fill(staffPassword)
     await press(page, 'Sign in')
 
     await page.goto(`${s.base}/staff/cases/${id}/close`)
     await page.getByLabel('Fulfilled', { exact: true }).check()
+    await page.getByLabel('What was done').fill('Tickets erased from the service desk.')
     await page.getByLabel(`Email address for ${listed}`).fill('not an address')
     await press(page, 'Send the letter and close the case')
     assert.match(await page.title(), /^Error: /)

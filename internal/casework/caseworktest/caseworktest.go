@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rightsdesk/rightsdesk/internal/cases"
 	"github.com/rightsdesk/rightsdesk/internal/casework"
 	"github.com/rightsdesk/rightsdesk/internal/clock"
 	"github.com/rightsdesk/rightsdesk/internal/deadline"
@@ -69,4 +70,31 @@ func Letters(t testing.TB) *letters.Writer {
 		t.Fatal(err)
 	}
 	return w
+}
+
+// Applier runs a command on a case as an actor, as casework.Service does.
+type Applier interface {
+	Apply(ctx context.Context, actor, id, etag string, cmd cases.Command) (*cases.Case, error)
+}
+
+// ReleasePack takes case id's response pack through its four-eyes review
+// as two caseworkers would (one submits, another approves) and releases
+// it, so that an access case can close as fulfilled.
+func ReleasePack(t testing.TB, work Applier, id string) *cases.Case {
+	t.Helper()
+	var c *cases.Case
+	for _, s := range []struct {
+		actor string
+		cmd   cases.Command
+	}{
+		{"user:submitter", cases.SubmitForReview{}},
+		{"user:reviewer", cases.ApproveReview{}},
+		{"user:submitter", cases.ReleasePack{}},
+	} {
+		var err error
+		if c, err = work.Apply(context.Background(), s.actor, id, "", s.cmd); err != nil {
+			t.Fatalf("%s: %v", s.cmd.Action(), err)
+		}
+	}
+	return c
 }

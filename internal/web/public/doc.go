@@ -12,7 +12,10 @@
 // requester can reply in words, send documents (multipart, size-limited,
 // their type judged by the use case from their content) or withdraw the
 // request (reply.go); the request they looked up stays in their session,
-// which moves to a new id at the lookup, never in an address.
+// which moves to a new id at the lookup, never in an address. Once the
+// response pack is released, the requester asks there for a one-time code
+// by email and downloads the pack with it (delivery.go); every code that
+// does not work gets one answer, and both steps are rate-limited.
 //
 // Answers in progress live in the server-side session (package web), never
 // in hidden fields or addresses. It must not decide anything about a case

@@ -18,7 +18,14 @@ import (
 
 // Config is what the public pages need.
 type Config struct {
-	Work     usecase.Cases
+	Work usecase.Cases
+	// Delivery hands released response packs to their requesters, and
+	// Packs writes them; without both the status page offers none.
+	Delivery usecase.Delivery
+	Packs    usecase.PackWriter
+	// Searches takes data owners' answers to search requests through
+	// their links (ownersearch.go); without it the links lead nowhere.
+	Searches usecase.SearchRequests
 	Notices  usecase.Notices
 	Sessions *web.Sessions
 	Log      *slog.Logger
@@ -83,7 +90,7 @@ func New(cfg Config) (http.Handler, error) {
 		return nil, err
 	}
 	h := &handler{cfg: cfg, render: render, site: web.NewSite(render, cfg.Sessions, cfg.Log, web.SiteOptions{
-		Larger: map[string]int64{replyPath: maxReplyBody},
+		Larger: map[string]int64{replyPath: maxReplyBody, searchAnswerPath: maxReplyBody},
 	})}
 	mux := http.NewServeMux()
 	mux.Handle("GET /static/", static)
@@ -106,6 +113,14 @@ func New(cfg Config) (http.Handler, error) {
 	mux.HandleFunc("GET "+withdrawPath, h.showWithdraw)
 	mux.HandleFunc("POST "+withdrawPath, h.withdraw)
 	mux.HandleFunc("GET "+withdrawnPath, h.withdrawn)
+	mux.HandleFunc("GET "+responsePath, h.showResponse)
+	mux.HandleFunc("POST "+responseCodePath, h.sendCode)
+	mux.HandleFunc("GET "+responseCodePath, h.showCode)
+	mux.HandleFunc("POST "+downloadPath, h.download)
+	if cfg.Searches != nil {
+		mux.HandleFunc(searchLinkRoute, h.showSearchTask)
+		mux.HandleFunc("POST "+searchAnswerPath, h.answerSearch)
+	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, _ *http.Request) { render.NotFound(w) })
 	return limitUploads(make(chan struct{}, uploadSlots), h.site.Protect(mux)), nil
 }

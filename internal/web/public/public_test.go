@@ -722,6 +722,7 @@ func TestStatusShowsAnOverdueCase(t *testing.T) {
 		`href="#contact-us"`, `href="#complain"`, "dpo@cabinetoffice.gov.uk", "Stephen Jones")
 
 	// A closed case is never overdue.
+	caseworktest.ReleasePack(t, s.work, c.ID)
 	if _, err := s.work.Apply(context.Background(), "test", c.ID, "", cases.Close{Outcome: cases.OutcomeFulfilled}); err != nil {
 		t.Fatal(err)
 	}

@@ -362,12 +362,12 @@ func (h *handler) withdrawn(w http.ResponseWriter, r *http.Request) {
 	h.render.Render(w, http.StatusOK, "public/withdrawn", web.View{Title: "Request withdrawn", Data: struct{ Reference string }{v.lookup.Reference}})
 }
 
-// limitUploads lets uploadSlots replies be read at once and holds the
+// limitUploads lets uploadSlots replies (and owners' answers) be read at once and holds the
 // rest until a slot is free (or their client gives up), before any of
 // their body is read.
 func limitUploads(slots chan struct{}, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodPost || r.URL.Path != replyPath {
+		if r.Method != http.MethodPost || (r.URL.Path != replyPath && r.URL.Path != searchAnswerPath) {
 			next.ServeHTTP(w, r)
 			return
 		}

@@ -23,7 +23,9 @@ type statusData struct {
 	Outcome string
 	// CanAnswer offers the reply and withdraw pages, while the case is open.
 	CanAnswer bool
-	Help      help
+	// Response is what can be had of a released response pack.
+	Response responseOffer
+	Help     help
 }
 
 var stateText = map[cases.State]string{
@@ -116,6 +118,7 @@ func (h *handler) renderResult(w http.ResponseWriter, r *http.Request, c *cases.
 	if c.Outcome != nil {
 		d.Outcome = outcomeText[c.Outcome.Kind]
 	}
+	d.Response = h.responseOfferFor(c)
 	if standing := h.cfg.Work.Standings([]*cases.Case{c})[0]; standing != nil {
 		d.Overdue = standing.Overdue
 	}

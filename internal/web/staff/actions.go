@@ -295,7 +295,8 @@ var actions = indexActions([]action{
 		slug: "close", title: "Close the case", act: cases.ActClose, rpcs: []string{"CaseService/CloseCase"},
 		button: "Close the case", on: "When was the response sent?", first: "close-outcome",
 		letter: &letterUse{button: "Send the letter and close the case"},
-		questions: func(_ *handler, _ *http.Request, _ *staffer, c *cases.Case) ([]field, error) {
+		about:  closeProblemFacts,
+		questions: func(_ *handler, _ *http.Request, me *staffer, c *cases.Case) ([]field, error) {
 			outcomes := make([]web.Option, 0, len(cases.OutcomeKinds))
 			for _, k := range cases.OutcomeKinds {
 				outcomes = append(outcomes, web.Option{Value: string(k), Label: outcomeLabel(k)})
@@ -312,6 +313,12 @@ var actions = indexActions([]action{
 			if q, ok := recipientsQuestion(c); ok {
 				qs = append(qs, q)
 			}
+			if q, ok := actionTakenQuestion(c); ok {
+				qs = append(qs, q)
+			}
+			if q, ok := closeOverrideQuestion(c, me); ok {
+				qs = append(qs, q)
+			}
 			return qs, nil
 		},
 		fill: func(c *cases.Case, v url.Values) { fillRecipientRows(c, v) },
@@ -321,9 +328,10 @@ var actions = indexActions([]action{
 			}
 			return closeFields(f, domain)
 		},
-		command: func(f *web.Form, _ *staffer, _ *cases.Case, on string) cases.Command {
+		command: func(f *web.Form, me *staffer, _ *cases.Case, on string) cases.Command {
 			outcome := cases.OutcomeKind(required(f, "close-outcome", "Choose the outcome"))
-			cmd := cases.Close{On: on, Outcome: outcome, Detail: f.Get("close-detail"), Notify: recipientNotices(f)}
+			cmd := cases.Close{On: on, Outcome: outcome, Detail: f.Get("close-detail"), Notify: recipientNotices(f),
+				ActionTaken: f.Get("close-action"), OverrideReason: closeOverride(f, me)}
 			if outcome == cases.OutcomeRefused {
 				cmd.RefusalReason = cases.RefusalReason(required(f, "close-reason", "Choose the reason for refusing"))
 			}
@@ -391,12 +399,14 @@ var actions = indexActions([]action{
 		command: func(*web.Form, *staffer, *cases.Case, string) cases.Command { return cases.AcknowledgeReply{} },
 	},
 	legalHoldAction,
+	submitReviewAction, approveReviewAction, returnReviewAction, releasePackAction,
+	sendSearchRequestAction, cancelSearchRequestAction,
 	linkAction, mergeAction,
 	editDetails, editRights, editNotices, editRegion,
 })
 
 // closeFields maps the close's own fields to its form.
-var closeFields = fields("outcome", "close-outcome", "refusal_reason", "close-reason", "detail", "close-detail", "on", "on")
+var closeFields = fields("outcome", "close-outcome", "refusal_reason", "close-reason", "detail", "close-detail", "override_reason", "close-override", "action_taken", "close-action", "on", "on")
 
 func indexActions(list []action) map[string]action {
 	out := make(map[string]action, len(list))

@@ -54,6 +54,17 @@ type caseData struct {
 	Searches            []cases.Search
 	Links               []linkView
 	Timeline            []eventView
+	// Delivery is how the released pack reached the requester online.
+	Delivery *deliveryView
+	// Review is where the response pack stands in its four-eyes review.
+	Review *reviewView
+	// Documents are the case's documents and the decisions on them
+	// (disclosure.go).
+	Documents *documentsView
+	// Pack is the response pack as the requester will get it (pack.go).
+	Pack *packView
+	// SearchRequests are the requests to data owners (searchrequests.go).
+	SearchRequests *searchRequestsView
 }
 
 // detailRow is a row of the case's details: Href, when set, changes it,
@@ -159,6 +170,12 @@ func (h *handler) showCase(w http.ResponseWriter, r *http.Request, me *staffer) 
 		d.Exchanges = append(d.Exchanges, exchangeView{Text: exchangeText(e, names), Detail: e.Detail, Files: fileViews(c.ID, e.Files, me.can(documentRole))})
 	}
 	d.Correspondence, d.Undelivered = correspondence(c, h.mayMarkPosted(me))
+	d.Delivery = deliveryViewOf(c, c.PackOffer(h.cfg.Clock.Now()))
+	d.Review = reviewViewOf(c, me, names)
+	d.Documents = h.documentsFor(c, me, names)
+	packRole, _ := strictest(packRPCs) // checked when the route was made
+	d.Pack = packViewOf(c, me.can(packRole))
+	d.SearchRequests = h.searchRequestsViewOf(c, me)
 	for i := len(c.Notes) - 1; i >= 0; i-- {
 		n := noteView{Note: c.Notes[i], AuthorName: names.of(c.Notes[i].Author), Written: ukTime(c.Notes[i].Created)}
 		if len(d.Notes) < recentNotes {
@@ -211,6 +228,8 @@ func (h *handler) offer(d *caseData, c *cases.Case, me *staffer) {
 			d.CanEdit = true
 		case act == cases.ActTriage:
 			d.CanTriage = true
+		case (act == cases.ActApproveReview || act == cases.ActReturnReview) && !c.MayReview(me.actor):
+			continue // the submitter: someone else reviews it
 		}
 		link := actionLink{Slug: a.slug, Title: a.title}
 		if act == next {
@@ -354,6 +373,8 @@ var doneMessages = map[string]func(*cases.Case, directory) string{
 		return "Case assigned to " + names.of(c.Assignee)
 	},
 	"case.message_posted":          say("Letter marked as posted today"),
+	"case.document_added":          say("Document added"),
+	"case.disclosure_decided":      say("Decision saved"),
 	"case.identity_confirmed":      say("Identity confirmed from the request: work on the case has started"),
 	"case.requested_identity":      say("Proof of identity asked for: the clock is stopped until it arrives"),
 	"case.requested_clarification": say("Clarification asked for: the clock is paused until the requester answers"),
@@ -380,6 +401,14 @@ var doneMessages = map[string]func(*cases.Case, directory) string{
 
 	"case.legal_hold_set":      say("Case put on legal hold: its personal data is kept until the hold is released"),
 	"case.legal_hold_released": say("Legal hold released: the case’s personal data goes once its retention period ends"),
+
+	"case.review_submitted": say("Response pack submitted for review: another member of staff with the caseworker role must approve it"),
+	"case.review_approved":  say("Response pack approved: it can be released to the requester"),
+	"case.review_returned":  say("Response pack returned to the caseworker with your comments"),
+	"case.pack_released":    say("Response pack released to the requester"),
+
+	"case.search_request_sent":      say("Search request sent: the owner gets an email with their link"),
+	"case.search_request_cancelled": say("Search request cancelled: its link no longer works"),
 }
 
 func say(s string) func(*cases.Case, directory) string {

@@ -66,6 +66,9 @@ var kindWords = map[cases.MessageKind]string{
 	cases.KindArticle19:            "Article 19 notice to a recipient",
 	cases.KindPassedOn:             "Request passed to its controller",
 	cases.KindReply:                "Reply from the requester",
+	cases.KindDeliveryCode:         "Code to download the response",
+	cases.KindSearchRequest:        "Search request to a data owner",
+	cases.KindSearchChaser:         "Reminder to a data owner",
 }
 
 func kindText(k cases.MessageKind) string {
@@ -215,7 +218,7 @@ func (h *handler) letterPDF(w http.ResponseWriter, r *http.Request, _ *staffer) 
 		h.render.Fail(w, err)
 		return
 	}
-	attachment(w, cases.MediaPDF, "letter-"+r.PathValue("msg")+".pdf", int64(len(pdf)))
+	web.Attachment(w, cases.MediaPDF, "letter-"+r.PathValue("msg")+".pdf", int64(len(pdf)))
 	if _, err := w.Write(pdf); err != nil {
 		h.cfg.Log.ErrorContext(r.Context(), "letter download failed part way", "case", r.PathValue("id"), "message", r.PathValue("msg"), "error", err)
 	}

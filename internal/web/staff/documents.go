@@ -3,21 +3,19 @@ package staff
 import (
 	"fmt"
 	"io"
-	"mime"
 	"net/http"
-	"strconv"
 
 	"github.com/rightsdesk/rightsdesk/internal/cases"
 	"github.com/rightsdesk/rightsdesk/internal/web"
 )
 
-// Documents the requester sent from the status page (proof of identity,
-// evidence of authority) are listed on the case page and downloaded here,
-// by staff only: the public site has no route to them.
+// Documents of a case (the requester's proof of identity or authority,
+// collected records, redacted versions) are listed on the case page and
+// downloaded here, by staff only: the public site has no route to them.
 
 // documentRPCs are the API calls the download stands for: who may act on a
-// requester's reply may read what came with it. (The API has no document
-// call yet; a viewer sees the list, not the documents.)
+// requester's reply may read what came with it. (The API does not serve
+// documents' bytes; a viewer sees the list, not the documents.)
 var documentRPCs = []string{"CaseService/GetCase", "CaseService/RecordRequesterResponse"}
 
 func documentURL(caseID, fileID string) string { return caseURL(caseID) + "/documents/" + fileID }
@@ -31,22 +29,10 @@ func (h *handler) document(w http.ResponseWriter, r *http.Request, _ *staffer) {
 		return
 	}
 	defer rc.Close()
-	attachment(w, f.MediaType, f.Name, f.Size)
+	web.Attachment(w, f.MediaType, f.Name, f.Size)
 	if _, err := io.Copy(web.Download(w), rc); err != nil {
 		h.cfg.Log.ErrorContext(r.Context(), "document download failed part way", "case", r.PathValue("id"), "document", f.ID, "error", err)
 	}
-}
-
-// attachment sets the headers of a download that must be saved, never
-// shown or sniffed in the browser, nor kept in a cache: it is personal data.
-func attachment(w http.ResponseWriter, mediaType, name string, size int64) {
-	hd := w.Header()
-	hd.Set("Content-Type", mediaType)
-	hd.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
-	hd.Set("Content-Length", strconv.FormatInt(size, 10))
-	hd.Set("X-Content-Type-Options", "nosniff")
-	hd.Set("Content-Security-Policy", "default-src 'none'; sandbox")
-	hd.Set("Cache-Control", "no-store")
 }
 
 // fileView is one document as the case page lists it.

@@ -16,6 +16,7 @@ import (
 	"github.com/rightsdesk/rightsdesk/internal/audit"
 	"github.com/rightsdesk/rightsdesk/internal/auth"
 	"github.com/rightsdesk/rightsdesk/internal/cases"
+	"github.com/rightsdesk/rightsdesk/internal/casework/caseworktest"
 	"github.com/rightsdesk/rightsdesk/internal/export"
 	"github.com/rightsdesk/rightsdesk/internal/notice"
 	"github.com/rightsdesk/rightsdesk/internal/store"
@@ -115,6 +116,7 @@ func TestEvidenceBundleAndFeed(t *testing.T) {
 	b.act(id, "assign", url.Values{"assign-to": {"me"}})
 	b.act(id, "search", url.Values{"search-source": {"HR system"}, "search-found": {"Two records"}})
 	b.act(id, "not-searched", url.Values{"skip-source": {"CCTV archive"}, "skip-reason": {"Kept for 30 days only"}})
+	caseworktest.ReleasePack(t, s.work, id)
 	b.act(id, "close", url.Values{"close-outcome": {"fulfilled"}})
 	closed, err := s.work.Get(context.Background(), id)
 	if err != nil || closed.State != cases.StateClosed {
@@ -167,8 +169,10 @@ func TestEvidenceBundleAndFeed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(proof.Events) != len(events) || len(events) != 5 {
-		t.Fatalf("proof has %d events, the case %d; want all 5", len(proof.Events), len(events))
+	// Created, assigned, searched, not searched, the pack's three review
+	// steps, closed.
+	if len(proof.Events) != len(events) || len(events) != 8 {
+		t.Fatalf("proof has %d events, the case %d; want all 8", len(proof.Events), len(events))
 	}
 	// The same check as `rightsdesk audit verify --proof`: every event in
 	// the proof is the chain's own.

@@ -37,6 +37,9 @@ type Config struct {
 	// OIDC adds sign-in with an OpenID Connect provider; nil for local
 	// accounts only.
 	OIDC *OIDCConfig
+	// Searches sends search requests to data owners; nil when the service
+	// has no relay to email their links through.
+	Searches usecase.SearchRequests
 }
 
 // ServiceName is the workspace's name in the header and titles.
@@ -77,7 +80,7 @@ func New(cfg Config) (http.Handler, error) {
 		return nil, err
 	}
 	h := &handler{cfg: cfg, render: render, site: web.NewSite(render, cfg.Sessions, cfg.Log, web.SiteOptions{
-		Larger: map[string]int64{previewPath: maxImportBody, importPath: maxImportBody},
+		Larger: map[string]int64{previewPath: maxImportBody, importPath: maxImportBody, documentUploadPath: maxDocumentBody},
 	})}
 	if cfg.OIDC != nil {
 		h.oidc = newOIDCClient(*cfg.OIDC)
@@ -130,6 +133,12 @@ func New(cfg Config) (http.Handler, error) {
 		{"POST /staff/cases/{id}/messages/{msg}/posted", postedRPCs, h.markPosted},
 		{"GET /staff/cases/{id}/evidence.zip", []string{"CaseService/GetCase", "CaseService/ListCaseEvents"}, h.evidence},
 		{"GET /staff/cases/{id}/documents/{file}", documentRPCs, h.document},
+		{"GET /staff/cases/{id}/documents/new", addDocumentRPCs, h.showAddDocument},
+		{"POST " + documentUploadPath, addDocumentRPCs, h.addDocument},
+		{"GET /staff/cases/{id}/documents/{file}/decide", decideRPCs, h.showDecide},
+		{"POST /staff/cases/{id}/documents/{file}/decide", decideRPCs, h.decide},
+		{"GET /staff/cases/{id}/response-pack.zip", packRPCs, h.packPreview},
+		{"GET /staff/cases/{id}/response-pack/print", packRPCs, h.printablePack},
 		{"GET /staff/users", []string{"AdminService/ListUsers"}, h.accounts},
 		{"POST /staff/users", []string{"AdminService/CreateUser"}, h.createAccount},
 		{"POST /staff/users/{id}/disable", []string{"AdminService/DisableUser"}, h.disableAccount},

@@ -87,7 +87,7 @@ func TestClosingAnErasureTellsRecipientsFromThePage(t *testing.T) {
 		t.Fatal("a refused close closed the case")
 	}
 
-	answers := url.Values{"close-outcome": {"fulfilled"}, "notify-1-email": {"dpo@listed.example"},
+	answers := url.Values{"close-outcome": {"fulfilled"}, "close-action": {"Tickets erased from the service desk."}, "notify-1-email": {"dpo@listed.example"},
 		spare + "-recipient": {"Archive Services Ltd"}, spare + "-email": {"dpo@archive.example"}, "preview": {"yes"}}
 	resp, page = b.sendAsBrowser(c.ID, "close", answers)
 	if resp.StatusCode != http.StatusOK {

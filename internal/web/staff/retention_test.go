@@ -11,6 +11,7 @@ import (
 	"github.com/rightsdesk/rightsdesk/internal/auth"
 	"github.com/rightsdesk/rightsdesk/internal/cases"
 	"github.com/rightsdesk/rightsdesk/internal/casework"
+	"github.com/rightsdesk/rightsdesk/internal/casework/caseworktest"
 	"github.com/rightsdesk/rightsdesk/internal/notice"
 )
 
@@ -25,6 +26,7 @@ func (s *site) closedOn(received, closed string) *cases.Case {
 	if err != nil {
 		s.t.Fatal(err)
 	}
+	caseworktest.ReleasePack(s.t, s.work, res.Case.ID)
 	c, err := s.work.Apply(context.Background(), "token:test", res.Case.ID, "", cases.Close{Outcome: cases.OutcomeFulfilled, On: closed})
 	if err != nil {
 		s.t.Fatal(err)

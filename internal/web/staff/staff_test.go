@@ -104,7 +104,7 @@ func newSiteRequiring(t testing.TB, policy users.SecondFactorPolicy, oidc *staff
 		oidc.RedirectURL = "http://" + srv.Listener.Addr().String() + "/staff/oidc/callback"
 	}
 	toks := tokens.New(st, clk, crand.Reader)
-	h, err := staff.New(staff.Config{Work: work, Notices: notices, Users: flaky, Tokens: toks, Subjects: work, Retention: work, Clock: clk, Sessions: sessions, Log: log, Organisation: "Test org", BaseURL: "http://rights.test", OIDC: oidc})
+	h, err := staff.New(staff.Config{Work: work, Notices: notices, Users: flaky, Tokens: toks, Subjects: work, Retention: work, Clock: clk, Sessions: sessions, Log: log, Organisation: "Test org", BaseURL: "http://rights.test", OIDC: oidc, Searches: work})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -91,6 +91,14 @@ var file_rightsdesk_v1_auth_proto_extTypes = []protoimpl.ExtensionInfo{
 		Tag:           "varint,51001,opt,name=required_role,enum=rightsdesk.v1.Role",
 		Filename:      "rightsdesk/v1/auth.proto",
 	},
+	{
+		ExtendedType:  (*descriptorpb.FieldOptions)(nil),
+		ExtensionType: (*Role)(nil),
+		Field:         51002,
+		Name:          "rightsdesk.v1.field_required_role",
+		Tag:           "varint,51002,opt,name=field_required_role,enum=rightsdesk.v1.Role",
+		Filename:      "rightsdesk/v1/auth.proto",
+	},
 }
 
 // Extension fields to descriptorpb.MethodOptions.
@@ -100,6 +108,15 @@ var (
 	//
 	// optional rightsdesk.v1.Role required_role = 51001;
 	E_RequiredRole = &file_rightsdesk_v1_auth_proto_extTypes[0]
+)
+
+// Extension fields to descriptorpb.FieldOptions.
+var (
+	// The least role that may set the field, above the method's own: a
+	// caller below it who sets the field is refused (PERMISSION_DENIED).
+	//
+	// optional rightsdesk.v1.Role field_required_role = 51002;
+	E_FieldRequiredRole = &file_rightsdesk_v1_auth_proto_extTypes[1]
 )
 
 var File_rightsdesk_v1_auth_proto protoreflect.FileDescriptor
@@ -114,7 +131,8 @@ const file_rightsdesk_v1_auth_proto_rawDesc = "" +
 	"\x0fROLE_CASEWORKER\x10\x03\x12\x0e\n" +
 	"\n" +
 	"ROLE_ADMIN\x10\x04:Z\n" +
-	"\rrequired_role\x12\x1e.google.protobuf.MethodOptions\x18\xb9\x8e\x03 \x01(\x0e2\x13.rightsdesk.v1.RoleR\frequiredRoleBDZBgithub.com/rightsdesk/rightsdesk/gen/go/rightsdesk/v1;rightsdeskv1b\x06proto3"
+	"\rrequired_role\x12\x1e.google.protobuf.MethodOptions\x18\xb9\x8e\x03 \x01(\x0e2\x13.rightsdesk.v1.RoleR\frequiredRole:d\n" +
+	"\x13field_required_role\x12\x1d.google.protobuf.FieldOptions\x18\xba\x8e\x03 \x01(\x0e2\x13.rightsdesk.v1.RoleR\x11fieldRequiredRoleBDZBgithub.com/rightsdesk/rightsdesk/gen/go/rightsdesk/v1;rightsdeskv1b\x06proto3"
 
 var (
 	file_rightsdesk_v1_auth_proto_rawDescOnce sync.Once
@@ -132,14 +150,17 @@ var file_rightsdesk_v1_auth_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
 var file_rightsdesk_v1_auth_proto_goTypes = []any{
 	(Role)(0),                          // 0: rightsdesk.v1.Role
 	(*descriptorpb.MethodOptions)(nil), // 1: google.protobuf.MethodOptions
+	(*descriptorpb.FieldOptions)(nil),  // 2: google.protobuf.FieldOptions
 }
 var file_rightsdesk_v1_auth_proto_depIdxs = []int32{
 	1, // 0: rightsdesk.v1.required_role:extendee -> google.protobuf.MethodOptions
-	0, // 1: rightsdesk.v1.required_role:type_name -> rightsdesk.v1.Role
-	2, // [2:2] is the sub-list for method output_type
-	2, // [2:2] is the sub-list for method input_type
-	1, // [1:2] is the sub-list for extension type_name
-	0, // [0:1] is the sub-list for extension extendee
+	2, // 1: rightsdesk.v1.field_required_role:extendee -> google.protobuf.FieldOptions
+	0, // 2: rightsdesk.v1.required_role:type_name -> rightsdesk.v1.Role
+	0, // 3: rightsdesk.v1.field_required_role:type_name -> rightsdesk.v1.Role
+	4, // [4:4] is the sub-list for method output_type
+	4, // [4:4] is the sub-list for method input_type
+	2, // [2:4] is the sub-list for extension type_name
+	0, // [0:2] is the sub-list for extension extendee
 	0, // [0:0] is the sub-list for field type_name
 }
 
@@ -155,7 +176,7 @@ func file_rightsdesk_v1_auth_proto_init() {
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_rightsdesk_v1_auth_proto_rawDesc), len(file_rightsdesk_v1_auth_proto_rawDesc)),
 			NumEnums:      1,
 			NumMessages:   0,
-			NumExtensions: 1,
+			NumExtensions: 2,
 			NumServices:   0,
 		},
 		GoTypes:           file_rightsdesk_v1_auth_proto_goTypes,

@@ -727,21 +727,30 @@ const (
 	MessageKind_MESSAGE_KIND_PASSED_ON MessageKind = 8
 	// What the requester sent in.
 	MessageKind_MESSAGE_KIND_REPLY MessageKind = 9
+	// A one-time code for the requester to download their response pack.
+	MessageKind_MESSAGE_KIND_DELIVERY_CODE MessageKind = 10
+	// Asks a data owner to search a system for the requester's data.
+	MessageKind_MESSAGE_KIND_SEARCH_REQUEST MessageKind = 11
+	// Reminds a data owner whose search request passed its due date.
+	MessageKind_MESSAGE_KIND_SEARCH_CHASER MessageKind = 12
 )
 
 // Enum value maps for MessageKind.
 var (
 	MessageKind_name = map[int32]string{
-		0: "MESSAGE_KIND_UNSPECIFIED",
-		1: "MESSAGE_KIND_ACKNOWLEDGEMENT",
-		2: "MESSAGE_KIND_IDENTITY_REQUEST",
-		3: "MESSAGE_KIND_CLARIFICATION_REQUEST",
-		4: "MESSAGE_KIND_FEE_REQUEST",
-		5: "MESSAGE_KIND_EXTENSION",
-		6: "MESSAGE_KIND_RESPONSE",
-		7: "MESSAGE_KIND_ART19",
-		8: "MESSAGE_KIND_PASSED_ON",
-		9: "MESSAGE_KIND_REPLY",
+		0:  "MESSAGE_KIND_UNSPECIFIED",
+		1:  "MESSAGE_KIND_ACKNOWLEDGEMENT",
+		2:  "MESSAGE_KIND_IDENTITY_REQUEST",
+		3:  "MESSAGE_KIND_CLARIFICATION_REQUEST",
+		4:  "MESSAGE_KIND_FEE_REQUEST",
+		5:  "MESSAGE_KIND_EXTENSION",
+		6:  "MESSAGE_KIND_RESPONSE",
+		7:  "MESSAGE_KIND_ART19",
+		8:  "MESSAGE_KIND_PASSED_ON",
+		9:  "MESSAGE_KIND_REPLY",
+		10: "MESSAGE_KIND_DELIVERY_CODE",
+		11: "MESSAGE_KIND_SEARCH_REQUEST",
+		12: "MESSAGE_KIND_SEARCH_CHASER",
 	}
 	MessageKind_value = map[string]int32{
 		"MESSAGE_KIND_UNSPECIFIED":           0,
@@ -754,6 +763,9 @@ var (
 		"MESSAGE_KIND_ART19":                 7,
 		"MESSAGE_KIND_PASSED_ON":             8,
 		"MESSAGE_KIND_REPLY":                 9,
+		"MESSAGE_KIND_DELIVERY_CODE":         10,
+		"MESSAGE_KIND_SEARCH_REQUEST":        11,
+		"MESSAGE_KIND_SEARCH_CHASER":         12,
 	}
 )
 
@@ -893,6 +905,258 @@ func (x SearchKind) Number() protoreflect.EnumNumber {
 // Deprecated: Use SearchKind.Descriptor instead.
 func (SearchKind) EnumDescriptor() ([]byte, []int) {
 	return file_rightsdesk_v1_case_proto_rawDescGZIP(), []int{14}
+}
+
+// Where a response pack stands in its review.
+type ReviewState int32
+
+const (
+	ReviewState_REVIEW_STATE_UNSPECIFIED ReviewState = 0
+	// Never submitted.
+	ReviewState_REVIEW_STATE_NOT_SUBMITTED ReviewState = 1
+	// Waiting for a second member of staff to approve or return it.
+	ReviewState_REVIEW_STATE_SUBMITTED ReviewState = 2
+	// Returned with comments: change it and submit it again.
+	ReviewState_REVIEW_STATE_RETURNED ReviewState = 3
+	// Approved as its documents and decisions stand; not yet released.
+	ReviewState_REVIEW_STATE_APPROVED ReviewState = 4
+	// Released: the requester may have it.
+	ReviewState_REVIEW_STATE_RELEASED ReviewState = 5
+	// Approved (or released), then its documents or decisions changed: the
+	// approval no longer counts; submit it again.
+	ReviewState_REVIEW_STATE_CHANGED ReviewState = 6
+)
+
+// Enum value maps for ReviewState.
+var (
+	ReviewState_name = map[int32]string{
+		0: "REVIEW_STATE_UNSPECIFIED",
+		1: "REVIEW_STATE_NOT_SUBMITTED",
+		2: "REVIEW_STATE_SUBMITTED",
+		3: "REVIEW_STATE_RETURNED",
+		4: "REVIEW_STATE_APPROVED",
+		5: "REVIEW_STATE_RELEASED",
+		6: "REVIEW_STATE_CHANGED",
+	}
+	ReviewState_value = map[string]int32{
+		"REVIEW_STATE_UNSPECIFIED":   0,
+		"REVIEW_STATE_NOT_SUBMITTED": 1,
+		"REVIEW_STATE_SUBMITTED":     2,
+		"REVIEW_STATE_RETURNED":      3,
+		"REVIEW_STATE_APPROVED":      4,
+		"REVIEW_STATE_RELEASED":      5,
+		"REVIEW_STATE_CHANGED":       6,
+	}
+)
+
+func (x ReviewState) Enum() *ReviewState {
+	p := new(ReviewState)
+	*p = x
+	return p
+}
+
+func (x ReviewState) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (ReviewState) Descriptor() protoreflect.EnumDescriptor {
+	return file_rightsdesk_v1_case_proto_enumTypes[15].Descriptor()
+}
+
+func (ReviewState) Type() protoreflect.EnumType {
+	return &file_rightsdesk_v1_case_proto_enumTypes[15]
+}
+
+func (x ReviewState) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use ReviewState.Descriptor instead.
+func (ReviewState) EnumDescriptor() ([]byte, []int) {
+	return file_rightsdesk_v1_case_proto_rawDescGZIP(), []int{15}
+}
+
+// Where a search request to a data owner stands.
+type SearchRequestState int32
+
+const (
+	SearchRequestState_SEARCH_REQUEST_STATE_UNSPECIFIED SearchRequestState = 0
+	// Emailed; the owner has yet to answer.
+	SearchRequestState_SEARCH_REQUEST_STATE_SENT SearchRequestState = 1
+	// Past its due date unanswered, and chased (once, with a new link).
+	SearchRequestState_SEARCH_REQUEST_STATE_CHASED SearchRequestState = 2
+	// The owner sent files: they are collected records of the case.
+	SearchRequestState_SEARCH_REQUEST_STATE_ANSWERED_FOUND SearchRequestState = 3
+	// The owner answered that the system holds nothing.
+	SearchRequestState_SEARCH_REQUEST_STATE_ANSWERED_NOTHING SearchRequestState = 4
+	// Cancelled by staff before an answer; its link no longer works.
+	SearchRequestState_SEARCH_REQUEST_STATE_CANCELLED SearchRequestState = 5
+)
+
+// Enum value maps for SearchRequestState.
+var (
+	SearchRequestState_name = map[int32]string{
+		0: "SEARCH_REQUEST_STATE_UNSPECIFIED",
+		1: "SEARCH_REQUEST_STATE_SENT",
+		2: "SEARCH_REQUEST_STATE_CHASED",
+		3: "SEARCH_REQUEST_STATE_ANSWERED_FOUND",
+		4: "SEARCH_REQUEST_STATE_ANSWERED_NOTHING",
+		5: "SEARCH_REQUEST_STATE_CANCELLED",
+	}
+	SearchRequestState_value = map[string]int32{
+		"SEARCH_REQUEST_STATE_UNSPECIFIED":      0,
+		"SEARCH_REQUEST_STATE_SENT":             1,
+		"SEARCH_REQUEST_STATE_CHASED":           2,
+		"SEARCH_REQUEST_STATE_ANSWERED_FOUND":   3,
+		"SEARCH_REQUEST_STATE_ANSWERED_NOTHING": 4,
+		"SEARCH_REQUEST_STATE_CANCELLED":        5,
+	}
+)
+
+func (x SearchRequestState) Enum() *SearchRequestState {
+	p := new(SearchRequestState)
+	*p = x
+	return p
+}
+
+func (x SearchRequestState) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (SearchRequestState) Descriptor() protoreflect.EnumDescriptor {
+	return file_rightsdesk_v1_case_proto_enumTypes[16].Descriptor()
+}
+
+func (SearchRequestState) Type() protoreflect.EnumType {
+	return &file_rightsdesk_v1_case_proto_enumTypes[16]
+}
+
+func (x SearchRequestState) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use SearchRequestState.Descriptor instead.
+func (SearchRequestState) EnumDescriptor() ([]byte, []int) {
+	return file_rightsdesk_v1_case_proto_rawDescGZIP(), []int{16}
+}
+
+// What a document is to the response.
+type DocumentKind int32
+
+const (
+	DocumentKind_DOCUMENT_KIND_UNSPECIFIED       DocumentKind = 0
+	DocumentKind_DOCUMENT_KIND_IDENTITY_EVIDENCE DocumentKind = 1
+	DocumentKind_DOCUMENT_KIND_AUTHORITY         DocumentKind = 2
+	// What a search of a system returned.
+	DocumentKind_DOCUMENT_KIND_COLLECTED_RECORD DocumentKind = 3
+	// A collected record with parts removed; redaction_of names it.
+	DocumentKind_DOCUMENT_KIND_REDACTED_VERSION DocumentKind = 4
+	DocumentKind_DOCUMENT_KIND_RESPONSE_LETTER  DocumentKind = 5
+	DocumentKind_DOCUMENT_KIND_OTHER            DocumentKind = 6
+)
+
+// Enum value maps for DocumentKind.
+var (
+	DocumentKind_name = map[int32]string{
+		0: "DOCUMENT_KIND_UNSPECIFIED",
+		1: "DOCUMENT_KIND_IDENTITY_EVIDENCE",
+		2: "DOCUMENT_KIND_AUTHORITY",
+		3: "DOCUMENT_KIND_COLLECTED_RECORD",
+		4: "DOCUMENT_KIND_REDACTED_VERSION",
+		5: "DOCUMENT_KIND_RESPONSE_LETTER",
+		6: "DOCUMENT_KIND_OTHER",
+	}
+	DocumentKind_value = map[string]int32{
+		"DOCUMENT_KIND_UNSPECIFIED":       0,
+		"DOCUMENT_KIND_IDENTITY_EVIDENCE": 1,
+		"DOCUMENT_KIND_AUTHORITY":         2,
+		"DOCUMENT_KIND_COLLECTED_RECORD":  3,
+		"DOCUMENT_KIND_REDACTED_VERSION":  4,
+		"DOCUMENT_KIND_RESPONSE_LETTER":   5,
+		"DOCUMENT_KIND_OTHER":             6,
+	}
+)
+
+func (x DocumentKind) Enum() *DocumentKind {
+	p := new(DocumentKind)
+	*p = x
+	return p
+}
+
+func (x DocumentKind) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (DocumentKind) Descriptor() protoreflect.EnumDescriptor {
+	return file_rightsdesk_v1_case_proto_enumTypes[17].Descriptor()
+}
+
+func (DocumentKind) Type() protoreflect.EnumType {
+	return &file_rightsdesk_v1_case_proto_enumTypes[17]
+}
+
+func (x DocumentKind) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use DocumentKind.Descriptor instead.
+func (DocumentKind) EnumDescriptor() ([]byte, []int) {
+	return file_rightsdesk_v1_case_proto_rawDescGZIP(), []int{17}
+}
+
+// What the response does with a collected record.
+type DisclosureDecision int32
+
+const (
+	DisclosureDecision_DISCLOSURE_DECISION_UNSPECIFIED DisclosureDecision = 0
+	DisclosureDecision_DISCLOSURE_DECISION_DISCLOSE    DisclosureDecision = 1
+	// Disclose a redacted version, uploaded beside it (needs an exemption).
+	DisclosureDecision_DISCLOSURE_DECISION_DISCLOSE_REDACTED DisclosureDecision = 2
+	// Withhold it (needs an exemption).
+	DisclosureDecision_DISCLOSURE_DECISION_WITHHOLD DisclosureDecision = 3
+)
+
+// Enum value maps for DisclosureDecision.
+var (
+	DisclosureDecision_name = map[int32]string{
+		0: "DISCLOSURE_DECISION_UNSPECIFIED",
+		1: "DISCLOSURE_DECISION_DISCLOSE",
+		2: "DISCLOSURE_DECISION_DISCLOSE_REDACTED",
+		3: "DISCLOSURE_DECISION_WITHHOLD",
+	}
+	DisclosureDecision_value = map[string]int32{
+		"DISCLOSURE_DECISION_UNSPECIFIED":       0,
+		"DISCLOSURE_DECISION_DISCLOSE":          1,
+		"DISCLOSURE_DECISION_DISCLOSE_REDACTED": 2,
+		"DISCLOSURE_DECISION_WITHHOLD":          3,
+	}
+)
+
+func (x DisclosureDecision) Enum() *DisclosureDecision {
+	p := new(DisclosureDecision)
+	*p = x
+	return p
+}
+
+func (x DisclosureDecision) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (DisclosureDecision) Descriptor() protoreflect.EnumDescriptor {
+	return file_rightsdesk_v1_case_proto_enumTypes[18].Descriptor()
+}
+
+func (DisclosureDecision) Type() protoreflect.EnumType {
+	return &file_rightsdesk_v1_case_proto_enumTypes[18]
+}
+
+func (x DisclosureDecision) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use DisclosureDecision.Descriptor instead.
+func (DisclosureDecision) EnumDescriptor() ([]byte, []int) {
+	return file_rightsdesk_v1_case_proto_rawDescGZIP(), []int{18}
 }
 
 // A person and how to reach them.
@@ -1437,7 +1701,13 @@ type Outcome struct {
 	// Closed on or before the due date.
 	OnTime bool `protobuf:"varint,5,opt,name=on_time,json=onTime,proto3" json:"on_time,omitempty"`
 	// DUPLICATE: `cases/{case}`, the case that goes on in this one's place.
-	DuplicateOf   string `protobuf:"bytes,6,opt,name=duplicate_of,json=duplicateOf,proto3" json:"duplicate_of,omitempty"`
+	DuplicateOf string `protobuf:"bytes,6,opt,name=duplicate_of,json=duplicateOf,proto3" json:"duplicate_of,omitempty"`
+	// Set when an administrator closed the case although the closure
+	// guard-rails held it back (CloseCaseRequest.override_reason).
+	Override *ClosureOverride `protobuf:"bytes,7,opt,name=override,proto3" json:"override,omitempty"`
+	// What was done for a right other than access, as staff recorded it on
+	// closing (CloseCaseRequest.action_taken).
+	ActionTaken   string `protobuf:"bytes,8,opt,name=action_taken,json=actionTaken,proto3" json:"action_taken,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1510,6 +1780,20 @@ func (x *Outcome) GetOnTime() bool {
 func (x *Outcome) GetDuplicateOf() string {
 	if x != nil {
 		return x.DuplicateOf
+	}
+	return ""
+}
+
+func (x *Outcome) GetOverride() *ClosureOverride {
+	if x != nil {
+		return x.Override
+	}
+	return nil
+}
+
+func (x *Outcome) GetActionTaken() string {
+	if x != nil {
+		return x.ActionTaken
 	}
 	return ""
 }
@@ -1910,9 +2194,26 @@ type Case struct {
 	LegalHold *LegalHold `protobuf:"bytes,36,opt,name=legal_hold,json=legalHold,proto3" json:"legal_hold,omitempty"`
 	// Set once the case's personal data was destroyed (retention or
 	// erasure): only its non-personal skeleton remains. Output only.
-	Purged        *Purge `protobuf:"bytes,37,opt,name=purged,proto3" json:"purged,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Purged *Purge `protobuf:"bytes,37,opt,name=purged,proto3" json:"purged,omitempty"`
+	// The files the response is made of, oldest first: what the requester
+	// sent, what data owners returned, what staff added and redacted
+	// versions. Output only; changed by AddDocument, DecideDisclosure and the
+	// requester's and owners' uploads.
+	Documents []*Document `protobuf:"bytes,38,rep,name=documents,proto3" json:"documents,omitempty"`
+	// The response pack's four-eyes review (access requests); unset until
+	// the pack is first submitted. Output only; moved by SubmitForReview,
+	// ApproveReview, ReturnReview and ReleasePack.
+	Review *Review `protobuf:"bytes,39,opt,name=review,proto3" json:"review,omitempty"`
+	// How the released response pack has reached the requester online;
+	// unset until a pack is released. Output only; changed by the requester
+	// on the status page.
+	Delivery *PackDelivery `protobuf:"bytes,41,opt,name=delivery,proto3" json:"delivery,omitempty"`
+	// The requests to data owners to search their systems, oldest first.
+	// Output only; changed by SendSearchRequest, CancelSearchRequest, the
+	// owner's answer through their link and the daily chaser.
+	SearchRequests []*SearchRequest `protobuf:"bytes,42,rep,name=search_requests,json=searchRequests,proto3" json:"search_requests,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
 }
 
 func (x *Case) Reset() {
@@ -2204,6 +2505,34 @@ func (x *Case) GetLegalHold() *LegalHold {
 func (x *Case) GetPurged() *Purge {
 	if x != nil {
 		return x.Purged
+	}
+	return nil
+}
+
+func (x *Case) GetDocuments() []*Document {
+	if x != nil {
+		return x.Documents
+	}
+	return nil
+}
+
+func (x *Case) GetReview() *Review {
+	if x != nil {
+		return x.Review
+	}
+	return nil
+}
+
+func (x *Case) GetDelivery() *PackDelivery {
+	if x != nil {
+		return x.Delivery
+	}
+	return nil
+}
+
+func (x *Case) GetSearchRequests() []*SearchRequest {
+	if x != nil {
+		return x.SearchRequests
 	}
 	return nil
 }
@@ -2905,6 +3234,652 @@ func (x *CaseEvent) GetPrevHash() string {
 	return ""
 }
 
+// The four-eyes review of a case's response pack.
+type Review struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Where the pack stands today.
+	State ReviewState `protobuf:"varint,1,opt,name=state,proto3,enum=rightsdesk.v1.ReviewState" json:"state,omitempty"`
+	// Every submission, return, approval and release, oldest first.
+	Steps         []*ReviewStep `protobuf:"bytes,2,rep,name=steps,proto3" json:"steps,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Review) Reset() {
+	*x = Review{}
+	mi := &file_rightsdesk_v1_case_proto_msgTypes[20]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Review) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Review) ProtoMessage() {}
+
+func (x *Review) ProtoReflect() protoreflect.Message {
+	mi := &file_rightsdesk_v1_case_proto_msgTypes[20]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Review.ProtoReflect.Descriptor instead.
+func (*Review) Descriptor() ([]byte, []int) {
+	return file_rightsdesk_v1_case_proto_rawDescGZIP(), []int{20}
+}
+
+func (x *Review) GetState() ReviewState {
+	if x != nil {
+		return x.State
+	}
+	return ReviewState_REVIEW_STATE_UNSPECIFIED
+}
+
+func (x *Review) GetSteps() []*ReviewStep {
+	if x != nil {
+		return x.Steps
+	}
+	return nil
+}
+
+// One step of a review.
+type ReviewStep struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// SUBMITTED, RETURNED, APPROVED or RELEASED.
+	State ReviewState `protobuf:"varint,1,opt,name=state,proto3,enum=rightsdesk.v1.ReviewState" json:"state,omitempty"`
+	// Who took the step (an audit actor, e.g. token:NAME).
+	By   string                 `protobuf:"bytes,2,opt,name=by,proto3" json:"by,omitempty"`
+	Time *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=time,proto3" json:"time,omitempty"`
+	// The reviewer's comments, on a return (and optionally an approval).
+	Comments      string `protobuf:"bytes,4,opt,name=comments,proto3" json:"comments,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReviewStep) Reset() {
+	*x = ReviewStep{}
+	mi := &file_rightsdesk_v1_case_proto_msgTypes[21]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReviewStep) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReviewStep) ProtoMessage() {}
+
+func (x *ReviewStep) ProtoReflect() protoreflect.Message {
+	mi := &file_rightsdesk_v1_case_proto_msgTypes[21]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReviewStep.ProtoReflect.Descriptor instead.
+func (*ReviewStep) Descriptor() ([]byte, []int) {
+	return file_rightsdesk_v1_case_proto_rawDescGZIP(), []int{21}
+}
+
+func (x *ReviewStep) GetState() ReviewState {
+	if x != nil {
+		return x.State
+	}
+	return ReviewState_REVIEW_STATE_UNSPECIFIED
+}
+
+func (x *ReviewStep) GetBy() string {
+	if x != nil {
+		return x.By
+	}
+	return ""
+}
+
+func (x *ReviewStep) GetTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.Time
+	}
+	return nil
+}
+
+func (x *ReviewStep) GetComments() string {
+	if x != nil {
+		return x.Comments
+	}
+	return ""
+}
+
+// An administrator's close past the closure guard-rails.
+type ClosureOverride struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Who closed it (an audit actor).
+	By string `protobuf:"bytes,1,opt,name=by,proto3" json:"by,omitempty"`
+	// Why, in their words.
+	Reason string `protobuf:"bytes,2,opt,name=reason,proto3" json:"reason,omitempty"`
+	// What the guard-rails found missing then, in plain English.
+	Missing       []string `protobuf:"bytes,3,rep,name=missing,proto3" json:"missing,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ClosureOverride) Reset() {
+	*x = ClosureOverride{}
+	mi := &file_rightsdesk_v1_case_proto_msgTypes[22]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ClosureOverride) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ClosureOverride) ProtoMessage() {}
+
+func (x *ClosureOverride) ProtoReflect() protoreflect.Message {
+	mi := &file_rightsdesk_v1_case_proto_msgTypes[22]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ClosureOverride.ProtoReflect.Descriptor instead.
+func (*ClosureOverride) Descriptor() ([]byte, []int) {
+	return file_rightsdesk_v1_case_proto_rawDescGZIP(), []int{22}
+}
+
+func (x *ClosureOverride) GetBy() string {
+	if x != nil {
+		return x.By
+	}
+	return ""
+}
+
+func (x *ClosureOverride) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+func (x *ClosureOverride) GetMissing() []string {
+	if x != nil {
+		return x.Missing
+	}
+	return nil
+}
+
+// A request to a data owner to search a system or team, answered through
+// a link that needs no account. The link itself is never stored or shown.
+type SearchRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// `cases/{case}/searchRequests/{id}`.
+	Name string `protobuf:"bytes,14,opt,name=name,proto3" json:"name,omitempty"`
+	// Unique within the case, e.g. r1.
+	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	// Who was asked, and where the email went.
+	Owner string `protobuf:"bytes,2,opt,name=owner,proto3" json:"owner,omitempty"`
+	Email string `protobuf:"bytes,3,opt,name=email,proto3" json:"email,omitempty"`
+	// The system or team to search.
+	Source string `protobuf:"bytes,4,opt,name=source,proto3" json:"source,omitempty"`
+	// ISO date the answer is due, before the case's due date.
+	Due   string             `protobuf:"bytes,5,opt,name=due,proto3" json:"due,omitempty"`
+	State SearchRequestState `protobuf:"varint,6,opt,name=state,proto3,enum=rightsdesk.v1.SearchRequestState" json:"state,omitempty"`
+	// Who sent it (an audit actor) and the ISO dates of what happened.
+	SentBy string `protobuf:"bytes,7,opt,name=sent_by,json=sentBy,proto3" json:"sent_by,omitempty"`
+	SentOn string `protobuf:"bytes,8,opt,name=sent_on,json=sentOn,proto3" json:"sent_on,omitempty"`
+	// The last day the owner's link works.
+	LinkUntil   string `protobuf:"bytes,9,opt,name=link_until,json=linkUntil,proto3" json:"link_until,omitempty"`
+	ChasedOn    string `protobuf:"bytes,10,opt,name=chased_on,json=chasedOn,proto3" json:"chased_on,omitempty"`
+	AnsweredOn  string `protobuf:"bytes,11,opt,name=answered_on,json=answeredOn,proto3" json:"answered_on,omitempty"`
+	CancelledOn string `protobuf:"bytes,12,opt,name=cancelled_on,json=cancelledOn,proto3" json:"cancelled_on,omitempty"`
+	// The search record entry (CaseSearch.id) the owner's answer made.
+	SearchId      string `protobuf:"bytes,13,opt,name=search_id,json=searchId,proto3" json:"search_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SearchRequest) Reset() {
+	*x = SearchRequest{}
+	mi := &file_rightsdesk_v1_case_proto_msgTypes[23]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SearchRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SearchRequest) ProtoMessage() {}
+
+func (x *SearchRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_rightsdesk_v1_case_proto_msgTypes[23]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SearchRequest.ProtoReflect.Descriptor instead.
+func (*SearchRequest) Descriptor() ([]byte, []int) {
+	return file_rightsdesk_v1_case_proto_rawDescGZIP(), []int{23}
+}
+
+func (x *SearchRequest) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *SearchRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *SearchRequest) GetOwner() string {
+	if x != nil {
+		return x.Owner
+	}
+	return ""
+}
+
+func (x *SearchRequest) GetEmail() string {
+	if x != nil {
+		return x.Email
+	}
+	return ""
+}
+
+func (x *SearchRequest) GetSource() string {
+	if x != nil {
+		return x.Source
+	}
+	return ""
+}
+
+func (x *SearchRequest) GetDue() string {
+	if x != nil {
+		return x.Due
+	}
+	return ""
+}
+
+func (x *SearchRequest) GetState() SearchRequestState {
+	if x != nil {
+		return x.State
+	}
+	return SearchRequestState_SEARCH_REQUEST_STATE_UNSPECIFIED
+}
+
+func (x *SearchRequest) GetSentBy() string {
+	if x != nil {
+		return x.SentBy
+	}
+	return ""
+}
+
+func (x *SearchRequest) GetSentOn() string {
+	if x != nil {
+		return x.SentOn
+	}
+	return ""
+}
+
+func (x *SearchRequest) GetLinkUntil() string {
+	if x != nil {
+		return x.LinkUntil
+	}
+	return ""
+}
+
+func (x *SearchRequest) GetChasedOn() string {
+	if x != nil {
+		return x.ChasedOn
+	}
+	return ""
+}
+
+func (x *SearchRequest) GetAnsweredOn() string {
+	if x != nil {
+		return x.AnsweredOn
+	}
+	return ""
+}
+
+func (x *SearchRequest) GetCancelledOn() string {
+	if x != nil {
+		return x.CancelledOn
+	}
+	return ""
+}
+
+func (x *SearchRequest) GetSearchId() string {
+	if x != nil {
+		return x.SearchId
+	}
+	return ""
+}
+
+// A document of a case. Its bytes are kept sealed with the case's key and
+// downloaded from the staff web pages, not through this API.
+type Document struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// cases/{case}/documents/{document}, e.g. cases/01J.../documents/d3.
+	Name string       `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	Kind DocumentKind `protobuf:"varint,2,opt,name=kind,proto3,enum=rightsdesk.v1.DocumentKind" json:"kind,omitempty"`
+	// The file's name as kept (sanitised).
+	FileName string `protobuf:"bytes,3,opt,name=file_name,json=fileName,proto3" json:"file_name,omitempty"`
+	// The media type its content showed, e.g. application/pdf.
+	MediaType string `protobuf:"bytes,4,opt,name=media_type,json=mediaType,proto3" json:"media_type,omitempty"`
+	SizeBytes int64  `protobuf:"varint,5,opt,name=size_bytes,json=sizeBytes,proto3" json:"size_bytes,omitempty"`
+	// Hex SHA-256 of the bytes as sent.
+	Sha256 string `protobuf:"bytes,6,opt,name=sha256,proto3" json:"sha256,omitempty"`
+	// The system or team a collected record came from.
+	Source string `protobuf:"bytes,7,opt,name=source,proto3" json:"source,omitempty"`
+	// Who added it: a staff actor, "requester", or a search request's owner.
+	AddedBy string                 `protobuf:"bytes,8,opt,name=added_by,json=addedBy,proto3" json:"added_by,omitempty"`
+	AddTime *timestamppb.Timestamp `protobuf:"bytes,9,opt,name=add_time,json=addTime,proto3" json:"add_time,omitempty"`
+	// The search record entry (CaseSearch.id) it answers, if any.
+	SearchId string `protobuf:"bytes,10,opt,name=search_id,json=searchId,proto3" json:"search_id,omitempty"`
+	// For a redacted version, the name of the document it redacts.
+	RedactionOf string `protobuf:"bytes,11,opt,name=redaction_of,json=redactionOf,proto3" json:"redaction_of,omitempty"`
+	// The decision on a collected record; unset until made.
+	Disclosure    *Disclosure `protobuf:"bytes,12,opt,name=disclosure,proto3" json:"disclosure,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Document) Reset() {
+	*x = Document{}
+	mi := &file_rightsdesk_v1_case_proto_msgTypes[24]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Document) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Document) ProtoMessage() {}
+
+func (x *Document) ProtoReflect() protoreflect.Message {
+	mi := &file_rightsdesk_v1_case_proto_msgTypes[24]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Document.ProtoReflect.Descriptor instead.
+func (*Document) Descriptor() ([]byte, []int) {
+	return file_rightsdesk_v1_case_proto_rawDescGZIP(), []int{24}
+}
+
+func (x *Document) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *Document) GetKind() DocumentKind {
+	if x != nil {
+		return x.Kind
+	}
+	return DocumentKind_DOCUMENT_KIND_UNSPECIFIED
+}
+
+func (x *Document) GetFileName() string {
+	if x != nil {
+		return x.FileName
+	}
+	return ""
+}
+
+func (x *Document) GetMediaType() string {
+	if x != nil {
+		return x.MediaType
+	}
+	return ""
+}
+
+func (x *Document) GetSizeBytes() int64 {
+	if x != nil {
+		return x.SizeBytes
+	}
+	return 0
+}
+
+func (x *Document) GetSha256() string {
+	if x != nil {
+		return x.Sha256
+	}
+	return ""
+}
+
+func (x *Document) GetSource() string {
+	if x != nil {
+		return x.Source
+	}
+	return ""
+}
+
+func (x *Document) GetAddedBy() string {
+	if x != nil {
+		return x.AddedBy
+	}
+	return ""
+}
+
+func (x *Document) GetAddTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.AddTime
+	}
+	return nil
+}
+
+func (x *Document) GetSearchId() string {
+	if x != nil {
+		return x.SearchId
+	}
+	return ""
+}
+
+func (x *Document) GetRedactionOf() string {
+	if x != nil {
+		return x.RedactionOf
+	}
+	return ""
+}
+
+func (x *Document) GetDisclosure() *Disclosure {
+	if x != nil {
+		return x.Disclosure
+	}
+	return nil
+}
+
+// A decision on a collected record.
+type Disclosure struct {
+	state    protoimpl.MessageState `protogen:"open.v1"`
+	Decision DisclosureDecision     `protobuf:"varint,1,opt,name=decision,proto3,enum=rightsdesk.v1.DisclosureDecision" json:"decision,omitempty"`
+	// The code of the exemption relied on (withhold, disclose redacted),
+	// e.g. third_party or legal_privilege; see docs/documents.md.
+	Exemption string `protobuf:"bytes,2,opt,name=exemption,proto3" json:"exemption,omitempty"`
+	// The caseworker's note for the reviewer.
+	Reason        string                 `protobuf:"bytes,3,opt,name=reason,proto3" json:"reason,omitempty"`
+	DecidedBy     string                 `protobuf:"bytes,4,opt,name=decided_by,json=decidedBy,proto3" json:"decided_by,omitempty"`
+	DecideTime    *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=decide_time,json=decideTime,proto3" json:"decide_time,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Disclosure) Reset() {
+	*x = Disclosure{}
+	mi := &file_rightsdesk_v1_case_proto_msgTypes[25]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Disclosure) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Disclosure) ProtoMessage() {}
+
+func (x *Disclosure) ProtoReflect() protoreflect.Message {
+	mi := &file_rightsdesk_v1_case_proto_msgTypes[25]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Disclosure.ProtoReflect.Descriptor instead.
+func (*Disclosure) Descriptor() ([]byte, []int) {
+	return file_rightsdesk_v1_case_proto_rawDescGZIP(), []int{25}
+}
+
+func (x *Disclosure) GetDecision() DisclosureDecision {
+	if x != nil {
+		return x.Decision
+	}
+	return DisclosureDecision_DISCLOSURE_DECISION_UNSPECIFIED
+}
+
+func (x *Disclosure) GetExemption() string {
+	if x != nil {
+		return x.Exemption
+	}
+	return ""
+}
+
+func (x *Disclosure) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+func (x *Disclosure) GetDecidedBy() string {
+	if x != nil {
+		return x.DecidedBy
+	}
+	return ""
+}
+
+func (x *Disclosure) GetDecideTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.DecideTime
+	}
+	return nil
+}
+
+// How a released response pack has reached its requester: they download
+// it from the status page after a one-time code emailed to them.
+type PackDelivery struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// When the pack stops being downloadable (30 days after its release).
+	ExpireTime *timestamppb.Timestamp `protobuf:"bytes,1,opt,name=expire_time,json=expireTime,proto3" json:"expire_time,omitempty"`
+	// One-time codes emailed to the requester.
+	CodesSent int32 `protobuf:"varint,2,opt,name=codes_sent,json=codesSent,proto3" json:"codes_sent,omitempty"`
+	// Codes typed that did not work (wrong, expired or already used).
+	CodesRefused int32 `protobuf:"varint,3,opt,name=codes_refused,json=codesRefused,proto3" json:"codes_refused,omitempty"`
+	// When the requester downloaded the pack, oldest first.
+	DownloadTimes []*timestamppb.Timestamp `protobuf:"bytes,4,rep,name=download_times,json=downloadTimes,proto3" json:"download_times,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PackDelivery) Reset() {
+	*x = PackDelivery{}
+	mi := &file_rightsdesk_v1_case_proto_msgTypes[26]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PackDelivery) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PackDelivery) ProtoMessage() {}
+
+func (x *PackDelivery) ProtoReflect() protoreflect.Message {
+	mi := &file_rightsdesk_v1_case_proto_msgTypes[26]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PackDelivery.ProtoReflect.Descriptor instead.
+func (*PackDelivery) Descriptor() ([]byte, []int) {
+	return file_rightsdesk_v1_case_proto_rawDescGZIP(), []int{26}
+}
+
+func (x *PackDelivery) GetExpireTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.ExpireTime
+	}
+	return nil
+}
+
+func (x *PackDelivery) GetCodesSent() int32 {
+	if x != nil {
+		return x.CodesSent
+	}
+	return 0
+}
+
+func (x *PackDelivery) GetCodesRefused() int32 {
+	if x != nil {
+		return x.CodesRefused
+	}
+	return 0
+}
+
+func (x *PackDelivery) GetDownloadTimes() []*timestamppb.Timestamp {
+	if x != nil {
+		return x.DownloadTimes
+	}
+	return nil
+}
+
 var File_rightsdesk_v1_case_proto protoreflect.FileDescriptor
 
 const file_rightsdesk_v1_case_proto_rawDesc = "" +
@@ -2952,14 +3927,16 @@ const file_rightsdesk_v1_case_proto_rawDesc = "" +
 	"\n" +
 	"granted_on\x18\x01 \x01(\tR\tgrantedOn\x12\x16\n" +
 	"\x06reason\x18\x02 \x01(\tR\x06reason\x12\x16\n" +
-	"\x06months\x18\x03 \x01(\x05R\x06months\"\xef\x01\n" +
+	"\x06months\x18\x03 \x01(\x05R\x06months\"\xd3\x02\n" +
 	"\aOutcome\x12.\n" +
 	"\x04kind\x18\x01 \x01(\x0e2\x1a.rightsdesk.v1.OutcomeKindR\x04kind\x12C\n" +
 	"\x0erefusal_reason\x18\x02 \x01(\x0e2\x1c.rightsdesk.v1.RefusalReasonR\rrefusalReason\x12\x16\n" +
 	"\x06detail\x18\x03 \x01(\tR\x06detail\x12\x1b\n" +
 	"\tclosed_on\x18\x04 \x01(\tR\bclosedOn\x12\x17\n" +
 	"\aon_time\x18\x05 \x01(\bR\x06onTime\x12!\n" +
-	"\fduplicate_of\x18\x06 \x01(\tR\vduplicateOf\"\xa4\x02\n" +
+	"\fduplicate_of\x18\x06 \x01(\tR\vduplicateOf\x12:\n" +
+	"\boverride\x18\a \x01(\v2\x1e.rightsdesk.v1.ClosureOverrideR\boverride\x12&\n" +
+	"\faction_taken\x18\b \x01(\tB\x03\x80\x01\x01R\vactionTaken\"\xa4\x02\n" +
 	"\x04Task\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12+\n" +
 	"\x04kind\x18\x02 \x01(\x0e2\x17.rightsdesk.v1.TaskKindR\x04kind\x12\x1c\n" +
@@ -2993,7 +3970,7 @@ const file_rightsdesk_v1_case_proto_rawDesc = "" +
 	"pausedDays\x124\n" +
 	"\x05steps\x18\n" +
 	" \x03(\v2\x1e.rightsdesk.v1.ExplanationStepR\x05steps\x123\n" +
-	"\bstanding\x18\v \x01(\v2\x17.rightsdesk.v1.StandingR\bstanding\"\x9d\x0f\n" +
+	"\bstanding\x18\v \x01(\v2\x17.rightsdesk.v1.StandingR\bstanding\"\x97\x11\n" +
 	"\x04Case\x12\x17\n" +
 	"\x04name\x18\x01 \x01(\tB\x03\xe0A\bR\x04name\x12!\n" +
 	"\treference\x18\x02 \x01(\tB\x03\xe0A\x03R\treference\x12\x1d\n" +
@@ -3038,7 +4015,11 @@ const file_rightsdesk_v1_case_proto_rawDesc = "" +
 	"\flinked_cases\x18# \x03(\tB\x03\xe0A\x03R\vlinkedCases\x12<\n" +
 	"\n" +
 	"legal_hold\x18$ \x01(\v2\x18.rightsdesk.v1.LegalHoldB\x03\xe0A\x03R\tlegalHold\x121\n" +
-	"\x06purged\x18% \x01(\v2\x14.rightsdesk.v1.PurgeB\x03\xe0A\x03R\x06purged:3\xeaA0\n" +
+	"\x06purged\x18% \x01(\v2\x14.rightsdesk.v1.PurgeB\x03\xe0A\x03R\x06purged\x12:\n" +
+	"\tdocuments\x18& \x03(\v2\x17.rightsdesk.v1.DocumentB\x03\xe0A\x03R\tdocuments\x122\n" +
+	"\x06review\x18' \x01(\v2\x15.rightsdesk.v1.ReviewB\x03\xe0A\x03R\x06review\x12<\n" +
+	"\bdelivery\x18) \x01(\v2\x1b.rightsdesk.v1.PackDeliveryB\x03\xe0A\x03R\bdelivery\x12J\n" +
+	"\x0fsearch_requests\x18* \x03(\v2\x1c.rightsdesk.v1.SearchRequestB\x03\xe0A\x03R\x0esearchRequests:3\xeaA0\n" +
 	"\x13rightsdesk.dev/Case\x12\fcases/{case}*\x05cases2\x04case\"X\n" +
 	"\tLegalHold\x12\x1b\n" +
 	"\x06reason\x18\x01 \x01(\tB\x03\xe0A\x03R\x06reason\x12\x19\n" +
@@ -3114,7 +4095,74 @@ const file_rightsdesk_v1_case_proto_rawDesc = "" +
 	"\n" +
 	"AfterEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01J\x04\b\a\x10\bJ\x04\b\b\x10\t*\x91\x01\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01J\x04\b\a\x10\bJ\x04\b\b\x10\t\"u\n" +
+	"\x06Review\x125\n" +
+	"\x05state\x18\x01 \x01(\x0e2\x1a.rightsdesk.v1.ReviewStateB\x03\xe0A\x03R\x05state\x124\n" +
+	"\x05steps\x18\x02 \x03(\v2\x19.rightsdesk.v1.ReviewStepB\x03\xe0A\x03R\x05steps\"\xb1\x01\n" +
+	"\n" +
+	"ReviewStep\x125\n" +
+	"\x05state\x18\x01 \x01(\x0e2\x1a.rightsdesk.v1.ReviewStateB\x03\xe0A\x03R\x05state\x12\x13\n" +
+	"\x02by\x18\x02 \x01(\tB\x03\xe0A\x03R\x02by\x123\n" +
+	"\x04time\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampB\x03\xe0A\x03R\x04time\x12\"\n" +
+	"\bcomments\x18\x04 \x01(\tB\x06\xe0A\x03\x80\x01\x01R\bcomments\"e\n" +
+	"\x0fClosureOverride\x12\x13\n" +
+	"\x02by\x18\x01 \x01(\tB\x03\xe0A\x03R\x02by\x12\x1e\n" +
+	"\x06reason\x18\x02 \x01(\tB\x06\xe0A\x03\x80\x01\x01R\x06reason\x12\x1d\n" +
+	"\amissing\x18\x03 \x03(\tB\x03\xe0A\x03R\amissing\"\xcd\x04\n" +
+	"\rSearchRequest\x12\x17\n" +
+	"\x04name\x18\x0e \x01(\tB\x03\xe0A\bR\x04name\x12\x13\n" +
+	"\x02id\x18\x01 \x01(\tB\x03\xe0A\x03R\x02id\x12\x1c\n" +
+	"\x05owner\x18\x02 \x01(\tB\x06\xe0A\x03\x80\x01\x01R\x05owner\x12\x1c\n" +
+	"\x05email\x18\x03 \x01(\tB\x06\xe0A\x03\x80\x01\x01R\x05email\x12\x1b\n" +
+	"\x06source\x18\x04 \x01(\tB\x03\xe0A\x03R\x06source\x12\x15\n" +
+	"\x03due\x18\x05 \x01(\tB\x03\xe0A\x03R\x03due\x12<\n" +
+	"\x05state\x18\x06 \x01(\x0e2!.rightsdesk.v1.SearchRequestStateB\x03\xe0A\x03R\x05state\x12\x1c\n" +
+	"\asent_by\x18\a \x01(\tB\x03\xe0A\x03R\x06sentBy\x12\x1c\n" +
+	"\asent_on\x18\b \x01(\tB\x03\xe0A\x03R\x06sentOn\x12\"\n" +
+	"\n" +
+	"link_until\x18\t \x01(\tB\x03\xe0A\x03R\tlinkUntil\x12 \n" +
+	"\tchased_on\x18\n" +
+	" \x01(\tB\x03\xe0A\x03R\bchasedOn\x12$\n" +
+	"\vanswered_on\x18\v \x01(\tB\x03\xe0A\x03R\n" +
+	"answeredOn\x12&\n" +
+	"\fcancelled_on\x18\f \x01(\tB\x03\xe0A\x03R\vcancelledOn\x12 \n" +
+	"\tsearch_id\x18\r \x01(\tB\x03\xe0A\x03R\bsearchId:n\xeaAk\n" +
+	"\x1crightsdesk.dev/SearchRequest\x12,cases/{case}/searchRequests/{search_request}*\x0esearchRequests2\rsearchRequest\"\xbc\x04\n" +
+	"\bDocument\x12\x17\n" +
+	"\x04name\x18\x01 \x01(\tB\x03\xe0A\bR\x04name\x124\n" +
+	"\x04kind\x18\x02 \x01(\x0e2\x1b.rightsdesk.v1.DocumentKindB\x03\xe0A\x03R\x04kind\x12#\n" +
+	"\tfile_name\x18\x03 \x01(\tB\x06\xe0A\x03\x80\x01\x01R\bfileName\x12\"\n" +
+	"\n" +
+	"media_type\x18\x04 \x01(\tB\x03\xe0A\x03R\tmediaType\x12\"\n" +
+	"\n" +
+	"size_bytes\x18\x05 \x01(\x03B\x03\xe0A\x03R\tsizeBytes\x12\x1b\n" +
+	"\x06sha256\x18\x06 \x01(\tB\x03\xe0A\x03R\x06sha256\x12\x1b\n" +
+	"\x06source\x18\a \x01(\tB\x03\xe0A\x03R\x06source\x12\x1e\n" +
+	"\badded_by\x18\b \x01(\tB\x03\xe0A\x03R\aaddedBy\x12:\n" +
+	"\badd_time\x18\t \x01(\v2\x1a.google.protobuf.TimestampB\x03\xe0A\x03R\aaddTime\x12 \n" +
+	"\tsearch_id\x18\n" +
+	" \x01(\tB\x03\xe0A\x03R\bsearchId\x12&\n" +
+	"\fredaction_of\x18\v \x01(\tB\x03\xe0A\x03R\vredactionOf\x12>\n" +
+	"\n" +
+	"disclosure\x18\f \x01(\v2\x19.rightsdesk.v1.DisclosureB\x03\xe0A\x03R\n" +
+	"disclosure:T\xeaAQ\n" +
+	"\x17rightsdesk.dev/Document\x12!cases/{case}/documents/{document}*\tdocuments2\bdocument\"\xf9\x01\n" +
+	"\n" +
+	"Disclosure\x12B\n" +
+	"\bdecision\x18\x01 \x01(\x0e2!.rightsdesk.v1.DisclosureDecisionB\x03\xe0A\x03R\bdecision\x12!\n" +
+	"\texemption\x18\x02 \x01(\tB\x03\xe0A\x03R\texemption\x12\x1e\n" +
+	"\x06reason\x18\x03 \x01(\tB\x06\xe0A\x03\x80\x01\x01R\x06reason\x12\"\n" +
+	"\n" +
+	"decided_by\x18\x04 \x01(\tB\x03\xe0A\x03R\tdecidedBy\x12@\n" +
+	"\vdecide_time\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampB\x03\xe0A\x03R\n" +
+	"decideTime\"\xe6\x01\n" +
+	"\fPackDelivery\x12@\n" +
+	"\vexpire_time\x18\x01 \x01(\v2\x1a.google.protobuf.TimestampB\x03\xe0A\x03R\n" +
+	"expireTime\x12\"\n" +
+	"\n" +
+	"codes_sent\x18\x02 \x01(\x05B\x03\xe0A\x03R\tcodesSent\x12(\n" +
+	"\rcodes_refused\x18\x03 \x01(\x05B\x03\xe0A\x03R\fcodesRefused\x12F\n" +
+	"\x0edownload_times\x18\x04 \x03(\v2\x1a.google.protobuf.TimestampB\x03\xe0A\x03R\rdownloadTimes*\x91\x01\n" +
 	"\tCaseState\x12\x1a\n" +
 	"\x16CASE_STATE_UNSPECIFIED\x10\x00\x12\x12\n" +
 	"\x0eCASE_STATE_NEW\x10\x01\x12!\n" +
@@ -3184,7 +4232,7 @@ const file_rightsdesk_v1_case_proto_rawDesc = "" +
 	"\x10MessageDirection\x12!\n" +
 	"\x1dMESSAGE_DIRECTION_UNSPECIFIED\x10\x00\x12\x19\n" +
 	"\x15MESSAGE_DIRECTION_OUT\x10\x01\x12\x18\n" +
-	"\x14MESSAGE_DIRECTION_IN\x10\x02*\xb9\x02\n" +
+	"\x14MESSAGE_DIRECTION_IN\x10\x02*\x9a\x03\n" +
 	"\vMessageKind\x12\x1c\n" +
 	"\x18MESSAGE_KIND_UNSPECIFIED\x10\x00\x12 \n" +
 	"\x1cMESSAGE_KIND_ACKNOWLEDGEMENT\x10\x01\x12!\n" +
@@ -3195,7 +4243,11 @@ const file_rightsdesk_v1_case_proto_rawDesc = "" +
 	"\x15MESSAGE_KIND_RESPONSE\x10\x06\x12\x16\n" +
 	"\x12MESSAGE_KIND_ART19\x10\a\x12\x1a\n" +
 	"\x16MESSAGE_KIND_PASSED_ON\x10\b\x12\x16\n" +
-	"\x12MESSAGE_KIND_REPLY\x10\t*\xa9\x01\n" +
+	"\x12MESSAGE_KIND_REPLY\x10\t\x12\x1e\n" +
+	"\x1aMESSAGE_KIND_DELIVERY_CODE\x10\n" +
+	"\x12\x1f\n" +
+	"\x1bMESSAGE_KIND_SEARCH_REQUEST\x10\v\x12\x1e\n" +
+	"\x1aMESSAGE_KIND_SEARCH_CHASER\x10\f*\xa9\x01\n" +
 	"\rDeliveryState\x12\x1e\n" +
 	"\x1aDELIVERY_STATE_UNSPECIFIED\x10\x00\x12\x19\n" +
 	"\x15DELIVERY_STATE_QUEUED\x10\x01\x12\x17\n" +
@@ -3206,7 +4258,35 @@ const file_rightsdesk_v1_case_proto_rawDesc = "" +
 	"SearchKind\x12\x1b\n" +
 	"\x17SEARCH_KIND_UNSPECIFIED\x10\x00\x12\x18\n" +
 	"\x14SEARCH_KIND_SEARCHED\x10\x01\x12\x1c\n" +
-	"\x18SEARCH_KIND_NOT_SEARCHED\x10\x02BDZBgithub.com/rightsdesk/rightsdesk/gen/go/rightsdesk/v1;rightsdeskv1b\x06proto3"
+	"\x18SEARCH_KIND_NOT_SEARCHED\x10\x02*\xd2\x01\n" +
+	"\vReviewState\x12\x1c\n" +
+	"\x18REVIEW_STATE_UNSPECIFIED\x10\x00\x12\x1e\n" +
+	"\x1aREVIEW_STATE_NOT_SUBMITTED\x10\x01\x12\x1a\n" +
+	"\x16REVIEW_STATE_SUBMITTED\x10\x02\x12\x19\n" +
+	"\x15REVIEW_STATE_RETURNED\x10\x03\x12\x19\n" +
+	"\x15REVIEW_STATE_APPROVED\x10\x04\x12\x19\n" +
+	"\x15REVIEW_STATE_RELEASED\x10\x05\x12\x18\n" +
+	"\x14REVIEW_STATE_CHANGED\x10\x06*\xf2\x01\n" +
+	"\x12SearchRequestState\x12$\n" +
+	" SEARCH_REQUEST_STATE_UNSPECIFIED\x10\x00\x12\x1d\n" +
+	"\x19SEARCH_REQUEST_STATE_SENT\x10\x01\x12\x1f\n" +
+	"\x1bSEARCH_REQUEST_STATE_CHASED\x10\x02\x12'\n" +
+	"#SEARCH_REQUEST_STATE_ANSWERED_FOUND\x10\x03\x12)\n" +
+	"%SEARCH_REQUEST_STATE_ANSWERED_NOTHING\x10\x04\x12\"\n" +
+	"\x1eSEARCH_REQUEST_STATE_CANCELLED\x10\x05*\xf3\x01\n" +
+	"\fDocumentKind\x12\x1d\n" +
+	"\x19DOCUMENT_KIND_UNSPECIFIED\x10\x00\x12#\n" +
+	"\x1fDOCUMENT_KIND_IDENTITY_EVIDENCE\x10\x01\x12\x1b\n" +
+	"\x17DOCUMENT_KIND_AUTHORITY\x10\x02\x12\"\n" +
+	"\x1eDOCUMENT_KIND_COLLECTED_RECORD\x10\x03\x12\"\n" +
+	"\x1eDOCUMENT_KIND_REDACTED_VERSION\x10\x04\x12!\n" +
+	"\x1dDOCUMENT_KIND_RESPONSE_LETTER\x10\x05\x12\x17\n" +
+	"\x13DOCUMENT_KIND_OTHER\x10\x06*\xa8\x01\n" +
+	"\x12DisclosureDecision\x12#\n" +
+	"\x1fDISCLOSURE_DECISION_UNSPECIFIED\x10\x00\x12 \n" +
+	"\x1cDISCLOSURE_DECISION_DISCLOSE\x10\x01\x12)\n" +
+	"%DISCLOSURE_DECISION_DISCLOSE_REDACTED\x10\x02\x12 \n" +
+	"\x1cDISCLOSURE_DECISION_WITHHOLD\x10\x03BDZBgithub.com/rightsdesk/rightsdesk/gen/go/rightsdesk/v1;rightsdeskv1b\x06proto3"
 
 var (
 	file_rightsdesk_v1_case_proto_rawDescOnce sync.Once
@@ -3220,8 +4300,8 @@ func file_rightsdesk_v1_case_proto_rawDescGZIP() []byte {
 	return file_rightsdesk_v1_case_proto_rawDescData
 }
 
-var file_rightsdesk_v1_case_proto_enumTypes = make([]protoimpl.EnumInfo, 15)
-var file_rightsdesk_v1_case_proto_msgTypes = make([]protoimpl.MessageInfo, 22)
+var file_rightsdesk_v1_case_proto_enumTypes = make([]protoimpl.EnumInfo, 19)
+var file_rightsdesk_v1_case_proto_msgTypes = make([]protoimpl.MessageInfo, 29)
 var file_rightsdesk_v1_case_proto_goTypes = []any{
 	(CaseState)(0),                // 0: rightsdesk.v1.CaseState
 	(WaitingFor)(0),               // 1: rightsdesk.v1.WaitingFor
@@ -3238,91 +4318,119 @@ var file_rightsdesk_v1_case_proto_goTypes = []any{
 	(MessageKind)(0),              // 12: rightsdesk.v1.MessageKind
 	(DeliveryState)(0),            // 13: rightsdesk.v1.DeliveryState
 	(SearchKind)(0),               // 14: rightsdesk.v1.SearchKind
-	(*Person)(nil),                // 15: rightsdesk.v1.Person
-	(*Requester)(nil),             // 16: rightsdesk.v1.Requester
-	(*RequestedRight)(nil),        // 17: rightsdesk.v1.RequestedRight
-	(*NoticeRightEvaluation)(nil), // 18: rightsdesk.v1.NoticeRightEvaluation
-	(*CaseNotice)(nil),            // 19: rightsdesk.v1.CaseNotice
-	(*Exchange)(nil),              // 20: rightsdesk.v1.Exchange
-	(*Clarification)(nil),         // 21: rightsdesk.v1.Clarification
-	(*Extension)(nil),             // 22: rightsdesk.v1.Extension
-	(*Outcome)(nil),               // 23: rightsdesk.v1.Outcome
-	(*Task)(nil),                  // 24: rightsdesk.v1.Task
-	(*Note)(nil),                  // 25: rightsdesk.v1.Note
-	(*CaseClock)(nil),             // 26: rightsdesk.v1.CaseClock
-	(*Case)(nil),                  // 27: rightsdesk.v1.Case
-	(*LegalHold)(nil),             // 28: rightsdesk.v1.LegalHold
-	(*Purge)(nil),                 // 29: rightsdesk.v1.Purge
-	(*MessageDelivery)(nil),       // 30: rightsdesk.v1.MessageDelivery
-	(*CaseMessage)(nil),           // 31: rightsdesk.v1.CaseMessage
-	(*CaseFile)(nil),              // 32: rightsdesk.v1.CaseFile
-	(*CaseSearch)(nil),            // 33: rightsdesk.v1.CaseSearch
-	(*CaseEvent)(nil),             // 34: rightsdesk.v1.CaseEvent
-	nil,                           // 35: rightsdesk.v1.CaseEvent.BeforeEntry
-	nil,                           // 36: rightsdesk.v1.CaseEvent.AfterEntry
-	(Right)(0),                    // 37: rightsdesk.v1.Right
-	(*RightEvaluation)(nil),       // 38: rightsdesk.v1.RightEvaluation
-	(*timestamppb.Timestamp)(nil), // 39: google.protobuf.Timestamp
-	(*ExplanationStep)(nil),       // 40: rightsdesk.v1.ExplanationStep
-	(*Standing)(nil),              // 41: rightsdesk.v1.Standing
-	(*Party)(nil),                 // 42: rightsdesk.v1.Party
+	(ReviewState)(0),              // 15: rightsdesk.v1.ReviewState
+	(SearchRequestState)(0),       // 16: rightsdesk.v1.SearchRequestState
+	(DocumentKind)(0),             // 17: rightsdesk.v1.DocumentKind
+	(DisclosureDecision)(0),       // 18: rightsdesk.v1.DisclosureDecision
+	(*Person)(nil),                // 19: rightsdesk.v1.Person
+	(*Requester)(nil),             // 20: rightsdesk.v1.Requester
+	(*RequestedRight)(nil),        // 21: rightsdesk.v1.RequestedRight
+	(*NoticeRightEvaluation)(nil), // 22: rightsdesk.v1.NoticeRightEvaluation
+	(*CaseNotice)(nil),            // 23: rightsdesk.v1.CaseNotice
+	(*Exchange)(nil),              // 24: rightsdesk.v1.Exchange
+	(*Clarification)(nil),         // 25: rightsdesk.v1.Clarification
+	(*Extension)(nil),             // 26: rightsdesk.v1.Extension
+	(*Outcome)(nil),               // 27: rightsdesk.v1.Outcome
+	(*Task)(nil),                  // 28: rightsdesk.v1.Task
+	(*Note)(nil),                  // 29: rightsdesk.v1.Note
+	(*CaseClock)(nil),             // 30: rightsdesk.v1.CaseClock
+	(*Case)(nil),                  // 31: rightsdesk.v1.Case
+	(*LegalHold)(nil),             // 32: rightsdesk.v1.LegalHold
+	(*Purge)(nil),                 // 33: rightsdesk.v1.Purge
+	(*MessageDelivery)(nil),       // 34: rightsdesk.v1.MessageDelivery
+	(*CaseMessage)(nil),           // 35: rightsdesk.v1.CaseMessage
+	(*CaseFile)(nil),              // 36: rightsdesk.v1.CaseFile
+	(*CaseSearch)(nil),            // 37: rightsdesk.v1.CaseSearch
+	(*CaseEvent)(nil),             // 38: rightsdesk.v1.CaseEvent
+	(*Review)(nil),                // 39: rightsdesk.v1.Review
+	(*ReviewStep)(nil),            // 40: rightsdesk.v1.ReviewStep
+	(*ClosureOverride)(nil),       // 41: rightsdesk.v1.ClosureOverride
+	(*SearchRequest)(nil),         // 42: rightsdesk.v1.SearchRequest
+	(*Document)(nil),              // 43: rightsdesk.v1.Document
+	(*Disclosure)(nil),            // 44: rightsdesk.v1.Disclosure
+	(*PackDelivery)(nil),          // 45: rightsdesk.v1.PackDelivery
+	nil,                           // 46: rightsdesk.v1.CaseEvent.BeforeEntry
+	nil,                           // 47: rightsdesk.v1.CaseEvent.AfterEntry
+	(Right)(0),                    // 48: rightsdesk.v1.Right
+	(*RightEvaluation)(nil),       // 49: rightsdesk.v1.RightEvaluation
+	(*timestamppb.Timestamp)(nil), // 50: google.protobuf.Timestamp
+	(*ExplanationStep)(nil),       // 51: rightsdesk.v1.ExplanationStep
+	(*Standing)(nil),              // 52: rightsdesk.v1.Standing
+	(*Party)(nil),                 // 53: rightsdesk.v1.Party
 }
 var file_rightsdesk_v1_case_proto_depIdxs = []int32{
-	15, // 0: rightsdesk.v1.Requester.person:type_name -> rightsdesk.v1.Person
+	19, // 0: rightsdesk.v1.Requester.person:type_name -> rightsdesk.v1.Person
 	3,  // 1: rightsdesk.v1.Requester.relationship:type_name -> rightsdesk.v1.Relationship
-	15, // 2: rightsdesk.v1.Requester.data_subject:type_name -> rightsdesk.v1.Person
-	37, // 3: rightsdesk.v1.RequestedRight.right:type_name -> rightsdesk.v1.Right
-	38, // 4: rightsdesk.v1.RequestedRight.evaluation:type_name -> rightsdesk.v1.RightEvaluation
-	18, // 5: rightsdesk.v1.RequestedRight.per_notice:type_name -> rightsdesk.v1.NoticeRightEvaluation
-	38, // 6: rightsdesk.v1.NoticeRightEvaluation.evaluation:type_name -> rightsdesk.v1.RightEvaluation
+	19, // 2: rightsdesk.v1.Requester.data_subject:type_name -> rightsdesk.v1.Person
+	48, // 3: rightsdesk.v1.RequestedRight.right:type_name -> rightsdesk.v1.Right
+	49, // 4: rightsdesk.v1.RequestedRight.evaluation:type_name -> rightsdesk.v1.RightEvaluation
+	22, // 5: rightsdesk.v1.RequestedRight.per_notice:type_name -> rightsdesk.v1.NoticeRightEvaluation
+	49, // 6: rightsdesk.v1.NoticeRightEvaluation.evaluation:type_name -> rightsdesk.v1.RightEvaluation
 	10, // 7: rightsdesk.v1.Exchange.kind:type_name -> rightsdesk.v1.ExchangeKind
 	1,  // 8: rightsdesk.v1.Exchange.about:type_name -> rightsdesk.v1.WaitingFor
 	4,  // 9: rightsdesk.v1.Outcome.kind:type_name -> rightsdesk.v1.OutcomeKind
 	5,  // 10: rightsdesk.v1.Outcome.refusal_reason:type_name -> rightsdesk.v1.RefusalReason
-	6,  // 11: rightsdesk.v1.Task.kind:type_name -> rightsdesk.v1.TaskKind
-	7,  // 12: rightsdesk.v1.Task.state:type_name -> rightsdesk.v1.TaskState
-	39, // 13: rightsdesk.v1.Note.create_time:type_name -> google.protobuf.Timestamp
-	40, // 14: rightsdesk.v1.CaseClock.steps:type_name -> rightsdesk.v1.ExplanationStep
-	41, // 15: rightsdesk.v1.CaseClock.standing:type_name -> rightsdesk.v1.Standing
-	17, // 16: rightsdesk.v1.Case.rights:type_name -> rightsdesk.v1.RequestedRight
-	16, // 17: rightsdesk.v1.Case.requester:type_name -> rightsdesk.v1.Requester
-	2,  // 18: rightsdesk.v1.Case.channel:type_name -> rightsdesk.v1.ReceivedChannel
-	0,  // 19: rightsdesk.v1.Case.state:type_name -> rightsdesk.v1.CaseState
-	1,  // 20: rightsdesk.v1.Case.waiting_for:type_name -> rightsdesk.v1.WaitingFor
-	8,  // 21: rightsdesk.v1.Case.identity_status:type_name -> rightsdesk.v1.IdentityStatus
-	9,  // 22: rightsdesk.v1.Case.fee_status:type_name -> rightsdesk.v1.FeeStatus
-	21, // 23: rightsdesk.v1.Case.clarifications:type_name -> rightsdesk.v1.Clarification
-	22, // 24: rightsdesk.v1.Case.extension:type_name -> rightsdesk.v1.Extension
-	26, // 25: rightsdesk.v1.Case.clock:type_name -> rightsdesk.v1.CaseClock
-	23, // 26: rightsdesk.v1.Case.outcome:type_name -> rightsdesk.v1.Outcome
-	24, // 27: rightsdesk.v1.Case.tasks:type_name -> rightsdesk.v1.Task
-	25, // 28: rightsdesk.v1.Case.notes:type_name -> rightsdesk.v1.Note
-	42, // 29: rightsdesk.v1.Case.other_controller:type_name -> rightsdesk.v1.Party
-	39, // 30: rightsdesk.v1.Case.create_time:type_name -> google.protobuf.Timestamp
-	39, // 31: rightsdesk.v1.Case.update_time:type_name -> google.protobuf.Timestamp
-	33, // 32: rightsdesk.v1.Case.searches:type_name -> rightsdesk.v1.CaseSearch
-	19, // 33: rightsdesk.v1.Case.notices:type_name -> rightsdesk.v1.CaseNotice
-	20, // 34: rightsdesk.v1.Case.exchanges:type_name -> rightsdesk.v1.Exchange
-	28, // 35: rightsdesk.v1.Case.legal_hold:type_name -> rightsdesk.v1.LegalHold
-	29, // 36: rightsdesk.v1.Case.purged:type_name -> rightsdesk.v1.Purge
-	13, // 37: rightsdesk.v1.MessageDelivery.state:type_name -> rightsdesk.v1.DeliveryState
-	39, // 38: rightsdesk.v1.MessageDelivery.sent_time:type_name -> google.protobuf.Timestamp
-	11, // 39: rightsdesk.v1.CaseMessage.direction:type_name -> rightsdesk.v1.MessageDirection
-	2,  // 40: rightsdesk.v1.CaseMessage.channel:type_name -> rightsdesk.v1.ReceivedChannel
-	12, // 41: rightsdesk.v1.CaseMessage.kind:type_name -> rightsdesk.v1.MessageKind
-	39, // 42: rightsdesk.v1.CaseMessage.create_time:type_name -> google.protobuf.Timestamp
-	30, // 43: rightsdesk.v1.CaseMessage.delivery:type_name -> rightsdesk.v1.MessageDelivery
-	32, // 44: rightsdesk.v1.CaseMessage.files:type_name -> rightsdesk.v1.CaseFile
-	14, // 45: rightsdesk.v1.CaseSearch.kind:type_name -> rightsdesk.v1.SearchKind
-	39, // 46: rightsdesk.v1.CaseSearch.record_time:type_name -> google.protobuf.Timestamp
-	39, // 47: rightsdesk.v1.CaseEvent.time:type_name -> google.protobuf.Timestamp
-	35, // 48: rightsdesk.v1.CaseEvent.before:type_name -> rightsdesk.v1.CaseEvent.BeforeEntry
-	36, // 49: rightsdesk.v1.CaseEvent.after:type_name -> rightsdesk.v1.CaseEvent.AfterEntry
-	50, // [50:50] is the sub-list for method output_type
-	50, // [50:50] is the sub-list for method input_type
-	50, // [50:50] is the sub-list for extension type_name
-	50, // [50:50] is the sub-list for extension extendee
-	0,  // [0:50] is the sub-list for field type_name
+	41, // 11: rightsdesk.v1.Outcome.override:type_name -> rightsdesk.v1.ClosureOverride
+	6,  // 12: rightsdesk.v1.Task.kind:type_name -> rightsdesk.v1.TaskKind
+	7,  // 13: rightsdesk.v1.Task.state:type_name -> rightsdesk.v1.TaskState
+	50, // 14: rightsdesk.v1.Note.create_time:type_name -> google.protobuf.Timestamp
+	51, // 15: rightsdesk.v1.CaseClock.steps:type_name -> rightsdesk.v1.ExplanationStep
+	52, // 16: rightsdesk.v1.CaseClock.standing:type_name -> rightsdesk.v1.Standing
+	21, // 17: rightsdesk.v1.Case.rights:type_name -> rightsdesk.v1.RequestedRight
+	20, // 18: rightsdesk.v1.Case.requester:type_name -> rightsdesk.v1.Requester
+	2,  // 19: rightsdesk.v1.Case.channel:type_name -> rightsdesk.v1.ReceivedChannel
+	0,  // 20: rightsdesk.v1.Case.state:type_name -> rightsdesk.v1.CaseState
+	1,  // 21: rightsdesk.v1.Case.waiting_for:type_name -> rightsdesk.v1.WaitingFor
+	8,  // 22: rightsdesk.v1.Case.identity_status:type_name -> rightsdesk.v1.IdentityStatus
+	9,  // 23: rightsdesk.v1.Case.fee_status:type_name -> rightsdesk.v1.FeeStatus
+	25, // 24: rightsdesk.v1.Case.clarifications:type_name -> rightsdesk.v1.Clarification
+	26, // 25: rightsdesk.v1.Case.extension:type_name -> rightsdesk.v1.Extension
+	30, // 26: rightsdesk.v1.Case.clock:type_name -> rightsdesk.v1.CaseClock
+	27, // 27: rightsdesk.v1.Case.outcome:type_name -> rightsdesk.v1.Outcome
+	28, // 28: rightsdesk.v1.Case.tasks:type_name -> rightsdesk.v1.Task
+	29, // 29: rightsdesk.v1.Case.notes:type_name -> rightsdesk.v1.Note
+	53, // 30: rightsdesk.v1.Case.other_controller:type_name -> rightsdesk.v1.Party
+	50, // 31: rightsdesk.v1.Case.create_time:type_name -> google.protobuf.Timestamp
+	50, // 32: rightsdesk.v1.Case.update_time:type_name -> google.protobuf.Timestamp
+	37, // 33: rightsdesk.v1.Case.searches:type_name -> rightsdesk.v1.CaseSearch
+	23, // 34: rightsdesk.v1.Case.notices:type_name -> rightsdesk.v1.CaseNotice
+	24, // 35: rightsdesk.v1.Case.exchanges:type_name -> rightsdesk.v1.Exchange
+	32, // 36: rightsdesk.v1.Case.legal_hold:type_name -> rightsdesk.v1.LegalHold
+	33, // 37: rightsdesk.v1.Case.purged:type_name -> rightsdesk.v1.Purge
+	43, // 38: rightsdesk.v1.Case.documents:type_name -> rightsdesk.v1.Document
+	39, // 39: rightsdesk.v1.Case.review:type_name -> rightsdesk.v1.Review
+	45, // 40: rightsdesk.v1.Case.delivery:type_name -> rightsdesk.v1.PackDelivery
+	42, // 41: rightsdesk.v1.Case.search_requests:type_name -> rightsdesk.v1.SearchRequest
+	13, // 42: rightsdesk.v1.MessageDelivery.state:type_name -> rightsdesk.v1.DeliveryState
+	50, // 43: rightsdesk.v1.MessageDelivery.sent_time:type_name -> google.protobuf.Timestamp
+	11, // 44: rightsdesk.v1.CaseMessage.direction:type_name -> rightsdesk.v1.MessageDirection
+	2,  // 45: rightsdesk.v1.CaseMessage.channel:type_name -> rightsdesk.v1.ReceivedChannel
+	12, // 46: rightsdesk.v1.CaseMessage.kind:type_name -> rightsdesk.v1.MessageKind
+	50, // 47: rightsdesk.v1.CaseMessage.create_time:type_name -> google.protobuf.Timestamp
+	34, // 48: rightsdesk.v1.CaseMessage.delivery:type_name -> rightsdesk.v1.MessageDelivery
+	36, // 49: rightsdesk.v1.CaseMessage.files:type_name -> rightsdesk.v1.CaseFile
+	14, // 50: rightsdesk.v1.CaseSearch.kind:type_name -> rightsdesk.v1.SearchKind
+	50, // 51: rightsdesk.v1.CaseSearch.record_time:type_name -> google.protobuf.Timestamp
+	50, // 52: rightsdesk.v1.CaseEvent.time:type_name -> google.protobuf.Timestamp
+	46, // 53: rightsdesk.v1.CaseEvent.before:type_name -> rightsdesk.v1.CaseEvent.BeforeEntry
+	47, // 54: rightsdesk.v1.CaseEvent.after:type_name -> rightsdesk.v1.CaseEvent.AfterEntry
+	15, // 55: rightsdesk.v1.Review.state:type_name -> rightsdesk.v1.ReviewState
+	40, // 56: rightsdesk.v1.Review.steps:type_name -> rightsdesk.v1.ReviewStep
+	15, // 57: rightsdesk.v1.ReviewStep.state:type_name -> rightsdesk.v1.ReviewState
+	50, // 58: rightsdesk.v1.ReviewStep.time:type_name -> google.protobuf.Timestamp
+	16, // 59: rightsdesk.v1.SearchRequest.state:type_name -> rightsdesk.v1.SearchRequestState
+	17, // 60: rightsdesk.v1.Document.kind:type_name -> rightsdesk.v1.DocumentKind
+	50, // 61: rightsdesk.v1.Document.add_time:type_name -> google.protobuf.Timestamp
+	44, // 62: rightsdesk.v1.Document.disclosure:type_name -> rightsdesk.v1.Disclosure
+	18, // 63: rightsdesk.v1.Disclosure.decision:type_name -> rightsdesk.v1.DisclosureDecision
+	50, // 64: rightsdesk.v1.Disclosure.decide_time:type_name -> google.protobuf.Timestamp
+	50, // 65: rightsdesk.v1.PackDelivery.expire_time:type_name -> google.protobuf.Timestamp
+	50, // 66: rightsdesk.v1.PackDelivery.download_times:type_name -> google.protobuf.Timestamp
+	67, // [67:67] is the sub-list for method output_type
+	67, // [67:67] is the sub-list for method input_type
+	67, // [67:67] is the sub-list for extension type_name
+	67, // [67:67] is the sub-list for extension extendee
+	0,  // [0:67] is the sub-list for field type_name
 }
 
 func init() { file_rightsdesk_v1_case_proto_init() }
@@ -3337,8 +4445,8 @@ func file_rightsdesk_v1_case_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_rightsdesk_v1_case_proto_rawDesc), len(file_rightsdesk_v1_case_proto_rawDesc)),
-			NumEnums:      15,
-			NumMessages:   22,
+			NumEnums:      19,
+			NumMessages:   29,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -907,8 +907,20 @@ type CloseCaseRequest struct {
 	// close, the case records each as told, and the response letter names
 	// them. At most 20, each named once.
 	RecipientNotices []*RecipientNotice `protobuf:"bytes,8,rep,name=recipient_notices,json=recipientNotices,proto3" json:"recipient_notices,omitempty"`
-	unknownFields    protoimpl.UnknownFields
-	sizeCache        protoimpl.SizeCache
+	// Closing as FULFILLED or PARTIALLY_FULFILLED is refused while the work
+	// is not done (FAILED_PRECONDITION naming what is missing): for an
+	// access request, the response pack released; for any other right, the
+	// action taken stated in `action_taken`; no extension-notice task open. An
+	// administrator may close anyway by giving the reason here, which is
+	// audited; from anyone else it is PERMISSION_DENIED.
+	OverrideReason string `protobuf:"bytes,9,opt,name=override_reason,json=overrideReason,proto3" json:"override_reason,omitempty"`
+	// What was done for a right other than access (what was corrected,
+	// erased, restricted or stopped), kept on the case for staff; `detail`
+	// is what the requester is told. Needed to close such a request as
+	// FULFILLED or PARTIALLY_FULFILLED. Personal data.
+	ActionTaken   string `protobuf:"bytes,10,opt,name=action_taken,json=actionTaken,proto3" json:"action_taken,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *CloseCaseRequest) Reset() {
@@ -995,6 +1007,20 @@ func (x *CloseCaseRequest) GetRecipientNotices() []*RecipientNotice {
 		return x.RecipientNotices
 	}
 	return nil
+}
+
+func (x *CloseCaseRequest) GetOverrideReason() string {
+	if x != nil {
+		return x.OverrideReason
+	}
+	return ""
+}
+
+func (x *CloseCaseRequest) GetActionTaken() string {
+	if x != nil {
+		return x.ActionTaken
+	}
+	return ""
 }
 
 // A recipient of the requester's data to tell of a correction, deletion
@@ -1983,6 +2009,651 @@ func (x *GetCaseMessageRequest) GetName() string {
 	return ""
 }
 
+// Request for SubmitForReview.
+type SubmitForReviewRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Name          string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	Etag          string                 `protobuf:"bytes,2,opt,name=etag,proto3" json:"etag,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SubmitForReviewRequest) Reset() {
+	*x = SubmitForReviewRequest{}
+	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[27]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SubmitForReviewRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SubmitForReviewRequest) ProtoMessage() {}
+
+func (x *SubmitForReviewRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[27]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SubmitForReviewRequest.ProtoReflect.Descriptor instead.
+func (*SubmitForReviewRequest) Descriptor() ([]byte, []int) {
+	return file_rightsdesk_v1_case_service_proto_rawDescGZIP(), []int{27}
+}
+
+func (x *SubmitForReviewRequest) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *SubmitForReviewRequest) GetEtag() string {
+	if x != nil {
+		return x.Etag
+	}
+	return ""
+}
+
+// Request for ApproveReview.
+type ApproveReviewRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Name  string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	Etag  string                 `protobuf:"bytes,2,opt,name=etag,proto3" json:"etag,omitempty"`
+	// The reviewer's comments, kept on the case (not in the audit trail).
+	Comments      string `protobuf:"bytes,3,opt,name=comments,proto3" json:"comments,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ApproveReviewRequest) Reset() {
+	*x = ApproveReviewRequest{}
+	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[28]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ApproveReviewRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ApproveReviewRequest) ProtoMessage() {}
+
+func (x *ApproveReviewRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[28]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ApproveReviewRequest.ProtoReflect.Descriptor instead.
+func (*ApproveReviewRequest) Descriptor() ([]byte, []int) {
+	return file_rightsdesk_v1_case_service_proto_rawDescGZIP(), []int{28}
+}
+
+func (x *ApproveReviewRequest) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *ApproveReviewRequest) GetEtag() string {
+	if x != nil {
+		return x.Etag
+	}
+	return ""
+}
+
+func (x *ApproveReviewRequest) GetComments() string {
+	if x != nil {
+		return x.Comments
+	}
+	return ""
+}
+
+// Request for ReturnReview.
+type ReturnReviewRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Name  string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	Etag  string                 `protobuf:"bytes,2,opt,name=etag,proto3" json:"etag,omitempty"`
+	// What must change before the pack can be approved, kept on the case
+	// (not in the audit trail).
+	Comments      string `protobuf:"bytes,3,opt,name=comments,proto3" json:"comments,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReturnReviewRequest) Reset() {
+	*x = ReturnReviewRequest{}
+	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[29]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReturnReviewRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReturnReviewRequest) ProtoMessage() {}
+
+func (x *ReturnReviewRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[29]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReturnReviewRequest.ProtoReflect.Descriptor instead.
+func (*ReturnReviewRequest) Descriptor() ([]byte, []int) {
+	return file_rightsdesk_v1_case_service_proto_rawDescGZIP(), []int{29}
+}
+
+func (x *ReturnReviewRequest) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *ReturnReviewRequest) GetEtag() string {
+	if x != nil {
+		return x.Etag
+	}
+	return ""
+}
+
+func (x *ReturnReviewRequest) GetComments() string {
+	if x != nil {
+		return x.Comments
+	}
+	return ""
+}
+
+// Request for ReleasePack.
+type ReleasePackRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Name          string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	Etag          string                 `protobuf:"bytes,2,opt,name=etag,proto3" json:"etag,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReleasePackRequest) Reset() {
+	*x = ReleasePackRequest{}
+	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[30]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReleasePackRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReleasePackRequest) ProtoMessage() {}
+
+func (x *ReleasePackRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[30]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReleasePackRequest.ProtoReflect.Descriptor instead.
+func (*ReleasePackRequest) Descriptor() ([]byte, []int) {
+	return file_rightsdesk_v1_case_service_proto_rawDescGZIP(), []int{30}
+}
+
+func (x *ReleasePackRequest) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *ReleasePackRequest) GetEtag() string {
+	if x != nil {
+		return x.Etag
+	}
+	return ""
+}
+
+// Request for SendSearchRequest.
+type SendSearchRequestRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The case: cases/{case}.
+	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	Etag string `protobuf:"bytes,2,opt,name=etag,proto3" json:"etag,omitempty"`
+	// The person who owns the system or team, and their email address.
+	Owner string `protobuf:"bytes,3,opt,name=owner,proto3" json:"owner,omitempty"`
+	Email string `protobuf:"bytes,4,opt,name=email,proto3" json:"email,omitempty"`
+	// The system or team to search.
+	Source string `protobuf:"bytes,5,opt,name=source,proto3" json:"source,omitempty"`
+	// ISO date the answer is due: from today to the day before the case is
+	// due; empty for the default, 5 working days before the case's due date.
+	Due           string `protobuf:"bytes,6,opt,name=due,proto3" json:"due,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SendSearchRequestRequest) Reset() {
+	*x = SendSearchRequestRequest{}
+	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[31]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SendSearchRequestRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SendSearchRequestRequest) ProtoMessage() {}
+
+func (x *SendSearchRequestRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[31]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SendSearchRequestRequest.ProtoReflect.Descriptor instead.
+func (*SendSearchRequestRequest) Descriptor() ([]byte, []int) {
+	return file_rightsdesk_v1_case_service_proto_rawDescGZIP(), []int{31}
+}
+
+func (x *SendSearchRequestRequest) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *SendSearchRequestRequest) GetEtag() string {
+	if x != nil {
+		return x.Etag
+	}
+	return ""
+}
+
+func (x *SendSearchRequestRequest) GetOwner() string {
+	if x != nil {
+		return x.Owner
+	}
+	return ""
+}
+
+func (x *SendSearchRequestRequest) GetEmail() string {
+	if x != nil {
+		return x.Email
+	}
+	return ""
+}
+
+func (x *SendSearchRequestRequest) GetSource() string {
+	if x != nil {
+		return x.Source
+	}
+	return ""
+}
+
+func (x *SendSearchRequestRequest) GetDue() string {
+	if x != nil {
+		return x.Due
+	}
+	return ""
+}
+
+// Request for CancelSearchRequest.
+type CancelSearchRequestRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// `cases/{case}/searchRequests/{id}`.
+	Name          string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	Etag          string `protobuf:"bytes,2,opt,name=etag,proto3" json:"etag,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CancelSearchRequestRequest) Reset() {
+	*x = CancelSearchRequestRequest{}
+	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[32]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CancelSearchRequestRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CancelSearchRequestRequest) ProtoMessage() {}
+
+func (x *CancelSearchRequestRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[32]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CancelSearchRequestRequest.ProtoReflect.Descriptor instead.
+func (*CancelSearchRequestRequest) Descriptor() ([]byte, []int) {
+	return file_rightsdesk_v1_case_service_proto_rawDescGZIP(), []int{32}
+}
+
+func (x *CancelSearchRequestRequest) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *CancelSearchRequestRequest) GetEtag() string {
+	if x != nil {
+		return x.Etag
+	}
+	return ""
+}
+
+// Request for AddDocument.
+type AddDocumentRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Name  string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	Kind  DocumentKind           `protobuf:"varint,2,opt,name=kind,proto3,enum=rightsdesk.v1.DocumentKind" json:"kind,omitempty"`
+	// The system or team it came from; required for a collected record.
+	Source string `protobuf:"bytes,3,opt,name=source,proto3" json:"source,omitempty"`
+	// The search record entry (CaseSearch.id) it answers.
+	SearchId string `protobuf:"bytes,4,opt,name=search_id,json=searchId,proto3" json:"search_id,omitempty"`
+	// For a redacted version: the document id (e.g. d2) it redacts.
+	RedactionOf string `protobuf:"bytes,5,opt,name=redaction_of,json=redactionOf,proto3" json:"redaction_of,omitempty"`
+	// The file's name; kept sanitised.
+	FileName string `protobuf:"bytes,6,opt,name=file_name,json=fileName,proto3" json:"file_name,omitempty"`
+	// The file's bytes; its type is judged from them, never from its name.
+	Content       []byte `protobuf:"bytes,7,opt,name=content,proto3" json:"content,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AddDocumentRequest) Reset() {
+	*x = AddDocumentRequest{}
+	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[33]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AddDocumentRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AddDocumentRequest) ProtoMessage() {}
+
+func (x *AddDocumentRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[33]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AddDocumentRequest.ProtoReflect.Descriptor instead.
+func (*AddDocumentRequest) Descriptor() ([]byte, []int) {
+	return file_rightsdesk_v1_case_service_proto_rawDescGZIP(), []int{33}
+}
+
+func (x *AddDocumentRequest) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *AddDocumentRequest) GetKind() DocumentKind {
+	if x != nil {
+		return x.Kind
+	}
+	return DocumentKind_DOCUMENT_KIND_UNSPECIFIED
+}
+
+func (x *AddDocumentRequest) GetSource() string {
+	if x != nil {
+		return x.Source
+	}
+	return ""
+}
+
+func (x *AddDocumentRequest) GetSearchId() string {
+	if x != nil {
+		return x.SearchId
+	}
+	return ""
+}
+
+func (x *AddDocumentRequest) GetRedactionOf() string {
+	if x != nil {
+		return x.RedactionOf
+	}
+	return ""
+}
+
+func (x *AddDocumentRequest) GetFileName() string {
+	if x != nil {
+		return x.FileName
+	}
+	return ""
+}
+
+func (x *AddDocumentRequest) GetContent() []byte {
+	if x != nil {
+		return x.Content
+	}
+	return nil
+}
+
+// Request for DecideDisclosure.
+type DecideDisclosureRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// cases/{case}/documents/{document}.
+	Name     string             `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	Etag     string             `protobuf:"bytes,2,opt,name=etag,proto3" json:"etag,omitempty"`
+	Decision DisclosureDecision `protobuf:"varint,3,opt,name=decision,proto3,enum=rightsdesk.v1.DisclosureDecision" json:"decision,omitempty"`
+	// The exemption code relied on; required to withhold or redact.
+	Exemption string `protobuf:"bytes,4,opt,name=exemption,proto3" json:"exemption,omitempty"`
+	// A note on the decision for the reviewer.
+	Reason        string `protobuf:"bytes,5,opt,name=reason,proto3" json:"reason,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DecideDisclosureRequest) Reset() {
+	*x = DecideDisclosureRequest{}
+	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[34]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DecideDisclosureRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DecideDisclosureRequest) ProtoMessage() {}
+
+func (x *DecideDisclosureRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[34]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DecideDisclosureRequest.ProtoReflect.Descriptor instead.
+func (*DecideDisclosureRequest) Descriptor() ([]byte, []int) {
+	return file_rightsdesk_v1_case_service_proto_rawDescGZIP(), []int{34}
+}
+
+func (x *DecideDisclosureRequest) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *DecideDisclosureRequest) GetEtag() string {
+	if x != nil {
+		return x.Etag
+	}
+	return ""
+}
+
+func (x *DecideDisclosureRequest) GetDecision() DisclosureDecision {
+	if x != nil {
+		return x.Decision
+	}
+	return DisclosureDecision_DISCLOSURE_DECISION_UNSPECIFIED
+}
+
+func (x *DecideDisclosureRequest) GetExemption() string {
+	if x != nil {
+		return x.Exemption
+	}
+	return ""
+}
+
+func (x *DecideDisclosureRequest) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+// Request for GetResponsePack.
+type GetResponsePackRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The case, as "cases/{id}".
+	Name          string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetResponsePackRequest) Reset() {
+	*x = GetResponsePackRequest{}
+	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[35]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetResponsePackRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetResponsePackRequest) ProtoMessage() {}
+
+func (x *GetResponsePackRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[35]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetResponsePackRequest.ProtoReflect.Descriptor instead.
+func (*GetResponsePackRequest) Descriptor() ([]byte, []int) {
+	return file_rightsdesk_v1_case_service_proto_rawDescGZIP(), []int{35}
+}
+
+func (x *GetResponsePackRequest) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+// A piece of a response pack, in order.
+type ResponsePackChunk struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The next bytes of the zip.
+	Data          []byte `protobuf:"bytes,1,opt,name=data,proto3" json:"data,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ResponsePackChunk) Reset() {
+	*x = ResponsePackChunk{}
+	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[36]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ResponsePackChunk) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ResponsePackChunk) ProtoMessage() {}
+
+func (x *ResponsePackChunk) ProtoReflect() protoreflect.Message {
+	mi := &file_rightsdesk_v1_case_service_proto_msgTypes[36]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ResponsePackChunk.ProtoReflect.Descriptor instead.
+func (*ResponsePackChunk) Descriptor() ([]byte, []int) {
+	return file_rightsdesk_v1_case_service_proto_rawDescGZIP(), []int{36}
+}
+
+func (x *ResponsePackChunk) GetData() []byte {
+	if x != nil {
+		return x.Data
+	}
+	return nil
+}
+
 var File_rightsdesk_v1_case_service_proto protoreflect.FileDescriptor
 
 const file_rightsdesk_v1_case_service_proto_rawDesc = "" +
@@ -2067,7 +2738,7 @@ const file_rightsdesk_v1_case_service_proto_rawDesc = "" +
 	"\x06reason\x18\x04 \x01(\tB\r\xe0A\x02\xbaH\ar\x05\x10\x01\x18\xd0\x0fR\x06reason\x12$\n" +
 	"\x06months\x18\x05 \x01(\x05B\f\xe0A\x01\xbaH\x06\x1a\x04\x18\x02(\x00R\x06months\x120\n" +
 	"\vletter_text\x18\x06 \x01(\tB\x0f\xe0A\x01\xbaH\x06r\x04\x18\xc0\x9a\f\x80\x01\x01R\n" +
-	"letterText\"\x8b\x04\n" +
+	"letterText\"\xf8\x04\n" +
 	"\x10CloseCaseRequest\x12T\n" +
 	"\x04name\x18\x01 \x01(\tB@\xe0A\x02\xfaA\x15\n" +
 	"\x13rightsdesk.dev/Case\xbaH\"r 2\x1e^cases/[0-9A-HJKMNP-TV-Z]{26}$R\x04name\x12\x1e\n" +
@@ -2079,7 +2750,10 @@ const file_rightsdesk_v1_case_service_proto_rawDesc = "" +
 	"\x06detail\x18\x06 \x01(\tB\v\xe0A\x01\xbaH\x05r\x03\x18\xa0\x1fR\x06detail\x120\n" +
 	"\vletter_text\x18\a \x01(\tB\x0f\xe0A\x01\xbaH\x06r\x04\x18\xc0\x9a\f\x80\x01\x01R\n" +
 	"letterText\x12X\n" +
-	"\x11recipient_notices\x18\b \x03(\v2\x1e.rightsdesk.v1.RecipientNoticeB\v\xe0A\x01\xbaH\x05\x92\x01\x02\x10\x14R\x10recipientNotices\"\x98\x01\n" +
+	"\x11recipient_notices\x18\b \x03(\v2\x1e.rightsdesk.v1.RecipientNoticeB\v\xe0A\x01\xbaH\x05\x92\x01\x02\x10\x14R\x10recipientNotices\x128\n" +
+	"\x0foverride_reason\x18\t \x01(\tB\x0f\xe0A\x01\xbaH\x05r\x03\x18\xd0\x0f\xd0\xf3\x18\x04R\x0eoverrideReason\x121\n" +
+	"\faction_taken\x18\n" +
+	" \x01(\tB\x0e\xe0A\x01\xbaH\x05r\x03\x18\xa0\x1f\x80\x01\x01R\vactionTaken\"\x98\x01\n" +
 	"\x0fRecipientNotice\x12+\n" +
 	"\trecipient\x18\x01 \x01(\tB\r\xe0A\x02\xbaH\ar\x05\x10\x01\x18\xe8\aR\trecipient\x12&\n" +
 	"\x05email\x18\x02 \x01(\tB\x10\xe0A\x02\xbaH\ar\x05\x10\x01\x18\xe8\a\x80\x01\x01R\x05email\x120\n" +
@@ -2176,7 +2850,68 @@ const file_rightsdesk_v1_case_service_proto_rawDesc = "" +
 	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\x8f\x01\n" +
 	"\x15GetCaseMessageRequest\x12v\n" +
 	"\x04name\x18\x01 \x01(\tBb\xe0A\x02\xfaA\x1c\n" +
-	"\x1arightsdesk.dev/CaseMessage\xbaH=r;29^cases/[0-9A-HJKMNP-TV-Z]{26}/messages/[0-9A-Za-z]{1,32}$R\x04name2\xd0\x15\n" +
+	"\x1arightsdesk.dev/CaseMessage\xbaH=r;29^cases/[0-9A-HJKMNP-TV-Z]{26}/messages/[0-9A-Za-z]{1,32}$R\x04name\"\x8e\x01\n" +
+	"\x16SubmitForReviewRequest\x12T\n" +
+	"\x04name\x18\x01 \x01(\tB@\xe0A\x02\xfaA\x15\n" +
+	"\x13rightsdesk.dev/Case\xbaH\"r 2\x1e^cases/[0-9A-HJKMNP-TV-Z]{26}$R\x04name\x12\x1e\n" +
+	"\x04etag\x18\x02 \x01(\tB\n" +
+	"\xe0A\x01\xbaH\x04r\x02\x18@R\x04etag\"\xb8\x01\n" +
+	"\x14ApproveReviewRequest\x12T\n" +
+	"\x04name\x18\x01 \x01(\tB@\xe0A\x02\xfaA\x15\n" +
+	"\x13rightsdesk.dev/Case\xbaH\"r 2\x1e^cases/[0-9A-HJKMNP-TV-Z]{26}$R\x04name\x12\x1e\n" +
+	"\x04etag\x18\x02 \x01(\tB\n" +
+	"\xe0A\x01\xbaH\x04r\x02\x18@R\x04etag\x12*\n" +
+	"\bcomments\x18\x03 \x01(\tB\x0e\xe0A\x01\xbaH\x05r\x03\x18\xd0\x0f\x80\x01\x01R\bcomments\"\xb9\x01\n" +
+	"\x13ReturnReviewRequest\x12T\n" +
+	"\x04name\x18\x01 \x01(\tB@\xe0A\x02\xfaA\x15\n" +
+	"\x13rightsdesk.dev/Case\xbaH\"r 2\x1e^cases/[0-9A-HJKMNP-TV-Z]{26}$R\x04name\x12\x1e\n" +
+	"\x04etag\x18\x02 \x01(\tB\n" +
+	"\xe0A\x01\xbaH\x04r\x02\x18@R\x04etag\x12,\n" +
+	"\bcomments\x18\x03 \x01(\tB\x10\xe0A\x02\xbaH\ar\x05\x10\x01\x18\xd0\x0f\x80\x01\x01R\bcomments\"\x8a\x01\n" +
+	"\x12ReleasePackRequest\x12T\n" +
+	"\x04name\x18\x01 \x01(\tB@\xe0A\x02\xfaA\x15\n" +
+	"\x13rightsdesk.dev/Case\xbaH\"r 2\x1e^cases/[0-9A-HJKMNP-TV-Z]{26}$R\x04name\x12\x1e\n" +
+	"\x04etag\x18\x02 \x01(\tB\n" +
+	"\xe0A\x01\xbaH\x04r\x02\x18@R\x04etag\"\xc4\x02\n" +
+	"\x18SendSearchRequestRequest\x12T\n" +
+	"\x04name\x18\x01 \x01(\tB@\xe0A\x02\xfaA\x15\n" +
+	"\x13rightsdesk.dev/Case\xbaH\"r 2\x1e^cases/[0-9A-HJKMNP-TV-Z]{26}$R\x04name\x12\x1e\n" +
+	"\x04etag\x18\x02 \x01(\tB\n" +
+	"\xe0A\x01\xbaH\x04r\x02\x18@R\x04etag\x12&\n" +
+	"\x05owner\x18\x03 \x01(\tB\x10\xe0A\x02\xbaH\ar\x05\x10\x01\x18\xc8\x01\x80\x01\x01R\x05owner\x12&\n" +
+	"\x05email\x18\x04 \x01(\tB\x10\xe0A\x02\xbaH\ar\x05\x10\x01\x18\xc8\x01\x80\x01\x01R\x05email\x12%\n" +
+	"\x06source\x18\x05 \x01(\tB\r\xe0A\x02\xbaH\ar\x05\x10\x01\x18\xc8\x01R\x06source\x12;\n" +
+	"\x03due\x18\x06 \x01(\tB)\xe0A\x01\xbaH#r!2\x1f^([0-9]{4}-[0-9]{2}-[0-9]{2})?$R\x03due\"\xb6\x01\n" +
+	"\x1aCancelSearchRequestRequest\x12x\n" +
+	"\x04name\x18\x01 \x01(\tBd\xe0A\x02\xfaA\x1e\n" +
+	"\x1crightsdesk.dev/SearchRequest\xbaH=r;29^cases/[0-9A-HJKMNP-TV-Z]{26}/searchRequests/r[0-9]{1,3}$R\x04name\x12\x1e\n" +
+	"\x04etag\x18\x02 \x01(\tB\n" +
+	"\xe0A\x01\xbaH\x04r\x02\x18@R\x04etag\"\x84\x03\n" +
+	"\x12AddDocumentRequest\x12T\n" +
+	"\x04name\x18\x01 \x01(\tB@\xe0A\x02\xfaA\x15\n" +
+	"\x13rightsdesk.dev/Case\xbaH\"r 2\x1e^cases/[0-9A-HJKMNP-TV-Z]{26}$R\x04name\x12>\n" +
+	"\x04kind\x18\x02 \x01(\x0e2\x1b.rightsdesk.v1.DocumentKindB\r\xe0A\x02\xbaH\a\x82\x01\x04\x10\x01 \x00R\x04kind\x12#\n" +
+	"\x06source\x18\x03 \x01(\tB\v\xe0A\x01\xbaH\x05r\x03\x18\xc8\x01R\x06source\x12'\n" +
+	"\tsearch_id\x18\x04 \x01(\tB\n" +
+	"\xe0A\x01\xbaH\x04r\x02\x18\x10R\bsearchId\x12-\n" +
+	"\fredaction_of\x18\x05 \x01(\tB\n" +
+	"\xe0A\x01\xbaH\x04r\x02\x18\x10R\vredactionOf\x12-\n" +
+	"\tfile_name\x18\x06 \x01(\tB\x10\xe0A\x02\xbaH\ar\x05\x10\x01\x18\xe8\a\x80\x01\x01R\bfileName\x12,\n" +
+	"\acontent\x18\a \x01(\fB\x12\xe0A\x02\xbaH\tz\a\x10\x01\x18\x80\x80\xc0\f\x80\x01\x01R\acontent\"\xc9\x02\n" +
+	"\x17DecideDisclosureRequest\x12n\n" +
+	"\x04name\x18\x01 \x01(\tBZ\xe0A\x02\xfaA\x19\n" +
+	"\x17rightsdesk.dev/Document\xbaH8r624^cases/[0-9A-HJKMNP-TV-Z]{26}/documents/d[0-9]{1,6}$R\x04name\x12\x1e\n" +
+	"\x04etag\x18\x02 \x01(\tB\n" +
+	"\xe0A\x01\xbaH\x04r\x02\x18@R\x04etag\x12L\n" +
+	"\bdecision\x18\x03 \x01(\x0e2!.rightsdesk.v1.DisclosureDecisionB\r\xe0A\x02\xbaH\a\x82\x01\x04\x10\x01 \x00R\bdecision\x12(\n" +
+	"\texemption\x18\x04 \x01(\tB\n" +
+	"\xe0A\x01\xbaH\x04r\x02\x18@R\texemption\x12&\n" +
+	"\x06reason\x18\x05 \x01(\tB\x0e\xe0A\x01\xbaH\x05r\x03\x18\xd0\x0f\x80\x01\x01R\x06reason\"n\n" +
+	"\x16GetResponsePackRequest\x12T\n" +
+	"\x04name\x18\x01 \x01(\tB@\xe0A\x02\xfaA\x15\n" +
+	"\x13rightsdesk.dev/Case\xbaH\"r 2\x1e^cases/[0-9A-HJKMNP-TV-Z]{26}$R\x04name\"'\n" +
+	"\x11ResponsePackChunk\x12\x12\n" +
+	"\x04data\x18\x01 \x01(\fR\x04data2\xb7\x1e\n" +
 	"\vCaseService\x12`\n" +
 	"\n" +
 	"CreateCase\x12 .rightsdesk.v1.CreateCaseRequest\x1a\x13.rightsdesk.v1.Case\"\x1b\xc8\xf3\x18\x03\x82\xd3\xe4\x93\x02\x11:\x04case\"\t/v1/cases\x12]\n" +
@@ -2206,7 +2941,16 @@ const file_rightsdesk_v1_case_service_proto_rawDesc = "" +
 	"\fSetLegalHold\x12\".rightsdesk.v1.SetLegalHoldRequest\x1a\x13.rightsdesk.v1.Case\".\xc8\xf3\x18\x04\x82\xd3\xe4\x93\x02$:\x01*\"\x1f/v1/{name=cases/*}:setLegalHold\x12\x84\x01\n" +
 	"\x0eListCaseEvents\x12$.rightsdesk.v1.ListCaseEventsRequest\x1a%.rightsdesk.v1.ListCaseEventsResponse\"%\xc8\xf3\x18\x02\x82\xd3\xe4\x93\x02\x1b\x12\x19/v1/{name=cases/*}/events\x12\x8e\x01\n" +
 	"\x10ListCaseMessages\x12&.rightsdesk.v1.ListCaseMessagesRequest\x1a'.rightsdesk.v1.ListCaseMessagesResponse\")\xc8\xf3\x18\x02\x82\xd3\xe4\x93\x02\x1f\x12\x1d/v1/{parent=cases/*}/messages\x12}\n" +
-	"\x0eGetCaseMessage\x12$.rightsdesk.v1.GetCaseMessageRequest\x1a\x1a.rightsdesk.v1.CaseMessage\")\xc8\xf3\x18\x02\x82\xd3\xe4\x93\x02\x1f\x12\x1d/v1/{name=cases/*/messages/*}BDZBgithub.com/rightsdesk/rightsdesk/gen/go/rightsdesk/v1;rightsdeskv1b\x06proto3"
+	"\x0eGetCaseMessage\x12$.rightsdesk.v1.GetCaseMessageRequest\x1a\x1a.rightsdesk.v1.CaseMessage\")\xc8\xf3\x18\x02\x82\xd3\xe4\x93\x02\x1f\x12\x1d/v1/{name=cases/*/messages/*}\x12\x80\x01\n" +
+	"\x0fSubmitForReview\x12%.rightsdesk.v1.SubmitForReviewRequest\x1a\x13.rightsdesk.v1.Case\"1\xc8\xf3\x18\x03\x82\xd3\xe4\x93\x02':\x01*\"\"/v1/{name=cases/*}:submitForReview\x12z\n" +
+	"\rApproveReview\x12#.rightsdesk.v1.ApproveReviewRequest\x1a\x13.rightsdesk.v1.Case\"/\xc8\xf3\x18\x03\x82\xd3\xe4\x93\x02%:\x01*\" /v1/{name=cases/*}:approveReview\x12w\n" +
+	"\fReturnReview\x12\".rightsdesk.v1.ReturnReviewRequest\x1a\x13.rightsdesk.v1.Case\".\xc8\xf3\x18\x03\x82\xd3\xe4\x93\x02$:\x01*\"\x1f/v1/{name=cases/*}:returnReview\x12t\n" +
+	"\vReleasePack\x12!.rightsdesk.v1.ReleasePackRequest\x1a\x13.rightsdesk.v1.Case\"-\xc8\xf3\x18\x03\x82\xd3\xe4\x93\x02#:\x01*\"\x1e/v1/{name=cases/*}:releasePack\x12\x83\x01\n" +
+	"\x11SendSearchRequest\x12'.rightsdesk.v1.SendSearchRequestRequest\x1a\x13.rightsdesk.v1.Case\"0\xc8\xf3\x18\x03\x82\xd3\xe4\x93\x02&:\x01*\"!/v1/{name=cases/*}/searchRequests\x12\x90\x01\n" +
+	"\x13CancelSearchRequest\x12).rightsdesk.v1.CancelSearchRequestRequest\x1a\x13.rightsdesk.v1.Case\"9\xc8\xf3\x18\x03\x82\xd3\xe4\x93\x02/:\x01*\"*/v1/{name=cases/*/searchRequests/*}:cancel\x12r\n" +
+	"\vAddDocument\x12!.rightsdesk.v1.AddDocumentRequest\x1a\x13.rightsdesk.v1.Case\"+\xc8\xf3\x18\x03\x82\xd3\xe4\x93\x02!:\x01*\"\x1c/v1/{name=cases/*}/documents\x12\x85\x01\n" +
+	"\x10DecideDisclosure\x12&.rightsdesk.v1.DecideDisclosureRequest\x1a\x13.rightsdesk.v1.Case\"4\xc8\xf3\x18\x03\x82\xd3\xe4\x93\x02*:\x01*\"%/v1/{name=cases/*/documents/*}:decide\x12b\n" +
+	"\x0fGetResponsePack\x12%.rightsdesk.v1.GetResponsePackRequest\x1a .rightsdesk.v1.ResponsePackChunk\"\x04\xc8\xf3\x18\x030\x01BDZBgithub.com/rightsdesk/rightsdesk/gen/go/rightsdesk/v1;rightsdeskv1b\x06proto3"
 
 var (
 	file_rightsdesk_v1_case_service_proto_rawDescOnce sync.Once
@@ -2220,7 +2964,7 @@ func file_rightsdesk_v1_case_service_proto_rawDescGZIP() []byte {
 	return file_rightsdesk_v1_case_service_proto_rawDescData
 }
 
-var file_rightsdesk_v1_case_service_proto_msgTypes = make([]protoimpl.MessageInfo, 27)
+var file_rightsdesk_v1_case_service_proto_msgTypes = make([]protoimpl.MessageInfo, 37)
 var file_rightsdesk_v1_case_service_proto_goTypes = []any{
 	(*CreateCaseRequest)(nil),              // 0: rightsdesk.v1.CreateCaseRequest
 	(*GetCaseRequest)(nil),                 // 1: rightsdesk.v1.GetCaseRequest
@@ -2249,76 +2993,108 @@ var file_rightsdesk_v1_case_service_proto_goTypes = []any{
 	(*ListCaseMessagesRequest)(nil),        // 24: rightsdesk.v1.ListCaseMessagesRequest
 	(*ListCaseMessagesResponse)(nil),       // 25: rightsdesk.v1.ListCaseMessagesResponse
 	(*GetCaseMessageRequest)(nil),          // 26: rightsdesk.v1.GetCaseMessageRequest
-	(*Case)(nil),                           // 27: rightsdesk.v1.Case
-	(*fieldmaskpb.FieldMask)(nil),          // 28: google.protobuf.FieldMask
-	(OutcomeKind)(0),                       // 29: rightsdesk.v1.OutcomeKind
-	(RefusalReason)(0),                     // 30: rightsdesk.v1.RefusalReason
-	(TaskState)(0),                         // 31: rightsdesk.v1.TaskState
-	(*CaseEvent)(nil),                      // 32: rightsdesk.v1.CaseEvent
-	(*CaseMessage)(nil),                    // 33: rightsdesk.v1.CaseMessage
+	(*SubmitForReviewRequest)(nil),         // 27: rightsdesk.v1.SubmitForReviewRequest
+	(*ApproveReviewRequest)(nil),           // 28: rightsdesk.v1.ApproveReviewRequest
+	(*ReturnReviewRequest)(nil),            // 29: rightsdesk.v1.ReturnReviewRequest
+	(*ReleasePackRequest)(nil),             // 30: rightsdesk.v1.ReleasePackRequest
+	(*SendSearchRequestRequest)(nil),       // 31: rightsdesk.v1.SendSearchRequestRequest
+	(*CancelSearchRequestRequest)(nil),     // 32: rightsdesk.v1.CancelSearchRequestRequest
+	(*AddDocumentRequest)(nil),             // 33: rightsdesk.v1.AddDocumentRequest
+	(*DecideDisclosureRequest)(nil),        // 34: rightsdesk.v1.DecideDisclosureRequest
+	(*GetResponsePackRequest)(nil),         // 35: rightsdesk.v1.GetResponsePackRequest
+	(*ResponsePackChunk)(nil),              // 36: rightsdesk.v1.ResponsePackChunk
+	(*Case)(nil),                           // 37: rightsdesk.v1.Case
+	(*fieldmaskpb.FieldMask)(nil),          // 38: google.protobuf.FieldMask
+	(OutcomeKind)(0),                       // 39: rightsdesk.v1.OutcomeKind
+	(RefusalReason)(0),                     // 40: rightsdesk.v1.RefusalReason
+	(TaskState)(0),                         // 41: rightsdesk.v1.TaskState
+	(*CaseEvent)(nil),                      // 42: rightsdesk.v1.CaseEvent
+	(*CaseMessage)(nil),                    // 43: rightsdesk.v1.CaseMessage
+	(DocumentKind)(0),                      // 44: rightsdesk.v1.DocumentKind
+	(DisclosureDecision)(0),                // 45: rightsdesk.v1.DisclosureDecision
 }
 var file_rightsdesk_v1_case_service_proto_depIdxs = []int32{
-	27, // 0: rightsdesk.v1.CreateCaseRequest.case:type_name -> rightsdesk.v1.Case
-	27, // 1: rightsdesk.v1.ListCasesResponse.cases:type_name -> rightsdesk.v1.Case
-	27, // 2: rightsdesk.v1.UpdateCaseRequest.case:type_name -> rightsdesk.v1.Case
-	28, // 3: rightsdesk.v1.UpdateCaseRequest.update_mask:type_name -> google.protobuf.FieldMask
-	29, // 4: rightsdesk.v1.CloseCaseRequest.outcome:type_name -> rightsdesk.v1.OutcomeKind
-	30, // 5: rightsdesk.v1.CloseCaseRequest.refusal_reason:type_name -> rightsdesk.v1.RefusalReason
+	37, // 0: rightsdesk.v1.CreateCaseRequest.case:type_name -> rightsdesk.v1.Case
+	37, // 1: rightsdesk.v1.ListCasesResponse.cases:type_name -> rightsdesk.v1.Case
+	37, // 2: rightsdesk.v1.UpdateCaseRequest.case:type_name -> rightsdesk.v1.Case
+	38, // 3: rightsdesk.v1.UpdateCaseRequest.update_mask:type_name -> google.protobuf.FieldMask
+	39, // 4: rightsdesk.v1.CloseCaseRequest.outcome:type_name -> rightsdesk.v1.OutcomeKind
+	40, // 5: rightsdesk.v1.CloseCaseRequest.refusal_reason:type_name -> rightsdesk.v1.RefusalReason
 	13, // 6: rightsdesk.v1.CloseCaseRequest.recipient_notices:type_name -> rightsdesk.v1.RecipientNotice
-	31, // 7: rightsdesk.v1.CompleteTaskRequest.state:type_name -> rightsdesk.v1.TaskState
-	32, // 8: rightsdesk.v1.ListCaseEventsResponse.events:type_name -> rightsdesk.v1.CaseEvent
-	33, // 9: rightsdesk.v1.ListCaseMessagesResponse.messages:type_name -> rightsdesk.v1.CaseMessage
-	0,  // 10: rightsdesk.v1.CaseService.CreateCase:input_type -> rightsdesk.v1.CreateCaseRequest
-	1,  // 11: rightsdesk.v1.CaseService.GetCase:input_type -> rightsdesk.v1.GetCaseRequest
-	2,  // 12: rightsdesk.v1.CaseService.ListCases:input_type -> rightsdesk.v1.ListCasesRequest
-	4,  // 13: rightsdesk.v1.CaseService.UpdateCase:input_type -> rightsdesk.v1.UpdateCaseRequest
-	5,  // 14: rightsdesk.v1.CaseService.AssignCase:input_type -> rightsdesk.v1.AssignCaseRequest
-	6,  // 15: rightsdesk.v1.CaseService.RequestIdentity:input_type -> rightsdesk.v1.RequestIdentityRequest
-	7,  // 16: rightsdesk.v1.CaseService.ConfirmIdentity:input_type -> rightsdesk.v1.ConfirmIdentityRequest
-	8,  // 17: rightsdesk.v1.CaseService.RequestClarification:input_type -> rightsdesk.v1.RequestClarificationRequest
-	9,  // 18: rightsdesk.v1.CaseService.RequestFee:input_type -> rightsdesk.v1.RequestFeeRequest
-	10, // 19: rightsdesk.v1.CaseService.RecordRequesterResponse:input_type -> rightsdesk.v1.RecordRequesterResponseRequest
-	11, // 20: rightsdesk.v1.CaseService.ExtendCase:input_type -> rightsdesk.v1.ExtendCaseRequest
-	12, // 21: rightsdesk.v1.CaseService.CloseCase:input_type -> rightsdesk.v1.CloseCaseRequest
-	14, // 22: rightsdesk.v1.CaseService.ReopenCase:input_type -> rightsdesk.v1.ReopenCaseRequest
-	15, // 23: rightsdesk.v1.CaseService.AddNote:input_type -> rightsdesk.v1.AddNoteRequest
-	16, // 24: rightsdesk.v1.CaseService.CompleteTask:input_type -> rightsdesk.v1.CompleteTaskRequest
-	17, // 25: rightsdesk.v1.CaseService.RecordSearch:input_type -> rightsdesk.v1.RecordSearchRequest
-	18, // 26: rightsdesk.v1.CaseService.RecordNotSearched:input_type -> rightsdesk.v1.RecordNotSearchedRequest
-	19, // 27: rightsdesk.v1.CaseService.LinkCases:input_type -> rightsdesk.v1.LinkCasesRequest
-	21, // 28: rightsdesk.v1.CaseService.MergeCase:input_type -> rightsdesk.v1.MergeCaseRequest
-	20, // 29: rightsdesk.v1.CaseService.SetLegalHold:input_type -> rightsdesk.v1.SetLegalHoldRequest
-	22, // 30: rightsdesk.v1.CaseService.ListCaseEvents:input_type -> rightsdesk.v1.ListCaseEventsRequest
-	24, // 31: rightsdesk.v1.CaseService.ListCaseMessages:input_type -> rightsdesk.v1.ListCaseMessagesRequest
-	26, // 32: rightsdesk.v1.CaseService.GetCaseMessage:input_type -> rightsdesk.v1.GetCaseMessageRequest
-	27, // 33: rightsdesk.v1.CaseService.CreateCase:output_type -> rightsdesk.v1.Case
-	27, // 34: rightsdesk.v1.CaseService.GetCase:output_type -> rightsdesk.v1.Case
-	3,  // 35: rightsdesk.v1.CaseService.ListCases:output_type -> rightsdesk.v1.ListCasesResponse
-	27, // 36: rightsdesk.v1.CaseService.UpdateCase:output_type -> rightsdesk.v1.Case
-	27, // 37: rightsdesk.v1.CaseService.AssignCase:output_type -> rightsdesk.v1.Case
-	27, // 38: rightsdesk.v1.CaseService.RequestIdentity:output_type -> rightsdesk.v1.Case
-	27, // 39: rightsdesk.v1.CaseService.ConfirmIdentity:output_type -> rightsdesk.v1.Case
-	27, // 40: rightsdesk.v1.CaseService.RequestClarification:output_type -> rightsdesk.v1.Case
-	27, // 41: rightsdesk.v1.CaseService.RequestFee:output_type -> rightsdesk.v1.Case
-	27, // 42: rightsdesk.v1.CaseService.RecordRequesterResponse:output_type -> rightsdesk.v1.Case
-	27, // 43: rightsdesk.v1.CaseService.ExtendCase:output_type -> rightsdesk.v1.Case
-	27, // 44: rightsdesk.v1.CaseService.CloseCase:output_type -> rightsdesk.v1.Case
-	27, // 45: rightsdesk.v1.CaseService.ReopenCase:output_type -> rightsdesk.v1.Case
-	27, // 46: rightsdesk.v1.CaseService.AddNote:output_type -> rightsdesk.v1.Case
-	27, // 47: rightsdesk.v1.CaseService.CompleteTask:output_type -> rightsdesk.v1.Case
-	27, // 48: rightsdesk.v1.CaseService.RecordSearch:output_type -> rightsdesk.v1.Case
-	27, // 49: rightsdesk.v1.CaseService.RecordNotSearched:output_type -> rightsdesk.v1.Case
-	27, // 50: rightsdesk.v1.CaseService.LinkCases:output_type -> rightsdesk.v1.Case
-	27, // 51: rightsdesk.v1.CaseService.MergeCase:output_type -> rightsdesk.v1.Case
-	27, // 52: rightsdesk.v1.CaseService.SetLegalHold:output_type -> rightsdesk.v1.Case
-	23, // 53: rightsdesk.v1.CaseService.ListCaseEvents:output_type -> rightsdesk.v1.ListCaseEventsResponse
-	25, // 54: rightsdesk.v1.CaseService.ListCaseMessages:output_type -> rightsdesk.v1.ListCaseMessagesResponse
-	33, // 55: rightsdesk.v1.CaseService.GetCaseMessage:output_type -> rightsdesk.v1.CaseMessage
-	33, // [33:56] is the sub-list for method output_type
-	10, // [10:33] is the sub-list for method input_type
-	10, // [10:10] is the sub-list for extension type_name
-	10, // [10:10] is the sub-list for extension extendee
-	0,  // [0:10] is the sub-list for field type_name
+	41, // 7: rightsdesk.v1.CompleteTaskRequest.state:type_name -> rightsdesk.v1.TaskState
+	42, // 8: rightsdesk.v1.ListCaseEventsResponse.events:type_name -> rightsdesk.v1.CaseEvent
+	43, // 9: rightsdesk.v1.ListCaseMessagesResponse.messages:type_name -> rightsdesk.v1.CaseMessage
+	44, // 10: rightsdesk.v1.AddDocumentRequest.kind:type_name -> rightsdesk.v1.DocumentKind
+	45, // 11: rightsdesk.v1.DecideDisclosureRequest.decision:type_name -> rightsdesk.v1.DisclosureDecision
+	0,  // 12: rightsdesk.v1.CaseService.CreateCase:input_type -> rightsdesk.v1.CreateCaseRequest
+	1,  // 13: rightsdesk.v1.CaseService.GetCase:input_type -> rightsdesk.v1.GetCaseRequest
+	2,  // 14: rightsdesk.v1.CaseService.ListCases:input_type -> rightsdesk.v1.ListCasesRequest
+	4,  // 15: rightsdesk.v1.CaseService.UpdateCase:input_type -> rightsdesk.v1.UpdateCaseRequest
+	5,  // 16: rightsdesk.v1.CaseService.AssignCase:input_type -> rightsdesk.v1.AssignCaseRequest
+	6,  // 17: rightsdesk.v1.CaseService.RequestIdentity:input_type -> rightsdesk.v1.RequestIdentityRequest
+	7,  // 18: rightsdesk.v1.CaseService.ConfirmIdentity:input_type -> rightsdesk.v1.ConfirmIdentityRequest
+	8,  // 19: rightsdesk.v1.CaseService.RequestClarification:input_type -> rightsdesk.v1.RequestClarificationRequest
+	9,  // 20: rightsdesk.v1.CaseService.RequestFee:input_type -> rightsdesk.v1.RequestFeeRequest
+	10, // 21: rightsdesk.v1.CaseService.RecordRequesterResponse:input_type -> rightsdesk.v1.RecordRequesterResponseRequest
+	11, // 22: rightsdesk.v1.CaseService.ExtendCase:input_type -> rightsdesk.v1.ExtendCaseRequest
+	12, // 23: rightsdesk.v1.CaseService.CloseCase:input_type -> rightsdesk.v1.CloseCaseRequest
+	14, // 24: rightsdesk.v1.CaseService.ReopenCase:input_type -> rightsdesk.v1.ReopenCaseRequest
+	15, // 25: rightsdesk.v1.CaseService.AddNote:input_type -> rightsdesk.v1.AddNoteRequest
+	16, // 26: rightsdesk.v1.CaseService.CompleteTask:input_type -> rightsdesk.v1.CompleteTaskRequest
+	17, // 27: rightsdesk.v1.CaseService.RecordSearch:input_type -> rightsdesk.v1.RecordSearchRequest
+	18, // 28: rightsdesk.v1.CaseService.RecordNotSearched:input_type -> rightsdesk.v1.RecordNotSearchedRequest
+	19, // 29: rightsdesk.v1.CaseService.LinkCases:input_type -> rightsdesk.v1.LinkCasesRequest
+	21, // 30: rightsdesk.v1.CaseService.MergeCase:input_type -> rightsdesk.v1.MergeCaseRequest
+	20, // 31: rightsdesk.v1.CaseService.SetLegalHold:input_type -> rightsdesk.v1.SetLegalHoldRequest
+	22, // 32: rightsdesk.v1.CaseService.ListCaseEvents:input_type -> rightsdesk.v1.ListCaseEventsRequest
+	24, // 33: rightsdesk.v1.CaseService.ListCaseMessages:input_type -> rightsdesk.v1.ListCaseMessagesRequest
+	26, // 34: rightsdesk.v1.CaseService.GetCaseMessage:input_type -> rightsdesk.v1.GetCaseMessageRequest
+	27, // 35: rightsdesk.v1.CaseService.SubmitForReview:input_type -> rightsdesk.v1.SubmitForReviewRequest
+	28, // 36: rightsdesk.v1.CaseService.ApproveReview:input_type -> rightsdesk.v1.ApproveReviewRequest
+	29, // 37: rightsdesk.v1.CaseService.ReturnReview:input_type -> rightsdesk.v1.ReturnReviewRequest
+	30, // 38: rightsdesk.v1.CaseService.ReleasePack:input_type -> rightsdesk.v1.ReleasePackRequest
+	31, // 39: rightsdesk.v1.CaseService.SendSearchRequest:input_type -> rightsdesk.v1.SendSearchRequestRequest
+	32, // 40: rightsdesk.v1.CaseService.CancelSearchRequest:input_type -> rightsdesk.v1.CancelSearchRequestRequest
+	33, // 41: rightsdesk.v1.CaseService.AddDocument:input_type -> rightsdesk.v1.AddDocumentRequest
+	34, // 42: rightsdesk.v1.CaseService.DecideDisclosure:input_type -> rightsdesk.v1.DecideDisclosureRequest
+	35, // 43: rightsdesk.v1.CaseService.GetResponsePack:input_type -> rightsdesk.v1.GetResponsePackRequest
+	37, // 44: rightsdesk.v1.CaseService.CreateCase:output_type -> rightsdesk.v1.Case
+	37, // 45: rightsdesk.v1.CaseService.GetCase:output_type -> rightsdesk.v1.Case
+	3,  // 46: rightsdesk.v1.CaseService.ListCases:output_type -> rightsdesk.v1.ListCasesResponse
+	37, // 47: rightsdesk.v1.CaseService.UpdateCase:output_type -> rightsdesk.v1.Case
+	37, // 48: rightsdesk.v1.CaseService.AssignCase:output_type -> rightsdesk.v1.Case
+	37, // 49: rightsdesk.v1.CaseService.RequestIdentity:output_type -> rightsdesk.v1.Case
+	37, // 50: rightsdesk.v1.CaseService.ConfirmIdentity:output_type -> rightsdesk.v1.Case
+	37, // 51: rightsdesk.v1.CaseService.RequestClarification:output_type -> rightsdesk.v1.Case
+	37, // 52: rightsdesk.v1.CaseService.RequestFee:output_type -> rightsdesk.v1.Case
+	37, // 53: rightsdesk.v1.CaseService.RecordRequesterResponse:output_type -> rightsdesk.v1.Case
+	37, // 54: rightsdesk.v1.CaseService.ExtendCase:output_type -> rightsdesk.v1.Case
+	37, // 55: rightsdesk.v1.CaseService.CloseCase:output_type -> rightsdesk.v1.Case
+	37, // 56: rightsdesk.v1.CaseService.ReopenCase:output_type -> rightsdesk.v1.Case
+	37, // 57: rightsdesk.v1.CaseService.AddNote:output_type -> rightsdesk.v1.Case
+	37, // 58: rightsdesk.v1.CaseService.CompleteTask:output_type -> rightsdesk.v1.Case
+	37, // 59: rightsdesk.v1.CaseService.RecordSearch:output_type -> rightsdesk.v1.Case
+	37, // 60: rightsdesk.v1.CaseService.RecordNotSearched:output_type -> rightsdesk.v1.Case
+	37, // 61: rightsdesk.v1.CaseService.LinkCases:output_type -> rightsdesk.v1.Case
+	37, // 62: rightsdesk.v1.CaseService.MergeCase:output_type -> rightsdesk.v1.Case
+	37, // 63: rightsdesk.v1.CaseService.SetLegalHold:output_type -> rightsdesk.v1.Case
+	23, // 64: rightsdesk.v1.CaseService.ListCaseEvents:output_type -> rightsdesk.v1.ListCaseEventsResponse
+	25, // 65: rightsdesk.v1.CaseService.ListCaseMessages:output_type -> rightsdesk.v1.ListCaseMessagesResponse
+	43, // 66: rightsdesk.v1.CaseService.GetCaseMessage:output_type -> rightsdesk.v1.CaseMessage
+	37, // 67: rightsdesk.v1.CaseService.SubmitForReview:output_type -> rightsdesk.v1.Case
+	37, // 68: rightsdesk.v1.CaseService.ApproveReview:output_type -> rightsdesk.v1.Case
+	37, // 69: rightsdesk.v1.CaseService.ReturnReview:output_type -> rightsdesk.v1.Case
+	37, // 70: rightsdesk.v1.CaseService.ReleasePack:output_type -> rightsdesk.v1.Case
+	37, // 71: rightsdesk.v1.CaseService.SendSearchRequest:output_type -> rightsdesk.v1.Case
+	37, // 72: rightsdesk.v1.CaseService.CancelSearchRequest:output_type -> rightsdesk.v1.Case
+	37, // 73: rightsdesk.v1.CaseService.AddDocument:output_type -> rightsdesk.v1.Case
+	37, // 74: rightsdesk.v1.CaseService.DecideDisclosure:output_type -> rightsdesk.v1.Case
+	36, // 75: rightsdesk.v1.CaseService.GetResponsePack:output_type -> rightsdesk.v1.ResponsePackChunk
+	44, // [44:76] is the sub-list for method output_type
+	12, // [12:44] is the sub-list for method input_type
+	12, // [12:12] is the sub-list for extension type_name
+	12, // [12:12] is the sub-list for extension extendee
+	0,  // [0:12] is the sub-list for field type_name
 }
 
 func init() { file_rightsdesk_v1_case_service_proto_init() }
@@ -2334,7 +3110,7 @@ func file_rightsdesk_v1_case_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_rightsdesk_v1_case_service_proto_rawDesc), len(file_rightsdesk_v1_case_service_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   27,
+			NumMessages:   37,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -42,6 +42,15 @@ const (
 	CaseService_ListCaseEvents_FullMethodName          = "/rightsdesk.v1.CaseService/ListCaseEvents"
 	CaseService_ListCaseMessages_FullMethodName        = "/rightsdesk.v1.CaseService/ListCaseMessages"
 	CaseService_GetCaseMessage_FullMethodName          = "/rightsdesk.v1.CaseService/GetCaseMessage"
+	CaseService_SubmitForReview_FullMethodName         = "/rightsdesk.v1.CaseService/SubmitForReview"
+	CaseService_ApproveReview_FullMethodName           = "/rightsdesk.v1.CaseService/ApproveReview"
+	CaseService_ReturnReview_FullMethodName            = "/rightsdesk.v1.CaseService/ReturnReview"
+	CaseService_ReleasePack_FullMethodName             = "/rightsdesk.v1.CaseService/ReleasePack"
+	CaseService_SendSearchRequest_FullMethodName       = "/rightsdesk.v1.CaseService/SendSearchRequest"
+	CaseService_CancelSearchRequest_FullMethodName     = "/rightsdesk.v1.CaseService/CancelSearchRequest"
+	CaseService_AddDocument_FullMethodName             = "/rightsdesk.v1.CaseService/AddDocument"
+	CaseService_DecideDisclosure_FullMethodName        = "/rightsdesk.v1.CaseService/DecideDisclosure"
+	CaseService_GetResponsePack_FullMethodName         = "/rightsdesk.v1.CaseService/GetResponsePack"
 )
 
 // CaseServiceClient is the client API for CaseService service.
@@ -110,6 +119,48 @@ type CaseServiceClient interface {
 	ListCaseMessages(ctx context.Context, in *ListCaseMessagesRequest, opts ...grpc.CallOption) (*ListCaseMessagesResponse, error)
 	// Gets one message of a case's correspondence, with its text.
 	GetCaseMessage(ctx context.Context, in *GetCaseMessageRequest, opts ...grpc.CallOption) (*CaseMessage, error)
+	// Submits an access case's response pack for four-eyes review. Refused
+	// (FAILED_PRECONDITION) while any collected record has no decision, a
+	// redacted one no redacted version, or a withheld or redacted one no
+	// exemption; or when the pack is already submitted or approved.
+	SubmitForReview(ctx context.Context, in *SubmitForReviewRequest, opts ...grpc.CallOption) (*Case, error)
+	// Approves a submitted response pack as its documents and decisions
+	// stand. The member of staff who submitted it cannot approve it
+	// (FAILED_PRECONDITION); a later change to the documents or decisions
+	// undoes the approval.
+	ApproveReview(ctx context.Context, in *ApproveReviewRequest, opts ...grpc.CallOption) (*Case, error)
+	// Returns a submitted response pack to the caseworker with comments
+	// saying what to change. The submitter cannot return their own.
+	ReturnReview(ctx context.Context, in *ReturnReviewRequest, opts ...grpc.CallOption) (*Case, error)
+	// Releases an approved response pack, unchanged since its approval, to
+	// the requester.
+	ReleasePack(ctx context.Context, in *ReleasePackRequest, opts ...grpc.CallOption) (*Case, error)
+	// Sends a data owner a search request: an email with a link, needing no
+	// account, through which they upload what a system holds about the
+	// requester or answer that it holds nothing; the answer fills in the
+	// search record. Due before the case (by default 5 working days before).
+	SendSearchRequest(ctx context.Context, in *SendSearchRequestRequest, opts ...grpc.CallOption) (*Case, error)
+	// Cancels a search request the owner has yet to answer; its link stops
+	// working.
+	CancelSearchRequest(ctx context.Context, in *CancelSearchRequestRequest, opts ...grpc.CallOption) (*Case, error)
+	// Adds a document to a case: its content is checked (PDF, JPEG, PNG,
+	// and plain text for collected records and redacted versions), stored
+	// sealed with the case's key, then recorded. The API's message size
+	// limits apply before the document limit (25 MB); the staff web page
+	// takes the largest files.
+	AddDocument(ctx context.Context, in *AddDocumentRequest, opts ...grpc.CallOption) (*Case, error)
+	// Decides what the response does with a collected record: disclose it,
+	// disclose a redacted version, or withhold it; anything but disclose
+	// names the exemption relied on.
+	DecideDisclosure(ctx context.Context, in *DecideDisclosureRequest, opts ...grpc.CallOption) (*Case, error)
+	// Streams the response pack of an access case as it stands today: a zip
+	// of index.html, the response letter as HTML and PDF, each record
+	// disclosed (a redacted version in place of its original; nothing
+	// withheld) and manifest.json, which `rightsdesk pack verify` checks.
+	// For staff a preview at any time; the requester downloads the released
+	// pack from the status page. FAILED_PRECONDITION for a case that is not
+	// an access request, or whose letter cannot be written yet.
+	GetResponsePack(ctx context.Context, in *GetResponsePackRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[ResponsePackChunk], error)
 }
 
 type caseServiceClient struct {
@@ -350,6 +401,105 @@ func (c *caseServiceClient) GetCaseMessage(ctx context.Context, in *GetCaseMessa
 	return out, nil
 }
 
+func (c *caseServiceClient) SubmitForReview(ctx context.Context, in *SubmitForReviewRequest, opts ...grpc.CallOption) (*Case, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(Case)
+	err := c.cc.Invoke(ctx, CaseService_SubmitForReview_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *caseServiceClient) ApproveReview(ctx context.Context, in *ApproveReviewRequest, opts ...grpc.CallOption) (*Case, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(Case)
+	err := c.cc.Invoke(ctx, CaseService_ApproveReview_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *caseServiceClient) ReturnReview(ctx context.Context, in *ReturnReviewRequest, opts ...grpc.CallOption) (*Case, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(Case)
+	err := c.cc.Invoke(ctx, CaseService_ReturnReview_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *caseServiceClient) ReleasePack(ctx context.Context, in *ReleasePackRequest, opts ...grpc.CallOption) (*Case, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(Case)
+	err := c.cc.Invoke(ctx, CaseService_ReleasePack_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *caseServiceClient) SendSearchRequest(ctx context.Context, in *SendSearchRequestRequest, opts ...grpc.CallOption) (*Case, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(Case)
+	err := c.cc.Invoke(ctx, CaseService_SendSearchRequest_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *caseServiceClient) CancelSearchRequest(ctx context.Context, in *CancelSearchRequestRequest, opts ...grpc.CallOption) (*Case, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(Case)
+	err := c.cc.Invoke(ctx, CaseService_CancelSearchRequest_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *caseServiceClient) AddDocument(ctx context.Context, in *AddDocumentRequest, opts ...grpc.CallOption) (*Case, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(Case)
+	err := c.cc.Invoke(ctx, CaseService_AddDocument_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *caseServiceClient) DecideDisclosure(ctx context.Context, in *DecideDisclosureRequest, opts ...grpc.CallOption) (*Case, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(Case)
+	err := c.cc.Invoke(ctx, CaseService_DecideDisclosure_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *caseServiceClient) GetResponsePack(ctx context.Context, in *GetResponsePackRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[ResponsePackChunk], error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	stream, err := c.cc.NewStream(ctx, &CaseService_ServiceDesc.Streams[0], CaseService_GetResponsePack_FullMethodName, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &grpc.GenericClientStream[GetResponsePackRequest, ResponsePackChunk]{ClientStream: stream}
+	if err := x.ClientStream.SendMsg(in); err != nil {
+		return nil, err
+	}
+	if err := x.ClientStream.CloseSend(); err != nil {
+		return nil, err
+	}
+	return x, nil
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type CaseService_GetResponsePackClient = grpc.ServerStreamingClient[ResponsePackChunk]
+
 // CaseServiceServer is the server API for CaseService service.
 // All implementations must embed UnimplementedCaseServiceServer
 // for forward compatibility.
@@ -416,6 +566,48 @@ type CaseServiceServer interface {
 	ListCaseMessages(context.Context, *ListCaseMessagesRequest) (*ListCaseMessagesResponse, error)
 	// Gets one message of a case's correspondence, with its text.
 	GetCaseMessage(context.Context, *GetCaseMessageRequest) (*CaseMessage, error)
+	// Submits an access case's response pack for four-eyes review. Refused
+	// (FAILED_PRECONDITION) while any collected record has no decision, a
+	// redacted one no redacted version, or a withheld or redacted one no
+	// exemption; or when the pack is already submitted or approved.
+	SubmitForReview(context.Context, *SubmitForReviewRequest) (*Case, error)
+	// Approves a submitted response pack as its documents and decisions
+	// stand. The member of staff who submitted it cannot approve it
+	// (FAILED_PRECONDITION); a later change to the documents or decisions
+	// undoes the approval.
+	ApproveReview(context.Context, *ApproveReviewRequest) (*Case, error)
+	// Returns a submitted response pack to the caseworker with comments
+	// saying what to change. The submitter cannot return their own.
+	ReturnReview(context.Context, *ReturnReviewRequest) (*Case, error)
+	// Releases an approved response pack, unchanged since its approval, to
+	// the requester.
+	ReleasePack(context.Context, *ReleasePackRequest) (*Case, error)
+	// Sends a data owner a search request: an email with a link, needing no
+	// account, through which they upload what a system holds about the
+	// requester or answer that it holds nothing; the answer fills in the
+	// search record. Due before the case (by default 5 working days before).
+	SendSearchRequest(context.Context, *SendSearchRequestRequest) (*Case, error)
+	// Cancels a search request the owner has yet to answer; its link stops
+	// working.
+	CancelSearchRequest(context.Context, *CancelSearchRequestRequest) (*Case, error)
+	// Adds a document to a case: its content is checked (PDF, JPEG, PNG,
+	// and plain text for collected records and redacted versions), stored
+	// sealed with the case's key, then recorded. The API's message size
+	// limits apply before the document limit (25 MB); the staff web page
+	// takes the largest files.
+	AddDocument(context.Context, *AddDocumentRequest) (*Case, error)
+	// Decides what the response does with a collected record: disclose it,
+	// disclose a redacted version, or withhold it; anything but disclose
+	// names the exemption relied on.
+	DecideDisclosure(context.Context, *DecideDisclosureRequest) (*Case, error)
+	// Streams the response pack of an access case as it stands today: a zip
+	// of index.html, the response letter as HTML and PDF, each record
+	// disclosed (a redacted version in place of its original; nothing
+	// withheld) and manifest.json, which `rightsdesk pack verify` checks.
+	// For staff a preview at any time; the requester downloads the released
+	// pack from the status page. FAILED_PRECONDITION for a case that is not
+	// an access request, or whose letter cannot be written yet.
+	GetResponsePack(*GetResponsePackRequest, grpc.ServerStreamingServer[ResponsePackChunk]) error
 	mustEmbedUnimplementedCaseServiceServer()
 }
 
@@ -494,6 +686,33 @@ func (UnimplementedCaseServiceServer) ListCaseMessages(context.Context, *ListCas
 }
 func (UnimplementedCaseServiceServer) GetCaseMessage(context.Context, *GetCaseMessageRequest) (*CaseMessage, error) {
 	return nil, status.Error(codes.Unimplemented, "method GetCaseMessage not implemented")
+}
+func (UnimplementedCaseServiceServer) SubmitForReview(context.Context, *SubmitForReviewRequest) (*Case, error) {
+	return nil, status.Error(codes.Unimplemented, "method SubmitForReview not implemented")
+}
+func (UnimplementedCaseServiceServer) ApproveReview(context.Context, *ApproveReviewRequest) (*Case, error) {
+	return nil, status.Error(codes.Unimplemented, "method ApproveReview not implemented")
+}
+func (UnimplementedCaseServiceServer) ReturnReview(context.Context, *ReturnReviewRequest) (*Case, error) {
+	return nil, status.Error(codes.Unimplemented, "method ReturnReview not implemented")
+}
+func (UnimplementedCaseServiceServer) ReleasePack(context.Context, *ReleasePackRequest) (*Case, error) {
+	return nil, status.Error(codes.Unimplemented, "method ReleasePack not implemented")
+}
+func (UnimplementedCaseServiceServer) SendSearchRequest(context.Context, *SendSearchRequestRequest) (*Case, error) {
+	return nil, status.Error(codes.Unimplemented, "method SendSearchRequest not implemented")
+}
+func (UnimplementedCaseServiceServer) CancelSearchRequest(context.Context, *CancelSearchRequestRequest) (*Case, error) {
+	return nil, status.Error(codes.Unimplemented, "method CancelSearchRequest not implemented")
+}
+func (UnimplementedCaseServiceServer) AddDocument(context.Context, *AddDocumentRequest) (*Case, error) {
+	return nil, status.Error(codes.Unimplemented, "method AddDocument not implemented")
+}
+func (UnimplementedCaseServiceServer) DecideDisclosure(context.Context, *DecideDisclosureRequest) (*Case, error) {
+	return nil, status.Error(codes.Unimplemented, "method DecideDisclosure not implemented")
+}
+func (UnimplementedCaseServiceServer) GetResponsePack(*GetResponsePackRequest, grpc.ServerStreamingServer[ResponsePackChunk]) error {
+	return status.Error(codes.Unimplemented, "method GetResponsePack not implemented")
 }
 func (UnimplementedCaseServiceServer) mustEmbedUnimplementedCaseServiceServer() {}
 func (UnimplementedCaseServiceServer) testEmbeddedByValue()                     {}
@@ -930,6 +1149,161 @@ func _CaseService_GetCaseMessage_Handler(srv interface{}, ctx context.Context, d
 	return interceptor(ctx, in, info, handler)
 }
 
+func _CaseService_SubmitForReview_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(SubmitForReviewRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CaseServiceServer).SubmitForReview(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CaseService_SubmitForReview_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CaseServiceServer).SubmitForReview(ctx, req.(*SubmitForReviewRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CaseService_ApproveReview_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ApproveReviewRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CaseServiceServer).ApproveReview(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CaseService_ApproveReview_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CaseServiceServer).ApproveReview(ctx, req.(*ApproveReviewRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CaseService_ReturnReview_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ReturnReviewRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CaseServiceServer).ReturnReview(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CaseService_ReturnReview_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CaseServiceServer).ReturnReview(ctx, req.(*ReturnReviewRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CaseService_ReleasePack_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ReleasePackRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CaseServiceServer).ReleasePack(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CaseService_ReleasePack_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CaseServiceServer).ReleasePack(ctx, req.(*ReleasePackRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CaseService_SendSearchRequest_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(SendSearchRequestRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CaseServiceServer).SendSearchRequest(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CaseService_SendSearchRequest_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CaseServiceServer).SendSearchRequest(ctx, req.(*SendSearchRequestRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CaseService_CancelSearchRequest_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(CancelSearchRequestRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CaseServiceServer).CancelSearchRequest(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CaseService_CancelSearchRequest_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CaseServiceServer).CancelSearchRequest(ctx, req.(*CancelSearchRequestRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CaseService_AddDocument_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(AddDocumentRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CaseServiceServer).AddDocument(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CaseService_AddDocument_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CaseServiceServer).AddDocument(ctx, req.(*AddDocumentRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CaseService_DecideDisclosure_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(DecideDisclosureRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CaseServiceServer).DecideDisclosure(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CaseService_DecideDisclosure_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CaseServiceServer).DecideDisclosure(ctx, req.(*DecideDisclosureRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CaseService_GetResponsePack_Handler(srv interface{}, stream grpc.ServerStream) error {
+	m := new(GetResponsePackRequest)
+	if err := stream.RecvMsg(m); err != nil {
+		return err
+	}
+	return srv.(CaseServiceServer).GetResponsePack(m, &grpc.GenericServerStream[GetResponsePackRequest, ResponsePackChunk]{ServerStream: stream})
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type CaseService_GetResponsePackServer = grpc.ServerStreamingServer[ResponsePackChunk]
+
 // CaseService_ServiceDesc is the grpc.ServiceDesc for CaseService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -1029,7 +1403,45 @@ var CaseService_ServiceDesc = grpc.ServiceDesc{
 			MethodName: "GetCaseMessage",
 			Handler:    _CaseService_GetCaseMessage_Handler,
 		},
+		{
+			MethodName: "SubmitForReview",
+			Handler:    _CaseService_SubmitForReview_Handler,
+		},
+		{
+			MethodName: "ApproveReview",
+			Handler:    _CaseService_ApproveReview_Handler,
+		},
+		{
+			MethodName: "ReturnReview",
+			Handler:    _CaseService_ReturnReview_Handler,
+		},
+		{
+			MethodName: "ReleasePack",
+			Handler:    _CaseService_ReleasePack_Handler,
+		},
+		{
+			MethodName: "SendSearchRequest",
+			Handler:    _CaseService_SendSearchRequest_Handler,
+		},
+		{
+			MethodName: "CancelSearchRequest",
+			Handler:    _CaseService_CancelSearchRequest_Handler,
+		},
+		{
+			MethodName: "AddDocument",
+			Handler:    _CaseService_AddDocument_Handler,
+		},
+		{
+			MethodName: "DecideDisclosure",
+			Handler:    _CaseService_DecideDisclosure_Handler,
+		},
 	},
-	Streams:  []grpc.StreamDesc{},
+	Streams: []grpc.StreamDesc{
+		{
+			StreamName:    "GetResponsePack",
+			Handler:       _CaseService_GetResponsePack_Handler,
+			ServerStreams: true,
+		},
+	},
 	Metadata: "rightsdesk/v1/case_service.proto",
 }
