@@ -109,6 +109,19 @@ func SanitiseFileName(name string) string {
 	return name
 }
 
+// CheckUploadName refuses a file name that climbs out of its folder
+// ("../", "..\\"): no browser sends one for a file a person picked, so it
+// is a crafted request, refused rather than quietly cleaned. A full path
+// (which old browsers sent) is fine: SanitiseFileName keeps its last part.
+func CheckUploadName(field, name string) error {
+	for _, part := range strings.FieldsFunc(name, func(r rune) bool { return r == '/' || r == '\\' }) {
+		if strings.TrimSpace(part) == ".." {
+			return fault.Invalid(field, "a file name may not name a parent folder (..): %s", SanitiseFileName(name))
+		}
+	}
+	return nil
+}
+
 // File finds a document the requester sent by its id.
 func (c *Case) File(id string) (File, bool) {
 	for _, e := range c.Exchanges {

@@ -273,3 +273,27 @@ func TestSanitiseFileName(t *testing.T) {
 		}
 	}
 }
+
+func TestCheckUploadNameRefusesParentFolders(t *testing.T) {
+	for _, tt := range []struct {
+		name    string
+		refused bool
+	}{
+		{"passport.pdf", false},
+		{`C:\Users\ada\My Documents\bill.jpg`, false},
+		{"..pdf", false},
+		{"notes..pdf", false},
+		{"../../etc/passwd", true},
+		{`..\..\windows\win.ini`, true},
+		{"records/ .. /x.pdf", true},
+		{"..", true},
+	} {
+		err := cases.CheckUploadName("files", tt.name)
+		if refused := err != nil; refused != tt.refused {
+			t.Errorf("CheckUploadName(%q) = %v; want refused %v", tt.name, err, tt.refused)
+		}
+		if err != nil && !strings.Contains(err.Error(), "parent folder") {
+			t.Errorf("CheckUploadName(%q): %v does not say why", tt.name, err)
+		}
+	}
+}

@@ -73,6 +73,9 @@ func staffUploads(kind cases.DocumentKind) uploadRule {
 // to its end), and has it scanned. Anything that fails deletes what was
 // stored.
 func (s *Service) storeUpload(ctx context.Context, caseID string, up usecase.Upload, rule uploadRule) (cases.File, error) {
+	if err := cases.CheckUploadName(rule.field, up.Name); err != nil {
+		return cases.File{}, err
+	}
 	name := cases.SanitiseFileName(up.Name)
 	content := bufio.NewReaderSize(up.Content, cases.DocumentSniffBytes)
 	head, _ := content.Peek(cases.DocumentSniffBytes) // a short file shows what it has

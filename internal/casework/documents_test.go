@@ -100,23 +100,25 @@ func TestAddDocumentRefusedLeavesNothing(t *testing.T) {
 	big := append(append([]byte{}, pdf...), bytes.Repeat([]byte{'x'}, cases.MaxDocumentSize)...)
 	textThenBinary := append(bytes.Repeat([]byte("name,value\n"), 100), 0, 1, 2)
 	tests := []struct {
-		name    string
-		spec    cases.DocumentSpec
-		content []byte
-		scanner casework.Scanner
-		field   string // the field an INVALID_ARGUMENT names, "" for another error
+		name     string
+		spec     cases.DocumentSpec
+		content  []byte
+		scanner  casework.Scanner
+		field    string // the field an INVALID_ARGUMENT names, "" for another error
+		fileName string // record.pdf when empty
 	}{
-		{"a zip (so a DOCX too)", collected, []byte("PK\x03\x04\x14\x00\x00\x00"), nil, "file"},
-		{"text as identity evidence", cases.DocumentSpec{Kind: cases.DocumentIdentityEvidence}, []byte("hello\n"), nil, "file"},
-		{"binary after a text head", collected, textThenBinary, nil, "file"},
-		{"over the size limit", collected, big, nil, "file"},
-		{"no source", cases.DocumentSpec{Kind: cases.DocumentCollectedRecord}, pdf, nil, "source"},
+		{"a zip (so a DOCX too)", collected, []byte("PK\x03\x04\x14\x00\x00\x00"), nil, "file", ""},
+		{"text as identity evidence", cases.DocumentSpec{Kind: cases.DocumentIdentityEvidence}, []byte("hello\n"), nil, "file", ""},
+		{"binary after a text head", collected, textThenBinary, nil, "file", ""},
+		{"over the size limit", collected, big, nil, "file", ""},
+		{"no source", cases.DocumentSpec{Kind: cases.DocumentCollectedRecord}, pdf, nil, "source", ""},
 		{"a harmful file", collected, pdf, scannerFunc(func(context.Context, io.Reader, cases.File) error {
 			return fmt.Errorf("test signature: %w", casework.ErrHarmful)
-		}), "file"},
+		}), "file", ""},
 		{"a scanner that is down", collected, pdf, scannerFunc(func(context.Context, io.Reader, cases.File) error {
 			return errors.New("scanner unreachable")
-		}), ""},
+		}), "", ""},
+		{"a name climbing out of its folder", collected, pdf, nil, "file", `..\..\blobs\record.pdf`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -125,7 +127,11 @@ func TestAddDocumentRefusedLeavesNothing(t *testing.T) {
 				scanner = casework.NoScan
 			}
 			f := newDocumentFixture(t, scanner)
-			_, err := f.w.AddDocument(ctx, "user:sam", f.c.ID, tt.spec, upload("record.pdf", tt.content))
+			name := tt.fileName
+			if name == "" {
+				name = "record.pdf"
+			}
+			_, err := f.w.AddDocument(ctx, "user:sam", f.c.ID, tt.spec, upload(name, tt.content))
 			var inv *fault.InvalidArgument
 			switch {
 			case err == nil:

@@ -152,6 +152,7 @@ func TestReplyRefusalsStoreNoDocument(t *testing.T) {
 		{"too large", "", nil, []usecase.Upload{upload("big.pdf", big)}, "files"},
 		{"empty", "", nil, []usecase.Upload{upload("empty.pdf", nil)}, "files"},
 		{"too many", "", nil, []usecase.Upload{upload("1.pdf", pdf), upload("2.pdf", pdf), upload("3.pdf", pdf), upload("4.pdf", pdf)}, "files"},
+		{"a parent folder in a name", "", nil, []usecase.Upload{upload("ok.pdf", pdf), upload("../../keys/x.pdf", pdf)}, "files"},
 		{"wrong code", "", func(*replyFixture) string { return "wrong" }, []usecase.Upload{upload("ok.pdf", pdf)}, ""},
 		{"unknown reference", "RD-2222-2222", nil, []usecase.Upload{upload("ok.pdf", pdf)}, ""},
 	}
