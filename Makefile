@@ -149,7 +149,10 @@ DOC_SCREENSHOTS := public-js-on/01-start:public-start public-js-on/02-rights:pub
   public-reply-js/01-status:public-reply-status public-reply-js/02-reply:public-reply \
   public-reply-js/03-reply-error:public-reply-error public-reply-js/04-reply-sent:public-reply-sent \
   public-reply-js/05-withdraw:public-reply-withdraw public-reply-js/06-withdrawn:public-reply-withdrawn \
-  staff-letters-js/staff-letter-draft:staff-letter-draft staff-letters-js/staff-letter-preview:staff-letter-preview
+  staff-letters-js/staff-letter-draft:staff-letter-draft staff-letters-js/staff-letter-preview:staff-letter-preview \
+  staff-documents-js/01-add:staff-document-add staff-documents-js/04-decide-errors:staff-document-decide \
+  public-search-request-js/04-task:public-search-request staff-review-js/casey-03-approve-own-refused:staff-review-own-refused \
+  staff-pack-js/02-printable:staff-pack-printable public-delivery-js/03-code:public-response-code
 docs-screenshots:
 	@mkdir -p docs/screenshots
 	for pair in $(DOC_SCREENSHOTS); do for width in 1280 375; do \
