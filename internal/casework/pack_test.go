@@ -60,7 +60,7 @@ func newPackFixture(t *testing.T, opts ...casework.Option) *packFixture {
 			return w.AddDocument(ctx, "user:sam", c.ID, cases.DocumentSpec{Kind: cases.DocumentRedactedVersion, RedactionOf: "d1"}, upload("appraisal (redacted).txt", redactedRecord))
 		},
 		func() (*cases.Case, error) {
-			return w.AddDocument(ctx, "user:sam", c.ID, collected, upload("../laptop email.txt", disclosedMail))
+			return w.AddDocument(ctx, "user:sam", c.ID, collected, upload(`C:\\exports\\laptop email.txt`, disclosedMail))
 		},
 		func() (*cases.Case, error) {
 			return w.AddDocument(ctx, "user:sam", c.ID, collected, upload("advice.txt", withheldAdvice))

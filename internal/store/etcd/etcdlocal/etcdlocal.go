@@ -110,17 +110,19 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 		}
 		c.dir, c.tempDir = dir, true
 	}
+	// Every member's ports in one call, all held open until each is known,
+	// so that no two members are given the same port.
+	ports, err := freePorts(2 * opts.Members)
+	if err != nil {
+		c.Close()
+		return nil, err
+	}
 	for i := range opts.Members {
-		ports, err := freePorts(2)
-		if err != nil {
-			c.Close()
-			return nil, err
-		}
 		c.members = append(c.members, &member{memberConfig: memberConfig{
 			Name:      fmt.Sprintf("m%d", i+1),
 			Dir:       filepath.Join(c.dir, fmt.Sprintf("m%d", i+1)),
-			ClientURL: "http://" + ports[0],
-			PeerURL:   "http://" + ports[1],
+			ClientURL: "http://" + ports[2*i],
+			PeerURL:   "http://" + ports[2*i+1],
 		}})
 	}
 	var parts []string
@@ -136,7 +138,6 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 	for i := range c.members {
 		go func() { errs <- c.start(ctx, i) }()
 	}
-	var err error
 	for range c.members {
 		err = errors.Join(err, <-errs)
 	}
