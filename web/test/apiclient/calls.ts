@@ -64,7 +64,7 @@ export async function caseLifecycle (client: Client, requestId: string, assignee
   const path = { case: caseID(created.name) }
   const got = must(await client.GET('/v1/cases/{case}', { params: { path } }))
   const assigned = must(await client.POST('/v1/cases/{case}:assign', { params: { path }, body: { etag: got.etag, assignee } }))
-  const closed = must(await client.POST('/v1/cases/{case}:close', { params: { path }, body: { etag: assigned.etag, outcome: 'OUTCOME_KIND_FULFILLED' } }))
+  const closed = must(await client.POST('/v1/cases/{case}:close', { params: { path }, body: { etag: assigned.etag, outcome: 'OUTCOME_KIND_FULFILLED', action_taken: 'Processing for the purpose objected to has stopped.' } }))
   return { created, retried, got, assigned, closed }
 }
 
