@@ -47,7 +47,8 @@ func TestTinyRunMeasuresAndPrintsEverything(t *testing.T) {
 		t.Fatal("no read phase")
 	}
 	if rd.Cases != 200 || rd.SeedSeconds <= 0 || rd.StartupMs <= 0 || rd.Queries != 20 ||
-		rd.QueryP50Ms <= 0 || rd.QueryP99Ms < rd.QueryP50Ms || rd.QueryMaxMs < rd.QueryP99Ms {
+		rd.QueryP50Ms <= 0 || rd.QueryP99Ms < rd.QueryP50Ms || rd.QueryMaxMs < rd.QueryP99Ms ||
+		rd.DecodedP50Ms <= 0 || rd.DecodedP99Ms < rd.DecodedP50Ms || rd.DecodedMaxMs < rd.DecodedP99Ms {
 		t.Errorf("read phase %+v: want every figure measured", rd)
 	}
 	if len(rd.Views) < 10 {
@@ -80,6 +81,7 @@ func TestTinyRunMeasuresAndPrintsEverything(t *testing.T) {
 		`(?m)^ +4 +[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9.]+%$`,
 		`(?m)^ *clients +sealed CreateCase/s .* sealed/plain$`,
 		`(?m)^top 50 open by due .*p50 [0-9.]+ ms +p99 [0-9.]+ ms`,
+		`(?m)^  the same, decoded in the server's process +p50 [0-9.]+ ms +p99 [0-9.]+ ms`,
 		`(?m)^server startup over the seeded store +[0-9]+ ms$`,
 		`(?m)^queue view "right", first page \([0-9]+ shown, [0-9]+ calls\) +p50 [0-9.]+ ms +p99 [0-9.]+ ms$`,
 		`(?m)^  every queue view's first page p99 < 20 ms +[0-9.]+ ms \(.*\) +(met|MISSED)`,

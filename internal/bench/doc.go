@@ -12,7 +12,9 @@
 // (app.NewPlainForBench), for what encryption at rest costs. The read
 // figures come from a store seeded through casework.Service.Create, so
 // every index entry and audit event is the one production writes, then
-// served by a real server: the top 50 open cases by due date and the first
+// served by a real server: the top 50 open cases by due date, timed with
+// the answers taken undecoded and again decoded (the driver shares the
+// server's process and garbage collector, see queryTop50), and the first
 // page of each staff queue view. The backup-stall phase (`make
 // bench-backup`, backupstall.go) measures issue 18's stalled backup: the
 // rate of creates and the latency of reads with and without an admin

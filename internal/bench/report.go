@@ -75,6 +75,8 @@ func (r *Report) Print(w io.Writer) error {
 		tw = tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 		fmt.Fprintf(tw, "top 50 open by due (ListCases, %s calls)\tp50 %.2f ms  p99 %.2f ms  max %.2f ms\n",
 			thousands(float64(rd.Queries)), rd.QueryP50Ms, rd.QueryP99Ms, rd.QueryMaxMs)
+		fmt.Fprintf(tw, "  the same, decoded in the server's process\tp50 %.2f ms  p99 %.2f ms  max %.2f ms\n",
+			rd.DecodedP50Ms, rd.DecodedP99Ms, rd.DecodedMaxMs)
 		fmt.Fprintf(tw, "server startup over the seeded store\t%.0f ms\n", rd.StartupMs)
 		fmt.Fprintf(tw, "disk\t%.1f MB, %s B/case, of which pages hold %s B/case\n", float64(rd.FileBytes)/1e6, thousands(rd.BytesPerCase), thousands(rd.InUseBytesPerCase))
 		fmt.Fprintf(tw, "  by bucket, B/case (allocated pages)\t%s\n", bucketLine(rd))
