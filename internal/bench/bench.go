@@ -35,6 +35,9 @@ type Config struct {
 	Cases int
 	// Queries is how many top-50 calls are timed.
 	Queries int
+	// GrowthBase is the small store CreateCase over the read phase's store
+	// is compared with (Growth); zero is 10,000, the target's.
+	GrowthBase int
 	// Progress receives a line as each phase starts; nil is silent.
 	Progress io.Writer
 	// Store is "bolt" (or "") to measure the embedded engine, or "etcd" to

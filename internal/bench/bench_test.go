@@ -20,7 +20,7 @@ func TestTinyRunMeasuresAndPrintsEverything(t *testing.T) {
 	}
 	dir := t.TempDir()
 	rep, err := bench.Run(t.Context(), bench.Config{
-		Dir: dir, Clients: []int{1, 4}, Duration: 400 * time.Millisecond, Cases: 200, Queries: 20,
+		Dir: dir, Clients: []int{1, 4}, Duration: 400 * time.Millisecond, Cases: 200, Queries: 20, GrowthBase: 50,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -67,6 +67,10 @@ func TestTinyRunMeasuresAndPrintsEverything(t *testing.T) {
 		t.Errorf("disk figures %d B, %.0f B/case, %.0f in use, by bucket %v: want the cases and their index on disk",
 			rd.FileBytes, rd.BytesPerCase, rd.InUseBytesPerCase, rd.BucketBytesPerCase)
 	}
+	if g := rd.Growth; g == nil || g.Clients != 64 || g.BaseCases != 50 || g.Cases != 200 || g.BasePerSec <= 0 || g.GrownPerSec <= 0 ||
+		g.BaseP99Ms <= 0 || g.GrownP99Ms <= 0 || g.GrownToBaseRatio != g.GrownPerSec/g.BasePerSec {
+		t.Errorf("growth %+v: want CreateCase timed over 50 and over 200 cases", g)
+	}
 	if left, _ := os.ReadDir(dir); len(left) != 0 {
 		t.Errorf("Run left %d entries in its directory, want none", len(left))
 	}
@@ -91,7 +95,10 @@ func TestTinyRunMeasuresAndPrintsEverything(t *testing.T) {
 		`(?m)^  CreateCase sealed ≥ 85% of plain at 64 clients +[0-9.]+% +(met|MISSED) +\(measured at 4 clients, not 64\)$`,
 		`(?m)^  top 50 open by due p99 < 5 ms +[0-9.]+ ms +(met|MISSED)`,
 		`(?m)^  startup < 1000 ms `,
-		`(?m)^  disk < 4,096 B per case `,
+		`(?m)^  disk < 4,000 B per case `,
+		`(?m)^CreateCase at 64 clients over 50 cases +[0-9.]+/s  p99 [0-9.]+ ms$`,
+		`(?m)^CreateCase at 64 clients over 200 cases +[0-9.]+/s  p99 [0-9.]+ ms  \([0-9.]+% of over 50\)$`,
+		`(?m)^  CreateCase over 1,000,000 cases ≥ 75% of over 50 +[0-9.]+% +(met|MISSED) +\(at 200 cases`,
 	} {
 		if !regexp.MustCompile(row).MatchString(out.String()) {
 			t.Errorf("the report has no line matching %s:\n%s", row, out.String())

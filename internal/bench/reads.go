@@ -2,6 +2,7 @@ package bench
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -62,6 +63,9 @@ type ReadResult struct {
 	// Views are the first page of each staff queue view and filter
 	// ListCases offers, through the same server.
 	Views []ViewResult `json:"views"`
+	// Growth is CreateCase over the seeded store against over a small one
+	// (measureGrowth); nil when the seeded store is no larger.
+	Growth *Growth `json:"growth,omitempty"`
 	// Etcd is the same store copied to the local etcd cluster and queried
 	// through a server on it (with --store etcd).
 	Etcd *EtcdReads `json:"etcd,omitempty"`
@@ -168,6 +172,11 @@ func measureReads(ctx context.Context, root string, cfg Config, now time.Time, c
 		return nil, err
 	}
 	res.BytesPerCase = float64(res.FileBytes) / float64(cfg.Cases)
+	if cfg.Cases > cfg.growthBase() && cfg.Duration > 0 {
+		if res.Growth, err = measureGrowth(ctx, root, dir, cfg, now); err != nil {
+			return nil, fmt.Errorf("creates as the store grows: %w", err)
+		}
+	}
 	if cluster != nil {
 		if res.Etcd, err = measureEtcdReads(ctx, root, dir, cfg, cluster); err != nil {
 			return nil, fmt.Errorf("reads on etcd: %w", err)
@@ -248,6 +257,71 @@ func seed(ctx context.Context, phase, dir string, cfg Config, now time.Time) err
 		})
 	}
 	return g.Wait()
+}
+
+// Growth is CreateCase at targetClients clients, for the write phase's
+// duration, on a server over Config.GrowthBase seeded cases and on one over
+// the read phase's, in the same run: whether writes stay fast as the store
+// grows.
+type Growth struct {
+	Clients          int     `json:"clients"`
+	BaseCases        int     `json:"base_cases"`
+	BasePerSec       float64 `json:"base_creates_per_sec"`
+	BaseP99Ms        float64 `json:"base_create_p99_ms"`
+	Cases            int     `json:"cases"`
+	GrownPerSec      float64 `json:"grown_creates_per_sec"`
+	GrownP99Ms       float64 `json:"grown_create_p99_ms"`
+	GrownToBaseRatio float64 `json:"grown_to_base_ratio"`
+}
+
+// growthBaseCases is the small store of the target: creates over a
+// million cases at 75% or more of their rate over ten thousand.
+const growthBaseCases = 10_000
+
+func (c Config) growthBase() int { return cmp.Or(c.GrowthBase, growthBaseCases) }
+
+// measureGrowth times CreateCase at targetClients clients over the read
+// phase's store in dir (after its disk use was measured, so the creates
+// do not count in it) and over a fresh store of cfg.GrowthBase cases.
+func measureGrowth(ctx context.Context, root, dir string, cfg Config, now time.Time) (*Growth, error) {
+	g := &Growth{Clients: targetClients, BaseCases: cfg.growthBase(), Cases: cfg.Cases}
+	base := filepath.Join(root, "growth-base")
+	if err := seed(ctx, "growth", base, Config{Cases: g.BaseCases, Progress: cfg.Progress}, now); err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(base)
+	for _, side := range []struct {
+		dir   string
+		cases int
+		rate  *float64
+		p99   *float64
+	}{{base, g.BaseCases, &g.BasePerSec, &g.BaseP99Ms}, {dir, cfg.Cases, &g.GrownPerSec, &g.GrownP99Ms}} {
+		cfg.progress("growth: CreateCase at %d clients for %s over %d cases", g.Clients, cfg.Duration, side.cases)
+		l, err := createsOn(ctx, side.dir, g.Clients, cfg.Duration, now)
+		if err != nil {
+			return nil, err
+		}
+		*side.rate, *side.p99 = l.perSecond(), l.percentile(99)
+	}
+	g.GrownToBaseRatio = g.GrownPerSec / g.BasePerSec
+	return g, nil
+}
+
+// createsOn starts a server over dir and drives CreateCase from clients
+// for d.
+func createsOn(ctx context.Context, dir string, clients int, d time.Duration, now time.Time) (load, error) {
+	inst, err := startServer(ctx, dir)
+	if err != nil {
+		return load{}, err
+	}
+	create, hangUp, err := dialCreates(ctx, inst, clients, now)
+	if err != nil {
+		return load{}, errors.Join(err, inst.stop())
+	}
+	l, err := drive(ctx, clients, d, create)
+	hangUp()
+	slices.Sort(l.latencies)
+	return l, errors.Join(err, inst.stop())
 }
 
 // queryTop50 checks the queue once, then times n calls one after another

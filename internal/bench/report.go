@@ -26,7 +26,10 @@ const (
 	targetViewP99Ms    = 20
 	targetStartupMs    = 1000
 	targetRSSBytes     = 200_000_000
-	targetBytesPerCase = 4096
+	targetBytesPerCase = 4000
+	// targetGrowthRatio is creates over targetCases cases against over
+	// growthBaseCases.
+	targetGrowthRatio = 0.75
 )
 
 // Print writes the report as tables a person reads.
@@ -86,6 +89,10 @@ func (r *Report) Print(w io.Writer) error {
 				continue
 			}
 			fmt.Fprintf(tw, "queue view %q, first page (%d shown, %d calls)\tp50 %.2f ms  p99 %.2f ms\n", v.Name, v.Shown, v.Calls, v.P50Ms, v.P99Ms)
+		}
+		if g := rd.Growth; g != nil {
+			fmt.Fprintf(tw, "CreateCase at %d clients over %s cases\t%.1f/s  p99 %.2f ms\n", g.Clients, thousands(float64(g.BaseCases)), g.BasePerSec, g.BaseP99Ms)
+			fmt.Fprintf(tw, "CreateCase at %d clients over %s cases\t%.1f/s  p99 %.2f ms  (%.1f%% of over %s)\n", g.Clients, thousands(float64(g.Cases)), g.GrownPerSec, g.GrownP99Ms, 100*g.GrownToBaseRatio, thousands(float64(g.BaseCases)))
 		}
 		if rd.RSSBytes > 0 {
 			fmt.Fprintf(tw, "RSS of this process (server and driver)\t%.1f MB (anonymous %.1f MB)\n", float64(rd.RSSBytes)/1e6, float64(rd.RSSAnonBytes)/1e6)
@@ -170,6 +177,10 @@ func (r *Report) printTargets(w io.Writer) error {
 		row(fmt.Sprintf("startup < %d ms", targetStartupMs), fmt.Sprintf("%.0f ms", rd.StartupMs), rd.StartupMs < targetStartupMs, note)
 		if rd.RSSBytes > 0 {
 			row(fmt.Sprintf("RSS < %d MB", targetRSSBytes/1_000_000), fmt.Sprintf("%.1f MB", float64(rd.RSSBytes)/1e6), rd.RSSBytes < targetRSSBytes, strings.TrimSpace(note+" (includes the driver)"))
+		}
+		if g := rd.Growth; g != nil {
+			row(fmt.Sprintf("CreateCase over %s cases ≥ %.0f%% of over %s", thousands(targetCases), 100*targetGrowthRatio, thousands(float64(g.BaseCases))),
+				fmt.Sprintf("%.1f%%", 100*g.GrownToBaseRatio), g.GrownToBaseRatio >= targetGrowthRatio, note)
 		}
 		row(fmt.Sprintf("disk < %s B per case", thousands(targetBytesPerCase)), thousands(rd.BytesPerCase)+" B", rd.BytesPerCase < targetBytesPerCase, note)
 	}
