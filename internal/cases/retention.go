@@ -1,7 +1,6 @@
 package cases
 
 import (
-	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -202,32 +201,61 @@ type Retention struct {
 
 // RetentionOf decides what the schedule says of c today.
 func RetentionOf(c *Case, s Schedule, today deadline.Date) Retention {
-	if c.Purged != nil {
-		return Retention{Status: RetentionPurged, Why: "its personal data was destroyed on " + c.Purged.On}
+	r := c.RetentionFacts().Retention(s, today)
+	switch r.Status {
+	case RetentionPurged:
+		r.Why = "its personal data was destroyed on " + c.Purged.On
+	case RetentionLegalHold:
+		r.Why = "on legal hold since " + c.LegalHold.Since
 	}
-	if c.Open() {
+	return r
+}
+
+// RetentionFacts are all a case's retention depends on. The store indexes
+// them for every closed case, so the daily plan and the dashboard count
+// from the index instead of reading every closed case.
+type RetentionFacts struct {
+	Open, Purged, Held bool
+	// Outcome and ClosedOn are the outcome's, empty without one.
+	Outcome  OutcomeKind
+	ClosedOn string
+}
+
+// RetentionFacts are c's.
+func (c *Case) RetentionFacts() RetentionFacts {
+	f := RetentionFacts{Open: c.Open(), Purged: c.Purged != nil, Held: c.LegalHold != nil}
+	if c.Outcome != nil {
+		f.Outcome, f.ClosedOn = c.Outcome.Kind, c.Outcome.ClosedOn
+	}
+	return f
+}
+
+// Retention decides what the schedule says today of a case with these
+// facts. The reasons for a purge and a hold name no date: RetentionOf,
+// which has the case, adds it.
+func (f RetentionFacts) Retention(s Schedule, today deadline.Date) Retention {
+	if f.Purged {
+		return Retention{Status: RetentionPurged, Why: "its personal data was destroyed"}
+	}
+	if f.Open {
 		return Retention{Status: RetentionOpen, Why: "the case is open"}
 	}
-	var closed deadline.Date
-	err := errors.New("no outcome")
-	if c.Outcome != nil {
-		closed, err = deadline.ParseDate(c.Outcome.ClosedOn)
-	}
+	closed, err := deadline.ParseDate(f.ClosedOn)
 	if err != nil {
 		// A closed case without a readable closing date cannot be timed:
 		// keeping it is the safe mistake, and the reason says what to fix.
 		return Retention{Status: RetentionKept, Why: "the case has no valid closing date"}
 	}
-	months := s.months(c.Outcome.Kind)
+	months := s.months(f.Outcome)
 	due := AddMonths(closed, months)
 	r := Retention{Due: due}
 	switch {
-	case c.LegalHold != nil:
-		r.Status, r.Why = RetentionLegalHold, "on legal hold since "+c.LegalHold.Since
+	case f.Held:
+		r.Status, r.Why = RetentionLegalHold, "on legal hold"
 	case today.Before(due):
-		r.Status, r.Why = RetentionKept, fmt.Sprintf("%s cases are kept %d months after closing", c.Outcome.Kind, months)
+		r.Status, r.Why = RetentionKept, fmt.Sprintf("%s cases are kept %d months after closing", f.Outcome, months)
 	default:
-		r.Status, r.Why = RetentionDue, fmt.Sprintf("%d months after closing (%s) have passed", months, c.Outcome.Kind)
+		r.Status, r.Why = RetentionDue, fmt.Sprintf("%d months after closing (%s) have passed", months, f.Outcome)
 	}
 	return r
 }

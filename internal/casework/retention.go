@@ -18,10 +18,12 @@ package casework
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"time"
 
@@ -130,45 +132,96 @@ const DueSoonDays = 30
 // retentionPlan is the plan without the count of open cases, which the
 // daily run does not need: counting them reads every open case's index
 // entry, a million at the scale targets, beside the server's first calls.
+// It counts from the index of closed cases' retention facts and reads only
+// the cases it lists, for their references and reasons.
 func (s *Service) retentionPlan(ctx context.Context, today deadline.Date) (*usecase.RetentionPlan, error) {
 	p := &usecase.RetentionPlan{Today: today, Schedule: s.schedule().String(), DueSoonDays: DueSoonDays}
 	soon := today.AddDays(DueSoonDays)
-	err := s.eachClosedCase(ctx, func(c *cases.Case) {
+	var listed []string
+	err := s.store.View(ctx, func(tx store.ReadTx) error {
+		listed, p.Purged, p.Kept, p.DueSoon = nil, 0, 0, 0
+		return store.EachClosedCase(tx, func(id string, f cases.RetentionFacts) error {
+			switch r := f.Retention(s.schedule(), today); r.Status {
+			case cases.RetentionPurged:
+				p.Purged++
+			case cases.RetentionDue, cases.RetentionLegalHold:
+				listed = append(listed, id)
+			case cases.RetentionKept:
+				p.Kept++
+				if r.Due.IsZero() {
+					listed = append(listed, id) // undatable: kept, and staff should know
+				} else if !r.Due.After(soon) {
+					p.DueSoon++
+				}
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, err
+	}
+	err = s.eachCaseOf(ctx, listed, func(c *cases.Case) {
 		r := cases.RetentionOf(c, s.schedule(), today)
-		entry := func() usecase.RetentionEntry {
-			e := usecase.RetentionEntry{CaseID: c.ID, Reference: c.Reference, Due: r.Due, Status: r.Status, Why: r.Why}
-			if c.Outcome != nil {
-				e.ClosedOn, e.Outcome = c.Outcome.ClosedOn, c.Outcome.Kind
-			}
-			return e
+		e := usecase.RetentionEntry{CaseID: c.ID, Reference: c.Reference, Due: r.Due, Status: r.Status, Why: r.Why}
+		if c.Outcome != nil {
+			e.ClosedOn, e.Outcome = c.Outcome.ClosedOn, c.Outcome.Kind
 		}
-		switch r.Status {
-		case cases.RetentionPurged:
-			p.Purged++
-		case cases.RetentionDue:
-			p.Purge = append(p.Purge, entry())
-		case cases.RetentionLegalHold:
-			p.Held = append(p.Held, entry())
-		case cases.RetentionKept:
-			p.Kept++
-			if r.Due.IsZero() {
-				p.Held = append(p.Held, entry()) // undatable: kept, and staff should know
-			} else if !r.Due.After(soon) {
-				p.DueSoon++
-			}
+		switch {
+		case r.Status == cases.RetentionDue:
+			p.Purge = append(p.Purge, e)
+		case r.Status == cases.RetentionLegalHold, r.Status == cases.RetentionKept && r.Due.IsZero():
+			p.Held = append(p.Held, e)
 		}
 	})
+	byDue := func(a, b usecase.RetentionEntry) int {
+		return cmp.Or(a.Due.Compare(b.Due), strings.Compare(a.CaseID, b.CaseID))
+	}
+	slices.SortFunc(p.Purge, byDue)
+	slices.SortFunc(p.Held, byDue)
 	return p, err
 }
 
-// eachClosedCase visits every closed case, found through the state index
-// so that open cases are never decoded, in batches of short read
-// transactions (as EachCase).
-func (s *Service) eachClosedCase(ctx context.Context, fn func(*cases.Case)) error {
-	return s.eachCaseIn(ctx, cases.StateClosed, fn)
+// eachCaseOf visits the cases ids names that still exist, in batches of
+// short read transactions.
+func (s *Service) eachCaseOf(ctx context.Context, ids []string, fn func(*cases.Case)) error {
+	for len(ids) > 0 {
+		batch := ids[:min(len(ids), scanBatch)]
+		ids = ids[len(batch):]
+		var decoded []*cases.Case
+		err := s.store.View(ctx, func(tx store.ReadTx) (err error) {
+			decoded, err = decodeCases(tx, batch)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		for _, c := range decoded {
+			fn(c)
+		}
+	}
+	return nil
 }
 
-// eachCaseIn visits every case in state, as eachClosedCase.
+// decodeCases reads and decodes the cases ids names, leaving out any that
+// are gone.
+func decodeCases(tx store.ReadTx, ids []string) ([]*cases.Case, error) {
+	var out []*cases.Case
+	for i, raw := range store.CaseRecords(tx, ids) {
+		if raw == nil {
+			continue
+		}
+		c, err := store.DecodeCase(tx, ids[i], raw)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+// eachCaseIn visits every case in state, found through the state index so
+// that cases in other states are never decoded, in batches of short read
+// transactions (as EachCase).
 func (s *Service) eachCaseIn(ctx context.Context, state cases.State, fn func(*cases.Case)) error {
 	prefix := []byte(string(state) + "/")
 	from := prefix
@@ -187,14 +240,8 @@ func (s *Service) eachCaseIn(ctx context.Context, state cases.State, fn func(*ca
 			if err != nil {
 				return err
 			}
-			for i, raw := range store.CaseRecords(tx, ids) {
-				c, err := store.DecodeCase(tx, ids[i], raw)
-				if err != nil {
-					return err
-				}
-				batch = append(batch, c)
-			}
-			return nil
+			batch, err = decodeCases(tx, ids)
+			return err
 		})
 		if err != nil {
 			return err

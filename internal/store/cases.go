@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+	"strings"
 
 	"github.com/rightsdesk/rightsdesk/internal/cases"
 )
@@ -93,7 +94,7 @@ type indexEntry struct {
 // CheckConsistency to look for stale entries in.
 var caseIndexes = []Bucket{
 	BucketByState, BucketByNotice, BucketByReceived, BucketByReference, BucketByRequestID,
-	BucketOpenByDue, BucketByAssignee, BucketByRequester, BucketUndelivered, BucketOpenByTerm,
+	BucketOpenByDue, BucketByAssignee, BucketByRequester, BucketUndelivered, BucketOpenByTerm, BucketClosed,
 }
 
 // indexEntries lists every index entry a case should have; the diff between
@@ -128,6 +129,9 @@ func indexEntries(c *cases.Case, requesterTerms termHasher) []indexEntry {
 	}
 	if c.Undelivered() {
 		entries = append(entries, indexEntry{BucketUndelivered, indexKey(c.Clock.Due, c.ID), nil})
+	}
+	if !c.Open() {
+		entries = append(entries, closedEntry(c))
 	}
 	if requesterTerms == nil {
 		return entries
@@ -286,6 +290,57 @@ func indexNewReplies(tx WriteTx) error {
 			return nil, err
 		}
 		return []indexEntry{newReplyEntry(c)}, nil
+	})
+}
+
+func closedEntry(c *cases.Case) indexEntry {
+	f := c.RetentionFacts()
+	return indexEntry{BucketClosed, indexKey(string(f.Outcome), f.ClosedOn, flag(f.Held), flag(f.Purged), c.ID), nil}
+}
+
+func flag(b bool) string {
+	if b {
+		return "1"
+	}
+	return "0"
+}
+
+// EachClosedCase calls fn with the id and retention facts of every closed
+// case, from BucketClosed alone: no case record is read or decoded.
+func EachClosedCase(tx ReadTx, fn func(id string, f cases.RetentionFacts) error) error {
+	return tx.Scan(BucketClosed, nil, func(k, _ []byte) (bool, error) {
+		// The closing date is what lies between the outcome and the flags,
+		// whatever it holds.
+		key := string(k)
+		last := strings.LastIndexByte(key, '/')
+		first := strings.IndexByte(key, '/')
+		if first < 0 || last-first < 5 || key[last-4] != '/' || key[last-2] != '/' {
+			return false, fmt.Errorf("index %s: a malformed key of %d bytes", BucketClosed, len(k))
+		}
+		f := cases.RetentionFacts{
+			Outcome:  cases.OutcomeKind(key[:first]),
+			ClosedOn: key[first+1 : last-4],
+			Held:     key[last-3] == '1',
+			Purged:   key[last-1] == '1',
+		}
+		return true, fn(key[last+1:], f)
+	})
+}
+
+// indexClosedCases enters every closed case in BucketClosed (schema
+// version 6). The outcome and legal hold are sealed with the rest of the
+// record, so, like indexNewReplies, it reads whole cases and needs the
+// keyring of a sealed store.
+func indexClosedCases(tx WriteTx) error {
+	return indexEveryCase(tx, func(k, v []byte) ([]indexEntry, error) {
+		if skel, err := caseSkeleton(string(k), v); err != nil || skel.Open() {
+			return nil, err // open cases are not decoded
+		}
+		c, err := DecodeCase(tx, string(k), v)
+		if err != nil {
+			return nil, err
+		}
+		return []indexEntry{closedEntry(c)}, nil
 	})
 }
 

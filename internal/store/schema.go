@@ -17,8 +17,9 @@ import (
 // sealing.go — whether a store is sealed is its keyring check, not its
 // version); version 4 the open cases by right and notice in due order
 // (BucketOpenByTerm); version 5 the open cases with a new reply in the
-// same index.
-const SchemaVersion = 5
+// same index; version 6 the closed cases by their retention facts
+// (BucketClosed).
+const SchemaVersion = 6
 
 // migrations bring a database from the version they are keyed by to the
 // next, inside the transaction that records the new version, so a database
@@ -28,6 +29,7 @@ var migrations = map[uint32]func(WriteTx) error{
 	2: func(WriteTx) error { return nil }, // the engine creates BucketCaseKeys
 	3: indexOpenTerms,
 	4: indexNewReplies,
+	5: indexClosedCases,
 }
 
 // The buckets of the schema, listed in one place.
@@ -104,6 +106,11 @@ const (
 	// was made: account id → YYYY-MM-DD.
 	BucketDigests Bucket = "digests"
 
+	// BucketClosed indexes every closed case by what its retention depends
+	// on: outcome / closing date / "1" if on legal hold, else "0" / "1" if
+	// purged, else "0" / id (cases.RetentionFacts; see closedEntry).
+	BucketClosed Bucket = "idx_closed"
+
 	// BucketPurgedFiles lists the purged cases whose documents may still be
 	// in the blob store, to be removed after the purge commits: case id →
 	// nothing. See purge.go.
@@ -122,7 +129,7 @@ func Buckets() []Bucket {
 		BucketStaffOutbox, BucketDigests,
 		BucketPurgedFiles,
 		BucketRequestReplays, BucketReplayTokens,
-		BucketOpenByTerm,
+		BucketOpenByTerm, BucketClosed,
 	}
 }
 

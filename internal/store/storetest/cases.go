@@ -70,6 +70,7 @@ func testCaseIndexes(t *testing.T, h Harness) {
 		store.BucketByNotice:   {"01A", "01B", "01C"},
 		// Open cases by notice, then by right, each in due order.
 		store.BucketOpenByTerm: {"01B", "01A", "01A"},
+		store.BucketClosed:     {"01C"},
 	}
 	checkIndexes(t, s, want)
 	if got := termIDs(t, s, store.OpenRightPrefix("erasure")); !slices.Equal(got, []string{"01A"}) {
@@ -126,6 +127,7 @@ func testCaseIndexes(t *testing.T, h Harness) {
 	want[store.BucketByAssignee] = []string{"01B"}
 	want[store.BucketByState] = []string{"01C", "01A", "01B"}
 	want[store.BucketOpenByTerm] = []string{"01B"}
+	want[store.BucketClosed] = []string{"01A", "01C"}
 	checkIndexes(t, s, want)
 
 	// A write that fails after PutCase leaves neither the case nor its indexes.

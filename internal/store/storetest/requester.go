@@ -241,6 +241,51 @@ func testMigrateV4(t *testing.T, h Harness) {
 	}
 }
 
+// testMigrateV5 checks that opening a version 5 database enters its
+// closed cases, and only those, in the index of closed cases, across more
+// than one migration batch, each with its retention facts.
+func testMigrateV5(t *testing.T, h Harness) {
+	b, _ := open(t, h)
+	const n = 2100
+	caseAt := func(i int) *cases.Case {
+		c := storedCase(caseID(i), "", "", "in_progress", "", "2026-04-02")
+		if i%2 == 0 {
+			c.State = "closed"
+			c.Outcome = &cases.Outcome{Kind: cases.OutcomeFulfilled, ClosedOn: fmt.Sprintf("2026-03-%02d", 1+i%28)}
+			if i%3 == 0 {
+				c.LegalHold = &cases.LegalHold{Reason: "claim", Since: "2026-03-30"}
+			}
+			if i%5 == 0 {
+				c.Purged = &cases.Purged{On: "2026-04-01"}
+			}
+		}
+		return c
+	}
+	putCasesAsVersion(t, b, 5, n, caseAt)
+	s, err := store.Open(ctx, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]cases.RetentionFacts{}
+	err = s.View(ctx, func(tx store.ReadTx) error {
+		return store.EachClosedCase(tx, func(id string, f cases.RetentionFacts) error {
+			got[id] = f
+			return nil
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != n/2 {
+		t.Errorf("after migrating, the closed index holds %d cases, want the %d closed ones", len(got), n/2)
+	}
+	for i := 0; i < n; i += 2 {
+		if want := caseAt(i).RetentionFacts(); got[caseID(i)] != want {
+			t.Fatalf("case %d: facts %+v from the index, want %+v", i, got[caseID(i)], want)
+		}
+	}
+}
+
 func caseID(i int) string { return fmt.Sprintf("01M%05d", i) }
 
 // putCasesAsVersion writes n plain case records, made by caseAt, into a

@@ -48,6 +48,7 @@ func RunAll(t *testing.T, h Harness) {
 		"MigrateV1":                 testMigrateV1,
 		"MigrateV3":                 testMigrateV3,
 		"MigrateV4":                 testMigrateV4,
+		"MigrateV5":                 testMigrateV5,
 		"WebSessions":               testWebSessions,
 		"CaseIndexes":               testCaseIndexes,
 		"OpenCaseCounts":            testOpenCaseCounts,
