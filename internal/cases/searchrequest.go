@@ -283,6 +283,19 @@ func (cmd ChaseSearchRequest) apply(c *Case, env Env) (map[string]any, error) {
 	return nil, nil
 }
 
+// NextChase is the earliest due date of the case's search requests that
+// are sent and not yet chased, or "" when it has none: the day after it,
+// the daily chaser has one to chase. The store indexes open cases by it.
+func (c *Case) NextChase() string {
+	next := ""
+	for _, r := range c.SearchRequests {
+		if r.State == SearchRequestSent && (next == "" || r.Due < next) {
+			next = r.Due
+		}
+	}
+	return next
+}
+
 // SearchRequestsToChase are the ids of the case's requests that passed
 // their due date unanswered and have not been chased.
 func (c *Case) SearchRequestsToChase(today deadline.Date) []string {

@@ -344,3 +344,28 @@ func TestAnswerNoteIsBounded(t *testing.T) {
 		t.Errorf("a note of the largest size: %v", err)
 	}
 }
+
+func TestNextChaseIsTheEarliestDueOfTheRequestsSentAndNotChased(t *testing.T) {
+	req := func(state cases.SearchRequestState, due string) cases.SearchRequest {
+		return cases.SearchRequest{State: state, Due: due}
+	}
+	for _, tc := range []struct {
+		name     string
+		requests []cases.SearchRequest
+		want     string
+	}{
+		{"none", nil, ""},
+		{"one sent", []cases.SearchRequest{req(cases.SearchRequestSent, "2026-03-13")}, "2026-03-13"},
+		{"the earliest sent", []cases.SearchRequest{req(cases.SearchRequestSent, "2026-03-20"), req(cases.SearchRequestSent, "2026-03-13")}, "2026-03-13"},
+		{"chased, answered and cancelled ones wait for nothing", []cases.SearchRequest{
+			req(cases.SearchRequestChased, "2026-03-01"), req(cases.SearchRequestAnsweredFound, "2026-03-02"),
+			req(cases.SearchRequestAnsweredNothing, "2026-03-03"), req(cases.SearchRequestCancelled, "2026-03-04"),
+		}, ""},
+		{"a chased one beside a sent one", []cases.SearchRequest{req(cases.SearchRequestChased, "2026-03-01"), req(cases.SearchRequestSent, "2026-03-20")}, "2026-03-20"},
+	} {
+		c := &cases.Case{SearchRequests: tc.requests}
+		if got := c.NextChase(); got != tc.want {
+			t.Errorf("%s: NextChase = %q, want %q", tc.name, got, tc.want)
+		}
+	}
+}

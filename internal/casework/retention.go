@@ -17,7 +17,6 @@ package casework
 // what `rightsdesk retention plan` and the staff retention page show.
 
 import (
-	"bytes"
 	"cmp"
 	"context"
 	"errors"
@@ -217,42 +216,6 @@ func decodeCases(tx store.ReadTx, ids []string) ([]*cases.Case, error) {
 		out = append(out, c)
 	}
 	return out, nil
-}
-
-// eachCaseIn visits every case in state, found through the state index so
-// that cases in other states are never decoded, in batches of short read
-// transactions (as EachCase).
-func (s *Service) eachCaseIn(ctx context.Context, state cases.State, fn func(*cases.Case)) error {
-	prefix := []byte(string(state) + "/")
-	from := prefix
-	for {
-		var batch []*cases.Case
-		err := s.store.View(ctx, func(tx store.ReadTx) error {
-			var ids []string
-			err := tx.Scan(store.BucketByState, from, func(k, _ []byte) (bool, error) {
-				if !bytes.HasPrefix(k, prefix) || len(ids) == scanBatch {
-					return false, nil
-				}
-				ids = append(ids, store.IndexedCaseID(k))
-				from = append(bytes.Clone(k), 0)
-				return true, nil
-			})
-			if err != nil {
-				return err
-			}
-			batch, err = decodeCases(tx, ids)
-			return err
-		})
-		if err != nil {
-			return err
-		}
-		for _, c := range batch {
-			fn(c)
-		}
-		if len(batch) < scanBatch {
-			return nil
-		}
-	}
 }
 
 // RetentionOptions tune the daily retention run; zero fields take the

@@ -321,19 +321,17 @@ func (s *Service) SearchChaserJob(o SearchChaserOptions) leader.Job {
 
 // ChaseSearchRequests sends a chaser, with a new link, for every search
 // request of an open case that passed its due date unanswered and was not
-// chased yet: one transaction per case. It returns how many it chased.
+// chased yet: one transaction per case. It finds them through the index of
+// open cases with a request to chase, so the other open cases are never
+// read. It returns how many it chased.
 func (s *Service) ChaseSearchRequests(ctx context.Context, tx Transactor) (int, error) {
-	today := s.Today()
 	var due []string
-	for _, state := range []cases.State{cases.StateNew, cases.StateAwaitingRequester, cases.StateInProgress} {
-		err := s.eachCaseIn(ctx, state, func(c *cases.Case) {
-			if len(c.SearchRequestsToChase(today)) > 0 {
-				due = append(due, c.ID)
-			}
-		})
-		if err != nil {
-			return 0, err
-		}
+	err := s.store.View(ctx, func(tx store.ReadTx) (err error) {
+		due, err = store.CasesToChase(tx, s.Today().String())
+		return err
+	})
+	if err != nil {
+		return 0, err
 	}
 	chased := 0
 	for _, id := range due {

@@ -17,6 +17,7 @@ import (
 	"github.com/rightsdesk/rightsdesk/internal/casework/caseworktest"
 	"github.com/rightsdesk/rightsdesk/internal/fault"
 	"github.com/rightsdesk/rightsdesk/internal/notice"
+	"github.com/rightsdesk/rightsdesk/internal/store"
 	"github.com/rightsdesk/rightsdesk/internal/usecase"
 )
 
@@ -342,5 +343,24 @@ func TestALinkExpires(t *testing.T) {
 	assertLinkRefused(t, r, token, "an expired link")
 	if _, err := r.work.AnswerSearch(ctx, token, "", nil); err == nil {
 		t.Error("an expired link took an answer")
+	}
+}
+
+// The daily chaser finds its cases through the index of open cases with a
+// request to chase: an open case without one is never read, so the job
+// costs the same beside a million open cases as beside two.
+func TestChaserReadsOnlyTheCasesWithARequestToChase(t *testing.T) {
+	r := newSearchRig(t)
+	r.send(t, 1, owner)
+	other := create(t, r.work, request(notice.RightErasure, ""))
+	err := r.st.Update(ctx, func(tx store.WriteTx) error {
+		return tx.Put(store.BucketCases, []byte(other.ID), []byte("not a case record"))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.clock.Advance(12 * 24 * time.Hour) // the day after the due date
+	if n, err := r.work.ChaseSearchRequests(ctx, r.st); err != nil || n != 1 {
+		t.Fatalf("chased %d (%v), want the one request, without reading the other case", n, err)
 	}
 }

@@ -126,6 +126,9 @@ func indexEntries(c *cases.Case, requesterTerms termHasher) []indexEntry {
 		if c.NewReply {
 			entries = append(entries, newReplyEntry(c))
 		}
+		if e, ok := chaseEntry(c); ok {
+			entries = append(entries, e)
+		}
 	}
 	if c.Undelivered() {
 		entries = append(entries, indexEntry{BucketUndelivered, indexKey(c.Clock.Due, c.ID), nil})
@@ -152,6 +155,10 @@ const (
 	// OpenNewReplyPrefix is the prefix of the open cases with a new reply
 	// in BucketOpenByTerm; what follows it is "due/id".
 	OpenNewReplyPrefix = "f:new_reply\x00"
+	// openChasePrefix is the prefix of the open cases with a search
+	// request to chase once its due date has passed; what follows it is
+	// the earliest such date (cases.Case.NextChase) "/id".
+	openChasePrefix = "f:chase\x00"
 )
 
 // OpenRightPrefix is the prefix of the open cases asking for right in
@@ -293,6 +300,26 @@ func indexNewReplies(tx WriteTx) error {
 	})
 }
 
+func chaseEntry(c *cases.Case) (indexEntry, bool) {
+	next := c.NextChase()
+	return indexEntry{BucketOpenByTerm, indexKey(openChasePrefix+next, c.ID), nil}, next != ""
+}
+
+// CasesToChase lists the open cases with a search request sent and not
+// chased whose due date is before today, from BucketOpenByTerm alone.
+func CasesToChase(tx ReadTx, today string) ([]string, error) {
+	var ids []string
+	err := tx.Scan(BucketOpenByTerm, []byte(openChasePrefix), func(k, _ []byte) (bool, error) {
+		rest, ok := bytes.CutPrefix(k, []byte(openChasePrefix))
+		if !ok || string(rest) >= today { // "due/id" sorts from its date
+			return false, nil
+		}
+		ids = append(ids, IndexedCaseID(k))
+		return true, nil
+	})
+	return ids, err
+}
+
 func closedEntry(c *cases.Case) indexEntry {
 	f := c.RetentionFacts()
 	return indexEntry{BucketClosed, indexKey(string(f.Outcome), f.ClosedOn, flag(f.Held), flag(f.Purged), c.ID), nil}
@@ -327,20 +354,24 @@ func EachClosedCase(tx ReadTx, fn func(id string, f cases.RetentionFacts) error)
 	})
 }
 
-// indexClosedCases enters every closed case in BucketClosed (schema
-// version 6). The outcome and legal hold are sealed with the rest of the
-// record, so, like indexNewReplies, it reads whole cases and needs the
-// keyring of a sealed store.
-func indexClosedCases(tx WriteTx) error {
+// indexRetentionAndChases enters every closed case in BucketClosed, and
+// every open case with a search request to chase in BucketOpenByTerm
+// (schema version 6). Outcomes, holds and search requests are sealed with
+// the rest of the record, so, like indexNewReplies, it reads whole cases
+// and needs the keyring of a sealed store.
+func indexRetentionAndChases(tx WriteTx) error {
 	return indexEveryCase(tx, func(k, v []byte) ([]indexEntry, error) {
-		if skel, err := caseSkeleton(string(k), v); err != nil || skel.Open() {
-			return nil, err // open cases are not decoded
-		}
 		c, err := DecodeCase(tx, string(k), v)
 		if err != nil {
 			return nil, err
 		}
-		return []indexEntry{closedEntry(c)}, nil
+		if !c.Open() {
+			return []indexEntry{closedEntry(c)}, nil
+		}
+		if e, ok := chaseEntry(c); ok {
+			return []indexEntry{e}, nil
+		}
+		return nil, nil
 	})
 }
 

@@ -18,7 +18,8 @@ import (
 // version); version 4 the open cases by right and notice in due order
 // (BucketOpenByTerm); version 5 the open cases with a new reply in the
 // same index; version 6 the closed cases by their retention facts
-// (BucketClosed).
+// (BucketClosed) and the open ones with a search request to chase
+// (BucketOpenByTerm).
 const SchemaVersion = 6
 
 // migrations bring a database from the version they are keyed by to the
@@ -29,7 +30,7 @@ var migrations = map[uint32]func(WriteTx) error{
 	2: func(WriteTx) error { return nil }, // the engine creates BucketCaseKeys
 	3: indexOpenTerms,
 	4: indexNewReplies,
-	5: indexClosedCases,
+	5: indexRetentionAndChases,
 }
 
 // The buckets of the schema, listed in one place.
@@ -46,7 +47,7 @@ const (
 	// carry no value; dates are ISO strings, which sort in date order.
 	BucketCases        Bucket = "cases"           // case id → JSON case
 	BucketOpenByDue    Bucket = "idx_open_due"    // due / id, open cases only: the queue
-	BucketOpenByTerm   Bucket = "idx_open_term"   // "r:" right or "n:" notice id \x00 due / id, open cases only
+	BucketOpenByTerm   Bucket = "idx_open_term"   // "r:" right or "n:" notice id \x00 due / id, open cases only; "f:" flags (cases.go)
 	BucketByState      Bucket = "idx_state"       // state / due / id
 	BucketByAssignee   Bucket = "idx_assignee"    // assignee \x00 due / id, open cases only
 	BucketByNotice     Bucket = "idx_notice"      // notice \x00 received / id, for each notice the case names

@@ -243,12 +243,20 @@ func testMigrateV4(t *testing.T, h Harness) {
 
 // testMigrateV5 checks that opening a version 5 database enters its
 // closed cases, and only those, in the index of closed cases, across more
-// than one migration batch, each with its retention facts.
+// than one migration batch, each with its retention facts; and its open
+// cases with a search request to chase in the index of open cases, found
+// from the day after the request's due date.
 func testMigrateV5(t *testing.T, h Harness) {
 	b, _ := open(t, h)
 	const n = 2100
 	caseAt := func(i int) *cases.Case {
 		c := storedCase(caseID(i), "", "", "in_progress", "", "2026-04-02")
+		if i%4 == 1 {
+			c.SearchRequests = []cases.SearchRequest{
+				{ID: "r1", State: cases.SearchRequestChased, Due: "2026-03-01"},
+				{ID: "r2", State: cases.SearchRequestSent, Due: fmt.Sprintf("2026-03-%02d", 10+i%8/5)},
+			}
+		}
 		if i%2 == 0 {
 			c.State = "closed"
 			c.Outcome = &cases.Outcome{Kind: cases.OutcomeFulfilled, ClosedOn: fmt.Sprintf("2026-03-%02d", 1+i%28)}
@@ -282,6 +290,13 @@ func testMigrateV5(t *testing.T, h Harness) {
 	for i := 0; i < n; i += 2 {
 		if want := caseAt(i).RetentionFacts(); got[caseID(i)] != want {
 			t.Fatalf("case %d: facts %+v from the index, want %+v", i, got[caseID(i)], want)
+		}
+	}
+	for today, want := range map[string]int{"2026-03-10": 0, "2026-03-11": 263, "2026-03-12": 525} {
+		var ids []string
+		err := s.View(ctx, func(tx store.ReadTx) (err error) { ids, err = store.CasesToChase(tx, today); return err })
+		if err != nil || len(ids) != want {
+			t.Errorf("on %s, %d cases to chase (%v), want %d", today, len(ids), err, want)
 		}
 	}
 }
