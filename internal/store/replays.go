@@ -62,7 +62,7 @@ func PutRequestReplay(tx WriteTx, requestID string, r RequestReplay) error {
 	if err != nil {
 		return err
 	}
-	raw, err := json.Marshal(storedReplay{CaseID: r.CaseID, Fingerprint: fingerprint, Created: r.Created.UTC()})
+	raw, err := encodeReplay(storedReplay{CaseID: r.CaseID, Fingerprint: fingerprint, Created: r.Created.UTC()})
 	if err != nil {
 		return err
 	}
@@ -80,8 +80,8 @@ func GetRequestReplay(tx ReadTx, requestID string) (*RequestReplay, error) {
 	if raw == nil {
 		return nil, ErrNotFound
 	}
-	var s storedReplay
-	if err := json.Unmarshal(raw, &s); err != nil {
+	s, err := decodeReplay(raw)
+	if err != nil {
 		return nil, fmt.Errorf("request replay: %w", err)
 	}
 	fingerprint, err := openForCase(tx, s.CaseID, fieldReplayFingerprint, s.Fingerprint)
@@ -122,4 +122,34 @@ func DropReplayTokens(tx WriteTx, until time.Time, limit int) (int, error) {
 		}
 	}
 	return len(old), nil
+}
+
+// replayLayout marks a replay record in its binary layout: this byte, the
+// creation time in Unix nanoseconds (big-endian), the case id's length in
+// one byte and the case id, then the sealed fingerprint. It takes about
+// half the room of the JSON records written before it, which start with
+// '{' and still read.
+const replayLayout = 1
+
+func encodeReplay(s storedReplay) ([]byte, error) {
+	if len(s.CaseID) > 255 {
+		return nil, fmt.Errorf("request replay: a case id of %d bytes", len(s.CaseID))
+	}
+	raw := binary.BigEndian.AppendUint64([]byte{replayLayout}, uint64(s.Created.UnixNano()))
+	raw = append(append(raw, byte(len(s.CaseID))), s.CaseID...)
+	return append(raw, s.Fingerprint...), nil
+}
+
+func decodeReplay(raw []byte) (storedReplay, error) {
+	var s storedReplay
+	if len(raw) > 0 && raw[0] == '{' {
+		return s, json.Unmarshal(raw, &s)
+	}
+	if len(raw) < 10 || raw[0] != replayLayout || len(raw) < 10+int(raw[9]) {
+		return s, fmt.Errorf("a malformed record of %d bytes", len(raw))
+	}
+	s.Created = time.Unix(0, int64(binary.BigEndian.Uint64(raw[1:9]))).UTC()
+	end := 10 + int(raw[9])
+	s.CaseID, s.Fingerprint = string(raw[10:end]), bytes.Clone(raw[end:])
+	return s, nil
 }

@@ -496,19 +496,22 @@ func (t *txn) ScanReverse(name store.Bucket, start []byte, fn func(k, v []byte) 
 }
 
 // appendOrdered lists the buckets whose new keys arrive after every key
-// already there: the audit buckets' big-endian sequence, and cases, whose
-// ULID keys are time-ordered. bbolt splits a page at half full by default
-// to leave room for keys inserted in the middle; appended keys never use
-// that room, so filling these pages to 95% more than halves the audit
-// buckets and, with compressed case records of about 1 KB, the cases
-// bucket. A case that grows later (notes, tasks, searches) splits its page
-// then, which costs one more page write, not a full page's worth of disk
-// for every case. Left at the default: idx_case_events, keyed by case id
-// first, so its inserts land all over.
+// already there: the audit buckets' big-endian sequence; cases and their
+// data keys, whose ULID keys are time-ordered; and the status tokens kept
+// for retries, keyed by creation time first. bbolt splits a page at half
+// full by default to leave room for keys inserted in the middle; appended
+// keys never use that room, so filling these pages to 95% more than halves
+// the audit buckets and, with compressed case records of about 1 KB, the
+// cases bucket. A case that grows later (notes, tasks, searches) splits its
+// page then, which costs one more page write, not a full page's worth of
+// disk for every case. Left at the default: idx_case_events, keyed by case
+// id first, so its inserts land all over.
 var appendOrdered = map[store.Bucket]bool{
 	store.BucketAudit:        true,
 	store.BucketAuditPayload: true,
 	store.BucketCases:        true,
+	store.BucketCaseKeys:     true,
+	store.BucketReplayTokens: true,
 }
 
 func (t *txn) Put(name store.Bucket, key, value []byte) error {
