@@ -96,6 +96,7 @@ func TestTinyRunMeasuresAndPrintsEverything(t *testing.T) {
 		`(?m)^  top 50 open by due p99 < 5 ms +[0-9.]+ ms +(met|MISSED)`,
 		`(?m)^  startup < 1000 ms `,
 		`(?m)^  disk < 4,000 B per case `,
+		`(?m)^  heap \(anonymous RSS\) < 200 MB +[0-9.]+ MB +(met|MISSED)`,
 		`(?m)^CreateCase at 64 clients over 50 cases +[0-9.]+/s  p99 [0-9.]+ ms$`,
 		`(?m)^CreateCase at 64 clients over 200 cases +[0-9.]+/s  p99 [0-9.]+ ms  \([0-9.]+% of over 50\)$`,
 		`(?m)^  CreateCase over 1,000,000 cases ≥ 75% of over 50 +[0-9.]+% +(met|MISSED) +\(at 200 cases`,

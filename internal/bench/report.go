@@ -19,13 +19,17 @@ const (
 	targetClients = 64
 	// targetRatio is of the honest baseline (issue 21); targetSealedRatio
 	// is sealed against plain CreateCase (issue 15).
-	targetRatio        = 0.9
-	targetSealedRatio  = 0.85
-	targetCases        = 1_000_000
-	targetQueryP99Ms   = 5
-	targetViewP99Ms    = 20
-	targetStartupMs    = 1000
-	targetRSSBytes     = 200_000_000
+	targetRatio       = 0.9
+	targetSealedRatio = 0.85
+	targetCases       = 1_000_000
+	targetQueryP99Ms  = 5
+	targetViewP99Ms   = 20
+	targetStartupMs   = 1000
+	// targetHeapBytes is DESIGN's server heap, held against the process's
+	// anonymous RSS: its whole RSS also counts the pages of the memory-
+	// mapped database file the kernel keeps in, which are the page cache,
+	// not heap (about 4.8 GB at a million cases).
+	targetHeapBytes    = 200_000_000
 	targetBytesPerCase = 4000
 	// targetGrowthRatio is creates over targetCases cases against over
 	// growthBaseCases.
@@ -175,8 +179,8 @@ func (r *Report) printTargets(w io.Writer) error {
 			row(fmt.Sprintf("every queue view's first page p99 < %d ms", targetViewP99Ms), fmt.Sprintf("%.2f ms (%s)", worst.P99Ms, worst.Name), worst.P99Ms < targetViewP99Ms, note)
 		}
 		row(fmt.Sprintf("startup < %d ms", targetStartupMs), fmt.Sprintf("%.0f ms", rd.StartupMs), rd.StartupMs < targetStartupMs, note)
-		if rd.RSSBytes > 0 {
-			row(fmt.Sprintf("RSS < %d MB", targetRSSBytes/1_000_000), fmt.Sprintf("%.1f MB", float64(rd.RSSBytes)/1e6), rd.RSSBytes < targetRSSBytes, strings.TrimSpace(note+" (includes the driver)"))
+		if rd.RSSAnonBytes > 0 {
+			row(fmt.Sprintf("heap (anonymous RSS) < %d MB", targetHeapBytes/1_000_000), fmt.Sprintf("%.1f MB", float64(rd.RSSAnonBytes)/1e6), rd.RSSAnonBytes < targetHeapBytes, strings.TrimSpace(note+" (includes the driver)"))
 		}
 		if g := rd.Growth; g != nil {
 			row(fmt.Sprintf("CreateCase over %s cases ≥ %.0f%% of over %s", thousands(targetCases), 100*targetGrowthRatio, thousands(float64(g.BaseCases))),
