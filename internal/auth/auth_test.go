@@ -124,6 +124,9 @@ func TestWellFormed(t *testing.T) {
 		good[:len(good)-1]:              false,
 		good[:len(good)-1] + "1":        false, // 1 is not in the alphabet
 		"rd_" + strings.Repeat("!", 52): false,
+		// base32 decoding skips line breaks, so these once passed
+		good[:40] + "\n" + good[41:]: false,
+		good[:40] + "\r" + good[41:]: false,
 	} {
 		if got := auth.WellFormed(tok); got != want {
 			t.Errorf("WellFormed(%q) = %v, want %v", tok, got, want)

@@ -52,7 +52,9 @@ func HashToken(plaintext string) []byte {
 // WellFormed reports whether s has the shape of a token NewToken makes, so
 // garbage is turned away without a store lookup.
 func WellFormed(s string) bool {
-	if len(s) != tokenLen || !strings.HasPrefix(s, TokenPrefix) {
+	// The base32 decoder skips line breaks, so it alone would pass a token
+	// with one in place of a letter.
+	if len(s) != tokenLen || !strings.HasPrefix(s, TokenPrefix) || strings.ContainsAny(s, "\r\n") {
 		return false
 	}
 	_, err := tokenEncoding.DecodeString(s[len(TokenPrefix):])
