@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
@@ -21,9 +22,9 @@ func AppendEvent(tx WriteTx, e *audit.Event, payload *audit.Payload) error {
 		return err
 	}
 	audit.Link(e, prev)
-	raw, err := json.Marshal(e)
+	raw, err := encodeEvent(e)
 	if err != nil {
-		return fmt.Errorf("encode audit event: %w", err)
+		return err
 	}
 	key := seqKey(e.Seq)
 	if err := tx.Put(BucketAudit, key, raw); err != nil {
@@ -44,6 +45,31 @@ func AppendEvent(tx WriteTx, e *audit.Event, payload *audit.Payload) error {
 		}
 	}
 	return tx.Put(BucketMeta, keyAuditHead, append(key, e.Hash...))
+}
+
+// encodeEvent writes an event as its JSON compressed with the record
+// dictionary, which halves it: most of an event is field names and
+// values every event of its kind shares. Hashing never sees these bytes
+// (the chain hashes audit's canonical form), so the layout is the store's
+// to choose.
+func encodeEvent(e *audit.Event) ([]byte, error) {
+	raw, err := json.Marshal(e)
+	if err != nil {
+		return nil, fmt.Errorf("encode audit event: %w", err)
+	}
+	return caseEncoder.EncodeAll(raw, make([]byte, 0, len(raw)/2)), nil
+}
+
+// decodeEvent reads an event in either layout: compressed, or the plain
+// JSON stored before.
+func decodeEvent(raw []byte, e any) error {
+	if bytes.HasPrefix(raw, zstdMagic) {
+		var err error
+		if raw, err = caseDecoder.DecodeAll(raw, make([]byte, 0, 3*len(raw))); err != nil {
+			return err
+		}
+	}
+	return json.Unmarshal(raw, e)
 }
 
 // AuditHead returns the sequence number and hash recorded for the newest
@@ -111,7 +137,7 @@ func eventAt(tx ReadTx, key []byte) (*audit.Event, *audit.Payload, error) {
 		return nil, nil, fmt.Errorf("audit event %d: %w", binary.BigEndian.Uint64(key), ErrNotFound)
 	}
 	var e audit.Event
-	if err := json.Unmarshal(raw, &e); err != nil {
+	if err := decodeEvent(raw, &e); err != nil {
 		return nil, nil, fmt.Errorf("decode audit event %d: %w", binary.BigEndian.Uint64(key), err)
 	}
 	raw = tx.Get(BucketAuditPayload, key)

@@ -2,13 +2,18 @@ package store
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/binary"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"reflect"
 	"strings"
 	"testing"
 
+	"github.com/klauspost/compress/zstd"
+
+	"github.com/rightsdesk/rightsdesk/internal/audit"
 	"github.com/rightsdesk/rightsdesk/internal/cases"
 	"github.com/rightsdesk/rightsdesk/internal/keyring"
 )
@@ -230,6 +235,53 @@ func TestPlainCaseRecordsStillRead(t *testing.T) {
 		if _, err := DecodeCase(nil, "x", bad); err == nil {
 			t.Errorf("%s: decoded without error", name)
 		}
+	}
+}
+
+// Records name the dictionary they were compressed with by id, and read
+// only with the same bytes: changing it would make every record written
+// with it unreadable. A better one is a new dictionary with a new id.
+func TestRecordDictionaryIsFrozen(t *testing.T) {
+	const v1 = "cb3ce9683183e41b4712558bab2ef540b9e8d9df39991cfa075125ca1b3983dc"
+	if sum := sha256.Sum256(recordDictV1); hex.EncodeToString(sum[:]) != v1 {
+		t.Fatalf("recorddict-v1.txt has changed (SHA-256 %x): records written with it would no longer read; restore it", sum)
+	}
+}
+
+// Records compressed before the dictionary (no dictionary id in their
+// frame) and records compressed with it both read; events too, and the
+// events stored as plain JSON before they were compressed.
+func TestRecordsReadWithAndWithoutTheDictionary(t *testing.T) {
+	c := sampleCase()
+	plain, _ := json.Marshal(c)
+	undictionaried, err := zstd.NewWriter(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	withDict := caseEncoder.EncodeAll(plain, nil)
+	without := undictionaried.EncodeAll(plain, nil)
+	if len(withDict) >= len(without) {
+		t.Errorf("with the dictionary %d bytes, without %d", len(withDict), len(without))
+	}
+	for name, raw := range map[string][]byte{"with the dictionary": withDict, "without": without} {
+		if got, err := DecodeCase(nil, c.ID, raw); err != nil || got.Reference != c.Reference {
+			t.Errorf("case %s: %+v, %v", name, got, err)
+		}
+	}
+	e := &audit.Event{Seq: 7, CaseID: c.ID, Action: "case.created", After: map[string]string{"state": "new"}}
+	stored, err := encodeEvent(e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	asJSON, _ := json.Marshal(e)
+	for name, raw := range map[string][]byte{"compressed": stored, "plain JSON": asJSON, "compressed without the dictionary": undictionaried.EncodeAll(asJSON, nil)} {
+		var got audit.Event
+		if err := decodeEvent(raw, &got); err != nil || got.Seq != 7 || got.After["state"] != "new" {
+			t.Errorf("event %s: %+v, %v", name, got, err)
+		}
+	}
+	if err := decodeEvent(stored[:len(stored)-3], &audit.Event{}); err == nil {
+		t.Error("a truncated event decoded")
 	}
 }
 

@@ -3,7 +3,6 @@ package store
 import (
 	"bytes"
 	"encoding/binary"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"hash/maphash"
@@ -198,7 +197,7 @@ func (c *checker) events() error {
 			Seq    uint64 `json:"seq"`
 			CaseID string `json:"case_id"`
 		}
-		if err := json.Unmarshal(v, &e); err != nil {
+		if err := decodeEvent(v, &e); err != nil {
 			c.r.add(Problem{Bucket: BucketAudit, Seq: seq, Detail: "the event cannot be decoded"})
 			return true, nil
 		}

@@ -317,7 +317,7 @@ func sealMessageBodyForMigration(tx WriteTx, _ *sealer, k, v []byte) error {
 func sealAuditPayloadForMigration(tx WriteTx, _ *sealer, k, v []byte) error {
 	raw := tx.Get(BucketAudit, k)
 	var e audit.Event
-	if err := json.Unmarshal(raw, &e); err != nil {
+	if err := decodeEvent(raw, &e); err != nil {
 		return fmt.Errorf("decode audit event for payload: %w", err)
 	}
 	sealed, err := sealAuditPayload(tx, &e, v)
