@@ -285,6 +285,37 @@ func TestRecordsReadWithAndWithoutTheDictionary(t *testing.T) {
 	}
 }
 
+// Payloads read in both layouts: salt and compressed data, and the JSON
+// stored before; anything else is an error, not a payload.
+func TestPayloadsReadInBothLayouts(t *testing.T) {
+	p, _, err := audit.SealPayload([]byte(`{"name":"Ada Lovelace","email":"ada@example.org"}`), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored, err := encodePayload(&p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	asJSON, _ := json.Marshal(p)
+	if len(stored) >= len(asJSON)*3/4 {
+		t.Errorf("stored in %d bytes, as JSON %d", len(stored), len(asJSON))
+	}
+	for name, raw := range map[string][]byte{"current": stored, "JSON": asJSON} {
+		got, err := decodePayload(raw)
+		if err != nil || !bytes.Equal(got.Salt, p.Salt) || !bytes.Equal(got.Data, p.Data) {
+			t.Errorf("%s layout: %+v, %v", name, got, err)
+		}
+	}
+	for name, bad := range map[string][]byte{"empty": {}, "unknown layout": {9, 1, 2}, "short salt": stored[:10], "damaged data": stored[:len(stored)-2]} {
+		if _, err := decodePayload(bad); err == nil {
+			t.Errorf("%s: decoded", name)
+		}
+	}
+	if _, err := encodePayload(&audit.Payload{Salt: make([]byte, 256)}); err == nil {
+		t.Error("a salt longer than its length byte was encoded")
+	}
+}
+
 // A sealed record read without the store's keyring is a clear error.
 func TestASealedRecordWithoutTheKeyringIsKeyringRequired(t *testing.T) {
 	raw := sealedSample(t, keyring.NewDataKey())

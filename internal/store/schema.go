@@ -54,9 +54,9 @@ const (
 	BucketByReceived   Bucket = "idx_received"    // received / id
 	BucketByReference  Bucket = "idx_reference"   // reference → id
 	BucketByRequestID  Bucket = "idx_request_id"  // client request id → id
-	BucketAudit        Bucket = "audit"           // big-endian sequence → JSON audit event (no personal data)
+	BucketAudit        Bucket = "audit"           // big-endian sequence → audit event, JSON compressed (no personal data)
 	BucketCaseEvents   Bucket = "idx_case_events" // id / big-endian sequence
-	BucketAuditPayload Bucket = "audit_payloads"  // big-endian sequence → JSON personal payload (erasable)
+	BucketAuditPayload Bucket = "audit_payloads"  // big-endian sequence → personal payload: salt, compressed data (erasable)
 
 	// BucketRequestReplays answers retries of creates: client request id →
 	// the request's fingerprint, sealed with the case's key; and
