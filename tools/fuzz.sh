@@ -43,6 +43,7 @@ targets='
 ./internal/store FuzzOpenCaseRecord
 ./internal/store FuzzDecodePlainCase
 ./internal/store FuzzSplitCase
+./internal/store FuzzDecodeAuditRecords
 ./internal/keyring FuzzOpen
 ./internal/keyring FuzzUnwrap
 ./internal/keyring FuzzUnmarshalWrappedKey
