@@ -113,7 +113,7 @@ func (s *Service) removeFiles(ctx context.Context, tx Transactor, caseID string)
 // would purge, the closed ones it keeps past their date and why, and the
 // counts of the rest. It names no one.
 func (s *Service) RetentionPlan(ctx context.Context) (*usecase.RetentionPlan, error) {
-	p, err := s.retentionPlan(ctx, s.Today())
+	p, err := s.RetentionDue(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -122,6 +122,12 @@ func (s *Service) RetentionPlan(ctx context.Context) (*usecase.RetentionPlan, er
 		return err
 	})
 	return p, err
+}
+
+// RetentionDue is RetentionPlan without the count of open cases, for the
+// dashboard's figures, which do not show it.
+func (s *Service) RetentionDue(ctx context.Context) (*usecase.RetentionPlan, error) {
+	return s.retentionPlan(ctx, s.Today())
 }
 
 // DueSoonDays is how far ahead the dashboard counts cases falling due for

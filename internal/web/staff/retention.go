@@ -21,7 +21,7 @@ func (h *handler) retentionFigures(ctx context.Context) (*retentionFigures, erro
 	if h.cfg.Retention == nil {
 		return nil, nil
 	}
-	p, err := h.cfg.Retention.RetentionPlan(ctx)
+	p, err := h.cfg.Retention.RetentionDue(ctx)
 	if err != nil {
 		return nil, err
 	}

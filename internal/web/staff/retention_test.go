@@ -67,6 +67,10 @@ func TestDashboardShowsWhatIsDueForDeletion(t *testing.T) {
 			t.Errorf("dashboard %s = %s, want %s", id, got, want)
 		}
 	}
+	// The dashboard shows no count of open cases, so it does not make one.
+	if n := s.retention.fullPlans.Load(); n != 0 {
+		t.Errorf("the dashboard asked for %d full plans, counting every open case", n)
+	}
 	resp, list := b.get("/staff/retention")
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("the retention list: status %d", resp.StatusCode)

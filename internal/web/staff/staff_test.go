@@ -55,6 +55,21 @@ type site struct {
 	// accounts is what the workspace reads accounts through; a test can
 	// make its reads fail.
 	accounts *flakyAccounts
+	// retention is the retention use case, counting the full plans asked
+	// for.
+	retention *countingRetention
+}
+
+// countingRetention counts the calls of RetentionPlan, the one of the
+// retention use case's reads that counts every open case.
+type countingRetention struct {
+	usecase.Retention
+	fullPlans atomic.Int64
+}
+
+func (c *countingRetention) RetentionPlan(ctx context.Context) (*usecase.RetentionPlan, error) {
+	c.fullPlans.Add(1)
+	return c.Retention.RetentionPlan(ctx)
 }
 
 // flakyAccounts is the accounts use case with reads of one account that
@@ -104,7 +119,8 @@ func newSiteRequiring(t testing.TB, policy users.SecondFactorPolicy, oidc *staff
 		oidc.RedirectURL = "http://" + srv.Listener.Addr().String() + "/staff/oidc/callback"
 	}
 	toks := tokens.New(st, clk, crand.Reader)
-	h, err := staff.New(staff.Config{Work: work, Notices: notices, Users: flaky, Tokens: toks, Subjects: work, Retention: work, Clock: clk, Sessions: sessions, Log: log, Organisation: "Test org", BaseURL: "http://rights.test", OIDC: oidc, Searches: work})
+	retention := &countingRetention{Retention: work}
+	h, err := staff.New(staff.Config{Work: work, Notices: notices, Users: flaky, Tokens: toks, Subjects: work, Retention: retention, Clock: clk, Sessions: sessions, Log: log, Organisation: "Test org", BaseURL: "http://rights.test", OIDC: oidc, Searches: work})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,7 +136,7 @@ func newSiteRequiring(t testing.TB, policy users.SecondFactorPolicy, oidc *staff
 	srv.Config.Handler = mux
 	srv.Start()
 	t.Cleanup(srv.Close)
-	return &site{t: t, srv: srv, work: work, store: st, users: dir, tokens: toks, notices: notices, log: logged, accounts: flaky}
+	return &site{t: t, srv: srv, work: work, store: st, users: dir, tokens: toks, notices: notices, log: logged, accounts: flaky, retention: retention}
 }
 
 func (s *site) user(email string, role auth.Role) *users.User {
