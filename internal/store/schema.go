@@ -19,8 +19,13 @@ import (
 // (BucketOpenByTerm); version 5 the open cases with a new reply in the
 // same index; version 6 the closed cases by their retention facts
 // (BucketClosed) and the open ones with a search request to chase
-// (BucketOpenByTerm).
-const SchemaVersion = 6
+// (BucketOpenByTerm); version 7 compressed records with the record
+// dictionary, audit events compressed and payloads in a binary layout
+// (casecodec.go, audit.go). Version 7 still reads every record an earlier
+// version wrote, so its migration rewrites nothing; it exists so that an
+// earlier build refuses the store (ErrNewerSchema) instead of failing on
+// each record it cannot decode.
+const SchemaVersion = 7
 
 // migrations bring a database from the version they are keyed by to the
 // next, inside the transaction that records the new version, so a database
@@ -31,6 +36,7 @@ var migrations = map[uint32]func(WriteTx) error{
 	3: indexOpenTerms,
 	4: indexNewReplies,
 	5: indexRetentionAndChases,
+	6: func(WriteTx) error { return nil }, // new layouts for new records; old ones still read
 }
 
 // The buckets of the schema, listed in one place.
