@@ -63,13 +63,11 @@ func encodeEvent(e *audit.Event) ([]byte, error) {
 // decodeEvent reads an event in either layout: compressed, or the plain
 // JSON stored before.
 func decodeEvent(raw []byte, e any) error {
-	if bytes.HasPrefix(raw, zstdMagic) {
-		var err error
-		if raw, err = caseDecoder.DecodeAll(raw, make([]byte, 0, 3*len(raw))); err != nil {
-			return err
-		}
+	plain, err := inflateIfCompressed(raw)
+	if err != nil {
+		return err
 	}
-	return json.Unmarshal(raw, e)
+	return json.Unmarshal(plain, e)
 }
 
 // AuditHead returns the sequence number and hash recorded for the newest
@@ -181,7 +179,7 @@ func decodePayload(raw []byte) (*audit.Payload, error) {
 	}
 	end := 2 + int(raw[1])
 	p.Salt = bytes.Clone(raw[2:end])
-	data, err := caseDecoder.DecodeAll(raw[end:], make([]byte, 0, 3*len(raw)))
+	data, err := inflate(raw[end:])
 	if err != nil {
 		return nil, err
 	}

@@ -250,7 +250,7 @@ func openCaseRecord(key *keyring.DataKey, id string, raw []byte) (*cases.Case, e
 	}
 	var parts [2][]byte
 	for i, z := range [...][]byte{skel, personalZ} {
-		if parts[i], err = caseDecoder.DecodeAll(z, make([]byte, 0, 3*len(z))); err != nil {
+		if parts[i], err = inflate(z); err != nil {
 			return nil, fmt.Errorf("decompress case %q: %w", id, err)
 		}
 	}
@@ -282,13 +282,23 @@ func joinObjects(a, b []byte) ([]byte, error) {
 	return append(out, '}'), nil
 }
 
+// inflate decompresses one record, with room for what records usually
+// compress from.
+func inflate(z []byte) ([]byte, error) { return caseDecoder.DecodeAll(z, make([]byte, 0, 3*len(z))) }
+
+// inflateIfCompressed is inflate for a record that may be plain JSON,
+// stored before its kind was compressed.
+func inflateIfCompressed(raw []byte) ([]byte, error) {
+	if !bytes.HasPrefix(raw, zstdMagic) {
+		return raw, nil
+	}
+	return inflate(raw)
+}
+
 func decodePlainCase(id string, raw []byte) (*cases.Case, error) {
-	plain := raw
-	if bytes.HasPrefix(raw, zstdMagic) {
-		var err error
-		if plain, err = caseDecoder.DecodeAll(raw, make([]byte, 0, 3*len(raw))); err != nil {
-			return nil, fmt.Errorf("decompress case %q: %w", id, err)
-		}
+	plain, err := inflateIfCompressed(raw)
+	if err != nil {
+		return nil, fmt.Errorf("decompress case %q: %w", id, err)
 	}
 	var c cases.Case
 	if err := json.Unmarshal(plain, &c); err != nil {

@@ -154,7 +154,7 @@ func GetMessageBody(tx ReadTx, caseID, messageID string) (*cases.MessageBody, er
 	if err != nil {
 		return nil, fmt.Errorf("open message %s: %w", messageID, err)
 	}
-	plain, err := caseDecoder.DecodeAll(raw, nil)
+	plain, err := inflate(raw)
 	if err != nil {
 		return nil, fmt.Errorf("decompress message %s: %w", messageID, err)
 	}
