@@ -225,7 +225,13 @@ func scrubbed(err error, to string) error {
 // from the public pages with an email address, queues its acknowledgement:
 // the letter's body, its outbox entry and the audit event recording its
 // template, version and hash, all in the transaction that opens the case.
-func (s *Service) writeCreated(tx store.WriteTx, env cases.Env, created *cases.Created) error {
+func (s *Service) writeCreated(tx store.WriteTx, env cases.Env, created *cases.Created, prepared *preparedCreate) error {
+	if prepared != nil {
+		if err := store.PutNewCase(tx, prepared.record); err != nil {
+			return err
+		}
+		return store.AppendPrepared(tx, prepared.event)
+	}
 	c := created.Case
 	c.Messages = nil // the store may run the transaction again: queue afresh
 	if !s.AcknowledgesByEmail(c) {

@@ -176,6 +176,10 @@ func (s *Service) tryCreate(ctx context.Context, actor string, req cases.NewCase
 	if err != nil {
 		return nil, err
 	}
+	prepared, err := s.prepareCreated(ctx, env, created)
+	if err != nil {
+		return nil, err
+	}
 	result := &usecase.CreateResult{Case: created.Case, StatusToken: created.StatusToken, Created: true}
 	err = s.store.Update(ctx, func(tx store.WriteTx) error {
 		// The store may run this more than once; it only reads what it
@@ -189,11 +193,15 @@ func (s *Service) tryCreate(ctx context.Context, actor string, req cases.NewCase
 				return errNoticeChanged
 			}
 		}
+		reference := created.Case.Reference
 		if err := uniqueReference(tx, created.Case, env); err != nil {
 			return err
 		}
-		created.Change.After["reference"] = created.Case.Reference // a collision draws a new one
-		if err := s.writeCreated(tx, env, created); err != nil {
+		if created.Case.Reference != reference { // taken meanwhile: what was prepared names the old one
+			created.Change.After["reference"] = created.Case.Reference
+			prepared = nil
+		}
+		if err := s.writeCreated(tx, env, created, prepared); err != nil {
 			return err
 		}
 		if req.RequestID == "" {
@@ -207,6 +215,40 @@ func (s *Service) tryCreate(ctx context.Context, actor string, req cases.NewCase
 		return nil, err
 	}
 	return result, nil
+}
+
+// preparedCreate is a new case and its audit event encoded before the
+// write transaction (store.PreparedCase says why).
+type preparedCreate struct {
+	record *store.PreparedCase
+	event  *store.PreparedEvent
+}
+
+// prepareCreated draws a free reference for a new case in a read
+// transaction and encodes the case and its event; the write transaction
+// checks the reference again. A case acknowledged by email gets nothing
+// prepared: its letter is queued, and the case changed, in the
+// transaction that opens it.
+func (s *Service) prepareCreated(ctx context.Context, env cases.Env, created *cases.Created) (*preparedCreate, error) {
+	var p *preparedCreate
+	err := s.store.View(ctx, func(tx store.ReadTx) error {
+		c := created.Case
+		if err := uniqueReference(tx, c, env); err != nil {
+			return err
+		}
+		created.Change.After["reference"] = c.Reference
+		if s.AcknowledgesByEmail(c) {
+			return nil
+		}
+		record, err := store.PrepareNewCase(tx, c)
+		if err != nil {
+			return err
+		}
+		event, err := s.prepareEvent(env, c, created.Change)
+		p = &preparedCreate{record: record, event: event}
+		return err
+	})
+	return p, err
 }
 
 func existingRequest(tx store.ReadTx, requestID string) (*cases.Case, error) {
@@ -361,20 +403,30 @@ func (s *Service) write(tx store.WriteTx, env cases.Env, before store.CaseIndex,
 // record appends the audit event of a change to c, its personal data
 // sealed in a payload apart.
 func (s *Service) record(tx store.WriteTx, env cases.Env, c *cases.Case, change cases.Change) error {
+	event, err := s.prepareEvent(env, c, change)
+	if err != nil {
+		return err
+	}
+	return store.AppendPrepared(tx, event)
+}
+
+// prepareEvent is the audit event of a change to c, ready for
+// store.AppendPrepared.
+func (s *Service) prepareEvent(env cases.Env, c *cases.Case, change cases.Change) (*store.PreparedEvent, error) {
 	event := &audit.Event{CaseID: c.ID, Time: env.Now, Actor: env.Actor, Action: change.Action, Before: change.Before, After: change.After}
 	var payload *audit.Payload
 	if len(change.Personal) > 0 {
 		data, err := json.Marshal(change.Personal)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		p, hash, err := audit.SealPayload(data, s.random)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		payload, event.PayloadHash = &p, hash
 	}
-	return store.AppendEvent(tx, event, payload)
+	return store.PrepareEvent(event, payload)
 }
 
 func (s *Service) load(tx store.ReadTx, id string) (*cases.Case, error) {

@@ -17,6 +17,36 @@ var keyAuditHead = []byte("audit_head")
 // writes it, its case index entry and its personal payload (if any), in the
 // caller's transaction.
 func AppendEvent(tx WriteTx, e *audit.Event, payload *audit.Payload) error {
+	p, err := PrepareEvent(e, payload)
+	if err != nil {
+		return err
+	}
+	return AppendPrepared(tx, p)
+}
+
+// PreparedEvent is an audit event with its payload encoded ahead of the
+// transaction that appends it, for the reason PreparedCase gives; its
+// place in the chain, and so its hash, is only known inside.
+type PreparedEvent struct {
+	event   *audit.Event
+	payload []byte // nil without one
+}
+
+// PrepareEvent encodes what of e and its payload (nil for none) does not
+// depend on the chain. Neither may change afterwards.
+func PrepareEvent(e *audit.Event, payload *audit.Payload) (*PreparedEvent, error) {
+	p := &PreparedEvent{event: e}
+	if payload == nil {
+		return p, nil
+	}
+	var err error
+	p.payload, err = encodePayload(payload)
+	return p, err
+}
+
+// AppendPrepared is AppendEvent for a prepared event.
+func AppendPrepared(tx WriteTx, p *PreparedEvent) error {
+	e := p.event
 	prev, err := auditHead(tx)
 	if err != nil {
 		return err
@@ -33,14 +63,12 @@ func AppendEvent(tx WriteTx, e *audit.Event, payload *audit.Payload) error {
 	if err := tx.Put(BucketCaseEvents, caseEventKey(e.CaseID, e.Seq), nil); err != nil {
 		return err
 	}
-	if payload != nil {
-		if raw, err = encodePayload(payload); err != nil {
-			return err
-		}
-		if raw, err = sealAuditPayload(tx, e, raw); err != nil {
+	if p.payload != nil {
+		sealed, err := sealAuditPayload(tx, e, p.payload)
+		if err != nil {
 			return fmt.Errorf("seal audit payload: %w", err)
 		}
-		if err := tx.Put(BucketAuditPayload, key, raw); err != nil {
+		if err := tx.Put(BucketAuditPayload, key, sealed); err != nil {
 			return err
 		}
 	}

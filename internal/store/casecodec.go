@@ -105,13 +105,17 @@ func encodeCase(tx WriteTx, c *cases.Case) ([]byte, error) {
 	}
 	ctx, s := sealerOf(tx)
 	if s == nil {
-		return caseEncoder.EncodeAll(plain, make([]byte, 0, len(plain)/2)), nil
+		return compressPlainCase(plain), nil
 	}
 	key, err := s.dataKeyForWrite(ctx, tx, c.ID)
 	if err != nil {
 		return nil, err
 	}
 	return sealCaseRecord(key, c.ID, plain)
+}
+
+func compressPlainCase(plain []byte) []byte {
+	return caseEncoder.EncodeAll(plain, make([]byte, 0, len(plain)/2))
 }
 
 // sealCaseRecord splits a case's JSON into its skeleton and its sealed

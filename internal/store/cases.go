@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"encoding/binary"
+	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -83,6 +84,68 @@ func PutCase(tx WriteTx, before CaseIndex, c *cases.Case) error {
 		return err
 	}
 	return syncIndexes(tx, before, after)
+}
+
+// PreparedCase is a new case encoded ahead of the transaction that writes
+// it: its record (JSON, compressed, and in a sealed store split and sealed
+// under a new data key) and its index entries (the requester's keyed
+// hashes among them). Concurrent writers share one commit, so work done
+// inside a write transaction is work every waiting writer waits for; done
+// here, each writer's own goroutine does it beforehand.
+type PreparedCase struct {
+	c      *cases.Case
+	record []byte
+	key    *newDataKey // nil in a plain store
+	index  CaseIndex
+}
+
+// PrepareNewCase encodes c, a case not stored yet, for PutNewCase. tx is a
+// read transaction of the store it will be written to. c must not change
+// afterwards: what PutNewCase writes is what c was here.
+func PrepareNewCase(tx ReadTx, c *cases.Case) (*PreparedCase, error) {
+	index, err := IndexOf(tx, c)
+	if err != nil {
+		return nil, err
+	}
+	plain, err := json.Marshal(c)
+	if err != nil {
+		return nil, fmt.Errorf("encode case %q: %w", c.ID, err)
+	}
+	p := &PreparedCase{c: c, index: index}
+	ctx, s := sealerOf(tx)
+	if s == nil {
+		p.record = compressPlainCase(plain)
+		return p, nil
+	}
+	if p.key, err = s.newDataKey(ctx, c.ID); err != nil {
+		return nil, err
+	}
+	p.record, err = sealCaseRecord(p.key.key, c.ID, plain)
+	return p, err
+}
+
+// PutNewCase writes a prepared case and its index entries in tx: what
+// PutCase(tx, nil, c) writes, without encoding anything. A case that
+// already has a data key in tx is not new after all, and is encoded again
+// under that key.
+func PutNewCase(tx WriteTx, p *PreparedCase) error {
+	id := []byte(p.c.ID)
+	_, s := sealerOf(tx)
+	if (s == nil) != (p.key == nil) {
+		return fmt.Errorf("case %q was prepared for another store", p.c.ID)
+	}
+	if s != nil {
+		if tx.Get(BucketCaseKeys, id) != nil {
+			return PutCase(tx, nil, p.c)
+		}
+		if err := s.putDataKey(tx, p.c.ID, p.key); err != nil {
+			return err
+		}
+	}
+	if err := tx.Put(BucketCases, id, p.record); err != nil {
+		return err
+	}
+	return syncIndexes(tx, nil, p.index)
 }
 
 type indexEntry struct {

@@ -172,6 +172,25 @@ func (s *sealer) dataKeyForWrite(ctx context.Context, tx WriteTx, caseID string)
 	if tx.Get(BucketCaseKeys, []byte(caseID)) != nil {
 		return s.dataKey(ctx, tx, caseID)
 	}
+	k, err := s.newDataKey(ctx, caseID)
+	if err != nil {
+		return nil, err
+	}
+	return k.key, s.putDataKey(tx, caseID, k)
+}
+
+// newDataKey is a fresh data key for a case and its wrapped form, made
+// outside any transaction when the caller can (PrepareNewCase): wrapping
+// may be a call to a KMS.
+type newDataKey struct {
+	key     *keyring.DataKey
+	wrapped []byte
+}
+
+func (s *sealer) newDataKey(ctx context.Context, caseID string) (*newDataKey, error) {
+	if s.locked() {
+		return nil, ErrKeyringRequired
+	}
 	k := keyring.NewDataKey()
 	w, err := keyring.WrapDataKey(ctx, s.kek, k)
 	if err != nil {
@@ -181,13 +200,17 @@ func (s *sealer) dataKeyForWrite(ctx context.Context, tx WriteTx, caseID string)
 	if err != nil {
 		return nil, err
 	}
-	if err := tx.Put(BucketCaseKeys, []byte(caseID), stored); err != nil {
-		return nil, err
+	return &newDataKey{key: k, wrapped: stored}, nil
+}
+
+func (s *sealer) putDataKey(tx WriteTx, caseID string, k *newDataKey) error {
+	if err := tx.Put(BucketCaseKeys, []byte(caseID), k.wrapped); err != nil {
+		return err
 	}
 	// Cached under the wrapped bytes: if this transaction rolls back, no
 	// stored key ever matches them, so the entry is never used.
-	s.dataKeys.put(caseID, stored, k)
-	return k, nil
+	s.dataKeys.put(caseID, k.wrapped, k.key)
+	return nil
 }
 
 // maxCachedDataKeys bounds the unwrapped data keys kept in memory: with a

@@ -59,6 +59,7 @@ func RunAll(t *testing.T, h Harness) {
 		"UndeliveredIndex":          testUndeliveredIndex,
 		"StaffOutbox":               testStaffOutbox,
 		"PurgeCase":                 testPurgeCase,
+		"PreparedCase":              testPreparedCase,
 	}
 	for name, fn := range tests {
 		t.Run(name, func(t *testing.T) { fn(t, h) })
