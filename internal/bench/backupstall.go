@@ -143,10 +143,14 @@ func createsBesideReads(ctx context.Context, clients int, d time.Duration, creat
 	return creates, reads, err
 }
 
+// creatorsDialled counts dialCreates calls.
+var creatorsDialled atomic.Uint64
+
 // dialCreates returns an operation that calls CreateCase on inst as one
 // of clients, each on its own connection as separate client processes
 // would be, made before any clock starts; and a function that hangs up.
 func dialCreates(ctx context.Context, inst *instance, clients int, now time.Time) (func(int) error, func(), error) {
+	stream := creatorsDialled.Add(1) // another dial over the same store must not repeat request ids
 	stubs := make([]rdv1.CaseServiceClient, clients)
 	rngs := make([]*rand.Rand, clients)
 	var hangUps []func() error
@@ -162,7 +166,7 @@ func dialCreates(ctx context.Context, inst *instance, clients int, now time.Time
 			return nil, nil, err
 		}
 		hangUps = append(hangUps, conn.Close)
-		stubs[c], rngs[c] = rdv1.NewCaseServiceClient(conn), rand.New(rand.NewPCG(uint64(c), 2))
+		stubs[c], rngs[c] = rdv1.NewCaseServiceClient(conn), rand.New(rand.NewPCG(uint64(c), stream))
 	}
 	callCtx := inst.authorised(ctx)
 	var seq atomic.Int64

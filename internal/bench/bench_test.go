@@ -68,8 +68,9 @@ func TestTinyRunMeasuresAndPrintsEverything(t *testing.T) {
 			rd.FileBytes, rd.BytesPerCase, rd.InUseBytesPerCase, rd.BucketBytesPerCase)
 	}
 	if g := rd.Growth; g == nil || g.Clients != 64 || g.BaseCases != 50 || g.Cases != 200 || g.BasePerSec <= 0 || g.GrownPerSec <= 0 ||
-		g.BaseP99Ms <= 0 || g.GrownP99Ms <= 0 || g.GrownToBaseRatio != g.GrownPerSec/g.BasePerSec {
-		t.Errorf("growth %+v: want CreateCase timed over 50 and over 200 cases", g)
+		g.BaseP99Ms <= 0 || g.GrownP99Ms <= 0 || g.GrownToBaseRatio != g.GrownPerSec/g.BasePerSec ||
+		g.BaseOneClientPerSec <= 0 || g.GrownOneClientPerSec <= 0 || g.BaseOneClientP99Ms <= 0 || g.GrownOneClientP99Ms <= 0 {
+		t.Errorf("growth %+v: want CreateCase timed at 1 and 64 clients over 50 and over 200 cases", g)
 	}
 	if left, _ := os.ReadDir(dir); len(left) != 0 {
 		t.Errorf("Run left %d entries in its directory, want none", len(left))

@@ -259,19 +259,24 @@ func seed(ctx context.Context, phase, dir string, cfg Config, now time.Time) err
 	return g.Wait()
 }
 
-// Growth is CreateCase at targetClients clients, for the write phase's
-// duration, on a server over Config.GrowthBase seeded cases and on one over
-// the read phase's, in the same run: whether writes stay fast as the store
-// grows.
+// Growth is CreateCase at one client and at targetClients clients, each
+// for the write phase's duration, on a server over Config.GrowthBase
+// seeded cases and on one over the read phase's, in the same run: whether
+// writes stay fast as the store grows. The target is the ratio at
+// targetClients; one client shows the latency of a create alone.
 type Growth struct {
-	Clients          int     `json:"clients"`
-	BaseCases        int     `json:"base_cases"`
-	BasePerSec       float64 `json:"base_creates_per_sec"`
-	BaseP99Ms        float64 `json:"base_create_p99_ms"`
-	Cases            int     `json:"cases"`
-	GrownPerSec      float64 `json:"grown_creates_per_sec"`
-	GrownP99Ms       float64 `json:"grown_create_p99_ms"`
-	GrownToBaseRatio float64 `json:"grown_to_base_ratio"`
+	Clients              int     `json:"clients"`
+	BaseCases            int     `json:"base_cases"`
+	BasePerSec           float64 `json:"base_creates_per_sec"`
+	BaseP99Ms            float64 `json:"base_create_p99_ms"`
+	BaseOneClientPerSec  float64 `json:"base_one_client_creates_per_sec"`
+	BaseOneClientP99Ms   float64 `json:"base_one_client_create_p99_ms"`
+	Cases                int     `json:"cases"`
+	GrownPerSec          float64 `json:"grown_creates_per_sec"`
+	GrownP99Ms           float64 `json:"grown_create_p99_ms"`
+	GrownOneClientPerSec float64 `json:"grown_one_client_creates_per_sec"`
+	GrownOneClientP99Ms  float64 `json:"grown_one_client_create_p99_ms"`
+	GrownToBaseRatio     float64 `json:"grown_to_base_ratio"`
 }
 
 // growthBaseCases is the small store of the target: creates over a
@@ -291,13 +296,19 @@ func measureGrowth(ctx context.Context, root, dir string, cfg Config, now time.T
 	}
 	defer os.RemoveAll(base)
 	for _, side := range []struct {
-		dir   string
-		cases int
-		rate  *float64
-		p99   *float64
-	}{{base, g.BaseCases, &g.BasePerSec, &g.BaseP99Ms}, {dir, cfg.Cases, &g.GrownPerSec, &g.GrownP99Ms}} {
-		cfg.progress("growth: CreateCase at %d clients for %s over %d cases", g.Clients, cfg.Duration, side.cases)
-		l, err := createsOn(ctx, side.dir, g.Clients, cfg.Duration, now)
+		dir     string
+		cases   int
+		clients int
+		rate    *float64
+		p99     *float64
+	}{
+		{base, g.BaseCases, 1, &g.BaseOneClientPerSec, &g.BaseOneClientP99Ms},
+		{base, g.BaseCases, g.Clients, &g.BasePerSec, &g.BaseP99Ms},
+		{dir, cfg.Cases, 1, &g.GrownOneClientPerSec, &g.GrownOneClientP99Ms},
+		{dir, cfg.Cases, g.Clients, &g.GrownPerSec, &g.GrownP99Ms},
+	} {
+		cfg.progress("growth: CreateCase at %d clients for %s over %d cases", side.clients, cfg.Duration, side.cases)
+		l, err := createsOn(ctx, side.dir, side.clients, cfg.Duration, now)
 		if err != nil {
 			return nil, err
 		}

@@ -95,6 +95,8 @@ func (r *Report) Print(w io.Writer) error {
 			fmt.Fprintf(tw, "queue view %q, first page (%d shown, %d calls)\tp50 %.2f ms  p99 %.2f ms\n", v.Name, v.Shown, v.Calls, v.P50Ms, v.P99Ms)
 		}
 		if g := rd.Growth; g != nil {
+			fmt.Fprintf(tw, "CreateCase at 1 client over %s cases\t%.1f/s  p99 %.2f ms\n", thousands(float64(g.BaseCases)), g.BaseOneClientPerSec, g.BaseOneClientP99Ms)
+			fmt.Fprintf(tw, "CreateCase at 1 client over %s cases\t%.1f/s  p99 %.2f ms\n", thousands(float64(g.Cases)), g.GrownOneClientPerSec, g.GrownOneClientP99Ms)
 			fmt.Fprintf(tw, "CreateCase at %d clients over %s cases\t%.1f/s  p99 %.2f ms\n", g.Clients, thousands(float64(g.BaseCases)), g.BasePerSec, g.BaseP99Ms)
 			fmt.Fprintf(tw, "CreateCase at %d clients over %s cases\t%.1f/s  p99 %.2f ms  (%.1f%% of over %s)\n", g.Clients, thousands(float64(g.Cases)), g.GrownPerSec, g.GrownP99Ms, 100*g.GrownToBaseRatio, thousands(float64(g.BaseCases)))
 		}
