@@ -38,6 +38,9 @@ func TestTinyRunMeasuresAndPrintsEverything(t *testing.T) {
 			l.GroupP50Ms <= 0 || l.GroupP99Ms < l.GroupP50Ms || l.PlainCreateP50Ms <= 0 || l.PlainCreateP99Ms < l.PlainCreateP50Ms {
 			t.Errorf("write level %+v: want positive rates and latencies, p99 ≥ p50", l)
 		}
+		if l.CreateCPUPerOpMicros <= 0 || l.GroupCPUPerOpMicros <= 0 || l.CreateCoresBusy <= 0 || l.GroupCoresBusy <= 0 {
+			t.Errorf("write level %+v: want the process's CPU per operation and cores busy for CreateCase and the group commit", l)
+		}
 		if l.Ratio != l.CreatesPerSec/l.GroupPerSec || l.SealedRatio != l.CreatesPerSec/l.PlainCreatesPerSec {
 			t.Errorf("write level %+v: the ratios are not of the group commit and the plain server", l)
 		}
@@ -85,6 +88,8 @@ func TestTinyRunMeasuresAndPrintsEverything(t *testing.T) {
 		`(?m)^ +4 +[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9.]+% +[0-9.]+ +[0-9.]+ +[0-9.]+$`,
 		`(?m)^ +4 +[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9.]+%$`,
 		`(?m)^ *clients +sealed CreateCase/s .* sealed/plain$`,
+		`(?m)^ *clients +CreateCase CPU µs/op +cores busy +group commit CPU µs/op +cores busy$`,
+		`(?m)^ +4 +[0-9]+ +[0-9.]+ +[0-9]+ +[0-9.]+$`,
 		`(?m)^top 50 open by due .*p50 [0-9.]+ ms +p99 [0-9.]+ ms`,
 		`(?m)^  the same, decoded in the server's process +p50 [0-9.]+ ms +p99 [0-9.]+ ms`,
 		`(?m)^server startup over the seeded store +[0-9]+ ms$`,

@@ -5,6 +5,7 @@ import (
 	"math"
 	"slices"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -15,15 +16,39 @@ type load struct {
 	ops       int
 	elapsed   time.Duration
 	latencies []time.Duration // ascending once add or the caller has sorted them
+	// cpu is the CPU time (user and system) the whole process used during
+	// the run: the server, the driver and the collector together.
+	cpu time.Duration
 }
 
 func (l load) perSecond() float64 { return float64(l.ops) / l.elapsed.Seconds() }
+
+// coresBusy is the number of cores the process kept busy on average.
+func (l load) coresBusy() float64 { return l.cpu.Seconds() / l.elapsed.Seconds() }
+
+// cpuPerOp is the process's CPU time per operation, in microseconds.
+func (l load) cpuPerOp() float64 {
+	if l.ops == 0 {
+		return 0
+	}
+	return float64(l.cpu.Microseconds()) / float64(l.ops)
+}
 
 // add is the two runs as one.
 func (l load) add(m load) load {
 	all := slices.Concat(l.latencies, m.latencies)
 	slices.Sort(all)
-	return load{ops: l.ops + m.ops, elapsed: l.elapsed + m.elapsed, latencies: all}
+	return load{ops: l.ops + m.ops, elapsed: l.elapsed + m.elapsed, latencies: all, cpu: l.cpu + m.cpu}
+}
+
+// processCPU is the CPU time this process has used, user and system; 0
+// where the system cannot say.
+func processCPU() time.Duration {
+	var u syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &u); err != nil {
+		return 0
+	}
+	return time.Duration(u.Utime.Nano() + u.Stime.Nano())
 }
 
 // percentile is the nearest-rank p-th percentile, in milliseconds.
@@ -47,7 +72,7 @@ func drive(ctx context.Context, clients int, d time.Duration, op func(client int
 	defer timer.Stop()
 	g, gctx := errgroup.WithContext(ctx)
 	perClient := make([][]time.Duration, clients)
-	start := time.Now()
+	start, cpuAtStart := time.Now(), processCPU()
 	for c := range clients {
 		g.Go(func() error {
 			for !stop.Load() && gctx.Err() == nil {
@@ -61,7 +86,7 @@ func drive(ctx context.Context, clients int, d time.Duration, op func(client int
 		})
 	}
 	err := g.Wait()
-	l := load{elapsed: time.Since(start), latencies: slices.Concat(perClient...)}
+	l := load{elapsed: time.Since(start), latencies: slices.Concat(perClient...), cpu: processCPU() - cpuAtStart}
 	if err == nil {
 		err = ctx.Err()
 	}

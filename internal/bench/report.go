@@ -55,6 +55,14 @@ func (r *Report) Print(w io.Writer) error {
 		if err := tw.Flush(); err != nil {
 			return err
 		}
+		fmt.Fprintf(w, "\nCPU of the whole process (server, driver and collector) while each side ran, of the %d cores.\n\n", r.CPUs)
+		fmt.Fprintln(tw, "clients\tCreateCase CPU µs/op\tcores busy\tgroup commit CPU µs/op\tcores busy\t")
+		for _, l := range r.Writes {
+			fmt.Fprintf(tw, "%d\t%.0f\t%.2f\t%.0f\t%.2f\t\n", l.Clients, l.CreateCPUPerOpMicros, l.CreateCoresBusy, l.GroupCPUPerOpMicros, l.GroupCoresBusy)
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
 		fmt.Fprintf(w, "\nEncryption at rest: the same CreateCase on a server whose store keeps personal data in clear, in the same rounds.\n\n")
 		fmt.Fprintln(tw, "clients\tsealed CreateCase/s\tp50 ms\tp99 ms\tplain CreateCase/s\tp50 ms\tp99 ms\tsealed/plain\t")
 		for _, l := range r.Writes {

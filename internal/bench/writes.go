@@ -43,6 +43,14 @@ type WriteLevel struct {
 	BatchesPerSec float64 `json:"bbolt_batches_per_sec"`
 	BatchP50Ms    float64 `json:"bbolt_batch_p50_ms"`
 	BatchP99Ms    float64 `json:"bbolt_batch_p99_ms"`
+	// *CPUPerOpMicros and *CoresBusy are the CPU time the whole process
+	// (server, driver and collector) used per operation, and the cores it
+	// kept busy, while each side ran: what shows whether a side was bound
+	// by the processor or by the disk.
+	GroupCPUPerOpMicros  float64 `json:"bbolt_group_commit_cpu_per_op_us"`
+	GroupCoresBusy       float64 `json:"bbolt_group_commit_cores_busy"`
+	CreateCPUPerOpMicros float64 `json:"create_cpu_per_op_us"`
+	CreateCoresBusy      float64 `json:"create_cores_busy"`
 	// Etcd* are CreateCase on a server whose store is the local etcd
 	// cluster, at the same level in the same rounds (with --store etcd).
 	EtcdCreatesPerSec float64 `json:"etcd_creates_per_sec,omitempty"`
@@ -154,21 +162,25 @@ func measureWrites(ctx context.Context, root string, cfg Config, now time.Time, 
 			return WriteShape{}, nil, err
 		}
 		l := WriteLevel{
-			Clients:            clients,
-			CreatesPerSec:      m.creates.perSecond(),
-			CreateP50Ms:        m.creates.percentile(50),
-			CreateP99Ms:        m.creates.percentile(99),
-			PlainCreatesPerSec: m.plain.perSecond(),
-			PlainCreateP50Ms:   m.plain.percentile(50),
-			PlainCreateP99Ms:   m.plain.percentile(99),
-			SealedRatio:        m.creates.perSecond() / m.plain.perSecond(),
-			GroupPerSec:        m.group.perSecond(),
-			GroupP50Ms:         m.group.percentile(50),
-			GroupP99Ms:         m.group.percentile(99),
-			Ratio:              m.creates.perSecond() / m.group.perSecond(),
-			BatchesPerSec:      m.batch.perSecond(),
-			BatchP50Ms:         m.batch.percentile(50),
-			BatchP99Ms:         m.batch.percentile(99),
+			Clients:              clients,
+			CreatesPerSec:        m.creates.perSecond(),
+			CreateP50Ms:          m.creates.percentile(50),
+			CreateP99Ms:          m.creates.percentile(99),
+			PlainCreatesPerSec:   m.plain.perSecond(),
+			PlainCreateP50Ms:     m.plain.percentile(50),
+			PlainCreateP99Ms:     m.plain.percentile(99),
+			SealedRatio:          m.creates.perSecond() / m.plain.perSecond(),
+			GroupPerSec:          m.group.perSecond(),
+			GroupP50Ms:           m.group.percentile(50),
+			GroupP99Ms:           m.group.percentile(99),
+			Ratio:                m.creates.perSecond() / m.group.perSecond(),
+			BatchesPerSec:        m.batch.perSecond(),
+			BatchP50Ms:           m.batch.percentile(50),
+			BatchP99Ms:           m.batch.percentile(99),
+			GroupCPUPerOpMicros:  m.group.cpuPerOp(),
+			GroupCoresBusy:       m.group.coresBusy(),
+			CreateCPUPerOpMicros: m.creates.cpuPerOp(),
+			CreateCoresBusy:      m.creates.coresBusy(),
 		}
 		if cluster != nil {
 			l.EtcdCreatesPerSec, l.EtcdCreateP50Ms, l.EtcdCreateP99Ms = m.onEtcd.perSecond(), m.onEtcd.percentile(50), m.onEtcd.percentile(99)
