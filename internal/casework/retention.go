@@ -146,18 +146,18 @@ func (s *Service) retentionPlan(ctx context.Context, today deadline.Date) (*usec
 	err := s.store.View(ctx, func(tx store.ReadTx) error {
 		listed, p.Purged, p.Kept, p.DueSoon = nil, 0, 0, 0
 		return store.EachClosedCase(tx, func(id string, f cases.RetentionFacts) error {
-			switch r := f.Retention(s.schedule(), today); r.Status {
-			case cases.RetentionPurged:
+			r := f.Retention(s.schedule(), today)
+			switch {
+			case r.Status == cases.RetentionPurged:
 				p.Purged++
-			case cases.RetentionDue, cases.RetentionLegalHold:
-				listed = append(listed, id)
-			case cases.RetentionKept:
+			case r.Status == cases.RetentionKept:
 				p.Kept++
-				if r.Due.IsZero() {
-					listed = append(listed, id) // undatable: kept, and staff should know
-				} else if !r.Due.After(soon) {
+				if !r.Due.IsZero() && !r.Due.After(soon) {
 					p.DueSoon++
 				}
+			}
+			if planListOf(r) != notListed {
+				listed = append(listed, id)
 			}
 			return nil
 		})
@@ -171,10 +171,10 @@ func (s *Service) retentionPlan(ctx context.Context, today deadline.Date) (*usec
 		if c.Outcome != nil {
 			e.ClosedOn, e.Outcome = c.Outcome.ClosedOn, c.Outcome.Kind
 		}
-		switch {
-		case r.Status == cases.RetentionDue:
+		switch planListOf(r) {
+		case listedToPurge:
 			p.Purge = append(p.Purge, e)
-		case r.Status == cases.RetentionLegalHold, r.Status == cases.RetentionKept && r.Due.IsZero():
+		case listedAsHeld:
 			p.Held = append(p.Held, e)
 		}
 	})
@@ -184,6 +184,30 @@ func (s *Service) retentionPlan(ctx context.Context, today deadline.Date) (*usec
 	slices.SortFunc(p.Purge, byDue)
 	slices.SortFunc(p.Held, byDue)
 	return p, err
+}
+
+// planList is the list of the plan a case is shown on, if any.
+type planList int
+
+const (
+	notListed planList = iota
+	listedToPurge
+	// listedAsHeld: on legal hold, or kept without a date to be deleted
+	// on (no valid closing date), which staff should know of.
+	listedAsHeld
+)
+
+// planListOf decides it once for both passes of retentionPlan: the count
+// from the index, which reads only the listed cases, and the listing of
+// each from its record.
+func planListOf(r cases.Retention) planList {
+	switch {
+	case r.Status == cases.RetentionDue:
+		return listedToPurge
+	case r.Status == cases.RetentionLegalHold, r.Status == cases.RetentionKept && r.Due.IsZero():
+		return listedAsHeld
+	}
+	return notListed
 }
 
 // eachCaseOf visits the cases ids names that still exist, in batches of

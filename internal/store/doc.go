@@ -23,6 +23,10 @@
 // root secret. The typed reads and writes find the keys through the
 // transaction Store.View and Store.Update hand them, so their signatures
 // are those of plain transactions. keys.go rotates and migrates.
+// A new case and its audit event can be encoded before the write
+// transaction (PrepareNewCase, PrepareEvent) and only put inside it
+// (PutNewCase, AppendPrepared), so concurrent writers do not wait on one
+// another's encoding and sealing in the shared commit.
 // purge.go destroys a case's personal data (PurgeCase, the one primitive
 // retention and erasure share), leaving an unsealed tombstone.
 //
