@@ -143,6 +143,17 @@ func createsBesideReads(ctx context.Context, clients int, d time.Duration, creat
 	return creates, reads, err
 }
 
+// Request ids come from random streams that never meet: one for the
+// creates whose writes are recorded, one for seeding, and one per
+// dialCreates call from firstDialStream up. A create whose id an earlier
+// create used with another request is refused, so creates over a seeded
+// store, or a second dial over the same store, must draw their own.
+const (
+	shapeStream     = 1
+	seedStream      = 3
+	firstDialStream = 1 << 32
+)
+
 // creatorsDialled counts dialCreates calls.
 var creatorsDialled atomic.Uint64
 
@@ -150,7 +161,7 @@ var creatorsDialled atomic.Uint64
 // of clients, each on its own connection as separate client processes
 // would be, made before any clock starts; and a function that hangs up.
 func dialCreates(ctx context.Context, inst *instance, clients int, now time.Time) (func(int) error, func(), error) {
-	stream := creatorsDialled.Add(1) // another dial over the same store must not repeat request ids
+	stream := firstDialStream + creatorsDialled.Add(1)
 	stubs := make([]rdv1.CaseServiceClient, clients)
 	rngs := make([]*rand.Rand, clients)
 	var hangUps []func() error

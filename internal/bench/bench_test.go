@@ -200,3 +200,21 @@ func TestTinyRunOnEtcd(t *testing.T) {
 		}
 	}
 }
+
+// Without a write phase, the growth phase's dials are the run's first: their
+// request ids must still differ from the seeded cases' and from each
+// other's, or a create is refused as a reused request id.
+func TestReadsAloneCreateOverTheSeededStores(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts servers and fsyncs for a few seconds")
+	}
+	rep, err := bench.Run(t.Context(), bench.Config{
+		Dir: t.TempDir(), Duration: 200 * time.Millisecond, Cases: 120, Queries: 5, GrowthBase: 40,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g := rep.Reads.Growth; g == nil || g.GrownOneClientPerSec <= 0 || g.GrownPerSec <= 0 {
+		t.Errorf("growth %+v: want creates at 1 and 64 clients over both stores", g)
+	}
+}

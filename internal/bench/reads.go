@@ -243,7 +243,7 @@ func seed(ctx context.Context, phase, dir string, cfg Config, now time.Time) err
 	start := time.Now()
 	g, gctx := errgroup.WithContext(ctx)
 	for w := range min(seedWriters, cfg.Cases) {
-		rng := rand.New(rand.NewPCG(uint64(w), 3))
+		rng := rand.New(rand.NewPCG(uint64(w), seedStream))
 		g.Go(func() error {
 			for i := next.Add(1) - 1; i < int64(cfg.Cases); i = next.Add(1) - 1 {
 				if _, err := svc.Create(gctx, "token:bench-seed", request(int(i), now, rng)); err != nil {

@@ -110,7 +110,7 @@ func recordShapes(ctx context.Context, dir string, now time.Time) ([][]recordedP
 	}
 	defer st.Close()
 	svc := newService(st)
-	rng := rand.New(rand.NewPCG(1, 1))
+	rng := rand.New(rand.NewPCG(1, shapeStream))
 	shapes := make([][]recordedPut, templateCount)
 	for i := range shapes {
 		if _, err := svc.Create(ctx, "token:bench", request(i, now, rng)); err != nil {
