@@ -60,52 +60,59 @@ func purgeFixture(t *testing.T, s *store.Store) (gone, kept *cases.Case) {
 // untouched, the audit chain still verifies, a second purge writes
 // nothing, and a purge whose transaction fails leaves the case whole.
 func testPurgeCase(t *testing.T, h Harness) {
+	inPlainAndSealed(t, h, "purge", func(t *testing.T, s *store.Store) {
+		gone, kept := purgeFixture(t, s)
+		marker := cases.Purged{On: "2028-04-03", Reason: cases.PurgeRetention}
+
+		errInjected := errors.New("injected failure after the purge")
+		err := s.Update(ctx, func(tx store.WriteTx) error {
+			if _, err := store.PurgeCase(tx, gone.ID, marker, purgeDay); err != nil {
+				return err
+			}
+			return errInjected
+		})
+		if !errors.Is(err, errInjected) {
+			t.Fatalf("failed purge: %v", err)
+		}
+		checkUnpurged(t, s, gone)
+
+		var tomb *cases.Case
+		update(t, s, func(tx store.WriteTx) (err error) {
+			tomb, err = store.PurgeCase(tx, gone.ID, marker, purgeDay)
+			return err
+		})
+		checkTombstone(t, s, gone, tomb, marker)
+		checkUnpurged(t, s, kept)
+
+		err = s.Update(ctx, func(tx store.WriteTx) error {
+			_, err := store.PurgeCase(tx, gone.ID, marker, purgeDay)
+			return err
+		})
+		if !errors.Is(err, store.ErrAlreadyPurged) {
+			t.Errorf("second purge: %v, want ErrAlreadyPurged", err)
+		}
+		update(t, s, func(tx store.WriteTx) error { return store.FilesRemoved(tx, gone.ID) })
+		if pending := pendingFiles(t, s); len(pending) != 0 {
+			t.Errorf("after FilesRemoved, pending file removals %v", pending)
+		}
+	})
+}
+
+// inPlainAndSealed runs fn twice, as subtests: on a plain store, and on
+// one sealed with the test keyring named keys.
+func inPlainAndSealed(t *testing.T, h Harness, keys string, fn func(t *testing.T, s *store.Store)) {
 	for _, sealed := range []bool{false, true} {
-		name := map[bool]string{false: "plain", true: "sealed"}[sealed]
-		t.Run(name, func(t *testing.T) {
+		t.Run(map[bool]string{false: "plain", true: "sealed"}[sealed], func(t *testing.T) {
 			b, _ := open(t, h)
 			var opts []store.OpenOption
 			if sealed {
-				opts = append(opts, store.WithKeyring(testkeys.For(t, "purge")))
+				opts = append(opts, store.WithKeyring(testkeys.For(t, keys)))
 			}
 			s, err := store.Open(ctx, b, opts...)
 			if err != nil {
 				t.Fatal(err)
 			}
-			gone, kept := purgeFixture(t, s)
-			marker := cases.Purged{On: "2028-04-03", Reason: cases.PurgeRetention}
-
-			errInjected := errors.New("injected failure after the purge")
-			err = s.Update(ctx, func(tx store.WriteTx) error {
-				if _, err := store.PurgeCase(tx, gone.ID, marker, purgeDay); err != nil {
-					return err
-				}
-				return errInjected
-			})
-			if !errors.Is(err, errInjected) {
-				t.Fatalf("failed purge: %v", err)
-			}
-			checkUnpurged(t, s, gone)
-
-			var tomb *cases.Case
-			update(t, s, func(tx store.WriteTx) (err error) {
-				tomb, err = store.PurgeCase(tx, gone.ID, marker, purgeDay)
-				return err
-			})
-			checkTombstone(t, s, gone, tomb, marker)
-			checkUnpurged(t, s, kept)
-
-			err = s.Update(ctx, func(tx store.WriteTx) error {
-				_, err := store.PurgeCase(tx, gone.ID, marker, purgeDay)
-				return err
-			})
-			if !errors.Is(err, store.ErrAlreadyPurged) {
-				t.Errorf("second purge: %v, want ErrAlreadyPurged", err)
-			}
-			update(t, s, func(tx store.WriteTx) error { return store.FilesRemoved(tx, gone.ID) })
-			if pending := pendingFiles(t, s); len(pending) != 0 {
-				t.Errorf("after FilesRemoved, pending file removals %v", pending)
-			}
+			fn(t, s)
 		})
 	}
 }
