@@ -61,7 +61,8 @@ func (s *Service) newSearchToken(caseID string) (string, error) {
 // not one this service draws, so no guess reaches the store.
 func searchTokenCase(token string) (string, bool) {
 	caseID, secret, ok := strings.Cut(token, ".")
-	if !ok || !validCaseID(caseID) || len(secret) != searchToken.EncodedLen(searchSecretBytes) {
+	// The decoder below skips line breaks, so a secret holding one decodes.
+	if !ok || !validCaseID(caseID) || len(secret) != searchToken.EncodedLen(searchSecretBytes) || strings.ContainsAny(secret, "\r\n") {
 		return "", false
 	}
 	if _, err := searchToken.DecodeString(strings.ToUpper(secret)); err != nil {
