@@ -99,23 +99,28 @@ var clearCaseFields = map[string]bool{
 const caseRecordField = "case"
 
 func encodeCase(tx WriteTx, c *cases.Case) ([]byte, error) {
-	plain, err := json.Marshal(c)
-	if err != nil {
-		return nil, fmt.Errorf("encode case %q: %w", c.ID, err)
-	}
 	ctx, s := sealerOf(tx)
 	if s == nil {
-		return compressPlainCase(plain), nil
+		return encodeCaseRecord(c, nil)
 	}
 	key, err := s.dataKeyForWrite(ctx, tx, c.ID)
 	if err != nil {
 		return nil, err
 	}
-	return sealCaseRecord(key, c.ID, plain)
+	return encodeCaseRecord(c, key)
 }
 
-func compressPlainCase(plain []byte) []byte {
-	return caseEncoder.EncodeAll(plain, make([]byte, 0, len(plain)/2))
+// encodeCaseRecord is c as stored: its JSON compressed, or, with the
+// case's data key (a sealed store), split and sealed under it.
+func encodeCaseRecord(c *cases.Case, key *keyring.DataKey) ([]byte, error) {
+	plain, err := json.Marshal(c)
+	if err != nil {
+		return nil, fmt.Errorf("encode case %q: %w", c.ID, err)
+	}
+	if key == nil {
+		return caseEncoder.EncodeAll(plain, make([]byte, 0, len(plain)/2)), nil
+	}
+	return sealCaseRecord(key, c.ID, plain)
 }
 
 // sealCaseRecord splits a case's JSON into its skeleton and its sealed

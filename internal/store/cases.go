@@ -3,11 +3,11 @@ package store
 import (
 	"bytes"
 	"encoding/binary"
-	"encoding/json"
 	"fmt"
 	"strings"
 
 	"github.com/rightsdesk/rightsdesk/internal/cases"
+	"github.com/rightsdesk/rightsdesk/internal/keyring"
 )
 
 // GetCase reads one case.
@@ -107,20 +107,15 @@ func PrepareNewCase(tx ReadTx, c *cases.Case) (*PreparedCase, error) {
 	if err != nil {
 		return nil, err
 	}
-	plain, err := json.Marshal(c)
-	if err != nil {
-		return nil, fmt.Errorf("encode case %q: %w", c.ID, err)
-	}
 	p := &PreparedCase{c: c, index: index}
-	ctx, s := sealerOf(tx)
-	if s == nil {
-		p.record = compressPlainCase(plain)
-		return p, nil
+	var key *keyring.DataKey
+	if ctx, s := sealerOf(tx); s != nil {
+		if p.key, err = s.newDataKey(ctx, c.ID); err != nil {
+			return nil, err
+		}
+		key = p.key.key
 	}
-	if p.key, err = s.newDataKey(ctx, c.ID); err != nil {
-		return nil, err
-	}
-	p.record, err = sealCaseRecord(p.key.key, c.ID, plain)
+	p.record, err = encodeCaseRecord(c, key)
 	return p, err
 }
 
