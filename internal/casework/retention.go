@@ -147,10 +147,10 @@ func (s *Service) retentionPlan(ctx context.Context, today deadline.Date) (*usec
 		listed, p.Purged, p.Kept, p.DueSoon = nil, 0, 0, 0
 		return store.EachClosedCase(tx, func(id string, f cases.RetentionFacts) error {
 			r := f.Retention(s.schedule(), today)
-			switch {
-			case r.Status == cases.RetentionPurged:
+			switch r.Status {
+			case cases.RetentionPurged:
 				p.Purged++
-			case r.Status == cases.RetentionKept:
+			case cases.RetentionKept:
 				p.Kept++
 				if !r.Due.IsZero() && !r.Due.After(soon) {
 					p.DueSoon++
