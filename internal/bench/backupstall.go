@@ -143,17 +143,6 @@ func createsBesideReads(ctx context.Context, clients int, d time.Duration, creat
 	return creates, reads, err
 }
 
-// Request ids come from random streams that never meet: one for the
-// creates whose writes are recorded, one for seeding, and one per
-// dialCreates call from firstDialStream up. A create whose id an earlier
-// create used with another request is refused, so creates over a seeded
-// store, or a second dial over the same store, must draw their own.
-const (
-	shapeStream     = 1
-	seedStream      = 3
-	firstDialStream = 1 << 32
-)
-
 // creatorsDialled counts dialCreates calls.
 var creatorsDialled atomic.Uint64
 

@@ -23,6 +23,17 @@ const (
 // so the due-date index has many distinct dates as it would in use.
 const receivedDays = 90
 
+// Request ids come from random streams that never meet: one for the
+// creates whose writes are recorded, one for seeding, and one per
+// dialCreates call from firstDialStream up. A create whose id an earlier
+// create used with another request is refused, so creates over a seeded
+// store, or a second dial over the same store, must draw their own.
+const (
+	shapeStream     = 1
+	seedStream      = 3
+	firstDialStream = 1 << 32
+)
+
 // request is the i-th generated request: every right in turn, received on
 // one of the last receivedDays days. Yesterday at the latest, in UTC, is
 // never in the future on the UK calendar the domain checks it against.
