@@ -254,41 +254,51 @@ func TestARESTCreateIsOneTraceFromGatewayToStoreCommit(t *testing.T) {
 		t.Errorf("X-Request-Id answered %q", resp.Header.Get(telemetry.HeaderRequestID))
 	}
 
-	var httpSpan *tracepb.Span
-	deadline := time.Now().Add(10 * time.Second)
-	for httpSpan == nil && time.Now().Before(deadline) {
-		if err := tracing.ForceFlush(t.Context()); err != nil {
-			t.Fatal(err)
-		}
-		for _, s := range rcv.received() {
+	// Spans are exported as they end, and the gRPC server's span may end
+	// after the HTTP span it answered: wait for the whole trace.
+	var (
+		httpSpan, grpcServer, grpcClient *tracepb.Span
+		commits                          []*tracepb.Span
+		traceID                          string
+		byID                             map[string]*tracepb.Span
+	)
+	collect := func() {
+		httpSpan, grpcServer, grpcClient, commits, byID = nil, nil, nil, nil, map[string]*tracepb.Span{}
+		received := rcv.received()
+		for _, s := range received {
 			if s.GetName() == "POST /v1/cases" && s.GetKind() == tracepb.Span_SPAN_KIND_SERVER {
 				httpSpan = s
 			}
 		}
 		if httpSpan == nil {
-			time.Sleep(20 * time.Millisecond)
+			return
+		}
+		traceID = hex.EncodeToString(httpSpan.GetTraceId())
+		for _, s := range received {
+			if hex.EncodeToString(s.GetTraceId()) != traceID {
+				continue
+			}
+			byID[hex.EncodeToString(s.GetSpanId())] = s
+			switch {
+			case s.GetName() == "rightsdesk.v1.CaseService/CreateCase" && s.GetKind() == tracepb.Span_SPAN_KIND_SERVER:
+				grpcServer = s
+			case s.GetName() == "rightsdesk.v1.CaseService/CreateCase" && s.GetKind() == tracepb.Span_SPAN_KIND_CLIENT:
+				grpcClient = s
+			case s.GetName() == "store.commit":
+				commits = append(commits, s)
+			}
+		}
+	}
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if err := tracing.ForceFlush(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		if collect(); grpcServer != nil && grpcClient != nil && len(commits) > 0 {
+			break
 		}
 	}
 	if httpSpan == nil {
 		t.Fatalf("no HTTP server span POST /v1/cases among %d spans received", len(rcv.received()))
-	}
-	traceID := hex.EncodeToString(httpSpan.GetTraceId())
-	byID := map[string]*tracepb.Span{}
-	var grpcServer, grpcClient *tracepb.Span
-	var commits []*tracepb.Span
-	for _, s := range rcv.received() {
-		if hex.EncodeToString(s.GetTraceId()) != traceID {
-			continue
-		}
-		byID[hex.EncodeToString(s.GetSpanId())] = s
-		switch {
-		case s.GetName() == "rightsdesk.v1.CaseService/CreateCase" && s.GetKind() == tracepb.Span_SPAN_KIND_SERVER:
-			grpcServer = s
-		case s.GetName() == "rightsdesk.v1.CaseService/CreateCase" && s.GetKind() == tracepb.Span_SPAN_KIND_CLIENT:
-			grpcClient = s
-		case s.GetName() == "store.commit":
-			commits = append(commits, s)
-		}
 	}
 	if grpcServer == nil || grpcClient == nil || len(commits) == 0 {
 		t.Fatalf("trace %s: gRPC server span %v, gateway's client span %v, %d store commits; want all three", traceID, grpcServer != nil, grpcClient != nil, len(commits))
