@@ -107,6 +107,7 @@ func (r *Report) Print(w io.Writer) error {
 			fmt.Fprintf(tw, "CreateCase at 1 client over %s cases\t%.1f/s  p99 %.2f ms\n", thousands(float64(g.Cases)), g.GrownOneClientPerSec, g.GrownOneClientP99Ms)
 			fmt.Fprintf(tw, "CreateCase at %d clients over %s cases\t%.1f/s  p99 %.2f ms\n", g.Clients, thousands(float64(g.BaseCases)), g.BasePerSec, g.BaseP99Ms)
 			fmt.Fprintf(tw, "CreateCase at %d clients over %s cases\t%.1f/s  p99 %.2f ms  (%.1f%% of over %s)\n", g.Clients, thousands(float64(g.Cases)), g.GrownPerSec, g.GrownP99Ms, 100*g.GrownToBaseRatio, thousands(float64(g.BaseCases)))
+			fmt.Fprintf(tw, "  timed once the start-up page check over %s cases was done\t%.1f s after the server served\n", thousands(float64(g.Cases)), g.GrownPageCheckMs/1000)
 		}
 		if rd.RSSBytes > 0 {
 			fmt.Fprintf(tw, "RSS of this process (server and driver)\t%.1f MB (anonymous %.1f MB)\n", float64(rd.RSSBytes)/1e6, float64(rd.RSSAnonBytes)/1e6)

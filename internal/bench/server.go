@@ -35,7 +35,10 @@ type instance struct {
 	token, adminToken string
 	// startup runs from app.New until the health service says SERVING.
 	startup time.Duration
-	stop    func() error
+	// waitPageCheck waits for the page check a large file has in the
+	// background after start-up (app.App.WaitPageCheck).
+	waitPageCheck func(context.Context) error
+	stop          func() error
 }
 
 // startServer stores a caseworker and an admin token first, because a
@@ -106,7 +109,7 @@ func startServerOn(ctx context.Context, addr, dir string, atRest storeAtRest) (*
 	if err := waitServing(ctx, srv.GRPCAddr()); err != nil {
 		return nil, errors.Join(err, stop())
 	}
-	return &instance{addr: srv.GRPCAddr(), httpAddr: srv.HTTPAddr(), token: token, adminToken: adminToken, startup: time.Since(start), stop: stop}, nil
+	return &instance{addr: srv.GRPCAddr(), httpAddr: srv.HTTPAddr(), token: token, adminToken: adminToken, startup: time.Since(start), waitPageCheck: srv.WaitPageCheck, stop: stop}, nil
 }
 
 func waitServing(ctx context.Context, addr string) error {
