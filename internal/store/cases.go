@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -37,11 +38,6 @@ func CaseRecords(tx ReadTx, ids []string) [][]byte {
 // CaseIDByReference resolves a public reference.
 func CaseIDByReference(tx ReadTx, reference string) (string, error) {
 	return lookupID(tx, BucketByReference, reference)
-}
-
-// CaseIDByRequestID resolves a client's idempotency key.
-func CaseIDByRequestID(tx ReadTx, requestID string) (string, error) {
-	return lookupID(tx, BucketByRequestID, requestID)
 }
 
 func lookupID(tx ReadTx, b Bucket, key string) (string, error) {
@@ -151,7 +147,7 @@ type indexEntry struct {
 // caseIndexes lists every bucket indexEntries writes entries to, for
 // CheckConsistency to look for stale entries in.
 var caseIndexes = []Bucket{
-	BucketByState, BucketByNotice, BucketByReceived, BucketByReference, BucketByRequestID,
+	BucketByState, BucketByNotice, BucketByReceived, BucketByReference,
 	BucketOpenByDue, BucketByAssignee, BucketByRequester, BucketUndelivered, BucketOpenByTerm, BucketClosed,
 }
 
@@ -171,9 +167,6 @@ func indexEntries(c *cases.Case, requesterTerms termHasher) []indexEntry {
 	}
 	for _, n := range c.Notices { // one entry per notice the case names
 		entries = append(entries, indexEntry{BucketByNotice, indexKey(n.ID+"\x00"+c.ReceivedOn, c.ID), nil})
-	}
-	if c.RequestID != "" {
-		entries = append(entries, indexEntry{BucketByRequestID, []byte(c.RequestID), id})
 	}
 	if c.Open() {
 		entries = append(entries, indexEntry{BucketOpenByDue, indexKey(c.Clock.Due, c.ID), nil})
@@ -256,6 +249,24 @@ func entryState(tx ReadTx, e indexEntry) int {
 	return entryPresent
 }
 
+// requestIDState is entryState for the request id of c, which its create's
+// replay record indexes (replays.go), and the case id that record names.
+// A case without a request id has nothing to find.
+func requestIDState(tx ReadTx, c *cases.Case) (state int, found string, err error) {
+	if c.RequestID == "" {
+		return entryPresent, "", nil
+	}
+	switch found, err = CaseIDByRequestID(tx, c.RequestID); {
+	case errors.Is(err, ErrNotFound):
+		return entryMissing, "", nil
+	case err != nil:
+		return 0, "", err
+	case found != c.ID:
+		return entryElsewhere, found, nil
+	}
+	return entryPresent, found, nil
+}
+
 // indexKey joins parts with "/", the case id last.
 func indexKey(parts ...string) []byte {
 	var b bytes.Buffer
@@ -317,6 +328,9 @@ func CaseIndexesConsistent(tx ReadTx, c *cases.Case) error {
 		if entryState(tx, e) != entryPresent {
 			return fmt.Errorf("case %s: index %s lacks %q", c.ID, e.bucket, e.key)
 		}
+	}
+	if state, _, err := requestIDState(tx, c); err != nil || state != entryPresent {
+		return fmt.Errorf("case %s: its request id does not find it (%d, %v)", c.ID, state, err)
 	}
 	return nil
 }

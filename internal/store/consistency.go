@@ -65,8 +65,8 @@ func (c *Consistency) add(p Problem) {
 // index, in one read transaction:
 //
 //   - every case has every index entry its record implies, computed by
-//     indexEntries, the code PutCase writes them with, and the reference and
-//     request-id entries point back at it;
+//     indexEntries, the code PutCase writes them with, and the reference
+//     entry and the request id's replay record point back at it;
 //   - every entry of a case index is one that some case's record implies:
 //     none is stale, and none points at a case that does not exist;
 //   - every audit event has its per-case entry (BucketCaseEvents), every
@@ -131,12 +131,19 @@ func (c *checker) cases(requesterTerms termHasher) error {
 		}
 		for _, e := range indexEntries(cs, requesterTerms) {
 			expected = append(expected, c.hash(e.bucket, e.key))
-			switch got := entryState(c.tx, e); {
-			case got == entryMissing:
-				c.r.add(Problem{Bucket: e.bucket, CaseID: c.showID(id), Detail: "its entry is missing"})
-			case got == entryElsewhere:
-				c.r.add(Problem{Bucket: e.bucket, CaseID: c.showID(id), Detail: fmt.Sprintf("its entry points at %s instead", c.describeID(string(c.tx.Get(e.bucket, e.key))))})
+			state, found := entryState(c.tx, e), ""
+			if state == entryElsewhere {
+				found = string(c.tx.Get(e.bucket, e.key))
 			}
+			c.entry(e.bucket, id, state, found)
+		}
+		if cs.RequestID != "" {
+			expected = append(expected, c.hash(BucketRequestReplays, []byte(cs.RequestID)))
+			state, found, err := requestIDState(c.tx, cs)
+			if err != nil {
+				c.r.add(Problem{Bucket: BucketRequestReplays, CaseID: c.showID(id), Detail: "its entry cannot be decoded"})
+			}
+			c.entry(BucketRequestReplays, id, state, found)
 		}
 		return true, nil
 	})
@@ -144,7 +151,7 @@ func (c *checker) cases(requesterTerms termHasher) error {
 		return fmt.Errorf("check cases: %w", err)
 	}
 	slices.Sort(expected)
-	for _, b := range caseIndexes {
+	for _, b := range slices.Concat(caseIndexes, []Bucket{BucketRequestReplays}) {
 		if b == BucketByRequester && requesterTerms == nil {
 			continue
 		}
@@ -153,7 +160,7 @@ func (c *checker) cases(requesterTerms termHasher) error {
 			if _, found := slices.BinarySearch(expected, c.hash(b, k)); found {
 				return true, nil
 			}
-			id, ok := indexedID(k, v)
+			id, ok := indexedID(b, k, v)
 			switch {
 			case !ok:
 				c.r.add(Problem{Bucket: b, Detail: fmt.Sprintf("an entry (%d-byte key) names no case", len(k))})
@@ -171,9 +178,25 @@ func (c *checker) cases(requesterTerms termHasher) error {
 	return nil
 }
 
-// indexedID returns the case id an index entry names: its value (the
-// reference and request-id indexes) or the end of its key.
-func indexedID(k, v []byte) (string, bool) {
+// entry reports a case's index entry that is missing, or names found
+// instead of the case.
+func (c *checker) entry(b Bucket, id string, state int, found string) {
+	switch state {
+	case entryMissing:
+		c.r.add(Problem{Bucket: b, CaseID: c.showID(id), Detail: "its entry is missing"})
+	case entryElsewhere:
+		c.r.add(Problem{Bucket: b, CaseID: c.showID(id), Detail: fmt.Sprintf("its entry points at %s instead", c.describeID(found))})
+	}
+}
+
+// indexedID returns the case id an index entry names: the one in its
+// replay record (request ids), its value (references) or the end of its
+// key.
+func indexedID(b Bucket, k, v []byte) (string, bool) {
+	if b == BucketRequestReplays {
+		s, err := decodeReplay(v)
+		return s.CaseID, err == nil && s.CaseID != ""
+	}
 	if len(v) > 0 {
 		return string(v), true
 	}

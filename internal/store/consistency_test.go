@@ -101,7 +101,7 @@ func (f *fixture) entryOf(t *testing.T, b store.Bucket, id string) []byte {
 	var key []byte
 	err := f.st.View(ctx, func(tx store.ReadTx) error {
 		return tx.Scan(b, nil, func(k, v []byte) (bool, error) {
-			if string(v) == id || (len(v) == 0 && store.IndexedCaseID(k) == id) {
+			if string(v) == id || (len(v) == 0 && store.IndexedCaseID(k) == id) || (b == store.BucketRequestReplays && store.ReplayCaseID(v) == id) {
 				key = bytes.Clone(k)
 				return false, nil
 			}
@@ -121,10 +121,11 @@ var indexes = map[store.Bucket]func(*fixture) *cases.Case{
 	store.BucketByNotice:    func(f *fixture) *cases.Case { return f.b },
 	store.BucketByReceived:  func(f *fixture) *cases.Case { return f.b },
 	store.BucketByReference: func(f *fixture) *cases.Case { return f.c },
-	store.BucketByRequestID: func(f *fixture) *cases.Case { return f.a },
 	store.BucketOpenByDue:   func(f *fixture) *cases.Case { return f.b },
 	store.BucketByAssignee:  func(f *fixture) *cases.Case { return f.a },
 	store.BucketByRequester: func(f *fixture) *cases.Case { return f.a },
+	// A create's replay record is its request id's entry.
+	store.BucketRequestReplays: func(f *fixture) *cases.Case { return f.a },
 }
 
 func TestConsistencyOfAHealthyStore(t *testing.T) {
@@ -165,8 +166,10 @@ func TestConsistencyFindsAStaleEntryInEachIndex(t *testing.T) {
 			// at a; elsewhere a key ending in a's id that no case implies.
 			key, value := append([]byte("2026-01-01/"), f.a.ID...), []byte(nil)
 			switch b {
-			case store.BucketByReference, store.BucketByRequestID:
+			case store.BucketByReference:
 				key, value = []byte("RD-ZZZZ-ZZZZ"), []byte(f.a.ID)
+			case store.BucketRequestReplays:
+				key, value = []byte("req-no-case-used"), store.ReplayRecordNaming(f.a.ID)
 			case store.BucketByRequester:
 				key = append(append(bytes.Repeat([]byte{7}, 32), '/'), f.a.ID...)
 			}
@@ -187,11 +190,11 @@ func TestConsistencyFindsEntriesForCasesThatDoNotExist(t *testing.T) {
 		if err := tx.Put(store.BucketOpenByDue, []byte("2026-04-01/"+ghost), nil); err != nil {
 			return err
 		}
-		return tx.Put(store.BucketByRequestID, []byte("someone-else"), []byte(ghost))
+		return tx.Put(store.BucketRequestReplays, []byte("someone-else"), store.ReplayRecordNaming(ghost))
 	})
 	r := f.check(t)
 	wantProblem(t, r, store.BucketOpenByDue, "", 0, "points at case "+ghost+", which does not exist")
-	wantProblem(t, r, store.BucketByRequestID, "", 0, "points at case "+ghost+", which does not exist")
+	wantProblem(t, r, store.BucketRequestReplays, "", 0, "points at case "+ghost+", which does not exist")
 }
 
 func TestConsistencyFindsReferenceAndRequestIDPointingAtAnotherCase(t *testing.T) {
@@ -200,11 +203,11 @@ func TestConsistencyFindsReferenceAndRequestIDPointingAtAnotherCase(t *testing.T
 		if err := tx.Put(store.BucketByReference, []byte(f.a.Reference), []byte(f.b.ID)); err != nil {
 			return err
 		}
-		return tx.Put(store.BucketByRequestID, []byte(f.a.RequestID), []byte(f.c.ID))
+		return tx.Put(store.BucketRequestReplays, []byte(f.a.RequestID), store.ReplayRecordNaming(f.c.ID))
 	})
 	r := f.check(t)
 	wantProblem(t, r, store.BucketByReference, f.a.ID, 0, "points at case "+f.b.ID+" instead")
-	wantProblem(t, r, store.BucketByRequestID, f.a.ID, 0, "points at case "+f.c.ID+" instead")
+	wantProblem(t, r, store.BucketRequestReplays, f.a.ID, 0, "points at case "+f.c.ID+" instead")
 }
 
 // A damaged key can hold someone's details; the problem shows neither the
@@ -218,12 +221,12 @@ func TestConsistencyShowsNoMalformedKey(t *testing.T) {
 		if err := tx.Put(store.BucketByAssignee, []byte("x/Grace Hopper"), nil); err != nil {
 			return err
 		}
-		return tx.Put(store.BucketByRequestID, []byte("grace-request-2"), []byte("grace@example.org"))
+		return tx.Put(store.BucketRequestReplays, []byte("grace-request-2"), store.ReplayRecordNaming("grace@example.org"))
 	})
 	r := f.check(t) // fails on any personal data shown
 	wantProblem(t, r, store.BucketByState, "", 0, "names no case")
 	wantProblem(t, r, store.BucketByAssignee, "", 0, "an id that is not shown")
-	wantProblem(t, r, store.BucketByRequestID, "", 0, "an id that is not shown")
+	wantProblem(t, r, store.BucketRequestReplays, "", 0, "an id that is not shown")
 }
 
 func eventSeqs(t *testing.T, st *store.Store, id string) []uint64 {

@@ -9,8 +9,9 @@
 // only checks it and writes nothing, for offline commands that read, which
 // open their backend read-only too. CheckConsistency compares the indexes
 // with the records they index — each case's entries, computed by the same
-// function PutCase writes them with, stale entries, the reference and
-// request-id lookups, and the per-case event index against the audit
+// function PutCase writes them with, stale entries, the reference lookup
+// and the request-id lookup (which a create's replay record answers,
+// replays.go), and the per-case event index against the audit
 // chain — and reports Problems that name buckets, case ids and sequence
 // numbers, never personal data.
 //

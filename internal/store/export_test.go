@@ -8,3 +8,20 @@ func SetMigrationBatch(n int) (restore func()) {
 	migrationBatch = n
 	return func() { migrationBatch = old }
 }
+
+// ReplayRecordNaming is a replay record that names caseID alone, as the
+// version 8 migration writes for a create made before replays were kept,
+// for tests that corrupt the request-id index.
+func ReplayRecordNaming(caseID string) []byte {
+	raw, err := encodeReplay(storedReplay{CaseID: caseID})
+	if err != nil {
+		panic(err)
+	}
+	return raw
+}
+
+// ReplayCaseID is the case id a replay record names, or "".
+func ReplayCaseID(raw []byte) string {
+	s, _ := decodeReplay(raw)
+	return s.CaseID
+}

@@ -8,17 +8,20 @@ import (
 	"time"
 )
 
-// A create that carries a client request id (AIP-155) keeps, beside the
-// request id index, what a retry needs to be answered: a fingerprint of
-// the request, so a different request under the same id is refused rather
-// than taken for a retry, and the status token the create gave out, so a
-// retry whose first answer was lost gets it again (it is shown nowhere
-// else). Both are sealed with the case's data key, so the token is never
-// stored in clear and purging the case destroys them with it. The token is
-// kept apart, in BucketReplayTokens under its creation time, so that
-// DropReplayTokens removes the old ones without reading the rest. How long
-// a token may be given again is the use case's rule; this file only keeps
-// what it decides on.
+// A create that carries a client request id (AIP-155) keeps what a retry
+// needs to be answered, under the request id: the case it opened, which
+// is how CaseIDByRequestID finds it (since schema version 8 there is no
+// other request-id index); a fingerprint of the request, so a different
+// request under the same id is refused rather than taken for a retry; and
+// the status token the create gave out, so a retry whose first answer was
+// lost gets it again (it is shown nowhere else). Fingerprint and token are
+// sealed with the case's data key, so the token is never stored in clear
+// and purging the case destroys them with it; the case id stays clear, as
+// the case's own skeleton keeps its request id. The token is kept apart,
+// in BucketReplayTokens under its creation time, so that DropReplayTokens
+// removes the old ones without reading the rest. How long a token may be
+// given again is the use case's rule; this file only keeps what it
+// decides on.
 
 // RequestReplay is what a create under a request id left for its retries.
 type RequestReplay struct {
@@ -72,17 +75,42 @@ func PutRequestReplay(tx WriteTx, requestID string, r RequestReplay) error {
 	return tx.Put(BucketReplayTokens, replayTokenKey(r.Created, requestID), token)
 }
 
-// GetRequestReplay reads what the create under requestID kept, or
-// ErrNotFound when it kept nothing (a create made before replays were
-// kept).
-func GetRequestReplay(tx ReadTx, requestID string) (*RequestReplay, error) {
+// CaseIDByRequestID resolves a client's request id to the case its
+// create opened, or ErrNotFound.
+func CaseIDByRequestID(tx ReadTx, requestID string) (string, error) {
+	s, err := storedReplayOf(tx, requestID)
+	if err != nil {
+		return "", err
+	}
+	return s.CaseID, nil
+}
+
+func storedReplayOf(tx ReadTx, requestID string) (storedReplay, error) {
+	if requestID == "" {
+		return storedReplay{}, ErrNotFound
+	}
 	raw := tx.Get(BucketRequestReplays, []byte(requestID))
 	if raw == nil {
-		return nil, ErrNotFound
+		return storedReplay{}, ErrNotFound
 	}
 	s, err := decodeReplay(raw)
 	if err != nil {
-		return nil, fmt.Errorf("request replay: %w", err)
+		return storedReplay{}, fmt.Errorf("request replay: %w", err)
+	}
+	return s, nil
+}
+
+// GetRequestReplay reads what the create under requestID kept for its
+// retries, or ErrNotFound when it kept nothing: no create used requestID,
+// or one did before replays were kept, whose record names its case alone
+// (requestIDsInReplays).
+func GetRequestReplay(tx ReadTx, requestID string) (*RequestReplay, error) {
+	s, err := storedReplayOf(tx, requestID)
+	if err != nil {
+		return nil, err
+	}
+	if len(s.Fingerprint) == 0 {
+		return nil, ErrNotFound
 	}
 	fingerprint, err := openForCase(tx, s.CaseID, fieldReplayFingerprint, s.Fingerprint)
 	if err != nil {
@@ -152,4 +180,49 @@ func decodeReplay(raw []byte) (storedReplay, error) {
 	end := 10 + int(raw[9])
 	s.CaseID, s.Fingerprint = string(raw[10:end]), bytes.Clone(raw[end:])
 	return s, nil
+}
+
+// bucketRequestIDs is the request-id index of schema versions up to 7:
+// client request id → case id, the case id a create's replay record holds
+// under the same key.
+const bucketRequestIDs Bucket = "idx_request_id"
+
+// requestIDsInReplays (schema version 8) empties bucketRequestIDs into
+// BucketRequestReplays, which CaseIDByRequestID reads since: an entry
+// whose create kept a replay record is deleted; one from a create made
+// before replays were kept becomes a record naming its case alone, which
+// GetRequestReplay reads as no replay kept, as it did before. It writes
+// each batch after its scan stops, and scans on from the batch's last key,
+// as indexEveryCase does, so no backend writes to a bucket it iterates.
+func requestIDsInReplays(tx WriteTx) error {
+	const batch = 1000
+	var start []byte
+	for {
+		var keys, ids [][]byte
+		err := tx.Scan(bucketRequestIDs, start, func(k, v []byte) (bool, error) {
+			keys, ids = append(keys, bytes.Clone(k)), append(ids, bytes.Clone(v))
+			return len(keys) < batch, nil
+		})
+		if err != nil {
+			return err
+		}
+		for i, k := range keys {
+			if tx.Get(BucketRequestReplays, k) == nil {
+				raw, err := encodeReplay(storedReplay{CaseID: string(ids[i]), Created: time.Unix(0, 0).UTC()})
+				if err != nil {
+					return err
+				}
+				if err := tx.Put(BucketRequestReplays, k, raw); err != nil {
+					return err
+				}
+			}
+			if err := tx.Delete(bucketRequestIDs, k); err != nil {
+				return err
+			}
+		}
+		if len(keys) < batch {
+			return nil
+		}
+		start = append(keys[len(keys)-1], 0)
+	}
 }

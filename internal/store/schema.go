@@ -24,8 +24,11 @@ import (
 // (casecodec.go, audit.go). Version 7 still reads every record an earlier
 // version wrote, so its migration rewrites nothing; it exists so that an
 // earlier build refuses the store (ErrNewerSchema) instead of failing on
-// each record it cannot decode.
-const SchemaVersion = 7
+// each record it cannot decode. Version 8 finds a create's case by its
+// request id through the create's replay record alone (replays.go): the
+// request-id index of the versions before it held the same case id under
+// the same key, one more write to a scattered key per create.
+const SchemaVersion = 8
 
 // migrations bring a database from the version they are keyed by to the
 // next, inside the transaction that records the new version, so a database
@@ -37,6 +40,7 @@ var migrations = map[uint32]func(WriteTx) error{
 	4: indexNewReplies,
 	5: indexRetentionAndChases,
 	6: func(WriteTx) error { return nil }, // new layouts for new records; old ones still read
+	7: requestIDsInReplays,
 }
 
 // The buckets of the schema, listed in one place.
@@ -59,13 +63,13 @@ const (
 	BucketByNotice     Bucket = "idx_notice"      // notice \x00 received / id, for each notice the case names
 	BucketByReceived   Bucket = "idx_received"    // received / id
 	BucketByReference  Bucket = "idx_reference"   // reference → id
-	BucketByRequestID  Bucket = "idx_request_id"  // client request id → id
 	BucketAudit        Bucket = "audit"           // big-endian sequence → audit event, JSON compressed (no personal data)
 	BucketCaseEvents   Bucket = "idx_case_events" // id / big-endian sequence
 	BucketAuditPayload Bucket = "audit_payloads"  // big-endian sequence → personal payload: salt, compressed data (erasable)
 
-	// BucketRequestReplays answers retries of creates: client request id →
-	// the request's fingerprint, sealed with the case's key; and
+	// BucketRequestReplays finds the case a create under a client request
+	// id opened, and answers its retries: client request id → the case id
+	// and the request's fingerprint, sealed with the case's key; and
 	// BucketReplayTokens the status token each gave out, sealed likewise,
 	// for an hour: big-endian creation time in Unix milliseconds + request
 	// id → sealed token (replays.go).
@@ -129,7 +133,7 @@ func Buckets() []Bucket {
 	return []Bucket{
 		BucketMeta, BucketNotices, BucketHolidays, BucketTokens,
 		BucketCases, BucketCaseKeys, BucketOpenByDue, BucketByState, BucketByAssignee, BucketByNotice, BucketByReceived,
-		BucketByReference, BucketByRequestID, BucketByRequester, BucketAudit, BucketCaseEvents, BucketAuditPayload,
+		BucketByReference, BucketByRequester, BucketAudit, BucketCaseEvents, BucketAuditPayload,
 		BucketUsers, BucketFeedTokens, BucketStaffNames,
 		BucketWebSessions,
 		BucketOutbox, BucketMessageBodies, BucketUndelivered,

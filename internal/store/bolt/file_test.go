@@ -306,7 +306,7 @@ func TestDamageReportHoldsNoKeysOrValues(t *testing.T) {
 	}
 	err = b.Update(ctx, func(tx store.WriteTx) error {
 		for i := range 2000 {
-			if err := tx.Put(store.BucketByRequestID, fmt.Appendf(nil, "ada.lovelace@example.org-%05d", i), []byte("Ada Lovelace")); err != nil {
+			if err := tx.Put(store.BucketRequestReplays, fmt.Appendf(nil, "ada.lovelace@example.org-%05d", i), []byte("Ada Lovelace")); err != nil {
 				return err
 			}
 		}

@@ -31,6 +31,16 @@ func storedCase(id, reference, requestID, state, assignee, due string) *cases.Ca
 	}
 }
 
+// keepReplay stores what a create under c's request id keeps, which is
+// how the request id finds c (store.CaseIDByRequestID).
+func keepReplay(tx store.WriteTx, c *cases.Case) error {
+	if c.RequestID == "" {
+		return nil
+	}
+	return store.PutRequestReplay(tx, c.RequestID, store.RequestReplay{CaseID: c.ID, Fingerprint: []byte("fingerprint of " + c.ID),
+		StatusToken: "token of " + c.ID, Created: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)})
+}
+
 // indexIDs lists the case ids an index bucket holds, in key order.
 func indexIDs(t *testing.T, s *store.Store, b store.Bucket) []string {
 	t.Helper()
@@ -58,7 +68,13 @@ func testCaseIndexes(t *testing.T, h Harness) {
 	a.Rights = []cases.RequestedRight{{Right: "erasure"}}
 	c.Rights = a.Rights
 	for _, cs := range []*cases.Case{a, b, c} {
-		if err := s.Update(ctx, func(tx store.WriteTx) error { return store.PutCase(tx, nil, cs) }); err != nil {
+		err := s.Update(ctx, func(tx store.WriteTx) error {
+			if err := store.PutCase(tx, nil, cs); err != nil {
+				return err
+			}
+			return keepReplay(tx, cs)
+		})
+		if err != nil {
 			t.Fatalf("PutCase(%s): %v", cs.ID, err)
 		}
 	}

@@ -56,10 +56,16 @@ func testPreparedCase(t *testing.T, h Harness) {
 			if err := store.PutCase(tx, nil, direct); err != nil {
 				return err
 			}
+			if err := keepReplay(tx, direct); err != nil {
+				return err
+			}
 			if err := store.AppendEvent(tx, event(direct), &p); err != nil {
 				return err
 			}
 			if err := store.PutNewCase(tx, preparedCase); err != nil {
+				return err
+			}
+			if err := keepReplay(tx, prepared); err != nil {
 				return err
 			}
 			if err := store.AppendPrepared(tx, preparedEvent); err != nil {
@@ -75,7 +81,10 @@ func testPreparedCase(t *testing.T, h Harness) {
 			if err := store.AppendEvent(tx, event(keyed), &q); err != nil {
 				return err
 			}
-			return store.PutNewCase(tx, keyedCase)
+			if err := store.PutNewCase(tx, keyedCase); err != nil {
+				return err
+			}
+			return keepReplay(tx, keyed)
 		})
 		err = s.View(ctx, func(tx store.ReadTx) error {
 			for _, want := range []*cases.Case{direct, prepared, keyed} {

@@ -36,6 +36,9 @@ func purgeFixture(t *testing.T, s *store.Store) (gone, kept *cases.Case) {
 			if err := putOver(tx, nil, c); err != nil {
 				return err
 			}
+			if err := keepReplay(tx, c); err != nil {
+				return err
+			}
 			msg := "01M" + c.ID
 			if err := store.PutMessageBody(tx, c.ID, msg, cases.MessageBody{Subject: "Your request", Text: "Dear Ada"}); err != nil {
 				return err
