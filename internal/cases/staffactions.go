@@ -1,8 +1,9 @@
 package cases
 
 import (
-	"encoding/json"
 	"slices"
+
+	"github.com/huandu/go-clone"
 
 	"github.com/rightsdesk/rightsdesk/internal/notice"
 )
@@ -164,22 +165,14 @@ func (c *Case) asks(r notice.Right) bool {
 func (c *Case) allows(act StaffAction, env Env) bool {
 	i := slices.IndexFunc(staffActions, func(a staffAction) bool { return a.act == act })
 	for _, cmd := range staffActions[i].probes(c) {
-		probe, err := c.clone()
-		if err != nil {
-			return false
-		}
-		if _, err := Apply(probe, cmd, env); err == nil {
+		if _, err := Apply(c.clone(), cmd, env); err == nil {
 			return true
 		}
 	}
 	return false
 }
 
-func (c *Case) clone() (*Case, error) {
-	raw, err := json.Marshal(c)
-	if err != nil {
-		return nil, err
-	}
-	var out Case
-	return &out, json.Unmarshal(raw, &out)
-}
+// clone is a deep copy of the case for a probe to change. It copies by
+// reflection: a JSON round trip, as before, was two thirds of the time the
+// "needs action" and "extension to decide" queue views took.
+func (c *Case) clone() *Case { return clone.Clone(c).(*Case) }

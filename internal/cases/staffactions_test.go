@@ -1,6 +1,7 @@
 package cases_test
 
 import (
+	"encoding/json"
 	"slices"
 	"testing"
 
@@ -125,5 +126,34 @@ func TestIdentityReceivedIsCheckedBeforeItIsVerified(t *testing.T) {
 				t.Error("identity can still be checked once verified")
 			}
 		})
+	}
+}
+
+// Working out what staff can do tries each action on a copy of the case:
+// the case itself, down to its tasks, searches and notes, is as it was.
+func TestWorkingOutActionsLeavesTheCaseAsItWas(t *testing.T) {
+	env := envOn("2026-02-04")
+	access := validNew()
+	access.Rights = []notice.Right{notice.RightAccess, notice.RightErasure}
+	c := mustCreate(t, access, env)
+	for _, cmd := range []cases.Command{
+		cases.ConfirmIdentity{}, cases.Assign{Assignee: "alice"},
+		cases.AddNote{Text: "Rang the requester"}, cases.RecordSearch{Source: "HR", Found: "two files"},
+	} {
+		if _, err := cases.Apply(c, cmd, env); err != nil {
+			t.Fatalf("%T: %v", cmd, err)
+		}
+	}
+	before, err := json.Marshal(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if acts := c.Actions(env); len(acts) < 3 {
+		t.Fatalf("actions %v: want the probes of several to have run", acts)
+	}
+	c.NextAction(env)
+	c.ExtensionDecisionBy(env)
+	if after, _ := json.Marshal(c); string(after) != string(before) {
+		t.Errorf("working out the actions changed the case:\nbefore %s\nafter  %s", before, after)
 	}
 }
