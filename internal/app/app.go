@@ -411,8 +411,8 @@ func (a *App) Run(ctx context.Context) error {
 // check before serving has finished in the background (see
 // bolt.Options.CheckPages) and returns its finding; at once when there is
 // none, as on etcd. The check takes a fifth of one core for its length
-// (about 20 s over a million cases), so a measurement of the server's
-// steady state waits for it.
+// (8–9 s over a million cases on the 2-core development machine), so a
+// measurement of the server's steady state waits for it.
 func (a *App) WaitPageCheck(ctx context.Context) error {
 	if checked, ok := a.engine.(interface{ WaitPageCheck(context.Context) error }); ok {
 		return checked.WaitPageCheck(ctx)

@@ -296,7 +296,7 @@ func (c Config) growthBase() int { return cmp.Or(c.GrowthBase, growthBaseCases) 
 // times each server once its start-up page check is done: a store up to
 // bolt.DefaultSyncCheckLimit is checked before it serves, a larger one in
 // the background for a fifth of a core, which for a million cases is the
-// first 20 s of a server that then runs for days.
+// first 8–9 s of a server that then runs for days.
 func measureGrowth(ctx context.Context, root, dir string, cfg Config, now time.Time) (*Growth, error) {
 	g := &Growth{Clients: targetClients, BaseCases: cfg.growthBase(), Cases: cfg.Cases}
 	base := filepath.Join(root, "growth-base")

@@ -1,5 +1,7 @@
 package store
 
+import "time"
+
 // SetMigrationBatch makes MigrateToSealed and RewrapKeys work in batches of
 // n until the returned function restores the default, so a test can see a
 // migration cross several transactions with a few cases.
@@ -13,7 +15,7 @@ func SetMigrationBatch(n int) (restore func()) {
 // version 8 migration writes for a create made before replays were kept,
 // for tests that corrupt the request-id index.
 func ReplayRecordNaming(caseID string) []byte {
-	raw, err := encodeReplay(storedReplay{CaseID: caseID})
+	raw, err := encodeReplay(storedReplay{CaseID: caseID, Created: time.Unix(0, 0).UTC()})
 	if err != nil {
 		panic(err)
 	}
