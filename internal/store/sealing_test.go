@@ -45,11 +45,9 @@ func (s secrets) all() map[string]string {
 	return map[string]string{"name": s.name, "email": s.email, "request text": s.text, "note": s.note, "web session answer": s.session}
 }
 
-// fill creates n cases of the person in s through the domain code, each
-// with a note and an acknowledgement letter (a message body and an outbox
-// entry holding the status code), and stores a web session holding an
-// answer; it returns the status codes.
-func fill(t *testing.T, st *store.Store, s secrets, n int) (codes []string) {
+// sealingService is the domain's casework on st, on sealingDay, with the
+// built-in notices stored and acknowledgement letters on.
+func sealingService(t *testing.T, st *store.Store) *casework.Service {
 	t.Helper()
 	notices, err := catalogue.Builtin()
 	if err != nil {
@@ -58,7 +56,16 @@ func fill(t *testing.T, st *store.Store, s secrets, n int) (codes []string) {
 	if err := store.AddMissingNotices(ctx, st, notices); err != nil {
 		t.Fatal(err)
 	}
-	w := casework.New(st, deadline.NewEngine(deadline.BuiltinCalendars()), clock.Fixed(sealingDay), rand.Reader, casework.SendLetters(caseworktest.Letters(t)))
+	return casework.New(st, deadline.NewEngine(deadline.BuiltinCalendars()), clock.Fixed(sealingDay), rand.Reader, casework.SendLetters(caseworktest.Letters(t)))
+}
+
+// fill creates n cases of the person in s through the domain code, each
+// with a note and an acknowledgement letter (a message body and an outbox
+// entry holding the status code), and stores a web session holding an
+// answer; it returns the status codes.
+func fill(t *testing.T, st *store.Store, s secrets, n int) (codes []string) {
+	t.Helper()
+	w := sealingService(t, st)
 	for range n {
 		res, err := w.Create(ctx, "token:test", cases.NewCase{
 			Notices: []cases.NoticeRef{{ID: "it-service-desk", Context: "employment"}}, Rights: []notice.Right{notice.RightAccess},
