@@ -24,22 +24,27 @@ func AppendEvent(tx WriteTx, e *audit.Event, payload *audit.Payload) error {
 	return AppendPrepared(tx, p)
 }
 
-// PreparedEvent is an audit event with its payload encoded ahead of the
-// transaction that appends it, for the reason PreparedCase gives; its
-// place in the chain, and so its hash, is only known inside.
+// PreparedEvent is an audit event encoded ahead of the transaction that
+// appends it, for the reason PreparedCase gives: everything but its place
+// in the chain (sequence number, previous hash, hash), which is only
+// known inside, and is all the transaction writes of it.
 type PreparedEvent struct {
 	event   *audit.Event
+	record  []byte // eventHeaderSize bytes for the place in the chain, then the compressed body
 	payload []byte // nil without one
 }
 
 // PrepareEvent encodes what of e and its payload (nil for none) does not
 // depend on the chain. Neither may change afterwards.
 func PrepareEvent(e *audit.Event, payload *audit.Payload) (*PreparedEvent, error) {
-	p := &PreparedEvent{event: e}
+	record, err := encodeEventBody(e)
+	if err != nil {
+		return nil, err
+	}
+	p := &PreparedEvent{event: e, record: record}
 	if payload == nil {
 		return p, nil
 	}
-	var err error
 	p.payload, err = encodePayload(payload)
 	return p, err
 }
@@ -52,7 +57,7 @@ func AppendPrepared(tx WriteTx, p *PreparedEvent) error {
 		return err
 	}
 	audit.Link(e, prev)
-	raw, err := encodeEvent(e)
+	raw, err := p.linkedRecord()
 	if err != nil {
 		return err
 	}
@@ -75,27 +80,83 @@ func AppendPrepared(tx WriteTx, p *PreparedEvent) error {
 	return tx.Put(BucketMeta, keyAuditHead, append(key, e.Hash...))
 }
 
-// encodeEvent writes an event as its JSON compressed with the record
-// dictionary, which halves it: most of an event is field names and
-// values every event of its kind shares. Hashing never sees these bytes
-// (the chain hashes audit's canonical form), so the layout is the store's
-// to choose.
-func encodeEvent(e *audit.Event) ([]byte, error) {
-	raw, err := json.Marshal(e)
+// linkedRecord fills in the record's header once the event is linked. In
+// place: a transaction that runs again rewrites it, and the run before,
+// which held the record, was rolled back.
+func (p *PreparedEvent) linkedRecord() ([]byte, error) {
+	e := p.event
+	if len(e.PrevHash) != audit.HashSize {
+		return nil, fmt.Errorf("audit head record is corrupt (a %d-byte hash)", len(e.PrevHash))
+	}
+	raw := p.record
+	raw[0] = eventLayout
+	binary.BigEndian.PutUint64(raw[1:9], e.Seq)
+	copy(raw[9:9+audit.HashSize], e.PrevHash)
+	copy(raw[9+audit.HashSize:eventHeaderSize], e.Hash)
+	return raw, nil
+}
+
+// eventLayout starts an event stored as its place in the chain in binary
+// (sequence number, previous hash, hash: eventHeaderSize bytes), then the
+// rest of it as JSON compressed with the record dictionary, which halves
+// it: most of an event is field names and values every event of its kind
+// shares. The rest is known before the write transaction, so it is
+// compressed outside it, and the writer that every other write waits on
+// only fills in the header. Hashing never sees these bytes (the chain
+// hashes audit's canonical form), so the layout is the store's to choose.
+// Events stored before it (the whole event as compressed JSON, or plain
+// JSON before that) still read; neither starts with this byte.
+const (
+	eventLayout     = 1
+	eventHeaderSize = 1 + 8 + 2*audit.HashSize
+)
+
+// encodeEventBody is an event's record with its header left to fill: the
+// event is normalised as Link would, so the body holds what the hash will
+// be taken over, and encoded without its place in the chain.
+func encodeEventBody(e *audit.Event) ([]byte, error) {
+	audit.Normalise(e)
+	raw, err := json.Marshal(eventBody{Event: e})
 	if err != nil {
 		return nil, fmt.Errorf("encode audit event: %w", err)
 	}
-	return caseEncoder.EncodeAll(raw, make([]byte, 0, len(raw)/2)), nil
+	return caseEncoder.EncodeAll(raw, make([]byte, eventHeaderSize, eventHeaderSize+len(raw)/2)), nil
 }
 
-// decodeEvent reads an event in either layout: compressed, or the plain
-// JSON stored before.
-func decodeEvent(raw []byte, e any) error {
-	plain, err := inflateIfCompressed(raw)
-	if err != nil {
-		return err
+// eventBody is what of an event its record's body holds: the fields of
+// the chain's place are shadowed by empty ones that JSON leaves out.
+type eventBody struct {
+	*audit.Event
+	Seq      uint64 `json:"seq,omitempty"`
+	PrevHash []byte `json:"prev_hash,omitempty"`
+	Hash     []byte `json:"hash,omitempty"`
+}
+
+// decodeEvent reads an event in any layout it was stored in: header and
+// compressed body, the whole event compressed, or plain JSON.
+func decodeEvent(raw []byte) (*audit.Event, error) {
+	var e audit.Event
+	if len(raw) == 0 || raw[0] != eventLayout {
+		plain, err := inflateIfCompressed(raw)
+		if err != nil {
+			return nil, err
+		}
+		return &e, json.Unmarshal(plain, &e)
 	}
-	return json.Unmarshal(plain, e)
+	if len(raw) < eventHeaderSize {
+		return nil, fmt.Errorf("a malformed event of %d bytes", len(raw))
+	}
+	body, err := inflate(raw[eventHeaderSize:])
+	if err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal(body, &e); err != nil {
+		return nil, err
+	}
+	e.Seq = binary.BigEndian.Uint64(raw[1:9])
+	e.PrevHash = bytes.Clone(raw[9 : 9+audit.HashSize])
+	e.Hash = bytes.Clone(raw[9+audit.HashSize : eventHeaderSize])
+	return &e, nil
 }
 
 // AuditHead returns the sequence number and hash recorded for the newest
@@ -162,15 +223,15 @@ func eventAt(tx ReadTx, key []byte) (*audit.Event, *audit.Payload, error) {
 	if raw == nil {
 		return nil, nil, fmt.Errorf("audit event %d: %w", binary.BigEndian.Uint64(key), ErrNotFound)
 	}
-	var e audit.Event
-	if err := decodeEvent(raw, &e); err != nil {
+	e, err := decodeEvent(raw)
+	if err != nil {
 		return nil, nil, fmt.Errorf("decode audit event %d: %w", binary.BigEndian.Uint64(key), err)
 	}
 	raw = tx.Get(BucketAuditPayload, key)
 	if raw == nil {
-		return &e, nil, nil
+		return e, nil, nil
 	}
-	raw, err := openAuditPayload(tx, &e, raw)
+	raw, err = openAuditPayload(tx, e, raw)
 	if err != nil {
 		return nil, nil, fmt.Errorf("open audit payload %d: %w", e.Seq, err)
 	}
@@ -178,7 +239,7 @@ func eventAt(tx ReadTx, key []byte) (*audit.Event, *audit.Payload, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("decode audit payload %d: %w", e.Seq, err)
 	}
-	return &e, p, nil
+	return e, p, nil
 }
 
 // payloadLayout starts a payload stored as its salt and then its data

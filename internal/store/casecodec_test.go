@@ -10,6 +10,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/klauspost/compress/zstd"
 
@@ -268,20 +269,78 @@ func TestRecordsReadWithAndWithoutTheDictionary(t *testing.T) {
 			t.Errorf("case %s: %+v, %v", name, got, err)
 		}
 	}
-	e := &audit.Event{Seq: 7, CaseID: c.ID, Action: "case.created", After: map[string]string{"state": "new"}}
-	stored, err := encodeEvent(e)
+}
+
+// storedEvent is e linked after event 6 and encoded as AppendPrepared
+// stores it.
+func storedEvent(tb testing.TB, e *audit.Event) []byte {
+	tb.Helper()
+	p, err := PrepareEvent(e, nil)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	prev := sha256.Sum256([]byte("event 6"))
+	audit.Link(e, &audit.Event{Seq: 6, Hash: prev[:]})
+	raw, err := p.linkedRecord()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return raw
+}
+
+func sampleEvent() *audit.Event {
+	payload := sha256.Sum256([]byte("payload"))
+	return &audit.Event{CaseID: sampleCase().ID, Time: time.Date(2026, 3, 2, 9, 30, 0, 0, time.UTC), Actor: "token:intake",
+		Action: "case.created", After: map[string]string{"state": "new"}, PayloadHash: payload[:]}
+}
+
+// Events read back whole, and verify, in every layout they were stored
+// in: the chain's place in binary before the compressed rest (now), the
+// whole event compressed with or without the dictionary, or plain JSON.
+// Damaged ones are errors.
+func TestEventsReadInEveryLayout(t *testing.T) {
+	e := sampleEvent()
+	current := storedEvent(t, e)
+	asJSON, _ := json.Marshal(e)
+	wholeCompressed := caseEncoder.EncodeAll(asJSON, nil)
+	undictionaried, err := zstd.NewWriter(nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	asJSON, _ := json.Marshal(e)
-	for name, raw := range map[string][]byte{"compressed": stored, "plain JSON": asJSON, "compressed without the dictionary": undictionaried.EncodeAll(asJSON, nil)} {
-		var got audit.Event
-		if err := decodeEvent(raw, &got); err != nil || got.Seq != 7 || got.After["state"] != "new" {
-			t.Errorf("event %s: %+v, %v", name, got, err)
+	if len(current) >= len(wholeCompressed) {
+		t.Errorf("stored in %d bytes, the whole event compressed in %d", len(current), len(wholeCompressed))
+	}
+	for name, raw := range map[string][]byte{"current": current, "whole compressed": wholeCompressed,
+		"plain JSON": asJSON, "compressed without the dictionary": undictionaried.EncodeAll(asJSON, nil)} {
+		got, err := decodeEvent(raw)
+		if err != nil {
+			t.Errorf("%s: %v", name, err)
+			continue
+		}
+		if !reflect.DeepEqual(got, e) {
+			t.Errorf("%s: read back as %+v, stored %+v", name, got, e)
+		}
+		if err := got.Valid(); err != nil {
+			t.Errorf("%s: %v", name, err)
 		}
 	}
-	if err := decodeEvent(stored[:len(stored)-3], &audit.Event{}); err == nil {
-		t.Error("a truncated event decoded")
+	for name, bad := range map[string][]byte{"layout byte alone": {eventLayout}, "short header": current[:eventHeaderSize-1],
+		"damaged body": current[:len(current)-3], "truncated whole": wholeCompressed[:len(wholeCompressed)-3]} {
+		if _, err := decodeEvent(bad); err == nil {
+			t.Errorf("%s: decoded", name)
+		}
+	}
+}
+
+// A head whose hash is not a hash is refused, not linked to.
+func TestAnEventIsNotLinkedToAMalformedHead(t *testing.T) {
+	p, err := PrepareEvent(sampleEvent(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	audit.Link(p.event, &audit.Event{Seq: 6, Hash: []byte{6, 6}})
+	if _, err := p.linkedRecord(); err == nil {
+		t.Error("linked after a 2-byte hash")
 	}
 }
 
@@ -349,17 +408,17 @@ func FuzzDecodePlainCase(f *testing.F) {
 // fail without panicking; a payload that decodes is stored again and reads
 // back the same.
 func FuzzDecodeAuditRecords(f *testing.F) {
-	e := &audit.Event{Seq: 3, CaseID: "01J0000000000000000000000A", Action: "case.created", After: map[string]string{"state": "new"}}
-	event, _ := encodeEvent(e)
+	e := sampleEvent()
+	event := storedEvent(f, e)
 	asJSON, _ := json.Marshal(e)
 	p, _, _ := audit.SealPayload([]byte(`{"name":"Ada Lovelace"}`), nil)
 	payload, _ := encodePayload(&p)
 	payloadJSON, _ := json.Marshal(p)
-	for _, seed := range [][]byte{event, asJSON, payload, payloadJSON, {payloadLayout, 0}} {
+	for _, seed := range [][]byte{event, asJSON, caseEncoder.EncodeAll(asJSON, nil), payload, payloadJSON, {payloadLayout, 0}} {
 		f.Add(seed)
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		_ = decodeEvent(b, &audit.Event{})
+		_, _ = decodeEvent(b)
 		got, err := decodePayload(b)
 		if err != nil || b[0] == '{' {
 			return

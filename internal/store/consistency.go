@@ -216,11 +216,8 @@ func (c *checker) events() error {
 			return true, nil
 		}
 		seq := binary.BigEndian.Uint64(k)
-		var e struct {
-			Seq    uint64 `json:"seq"`
-			CaseID string `json:"case_id"`
-		}
-		if err := decodeEvent(v, &e); err != nil {
+		e, err := decodeEvent(v)
+		if err != nil {
 			c.r.add(Problem{Bucket: BucketAudit, Seq: seq, Detail: "the event cannot be decoded"})
 			return true, nil
 		}

@@ -1,6 +1,9 @@
 package store
 
-import "time"
+import (
+	"encoding/json"
+	"time"
+)
 
 // SetMigrationBatch makes MigrateToSealed and RewrapKeys work in batches of
 // n until the returned function restores the default, so a test can see a
@@ -26,4 +29,18 @@ func ReplayRecordNaming(caseID string) []byte {
 func ReplayCaseID(raw []byte) string {
 	s, _ := decodeReplay(raw)
 	return s.CaseID
+}
+
+// EventInWholeLayout is a stored event rewritten as schema version 8 and
+// earlier stored every event: the whole event as compressed JSON.
+func EventInWholeLayout(raw []byte) ([]byte, error) {
+	e, err := decodeEvent(raw)
+	if err != nil {
+		return nil, err
+	}
+	plain, err := json.Marshal(e)
+	if err != nil {
+		return nil, err
+	}
+	return caseEncoder.EncodeAll(plain, nil), nil
 }

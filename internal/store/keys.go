@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 
-	"github.com/rightsdesk/rightsdesk/internal/audit"
 	"github.com/rightsdesk/rightsdesk/internal/keyring"
 )
 
@@ -316,11 +315,11 @@ func sealMessageBodyForMigration(tx WriteTx, _ *sealer, k, v []byte) error {
 
 func sealAuditPayloadForMigration(tx WriteTx, _ *sealer, k, v []byte) error {
 	raw := tx.Get(BucketAudit, k)
-	var e audit.Event
-	if err := decodeEvent(raw, &e); err != nil {
+	e, err := decodeEvent(raw)
+	if err != nil {
 		return fmt.Errorf("decode audit event for payload: %w", err)
 	}
-	sealed, err := sealAuditPayload(tx, &e, v)
+	sealed, err := sealAuditPayload(tx, e, v)
 	if err != nil {
 		return err
 	}

@@ -27,8 +27,12 @@ import (
 // each record it cannot decode. Version 8 finds a create's case by its
 // request id through the create's replay record alone (replays.go): the
 // request-id index of the versions before it held the same case id under
-// the same key, one more write to a scattered key per create.
-const SchemaVersion = 8
+// the same key, one more write to a scattered key per create. Version 9
+// stores new audit events with their place in the chain in binary before
+// the compressed rest (audit.go), so that the rest is compressed outside
+// the write transaction; like version 7, it still reads every event
+// stored before and rewrites nothing.
+const SchemaVersion = 9
 
 // migrations bring a database from the version they are keyed by to the
 // next, inside the transaction that records the new version, so a database
@@ -41,6 +45,7 @@ var migrations = map[uint32]func(WriteTx) error{
 	5: indexRetentionAndChases,
 	6: func(WriteTx) error { return nil }, // new layouts for new records; old ones still read
 	7: requestIDsInReplays,
+	8: func(WriteTx) error { return nil }, // new layout for new audit events; old ones still read
 }
 
 // The buckets of the schema, listed in one place.
