@@ -168,11 +168,11 @@ func Link(e *Event, prev *Event) {
 }
 
 // Normalise makes the event equal to what a JSON round trip returns, so a
-// stored event verifies (Link does it; a store that encodes an event
-// before linking it does it first too): the time in UTC (which also drops the monotonic
+// stored event verifies: the time in UTC (which also drops the monotonic
 // clock reading) and strings as valid UTF-8 — encoding/json writes each
 // invalid byte as U+FFFD, so hashing the raw bytes would report an honest
-// event as altered once read back.
+// event as altered once read back. Link does it; a store that encodes an
+// event before linking it does it first.
 func Normalise(e *Event) {
 	e.Time = e.Time.UTC()
 	e.CaseID = validUTF8(e.CaseID)
