@@ -420,6 +420,10 @@ func (a *App) WaitPageCheck(ctx context.Context) error {
 	return nil
 }
 
+// WriterStats returns the store engine's group-commit totals
+// (store.WriterStats), and false on an engine that keeps none (etcd).
+func (a *App) WriterStats() (store.WriterStats, bool) { return a.store.WriterStats() }
+
 // Blobs is the document store.
 func (a *App) Blobs() blob.Store { return a.blobs }
 

@@ -41,6 +41,9 @@ func TestTinyRunMeasuresAndPrintsEverything(t *testing.T) {
 		if l.CreateCPUPerOpMicros <= 0 || l.GroupCPUPerOpMicros <= 0 || l.CreateCoresBusy <= 0 || l.GroupCoresBusy <= 0 {
 			t.Errorf("write level %+v: want the process's CPU per operation and cores busy for CreateCase and the group commit", l)
 		}
+		if l.CreateWriterBusy <= 0 || l.CreateWriterBusy > 1 || l.CreateCallsPerCommit < 1 || l.CreateWriterRunningMicros <= 0 || l.CreateWriterCommittingMicros <= 0 {
+			t.Errorf("write level %+v: want the server's writer busy for a share of the time, at least one writer a commit, and time running and committing", l)
+		}
 		if l.Ratio != l.CreatesPerSec/l.GroupPerSec || l.SealedRatio != l.CreatesPerSec/l.PlainCreatesPerSec {
 			t.Errorf("write level %+v: the ratios are not of the group commit and the plain server", l)
 		}
@@ -90,6 +93,8 @@ func TestTinyRunMeasuresAndPrintsEverything(t *testing.T) {
 		`(?m)^ *clients +sealed CreateCase/s .* sealed/plain$`,
 		`(?m)^ *clients +CreateCase CPU µs/op +cores busy +group commit CPU µs/op +cores busy$`,
 		`(?m)^ +4 +[0-9]+ +[0-9.]+ +[0-9]+ +[0-9.]+$`,
+		`(?m)^ *clients +writer busy +writers/commit +running µs/writer +committing µs/writer$`,
+		`(?m)^ +4 +[0-9.]+% +[0-9.]+ +[0-9]+ +[0-9]+$`,
 		`(?m)^top 50 open by due .*p50 [0-9.]+ ms +p99 [0-9.]+ ms`,
 		`(?m)^  the same, decoded in the server's process +p50 [0-9.]+ ms +p99 [0-9.]+ ms`,
 		`(?m)^server startup over the seeded store +[0-9]+ ms$`,

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"golang.org/x/sync/errgroup"
+
+	"github.com/rightsdesk/rightsdesk/internal/store"
 )
 
 // load is what one timed run did.
@@ -19,6 +21,9 @@ type load struct {
 	// cpu is the CPU time (user and system) the whole process used during
 	// the run: the server, the driver and the collector together.
 	cpu time.Duration
+	// writer is what the server's group commit did during the run, where
+	// the side has one (measureLevel).
+	writer store.WriterStats
 }
 
 func (l load) perSecond() float64 { return float64(l.ops) / l.elapsed.Seconds() }
@@ -38,7 +43,31 @@ func (l load) cpuPerOp() float64 {
 func (l load) add(m load) load {
 	all := slices.Concat(l.latencies, m.latencies)
 	slices.Sort(all)
-	return load{ops: l.ops + m.ops, elapsed: l.elapsed + m.elapsed, latencies: all, cpu: l.cpu + m.cpu}
+	return load{ops: l.ops + m.ops, elapsed: l.elapsed + m.elapsed, latencies: all, cpu: l.cpu + m.cpu, writer: l.writer.Add(m.writer)}
+}
+
+// writerBusy is the share of the run's time the group commit's writer
+// spent running write functions or committing.
+func (l load) writerBusy() float64 {
+	return (l.writer.Running + l.writer.Committing).Seconds() / l.elapsed.Seconds()
+}
+
+// callsPerCommit is the writers each of the group commit's transactions
+// held, on average.
+func (l load) callsPerCommit() float64 {
+	if l.writer.Commits == 0 {
+		return 0
+	}
+	return float64(l.writer.Calls) / float64(l.writer.Commits)
+}
+
+// writerMicrosPerCall is d, a part of the writer's time, per writer it
+// committed, in microseconds.
+func (l load) writerMicrosPerCall(d time.Duration) float64 {
+	if l.writer.Calls == 0 {
+		return 0
+	}
+	return float64(d.Microseconds()) / float64(l.writer.Calls)
 }
 
 // processCPU is the CPU time this process has used, user and system; 0

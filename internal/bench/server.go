@@ -38,7 +38,10 @@ type instance struct {
 	// waitPageCheck waits for the page check a large file has in the
 	// background after start-up (app.App.WaitPageCheck).
 	waitPageCheck func(context.Context) error
-	stop          func() error
+	// writerStats reads the store's group-commit totals
+	// (app.App.WriterStats).
+	writerStats func() (store.WriterStats, bool)
+	stop        func() error
 }
 
 // startServer stores a caseworker and an admin token first, because a
@@ -109,7 +112,7 @@ func startServerOn(ctx context.Context, addr, dir string, atRest storeAtRest) (*
 	if err := waitServing(ctx, srv.GRPCAddr()); err != nil {
 		return nil, errors.Join(err, stop())
 	}
-	return &instance{addr: srv.GRPCAddr(), httpAddr: srv.HTTPAddr(), token: token, adminToken: adminToken, startup: time.Since(start), waitPageCheck: srv.WaitPageCheck, stop: stop}, nil
+	return &instance{addr: srv.GRPCAddr(), httpAddr: srv.HTTPAddr(), token: token, adminToken: adminToken, startup: time.Since(start), waitPageCheck: srv.WaitPageCheck, writerStats: srv.WriterStats, stop: stop}, nil
 }
 
 func waitServing(ctx context.Context, addr string) error {

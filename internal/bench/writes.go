@@ -51,6 +51,14 @@ type WriteLevel struct {
 	GroupCoresBusy       float64 `json:"bbolt_group_commit_cores_busy"`
 	CreateCPUPerOpMicros float64 `json:"create_cpu_per_op_us"`
 	CreateCoresBusy      float64 `json:"create_cores_busy"`
+	// CreateWriter* are the sealed server's group commit while CreateCase
+	// ran (store.WriterStats): the share of the time its one writer was
+	// busy, the writers each commit held, and per writer the time spent
+	// running the write functions and committing.
+	CreateWriterBusy             float64 `json:"create_writer_busy"`
+	CreateCallsPerCommit         float64 `json:"create_calls_per_commit"`
+	CreateWriterRunningMicros    float64 `json:"create_writer_running_us_per_call"`
+	CreateWriterCommittingMicros float64 `json:"create_writer_committing_us_per_call"`
 	// Etcd* are CreateCase on a server whose store is the local etcd
 	// cluster, at the same level in the same rounds (with --store etcd).
 	EtcdCreatesPerSec float64 `json:"etcd_creates_per_sec,omitempty"`
@@ -181,6 +189,11 @@ func measureWrites(ctx context.Context, root string, cfg Config, now time.Time, 
 			GroupCoresBusy:       m.group.coresBusy(),
 			CreateCPUPerOpMicros: m.creates.cpuPerOp(),
 			CreateCoresBusy:      m.creates.coresBusy(),
+
+			CreateWriterBusy:             m.creates.writerBusy(),
+			CreateCallsPerCommit:         m.creates.callsPerCommit(),
+			CreateWriterRunningMicros:    m.creates.writerMicrosPerCall(m.creates.writer.Running),
+			CreateWriterCommittingMicros: m.creates.writerMicrosPerCall(m.creates.writer.Committing),
 		}
 		if cluster != nil {
 			l.EtcdCreatesPerSec, l.EtcdCreateP50Ms, l.EtcdCreateP99Ms = m.onEtcd.perSecond(), m.onEtcd.percentile(50), m.onEtcd.percentile(99)
@@ -199,8 +212,17 @@ type levelLoads struct {
 // where its result goes.
 type side struct {
 	name string
-	op   func(int) error
+	sideOps
 	into *load
+}
+
+// sideOps is what a side's opening gives: the operation, how to stop
+// what serves it, and, for a server on bbolt, how to read its group
+// commit's totals (nil otherwise).
+type sideOps struct {
+	op          func(int) error
+	stop        func() error
+	writerStats func() (store.WriterStats, bool)
 }
 
 // measureLevel runs the two baselines and CreateCase, sealed and plain
@@ -214,31 +236,34 @@ func measureLevel(ctx context.Context, dir string, templates []createTemplate, c
 		}
 	}()
 	var sides []side
-	open := func(name string, into *load, opened func() (func(int) error, func() error, error)) error {
-		op, stop, err := opened()
+	open := func(name string, into *load, opened func() (sideOps, error)) error {
+		ops, err := opened()
 		if err != nil {
 			return fmt.Errorf("%s: %w", name, err)
 		}
-		stops = append(stops, stop)
-		sides = append(sides, side{name: name, op: op, into: into})
+		stops = append(stops, ops.stop)
+		sides = append(sides, side{name: name, sideOps: ops, into: into})
 		return nil
 	}
+	baseline := func(op func(int) error, stop func() error, err error) (sideOps, error) {
+		return sideOps{op: op, stop: stop}, err
+	}
 	err = errors.Join(
-		open("bbolt group commit", &m.group, func() (func(int) error, func() error, error) {
-			return openGroupCommit(filepath.Join(dir, "group"), templates, clients)
+		open("bbolt group commit", &m.group, func() (sideOps, error) {
+			return baseline(openGroupCommit(filepath.Join(dir, "group"), templates, clients))
 		}),
-		open("bbolt db.Batch", &m.batch, func() (func(int) error, func() error, error) {
-			return openDBBatch(filepath.Join(dir, "batch"), templates, clients)
+		open("bbolt db.Batch", &m.batch, func() (sideOps, error) {
+			return baseline(openDBBatch(filepath.Join(dir, "batch"), templates, clients))
 		}),
-		open("CreateCase", &m.creates, func() (func(int) error, func() error, error) {
+		open("CreateCase", &m.creates, func() (sideOps, error) {
 			return openCreates(ctx, "", filepath.Join(dir, "server"), clients, now, sealedStore)
 		}),
-		open("CreateCase without encryption", &m.plain, func() (func(int) error, func() error, error) {
+		open("CreateCase without encryption", &m.plain, func() (sideOps, error) {
 			return openCreates(ctx, "", filepath.Join(dir, "plain-server"), clients, now, plainStore)
 		}),
 	)
 	if err == nil && etcdAddr != "" {
-		err = open("CreateCase on etcd", &m.onEtcd, func() (func(int) error, func() error, error) {
+		err = open("CreateCase on etcd", &m.onEtcd, func() (sideOps, error) {
 			return openCreates(ctx, etcdAddr, filepath.Join(dir, "etcd-server"), clients, now, sealedStore)
 		})
 	}
@@ -247,7 +272,7 @@ func measureLevel(ctx context.Context, dir string, templates []createTemplate, c
 	}
 	for range rounds {
 		for _, s := range sides {
-			l, err := drive(ctx, clients, d/rounds, s.op)
+			l, err := driveSide(ctx, clients, d/rounds, s.sideOps)
 			if err != nil {
 				return levelLoads{}, fmt.Errorf("%s: %w", s.name, err)
 			}
@@ -257,17 +282,33 @@ func measureLevel(ctx context.Context, dir string, templates []createTemplate, c
 	return m, nil
 }
 
+// driveSide drives a side's operation and, where it has a group commit,
+// notes what the commit did meanwhile.
+func driveSide(ctx context.Context, clients int, d time.Duration, ops sideOps) (load, error) {
+	var before store.WriterStats
+	if ops.writerStats != nil {
+		before, _ = ops.writerStats()
+	}
+	l, err := drive(ctx, clients, d, ops.op)
+	if ops.writerStats != nil {
+		if after, ok := ops.writerStats(); ok {
+			l.writer = after.Sub(before)
+		}
+	}
+	return l, err
+}
+
 // openCreates starts a fresh server and returns an operation that calls
-// CreateCase as one of clients (dialCreates), and a function that hangs up
-// and stops it.
-func openCreates(ctx context.Context, addr, dir string, clients int, now time.Time, atRest storeAtRest) (func(int) error, func() error, error) {
+// CreateCase as one of clients (dialCreates), a function that hangs up
+// and stops it, and its store's group-commit totals.
+func openCreates(ctx context.Context, addr, dir string, clients int, now time.Time, atRest storeAtRest) (sideOps, error) {
 	inst, err := startServerOn(ctx, addr, dir, atRest)
 	if err != nil {
-		return nil, nil, err
+		return sideOps{}, err
 	}
 	create, hangUp, err := dialCreates(ctx, inst, clients, now)
 	if err != nil {
-		return nil, nil, errors.Join(err, inst.stop())
+		return sideOps{}, errors.Join(err, inst.stop())
 	}
-	return create, func() error { hangUp(); return inst.stop() }, nil
+	return sideOps{op: create, stop: func() error { hangUp(); return inst.stop() }, writerStats: inst.writerStats}, nil
 }

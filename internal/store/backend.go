@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"io"
+	"time"
 )
 
 // keyWriteProbe is the meta key ProbeWrites writes; its value means nothing.
@@ -67,6 +68,47 @@ type WriteHealth interface {
 // could call a full disk healthy.
 type DiskRoom interface {
 	DiskRoom() error
+}
+
+// GroupCommitter is implemented by an engine whose one writer commits the
+// writers waiting for it in groups (bbolt): the totals it keeps since it
+// opened.
+type GroupCommitter interface {
+	WriterStats() WriterStats
+}
+
+// WriterStats are a group commit's totals: how many transactions its
+// writer ran and how many writers they held, and the time it spent running
+// their functions (which every other writer waits for) and committing
+// (writing pages and syncing, paid once per group). Under load a group
+// commit is busy nearly all the time whatever holds its writers back,
+// since with time to spare it commits smaller groups more often; where
+// its time goes, and how many writers share each commit, is what these
+// tell.
+type WriterStats struct {
+	Commits, Calls      uint64
+	Running, Committing time.Duration
+}
+
+// Sub is what happened between earlier and s.
+func (s WriterStats) Sub(earlier WriterStats) WriterStats {
+	return WriterStats{Commits: s.Commits - earlier.Commits, Calls: s.Calls - earlier.Calls,
+		Running: s.Running - earlier.Running, Committing: s.Committing - earlier.Committing}
+}
+
+// Add is s and other together.
+func (s WriterStats) Add(other WriterStats) WriterStats {
+	return WriterStats{Commits: s.Commits + other.Commits, Calls: s.Calls + other.Calls,
+		Running: s.Running + other.Running, Committing: s.Committing + other.Committing}
+}
+
+// WriterStats returns the engine's group-commit totals, and false for an
+// engine that keeps none (etcd).
+func (s *Store) WriterStats() (WriterStats, bool) {
+	if g, ok := engineAs[GroupCommitter](s.backend); ok {
+		return g.WriterStats(), true
+	}
+	return WriterStats{}, false
 }
 
 // engineAs finds the engine under s's wrappers (metrics) that implements

@@ -82,6 +82,19 @@ type Backend struct {
 	// commitFault, set only by tests, fails commits as a refusing disk
 	// would, where a real one cannot be had.
 	commitFault atomic.Pointer[func() error]
+
+	// The group commit's totals (store.WriterStats).
+	groups, groupCalls      atomic.Uint64
+	runningNs, committingNs atomic.Int64
+}
+
+// WriterStats implements store.GroupCommitter. A writer sent to run alone
+// after its group failed is not counted.
+func (b *Backend) WriterStats() store.WriterStats {
+	return store.WriterStats{
+		Commits: b.groups.Load(), Calls: b.groupCalls.Load(),
+		Running: time.Duration(b.runningNs.Load()), Committing: time.Duration(b.committingNs.Load()),
+	}
 }
 
 // maxGroup bounds one commit so a function that fails after writing, which
@@ -96,7 +109,10 @@ type call struct {
 	done chan error
 }
 
-var _ store.Backend = (*Backend)(nil)
+var (
+	_ store.Backend        = (*Backend)(nil)
+	_ store.GroupCommitter = (*Backend)(nil)
+)
 
 // Open opens the database in dir and makes sure every bucket of the schema
 // exists; without ReadOnly it creates the directory and the database when
@@ -301,7 +317,10 @@ func (b *Backend) runGroup(group []*call) {
 		failed := -1
 		var refused []refusal
 		wroteAny := false
+		start := time.Now()
+		ran := start
 		err := b.db.Update(func(tx *bbolt.Tx) error {
+			defer func() { ran = time.Now() }()
 			for i, c := range group {
 				wrote, err := c.run(tx)
 				switch {
@@ -316,6 +335,10 @@ func (b *Backend) runGroup(group []*call) {
 			}
 			return b.injectedCommitFault()
 		})
+		b.groups.Add(1)
+		b.groupCalls.Add(uint64(len(group)))
+		b.runningNs.Add(int64(ran.Sub(start)))
+		b.committingNs.Add(int64(time.Since(ran)))
 		if failed < 0 {
 			// Success, or a failure of bbolt itself, which is every call's.
 			err = b.noteCommit(err, wroteAny)

@@ -269,3 +269,23 @@ func TestRefusalInAFailedCommitGetsTheCommitsError(t *testing.T) {
 		}
 	}
 }
+
+// The writer's totals count each transaction and the writers it held,
+// and the time spent running their functions and committing.
+func TestWriterStatsCountCommitsWritersAndTime(t *testing.T) {
+	b := openTest(t)
+	before := b.WriterStats()
+	for i, err := range group(t, b, putKey("a"), putKey("b"), putKey("c")) {
+		if err != nil {
+			t.Fatalf("writer %d: %v", i, err)
+		}
+	}
+	got := b.WriterStats()
+	// The held commit, then the group of three queued behind it.
+	if commits, calls := got.Commits-before.Commits, got.Calls-before.Calls; commits != 2 || calls != 4 {
+		t.Errorf("%d commits of %d writers, want 2 of 4", commits, calls)
+	}
+	if got.Running <= before.Running || got.Committing <= before.Committing {
+		t.Errorf("running %v, committing %v: want both to grow from %v, %v", got.Running, got.Committing, before.Running, before.Committing)
+	}
+}
