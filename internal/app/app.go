@@ -204,7 +204,7 @@ func newApp(ctx context.Context, cfg Config, atRest personalDataAtRest) (*App, e
 		return nil, err
 	}
 	a := &App{store: st, blobs: sealedDocuments(blobs, st), engine: engine}
-	cfg.Server.Metrics.MustRegister(storemetrics.NewOutboxCollector(ctx, st))
+	cfg.Server.Metrics.MustRegister(storemetrics.NewOutboxCollector(ctx, st), storemetrics.NewWriterCollector(st))
 	if err := a.build(ctx, cfg, lis, templates, org); err != nil {
 		_ = st.Close()
 		return nil, err

@@ -110,6 +110,8 @@ func TestTheAdminListenerServesMetricsProfilesAndReadiness(t *testing.T) {
 		`grpc_server_handled_total{grpc_code="OK",grpc_method="CreateCase",grpc_service="rightsdesk.v1.CaseService",grpc_type="unary"} 1`,
 		`rightsdesk_store_commit_duration_seconds_count{outcome="ok"}`,
 		`rightsdesk_store_commit_bytes_count`,
+		`rightsdesk_store_group_commits_total`,
+		`rightsdesk_store_writer_seconds_total{phase="committing"}`,
 		`rightsdesk_outbox_queued 0`,
 		`rightsdesk_outbox_undelivered_cases 0`,
 		`go_goroutines`,

@@ -3,7 +3,9 @@ package storemetrics_test
 import (
 	"context"
 	"errors"
+	"io"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -170,4 +172,76 @@ func TestTheOutboxGaugesReadTheQueue(t *testing.T) {
 		t.Fatal(err)
 	}
 	has(t, scrape(t, reg), `rightsdesk_outbox_scrape_error 1`)
+}
+
+// The writer's totals are counters read from the engine at each scrape;
+// an engine without a group commit adds no series.
+func TestTheWriterCountersReadTheGroupCommit(t *testing.T) {
+	st, err := store.Open(t.Context(), storemetrics.Wrap(openBolt(t), prometheus.NewRegistry(), nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(storemetrics.NewWriterCollector(st))
+	before := scrape(t, reg)
+	if err := st.Update(t.Context(), func(tx store.WriteTx) error {
+		return tx.Put(store.BucketMeta, []byte("k"), []byte("v"))
+	}); err != nil {
+		t.Fatal(err)
+	}
+	after := scrape(t, reg)
+	for _, series := range []string{"rightsdesk_store_group_commits_total", "rightsdesk_store_group_commit_writers_total",
+		`rightsdesk_store_writer_seconds_total{phase="running"}`, `rightsdesk_store_writer_seconds_total{phase="committing"}`} {
+		if counter(t, after, series) <= counter(t, before, series) {
+			t.Errorf("%s did not grow with a commit:\n%s", series, after)
+		}
+	}
+
+	bare := prometheus.NewRegistry()
+	bare.MustRegister(storemetrics.NewWriterCollector(storeWithoutGroupCommit(t)))
+	if text := scrape(t, bare); strings.Contains(text, "rightsdesk_store_") {
+		t.Errorf("an engine without a group commit has writer series:\n%s", text)
+	}
+}
+
+// counter is the value of series in the exposition.
+func counter(t *testing.T, text, series string) float64 {
+	t.Helper()
+	for line := range strings.Lines(text) {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(line), series+" "); ok {
+			f, err := strconv.ParseFloat(v, 64)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return f
+		}
+	}
+	t.Fatalf("no %s in:\n%s", series, text)
+	return 0
+}
+
+// withoutGroupCommit hides the engine's group commit, as etcd has none.
+type withoutGroupCommit struct{ inner store.Backend }
+
+func (w withoutGroupCommit) View(ctx context.Context, fn func(store.ReadTx) error) error {
+	return w.inner.View(ctx, fn)
+}
+
+func (w withoutGroupCommit) Update(ctx context.Context, fn func(store.WriteTx) error) error {
+	return w.inner.Update(ctx, fn)
+}
+
+func (w withoutGroupCommit) Backup(ctx context.Context, out io.Writer) (int64, error) {
+	return w.inner.Backup(ctx, out)
+}
+
+func (w withoutGroupCommit) Close() error { return w.inner.Close() }
+
+func storeWithoutGroupCommit(t *testing.T) *store.Store {
+	t.Helper()
+	st, err := store.Open(t.Context(), withoutGroupCommit{openBolt(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st
 }
