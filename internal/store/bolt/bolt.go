@@ -239,7 +239,8 @@ func (b *Backend) View(ctx context.Context, fn func(store.ReadTx) error) error {
 
 // Update implements store.Backend with a group commit: every writer that
 // arrives while a commit is in progress joins the next one, which starts as
-// soon as that commit ends, so concurrent writers share an fsync without the
+// soon as that commit ends (or a moment later while writers arrive
+// together: lingers), so concurrent writers share an fsync without the
 // fixed wait of bbolt's Batch, and a lone writer commits at once. As with
 // Batch, fn may run more than once (see store.Backend). On a backend
 // opened ReadOnly it fails with store.ErrReadOnly without running fn.
@@ -285,7 +286,8 @@ func (b *Backend) nextGroup() []*call {
 
 // commit commits group, then starts the group that queued meanwhile on a
 // goroutine of its own, so that the writer that started a run of commits
-// waits only for its own.
+// waits only for its own; first, when lingers says so, it lets more
+// writers join that group.
 func (b *Backend) commit(group []*call) {
 	b.runGroup(group)
 	b.mu.Lock()
@@ -294,7 +296,42 @@ func (b *Backend) commit(group []*call) {
 		b.committing = false
 		return
 	}
-	go b.commit(b.nextGroup())
+	if !lingers(len(group), len(b.queue)) {
+		go b.commit(b.nextGroup())
+		return
+	}
+	go func() {
+		time.Sleep(linger)
+		b.mu.Lock()
+		next := b.nextGroup() // never empty: the queue only grows while committing
+		b.mu.Unlock()
+		b.commit(next)
+	}()
+}
+
+// linger is how long a commit waits for more writers when lingers says
+// so. A commit's fsync and the pages writers share are paid once per
+// group, so under concurrent load a slightly later, larger group costs
+// less than a prompt, small one, and the wait leaves the processor to the
+// writers still preparing. Measured on the 2-core development machine in
+// three pairs alternating with no wait: CreateCase at 16 clients rose by
+// a tenth (2,005 → 2,218/s, p99 lower) and at 64 by 1% (its ratio to the
+// raw ceiling 53.1 → 56.3%); a wait of 1 ms did worse than none at 16
+// clients. PostgreSQL's commit_delay, with commit_siblings, is the same
+// idea.
+const linger = 300 * time.Microsecond
+
+// lingerGroup is the number of queued writers at which a commit starts
+// at once: enough to share a commit well.
+const lingerGroup = 24
+
+// lingers decides whether the next commit waits linger before taking the
+// queue: only when the commit before it held several writers (writers
+// are arriving concurrently, so more are on their way) and fewer than
+// lingerGroup wait. A lone writer, and the first commit after a quiet
+// spell, never wait.
+func lingers(lastGroup, queued int) bool {
+	return lastGroup > 1 && queued < lingerGroup
 }
 
 // runGroup runs every call of group in one transaction.

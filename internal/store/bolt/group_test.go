@@ -289,3 +289,21 @@ func TestWriterStatsCountCommitsWritersAndTime(t *testing.T) {
 		t.Errorf("running %v, committing %v: want both to grow from %v, %v", got.Running, got.Committing, before.Running, before.Committing)
 	}
 }
+
+func TestACommitLingersOnlyWhileWritersArriveTogether(t *testing.T) {
+	for _, c := range []struct {
+		lastGroup, queued int
+		want              bool
+	}{
+		{lastGroup: 1, queued: 1, want: false},               // a lone writer after a lone writer
+		{lastGroup: 1, queued: lingerGroup - 1, want: false}, // the first commit of a burst
+		{lastGroup: 2, queued: 1, want: true},
+		{lastGroup: 64, queued: lingerGroup - 1, want: true},
+		{lastGroup: 64, queued: lingerGroup, want: false}, // enough to share a commit
+		{lastGroup: 64, queued: maxGroup, want: false},
+	} {
+		if got := lingers(c.lastGroup, c.queued); got != c.want {
+			t.Errorf("after a group of %d with %d queued: lingers %v, want %v", c.lastGroup, c.queued, got, c.want)
+		}
+	}
+}
