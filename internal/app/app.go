@@ -105,9 +105,6 @@ type App struct {
 	// "" once one exists; setupExpires is when it stops working.
 	setup        string
 	setupExpires time.Time
-	// engine is the store's engine as opened, before instrumenting, so
-	// WaitPageCheck can reach a bbolt file's background check.
-	engine store.Backend
 }
 
 // New binds the listeners, opens the store, seeds the catalogue and builds
@@ -167,9 +164,7 @@ func newApp(ctx context.Context, cfg Config, atRest personalDataAtRest) (*App, e
 	if err != nil {
 		return nil, err
 	}
-	var engine store.Backend
 	st, err := openStore(ctx, where, cfg.Server.Logger, cfg.Keyring, func(b store.Backend) store.Backend {
-		engine = b
 		return storemetrics.Wrap(b, cfg.Server.Metrics, cfg.Server.Tracing)
 	})
 	if err != nil {
@@ -203,7 +198,7 @@ func newApp(ctx context.Context, cfg Config, atRest personalDataAtRest) (*App, e
 		_ = st.Close()
 		return nil, err
 	}
-	a := &App{store: st, blobs: sealedDocuments(blobs, st), engine: engine}
+	a := &App{store: st, blobs: sealedDocuments(blobs, st)}
 	cfg.Server.Metrics.MustRegister(storemetrics.NewOutboxCollector(ctx, st), storemetrics.NewWriterCollector(st))
 	if err := a.build(ctx, cfg, lis, templates, org); err != nil {
 		_ = st.Close()
@@ -413,12 +408,7 @@ func (a *App) Run(ctx context.Context) error {
 // none, as on etcd. The check takes a fifth of one core for its length
 // (8–9 s over a million cases on the 2-core development machine), so a
 // measurement of the server's steady state waits for it.
-func (a *App) WaitPageCheck(ctx context.Context) error {
-	if checked, ok := a.engine.(interface{ WaitPageCheck(context.Context) error }); ok {
-		return checked.WaitPageCheck(ctx)
-	}
-	return nil
-}
+func (a *App) WaitPageCheck(ctx context.Context) error { return a.store.WaitPageCheck(ctx) }
 
 // WriterStats returns the store engine's group-commit totals
 // (store.WriterStats), and false on an engine that keeps none (etcd).

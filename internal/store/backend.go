@@ -70,6 +70,23 @@ type DiskRoom interface {
 	DiskRoom() error
 }
 
+// PageChecker is implemented by an engine that may check its pages in the
+// background after it opens (bbolt, for a file too large to check first).
+type PageChecker interface {
+	// WaitPageCheck waits until that check has finished and returns its
+	// finding; at once when there is none.
+	WaitPageCheck(ctx context.Context) error
+}
+
+// WaitPageCheck waits for the engine's background page check (PageChecker),
+// and returns at once on an engine without one (etcd).
+func (s *Store) WaitPageCheck(ctx context.Context) error {
+	if c, ok := engineAs[PageChecker](s.backend); ok {
+		return c.WaitPageCheck(ctx)
+	}
+	return nil
+}
+
 // GroupCommitter is implemented by an engine whose one writer commits the
 // writers waiting for it in groups (bbolt): the totals it keeps since it
 // opened.

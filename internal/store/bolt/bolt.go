@@ -112,6 +112,7 @@ type call struct {
 var (
 	_ store.Backend        = (*Backend)(nil)
 	_ store.GroupCommitter = (*Backend)(nil)
+	_ store.PageChecker    = (*Backend)(nil)
 )
 
 // Open opens the database in dir and makes sure every bucket of the schema
